@@ -1,0 +1,3 @@
+//! One module per `pos` subcommand.
+
+pub mod price;
