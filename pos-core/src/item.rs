@@ -1,8 +1,11 @@
 //! What the cart needs to know of a catalog variant at the moment it is sold:
 //! a snapshot, so that a later catalog change never alters a ticket.
 
-use crate::ids::{Barcode, CategoryId, PriceListId, ProductId, Sku};
+use crate::CoreError;
+use crate::ids::{Barcode, CategoryId, CustomerGroupId, PriceListId, ProductId, Sku, StoreId};
 use crate::{Money, VatRate};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The unit an item is sold by.
@@ -63,4 +66,37 @@ pub struct SellableItem {
     pub durable_good: bool,
     /// The barcode that was scanned, if any.
     pub scanned_barcode: Option<Barcode>,
+    /// Quantity breaks that apply in this context (e.g. 6 bottles or more at
+    /// 4.50): the cart picks the break with the highest `min_quantity` not
+    /// above the line's quantity, and `unit_price` below it.
+    pub quantity_breaks: Vec<QuantityBreak>,
+}
+
+/// A lower unit price from a minimum quantity up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuantityBreak {
+    /// The quantity from which the price applies (inclusive).
+    pub min_quantity: Decimal,
+    /// The unit price from that quantity.
+    pub unit_price: Money,
+}
+
+/// Who buys where and when: what a price list needs to pick a price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceContext {
+    /// The store selling (store price lists).
+    pub store: Option<StoreId>,
+    /// The customer's group (group price lists), if a customer is identified.
+    pub customer_group: Option<CustomerGroupId>,
+    /// The instant of the sale (date-ranged price lists).
+    pub at: DateTime<Utc>,
+}
+
+/// Where the cart finds items: implemented by the catalog (and by tests).
+pub trait ItemSource {
+    /// The variant carrying this barcode, priced for `ctx`.
+    fn item_by_barcode(&self, barcode: &str, ctx: &PriceContext)
+    -> Result<SellableItem, CoreError>;
+    /// The variant with this SKU, priced for `ctx`.
+    fn item_by_sku(&self, sku: &Sku, ctx: &PriceContext) -> Result<SellableItem, CoreError>;
 }

@@ -304,7 +304,9 @@ impl fmt::Display for Money {
 /// `-x`; flipping a decimal's sign cannot overflow.
 pub fn negate(x: Decimal) -> Decimal {
     let mut r = x;
-    r.set_sign_negative(!x.is_sign_negative());
+    if !x.is_zero() {
+        r.set_sign_negative(!x.is_sign_negative());
+    }
     r
 }
 
