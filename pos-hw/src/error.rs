@@ -10,4 +10,98 @@ pub enum HwError {
     // --- barcodes, GS1, scanner, scale, display (barcode/scanner/scale/display modules) ---
 
     // --- payment terminals (payment module) ---
+    /// A payment transaction id is empty, too long or has unsupported characters.
+    #[error("invalid transaction id (1 to {max_len} characters among A-Z a-z 0-9 - _ .)")]
+    TransactionIdInvalid {
+        /// The longest id accepted where it was checked.
+        max_len: usize,
+    },
+    /// A payment amount is zero, negative or not a whole number of minor units.
+    #[error("payment amount must be positive and in whole minor units")]
+    PaymentAmountInvalid,
+    /// A payment amount does not fit the protocol's amount field.
+    #[error("payment amount exceeds the protocol maximum of {max_minor_units} minor units")]
+    PaymentAmountTooLarge {
+        /// The largest amount the field holds, in minor units.
+        max_minor_units: u64,
+    },
+    /// The terminal protocol cannot carry this currency.
+    #[error("currency {numeric} is not supported by this terminal")]
+    PaymentCurrencyUnsupported {
+        /// ISO 4217 numeric code.
+        numeric: u16,
+    },
+    /// A payment message field has a value its fixed format cannot carry.
+    #[error("invalid payment message field: {field}")]
+    PaymentFieldInvalid {
+        /// The field's name.
+        field: &'static str,
+    },
+    /// A Concert frame does not have the STX payload ETX LRC shape.
+    #[error("malformed terminal frame: {fault}")]
+    FrameMalformed {
+        /// What is wrong.
+        fault: crate::payment::concert::FrameFault,
+    },
+    /// A Concert frame's LRC byte does not match its content.
+    #[error("frame LRC mismatch: expected {expected:#04x}, found {found:#04x}")]
+    FrameLrcMismatch {
+        /// The LRC computed over the frame.
+        expected: u8,
+        /// The LRC byte received.
+        found: u8,
+    },
+    /// A payment message has the wrong length for its type.
+    #[error("payment message length {found}, expected {expected}")]
+    MessageLength {
+        /// The length the message type requires.
+        expected: usize,
+        /// The length received.
+        found: usize,
+    },
+    /// A Caisse-AP TLV is truncated or its length is not three digits.
+    #[error("malformed TLV at byte {offset}")]
+    TlvMalformed {
+        /// Byte offset of the faulty tag.
+        offset: usize,
+    },
+    /// A mandatory Caisse-AP tag is missing.
+    #[error("missing mandatory tag {tag}")]
+    TlvMissingTag {
+        /// The two-letter tag.
+        tag: &'static str,
+    },
+    /// The terminal did not acknowledge the link: nothing was sent, safe to retry.
+    #[error("payment terminal not ready after {attempts} attempts (nothing sent)")]
+    TerminalNotReady {
+        /// How many enquiries went unanswered.
+        attempts: u8,
+    },
+    /// The terminal refused every copy of the request: not taken, safe to retry.
+    #[error("payment terminal rejected the request {attempts} times (not taken)")]
+    RequestRejected {
+        /// How many copies were refused.
+        attempts: u8,
+    },
+    /// The link to the terminal failed before the request was delivered.
+    #[error("payment terminal link error: {kind}")]
+    PaymentLink {
+        /// The I/O error kind.
+        kind: std::io::ErrorKind,
+    },
+    /// The terminal or its protocol does not offer this operation.
+    #[error("operation not supported by this payment terminal: {operation}")]
+    PaymentUnsupported {
+        /// The operation asked.
+        operation: &'static str,
+    },
+    /// A nexo message failed its HMAC check or could not be decrypted.
+    #[error("nexo message authentication failed")]
+    NexoAuthentication,
+    /// A nexo message is not the JSON expected.
+    #[error("invalid nexo message: {at}")]
+    NexoMessageInvalid {
+        /// The element that is missing or wrong.
+        at: &'static str,
+    },
 }

@@ -7,5 +7,6 @@
 //! the facade hands it a receipt *document*.
 
 pub mod error;
+pub mod payment;
 
 pub use error::HwError;
