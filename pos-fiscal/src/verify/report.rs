@@ -1,0 +1,115 @@
+//! The verification report (serialised as JSON by the CLI and the server).
+
+use crate::model::Series;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What is wrong at a place in the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DefectKind {
+    /// The record's content no longer matches its signature or stored hash.
+    Modified,
+    /// Numbers are missing in the series (a gap).
+    Missing,
+    /// The record's previous-hash (or chained previous signature) does not
+    /// match the previous record present.
+    BrokenLink,
+    /// The stored bytes are not a well-formed record (undecodable line).
+    Malformed,
+    /// The signature does not verify though hash and content agree: the
+    /// record was made without the key (a forgery), or names an unknown key.
+    Forged,
+    /// The record appears after a higher number of its series.
+    Reordered,
+    /// The number appears more than once.
+    Duplicated,
+    /// The head names records that are not there (cut tail).
+    TruncatedTail,
+    /// Records exist beyond what the head names (an older head was put back).
+    BeyondHead,
+    /// The head's own signature is invalid or the head is malformed.
+    BadHead,
+    /// The head is older than the externally mirrored one (old backup restored).
+    RestoredBackup,
+    /// A number is below the series' anchor (before an archive/purge point).
+    BeforeAnchor,
+    /// An archive file is missing, does not match the manifest, or the
+    /// manifest signature is invalid.
+    ArchiveFile,
+}
+
+/// One defect: where and what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Defect {
+    /// Kind of defect.
+    pub kind: DefectKind,
+    /// Series, when known.
+    pub series: Option<Series>,
+    /// First number concerned, when known.
+    pub number: Option<u64>,
+    /// Last number concerned for a range (gaps, cut tails).
+    pub last_number: Option<u64>,
+    /// 0-based position of the record in the stored order, when known.
+    pub position: Option<usize>,
+    /// A short fixed explanation.
+    pub detail: &'static str,
+}
+
+/// A record's place in a series summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Point {
+    /// Number.
+    pub number: u64,
+    /// UTC time.
+    pub ts: String,
+    /// Hash.
+    pub hash: String,
+}
+
+/// Per-series summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeriesSummary {
+    /// Records present.
+    pub count: u64,
+    /// Lowest-numbered record.
+    pub first: Point,
+    /// Highest-numbered record.
+    pub last: Point,
+}
+
+/// The result of verifying a journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// `"intact"` or `"defects"`.
+    pub verdict: &'static str,
+    /// What was verified ("sqlite", "archive", "records").
+    pub source: String,
+    /// Register id, when known.
+    pub register: Option<String>,
+    /// Records examined.
+    pub records: u64,
+    /// Key ids that signed valid records.
+    pub key_ids: Vec<String>,
+    /// Signatures checked.
+    pub signatures_checked: u64,
+    /// Head sequence number, when a head was checked.
+    pub head_seq: Option<u64>,
+    /// Per series.
+    pub series: BTreeMap<Series, SeriesSummary>,
+    /// Every defect, in journal order.
+    pub defects: Vec<Defect>,
+}
+
+impl Report {
+    /// True when no defect was found.
+    pub fn is_intact(&self) -> bool {
+        self.defects.is_empty()
+    }
+
+    /// The report as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{}"))
+    }
+}
