@@ -8,6 +8,67 @@ pub enum HwError {
     // --- receipts, ESC/POS, printers, transports (receipt/escpos/printer modules) ---
 
     // --- barcodes, GS1, scanner, scale, display (barcode/scanner/scale/display modules) ---
+    /// The scanned text is empty.
+    #[error("barcode is empty")]
+    BarcodeEmpty,
+    /// A character no supported barcode allows at this place.
+    #[error("unexpected character in barcode at position {position}")]
+    BarcodeCharacter {
+        /// Byte offset in the scanned text.
+        position: usize,
+    },
+    /// A digit string whose length fits no supported barcode.
+    #[error("barcode of {length} digits matches no supported type")]
+    BarcodeLength {
+        /// Number of digits.
+        length: usize,
+    },
+    /// A GTIN whose check digit is wrong.
+    #[error("barcode check digit is wrong: expected {expected}, found {found}")]
+    BarcodeCheckDigit {
+        /// Computed check digit.
+        expected: u8,
+        /// Check digit in the code.
+        found: u8,
+    },
+    /// A UPC-E code whose number system is not 0 or 1.
+    #[error("UPC-E number system must be 0 or 1, found {found}")]
+    UpcENumberSystem {
+        /// The number system digit.
+        found: u8,
+    },
+    /// A symbology that carries no product or GS1 data (e.g. a plain QR code).
+    #[error("barcode type {symbology} carries no retail data")]
+    BarcodeSymbology {
+        /// The AIM symbology identifier.
+        symbology: crate::barcode::SymbologyId,
+    },
+    /// A GS1 element string that cannot be read.
+    #[error("GS1 element string at position {position}: {problem}")]
+    Gs1 {
+        /// Byte offset in the scanned text.
+        position: usize,
+        /// What is wrong.
+        problem: crate::barcode::Gs1Problem,
+    },
+    /// An in-store code layout pattern that is malformed.
+    #[error("in-store barcode layout: {problem}")]
+    InStoreLayout {
+        /// What is wrong.
+        problem: crate::barcode::LayoutProblem,
+    },
+    /// A scanner line longer than the reader accepts (dropped).
+    #[error("scanned line longer than {max} bytes")]
+    LineTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// Reading from or writing to an input device failed.
+    #[error("input device I/O error: {kind}")]
+    InputIo {
+        /// The kind of I/O error.
+        kind: std::io::ErrorKind,
+    },
 
     // --- payment terminals (payment module) ---
     /// A payment transaction id is empty, too long or has unsupported characters.

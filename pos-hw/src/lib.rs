@@ -6,7 +6,9 @@
 //! terminals with their simulators. This crate does not know what a sale is:
 //! the facade hands it a receipt *document*.
 
+pub mod barcode;
 pub mod error;
 pub mod payment;
+pub mod scanner;
 
 pub use error::HwError;
