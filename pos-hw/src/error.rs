@@ -6,6 +6,62 @@
 #[non_exhaustive]
 pub enum HwError {
     // --- receipts, ESC/POS, printers, transports (receipt/escpos/printer modules) ---
+    /// A QR payload too long for a QR code (or for the printer's buffer).
+    #[error("QR code data of {len} bytes does not fit in a QR code")]
+    QrData {
+        /// Payload length in bytes.
+        len: usize,
+    },
+    /// Barcode data the symbology cannot encode (wrong length, check digit or character).
+    #[error("data cannot be printed as a {kind:?} barcode")]
+    PrintBarcodeData {
+        /// The symbology asked for.
+        kind: crate::receipt::BarcodeKind,
+    },
+    /// A bitmap whose buffer does not match its size, or too wide for the paper.
+    #[error("bitmap {width}x{height} is inconsistent or wider than the paper")]
+    BitmapSize {
+        /// Width in dots.
+        width: u16,
+        /// Height in dots.
+        height: u16,
+    },
+    /// The image encoder failed.
+    #[error("image encoding failed")]
+    ImageEncoding,
+    /// No built-in printer profile has this id.
+    #[error("unknown printer profile")]
+    UnknownPrinterProfile,
+    /// The output format name is not one of escpos, text, html, png, svg.
+    #[error("unknown receipt output format (expected escpos, text, html, png or svg)")]
+    UnknownOutputFormat,
+    /// A byte that is not an ESC/POS status reply.
+    #[error("not a printer status byte: {byte:#04x}")]
+    StatusByte {
+        /// The byte received.
+        byte: u8,
+    },
+    /// The wrong number of status replies.
+    #[error("expected 4 status bytes, got {len}")]
+    StatusLength {
+        /// Number of bytes received.
+        len: usize,
+    },
+    /// The printer connection failed.
+    #[error("printer transport error: {kind}")]
+    Transport {
+        /// The I/O error kind.
+        kind: std::io::ErrorKind,
+    },
+    /// This fiscal original was already printed: print a DUPLICATA instead.
+    #[error("ticket {ticket} was already printed: print a duplicate")]
+    AlreadyPrinted {
+        /// The ticket number.
+        ticket: String,
+    },
+    /// The store of printed tickets could not be read or written.
+    #[error("the printed-receipts record is unavailable")]
+    PrintLedgerUnavailable,
 
     // --- barcodes, GS1, scanner, scale, display (barcode/scanner/scale/display modules) ---
     /// The scanned text is empty.

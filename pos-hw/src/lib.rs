@@ -8,7 +8,10 @@
 
 pub mod barcode;
 pub mod error;
+pub mod escpos;
 pub mod payment;
 pub mod scanner;
+pub mod printer;
+pub mod receipt;
 
 pub use error::HwError;

@@ -1,0 +1,200 @@
+//! Builds the French receipt document (NF525.md section 7) from [`ReceiptFacts`].
+//!
+//! Mentions, in print order: logo, trader name, address, SIRET and VAT
+//! number; the document kind ("DUPLICATA n°k", "MODE ÉCOLE", "DOCUMENT
+//! PROVISOIRE", refund with the original's reference); ticket and register
+//! numbers, date and time, operator; the lines with quantity, unit price,
+//! amount, VAT code and discount; total; net / VAT / gross per rate;
+//! payments and change; software name and version, certificate, signature
+//! extract; the legal-warranty mention for durable goods; the QR link; cut.
+
+use super::document::{
+    Align, Block, Column, CutKind, QrLevel, ReceiptDocument, TextSize, TextStyle,
+};
+use super::facts::{ReceiptFacts, ReceiptKind};
+use super::format::{amount, date_time, money, quantity};
+
+/// The legal-warranty mention printed when a durable good is sold
+/// (Code de la consommation, art. L217-3 and following).
+pub const LEGAL_WARRANTY_MENTION: &str = "Garantie légale de conformité : 2 ans à compter de la délivrance du bien (art. L217-3 et suivants du Code de la consommation).";
+
+/// Builds the receipt document for `facts`.
+pub fn build(facts: &ReceiptFacts) -> ReceiptDocument {
+    let mut doc = ReceiptDocument::new();
+    let mu = facts.currency.minor_units;
+    let sym = facts.currency.symbol.as_str();
+    let center = TextStyle::centered();
+
+    if let Some(logo) = &facts.logo {
+        doc.push(Block::Logo {
+            bitmap: logo.clone(),
+        });
+    }
+    doc.text(&facts.trader.name, center.bold().sized(TextSize::Double));
+    for line in &facts.trader.address {
+        doc.text(line, center);
+    }
+    doc.text(format!("SIRET {}", facts.trader.siret), center);
+    if let Some(vat) = &facts.trader.vat_number {
+        doc.text(format!("TVA intracom. {vat}"), center);
+    }
+    doc.push(Block::Feed { lines: 1 });
+
+    kind_banner(&mut doc, &facts.kind);
+
+    doc.row(vec![
+        Column::fill(format!("Ticket n° {}", facts.ticket_number)),
+        Column::right(format!("Caisse {}", facts.register)),
+    ]);
+    doc.row(vec![
+        Column::fill(date_time(facts.local_time)),
+        Column::right(format!("Opérateur {}", facts.operator)),
+    ]);
+    doc.separator('-');
+
+    for line in &facts.lines {
+        doc.row(vec![
+            Column::fill(&line.label),
+            Column::right(amount(line.amount, mu)),
+            Column::right(&line.vat_label),
+        ]);
+        let unit = line
+            .unit
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
+        let per = line
+            .unit
+            .as_deref()
+            .map(|u| format!("/{u}"))
+            .unwrap_or_default();
+        doc.text(
+            format!(
+                "  {}{unit} x {}{per}",
+                quantity(line.quantity),
+                money(line.unit_price, mu, sym)
+            ),
+            TextStyle::PLAIN,
+        );
+        if let Some(discount) = &line.discount {
+            doc.text(format!("  {discount}"), TextStyle::PLAIN);
+        }
+    }
+    doc.separator('-');
+    doc.push(Block::Row {
+        columns: vec![
+            Column::fill("TOTAL TTC"),
+            Column::right(money(facts.total, mu, sym)),
+        ],
+        bold: true,
+        size: TextSize::DoubleHeight,
+    });
+
+    doc.push(Block::Row {
+        columns: vec![
+            Column {
+                text: "TVA".to_owned(),
+                align: Align::Left,
+                weight: 1,
+            },
+            Column::right("HT"),
+            Column::right("TVA"),
+            Column::right("TTC"),
+        ],
+        bold: true,
+        size: TextSize::Normal,
+    });
+    for rate in &facts.vat {
+        doc.row(vec![
+            Column {
+                text: format!("{} {}", rate.label, rate.rate),
+                align: Align::Left,
+                weight: 1,
+            },
+            Column::right(amount(rate.net, mu)),
+            Column::right(amount(rate.vat, mu)),
+            Column::right(amount(rate.gross, mu)),
+        ]);
+    }
+    doc.separator('-');
+
+    for payment in &facts.payments {
+        let label = if payment.cancelled {
+            format!("{} (annulé)", payment.label)
+        } else {
+            payment.label.clone()
+        };
+        doc.row(vec![
+            Column::fill(label),
+            Column::right(money(payment.amount, mu, sym)),
+        ]);
+    }
+    if !facts.change.is_zero() {
+        doc.row(vec![
+            Column::fill("Rendu"),
+            Column::right(money(facts.change, mu, sym)),
+        ]);
+    }
+    doc.separator('-');
+
+    doc.text(
+        format!("{} {}", facts.software_name, facts.software_version),
+        center,
+    );
+    if let Some(cert) = &facts.certificate {
+        doc.text(format!("Certificat {cert}"), center);
+    }
+    doc.text(format!("Signature {}", facts.signature_extract), center);
+
+    if facts.lines.iter().any(|l| l.durable_good) {
+        doc.push(Block::Feed { lines: 1 });
+        doc.text(LEGAL_WARRANTY_MENTION, TextStyle::PLAIN);
+    }
+    if let Some(url) = &facts.receipt_url {
+        doc.push(Block::Feed { lines: 1 });
+        doc.text("Votre ticket en ligne :", center);
+        doc.push(Block::Qr {
+            data: url.clone(),
+            module_size: 4,
+            level: QrLevel::M,
+        });
+    }
+    for line in &facts.footer {
+        doc.text(line, center);
+    }
+    // Repeat the banner at the foot: a torn-off copy still says what it is.
+    if !matches!(facts.kind, ReceiptKind::Sale) {
+        kind_banner(&mut doc, &facts.kind);
+    }
+    doc.push(Block::Feed { lines: 2 });
+    doc.push(Block::Cut {
+        kind: CutKind::Partial,
+    });
+    doc
+}
+
+/// The big banner that tells which kind of document this is.
+fn kind_banner(doc: &mut ReceiptDocument, kind: &ReceiptKind) {
+    let big = TextStyle::centered().bold().sized(TextSize::Double);
+    match kind {
+        ReceiptKind::Sale => {}
+        ReceiptKind::Refund { original } => {
+            doc.text("REMBOURSEMENT", big);
+            doc.text(
+                format!("Ticket d'origine n° {original}"),
+                TextStyle::centered(),
+            );
+        }
+        ReceiptKind::Duplicate { number } => {
+            doc.text(format!("DUPLICATA n°{number}"), big);
+        }
+        ReceiptKind::Training => {
+            doc.text("MODE ÉCOLE", big);
+            doc.text("Ticket de formation, sans valeur", TextStyle::centered());
+        }
+        ReceiptKind::ProvisionalBill => {
+            doc.text("DOCUMENT PROVISOIRE", big);
+            doc.text("Ne vaut pas ticket de caisse", TextStyle::centered());
+        }
+    }
+}
