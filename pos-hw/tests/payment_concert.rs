@@ -1,0 +1,204 @@
+//! Concert V2: our client against our terminal simulator over a socket pair,
+//! including the failures that make tills charge twice.
+#![allow(clippy::arithmetic_side_effects, clippy::unwrap_used)]
+
+use pos_core::{Currency, Money};
+use pos_hw::HwError;
+use pos_hw::payment::concert::{ConcertClient, ConcertSimulator, LinkTimings, SimConfig, SimFault};
+use pos_hw::payment::{
+    Outcome, PaymentKind, PaymentRequest, PaymentTerminal, RecoveryPolicy, Settled, TransactionId,
+    UnknownStage, pay_once,
+};
+use std::os::unix::net::UnixStream;
+use std::thread;
+use std::time::Duration;
+
+const TEST_PAN: &str = "4970100000000055";
+
+fn timings() -> LinkTimings {
+    LinkTimings {
+        ack_timeout: Duration::from_millis(300),
+        max_sends: 3,
+        byte_timeout: Duration::from_millis(300),
+        answer_timeout: Duration::from_millis(1500),
+    }
+}
+
+fn pair() -> (UnixStream, UnixStream) {
+    let (a, b) = UnixStream::pair().unwrap();
+    for s in [&a, &b] {
+        s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+    }
+    (a, b)
+}
+
+/// Runs `exchanges` simulator turns on a thread while `till` runs.
+fn with_simulator<T>(
+    sim: ConcertSimulator,
+    exchanges: usize,
+    till: impl FnOnce(&mut ConcertClient<UnixStream>) -> T,
+) -> (T, ConcertSimulator) {
+    let (till_end, terminal_end) = pair();
+    let handle = thread::spawn(move || {
+        let mut sim = sim;
+        let mut stream = terminal_end;
+        for _ in 0..exchanges {
+            let (_, back) = sim.serve_one(stream, Duration::from_secs(5)).unwrap();
+            stream = back;
+        }
+        sim
+    });
+    let mut client = ConcertClient::new(till_end, 1, timings()).unwrap();
+    let result = till(&mut client);
+    drop(client);
+    (result, handle.join().unwrap())
+}
+
+fn euros(cents: i64) -> Money {
+    Money::from_minor_units(cents, Currency::EUR)
+}
+
+fn sale(id: &str, cents: i64) -> PaymentRequest {
+    PaymentRequest::new(
+        TransactionId::new(id).unwrap(),
+        PaymentKind::Sale,
+        euros(cents),
+    )
+    .unwrap()
+}
+
+#[test]
+fn approved_sale_reports_only_a_masked_card() {
+    let sim = ConcertSimulator::new(SimConfig::default(), timings());
+    let (outcome, sim) = with_simulator(sim, 1, |c| c.pay(&sale("T1", 1250)).unwrap());
+    let Outcome::Approved(approval) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(approval.amount, euros(1250));
+    assert_eq!(approval.card.unwrap().last4(), "0055");
+    let shown = format!("{outcome:?} {}", approval.card.unwrap());
+    assert!(!shown.contains(TEST_PAN), "{shown}");
+    assert_eq!(sim.ledger().len(), 1);
+    assert_eq!(sim.ledger()[0].private, "T1");
+    assert_eq!(sim.net_charged_cents(), 1250);
+}
+
+#[test]
+fn declined_sale_charges_nothing() {
+    let config = SimConfig {
+        decline_from_cents: Some(10_000),
+        ..SimConfig::default()
+    };
+    let sim = ConcertSimulator::new(config, timings());
+    let (outcome, sim) = with_simulator(sim, 1, |c| c.pay(&sale("T2", 20_000)).unwrap());
+    assert!(matches!(outcome, Outcome::Declined { .. }), "{outcome:?}");
+    assert_eq!(sim.net_charged_cents(), 0);
+}
+
+#[test]
+fn a_nakked_request_is_sent_again_and_charged_once() {
+    let mut sim = ConcertSimulator::new(SimConfig::default(), timings());
+    sim.inject(SimFault::NakRequestOnce);
+    let (outcome, sim) = with_simulator(sim, 1, |c| c.pay(&sale("T3", 500)).unwrap());
+    assert!(matches!(outcome, Outcome::Approved(_)), "{outcome:?}");
+    assert_eq!(sim.ledger().len(), 1);
+}
+
+#[test]
+fn a_corrupted_answer_is_nakked_and_received_again() {
+    let mut sim = ConcertSimulator::new(SimConfig::default(), timings());
+    sim.inject(SimFault::CorruptAnswerOnce);
+    let (outcome, _) = with_simulator(sim, 1, |c| c.pay(&sale("T4", 700)).unwrap());
+    assert!(matches!(outcome, Outcome::Approved(_)), "{outcome:?}");
+}
+
+#[test]
+fn lost_answer_is_unknown_and_never_charged_twice() {
+    let mut sim = ConcertSimulator::new(SimConfig::default(), timings());
+    sim.inject(SimFault::DropAnswer);
+    let (settled, sim) = with_simulator(sim, 1, |c| {
+        pay_once(c, &sale("T5", 4200), RecoveryPolicy::default())
+    });
+    // Concert has no status query: the operator decides; no second charge.
+    assert_eq!(
+        settled,
+        Ok(Settled::OperatorDecision {
+            id: TransactionId::new("T5").unwrap()
+        })
+    );
+    assert_eq!(sim.ledger().len(), 1, "charged exactly once");
+}
+
+#[test]
+fn lost_answer_is_reported_as_unknown() {
+    let mut sim = ConcertSimulator::new(SimConfig::default(), timings());
+    sim.inject(SimFault::DropAnswer);
+    let (outcome, _) = with_simulator(sim, 1, |c| c.pay(&sale("T8", 4200)).unwrap());
+    assert_eq!(
+        outcome,
+        Outcome::Unknown {
+            id: TransactionId::new("T8").unwrap(),
+            stage: UnknownStage::AnswerLost
+        }
+    );
+}
+
+#[test]
+fn silent_terminal_is_not_ready_and_nothing_is_sent() {
+    let (till_end, _terminal_end) = pair();
+    let mut client = ConcertClient::new(till_end, 1, timings()).unwrap();
+    assert_eq!(
+        client.pay(&sale("T6", 100)),
+        Err(HwError::TerminalNotReady { attempts: 3 })
+    );
+}
+
+#[test]
+fn refund_and_reversal() {
+    let sim = ConcertSimulator::new(SimConfig::default(), timings());
+    let (outcomes, sim) = with_simulator(sim, 3, |c| {
+        let paid = c.pay(&sale("S1", 900)).unwrap();
+        let Outcome::Approved(approval) = paid else {
+            panic!("{paid:?}")
+        };
+        let reversed = c
+            .reverse(&TransactionId::new("R1").unwrap(), &approval)
+            .unwrap();
+        let refund = PaymentRequest::new(
+            TransactionId::new("F1").unwrap(),
+            PaymentKind::Refund,
+            euros(300),
+        )
+        .unwrap();
+        let refunded = c.pay(&refund).unwrap();
+        (reversed, refunded)
+    });
+    assert!(
+        matches!(outcomes.0, Outcome::Approved(_)),
+        "{:?}",
+        outcomes.0
+    );
+    assert!(
+        matches!(outcomes.1, Outcome::Approved(_)),
+        "{:?}",
+        outcomes.1
+    );
+    assert_eq!(sim.net_charged_cents(), -300);
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_is_sent() {
+    let (till_end, _t) = pair();
+    let mut client = ConcertClient::new(till_end, 1, timings()).unwrap();
+    let long_id = sale("ID-LONGER-THAN-10", 100);
+    assert_eq!(
+        client.pay(&long_id),
+        Err(HwError::TransactionIdInvalid { max_len: 10 })
+    );
+    let too_big = sale("T7", 100_000_000);
+    assert!(matches!(
+        client.pay(&too_big),
+        Err(HwError::PaymentAmountTooLarge { .. })
+    ));
+    assert!(ConcertClient::new(UnixStream::pair().unwrap().0, 100, timings()).is_err());
+}
