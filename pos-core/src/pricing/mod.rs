@@ -22,6 +22,8 @@
 //! Everything after rule 1 runs on integer minor units (`i128`), so remainders
 //! and half-way cases are exact, not approximations of a decimal division.
 
+pub mod wire;
+
 use crate::money::{from_minor_i128, round_half_away, to_minor_i128};
 use crate::{CoreError, Currency, VatRate};
 use rust_decimal::Decimal;
