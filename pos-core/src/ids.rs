@@ -83,6 +83,21 @@ string_id!(
     CustomerId,
     /// A promotion.
     PromotionId,
+    // --- store life (core-store) ---
+    /// A stock movement (UUID v7 made by the client: the idempotency key).
+    MovementId,
+    /// A web or click & collect order.
+    OrderId,
+    /// A completed ticket (sale or refund document), as other ledgers refer to it.
+    TicketId,
+    /// One operation on a ledger (loyalty, stored value, cash session): its idempotency key.
+    OperationId,
+    /// A cash session (one drawer from opening float to close).
+    CashSessionId,
+    /// A loyalty reward in the catalogue of rewards.
+    RewardId,
+    /// A loyalty tier.
+    TierId,
 );
 
 fn validate(kind: &'static str, value: &str) -> Result<(), CoreError> {

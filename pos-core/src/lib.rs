@@ -27,11 +27,13 @@
 //! ```
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
+pub mod customer;
 pub mod error;
 pub mod ids;
 pub mod item;
 pub mod money;
 pub mod pricing;
+pub mod stock;
 pub mod vat;
 
 pub use error::CoreError;

@@ -1,0 +1,17 @@
+//! Customers: profile (personal data), group, per-channel consent, purchase
+//! history, and the RGPD rights (export of everything held, erasure).
+//!
+//! The [`Customer`] is keyed by a pseudonymous [`CustomerId`](crate::ids::CustomerId),
+//! the only customer reference that tickets, the fiscal journal and the
+//! ledgers hold. Erasure removes the personal data and withdraws every
+//! consent but keeps the id, the purchase history (ticket ids and totals) and
+//! a record of the erasure itself, so fiscal and stock history stay whole.
+//! Personal data never appears in `Debug` output nor in error messages.
+
+mod consent;
+mod profile;
+mod record;
+
+pub use consent::{Channel, ConsentEvent, ConsentSource, ConsentState, ConsentStatus};
+pub use profile::{Address, PersonalData};
+pub use record::{Customer, Erasure, Purchase};
