@@ -30,7 +30,9 @@
 //! Design decisions (signed string, head, archive format, FEC encoding) are
 //! written down in `pos-fiscal/docs/`.
 
+pub mod archive;
 pub mod canon;
+pub mod closure;
 pub mod error;
 pub mod head;
 pub mod jet;
@@ -38,6 +40,7 @@ pub mod model;
 pub mod payload;
 pub mod record;
 pub mod signer;
+pub mod store;
 pub mod ticket;
 pub mod verify;
 

@@ -150,8 +150,12 @@ pub struct ArchiveRange {
     pub last: u64,
     /// `prev_hash` of the first record (the chain anchor).
     pub anchor: String,
+    /// Signature (base64url) of the record before the first ("" if first is 1).
+    pub anchor_signature: String,
     /// Hash of the last record.
     pub last_hash: String,
+    /// Signature (base64url) of the last record.
+    pub last_signature: String,
 }
 
 /// An archive record (series A).

@@ -1,0 +1,136 @@
+//! The SQLite edge: the `fiscal_` tables inside the till's one SQLite file.
+//!
+//! The facade owns the file and its transactions. Every write here takes a
+//! `&Connection` that must be inside the caller's transaction (a
+//! `rusqlite::Transaction` derefs to it), so ticket, fiscal record and
+//! totals commit together or not at all. Triggers refuse UPDATE and DELETE
+//! on records; the only DELETE allowed is [`crate::archive::purge_archived`]
+//! of detail already archived.
+
+mod closing;
+mod journal;
+pub mod rows;
+mod schema;
+pub mod totals;
+
+pub use closing::{CashCount, StoredZ, close_day, close_month, close_year, closures};
+pub use journal::{Recorded, change_key, init, open, record_duplicate, record_event, record_ticket};
+pub use schema::{SCHEMA_VERSION, migrate};
+
+pub(crate) use journal::{append, begin, finish, jet};
+
+use crate::error::{FiscalError, Result};
+use crate::head::HeadMark;
+use crate::jet::JetCode;
+use crate::model::{Series, Stamp};
+use crate::signer::{PublicKey, Signer};
+use crate::verify::{Defect, DefectKind, Report, VerifyContext, verify_records};
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+
+/// How to verify a store.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Keys to trust. Empty: trust the genesis key recorded in the file
+    /// (an inspector should pass the register's registered key instead, so
+    /// a file re-signed with another key is caught).
+    pub keys: Vec<PublicKey>,
+    /// The head mark mirrored outside the file, if the app keeps one.
+    pub known_head: Option<HeadMark>,
+}
+
+/// The public keys recorded in the file's meta table.
+pub fn stored_keys(conn: &Connection) -> Result<Vec<PublicKey>> {
+    let mut st = conn.prepare("SELECT value FROM fiscal_meta WHERE key LIKE 'public_key:%' ORDER BY key")?;
+    let mut out = Vec::new();
+    for v in st.query_map([], |r| r.get::<_, String>(0))? {
+        let b = hex::decode(v?).map_err(|_| FiscalError::InvalidKey)?;
+        out.push(PublicKey::from_sec1(&b)?);
+    }
+    Ok(out)
+}
+
+/// The genesis key recorded in the file.
+pub fn genesis_key(conn: &Connection) -> Result<PublicKey> {
+    let id = rows::meta_required(conn, "genesis_key_id")?;
+    let v = rows::meta_required(conn, &format!("public_key:{id}"))?;
+    PublicKey::from_sec1(&hex::decode(v).map_err(|_| FiscalError::InvalidKey)?)
+}
+
+/// Chain anchors after a purge: for each series whose first stored record
+/// is not number 1, the last archived record's hash from the signed A records.
+fn purge_anchors(conn: &Connection) -> Result<BTreeMap<Series, crate::verify::Anchor>> {
+    let mut out = BTreeMap::new();
+    let archives = crate::archive::archive_records(conn)?;
+    for s in Series::ALL {
+        let first: Option<i64> = conn.query_row(
+            "SELECT MIN(number) FROM fiscal_record WHERE series = ?1",
+            [s.code()],
+            |r| r.get(0),
+        )?;
+        let Some(first) = first.and_then(|f| u64::try_from(f).ok()) else { continue };
+        if first <= 1 {
+            continue;
+        }
+        let want = first.saturating_sub(1);
+        if let Some(range) = archives.iter().rev().find_map(|a| a.ranges.get(&s).filter(|r| r.last == want)) {
+            out.insert(
+                s,
+                crate::verify::Anchor { first, prev_hash: range.last_hash.clone(), prev_signature: Some(range.last_signature.clone()) },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Verifies every record of the store against its signed head.
+pub fn verify_store(conn: &Connection, opts: &VerifyOptions) -> Result<Report> {
+    let rows = rows::load_rows(conn)?;
+    let mut records = Vec::with_capacity(rows.len());
+    let mut malformed = Vec::new();
+    for (pos, r) in rows {
+        match r {
+            Ok(r) => records.push(r),
+            Err(_) => malformed.push(Defect {
+                kind: DefectKind::Malformed,
+                series: None,
+                number: None,
+                last_number: None,
+                position: Some(pos),
+                detail: "row is not a well-formed record",
+            }),
+        }
+    }
+    let keys = if opts.keys.is_empty() { vec![genesis_key(conn)?] } else { opts.keys.clone() };
+    let ctx = VerifyContext {
+        source: "sqlite".into(),
+        keys,
+        anchors: purge_anchors(conn)?,
+        head: rows::load_head(conn)?,
+        known_head: opts.known_head.clone(),
+    };
+    let mut report = verify_records(&records, &ctx);
+    if !malformed.is_empty() {
+        report.defects.extend(malformed);
+        report.verdict = "defects";
+    }
+    Ok(report)
+}
+
+/// A tax-audit verification on a live store: verifies, then logs JET 280
+/// (and JET 90 if a defect was found) in the caller's transaction.
+pub fn audit(conn: &Connection, signer: &dyn Signer, now: Stamp, operator: &str, opts: &VerifyOptions) -> Result<Report> {
+    let report = verify_store(conn, opts)?;
+    begin(conn, signer, &now)?;
+    let mut d = BTreeMap::new();
+    d.insert("verdict".to_string(), report.verdict.to_string());
+    d.insert("records".to_string(), report.records.to_string());
+    if !report.is_intact() {
+        let mut dd = d.clone();
+        dd.insert("defects".to_string(), report.defects.len().to_string());
+        jet(conn, signer, &now, JetCode::IntegrityDefect, operator, dd)?;
+    }
+    jet(conn, signer, &now, JetCode::TaxAudit, operator, d)?;
+    finish(conn, signer, &now)?;
+    Ok(report)
+}
