@@ -28,6 +28,7 @@
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
 pub mod customer;
+pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod item;
