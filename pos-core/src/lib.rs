@@ -27,6 +27,7 @@
 //! ```
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
+pub mod cart;
 pub mod customer;
 pub mod catalog;
 pub mod error;
@@ -34,7 +35,9 @@ pub mod ids;
 pub mod item;
 pub mod money;
 pub mod pricing;
+pub mod promotion;
 pub mod stock;
+pub mod tender;
 pub mod vat;
 
 pub use error::CoreError;
