@@ -35,7 +35,6 @@ pub mod ids;
 pub mod item;
 pub mod money;
 pub mod pricing;
-pub mod promotion;
 pub mod stock;
 pub mod tender;
 pub mod vat;
