@@ -389,6 +389,23 @@ pub enum CoreError {
     /// A transfer whose source and destination are the same location.
     #[error("a transfer needs two different locations")]
     SameLocationTransfer,
+    // --- promotions (core-promotions) ---
+    /// A promotion definition that cannot be applied; nothing was applied.
+    #[error("promotion `{id}`: {defect}")]
+    InvalidPromotion {
+        /// The promotion's id.
+        id: crate::ids::PromotionId,
+        /// What is wrong with it.
+        defect: crate::promotion::PromotionDefect,
+    },
+    /// A line given to the promotion engine that contradicts itself.
+    #[error("promotion line {line}: {defect}")]
+    InvalidPromoLine {
+        /// The cart's line index.
+        line: usize,
+        /// What is wrong with it.
+        defect: crate::promotion::PromoLineDefect,
+    },
 }
 
 impl CoreError {
@@ -455,6 +472,9 @@ impl CoreError {
             CoreError::CashSessionClosed => "cash_session_closed",
             CoreError::InvalidDenomination { .. } => "invalid_denomination",
             CoreError::SameLocationTransfer => "same_location_transfer",
+            // promotions (core-promotions)
+            CoreError::InvalidPromotion { .. } => "invalid_promotion",
+            CoreError::InvalidPromoLine { .. } => "invalid_promo_line",
         }
     }
 }

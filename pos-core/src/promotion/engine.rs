@@ -1,0 +1,408 @@
+//! The engine: validates, sorts, applies promotions in order and assembles
+//! the outcome. See the module documentation for the rules.
+
+use super::input::{PromoContext, PromoLine};
+use super::line_rewards::{self, LineResult, Step};
+use super::model::{Promotion, Reward, Stacking, Trigger, normalize_code};
+use super::outcome::{
+    AcceptedCoupon, Adjustment, AppliedPromotion, CouponRejection, LinePromotions,
+    PromotionOutcome, RejectedCoupon, TicketReward, TicketRewardKind,
+};
+use super::state::{LineState, percent_of};
+use super::targets::LineIndex;
+use super::{schedule, validate};
+use crate::money::{from_minor_i128, to_minor_i128};
+use crate::{CoreError, Money};
+use chrono::NaiveDateTime;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Applies `promotions` to `lines` in the context `ctx`.
+pub fn apply(
+    lines: &[PromoLine],
+    promotions: &[Promotion],
+    ctx: &PromoContext,
+) -> Result<PromotionOutcome, CoreError> {
+    validate::lines(lines, ctx.currency)?;
+    validate::promotions(promotions, ctx.currency)?;
+    let local = schedule::local_time(ctx)?;
+    let coupons = Coupons::read(promotions, ctx);
+    let mut order: Vec<usize> = (0..promotions.len())
+        .filter(|i| coupons.triggers(promotions, *i))
+        .collect();
+    order.sort_by(|a, b| {
+        let (pa, pb) = (promotions.get(*a), promotions.get(*b));
+        pa.map(|p| (p.priority, &p.id))
+            .cmp(&pb.map(|p| (p.priority, &p.id)))
+    });
+    let index = LineIndex::new(lines);
+    let env = Env {
+        promotions,
+        ctx,
+        local,
+        minor: ctx.currency.minor_units(),
+        index: &index,
+        any_return: lines.iter().any(PromoLine::is_return),
+    };
+
+    // A global exclusive promotion that applies on its own is the only one.
+    let mut reasons: BTreeMap<usize, CouponRejection> = BTreeMap::new();
+    let is_global = |i: &usize| {
+        promotions
+            .get(*i)
+            .is_some_and(|p| p.stacking == Stacking::GlobalExclusive)
+    };
+    for &i in order.iter().filter(|i| is_global(i)) {
+        let mut run = Run::new(&env, lines)?;
+        run.try_promotion(i)?;
+        if run.applied.is_empty() {
+            reasons.extend(run.reasons);
+        } else {
+            for other in coupons.promotions() {
+                if other != i {
+                    reasons
+                        .entry(other)
+                        .or_insert(CouponRejection::NotCombinable);
+                }
+            }
+            return run.finish(lines, &coupons, reasons);
+        }
+    }
+
+    let mut run = Run::new(&env, lines)?;
+    let rest: Vec<usize> = order.into_iter().filter(|i| !is_global(i)).collect();
+    let ticket_level = |i: &usize| {
+        promotions
+            .get(*i)
+            .is_some_and(|p| p.reward.is_ticket_level())
+    };
+    for &i in rest.iter().filter(|i| !ticket_level(i)) {
+        run.try_promotion(i)?;
+    }
+    for &i in rest.iter().filter(|i| ticket_level(i)) {
+        run.try_promotion(i)?;
+    }
+    let mut all = reasons;
+    all.extend(std::mem::take(&mut run.reasons));
+    run.finish(lines, &coupons, all)
+}
+
+/// What does not change during a run.
+#[derive(Debug)]
+struct Env<'a> {
+    promotions: &'a [Promotion],
+    ctx: &'a PromoContext,
+    local: NaiveDateTime,
+    minor: u32,
+    index: &'a LineIndex<'a>,
+    any_return: bool,
+}
+
+/// The coupons entered, in entry order.
+#[derive(Debug)]
+struct Coupons {
+    /// (normalised code, what it is).
+    entries: Vec<(String, Entry)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Unknown,
+    Duplicate,
+    Promotion(usize),
+}
+
+impl Coupons {
+    fn read(promotions: &[Promotion], ctx: &PromoContext) -> Coupons {
+        let by_code: BTreeMap<String, usize> = promotions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.coupon_code().map(|c| (c, i)))
+            .collect();
+        let mut seen = BTreeSet::new();
+        let entries = ctx
+            .coupons
+            .iter()
+            .map(|raw| {
+                let code: String = normalize_code(raw).chars().take(64).collect();
+                let entry = if !seen.insert(code.clone()) {
+                    Entry::Duplicate
+                } else {
+                    by_code
+                        .get(&code)
+                        .map_or(Entry::Unknown, |i| Entry::Promotion(*i))
+                };
+                (code, entry)
+            })
+            .collect();
+        Coupons { entries }
+    }
+
+    /// Whether promotion `i` takes part: automatic, or its code was entered.
+    fn triggers(&self, promotions: &[Promotion], i: usize) -> bool {
+        match promotions.get(i).map(|p| &p.trigger) {
+            Some(Trigger::Automatic) => true,
+            Some(Trigger::Coupon { .. }) => self.code_of(i).is_some(),
+            None => false,
+        }
+    }
+
+    fn code_of(&self, i: usize) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(_, e)| *e == Entry::Promotion(i))
+            .map(|(c, _)| c.as_str())
+    }
+
+    fn promotions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.entries.iter().filter_map(|(_, e)| match e {
+            Entry::Promotion(i) => Some(*i),
+            Entry::Unknown | Entry::Duplicate => None,
+        })
+    }
+}
+
+/// Which ticket rewards may still apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TicketMode {
+    Open,
+    /// A non-stackable reward applied: only stackable ones may follow.
+    Taken,
+    /// An exclusive reward applied: nothing follows.
+    Closed,
+}
+
+/// One pass over the cart.
+#[derive(Debug)]
+struct Run<'a> {
+    env: &'a Env<'a>,
+    states: Vec<LineState>,
+    /// (promotion index, discount), in the order applied.
+    applied: Vec<(usize, i128)>,
+    ticket_rewards: Vec<(usize, TicketRewardKind)>,
+    ticket_discount: i128,
+    ticket_mode: TicketMode,
+    reasons: BTreeMap<usize, CouponRejection>,
+}
+
+impl<'a> Run<'a> {
+    fn new(env: &'a Env<'a>, lines: &[PromoLine]) -> Result<Run<'a>, CoreError> {
+        let states = lines
+            .iter()
+            .map(|l| LineState::new(l, env.minor))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Run {
+            env,
+            states,
+            applied: Vec::new(),
+            ticket_rewards: Vec::new(),
+            ticket_discount: 0,
+            ticket_mode: TicketMode::Open,
+            reasons: BTreeMap::new(),
+        })
+    }
+
+    /// What the sale lines come to now: after manual discounts, the line
+    /// promotions applied so far and the ticket discounts so far.
+    fn spend(&self) -> Result<i128, CoreError> {
+        let lines = self
+            .states
+            .iter()
+            .try_fold(0i128, |a, s| a.checked_add(s.room()))
+            .ok_or(CoreError::Overflow)?;
+        lines
+            .checked_sub(self.ticket_discount)
+            .ok_or(CoreError::Overflow)
+    }
+
+    fn try_promotion(&mut self, i: usize) -> Result<(), CoreError> {
+        let Some(promo) = self.env.promotions.get(i) else {
+            return Ok(());
+        };
+        if let Err(reason) = schedule::check(&promo.conditions, self.env.ctx, self.env.local) {
+            self.reasons.insert(i, reason);
+            return Ok(());
+        }
+        if let Some(min) = promo.conditions.min_spend {
+            let minimum = to_minor_i128(min, self.env.minor)?;
+            if self.spend()? < minimum {
+                let minimum = Money::new(min, self.env.ctx.currency).rounded();
+                self.reasons
+                    .insert(i, CouponRejection::MinimumSpendNotReached { minimum });
+                return Ok(());
+            }
+        }
+        if promo.reward.is_ticket_level() {
+            return self.ticket_reward(i, promo);
+        }
+        let step = Step {
+            promo,
+            pos: i,
+            minor: self.env.minor,
+        };
+        match line_rewards::apply(step, &mut self.states, self.env.index)? {
+            LineResult::Applied(total) => self.applied.push((i, total)),
+            LineResult::NotApplicable => {
+                self.reasons.insert(i, CouponRejection::NotApplicable);
+            }
+            LineResult::NotCombinable => {
+                self.reasons.insert(i, CouponRejection::NotCombinable);
+            }
+        }
+        Ok(())
+    }
+
+    fn ticket_reward(&mut self, i: usize, promo: &Promotion) -> Result<(), CoreError> {
+        let allowed = match promo.stacking {
+            Stacking::Stackable => self.ticket_mode != TicketMode::Closed,
+            Stacking::Normal => self.ticket_mode == TicketMode::Open,
+            Stacking::Exclusive | Stacking::GlobalExclusive => self.ticket_rewards.is_empty(),
+        };
+        if !allowed {
+            self.reasons.insert(i, CouponRejection::NotCombinable);
+            return Ok(());
+        }
+        let (kind, discount) = match &promo.reward {
+            Reward::FreeItem { sku, quantity } => (
+                TicketRewardKind::FreeItem {
+                    sku: sku.clone(),
+                    quantity: *quantity,
+                },
+                0,
+            ),
+            Reward::TicketPercentOff { .. } | Reward::TicketAmountOff { .. }
+                if self.env.any_return =>
+            {
+                // Pricing refuses a ticket discount on a ticket with returns.
+                self.reasons.insert(i, CouponRejection::NotApplicable);
+                return Ok(());
+            }
+            Reward::TicketPercentOff { percent } => {
+                let d = percent_of(self.spend()?, *percent, self.env.minor)?;
+                (self.discount_kind(d)?, d)
+            }
+            Reward::TicketAmountOff { amount } => {
+                let d = to_minor_i128(*amount, self.env.minor)?.min(self.spend()?);
+                (self.discount_kind(d)?, d)
+            }
+            _ => return Ok(()),
+        };
+        if discount <= 0 && !matches!(kind, TicketRewardKind::FreeItem { .. }) {
+            self.reasons.insert(i, CouponRejection::NotApplicable);
+            return Ok(());
+        }
+        self.ticket_discount = self
+            .ticket_discount
+            .checked_add(discount)
+            .ok_or(CoreError::Overflow)?;
+        self.ticket_mode = match promo.stacking {
+            Stacking::Stackable => self.ticket_mode,
+            Stacking::Normal => TicketMode::Taken,
+            Stacking::Exclusive | Stacking::GlobalExclusive => TicketMode::Closed,
+        };
+        self.ticket_rewards.push((i, kind));
+        self.applied.push((i, discount));
+        Ok(())
+    }
+
+    fn discount_kind(&self, d: i128) -> Result<TicketRewardKind, CoreError> {
+        Ok(TicketRewardKind::Discount {
+            amount: self.money(d)?,
+        })
+    }
+
+    fn money(&self, minor_units: i128) -> Result<Money, CoreError> {
+        Ok(Money::new(
+            from_minor_i128(minor_units, self.env.minor)?,
+            self.env.ctx.currency,
+        ))
+    }
+
+    fn finish(
+        self,
+        lines: &[PromoLine],
+        coupons: &Coupons,
+        reasons: BTreeMap<usize, CouponRejection>,
+    ) -> Result<PromotionOutcome, CoreError> {
+        let promotions = self.env.promotions;
+        let promo = |i: usize| promotions.get(i).ok_or(CoreError::Overflow);
+        let mut out_lines = Vec::with_capacity(lines.len());
+        let mut line_total: i128 = 0;
+        for (state, line) in self.states.iter().zip(lines) {
+            let mut adjustments = Vec::with_capacity(state.uses.len());
+            for (i, units, amount) in &state.uses {
+                let p = promo(*i)?;
+                adjustments.push(Adjustment {
+                    promotion_id: p.id.clone(),
+                    label: p.name.clone(),
+                    quantity: *units,
+                    amount: self.money(*amount)?,
+                });
+            }
+            line_total = line_total
+                .checked_add(state.discount)
+                .ok_or(CoreError::Overflow)?;
+            out_lines.push(LinePromotions {
+                line: line.index,
+                adjustments,
+                discount: self.money(state.discount)?,
+            });
+        }
+        let mut applied = Vec::with_capacity(self.applied.len());
+        let mut accepted = Vec::new();
+        for (i, discount) in &self.applied {
+            let p = promo(*i)?;
+            let coupon = coupons.code_of(*i).map(str::to_owned);
+            if let (Some(code), Trigger::Coupon { single_use, .. }) = (&coupon, &p.trigger) {
+                accepted.push(AcceptedCoupon {
+                    code: code.clone(),
+                    promotion_id: p.id.clone(),
+                    single_use: *single_use,
+                });
+            }
+            applied.push(AppliedPromotion {
+                promotion_id: p.id.clone(),
+                label: p.name.clone(),
+                coupon,
+                discount: self.money(*discount)?,
+            });
+        }
+        let applied_set: BTreeSet<usize> = self.applied.iter().map(|(i, _)| *i).collect();
+        let mut rejected = Vec::new();
+        for (code, entry) in &coupons.entries {
+            let reason = match entry {
+                Entry::Unknown => CouponRejection::Unknown,
+                Entry::Duplicate => CouponRejection::Duplicate,
+                Entry::Promotion(i) if applied_set.contains(i) => continue,
+                Entry::Promotion(i) => reasons
+                    .get(i)
+                    .cloned()
+                    .unwrap_or(CouponRejection::NotApplicable),
+            };
+            rejected.push(RejectedCoupon {
+                code: code.clone(),
+                reason,
+            });
+        }
+        let mut ticket_rewards = Vec::with_capacity(self.ticket_rewards.len());
+        for (i, kind) in self.ticket_rewards.iter() {
+            let p = promo(*i)?;
+            ticket_rewards.push(TicketReward {
+                promotion_id: p.id.clone(),
+                label: p.name.clone(),
+                kind: kind.clone(),
+            });
+        }
+        let total = line_total
+            .checked_add(self.ticket_discount)
+            .ok_or(CoreError::Overflow)?;
+        Ok(PromotionOutcome {
+            lines: out_lines,
+            ticket_rewards,
+            ticket_discount: self.money(self.ticket_discount)?,
+            applied,
+            accepted_coupons: accepted,
+            rejected_coupons: rejected,
+            total_discount: self.money(total)?,
+        })
+    }
+}
