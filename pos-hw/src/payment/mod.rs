@@ -11,6 +11,7 @@
 
 pub mod card;
 pub mod concert;
+pub mod nexo;
 pub mod recovery;
 pub mod terminal;
 pub mod types;
