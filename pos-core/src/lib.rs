@@ -33,9 +33,11 @@ pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod item;
+pub mod loyalty;
 pub mod money;
 pub mod pricing;
 pub mod stock;
+pub mod stored_value;
 pub mod tender;
 pub mod vat;
 
