@@ -176,6 +176,27 @@ impl CodePage {
         }
     }
 
+    /// `text` with every character this page lacks replaced by its
+    /// [`fallback`] (or `?`), so that encoding is then one byte per character.
+    pub fn printable(self, text: &str) -> std::borrow::Cow<'_, str> {
+        if text.chars().all(|c| self.encode_char(c).is_some()) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len().saturating_add(4));
+        for c in text.chars() {
+            if self.encode_char(c).is_some() {
+                out.push(c);
+            } else if let Some(sub) =
+                fallback(c).filter(|s| s.chars().all(|x| self.encode_char(x).is_some()))
+            {
+                out.push_str(sub);
+            } else {
+                out.push('?');
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
     /// `text` encoded in this code page.
     pub fn encode(self, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len());

@@ -9,7 +9,7 @@ use crate::HwError;
 use crate::printer::PrinterProfile;
 use crate::receipt::document::{Align, BarcodeKind, Bitmap, CutKind, ReceiptDocument, TextSize};
 use crate::receipt::image::{modules_to_bitmap, qr_matrix};
-use crate::receipt::layout::{Laid, layout};
+use crate::receipt::layout::{Laid, layout_with};
 
 /// Largest QR payload a printer stores (`GS ( k` fn 180, model 2).
 pub const QR_MAX_BYTES: usize = 7089;
@@ -35,7 +35,8 @@ pub fn encode(doc: &ReceiptDocument, profile: &PrinterProfile) -> Result<Vec<u8>
         bold: false,
         size: TextSize::Normal,
     };
-    for item in layout(doc, profile.width()) {
+    let page = profile.code_page;
+    for item in layout_with(doc, profile.width(), |t| page.printable(t)) {
         match item {
             Laid::Line {
                 text,

@@ -13,6 +13,7 @@ use super::document::{
 };
 use super::facts::{ReceiptFacts, ReceiptKind};
 use super::format::{amount, date_time, money, quantity};
+use crate::escpos::drawer::DrawerConfig;
 
 /// The legal-warranty mention printed when a durable good is sold
 /// (Code de la consommation, art. L217-3 and following).
@@ -46,10 +47,8 @@ pub fn build(facts: &ReceiptFacts) -> ReceiptDocument {
         Column::fill(format!("Ticket n° {}", facts.ticket_number)),
         Column::right(format!("Caisse {}", facts.register)),
     ]);
-    doc.row(vec![
-        Column::fill(date_time(facts.local_time)),
-        Column::right(format!("Opérateur {}", facts.operator)),
-    ]);
+    doc.text(date_time(facts.local_time), TextStyle::PLAIN);
+    doc.text(format!("Opérateur {}", facts.operator), TextStyle::PLAIN);
     doc.separator('-');
 
     for line in &facts.lines {
@@ -90,32 +89,7 @@ pub fn build(facts: &ReceiptFacts) -> ReceiptDocument {
         size: TextSize::DoubleHeight,
     });
 
-    doc.push(Block::Row {
-        columns: vec![
-            Column {
-                text: "TVA".to_owned(),
-                align: Align::Left,
-                weight: 1,
-            },
-            Column::right("HT"),
-            Column::right("TVA"),
-            Column::right("TTC"),
-        ],
-        bold: true,
-        size: TextSize::Normal,
-    });
-    for rate in &facts.vat {
-        doc.row(vec![
-            Column {
-                text: format!("{} {}", rate.label, rate.rate),
-                align: Align::Left,
-                weight: 1,
-            },
-            Column::right(amount(rate.net, mu)),
-            Column::right(amount(rate.vat, mu)),
-            Column::right(amount(rate.gross, mu)),
-        ]);
-    }
+    vat_table(&mut doc, facts);
     doc.separator('-');
 
     for payment in &facts.payments {
@@ -171,6 +145,62 @@ pub fn build(facts: &ReceiptFacts) -> ReceiptDocument {
         kind: CutKind::Partial,
     });
     doc
+}
+
+/// Builds the receipt with the drawer pulse first when `drawer` says one of
+/// the payments opens it (the cashier gives change while the receipt prints).
+pub fn build_for_till(facts: &ReceiptFacts, drawer: Option<&DrawerConfig>) -> ReceiptDocument {
+    let mut doc = build(facts);
+    if let Some(pulse) = drawer.and_then(|d| d.pulse_for(facts)) {
+        doc.blocks.insert(0, pulse);
+    }
+    doc
+}
+
+/// Net / VAT / gross per rate, the amount columns padded to one width each
+/// so they line up under their headings on every paper width.
+fn vat_table(doc: &mut ReceiptDocument, facts: &ReceiptFacts) {
+    let mu = facts.currency.minor_units;
+    let mut rows: Vec<[String; 4]> = vec![[
+        "TVA".to_owned(),
+        "HT".to_owned(),
+        "TVA".to_owned(),
+        "TTC".to_owned(),
+    ]];
+    for rate in &facts.vat {
+        rows.push([
+            format!("{} {}", rate.label, rate.rate),
+            amount(rate.net, mu),
+            amount(rate.vat, mu),
+            amount(rate.gross, mu),
+        ]);
+    }
+    let mut widths = [0usize; 4];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for (i, row) in rows.into_iter().enumerate() {
+        let columns = row
+            .into_iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(c, (text, w))| {
+                let align = if c == 0 { Align::Left } else { Align::Right };
+                Column {
+                    text: super::layout::pad(&text, w, align),
+                    align,
+                    weight: 1,
+                }
+            })
+            .collect();
+        doc.push(Block::Row {
+            columns,
+            bold: i == 0,
+            size: TextSize::Normal,
+        });
+    }
 }
 
 /// The big banner that tells which kind of document this is.

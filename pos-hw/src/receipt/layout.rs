@@ -5,6 +5,8 @@
 //! at word boundaries, rows of columns are fitted and padded to the width, a
 //! long label wraps under itself instead of being cut.
 
+use std::borrow::Cow;
+
 use super::document::{
     Align, BarcodeKind, Bitmap, Block, Column, CutKind, DrawerPin, QrLevel, ReceiptDocument,
     TextSize,
@@ -59,13 +61,23 @@ pub enum Laid<'a> {
 
 /// Lays `doc` out for lines of `width` normal-size characters.
 pub fn layout(doc: &ReceiptDocument, width: usize) -> Vec<Laid<'_>> {
+    layout_with(doc, width, |t| Cow::Borrowed(t))
+}
+
+/// Lays `doc` out after passing every text through `normalize` (a code
+/// page's substitutions, which may change a text's length: `Œ` → `OE`).
+pub fn layout_with<'a>(
+    doc: &'a ReceiptDocument,
+    width: usize,
+    normalize: impl for<'t> Fn(&'t str) -> Cow<'t, str>,
+) -> Vec<Laid<'a>> {
     let width = width.max(1);
     let mut out = Vec::with_capacity(doc.blocks.len().saturating_add(8));
     for block in &doc.blocks {
         match block {
             Block::Text { text, style } => {
                 let chars = (width / style.size.width_factor()).max(1);
-                for piece in wrap(text, chars) {
+                for piece in wrap(&normalize(text), chars) {
                     out.push(Laid::Line {
                         text: piece,
                         align: style.align,
@@ -80,7 +92,17 @@ pub fn layout(doc: &ReceiptDocument, width: usize) -> Vec<Laid<'_>> {
                 size,
             } => {
                 let chars = (width / size.width_factor()).max(1);
-                for line in fit_row(columns, chars) {
+                let texts: Vec<Cow<'_, str>> = columns.iter().map(|c| normalize(&c.text)).collect();
+                let cells: Vec<Cell<'_>> = columns
+                    .iter()
+                    .zip(&texts)
+                    .map(|(c, t)| Cell {
+                        text: t,
+                        align: c.align,
+                        weight: c.weight,
+                    })
+                    .collect();
+                for line in fit_cells(&cells, chars) {
                     out.push(Laid::Line {
                         text: line.trim_end().to_owned(),
                         align: Align::Left,
@@ -133,6 +155,19 @@ pub fn char_len(s: &str) -> usize {
 /// Wraps `text` into lines of at most `width` characters, breaking at spaces
 /// and cutting words longer than a line. An empty text gives one empty line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    // Leading spaces are an indent: kept on every line of the paragraph.
+    let indent_len = text.chars().take_while(|c| *c == ' ').count();
+    if indent_len > 0 && indent_len < width {
+        let indent = " ".repeat(indent_len);
+        return wrap_words(text, width.saturating_sub(indent_len))
+            .into_iter()
+            .map(|l| format!("{indent}{l}"))
+            .collect();
+    }
+    wrap_words(text, width)
+}
+
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut current = String::new();
@@ -197,6 +232,26 @@ pub fn pad(text: &str, width: usize, align: Align) -> String {
 /// exactly `width` characters. Columns with weight > 0 are as wide as their
 /// text; the others share what is left and wrap onto further lines.
 pub fn fit_row(columns: &[Column], width: usize) -> Vec<String> {
+    let cells: Vec<Cell<'_>> = columns
+        .iter()
+        .map(|c| Cell {
+            text: &c.text,
+            align: c.align,
+            weight: c.weight,
+        })
+        .collect();
+    fit_cells(&cells, width)
+}
+
+/// A column's text, borrowed, with its alignment and weight.
+#[derive(Debug, Clone, Copy)]
+struct Cell<'a> {
+    text: &'a str,
+    align: Align,
+    weight: u8,
+}
+
+fn fit_cells(columns: &[Cell<'_>], width: usize) -> Vec<String> {
     let width = width.max(1);
     if columns.is_empty() {
         return vec![pad("", width, Align::Left)];
@@ -205,7 +260,7 @@ pub fn fit_row(columns: &[Column], width: usize) -> Vec<String> {
     let fixed: usize = columns
         .iter()
         .filter(|c| c.weight > 0)
-        .map(|c| char_len(&c.text))
+        .map(|c| char_len(c.text))
         .fold(0, usize::saturating_add);
     let flexible = columns.iter().filter(|c| c.weight == 0).count();
     let mut widths: Vec<usize> = Vec::with_capacity(columns.len());
@@ -215,7 +270,7 @@ pub fn fit_row(columns: &[Column], width: usize) -> Vec<String> {
         let mut extra = room.saturating_sub(share.saturating_mul(flexible));
         for c in columns {
             if c.weight > 0 {
-                widths.push(char_len(&c.text));
+                widths.push(char_len(c.text));
             } else {
                 let w = if extra > 0 {
                     share.saturating_add(1)
@@ -231,7 +286,7 @@ pub fn fit_row(columns: &[Column], width: usize) -> Vec<String> {
         let slack = width.saturating_sub(gaps).saturating_sub(fixed);
         let mut given = false;
         for c in columns {
-            let mut w = char_len(&c.text);
+            let mut w = char_len(c.text);
             if !given && c.align != Align::Left {
                 w = w.saturating_add(slack);
                 given = true;
@@ -251,9 +306,9 @@ pub fn fit_row(columns: &[Column], width: usize) -> Vec<String> {
         .zip(&widths)
         .map(|(c, &w)| {
             if c.weight == 0 {
-                wrap(&c.text, w)
+                wrap(c.text, w)
             } else {
-                vec![c.text.clone()]
+                vec![c.text.to_owned()]
             }
         })
         .collect();
@@ -283,6 +338,7 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), vec![""]);
         assert_eq!(wrap("été à", 3), vec!["été", "à"]);
+        assert_eq!(wrap("  1 x 2,50", 6), vec!["  1 x", "  2,50"]);
     }
 
     #[test]

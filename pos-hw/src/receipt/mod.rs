@@ -31,5 +31,5 @@ pub use document::{
 pub use facts::{
     CurrencyFacts, LineFacts, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts, VatFacts,
 };
-pub use french::build as build_french_receipt;
+pub use french::{build as build_french_receipt, build_for_till};
 pub use render::{OutputFormat, render};

@@ -17,25 +17,27 @@ pub fn render_text(doc: &super::document::ReceiptDocument, width: usize) -> Stri
                     out.push('\n');
                 }
             }
-            Laid::Logo(bmp) => push_line(
+            Laid::Logo(bmp) => push_wrapped(
                 &mut out,
                 &format!("[logo {}x{}]", bmp.width, bmp.height),
                 width,
-                Align::Center,
             ),
-            Laid::Qr { data, .. } => {
-                push_line(&mut out, &format!("[QR {data}]"), width, Align::Center)
+            Laid::Qr { data, .. } => push_wrapped(&mut out, &format!("[QR {data}]"), width),
+            Laid::Barcode { kind, data } => {
+                push_wrapped(&mut out, &format!("[{kind:?} {data}]"), width)
             }
-            Laid::Barcode { kind, data } => push_line(
-                &mut out,
-                &format!("[{kind:?} {data}]"),
-                width,
-                Align::Center,
-            ),
             Laid::Cut(_) | Laid::Drawer { .. } => {}
         }
     }
     out
+}
+
+/// A placeholder, centred, cut into lines of `width` characters.
+fn push_wrapped(out: &mut String, text: &str, width: usize) {
+    let chars: Vec<char> = text.chars().collect();
+    for chunk in chars.chunks(width.max(1)) {
+        push_line(out, &chunk.iter().collect::<String>(), width, Align::Center);
+    }
 }
 
 fn push_line(out: &mut String, text: &str, width: usize, align: Align) {

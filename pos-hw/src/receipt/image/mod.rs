@@ -9,8 +9,9 @@ pub mod svg;
 use canvas::{CELL_H, CELL_W, Canvas};
 
 use super::document::{Align, Bitmap, QrLevel, ReceiptDocument};
-use super::layout::{Laid, char_len, layout};
+use super::layout::{Laid, char_len, layout_with};
 use crate::HwError;
+use crate::escpos::codepage::CodePage;
 
 /// Margin around the receipt, in pixels.
 const MARGIN: usize = 16;
@@ -79,7 +80,7 @@ fn latin9(text: &str) -> String {
 
 /// Renders the document as a 1-bit image for lines of `width` characters.
 pub fn render_bitmap(doc: &ReceiptDocument, width: usize) -> Result<Bitmap, HwError> {
-    let laid = layout(doc, width);
+    let laid = layout_with(doc, width, |t| CodePage::Latin9.printable(t));
     let content = width.saturating_mul(CELL_W);
     let widest_logo = laid
         .iter()
@@ -104,7 +105,6 @@ pub fn render_bitmap(doc: &ReceiptDocument, width: usize) -> Result<Bitmap, HwEr
                 bold,
                 size,
             } => {
-                let text = latin9(&text);
                 let (sx, sy) = (size.width_factor(), size.height_factor());
                 let used = char_len(&text).saturating_mul(CELL_W).saturating_mul(sx);
                 let x = MARGIN.saturating_add(offset(inner, used, align));

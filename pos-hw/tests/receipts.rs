@@ -1,0 +1,495 @@
+//! Receipts end to end: French receipt from fixed facts, golden ESC/POS bytes
+//! per printer profile (decoded back to text), code-page tables, AGEC cases,
+//! a QR read by a real decoder (zbarimg), and the print queue against a fake
+//! printer on a real TCP socket.
+//!
+//! Regenerate the golden files with
+//! `POS_HW_BLESS=1 cargo test -p pos-hw --test receipts` and review the diff.
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+mod receipts_support;
+
+use std::path::PathBuf;
+
+use pos_hw::escpos::{CodePage, Decoded, DrawerConfig, decode, text_lines};
+use pos_hw::printer::PrinterProfile;
+use pos_hw::receipt::{
+    Bitmap, Block, OutputFormat, PrintDecision, PrintReason, ReceiptDocument, ReceiptFacts,
+    ReceiptKind, build_for_till, build_french_receipt, print_decision, render,
+};
+use receipts_support::{fake_printer, golden, sale_facts, testdata};
+
+#[test]
+fn golden_escpos_bytes_per_profile_decode_to_the_receipt_text() {
+    let facts = sale_facts();
+    let doc = build_for_till(&facts, Some(&DrawerConfig::default()));
+    for profile in PrinterProfile::builtin() {
+        let bytes = render(&doc, OutputFormat::EscPos, &profile).unwrap();
+        golden(&format!("sale.{}.bin", profile.id), &bytes);
+
+        let lines = text_lines(&bytes);
+        // What the paper shows, for a reader to check by eye.
+        golden(
+            &format!("sale.{}.decoded.txt", profile.id),
+            (lines.join("\n") + "\n").as_bytes(),
+        );
+        let width = profile.width();
+        for line in &lines {
+            assert!(
+                line.chars().count() <= width,
+                "{}: line wider than {width}: {line:?}",
+                profile.id
+            );
+        }
+        let all = lines.join("\n");
+        // Narrow paper wraps long lines: look for the words across line ends.
+        let flat = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+        for needle in [
+            "Boulangerie Dupré",
+            "12 rue de l'Église",
+            "SIRET 12345678900012",
+            "Opérateur Zoé",
+            "Crème brûlée",
+            "Comté affiné",
+            "0,352 kg x 24,90",
+            "TOTAL TTC",
+            "Espèces",
+            "Signature K7fQ",
+            "Merci de votre visite, à bientôt !",
+        ] {
+            assert!(
+                flat.contains(needle),
+                "{}: missing {needle:?} in\n{all}",
+                profile.id
+            );
+        }
+        // € and Œ where the code page has them, substitutes where it does not.
+        match profile.code_page {
+            CodePage::Pc850 => {
+                assert!(all.contains("20,77 EUR") && !all.contains('€'), "{all}");
+                assert!(all.contains("OEufs plein air"), "{all}");
+            }
+            CodePage::Cp858 => {
+                assert!(all.contains("20,77 €"), "{all}");
+                assert!(all.contains("OEufs plein air"), "{all}");
+            }
+            CodePage::Wpc1252 | CodePage::Latin9 => {
+                assert!(all.contains("20,77 €"), "{all}");
+                assert!(all.contains("Œufs plein air"), "{all}");
+            }
+        }
+        let items = decode(&bytes);
+        assert_eq!(items[0], Decoded::Init);
+        assert_eq!(items[1], Decoded::CodeTable(profile.code_page_number));
+        // Cash was tendered: the drawer opens first, with a 5-byte pulse.
+        assert_eq!(
+            items[2],
+            Decoded::DrawerPulse {
+                pin: 0,
+                on: 50,
+                off: 250
+            }
+        );
+        let qr = items.iter().find_map(|d| {
+            if let Decoded::QrData(q) = d {
+                Some(q.clone())
+            } else {
+                None
+            }
+        });
+        let raster = items.iter().any(|d| matches!(d, Decoded::Raster { .. }));
+        if profile.qr {
+            assert_eq!(
+                qr.as_deref(),
+                Some(facts.receipt_url.as_deref().unwrap().as_bytes())
+            );
+        } else {
+            assert!(
+                qr.is_none() && raster,
+                "{}: QR printed as a raster image",
+                profile.id
+            );
+        }
+        let cut = items.iter().any(|d| matches!(d, Decoded::Cut { mode: 66 }));
+        assert_eq!(cut, profile.cut, "{}", profile.id);
+        assert!(
+            !items
+                .iter()
+                .any(|d| matches!(d, Decoded::Unknown(_) | Decoded::Truncated)),
+            "{}: {items:?}",
+            profile.id
+        );
+    }
+}
+
+#[test]
+fn golden_text_html_and_svg() {
+    let doc = build_french_receipt(&sale_facts());
+    let profile = PrinterProfile::epson_tm_t88();
+    let text = String::from_utf8(render(&doc, OutputFormat::Text, &profile).unwrap()).unwrap();
+    golden("sale.epson-tm-t88.txt", text.as_bytes());
+    assert!(text.lines().all(|l| l.chars().count() <= 42));
+
+    let html = String::from_utf8(render(&doc, OutputFormat::Html, &profile).unwrap()).unwrap();
+    assert!(html.contains("12 rue de l&#39;Église"));
+    assert!(html.contains("<svg"));
+    assert!(html.contains("href=\"https://tickets.example.fr/r/01/T-000042?k=K7fQ\""));
+
+    let svg = String::from_utf8(render(&doc, OutputFormat::Svg, &profile).unwrap()).unwrap();
+    assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains("<path fill=\"#000\" d=\"M"));
+}
+
+#[test]
+fn receipt_kinds_print_their_mentions() {
+    let base = sale_facts();
+    let cases = [
+        (ReceiptKind::Duplicate { number: 2 }, vec!["DUPLICATA n°2"]),
+        (ReceiptKind::Training, vec!["MODE ÉCOLE"]),
+        (
+            ReceiptKind::ProvisionalBill,
+            vec!["DOCUMENT PROVISOIRE", "Ne vaut pas ticket de caisse"],
+        ),
+        (
+            ReceiptKind::Refund {
+                original: "T-000041".into(),
+            },
+            vec!["REMBOURSEMENT", "Ticket d'origine n° T-000041"],
+        ),
+    ];
+    for (kind, needles) in cases {
+        let facts = ReceiptFacts {
+            kind: kind.clone(),
+            ..base.clone()
+        };
+        let doc = build_french_receipt(&facts);
+        let bytes = render(&doc, OutputFormat::EscPos, &PrinterProfile::star_escpos()).unwrap();
+        let text = text_lines(&bytes).join("\n");
+        for needle in needles {
+            // Double-width banners are laid out on 24 columns: they still fit.
+            assert_eq!(
+                text.matches(needle).count(),
+                2,
+                "{kind:?}: {needle:?} at top and foot\n{text}"
+            );
+        }
+    }
+    let sale = text_lines(
+        &render(
+            &build_french_receipt(&base),
+            OutputFormat::EscPos,
+            &PrinterProfile::star_escpos(),
+        )
+        .unwrap(),
+    )
+    .join("\n");
+    assert!(!sale.contains("DUPLICATA") && !sale.contains("ÉCOLE"));
+}
+
+#[test]
+fn durable_goods_carry_the_legal_warranty_mention() {
+    let mut facts = sale_facts();
+    let text = |f: &ReceiptFacts| {
+        String::from_utf8(
+            render(
+                &build_french_receipt(f),
+                OutputFormat::Text,
+                &PrinterProfile::epson_tm_t20(),
+            )
+            .unwrap(),
+        )
+        .unwrap()
+    };
+    assert!(!text(&facts).contains("Garantie légale"));
+    facts.lines[3].durable_good = true;
+    let t = text(&facts);
+    assert!(t.contains("Garantie légale de conformité"), "{t}");
+}
+
+#[test]
+fn code_pages_match_the_reference_table_for_every_french_letter() {
+    let table: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(testdata().join("codepages.json")).unwrap())
+            .unwrap();
+    let pages = [
+        ("pc850", CodePage::Pc850),
+        ("cp858", CodePage::Cp858),
+        ("wpc1252", CodePage::Wpc1252),
+        ("latin9", CodePage::Latin9),
+    ];
+    let mut checked = 0;
+    for (name, page) in pages {
+        for (letter, expected) in table["pages"][name].as_object().unwrap() {
+            let c = letter.chars().next().unwrap();
+            let expected = expected
+                .as_str()
+                .map(|h| u8::from_str_radix(&h[2..], 16).unwrap());
+            assert_eq!(page.encode_char(c), expected, "{name} {letter}");
+            if let Some(b) = expected {
+                assert_eq!(page.decode_byte(b), Some(c), "{name} {b:#04x}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 4 * 40);
+}
+
+#[test]
+fn agec_cases_from_the_table() {
+    let cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(testdata().join("agec.json")).unwrap())
+            .unwrap();
+    for case in cases["cases"].as_array().unwrap() {
+        let mut facts = sale_facts();
+        for line in &mut facts.lines {
+            line.weighed = false;
+        }
+        facts.lines[0].durable_good = case["durable_good"].as_bool().unwrap();
+        facts.lines[2].weighed = case["weighed"].as_bool().unwrap();
+        facts.payments[0].cancelled = case["cancelled_card"].as_bool().unwrap();
+        let decision = print_decision(&facts, case["customer_asked"].as_bool().unwrap());
+        let expected = match case["expect"].as_str().unwrap() {
+            "no" => PrintDecision::DoNotPrint,
+            "request" => PrintDecision::Print(PrintReason::CustomerRequest),
+            "durable" => PrintDecision::Print(PrintReason::DurableGoodWarranty),
+            "weighed" => PrintDecision::Print(PrintReason::WeighedGoods),
+            "cancelled_card" => PrintDecision::Print(PrintReason::CancelledCardPayment),
+            other => panic!("unknown expectation {other}"),
+        };
+        assert_eq!(decision, expected, "{}", case["name"]);
+    }
+}
+
+/// Renders the receipt as PNG and reads the QR code back with zbarimg.
+#[test]
+fn qr_in_png_receipt_decodes_with_zbarimg() {
+    let facts = sale_facts();
+    let png = render(
+        &build_french_receipt(&facts),
+        OutputFormat::Png,
+        &PrinterProfile::epson_tm_t20(),
+    )
+    .unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let dir = std::env::temp_dir().join(format!("pos-hw-receipts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sale.png");
+    std::fs::write(&path, &png).unwrap();
+    let output = match std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&path)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            panic!("zbarimg is needed for this test ({e}): run `apt-get install -y zbar-tools`")
+        }
+    };
+    assert!(
+        output.status.success(),
+        "zbarimg failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().trim_end(),
+        facts.receipt_url.unwrap()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn png_of_a_logo_receipt_has_the_logo_pixels() {
+    let mut doc = ReceiptDocument::new();
+    doc.push(Block::Logo {
+        bitmap: Bitmap {
+            width: 16,
+            height: 2,
+            bits: vec![0xFF, 0xFF, 0x00, 0x00],
+        },
+    });
+    let png = render(&doc, OutputFormat::Png, &PrinterProfile::generic_58mm()).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
+
+#[test]
+fn queue_over_tcp_prints_and_reports_status() {
+    use pos_hw::printer::{JobKind, JobOutcome, MemoryLedger, PrintQueue, TcpTransport};
+    use std::time::Duration;
+
+    let facts = sale_facts();
+    let profile = PrinterProfile::epson_tm_t20();
+    let bytes = render(
+        &build_for_till(&facts, Some(&DrawerConfig::default())),
+        OutputFormat::EscPos,
+        &profile,
+    )
+    .unwrap();
+
+    let printer = fake_printer::FakePrinter::start([0x12, 0x12, 0x12, 0x1E]);
+    let transport = TcpTransport::new(printer.addr, Duration::from_secs(5));
+    let mut queue = PrintQueue::new(transport, MemoryLedger::default());
+    let kind = JobKind::for_receipt(&facts.kind, &facts.ticket_number);
+    queue.submit(kind.clone(), bytes.clone()).unwrap();
+    let reports = queue.run_all();
+    assert_eq!(
+        reports[0].outcome,
+        JobOutcome::Printed {
+            paper_near_end: true
+        }
+    );
+    assert!(matches!(
+        queue.submit(kind, bytes.clone()),
+        Err(pos_hw::HwError::AlreadyPrinted { .. })
+    ));
+
+    // The duplicate prints, with its mention.
+    let dup = ReceiptFacts {
+        kind: ReceiptKind::Duplicate { number: 1 },
+        ..facts.clone()
+    };
+    let dup_bytes = render(&build_french_receipt(&dup), OutputFormat::EscPos, &profile).unwrap();
+    queue
+        .submit(
+            JobKind::for_receipt(&dup.kind, &dup.ticket_number),
+            dup_bytes.clone(),
+        )
+        .unwrap();
+    assert_eq!(
+        queue.run_all()[0].outcome,
+        JobOutcome::Printed {
+            paper_near_end: true
+        }
+    );
+    drop(queue);
+
+    let received = printer.finish();
+    // The printer got exactly the receipt bytes, then the duplicate: status
+    // requests are answered, not printed.
+    assert_eq!(received.print_bytes, [bytes, dup_bytes].concat());
+    assert_eq!(received.status_requests, 16);
+}
+
+#[test]
+fn queue_over_tcp_paper_out_sends_nothing() {
+    use pos_hw::printer::{JobKind, JobOutcome, MemoryLedger, PrintQueue, TcpTransport};
+    use std::time::Duration;
+
+    let printer = fake_printer::FakePrinter::start([0x1A, 0x32, 0x12, 0x72]);
+    let mut queue = PrintQueue::new(
+        TcpTransport::new(printer.addr, Duration::from_secs(5)),
+        MemoryLedger::default(),
+    );
+    queue
+        .submit(
+            JobKind::Original {
+                ticket: "T-1".into(),
+            },
+            b"hello\n".to_vec(),
+        )
+        .unwrap();
+    assert_eq!(queue.run_all()[0].outcome, JobOutcome::PaperOut);
+    assert!(
+        !queue.ledger().printed.contains("T-1"),
+        "not printed: may be printed later"
+    );
+    drop(queue);
+    assert!(printer.finish().print_bytes.is_empty());
+}
+
+#[test]
+fn queue_over_tcp_connection_lost_mid_job_is_unknown_and_not_resent() {
+    use pos_hw::printer::{JobKind, JobOutcome, MemoryLedger, PrintQueue, TcpTransport};
+    use std::time::Duration;
+
+    let printer = fake_printer::FakePrinter::start_hanging_up_after([0x12; 4], 100);
+    let mut queue = PrintQueue::new(
+        TcpTransport::new(printer.addr, Duration::from_secs(2)),
+        MemoryLedger::default(),
+    );
+    queue
+        .submit(
+            JobKind::Original {
+                ticket: "T-9".into(),
+            },
+            vec![b'x'; 4_000_000],
+        )
+        .unwrap();
+    let report = queue.run_all().remove(0);
+    assert!(
+        matches!(
+            report.outcome,
+            JobOutcome::UnknownOutcome { kind: Some(_), .. }
+        ),
+        "{report:?}"
+    );
+    assert!(
+        queue.ledger().printed.contains("T-9"),
+        "may have printed: a reprint must be a duplicate"
+    );
+    drop(queue);
+    let got = printer.finish();
+    assert!(got.print_bytes.len() >= 100 && got.print_bytes.len() < 4_000_000);
+}
+
+#[test]
+fn queue_over_tcp_refused_connection_is_retried_then_reported() {
+    use pos_hw::printer::{JobKind, JobOutcome, MemoryLedger, PrintQueue, TcpTransport};
+    use std::time::Duration;
+
+    // A port nobody listens on: bind, read the port, close.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut queue = PrintQueue::new(
+        TcpTransport::new(addr, Duration::from_millis(500)),
+        MemoryLedger::default(),
+    )
+    .with_max_attempts(3);
+    queue
+        .submit(
+            JobKind::Original {
+                ticket: "T-2".into(),
+            },
+            b"x".to_vec(),
+        )
+        .unwrap();
+    let outcome = queue.run_all()[0].outcome;
+    assert!(
+        matches!(outcome, JobOutcome::TransportError { attempts: 3, .. }),
+        "{outcome:?}"
+    );
+    assert!(!queue.ledger().printed.contains("T-2"));
+}
+
+#[test]
+fn file_transport_appends_without_status() {
+    use pos_hw::printer::{FileTransport, JobKind, JobOutcome, MemoryLedger, PrintQueue};
+    let dir = std::env::temp_dir().join(format!("pos-hw-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path: PathBuf = dir.join("lp0");
+    let mut queue = PrintQueue::new(FileTransport::new(&path), MemoryLedger::default());
+    queue.submit(JobKind::NonFiscal, b"abc".to_vec()).unwrap();
+    queue.submit_drawer(b"def".to_vec());
+    let outcomes: Vec<_> = queue.run_all().into_iter().map(|r| r.outcome).collect();
+    assert_eq!(outcomes, vec![JobOutcome::Sent, JobOutcome::Sent]);
+    assert_eq!(std::fs::read(&path).unwrap(), b"abcdef");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn serial_transport_reports_a_missing_device() {
+    let err = pos_hw::printer::SerialTransport::open(
+        "/dev/does-not-exist-pos",
+        9600,
+        std::time::Duration::from_millis(100),
+    )
+    .unwrap_err();
+    assert!(matches!(err, pos_hw::HwError::Transport { .. }), "{err:?}");
+}
