@@ -1,0 +1,151 @@
+//! The facade's tables. The fiscal journal's tables (`fiscal_*`) are created
+//! and versioned by pos-fiscal itself, in the same file.
+//!
+//! Documents are stored whole as JSON (the exact value the domain produced,
+//! decimals as strings) next to the columns that queries need. Ledgers are
+//! append-only rows; the levels and balances derived from them are maintained
+//! in the same transaction so that a read is one indexed lookup.
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Migration `i` takes the file from version `i` to `i + 1`.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    CREATE TABLE catalog (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        version     INTEGER NOT NULL,
+        json        TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+
+    CREATE TABLE promotions (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        json        TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+
+    CREATE TABLE tickets (
+        id          TEXT PRIMARY KEY,
+        number      INTEGER NOT NULL UNIQUE,
+        kind        TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        total       TEXT NOT NULL,
+        customer_id TEXT,
+        original_id TEXT REFERENCES tickets(id),
+        json        TEXT NOT NULL
+    );
+    CREATE INDEX tickets_by_customer ON tickets(customer_id) WHERE customer_id IS NOT NULL;
+    CREATE INDEX tickets_by_original ON tickets(original_id) WHERE original_id IS NOT NULL;
+
+    CREATE TABLE stock_movements (
+        seq        INTEGER PRIMARY KEY,
+        id         TEXT NOT NULL UNIQUE,
+        sku        TEXT NOT NULL,
+        location   TEXT NOT NULL,
+        quantity   TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        document   TEXT,
+        at         TEXT NOT NULL,
+        json       TEXT NOT NULL
+    );
+    CREATE TABLE stock_levels (
+        sku      TEXT NOT NULL,
+        location TEXT NOT NULL,
+        on_hand  TEXT NOT NULL,
+        reserved TEXT NOT NULL,
+        PRIMARY KEY (sku, location)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE customers (
+        id         TEXT PRIMARY KEY,
+        json       TEXT NOT NULL,
+        erased     INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    );
+
+    CREATE TABLE loyalty_movements (
+        seq         INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL UNIQUE,
+        customer_id TEXT NOT NULL,
+        points      INTEGER NOT NULL,
+        document    TEXT,
+        at          TEXT NOT NULL,
+        json        TEXT NOT NULL
+    );
+    CREATE TABLE loyalty_balances (
+        customer_id TEXT PRIMARY KEY,
+        points      INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE stored_value_movements (
+        seq      INTEGER PRIMARY KEY,
+        id       TEXT NOT NULL UNIQUE,
+        card     TEXT NOT NULL,
+        amount   TEXT NOT NULL,
+        document TEXT,
+        at       TEXT NOT NULL,
+        json     TEXT NOT NULL
+    );
+    CREATE TABLE stored_value_balances (
+        card    TEXT PRIMARY KEY,
+        balance TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE orders (
+        id         TEXT PRIMARY KEY,
+        state      TEXT NOT NULL,
+        pickup_at  TEXT,
+        updated_at TEXT NOT NULL,
+        json       TEXT NOT NULL
+    );
+
+    CREATE TABLE cash_sessions (
+        id        TEXT PRIMARY KEY,
+        opened_at TEXT NOT NULL,
+        closed_at TEXT,
+        json      TEXT NOT NULL
+    );
+
+    -- The sync outbox: every change as an event with a UUID v7 and a gapless
+    -- per-device sequence, pushed in order and acknowledged by sequence.
+    CREATE TABLE outbox (
+        seq        INTEGER PRIMARY KEY,
+        event_id   TEXT NOT NULL UNIQUE,
+        kind       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        acked      INTEGER NOT NULL DEFAULT 0
+    );
+
+    -- Tickets, ledgers and the outbox are append-only.
+    CREATE TRIGGER tickets_no_update BEFORE UPDATE ON tickets
+        BEGIN SELECT RAISE(ABORT, 'tickets are immutable'); END;
+    CREATE TRIGGER tickets_no_delete BEFORE DELETE ON tickets
+        BEGIN SELECT RAISE(ABORT, 'tickets are immutable'); END;
+    CREATE TRIGGER stock_movements_no_update BEFORE UPDATE ON stock_movements
+        BEGIN SELECT RAISE(ABORT, 'stock movements are append-only'); END;
+    CREATE TRIGGER stock_movements_no_delete BEFORE DELETE ON stock_movements
+        BEGIN SELECT RAISE(ABORT, 'stock movements are append-only'); END;
+    CREATE TRIGGER loyalty_movements_no_update BEFORE UPDATE ON loyalty_movements
+        BEGIN SELECT RAISE(ABORT, 'loyalty movements are append-only'); END;
+    CREATE TRIGGER loyalty_movements_no_delete BEFORE DELETE ON loyalty_movements
+        BEGIN SELECT RAISE(ABORT, 'loyalty movements are append-only'); END;
+    CREATE TRIGGER stored_value_movements_no_update BEFORE UPDATE ON stored_value_movements
+        BEGIN SELECT RAISE(ABORT, 'stored-value movements are append-only'); END;
+    CREATE TRIGGER stored_value_movements_no_delete BEFORE DELETE ON stored_value_movements
+        BEGIN SELECT RAISE(ABORT, 'stored-value movements are append-only'); END;
+    CREATE TRIGGER outbox_no_delete BEFORE DELETE ON outbox
+        BEGIN SELECT RAISE(ABORT, 'outbox events are kept'); END;
+    CREATE TRIGGER outbox_only_ack BEFORE UPDATE ON outbox
+        WHEN NEW.seq != OLD.seq OR NEW.event_id != OLD.event_id OR NEW.payload != OLD.payload
+          OR NEW.kind != OLD.kind OR NEW.created_at != OLD.created_at
+        BEGIN SELECT RAISE(ABORT, 'outbox events are immutable'); END;
+    ",
+];

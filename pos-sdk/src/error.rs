@@ -1,0 +1,71 @@
+//! The one error type of the facade.
+
+use pos_core::CoreError;
+use pos_fiscal::FiscalError;
+
+/// What a till operation can refuse or fail with. Messages carry no personal
+/// or card data.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SdkError {
+    /// The domain refused the operation (bad input, business rule).
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// The fiscal journal refused or failed.
+    #[error(transparent)]
+    Fiscal(#[from] FiscalError),
+    /// The SQLite file failed.
+    #[error("storage: {0}")]
+    Storage(#[from] rusqlite::Error),
+    /// A stored document did not decode: the file was changed outside the SDK.
+    #[error("stored {what} is corrupt")]
+    Corrupt {
+        /// Which document.
+        what: &'static str,
+    },
+    /// The file was written by a newer version of the SDK.
+    #[error("the till file has schema version {found}; this build supports up to {supported}")]
+    SchemaTooNew {
+        /// Version found in the file.
+        found: u32,
+        /// Highest version this build knows.
+        supported: u32,
+    },
+    /// A document that does not exist.
+    #[error("no {what} `{id}`")]
+    NotFound {
+        /// What was looked up.
+        what: &'static str,
+        /// Its identifier.
+        id: String,
+    },
+    /// An operation that needs a setup step first (e.g. an open cash session).
+    #[error("{what} is required first")]
+    Precondition {
+        /// What is missing.
+        what: &'static str,
+    },
+}
+
+impl SdkError {
+    /// A stable snake_case name for bindings and JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SdkError::Core(e) => e.kind(),
+            SdkError::Fiscal(_) => "fiscal",
+            SdkError::Storage(_) => "storage",
+            SdkError::Corrupt { .. } => "corrupt",
+            SdkError::SchemaTooNew { .. } => "schema_too_new",
+            SdkError::NotFound { .. } => "not_found",
+            SdkError::Precondition { .. } => "precondition",
+        }
+    }
+}
+
+impl From<serde_json::Error> for SdkError {
+    fn from(_: serde_json::Error) -> SdkError {
+        SdkError::Corrupt {
+            what: "JSON document",
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! pos-sdk: the facade a till app links.
+//!
+//! A [`Register`] composes pos-core (selling, stock, customers, loyalty),
+//! pos-fiscal (the NF525 journal) and pos-hw (receipts) over ONE SQLite file.
+//! Completing a sale writes the ticket, its fiscal record, the stock, loyalty
+//! and stored-value movements and the sync outbox event in one transaction:
+//! after a crash, all of it is there or none of it.
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
+
+pub mod clock;
+pub mod db;
+mod error;
+pub mod outbox;
+
+pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
+pub use error::SdkError;
