@@ -39,6 +39,7 @@ pub mod pricing;
 pub mod stock;
 pub mod stored_value;
 pub mod tender;
+pub mod ticket;
 pub mod vat;
 
 pub use error::CoreError;

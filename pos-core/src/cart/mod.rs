@@ -43,7 +43,9 @@ mod state;
 mod text;
 
 pub use adjust::{Actor, ManualDiscount, Permission, Permissions};
+pub(crate) use line::OriginalAmounts;
 pub use line::{AppliedPromotion, CartLine, LineId, PriceSource, ReturnOrigin};
 pub use quantity::ItemQuantity;
+pub(crate) use quantity::check_quantity;
 pub use state::{Cart, CartTotals};
 pub use text::{MAX_NOTE_LEN, MAX_REASON_LEN};

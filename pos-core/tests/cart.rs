@@ -1,0 +1,646 @@
+//! Cart integration tests: scanning from the real sample catalog, every
+//! operation, the "a failed operation changes nothing" rule, the golden
+//! baskets of testdata/cart/golden.json, and proptest invariants.
+#![allow(clippy::arithmetic_side_effects)]
+
+use chrono::{TimeZone, Utc};
+use pos_core::cart::{Actor, Cart, ItemQuantity, Permissions, PriceSource};
+use pos_core::catalog::{Catalog, sample_catalog_json};
+use pos_core::ids::{OperatorId, ProductId, Sku};
+use pos_core::item::{PriceContext, QuantityBreak, SellableItem, Unit};
+use pos_core::{CoreError, Currency, Discount, Money, VatRate};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+fn eur(a: Decimal) -> Money {
+    Money::new(a, Currency::EUR)
+}
+
+fn item(sku: &str, price: Decimal, bps: u32, unit: Unit) -> SellableItem {
+    SellableItem {
+        sku: Sku::new(sku).unwrap(),
+        product_id: ProductId::new(format!("P-{sku}")).unwrap(),
+        label: format!("Article {sku}"),
+        unit_price: eur(price),
+        price_list: None,
+        vat_rate: VatRate::from_bps(bps).unwrap(),
+        unit,
+        categories: vec![],
+        meal_voucher_eligible: bps == 550,
+        durable_good: false,
+        scanned_barcode: None,
+        quantity_breaks: vec![],
+    }
+}
+
+fn manager() -> Actor {
+    Actor::new(OperatorId::new("op-marie").unwrap(), Permissions::manager())
+}
+
+fn cashier() -> Actor {
+    Actor::new(OperatorId::new("op-paul").unwrap(), Permissions::cashier())
+}
+
+fn ctx() -> PriceContext {
+    PriceContext {
+        store: None,
+        customer_group: None,
+        at: Utc.with_ymd_and_hms(2026, 3, 14, 10, 0, 0).unwrap(),
+    }
+}
+
+fn catalog() -> Catalog {
+    Catalog::from_json(sample_catalog_json()).unwrap()
+}
+
+/// Per rate gross = net + VAT, Σ rates = total, Σ line amounts = total and
+/// Σ shares = the ticket discount: what every cart must satisfy.
+fn assert_consistent(cart: &Cart) {
+    let t = cart.totals();
+    let mut sum_rates = Decimal::ZERO;
+    for tax in &t.taxes {
+        assert_eq!(tax.gross, tax.net + tax.vat, "rate {}", tax.rate);
+        sum_rates += tax.gross;
+    }
+    assert_eq!(sum_rates, t.total.amount());
+    let lines: Decimal = cart.lines().iter().map(|l| l.amount().amount()).sum();
+    if cart.tax_mode() == pos_core::TaxMode::Inclusive {
+        assert_eq!(lines, t.total.amount());
+    }
+    let shares: Decimal = cart
+        .lines()
+        .iter()
+        .map(|l| l.ticket_discount_share().amount())
+        .sum();
+    assert_eq!(shares, t.ticket_discount.amount());
+    for l in cart.lines() {
+        let promos: Decimal = l.promotions().iter().map(|p| p.amount.amount()).sum();
+        assert_eq!(
+            l.amount().amount(),
+            l.gross().amount()
+                - promos
+                - l.manual_discount_amount().amount()
+                - l.ticket_discount_share().amount()
+        );
+    }
+}
+
+#[test]
+fn scans_the_sample_catalog() {
+    let catalog = catalog();
+    let mut cart = Cart::new(Currency::EUR);
+    cart.add_barcode(&catalog, "2000000001012", &ctx(), dec!(2))
+        .unwrap(); // baguette tradition 1.30 × 2
+    cart.add_sku(&catalog, &Sku::new("VIN-CDR").unwrap(), &ctx(), dec!(1))
+        .unwrap(); // 8.90, 20 %
+    let comte = catalog.item_by_article_code("01001", &ctx()).unwrap();
+    cart.add_item(comte, ItemQuantity::Weight(dec!(0.347)))
+        .unwrap(); // 24.90 × 0.347 = 8.6403 -> 8.64
+    let amounts: Vec<String> = cart
+        .lines()
+        .iter()
+        .map(|l| l.amount().format_plain())
+        .collect();
+    assert_eq!(amounts, ["2.60", "8.90", "8.64"]);
+    assert_eq!(cart.total().format_plain(), "20.14");
+    // 20 %: 8.90 -> net round(8.90 / 1.2) = 7.42, VAT 1.48.
+    // 5.5 %: 11.24 -> net round(11.24 / 1.055) = 10.65, VAT 0.59.
+    let taxes = &cart.totals().taxes;
+    assert_eq!(taxes[0].rate, VatRate::FR_STANDARD);
+    assert_eq!((taxes[0].net, taxes[0].vat), (dec!(7.42), dec!(1.48)));
+    assert_eq!((taxes[1].net, taxes[1].vat), (dec!(10.65), dec!(0.59)));
+    assert_eq!(
+        cart.lines()[0]
+            .item()
+            .scanned_barcode
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "2000000001012"
+    );
+    assert_consistent(&cart);
+}
+
+#[test]
+fn unknown_codes_are_typed_errors_and_change_nothing() {
+    let catalog = catalog();
+    let mut cart = Cart::new(Currency::EUR);
+    cart.add_barcode(&catalog, "2000000001012", &ctx(), dec!(1))
+        .unwrap();
+    let before = cart.clone();
+    let e = cart
+        .add_barcode(&catalog, "0000000000000", &ctx(), dec!(1))
+        .unwrap_err();
+    assert_eq!(e.kind(), "unknown_barcode");
+    let e = cart
+        .add_sku(&catalog, &Sku::new("NOPE").unwrap(), &ctx(), dec!(1))
+        .unwrap_err();
+    assert_eq!(e.kind(), "unknown_sku");
+    assert_eq!(cart, before);
+    assert_eq!(
+        Cart::for_currency_code("XYZ").unwrap_err().kind(),
+        "unknown_currency"
+    );
+}
+
+#[test]
+fn quantity_breaks_count_the_sku_over_all_lines() {
+    let catalog = catalog();
+    let mut cart = Cart::new(Currency::EUR);
+    let wine = Sku::new("VIN-CDR").unwrap();
+    for _ in 0..5 {
+        cart.add_sku(&catalog, &wine, &ctx(), dec!(1)).unwrap();
+    }
+    assert!(
+        cart.lines()
+            .iter()
+            .all(|l| l.unit_price().amount() == dec!(8.90))
+    );
+    assert_eq!(cart.total().format_plain(), "44.50");
+    let sixth = cart.add_sku(&catalog, &wine, &ctx(), dec!(1)).unwrap();
+    // Six bottles reach the 6+ break at 7.90: 6 × 7.90 = 47.40.
+    assert!(
+        cart.lines()
+            .iter()
+            .all(|l| l.unit_price().amount() == dec!(7.90))
+    );
+    assert_eq!(
+        cart.lines()[0].price_source(),
+        &PriceSource::QuantityBreak {
+            min_quantity: dec!(6)
+        }
+    );
+    assert_eq!(cart.total().format_plain(), "47.40");
+    cart.remove(sixth).unwrap();
+    assert_eq!(cart.total().format_plain(), "44.50");
+}
+
+#[test]
+fn weighed_and_piece_quantities() {
+    let mut cart = Cart::new(Currency::EUR);
+    let bread = item("PAIN", dec!(1.30), 550, Unit::Piece);
+    assert_eq!(
+        cart.add_item(bread.clone(), ItemQuantity::Quantity(dec!(1.5)))
+            .unwrap_err()
+            .kind(),
+        "fractional_quantity"
+    );
+    assert_eq!(
+        cart.add_item(bread.clone(), ItemQuantity::Quantity(dec!(0)))
+            .unwrap_err(),
+        CoreError::ZeroQuantity { line: 0 }
+    );
+    let ham = item("JAMBON", dec!(29.90), 550, Unit::Kilogram);
+    assert_eq!(
+        cart.add_item(ham.clone(), ItemQuantity::Weight(dec!(0.1234)))
+            .unwrap_err()
+            .kind(),
+        "quantity_precision"
+    );
+    assert!(cart.is_empty());
+    let id = cart
+        .add_item(ham, ItemQuantity::Weight(dec!(0.125)))
+        .unwrap();
+    // 29.90 × 0.125 = 3.7375 -> 3.74
+    assert_eq!(cart.total().format_plain(), "3.74");
+    cart.set_quantity(id, dec!(0.2)).unwrap();
+    assert_eq!(cart.total().format_plain(), "5.98");
+    let b = cart
+        .add_item(bread, ItemQuantity::Quantity(dec!(2)))
+        .unwrap();
+    assert_eq!(
+        cart.set_quantity(b, dec!(2.5)).unwrap_err().kind(),
+        "fractional_quantity"
+    );
+    cart.set_quantity(b, dec!(3)).unwrap();
+    assert_eq!(cart.total().format_plain(), "9.88");
+}
+
+#[test]
+fn scale_label_with_embedded_price_is_a_fixed_amount() {
+    let mut cart = Cart::new(Currency::EUR);
+    let comte = item("COMTE", dec!(24.90), 550, Unit::Kilogram);
+    let id = cart
+        .add_item(comte.clone(), ItemQuantity::LabelPrice(eur(dec!(7.47))))
+        .unwrap();
+    let line = cart.line(id).unwrap();
+    assert_eq!(line.quantity(), dec!(1));
+    assert_eq!(line.price_source(), &PriceSource::ScaleLabel);
+    assert_eq!(cart.total().format_plain(), "7.47");
+    // Two identical labels: a whole count; a fraction of a label is refused.
+    cart.set_quantity(id, dec!(2)).unwrap();
+    assert_eq!(cart.total().format_plain(), "14.94");
+    assert_eq!(
+        cart.set_quantity(id, dec!(1.5)).unwrap_err().kind(),
+        "fractional_quantity"
+    );
+    // A labelled price below a cent or negative is refused.
+    assert_eq!(
+        cart.add_item(comte.clone(), ItemQuantity::LabelPrice(eur(dec!(7.475))))
+            .unwrap_err()
+            .kind(),
+        "sub_minor_amount"
+    );
+    assert_eq!(
+        cart.add_item(comte, ItemQuantity::LabelPrice(eur(dec!(-1))))
+            .unwrap_err()
+            .kind(),
+        "negative_price"
+    );
+}
+
+#[test]
+fn line_discounts_need_a_reason_and_a_permission() {
+    let mut cart = Cart::new(Currency::EUR);
+    let id = cart
+        .add_item(
+            item("MUG", dec!(7.50), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(3)),
+        )
+        .unwrap();
+    let trainee = Actor::new(OperatorId::new("op-new").unwrap(), Permissions::none());
+    assert_eq!(
+        cart.set_line_discount(id, Discount::Percent(dec!(10)), "DAMAGED", None, &trainee)
+            .unwrap_err(),
+        CoreError::PermissionDenied {
+            permission: "line_discount"
+        }
+    );
+    assert_eq!(
+        cart.set_line_discount(id, Discount::Percent(dec!(10)), "", None, &cashier())
+            .unwrap_err()
+            .kind(),
+        "invalid_text"
+    );
+    cart.set_line_discount(
+        id,
+        Discount::Percent(dec!(10)),
+        "DAMAGED",
+        Some("boîte abîmée"),
+        &cashier(),
+    )
+    .unwrap();
+    // 22.50 × 10 % = 2.25
+    let line = cart.line(id).unwrap();
+    assert_eq!(line.manual_discount_amount().format_plain(), "2.25");
+    assert_eq!(line.manual_discount().unwrap().reason_code, "DAMAGED");
+    assert_eq!(line.manual_discount().unwrap().operator.as_str(), "op-paul");
+    assert_eq!(cart.total().format_plain(), "20.25");
+    let before = cart.clone();
+    assert_eq!(
+        cart.set_line_discount(id, Discount::Amount(dec!(22.51)), "X", None, &cashier())
+            .unwrap_err()
+            .kind(),
+        "discount_exceeds_line"
+    );
+    assert_eq!(
+        cart.set_line_discount(id, Discount::Amount(dec!(-1)), "X", None, &cashier())
+            .unwrap_err()
+            .kind(),
+        "invalid_discount"
+    );
+    assert_eq!(cart, before);
+    cart.clear_line_discount(id).unwrap();
+    assert_eq!(cart.total().format_plain(), "22.50");
+}
+
+#[test]
+fn ticket_discount_is_spread_by_largest_remainder() {
+    let mut cart = Cart::new(Currency::EUR);
+    for (sku, bps) in [("A", 2000), ("B", 2000), ("C", 550)] {
+        cart.add_item(
+            item(sku, dec!(1), bps, Unit::Piece),
+            ItemQuantity::Quantity(dec!(1)),
+        )
+        .unwrap();
+    }
+    cart.set_ticket_discount(Discount::Amount(dec!(0.10)), "FIDELITE", None, &cashier())
+        .unwrap();
+    let shares: Vec<String> = cart
+        .lines()
+        .iter()
+        .map(|l| l.ticket_discount_share().format_plain())
+        .collect();
+    assert_eq!(shares, ["0.04", "0.03", "0.03"]);
+    assert_eq!(cart.total().format_plain(), "2.90");
+    assert_eq!(cart.totals().manual_ticket_discount.format_plain(), "0.10");
+    assert_consistent(&cart);
+    assert_eq!(
+        cart.set_ticket_discount(Discount::Amount(dec!(3.01)), "X", None, &cashier())
+            .unwrap_err()
+            .kind(),
+        "discount_exceeds_ticket"
+    );
+    assert_eq!(cart.total().format_plain(), "2.90");
+}
+
+#[test]
+fn price_override_needs_the_permission() {
+    let mut cart = Cart::new(Currency::EUR);
+    let id = cart
+        .add_item(
+            item("TSHIRT", dec!(19.90), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(1)),
+        )
+        .unwrap();
+    let before = cart.clone();
+    assert_eq!(
+        cart.override_price(id, eur(dec!(15)), "défaut", &cashier())
+            .unwrap_err(),
+        CoreError::PermissionDenied {
+            permission: "price_override"
+        }
+    );
+    assert_eq!(
+        cart.override_price(id, eur(dec!(-1)), "défaut", &manager())
+            .unwrap_err()
+            .kind(),
+        "negative_price"
+    );
+    let usd = Money::new(dec!(15), Currency::from_code("USD").unwrap());
+    assert_eq!(
+        cart.override_price(id, usd, "défaut", &manager())
+            .unwrap_err()
+            .kind(),
+        "currency_mismatch"
+    );
+    assert_eq!(cart, before);
+    cart.override_price(id, eur(dec!(15)), "tache", &manager())
+        .unwrap();
+    let line = cart.line(id).unwrap();
+    assert_eq!(cart.total().format_plain(), "15.00");
+    match line.price_source() {
+        PriceSource::Override {
+            operator,
+            reason,
+            replaced,
+        } => {
+            assert_eq!(operator.as_str(), "op-marie");
+            assert_eq!(reason, "tache");
+            assert_eq!(replaced.format_plain(), "19.90");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn notes_are_kept_and_checked() {
+    let mut cart = Cart::new(Currency::EUR);
+    let id = cart
+        .add_item(
+            item("CROQUE", dec!(6.50), 1000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(1)),
+        )
+        .unwrap();
+    cart.set_line_note(id, Some("sans fromage")).unwrap();
+    cart.set_note(Some("table 4")).unwrap();
+    assert_eq!(cart.line(id).unwrap().note(), Some("sans fromage"));
+    assert_eq!(cart.note(), Some("table 4"));
+    assert_eq!(
+        cart.set_note(Some(&"x".repeat(201))).unwrap_err().kind(),
+        "invalid_text"
+    );
+    assert_eq!(cart.note(), Some("table 4"));
+    cart.set_line_note(id, None).unwrap();
+    assert_eq!(cart.line(id).unwrap().note(), None);
+}
+
+#[test]
+fn return_lines_are_negative_and_need_the_permission() {
+    let mut cart = Cart::new(Currency::EUR);
+    cart.add_item(
+        item("MUG", dec!(7.50), 2000, Unit::Piece),
+        ItemQuantity::Quantity(dec!(1)),
+    )
+    .unwrap();
+    let tote = item("TOTE", dec!(6.90), 2000, Unit::Piece);
+    assert_eq!(
+        cart.add_return(tote.clone(), dec!(1), None, &cashier())
+            .unwrap_err(),
+        CoreError::PermissionDenied {
+            permission: "return"
+        }
+    );
+    let r = cart.add_return(tote, dec!(1), None, &manager()).unwrap();
+    assert!(cart.line(r).unwrap().is_return());
+    assert_eq!(cart.line(r).unwrap().amount().format_plain(), "-6.90");
+    assert_eq!(cart.total().format_plain(), "0.60");
+    // A return line cannot be discounted.
+    assert_eq!(
+        cart.set_line_discount(r, Discount::Percent(dec!(5)), "X", None, &manager())
+            .unwrap_err()
+            .kind(),
+        "discount_on_return_line"
+    );
+    cart.set_quantity(r, dec!(2)).unwrap();
+    assert_eq!(cart.line(r).unwrap().quantity(), dec!(-2));
+    assert_consistent(&cart);
+}
+
+#[test]
+fn currency_of_items_must_match_the_cart() {
+    let mut cart = Cart::new(Currency::EUR);
+    let mut it = item("X", dec!(1), 2000, Unit::Piece);
+    it.unit_price = Money::new(dec!(1), Currency::from_code("CHF").unwrap());
+    assert_eq!(
+        cart.add_item(it, ItemQuantity::Quantity(dec!(1)))
+            .unwrap_err()
+            .kind(),
+        "currency_mismatch"
+    );
+    let mut it = item("Y", dec!(1), 2000, Unit::Piece);
+    it.quantity_breaks = vec![QuantityBreak {
+        min_quantity: dec!(2),
+        unit_price: eur(dec!(-0.5)),
+    }];
+    assert_eq!(
+        cart.add_item(it, ItemQuantity::Quantity(dec!(1)))
+            .unwrap_err()
+            .kind(),
+        "negative_price"
+    );
+}
+
+#[test]
+fn overflow_is_an_error_not_a_panic() {
+    let mut cart = Cart::new(Currency::EUR);
+    let huge = item("HUGE", Decimal::MAX, 2000, Unit::Piece);
+    assert_eq!(
+        cart.add_item(huge, ItemQuantity::Quantity(dec!(2)))
+            .unwrap_err()
+            .kind(),
+        "overflow"
+    );
+    assert!(cart.is_empty());
+}
+
+#[test]
+fn unknown_line_ids_are_refused() {
+    let mut cart = Cart::new(Currency::EUR);
+    let id = cart
+        .add_item(
+            item("A", dec!(1), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(1)),
+        )
+        .unwrap();
+    cart.remove(id).unwrap();
+    assert_eq!(cart.remove(id).unwrap_err().kind(), "unknown_line");
+    assert_eq!(
+        cart.set_quantity(id, dec!(1)).unwrap_err().kind(),
+        "unknown_line"
+    );
+    // Ids are never reused.
+    let id2 = cart
+        .add_item(
+            item("A", dec!(1), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(1)),
+        )
+        .unwrap();
+    assert_ne!(id, id2);
+}
+
+/// Every failing operation leaves the cart exactly as it was: clone,
+/// attempt, compare.
+#[test]
+fn failed_operations_change_nothing() {
+    let mut cart = Cart::new(Currency::EUR);
+    let a = cart
+        .add_item(
+            item("A", dec!(4.99), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(2)),
+        )
+        .unwrap();
+    let k = cart
+        .add_item(
+            item("K", dec!(12.00), 550, Unit::Kilogram),
+            ItemQuantity::Weight(dec!(0.5)),
+        )
+        .unwrap();
+    cart.set_ticket_discount(Discount::Percent(dec!(5)), "VIP", None, &cashier())
+        .unwrap();
+    cart.set_line_discount(k, Discount::Amount(dec!(1)), "DLC", None, &cashier())
+        .unwrap();
+    let dead = cart
+        .add_item(
+            item("D", dec!(1), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(1)),
+        )
+        .unwrap();
+    cart.remove(dead).unwrap();
+    let catalog = catalog();
+    type Op = Box<dyn Fn(&mut Cart) -> Result<(), CoreError>>;
+    let ops: Vec<(&str, Op)> = vec![
+        (
+            "unknown barcode",
+            Box::new(move |c| c.add_barcode(&catalog, "123", &ctx(), dec!(1)).map(drop)),
+        ),
+        (
+            "zero quantity",
+            Box::new(move |c| c.set_quantity(a, dec!(0))),
+        ),
+        (
+            "negative quantity",
+            Box::new(move |c| c.set_quantity(a, dec!(-1))),
+        ),
+        (
+            "fractional pieces",
+            Box::new(move |c| c.set_quantity(a, dec!(1.5))),
+        ),
+        (
+            "too precise",
+            Box::new(move |c| c.set_quantity(k, dec!(0.0001))),
+        ),
+        (
+            "negative price",
+            Box::new(|c| {
+                c.add_item(
+                    item("N", dec!(-1), 2000, Unit::Piece),
+                    ItemQuantity::Quantity(dec!(1)),
+                )
+                .map(drop)
+            }),
+        ),
+        (
+            "discount above line",
+            Box::new(move |c| {
+                c.set_line_discount(a, Discount::Amount(dec!(100)), "X", None, &cashier())
+            }),
+        ),
+        (
+            "percent above 100",
+            Box::new(move |c| {
+                c.set_line_discount(a, Discount::Percent(dec!(101)), "X", None, &cashier())
+            }),
+        ),
+        (
+            "sub-cent discount",
+            Box::new(move |c| {
+                c.set_line_discount(a, Discount::Amount(dec!(0.001)), "X", None, &cashier())
+            }),
+        ),
+        (
+            "ticket discount above total",
+            Box::new(|c| {
+                c.set_ticket_discount(Discount::Amount(dec!(1000)), "X", None, &cashier())
+            }),
+        ),
+        (
+            "override without permission",
+            Box::new(move |c| c.override_price(a, eur(dec!(1)), "x", &cashier())),
+        ),
+        (
+            "return without permission",
+            Box::new(|c| {
+                c.add_return(
+                    item("R", dec!(1), 2000, Unit::Piece),
+                    dec!(1),
+                    None,
+                    &cashier(),
+                )
+                .map(drop)
+            }),
+        ),
+        (
+            "return with ticket discount",
+            Box::new(|c| {
+                c.add_return(
+                    item("R", dec!(1), 2000, Unit::Piece),
+                    dec!(1),
+                    None,
+                    &manager(),
+                )
+                .map(drop)
+            }),
+        ),
+        (
+            "overflow",
+            Box::new(|c| {
+                c.add_item(
+                    item("H", Decimal::MAX, 2000, Unit::Piece),
+                    ItemQuantity::Quantity(dec!(3)),
+                )
+                .map(drop)
+            }),
+        ),
+        (
+            "bad note",
+            Box::new(move |c| c.set_line_note(k, Some("\u{0}"))),
+        ),
+        (
+            "wrong currency",
+            Box::new(|c| {
+                let mut i = item("U", dec!(1), 2000, Unit::Piece);
+                i.unit_price = Money::new(dec!(1), Currency::from_code("USD").unwrap());
+                c.add_item(i, ItemQuantity::Quantity(dec!(1))).map(drop)
+            }),
+        ),
+        ("unknown line", Box::new(move |c| c.remove(dead).map(drop))),
+    ];
+    for (name, op) in ops {
+        let before = cart.clone();
+        let result = op(&mut cart);
+        assert!(result.is_err(), "{name} should fail");
+        assert_eq!(cart, before, "{name} changed the cart");
+    }
+    assert_consistent(&cart);
+}
