@@ -125,6 +125,44 @@ pub enum HwError {
         /// The kind of I/O error.
         kind: std::io::ErrorKind,
     },
+    /// Bytes from or for a scale that are not a Dialog 06 message.
+    #[error("scale frame: {problem}")]
+    ScaleFrame {
+        /// What is wrong.
+        problem: crate::scale::FrameProblem,
+    },
+    /// A value the scale protocol's fixed field cannot carry.
+    #[error("scale {field} out of range for the protocol")]
+    ScaleValue {
+        /// Which field.
+        field: crate::scale::ScaleField,
+    },
+    /// The scale refused (NAK) and reported this status.
+    #[error("scale refused: {status}")]
+    ScaleStatus {
+        /// The status the scale reported.
+        status: crate::scale::ScaleStatusCode,
+    },
+    /// The scale did not answer within the port's read timeout.
+    #[error("scale did not answer in time")]
+    ScaleTimeout,
+    /// The scale asks for the checksum exchange (records 10/11), not supported.
+    #[error("scale requires the Dialog 06 checksum exchange, which is not supported")]
+    ScaleChecksumRequired,
+    /// A cursor position outside the customer display.
+    #[error("display position row {row}, column {column} is outside the screen")]
+    DisplayPosition {
+        /// Requested row (1-based).
+        row: u8,
+        /// Requested column (1-based).
+        column: u8,
+    },
+    /// Writing to the customer display failed.
+    #[error("customer display I/O error: {kind}")]
+    DisplayIo {
+        /// The kind of I/O error.
+        kind: std::io::ErrorKind,
+    },
 
     // --- payment terminals (payment module) ---
     /// A payment transaction id is empty, too long or has unsupported characters.

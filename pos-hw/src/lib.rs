@@ -7,9 +7,11 @@
 //! the facade hands it a receipt *document*.
 
 pub mod barcode;
+pub mod display;
 pub mod error;
 pub mod escpos;
 pub mod payment;
+pub mod scale;
 pub mod scanner;
 pub mod printer;
 pub mod receipt;
