@@ -9,6 +9,7 @@
 //!
 //! Card numbers never leave an adapter unmasked: see [`MaskedPan`].
 
+pub mod caisse_ap;
 pub mod card;
 pub mod concert;
 pub mod nexo;
