@@ -35,6 +35,7 @@
 //! }
 //! ```
 //! Unknown keys are refused, so a typo does not silently drop a setting.
+//! Names and attribute texts are trimmed; a product name may not be empty.
 
 use super::build::{Origin, build, fail};
 use super::lookup::Catalog;
@@ -317,7 +318,7 @@ impl CatalogDocument {
                 let at = |f: &str, r| fail(None, format!("categories[{i}].{f}"), r);
                 Ok(Category {
                     id: parse_id(&c.id).map_err(|r| at("id", r))?,
-                    name: c.name.clone(),
+                    name: c.name.trim().to_owned(),
                     parent: parse_opt_id(c.parent.as_deref()).map_err(|r| at("parent", r))?,
                 })
             })
@@ -398,9 +399,13 @@ fn product_from_record(
         .enumerate()
         .map(|(v, record)| variant_from_record(p, v, record, currency, origin))
         .collect::<Result<Vec<_>, CoreError>>()?;
+    let name = r.name.trim();
+    if name.is_empty() {
+        return Err(at(".name", "product_name", ImportProblem::Missing));
+    }
     Ok(Product {
         id: parse_id(&r.id).map_err(|e| at(".id", "product_id", e))?,
-        name: r.name.clone(),
+        name: name.to_owned(),
         categories,
         vat_rate: VatRate::parse_percent(&r.vat)
             .map_err(|_| at(".vat", "vat", ImportProblem::InvalidVatRate))?,
@@ -427,7 +432,14 @@ fn variant_from_record(
         .collect::<Result<Vec<_>, CoreError>>()?;
     Ok(Variant {
         sku: parse_id(&r.sku).map_err(|e| at(".sku", "sku", e))?,
-        attributes: r.attributes.clone(),
+        attributes: r
+            .attributes
+            .iter()
+            .map(|a| Attribute {
+                name: a.name.trim().to_owned(),
+                value: a.value.trim().to_owned(),
+            })
+            .collect(),
         barcodes,
         price: parse_money(&r.price, currency).map_err(|e| at(".price", "price", e))?,
         article_code: r.article_code.clone(),
@@ -465,7 +477,7 @@ fn price_list_from_record(
     }
     Ok(PriceList {
         id: parse_id(&r.id).map_err(|x| at(".id", x))?,
-        name: r.name.clone(),
+        name: r.name.trim().to_owned(),
         store: parse_opt_id(r.store.as_deref()).map_err(|x| at(".store", x))?,
         customer_group: parse_opt_id(r.customer_group.as_deref())
             .map_err(|x| at(".customer_group", x))?,
@@ -493,7 +505,7 @@ impl Catalog {
                 .values()
                 .map(|c| CategoryRecord {
                     id: c.id.to_string(),
-                    name: c.name.clone(),
+                    name: c.name.trim().to_owned(),
                     parent: c.parent.as_ref().map(ToString::to_string),
                 })
                 .collect(),

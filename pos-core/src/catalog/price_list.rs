@@ -97,3 +97,160 @@ pub fn resolve<'a>(
         quantity_breaks,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Currency;
+    use crate::ids::{CustomerGroupId, Sku, StoreId};
+    use chrono::{DateTime, TimeZone, Utc};
+    use rust_decimal::Decimal;
+    use std::collections::BTreeMap;
+
+    fn eur(cents: i64) -> Money {
+        Money::from_minor_units(cents, Currency::EUR)
+    }
+
+    fn variant() -> Variant {
+        Variant {
+            sku: Sku::new("WINE").unwrap(),
+            attributes: vec![],
+            barcodes: vec![],
+            price: eur(1000),
+            article_code: None,
+            quantity_breaks: vec![QuantityBreak {
+                min_quantity: Decimal::from(6),
+                unit_price: eur(900),
+            }],
+        }
+    }
+
+    fn list(
+        id: &str,
+        store: Option<&str>,
+        group: Option<&str>,
+        priority: i32,
+        cents: i64,
+    ) -> PriceList {
+        let mut entries = BTreeMap::new();
+        entries.insert(
+            Sku::new("WINE").unwrap(),
+            super::super::model::PriceEntry {
+                unit_price: eur(cents),
+                quantity_breaks: vec![],
+            },
+        );
+        PriceList {
+            id: PriceListId::new(id).unwrap(),
+            name: id.to_owned(),
+            store: store.map(|s| StoreId::new(s).unwrap()),
+            customer_group: group.map(|g| CustomerGroupId::new(g).unwrap()),
+            valid_from: None,
+            valid_until: None,
+            priority,
+            entries,
+        }
+    }
+
+    fn ctx(store: Option<&str>, group: Option<&str>) -> PriceContext {
+        PriceContext {
+            store: store.map(|s| StoreId::new(s).unwrap()),
+            customer_group: group.map(|g| CustomerGroupId::new(g).unwrap()),
+            at: Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap(),
+        }
+    }
+
+    fn winner(lists: &[PriceList], c: &PriceContext) -> (Option<String>, i64) {
+        let v = variant();
+        let r = resolve(&v, lists, c);
+        (
+            r.price_list.map(ToString::to_string),
+            r.unit_price.to_minor_units().unwrap(),
+        )
+    }
+
+    #[test]
+    fn most_specific_list_wins_whatever_its_price() {
+        let lists = [
+            list("all", None, None, 99, 500),
+            list("store", Some("S1"), None, 0, 800),
+            list("group", None, Some("staff"), 0, 850),
+            list("both", Some("S1"), Some("staff"), 0, 950),
+        ];
+        assert_eq!(
+            winner(&lists, &ctx(Some("S1"), Some("staff"))),
+            (Some("both".into()), 950)
+        );
+        assert_eq!(
+            winner(&lists, &ctx(Some("S2"), Some("staff"))),
+            (Some("group".into()), 850)
+        );
+        assert_eq!(
+            winner(&lists, &ctx(Some("S1"), None)),
+            (Some("store".into()), 800)
+        );
+        assert_eq!(winner(&lists, &ctx(None, None)), (Some("all".into()), 500));
+        assert_eq!(winner(&lists[1..], &ctx(None, Some("pro"))), (None, 1000));
+    }
+
+    #[test]
+    fn ties_go_to_priority_then_lowest_price_then_smallest_id() {
+        let c = ctx(None, None);
+        let lists = [list("a", None, None, 1, 700), list("b", None, None, 2, 750)];
+        assert_eq!(winner(&lists, &c), (Some("b".into()), 750));
+        let lists = [list("a", None, None, 0, 700), list("b", None, None, 0, 650)];
+        assert_eq!(winner(&lists, &c), (Some("b".into()), 650));
+        let lists = [list("b", None, None, 0, 700), list("a", None, None, 0, 700)];
+        assert_eq!(winner(&lists, &c), (Some("a".into()), 700));
+        let reversed = [lists[1].clone(), lists[0].clone()];
+        assert_eq!(winner(&reversed, &c), (Some("a".into()), 700));
+    }
+
+    #[test]
+    fn date_range_is_half_open() {
+        let start: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 6, 21, 16, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 6, 21, 18, 0, 0).unwrap();
+        let mut l = list("hh", None, None, 0, 500);
+        l.valid_from = Some(start);
+        l.valid_until = Some(end);
+        let at = |t| PriceContext {
+            at: t,
+            ..ctx(None, None)
+        };
+        assert!(applies(&l, &at(start)));
+        assert!(applies(&l, &at(end - chrono::Duration::seconds(1))));
+        assert!(!applies(&l, &at(end)));
+        assert!(!applies(&l, &at(start - chrono::Duration::seconds(1))));
+    }
+
+    #[test]
+    fn breaks_not_cheaper_than_the_price_are_dropped() {
+        let v = variant();
+        let base = resolve(&v, &[], &ctx(None, None));
+        assert_eq!(base.quantity_breaks.len(), 1);
+        // A staff price of 8.50 without breaks of its own: no break.
+        let staff = [list("staff", None, Some("staff"), 0, 850)];
+        assert!(
+            resolve(&v, &staff, &ctx(None, Some("staff")))
+                .quantity_breaks
+                .is_empty()
+        );
+        // A list entry whose break is above its price keeps nothing.
+        let mut l = list("x", None, None, 0, 800);
+        if let Some(e) = l.entries.values_mut().next() {
+            e.quantity_breaks = vec![
+                QuantityBreak {
+                    min_quantity: Decimal::from(6),
+                    unit_price: eur(850),
+                },
+                QuantityBreak {
+                    min_quantity: Decimal::from(12),
+                    unit_price: eur(750),
+                },
+            ];
+        }
+        let r = resolve(&v, std::slice::from_ref(&l), &ctx(None, None));
+        assert_eq!(r.quantity_breaks.len(), 1);
+        assert_eq!(r.quantity_breaks[0].unit_price, eur(750));
+    }
+}
