@@ -28,6 +28,7 @@
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
 pub mod cart;
+pub mod cash_session;
 pub mod customer;
 pub mod catalog;
 pub mod error;
@@ -35,6 +36,7 @@ pub mod ids;
 pub mod item;
 pub mod loyalty;
 pub mod money;
+pub mod order;
 pub mod pricing;
 pub mod stock;
 pub mod stored_value;

@@ -67,15 +67,11 @@ impl PersonalData {
     pub fn validate(&self) -> Result<(), CoreError> {
         check_text(self.given_name.as_deref(), "given name")?;
         check_text(self.family_name.as_deref(), "family name")?;
-        if let Some(e) = &self.email {
-            if !is_email(e) {
-                return Err(CoreError::InvalidContact { field: "e-mail" });
-            }
+        if self.email.as_deref().is_some_and(|e| !is_email(e)) {
+            return Err(CoreError::InvalidContact { field: "e-mail" });
         }
-        if let Some(p) = &self.phone {
-            if !is_phone(p) {
-                return Err(CoreError::InvalidContact { field: "phone" });
-            }
+        if self.phone.as_deref().is_some_and(|p| !is_phone(p)) {
+            return Err(CoreError::InvalidContact { field: "phone" });
         }
         if let Some(a) = &self.address {
             a.validate()?;
