@@ -8,16 +8,28 @@ use crate::ticket::{Operation, TicketPayload, VatAmounts};
 use std::collections::BTreeMap;
 
 fn add(a: i64, b: i64) -> Result<i64> {
-    a.checked_add(b).ok_or(FiscalError::Overflow { what: "closure totals" })
+    a.checked_add(b).ok_or(FiscalError::Overflow {
+        what: "closure totals",
+    })
 }
 
 fn inc(a: u64, b: u64) -> Result<u64> {
-    a.checked_add(b).ok_or(FiscalError::Overflow { what: "closure counts" })
+    a.checked_add(b).ok_or(FiscalError::Overflow {
+        what: "closure counts",
+    })
 }
 
 fn add_vat(into: &mut BTreeMap<u32, VatAmounts>, rate: u32, v: &VatAmounts) -> Result<()> {
-    let e = into.entry(rate).or_insert(VatAmounts { net: 0, vat: 0, gross: 0 });
-    *e = VatAmounts { net: add(e.net, v.net)?, vat: add(e.vat, v.vat)?, gross: add(e.gross, v.gross)? };
+    let e = into.entry(rate).or_insert(VatAmounts {
+        net: 0,
+        vat: 0,
+        gross: 0,
+    });
+    *e = VatAmounts {
+        net: add(e.net, v.net)?,
+        vat: add(e.vat, v.vat)?,
+        gross: add(e.gross, v.gross)?,
+    };
     Ok(())
 }
 
@@ -147,7 +159,11 @@ mod tests {
     use super::*;
     use crate::ticket::sample;
 
-    fn payload(level: ClosureLevel, sums: &PeriodSums, prev: Option<&ClosurePayload>) -> ClosurePayload {
+    fn payload(
+        level: ClosureLevel,
+        sums: &PeriodSums,
+        prev: Option<&ClosurePayload>,
+    ) -> ClosurePayload {
         let perpetual = prev.map_or(0, |p| p.perpetual_total) + sums.total;
         ClosurePayload {
             register: "R1".into(),
@@ -173,13 +189,35 @@ mod tests {
     #[test]
     fn sale_and_refund_sum_to_zero_and_invariants_hold() {
         let mut s = PeriodSums::default();
-        let p = TicketPayload { register: "R1".into(), ticket: sample::sale() };
-        s.add_ticket(DocRef { series: Series::T, number: 1 }, "h1", &p).unwrap();
+        let p = TicketPayload {
+            register: "R1".into(),
+            ticket: sample::sale(),
+        };
+        s.add_ticket(
+            DocRef {
+                series: Series::T,
+                number: 1,
+            },
+            "h1",
+            &p,
+        )
+        .unwrap();
         let r = TicketPayload {
             register: "R1".into(),
-            ticket: sample::refund_of(DocRef { series: Series::T, number: 1 }),
+            ticket: sample::refund_of(DocRef {
+                series: Series::T,
+                number: 1,
+            }),
         };
-        s.add_ticket(DocRef { series: Series::T, number: 2 }, "h2", &r).unwrap();
+        s.add_ticket(
+            DocRef {
+                series: Series::T,
+                number: 2,
+            },
+            "h2",
+            &r,
+        )
+        .unwrap();
         assert_eq!(s.total, 0);
         assert_eq!((s.sales, s.refunds, s.refunds_total), (1, 1, -1750));
         assert_eq!(s.covered[&Series::T].last_hash, "h2");
@@ -190,10 +228,24 @@ mod tests {
     #[test]
     fn a_wrong_perpetual_is_refused() {
         let mut s = PeriodSums::default();
-        let p = TicketPayload { register: "R1".into(), ticket: sample::sale() };
-        s.add_ticket(DocRef { series: Series::T, number: 1 }, "h1", &p).unwrap();
+        let p = TicketPayload {
+            register: "R1".into(),
+            ticket: sample::sale(),
+        };
+        s.add_ticket(
+            DocRef {
+                series: Series::T,
+                number: 1,
+            },
+            "h1",
+            &p,
+        )
+        .unwrap();
         let mut c = payload(ClosureLevel::Day, &s, None);
         c.perpetual_total += 1;
-        assert!(matches!(check_invariants(None, &c, true), Err(FiscalError::Invariant { .. })));
+        assert!(matches!(
+            check_invariants(None, &c, true),
+            Err(FiscalError::Invariant { .. })
+        ));
     }
 }

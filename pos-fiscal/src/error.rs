@@ -85,6 +85,12 @@ pub enum FiscalError {
         /// Why.
         reason: &'static str,
     },
+    /// An export's parameters are invalid (e.g. SIREN is not 9 digits).
+    #[error("invalid export: {rule}")]
+    InvalidExport {
+        /// The broken rule.
+        rule: &'static str,
+    },
     /// The signer (software or hardware keystore) failed.
     #[error("signer failed: {0}")]
     Signer(#[from] crate::signer::SignerError),

@@ -34,6 +34,7 @@ pub mod archive;
 pub mod canon;
 pub mod closure;
 pub mod error;
+pub mod fec;
 pub mod head;
 pub mod jet;
 pub mod model;

@@ -11,16 +11,27 @@ use crate::verify::{Anchor, Defect, DefectKind, Report, VerifyContext, verify_re
 use std::collections::BTreeMap;
 
 fn file_defect(detail: &'static str) -> Defect {
-    Defect { kind: DefectKind::ArchiveFile, series: None, number: None, last_number: None, position: None, detail }
+    Defect {
+        kind: DefectKind::ArchiveFile,
+        series: None,
+        number: None,
+        last_number: None,
+        position: None,
+        detail,
+    }
 }
 
 /// Reads and decodes `manifest.json` of an archive (no verification).
 pub fn read_manifest(bytes: &[u8]) -> Result<Manifest> {
     let files = tarball::read(bytes)?;
-    let m = files.get("manifest.json").ok_or(FiscalError::Malformed { what: "archive: no manifest.json" })?;
+    let m = files.get("manifest.json").ok_or(FiscalError::Malformed {
+        what: "archive: no manifest.json",
+    })?;
     let manifest: Manifest = canon::from_canonical(m, "archive manifest")?;
     if manifest.format != ARCHIVE_FORMAT {
-        return Err(FiscalError::Malformed { what: "archive format" });
+        return Err(FiscalError::Malformed {
+            what: "archive format",
+        });
     }
     Ok(manifest)
 }
@@ -60,11 +71,15 @@ pub fn decode_jsonl(data: &[u8]) -> (Vec<StoredRecord>, Vec<Defect>) {
 pub fn verify_archive(bytes: &[u8], trusted: &[PublicKey]) -> Result<Report> {
     let files = tarball::read(bytes)?;
     let manifest = read_manifest(bytes)?;
-    let mbytes = files.get("manifest.json").ok_or(FiscalError::Malformed { what: "archive: no manifest.json" })?;
+    let mbytes = files.get("manifest.json").ok_or(FiscalError::Malformed {
+        what: "archive: no manifest.json",
+    })?;
     let mut defects = Vec::new();
 
     // The manifest's signature under public_key.pem.
-    let pem = files.get("public_key.pem").and_then(|p| std::str::from_utf8(p).ok());
+    let pem = files
+        .get("public_key.pem")
+        .and_then(|p| std::str::from_utf8(p).ok());
     let key = pem.and_then(|p| PublicKey::from_spki_pem(p).ok());
     let sig = files
         .get("manifest.sig")
@@ -72,7 +87,9 @@ pub fn verify_archive(bytes: &[u8], trusted: &[PublicKey]) -> Result<Report> {
         .and_then(|s| strict_hex::<64>(s.trim_end()));
     match (&key, sig) {
         (Some(k), Some(s)) if k.verify(mbytes, &s) && k.key_id() == manifest.manifest_key_id => {}
-        _ => defects.push(file_defect("manifest signature does not verify under public_key.pem")),
+        _ => defects.push(file_defect(
+            "manifest signature does not verify under public_key.pem",
+        )),
     }
     if let Some(k) = &key
         && !trusted.is_empty()
@@ -98,7 +115,11 @@ pub fn verify_archive(bytes: &[u8], trusted: &[PublicKey]) -> Result<Report> {
         .map_or_else(|| (Vec::new(), Vec::new()), |d| decode_jsonl(d));
 
     let mut keys: Vec<PublicKey> = if trusted.is_empty() {
-        manifest.keys.values().filter_map(|p| PublicKey::from_spki_pem(p).ok()).collect()
+        manifest
+            .keys
+            .values()
+            .filter_map(|p| PublicKey::from_spki_pem(p).ok())
+            .collect()
     } else {
         trusted.to_vec()
     };
@@ -111,15 +132,32 @@ pub fn verify_archive(bytes: &[u8], trusted: &[PublicKey]) -> Result<Report> {
         .ranges
         .iter()
         .map(|(s, r)| {
-            let prev_signature = (!r.anchor_signature.is_empty()).then(|| r.anchor_signature.clone());
-            (*s, Anchor { first: r.first, prev_hash: r.anchor.clone(), prev_signature })
+            let prev_signature =
+                (!r.anchor_signature.is_empty()).then(|| r.anchor_signature.clone());
+            (
+                *s,
+                Anchor {
+                    first: r.first,
+                    prev_hash: r.anchor.clone(),
+                    prev_signature,
+                },
+            )
         })
         .collect();
-    let ctx = VerifyContext { source: "archive".into(), keys, anchors, head: None, known_head: None };
+    let ctx = VerifyContext {
+        source: "archive".into(),
+        keys,
+        anchors,
+        head: None,
+        known_head: None,
+    };
     let mut report = verify_records(&records, &ctx);
     // The signed manifest ranges play the head's role inside an archive.
     for (s, r) in &manifest.ranges {
-        let last = records.iter().filter(|x| x.series == *s).max_by_key(|x| x.number);
+        let last = records
+            .iter()
+            .filter(|x| x.series == *s)
+            .max_by_key(|x| x.number);
         match last {
             Some(x) if x.number == r.last && x.hash == r.last_hash => {}
             Some(x) if x.number > r.last => report.defects.push(Defect {
@@ -155,6 +193,10 @@ pub fn verify_archive(bytes: &[u8], trusted: &[PublicKey]) -> Result<Report> {
     report.defects.append(&mut defects);
     report.defects.append(&mut line_defects);
     report.register = Some(manifest.register.clone());
-    report.verdict = if report.defects.is_empty() { "intact" } else { "defects" };
+    report.verdict = if report.defects.is_empty() {
+        "intact"
+    } else {
+        "defects"
+    };
     Ok(report)
 }

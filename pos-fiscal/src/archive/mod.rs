@@ -12,7 +12,7 @@
 mod check;
 pub mod tarball;
 
-pub use check::{read_manifest, verify_archive};
+pub use check::{decode_jsonl, read_manifest, verify_archive};
 
 use crate::canon;
 use crate::error::{FiscalError, Result};
@@ -85,7 +85,12 @@ pub fn archive_records(conn: &Connection) -> Result<Vec<ArchivePayload>> {
         .collect()
 }
 
-fn check_period(from: NaiveDate, to: NaiveDate, today: NaiveDate, previous_to: Option<NaiveDate>) -> Result<()> {
+fn check_period(
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    previous_to: Option<NaiveDate>,
+) -> Result<()> {
     let bad = |rule| Err(FiscalError::InvalidArchivePeriod { rule });
     if from > to {
         return bad("from is after to");
@@ -95,8 +100,13 @@ fn check_period(from: NaiveDate, to: NaiveDate, today: NaiveDate, previous_to: O
     }
     let year_later = from
         .with_year(from.year().saturating_add(1))
-        .or_else(|| from.succ_opt().and_then(|d| d.with_year(from.year().saturating_add(1))))
-        .ok_or(FiscalError::InvalidArchivePeriod { rule: "date out of range" })?;
+        .or_else(|| {
+            from.succ_opt()
+                .and_then(|d| d.with_year(from.year().saturating_add(1)))
+        })
+        .ok_or(FiscalError::InvalidArchivePeriod {
+            rule: "date out of range",
+        })?;
     if to >= year_later {
         return bad("an archive covers at most one year");
     }
@@ -124,9 +134,12 @@ pub fn make_archive(
     to: NaiveDate,
     operator: &str,
 ) -> Result<ArchiveOutput> {
-    let previous = archive_records(conn)?.pop();
+    let earlier = archive_records(conn)?;
+    let previous = earlier.last().cloned();
     let previous_to = previous.as_ref().and_then(|p| p.to.parse().ok());
-    let today = now.local_date().ok_or(FiscalError::Malformed { what: "timestamp" })?;
+    let today = now
+        .local_date()
+        .ok_or(FiscalError::Malformed { what: "timestamp" })?;
     check_period(from, to, today, previous_to)?;
     let register = rows::meta_required(conn, "register")?;
     let report = store::verify_store(conn, &VerifyOptions::default())?;
@@ -141,21 +154,44 @@ pub fn make_archive(
     let (f, t) = (from.to_string(), to.to_string());
     let in_period: Vec<&StoredRecord> = all
         .iter()
-        .filter(|r| r.stamp().and_then(|s| s.local_date()).is_some_and(|d| d >= from && d <= to))
+        .filter(|r| {
+            r.stamp()
+                .and_then(|s| s.local_date())
+                .is_some_and(|d| d >= from && d <= to)
+        })
         .collect();
     let mut ranges: BTreeMap<Series, ArchiveRange> = BTreeMap::new();
     for s in Series::ALL {
         let mut these: Vec<&&StoredRecord> = in_period.iter().filter(|r| r.series == s).collect();
         these.sort_by_key(|r| r.number);
-        let (Some(first), Some(last)) = (these.first(), these.last()) else { continue };
-        let before = all.iter().find(|r| r.series == s && Some(r.number) == first.number.checked_sub(1));
+        let (Some(first), Some(last)) = (these.first(), these.last()) else {
+            continue;
+        };
+        let before = all
+            .iter()
+            .find(|r| r.series == s && Some(r.number) == first.number.checked_sub(1));
         ranges.insert(
             s,
             ArchiveRange {
                 first: first.number,
                 last: last.number,
                 anchor: first.prev_hash.clone(),
-                anchor_signature: before.and_then(|b| b.signature_b64()).unwrap_or_default(),
+                // After a purge the previous record may live only in an
+                // earlier archive, whose A record names its signature.
+                anchor_signature: before
+                    .and_then(|b| b.signature_b64())
+                    .or_else(|| {
+                        earlier
+                            .iter()
+                            .rev()
+                            .find_map(|a| {
+                                a.ranges
+                                    .get(&s)
+                                    .filter(|r| Some(r.last) == first.number.checked_sub(1))
+                            })
+                            .map(|r| r.last_signature.clone())
+                    })
+                    .unwrap_or_default(),
                 last_hash: last.hash.clone(),
                 last_signature: last.signature_b64().unwrap_or_default(),
             },
@@ -221,11 +257,15 @@ pub fn make_archive(
     for (s, r) in &ranges {
         // Purge may only reach records every one of which is archived:
         // the allowance grows only when this range continues it.
-        let allowed: i64 = conn
-            .query_row("SELECT COALESCE(MAX(upto), 0) FROM fiscal_purge_allow WHERE series = ?1", [s.code()], |x| x.get(0))?;
+        let allowed: i64 = conn.query_row(
+            "SELECT COALESCE(MAX(upto), 0) FROM fiscal_purge_allow WHERE series = ?1",
+            [s.code()],
+            |x| x.get(0),
+        )?;
         let allowed = u64::try_from(allowed).unwrap_or(0);
         if s.purgeable() && r.first <= allowed.saturating_add(1) && r.last > allowed {
-            let upto = i64::try_from(r.last).map_err(|_| FiscalError::Overflow { what: "number" })?;
+            let upto =
+                i64::try_from(r.last).map_err(|_| FiscalError::Overflow { what: "number" })?;
             conn.execute(
                 "INSERT INTO fiscal_purge_allow(series, upto) VALUES (?1, ?2)
                  ON CONFLICT(series) DO UPDATE SET upto = excluded.upto",
@@ -233,13 +273,21 @@ pub fn make_archive(
             )?;
         }
     }
-    let whole_year = from.month() == 1 && from.day() == 1 && to.month() == 12 && to.day() == 31 && from.year() == to.year();
+    let whole_year = from.month() == 1
+        && from.day() == 1
+        && to.month() == 12
+        && to.day() == 31
+        && from.year() == to.year();
     let mut d = BTreeMap::new();
     d.insert("archive".to_string(), format!("A{}", rec.number));
     d.insert("from".to_string(), f.clone());
     d.insert("to".to_string(), t.clone());
     d.insert("manifest_sha256".to_string(), manifest_sha256.clone());
-    let code = if whole_year { JetCode::YearArchive } else { JetCode::PeriodArchive };
+    let code = if whole_year {
+        JetCode::YearArchive
+    } else {
+        JetCode::PeriodArchive
+    };
     store::jet(conn, signer, &now, code, operator, d)?;
     store::finish(conn, signer, &now)?;
     let b64 = rec.signature_b64().unwrap_or_default();
@@ -249,7 +297,10 @@ pub fn make_archive(
         manifest_sha256,
         report,
         record: Recorded {
-            doc: crate::DocRef { series: Series::A, number: rec.number },
+            doc: crate::DocRef {
+                series: Series::A,
+                number: rec.number,
+            },
             hash: rec.hash.clone(),
             extract: crate::record::receipt_extract(&b64),
             signature_b64: b64,
@@ -279,9 +330,16 @@ fn totals_json(conn: &Connection) -> Result<Vec<u8>> {
 /// cover, always keeping each series' last record so the chain continues).
 /// Closures, JET, archive records and running totals stay. Logged as a
 /// JET 20 with `action=purge`. Returns how many records were deleted.
-pub fn purge_archived(conn: &Connection, signer: &dyn Signer, now: Stamp, operator: &str) -> Result<u64> {
+pub fn purge_archived(
+    conn: &Connection,
+    signer: &dyn Signer,
+    now: Stamp,
+    operator: &str,
+) -> Result<u64> {
     if archive_records(conn)?.is_empty() {
-        return Err(FiscalError::PurgeRefused { reason: "nothing is archived" });
+        return Err(FiscalError::PurgeRefused {
+            reason: "nothing is archived",
+        });
     }
     store::begin(conn, signer, &now)?;
     let n = conn.execute(
@@ -314,7 +372,15 @@ mod tests {
         assert!(check_period(d("2025-11-28"), d("2026-11-28"), today, None).is_err());
         assert!(check_period(d("2026-11-01"), d("2026-11-29"), today, None).is_err());
         assert!(check_period(d("2026-11-02"), d("2026-11-01"), today, None).is_err());
-        assert!(check_period(d("2026-11-01"), d("2026-11-10"), today, Some(d("2026-11-01"))).is_err());
+        assert!(
+            check_period(
+                d("2026-11-01"),
+                d("2026-11-10"),
+                today,
+                Some(d("2026-11-01"))
+            )
+            .is_err()
+        );
         assert!(check_period(d("2024-02-29"), d("2025-02-28"), d("2026-01-01"), None).is_ok());
     }
 }

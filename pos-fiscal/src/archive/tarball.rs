@@ -12,7 +12,9 @@ pub fn write(files: &[(&str, &[u8])], mtime: u64) -> Result<Vec<u8>> {
     let mut b = tar::Builder::new(Vec::new());
     for (name, data) in files {
         let mut h = tar::Header::new_ustar();
-        h.set_size(u64::try_from(data.len()).map_err(|_| FiscalError::Overflow { what: "file size" })?);
+        h.set_size(
+            u64::try_from(data.len()).map_err(|_| FiscalError::Overflow { what: "file size" })?,
+        );
         h.set_mode(0o644);
         h.set_mtime(mtime);
         h.set_uid(0);
@@ -38,7 +40,9 @@ pub fn read(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
         let mut data = Vec::new();
         e.read_to_end(&mut data)?;
         if out.insert(name, data).is_some() {
-            return Err(FiscalError::Malformed { what: "archive: duplicate file name" });
+            return Err(FiscalError::Malformed {
+                what: "archive: duplicate file name",
+            });
         }
     }
     Ok(out)

@@ -30,7 +30,8 @@ pub struct CashCount {
 }
 
 fn today(now: &Stamp) -> Result<NaiveDate> {
-    now.local_date().ok_or(FiscalError::Malformed { what: "timestamp" })
+    now.local_date()
+        .ok_or(FiscalError::Malformed { what: "timestamp" })
 }
 
 /// All closures of a level, in number order, with their payload.
@@ -39,7 +40,13 @@ pub fn closures(conn: &Connection, level: ClosureLevel) -> Result<Vec<(StoredZ, 
     for r in rows::load_series(conn, Series::Z)? {
         if r.kind == level.kind() {
             let p: ClosurePayload = canon::from_canonical(r.payload.as_bytes(), "closure payload")?;
-            out.push((StoredZ { number: r.number, signature_b64: r.signature_b64().unwrap_or_default() }, p));
+            out.push((
+                StoredZ {
+                    number: r.number,
+                    signature_b64: r.signature_b64().unwrap_or_default(),
+                },
+                p,
+            ));
         }
     }
     Ok(out)
@@ -55,11 +62,17 @@ pub struct StoredZ {
 }
 
 fn is_closed(conn: &Connection, level: ClosureLevel, period: &str) -> Result<bool> {
-    Ok(closures(conn, level)?.iter().any(|(_, p)| p.period == period))
+    Ok(closures(conn, level)?
+        .iter()
+        .any(|(_, p)| p.period == period))
 }
 
 /// Local days after the last closed day, up to `until`, that hold T/I documents.
-fn active_days(conn: &Connection, after: Option<NaiveDate>, until: NaiveDate) -> Result<Vec<NaiveDate>> {
+fn active_days(
+    conn: &Connection,
+    after: Option<NaiveDate>,
+    until: NaiveDate,
+) -> Result<Vec<NaiveDate>> {
     let from = after.map_or_else(String::new, |d| d.to_string());
     let mut st = conn.prepare_cached(
         "SELECT DISTINCT local_date FROM fiscal_record
@@ -68,7 +81,10 @@ fn active_days(conn: &Connection, after: Option<NaiveDate>, until: NaiveDate) ->
     let days = st.query_map([from, until.to_string()], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for d in days {
-        out.push(d?.parse().map_err(|_| FiscalError::Malformed { what: "local date" })?);
+        out.push(
+            d?.parse()
+                .map_err(|_| FiscalError::Malformed { what: "local date" })?,
+        );
     }
     Ok(out)
 }
@@ -82,7 +98,9 @@ fn append_closure(
 ) -> Result<DocRef> {
     p.register = rows::meta_required(conn, "register")?;
     let prev = closures(conn, p.level)?.pop();
-    let same_year = prev.as_ref().is_some_and(|(_, q)| q.period.get(..4) == p.period.get(..4));
+    let same_year = prev
+        .as_ref()
+        .is_some_and(|(_, q)| q.period.get(..4) == p.period.get(..4));
     let prev_perpetual = prev.as_ref().map_or(0, |(_, q)| q.perpetual_total);
     let prev_cumulative = match (&prev, p.level) {
         (_, ClosureLevel::Year) => prev_perpetual,
@@ -90,19 +108,42 @@ fn append_closure(
         _ => 0,
     };
     let o = |what| FiscalError::Overflow { what };
-    p.perpetual_total = prev_perpetual.checked_add(p.period_total).ok_or(o("perpetual total"))?;
-    p.cumulative_total = prev_cumulative.checked_add(p.period_total).ok_or(o("cumulative total"))?;
-    p.previous_signature = prev.as_ref().map(|(z, _)| z.signature_b64.clone()).unwrap_or_default();
+    p.perpetual_total = prev_perpetual
+        .checked_add(p.period_total)
+        .ok_or(o("perpetual total"))?;
+    p.cumulative_total = prev_cumulative
+        .checked_add(p.period_total)
+        .ok_or(o("cumulative total"))?;
+    p.previous_signature = prev
+        .as_ref()
+        .map(|(z, _)| z.signature_b64.clone())
+        .unwrap_or_default();
     p.head = current_heads(conn)?;
     check_invariants(prev.as_ref().map(|(_, q)| q), &p, same_year)?;
     let level = p.level;
-    let r = journal::append(conn, signer, Series::Z, level.kind(), now, &p, None, p.period_total)?;
+    let r = journal::append(
+        conn,
+        signer,
+        Series::Z,
+        level.kind(),
+        now,
+        &p,
+        None,
+        p.period_total,
+    )?;
     let mut d = BTreeMap::new();
     d.insert("closure".to_string(), format!("Z{}", r.number));
     d.insert("period".to_string(), p.period.clone());
-    let code = if level == ClosureLevel::Year { JetCode::YearClosure } else { JetCode::Closure };
+    let code = if level == ClosureLevel::Year {
+        JetCode::YearClosure
+    } else {
+        JetCode::Closure
+    };
     jet(conn, signer, now, code, operator, d)?;
-    Ok(DocRef { series: Series::Z, number: r.number })
+    Ok(DocRef {
+        series: Series::Z,
+        number: r.number,
+    })
 }
 
 fn close_one_day(
@@ -117,24 +158,37 @@ fn close_one_day(
     let mut sums = PeriodSums::default();
     for r in rows::records_between(conn, &[Series::T, Series::I], &key, &key)? {
         let p: TicketPayload = canon::from_canonical(r.payload.as_bytes(), "ticket payload")?;
-        sums.add_ticket(DocRef { series: r.series, number: r.number }, &r.hash, &p)?;
+        sums.add_ticket(
+            DocRef {
+                series: r.series,
+                number: r.number,
+            },
+            &r.hash,
+            &p,
+        )?;
     }
     // The documents must add up to the running totals kept with each ticket.
     let running = totals::read(conn, Scope::Day, &key, None)?;
     if running.gross != sums.total {
-        return Err(FiscalError::Invariant { invariant: "the tickets sum to the running day total" });
+        return Err(FiscalError::Invariant {
+            invariant: "the tickets sum to the running day total",
+        });
     }
     for (rate, v) in &sums.vat {
         let t = totals::read(conn, Scope::Day, &key, Some(*rate))?;
         if (t.net, t.vat, t.gross) != (v.net, v.vat, v.gross) {
-            return Err(FiscalError::Invariant { invariant: "per-rate running totals match the tickets" });
+            return Err(FiscalError::Invariant {
+                invariant: "per-rate running totals match the tickets",
+            });
         }
     }
     let duplicates = u64::try_from(rows::records_between(conn, &[Series::C], &key, &key)?.len())
         .map_err(|_| FiscalError::Overflow { what: "duplicates" })?;
     let cash = cash.map(|c| -> Result<CashControl> {
         let sales_cash = sums.payments.get("cash").copied().unwrap_or(0);
-        let o = || FiscalError::Overflow { what: "expected cash" };
+        let o = || FiscalError::Overflow {
+            what: "expected cash",
+        };
         let expected = c
             .opening_float
             .checked_add(sales_cash)
@@ -149,7 +203,14 @@ fn close_one_day(
             expected,
         })
     });
-    let p = payload(ClosureLevel::Day, key, sums, duplicates, cash.transpose()?, vec![]);
+    let p = payload(
+        ClosureLevel::Day,
+        key,
+        sums,
+        duplicates,
+        cash.transpose()?,
+        vec![],
+    );
     let z = append_closure(conn, signer, now, p, operator)?;
     rows::meta_set(conn, "last_closed_day", &day.to_string())?;
     Ok(z)
@@ -200,7 +261,13 @@ fn cascade_days(
     Ok(out)
 }
 
-fn started(conn: &Connection, signer: &dyn crate::Signer, now: &Stamp, period: &str, operator: &str) -> Result<()> {
+fn started(
+    conn: &Connection,
+    signer: &dyn crate::Signer,
+    now: &Stamp,
+    period: &str,
+    operator: &str,
+) -> Result<()> {
     let mut d = BTreeMap::new();
     d.insert("period".to_string(), period.to_string());
     jet(conn, signer, now, JetCode::ClosureStarted, operator, d)?;
@@ -222,10 +289,14 @@ pub fn close_day(
     operator: &str,
 ) -> Result<Vec<DocRef>> {
     if day > today(&now)? {
-        return Err(FiscalError::FuturePeriod { period: day.to_string() });
+        return Err(FiscalError::FuturePeriod {
+            period: day.to_string(),
+        });
     }
     if last_closed_day(conn)?.is_some_and(|c| day <= c) {
-        return Err(FiscalError::AlreadyClosed { period: day.to_string() });
+        return Err(FiscalError::AlreadyClosed {
+            period: day.to_string(),
+        });
     }
     let _ = with_register(conn)?;
     begin(conn, signer, &now)?;
@@ -237,7 +308,11 @@ pub fn close_day(
 }
 
 fn last_of_month(year: i32, month: u32) -> Result<NaiveDate> {
-    let (ny, nm) = if month == 12 { (year.checked_add(1), 1) } else { (Some(year), month.saturating_add(1)) };
+    let (ny, nm) = if month == 12 {
+        (year.checked_add(1), 1)
+    } else {
+        (Some(year), month.saturating_add(1))
+    };
     ny.and_then(|y| NaiveDate::from_ymd_opt(y, nm, 1))
         .and_then(|d| d.pred_opt())
         .ok_or(FiscalError::Malformed { what: "month" })
@@ -260,12 +335,16 @@ fn close_one_month(
     for (z, p) in closures(conn, ClosureLevel::Day)? {
         if p.period.starts_with(&key) {
             sums.add_closure(&p)?;
-            duplicates = duplicates.checked_add(p.duplicates).ok_or(FiscalError::Overflow { what: "duplicates" })?;
+            duplicates = duplicates
+                .checked_add(p.duplicates)
+                .ok_or(FiscalError::Overflow { what: "duplicates" })?;
             children.push(z.number);
         }
     }
     if totals::read(conn, Scope::Month, &key, None)?.gross != sums.total {
-        return Err(FiscalError::Invariant { invariant: "day closures sum to the running month total" });
+        return Err(FiscalError::Invariant {
+            invariant: "day closures sum to the running month total",
+        });
     }
     let p = payload(ClosureLevel::Month, key, sums, duplicates, None, children);
     out.push(append_closure(conn, signer, now, p, operator)?);
@@ -310,7 +389,8 @@ pub fn close_year(
     year: i32,
     operator: &str,
 ) -> Result<Vec<DocRef>> {
-    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(FiscalError::Malformed { what: "year" })?;
+    let end =
+        NaiveDate::from_ymd_opt(year, 12, 31).ok_or(FiscalError::Malformed { what: "year" })?;
     let key = year_key(end);
     if end > today(&now)? {
         return Err(FiscalError::FuturePeriod { period: key });
@@ -327,7 +407,9 @@ pub fn close_year(
     for m in 1..=12u32 {
         let mk = format!("{key}-{m:02}");
         let has_docs = totals::read(conn, Scope::Month, &mk, None)?.docs > 0;
-        let has_days = closures(conn, ClosureLevel::Day)?.iter().any(|(_, p)| p.period.starts_with(&mk));
+        let has_days = closures(conn, ClosureLevel::Day)?
+            .iter()
+            .any(|(_, p)| p.period.starts_with(&mk));
         if (has_docs || has_days) && !is_closed(conn, ClosureLevel::Month, &mk)? {
             months.push(m);
         }
@@ -341,12 +423,16 @@ pub fn close_year(
     for (z, p) in closures(conn, ClosureLevel::Month)? {
         if p.period.starts_with(&key) {
             sums.add_closure(&p)?;
-            duplicates = duplicates.checked_add(p.duplicates).ok_or(FiscalError::Overflow { what: "duplicates" })?;
+            duplicates = duplicates
+                .checked_add(p.duplicates)
+                .ok_or(FiscalError::Overflow { what: "duplicates" })?;
             children.push(z.number);
         }
     }
     if totals::read(conn, Scope::Year, &key, None)?.gross != sums.total {
-        return Err(FiscalError::Invariant { invariant: "month closures sum to the running year total" });
+        return Err(FiscalError::Invariant {
+            invariant: "month closures sum to the running year total",
+        });
     }
     let p = payload(ClosureLevel::Year, key, sums, duplicates, None, children);
     out.push(append_closure(conn, signer, &now, p, operator)?);

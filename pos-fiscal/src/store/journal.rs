@@ -32,7 +32,9 @@ pub struct Recorded {
 }
 
 fn local_date(stamp: &Stamp) -> Result<chrono::NaiveDate> {
-    stamp.local_date().ok_or(FiscalError::Malformed { what: "timestamp" })
+    stamp
+        .local_date()
+        .ok_or(FiscalError::Malformed { what: "timestamp" })
 }
 
 /// Appends one signed record to `series` (number, chain, signed string,
@@ -51,9 +53,14 @@ pub(crate) fn append<P: Serialize>(
     let register = rows::meta_required(conn, "register")?;
     let (number, prev_hash, prev_sig) = match rows::last_record(conn, series)? {
         Some(last) => (
-            last.number.checked_add(1).ok_or(FiscalError::Overflow { what: "number" })?,
+            last.number
+                .checked_add(1)
+                .ok_or(FiscalError::Overflow { what: "number" })?,
             last.hash.clone(),
-            Some(last.signature_b64().ok_or(FiscalError::Malformed { what: "signature" })?),
+            Some(
+                last.signature_b64()
+                    .ok_or(FiscalError::Malformed { what: "signature" })?,
+            ),
         ),
         None => (
             1,
@@ -77,7 +84,8 @@ pub(crate) fn append<P: Serialize>(
         ts: stamp.utc_string(),
         utc_offset_min: stamp.offset_min,
         key_id: signer.key_id(),
-        payload: String::from_utf8(bytes).map_err(|_| FiscalError::Malformed { what: "payload" })?,
+        payload: String::from_utf8(bytes)
+            .map_err(|_| FiscalError::Malformed { what: "payload" })?,
         signed_string: signed,
         prev_hash,
         signature: String::new(),
@@ -86,7 +94,11 @@ pub(crate) fn append<P: Serialize>(
     let sig = sign_fixed(signer, &rec.envelope_bytes()?)?;
     rec.signature = hex::encode(sig);
     rec.hash = rec.compute_hash()?;
-    let d = Derived { local_date: local_date(stamp)?.to_string(), reference, amount };
+    let d = Derived {
+        local_date: local_date(stamp)?.to_string(),
+        reference,
+        amount,
+    };
     rows::insert_record(conn, &rec, &d)?;
     Ok(rec)
 }
@@ -96,7 +108,13 @@ pub(crate) fn current_heads(conn: &Connection) -> Result<BTreeMap<Series, HeadEn
     let mut out = BTreeMap::new();
     for s in Series::ALL {
         if let Some(r) = rows::last_record(conn, s)? {
-            out.insert(s, HeadEntry { last: r.number, hash: r.hash });
+            out.insert(
+                s,
+                HeadEntry {
+                    last: r.number,
+                    hash: r.hash,
+                },
+            );
         }
     }
     Ok(out)
@@ -107,7 +125,9 @@ pub(crate) fn current_heads(conn: &Connection) -> Result<BTreeMap<Series, HeadEn
 pub(crate) fn begin(conn: &Connection, signer: &dyn Signer, stamp: &Stamp) -> Result<()> {
     let current = rows::meta_required(conn, "current_key_id")?;
     if current != signer.key_id() {
-        return Err(FiscalError::WrongKey { key_id: signer.key_id() });
+        return Err(FiscalError::WrongKey {
+            key_id: signer.key_id(),
+        });
     }
     let last = rows::meta_required(conn, "last_ts")?;
     let now = stamp.utc_string();
@@ -116,7 +136,14 @@ pub(crate) fn begin(conn: &Connection, signer: &dyn Signer, stamp: &Stamp) -> Re
         let mut detail = BTreeMap::new();
         detail.insert("previous_ts".to_string(), last);
         detail.insert("new_ts".to_string(), now);
-        jet(conn, signer, stamp, JetCode::ClockRegression, "system", detail)?;
+        jet(
+            conn,
+            signer,
+            stamp,
+            JetCode::ClockRegression,
+            "system",
+            detail,
+        )?;
     }
     Ok(())
 }
@@ -129,7 +156,11 @@ pub(crate) fn finish(conn: &Connection, signer: &dyn Signer, stamp: &Stamp) -> R
         rows::meta_set(conn, "last_ts", &now)?;
     }
     let head_seq = match rows::load_head(conn)? {
-        Some(h) => h.decode()?.head_seq.checked_add(1).ok_or(FiscalError::Overflow { what: "head" })?,
+        Some(h) => h
+            .decode()?
+            .head_seq
+            .checked_add(1)
+            .ok_or(FiscalError::Overflow { what: "head" })?,
         None => 1,
     };
     let payload = HeadPayload {
@@ -164,9 +195,14 @@ pub(crate) fn jet(
 }
 
 fn recorded(r: &StoredRecord) -> Result<Recorded> {
-    let b64 = r.signature_b64().ok_or(FiscalError::Malformed { what: "signature" })?;
+    let b64 = r
+        .signature_b64()
+        .ok_or(FiscalError::Malformed { what: "signature" })?;
     Ok(Recorded {
-        doc: DocRef { series: r.series, number: r.number },
+        doc: DocRef {
+            series: r.series,
+            number: r.number,
+        },
         hash: r.hash.clone(),
         extract: receipt_extract(&b64),
         signature_b64: b64,
@@ -175,12 +211,21 @@ fn recorded(r: &StoredRecord) -> Result<Recorded> {
 
 /// Initialises the journal: genesis values derived from register id, key id
 /// and `now`, logged as JET 260 (record E1). Fails if already initialised.
-pub fn init(conn: &Connection, signer: &dyn Signer, register: &str, now: Stamp) -> Result<Recorded> {
+pub fn init(
+    conn: &Connection,
+    signer: &dyn Signer,
+    register: &str,
+    now: Stamp,
+) -> Result<Recorded> {
     if rows::meta_get(conn, "register")?.is_some() {
-        return Err(FiscalError::JournalState { state: "already initialised" });
+        return Err(FiscalError::JournalState {
+            state: "already initialised",
+        });
     }
     if register.is_empty() || register.contains(',') {
-        return Err(FiscalError::JournalState { state: "register id must be non-empty without commas" });
+        return Err(FiscalError::JournalState {
+            state: "register id must be non-empty without commas",
+        });
     }
     let ts = now.utc_string();
     let key_id = signer.key_id();
@@ -188,14 +233,28 @@ pub fn init(conn: &Connection, signer: &dyn Signer, register: &str, now: Stamp) 
     rows::meta_set(conn, "init_ts", &ts)?;
     rows::meta_set(conn, "genesis_key_id", &key_id)?;
     rows::meta_set(conn, "current_key_id", &key_id)?;
-    rows::meta_set(conn, &format!("public_key:{key_id}"), &hex::encode(signer.public_key_sec1()))?;
+    rows::meta_set(
+        conn,
+        &format!("public_key:{key_id}"),
+        &hex::encode(signer.public_key_sec1()),
+    )?;
     rows::meta_set(conn, "last_ts", &ts)?;
     let mut detail = BTreeMap::new();
     detail.insert("register".to_string(), register.to_string());
     detail.insert("key_id".to_string(), key_id);
     detail.insert("init_ts".to_string(), ts);
-    detail.insert("public_key".to_string(), hex::encode(signer.public_key_sec1()));
-    let r = jet(conn, signer, &now, JetCode::Initialisation, "system", detail)?;
+    detail.insert(
+        "public_key".to_string(),
+        hex::encode(signer.public_key_sec1()),
+    );
+    let r = jet(
+        conn,
+        signer,
+        &now,
+        JetCode::Initialisation,
+        "system",
+        detail,
+    )?;
     finish(conn, signer, &now)?;
     recorded(&r)
 }
@@ -236,7 +295,9 @@ pub fn record_event(
     detail: BTreeMap<String, String>,
 ) -> Result<Recorded> {
     if matches!(code, JetCode::Initialisation | JetCode::KeyChange) {
-        return Err(FiscalError::JournalState { state: "use init / change_key for this event" });
+        return Err(FiscalError::JournalState {
+            state: "use init / change_key for this event",
+        });
     }
     begin(conn, signer, &now)?;
     let r = jet(conn, signer, &now, code, operator, detail)?;
@@ -273,10 +334,14 @@ pub fn record_ticket(
         return Err(FiscalError::BeforeLastClosure { date, closed });
     }
     if let Some(orig) = ticket.original {
-        let o = rows::record_by_ref(conn, orig)?
-            .ok_or(FiscalError::UnknownDocument { series: orig.series, number: orig.number })?;
+        let o = rows::record_by_ref(conn, orig)?.ok_or(FiscalError::UnknownDocument {
+            series: orig.series,
+            number: orig.number,
+        })?;
         if o.kind != "sale" || orig.series != series {
-            return Err(FiscalError::InvalidTicket { rule: "a refund references a sale of its own series" });
+            return Err(FiscalError::InvalidTicket {
+                rule: "a refund references a sale of its own series",
+            });
         }
         let p: TicketPayload = canon::from_canonical(o.payload.as_bytes(), "ticket payload")?;
         let left = p
@@ -285,13 +350,28 @@ pub fn record_ticket(
             .checked_add(rows::refunded_amount(conn, orig)?)
             .ok_or(FiscalError::Overflow { what: "refund" })?;
         if ticket.total.checked_add(left).is_none_or(|x| x < 0) {
-            return Err(FiscalError::RefundTooLarge { series: orig.series, number: orig.number });
+            return Err(FiscalError::RefundTooLarge {
+                series: orig.series,
+                number: orig.number,
+            });
         }
     }
     begin(conn, signer, &now)?;
-    let payload = TicketPayload { register: rows::meta_required(conn, "register")?, ticket: ticket.clone() };
+    let payload = TicketPayload {
+        register: rows::meta_required(conn, "register")?,
+        ticket: ticket.clone(),
+    };
     let kind = ticket.operation.code();
-    let r = append(conn, signer, series, kind, &now, &payload, ticket.original, ticket.total)?;
+    let r = append(
+        conn,
+        signer,
+        series,
+        kind,
+        &now,
+        &payload,
+        ticket.original,
+        ticket.total,
+    )?;
     if series.counts_in_totals() {
         totals::add_ticket(conn, date, ticket)?;
     }
@@ -302,7 +382,14 @@ pub fn record_ticket(
             d.insert("original".to_string(), format!("{}{}", o.series, o.number));
         }
         d.insert("amount".to_string(), ticket.total.to_string());
-        jet(conn, signer, &now, JetCode::Cancellation, &ticket.operator, d)?;
+        jet(
+            conn,
+            signer,
+            &now,
+            JetCode::Cancellation,
+            &ticket.operator,
+            d,
+        )?;
     }
     finish(conn, signer, &now)?;
     recorded(&r)
@@ -323,15 +410,24 @@ pub fn record_duplicate(
         Series::X => "training",
         Series::B => "provisional",
         Series::Z => "closure",
-        _ => return Err(FiscalError::InvalidTicket { rule: "only documents can be reprinted" }),
+        _ => {
+            return Err(FiscalError::InvalidTicket {
+                rule: "only documents can be reprinted",
+            });
+        }
     };
     if rows::record_by_ref(conn, original)?.is_none() {
-        return Err(FiscalError::UnknownDocument { series: original.series, number: original.number });
+        return Err(FiscalError::UnknownDocument {
+            series: original.series,
+            number: original.number,
+        });
     }
     begin(conn, signer, &now)?;
     let reprint = rows::reprints(conn, original)?
         .checked_add(1)
-        .ok_or(FiscalError::Overflow { what: "reprint counter" })?;
+        .ok_or(FiscalError::Overflow {
+            what: "reprint counter",
+        })?;
     let p = DuplicatePayload {
         register: rows::meta_required(conn, "register")?,
         original,
@@ -339,7 +435,16 @@ pub fn record_duplicate(
         reprint,
         operator: operator.to_string(),
     };
-    let r = append(conn, signer, Series::C, "duplicate", &now, &p, Some(original), 0)?;
+    let r = append(
+        conn,
+        signer,
+        Series::C,
+        "duplicate",
+        &now,
+        &p,
+        Some(original),
+        0,
+    )?;
     finish(conn, signer, &now)?;
     Ok((recorded(&r)?, reprint))
 }
@@ -356,10 +461,17 @@ pub fn change_key(
     begin(conn, old, &now)?;
     let mut d = BTreeMap::new();
     d.insert("new_key_id".to_string(), new.key_id());
-    d.insert("new_public_key".to_string(), hex::encode(new.public_key_sec1()));
+    d.insert(
+        "new_public_key".to_string(),
+        hex::encode(new.public_key_sec1()),
+    );
     let r = jet(conn, old, &now, JetCode::KeyChange, operator, d)?;
     rows::meta_set(conn, "current_key_id", &new.key_id())?;
-    rows::meta_set(conn, &format!("public_key:{}", new.key_id()), &hex::encode(new.public_key_sec1()))?;
+    rows::meta_set(
+        conn,
+        &format!("public_key:{}", new.key_id()),
+        &hex::encode(new.public_key_sec1()),
+    )?;
     finish(conn, new, &now)?;
     recorded(&r)
 }

@@ -14,7 +14,9 @@ mod schema;
 pub mod totals;
 
 pub use closing::{CashCount, StoredZ, close_day, close_month, close_year, closures};
-pub use journal::{Recorded, change_key, init, open, record_duplicate, record_event, record_ticket};
+pub use journal::{
+    Recorded, change_key, init, open, record_duplicate, record_event, record_ticket,
+};
 pub use schema::{SCHEMA_VERSION, migrate};
 
 pub(crate) use journal::{append, begin, finish, jet};
@@ -41,7 +43,8 @@ pub struct VerifyOptions {
 
 /// The public keys recorded in the file's meta table.
 pub fn stored_keys(conn: &Connection) -> Result<Vec<PublicKey>> {
-    let mut st = conn.prepare("SELECT value FROM fiscal_meta WHERE key LIKE 'public_key:%' ORDER BY key")?;
+    let mut st =
+        conn.prepare("SELECT value FROM fiscal_meta WHERE key LIKE 'public_key:%' ORDER BY key")?;
     let mut out = Vec::new();
     for v in st.query_map([], |r| r.get::<_, String>(0))? {
         let b = hex::decode(v?).map_err(|_| FiscalError::InvalidKey)?;
@@ -68,15 +71,25 @@ fn purge_anchors(conn: &Connection) -> Result<BTreeMap<Series, crate::verify::An
             [s.code()],
             |r| r.get(0),
         )?;
-        let Some(first) = first.and_then(|f| u64::try_from(f).ok()) else { continue };
+        let Some(first) = first.and_then(|f| u64::try_from(f).ok()) else {
+            continue;
+        };
         if first <= 1 {
             continue;
         }
         let want = first.saturating_sub(1);
-        if let Some(range) = archives.iter().rev().find_map(|a| a.ranges.get(&s).filter(|r| r.last == want)) {
+        if let Some(range) = archives
+            .iter()
+            .rev()
+            .find_map(|a| a.ranges.get(&s).filter(|r| r.last == want))
+        {
             out.insert(
                 s,
-                crate::verify::Anchor { first, prev_hash: range.last_hash.clone(), prev_signature: Some(range.last_signature.clone()) },
+                crate::verify::Anchor {
+                    first,
+                    prev_hash: range.last_hash.clone(),
+                    prev_signature: Some(range.last_signature.clone()),
+                },
             );
         }
     }
@@ -101,7 +114,11 @@ pub fn verify_store(conn: &Connection, opts: &VerifyOptions) -> Result<Report> {
             }),
         }
     }
-    let keys = if opts.keys.is_empty() { vec![genesis_key(conn)?] } else { opts.keys.clone() };
+    let keys = if opts.keys.is_empty() {
+        vec![genesis_key(conn)?]
+    } else {
+        opts.keys.clone()
+    };
     let ctx = VerifyContext {
         source: "sqlite".into(),
         keys,
@@ -119,7 +136,13 @@ pub fn verify_store(conn: &Connection, opts: &VerifyOptions) -> Result<Report> {
 
 /// A tax-audit verification on a live store: verifies, then logs JET 280
 /// (and JET 90 if a defect was found) in the caller's transaction.
-pub fn audit(conn: &Connection, signer: &dyn Signer, now: Stamp, operator: &str, opts: &VerifyOptions) -> Result<Report> {
+pub fn audit(
+    conn: &Connection,
+    signer: &dyn Signer,
+    now: Stamp,
+    operator: &str,
+    opts: &VerifyOptions,
+) -> Result<Report> {
     let report = verify_store(conn, opts)?;
     begin(conn, signer, &now)?;
     let mut d = BTreeMap::new();
@@ -133,4 +156,29 @@ pub fn audit(conn: &Connection, signer: &dyn Signer, now: Stamp, operator: &str,
     jet(conn, signer, &now, JetCode::TaxAudit, operator, d)?;
     finish(conn, signer, &now)?;
     Ok(report)
+}
+
+/// Exports the daily closures as a FEC file (see [`crate::fec`]) and logs
+/// the export (JET 110). Returns `(file name, ISO-8859-15 bytes)`.
+pub fn export_fec(
+    conn: &Connection,
+    signer: &dyn Signer,
+    now: Stamp,
+    siren: &str,
+    operator: &str,
+) -> Result<(String, Vec<u8>)> {
+    let register = rows::meta_required(conn, "register")?;
+    let days: Vec<(u64, crate::payload::ClosurePayload)> =
+        closures(conn, crate::payload::ClosureLevel::Day)?
+            .into_iter()
+            .map(|(z, p)| (z.number, p))
+            .collect();
+    let out = crate::fec::file(siren, &register, &days)?;
+    begin(conn, signer, &now)?;
+    let mut d = BTreeMap::new();
+    d.insert("format".to_string(), "FEC".to_string());
+    d.insert("file".to_string(), out.0.clone());
+    jet(conn, signer, &now, JetCode::Export, operator, d)?;
+    finish(conn, signer, &now)?;
+    Ok(out)
 }

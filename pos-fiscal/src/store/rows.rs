@@ -29,7 +29,9 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 
 /// Reads a required meta value.
 pub fn meta_required(conn: &Connection, key: &str) -> Result<String> {
-    meta_get(conn, key)?.ok_or(FiscalError::JournalState { state: "not initialised" })
+    meta_get(conn, key)?.ok_or(FiscalError::JournalState {
+        state: "not initialised",
+    })
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<std::result::Result<StoredRecord, FiscalError>> {
@@ -72,14 +74,20 @@ pub fn load_rows(conn: &Connection) -> Result<Vec<RowResult>> {
     })?;
     let mut out = Vec::new();
     for (i, row) in rows.enumerate() {
-        out.push((i, row.unwrap_or(Err(FiscalError::Malformed { what: "record row" }))));
+        out.push((
+            i,
+            row.unwrap_or(Err(FiscalError::Malformed { what: "record row" })),
+        ));
     }
     Ok(out)
 }
 
 /// Every well-formed record in append order.
 pub fn load_records(conn: &Connection) -> Result<Vec<StoredRecord>> {
-    Ok(load_rows(conn)?.into_iter().filter_map(|(_, r)| r.ok()).collect())
+    Ok(load_rows(conn)?
+        .into_iter()
+        .filter_map(|(_, r)| r.ok())
+        .collect())
 }
 
 /// The records of one series, in number order.
@@ -100,7 +108,10 @@ pub fn last_record(conn: &Connection, series: Series) -> Result<Option<StoredRec
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM fiscal_record WHERE series = ?1 ORDER BY number DESC LIMIT 1"
     ))?;
-    Ok(st.query_row([series.code()], from_row).optional()?.transpose()?)
+    Ok(st
+        .query_row([series.code()], from_row)
+        .optional()?
+        .transpose()?)
 }
 
 /// One record by reference.
@@ -109,7 +120,10 @@ pub fn record_by_ref(conn: &Connection, doc: DocRef) -> Result<Option<StoredReco
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM fiscal_record WHERE series = ?1 AND number = ?2"
     ))?;
-    Ok(st.query_row(params![doc.series.code(), n], from_row).optional()?.transpose()?)
+    Ok(st
+        .query_row(params![doc.series.code(), n], from_row)
+        .optional()?
+        .transpose()?)
 }
 
 /// Records of some series dated (local date) within `[from, to]`, in number order.
@@ -146,9 +160,11 @@ pub struct Derived {
 /// Appends a record row.
 pub fn insert_record(conn: &Connection, r: &StoredRecord, d: &Derived) -> Result<()> {
     let n = i64::try_from(r.number).map_err(|_| FiscalError::Malformed { what: "number" })?;
-    let ref_number = d.reference.map(|x| i64::try_from(x.number)).transpose().map_err(|_| {
-        FiscalError::Malformed { what: "number" }
-    })?;
+    let ref_number = d
+        .reference
+        .map(|x| i64::try_from(x.number))
+        .transpose()
+        .map_err(|_| FiscalError::Malformed { what: "number" })?;
     conn.prepare_cached(&format!(
         "INSERT INTO fiscal_record ({COLS}, local_date, ref_series, ref_number, amount)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
@@ -179,7 +195,12 @@ pub fn insert_record(conn: &Connection, r: &StoredRecord, d: &Derived) -> Result
 pub fn load_head(conn: &Connection) -> Result<Option<SignedHead>> {
     Ok(conn
         .prepare_cached("SELECT payload, signature FROM fiscal_head WHERE id = 1")?
-        .query_row([], |r| Ok(SignedHead { payload: r.get(0)?, signature: r.get(1)? }))
+        .query_row([], |r| {
+            Ok(SignedHead {
+                payload: r.get(0)?,
+                signature: r.get(1)?,
+            })
+        })
         .optional()?)
 }
 
@@ -215,5 +236,7 @@ pub fn reprints(conn: &Connection, doc: DocRef) -> Result<u32> {
              WHERE series = 'C' AND ref_series = ?1 AND ref_number = ?2",
         )?
         .query_row(params![doc.series.code(), n], |r| r.get(0))?;
-    u32::try_from(c).map_err(|_| FiscalError::Malformed { what: "reprint count" })
+    u32::try_from(c).map_err(|_| FiscalError::Malformed {
+        what: "reprint count",
+    })
 }

@@ -88,7 +88,11 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         "CREATE TABLE IF NOT EXISTS fiscal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
     )?;
     let current: Option<String> = conn
-        .query_row("SELECT value FROM fiscal_meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM fiscal_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     let current: u32 = current.and_then(|v| v.parse().ok()).unwrap_or(0);
     if current < 1 {
@@ -114,10 +118,16 @@ mod tests {
         migrate(&c).unwrap();
         migrate(&c).unwrap();
         let v: String = c
-            .query_row("SELECT value FROM fiscal_meta WHERE key='schema_version'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM fiscal_meta WHERE key='schema_version'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(v, "1");
-        let uv: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let uv: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(uv, 0, "user_version belongs to the facade");
     }
 }

@@ -60,7 +60,12 @@ pub fn period_key(scope: Scope, date: chrono::NaiveDate) -> String {
 }
 
 /// Reads a totals row (zero if absent); `rate_bps` `None` = all rates.
-pub fn read(conn: &Connection, scope: Scope, period: &str, rate_bps: Option<u32>) -> Result<TotalsRow> {
+pub fn read(
+    conn: &Connection,
+    scope: Scope,
+    period: &str,
+    rate_bps: Option<u32>,
+) -> Result<TotalsRow> {
     let rate = rate_bps.map_or(ALL_RATES, i64::from);
     Ok(conn
         .prepare_cached(
@@ -68,13 +73,25 @@ pub fn read(conn: &Connection, scope: Scope, period: &str, rate_bps: Option<u32>
              WHERE scope = ?1 AND period = ?2 AND rate_bps = ?3",
         )?
         .query_row(params![scope.code(), period, rate], |r| {
-            Ok(TotalsRow { net: r.get(0)?, vat: r.get(1)?, gross: r.get(2)?, docs: r.get(3)? })
+            Ok(TotalsRow {
+                net: r.get(0)?,
+                vat: r.get(1)?,
+                gross: r.get(2)?,
+                docs: r.get(3)?,
+            })
         })
         .optional()?
         .unwrap_or_default())
 }
 
-fn bump(conn: &Connection, scope: Scope, period: &str, rate: Option<u32>, v: &VatAmounts, docs: i64) -> Result<()> {
+fn bump(
+    conn: &Connection,
+    scope: Scope,
+    period: &str,
+    rate: Option<u32>,
+    v: &VatAmounts,
+    docs: i64,
+) -> Result<()> {
     let cur = read(conn, scope, period, rate)?;
     let o = |what| FiscalError::Overflow { what };
     let new = TotalsRow {
@@ -103,7 +120,11 @@ fn bump(conn: &Connection, scope: Scope, period: &str, rate: Option<u32>, v: &Va
 
 /// Adds a validated ticket to every scope, per rate and overall.
 pub fn add_ticket(conn: &Connection, date: chrono::NaiveDate, t: &TicketInput) -> Result<()> {
-    let mut all = VatAmounts { net: 0, vat: 0, gross: 0 };
+    let mut all = VatAmounts {
+        net: 0,
+        vat: 0,
+        gross: 0,
+    };
     let o = |what| FiscalError::Overflow { what };
     for v in t.vat.values() {
         all = VatAmounts {
