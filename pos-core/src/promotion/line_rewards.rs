@@ -227,14 +227,18 @@ fn buy_x_get_y(
     }
     let sum = |v: &[(usize, u64, u64)]| v.iter().fold(0u64, |a, e| a.saturating_add(e.1));
     let (g, b, o) = (sum(&only_get), sum(&only_buy), sum(&both));
-    let k = (g.saturating_add(o) / rule.y)
-        .min(b.saturating_add(o) / rule.x)
-        .min(g.saturating_add(b).saturating_add(o) / rule.x.saturating_add(rule.y));
+    let div = |a: u64, b: u64| a.checked_div(b).unwrap_or(0);
+    let k = div(g.saturating_add(o), rule.y)
+        .min(div(b.saturating_add(o), rule.x))
+        .min(div(
+            g.saturating_add(b).saturating_add(o),
+            rule.x.saturating_add(rule.y),
+        ));
     if k == 0 {
         return Ok(Err(refusal(taken)));
     }
     let cheap_first = |v: &mut Vec<(usize, u64, u64)>| {
-        v.sort_by(|a, b| key(states, a.0).cmp(&key(states, b.0)));
+        v.sort_by_key(|a| key(states, a.0));
     };
     cheap_first(&mut only_get);
     cheap_first(&mut only_buy);
@@ -331,7 +335,7 @@ fn n_for_price(
             .checked_add(count(*u)?)
             .ok_or(CoreError::Overflow)?;
     }
-    let groups = units_total / n;
+    let groups = units_total.checked_div(n).unwrap_or(0);
     if groups == 0 {
         return Ok(Err(refusal(taken)));
     }
@@ -357,7 +361,7 @@ fn n_for_price(
         while left > 0 {
             if filled == 0 && left >= n {
                 // Whole groups inside this line: all the same.
-                let q = left / n;
+                let q = left.checked_div(n).unwrap_or(0);
                 let one = unit.checked_mul(dec(n)).and_then(|s| s.checked_sub(price));
                 let one = one.ok_or(CoreError::Overflow)?.max(Decimal::ZERO);
                 let add = one.checked_mul(dec(q)).ok_or(CoreError::Overflow)?;

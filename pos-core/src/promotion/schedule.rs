@@ -7,10 +7,15 @@ use super::outcome::CouponRejection;
 use crate::CoreError;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime};
 
+/// Real offsets stay within ±14 h; ±18 h is the ISO 8601 / chrono bound.
+const MAX_OFFSET_SECONDS: u32 = 18 * 3600;
+
 /// The sale's local date and time, from the context's UTC offset.
 pub(crate) fn local_time(ctx: &PromoContext) -> Result<NaiveDateTime, CoreError> {
     let seconds = ctx.utc_offset_minutes.saturating_mul(60);
-    let offset = FixedOffset::east_opt(seconds).ok_or(CoreError::InvalidUtcOffset { seconds })?;
+    let offset = FixedOffset::east_opt(seconds)
+        .filter(|_| seconds.unsigned_abs() <= MAX_OFFSET_SECONDS)
+        .ok_or(CoreError::InvalidUtcOffset { seconds })?;
     let local: DateTime<FixedOffset> = ctx.at.with_timezone(&offset);
     Ok(local.naive_local())
 }
