@@ -237,8 +237,8 @@ fn from_elements(
                 info.gtin14 = Some(gtin.to_gtin14());
                 info.apply_in_store(gtin, context);
             }
-            Gs1Value::Weight { value, unit: "kg" } if element.spec.code == "310" => {
-                info.weight_kg = Some(*value)
+            Gs1Value::Weight { weight, unit: "kg" } if element.spec.code == "310" => {
+                info.weight_kg = Some(*weight)
             }
             Gs1Value::Amount { amount } => info.price = Some(*amount),
             Gs1Value::AmountWithCurrency {

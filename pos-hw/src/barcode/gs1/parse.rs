@@ -43,7 +43,7 @@ pub enum Gs1Value {
     /// A weight, exact.
     Weight {
         /// The weight in `unit`.
-        value: Decimal,
+        weight: Decimal,
         /// "kg" or "lb".
         unit: &'static str,
     },
@@ -205,7 +205,7 @@ fn decode_value(
             count: number(bytes).ok_or(fail(position, Gs1Problem::NotNumeric { ai: name }))?,
         },
         AiKind::WeightKg | AiKind::WeightLb => Gs1Value::Weight {
-            value: decimal(bytes, scale)
+            weight: decimal(bytes, scale)
                 .ok_or(fail(position, Gs1Problem::NotNumeric { ai: name }))?,
             unit: if spec.kind == AiKind::WeightKg {
                 "kg"
@@ -393,7 +393,7 @@ mod tests {
         assert_eq!(
             elements[1].decoded,
             Gs1Value::Weight {
-                value: "0.750".parse().unwrap(),
+                weight: "0.750".parse().unwrap(),
                 unit: "kg"
             }
         );
