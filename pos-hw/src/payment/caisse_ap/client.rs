@@ -181,10 +181,10 @@ pub fn read_answer<S: Read>(stream: &mut S, timeout: Duration) -> io::Result<Opt
             Ok(0) => return Ok(None),
             Ok(n) => {
                 buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
-                if let Ok(message) = TlvMessage::decode(&buffer) {
-                    if message.get(Tag::STATUS).is_some() {
-                        return Ok(Some(message));
-                    }
+                if let Ok(message) = TlvMessage::decode(&buffer)
+                    && message.get(Tag::STATUS).is_some()
+                {
+                    return Ok(Some(message));
                 }
                 if buffer.len() > 64 * 1024 {
                     return Ok(None);

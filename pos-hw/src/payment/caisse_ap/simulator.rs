@@ -150,13 +150,12 @@ fn read_request<S: Read>(stream: &mut S, timeout: Duration) -> io::Result<Option
             Ok(0) => return Ok(TlvMessage::decode(&buffer).ok()),
             Ok(n) => {
                 buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
-                if let Ok(message) = TlvMessage::decode(&buffer) {
-                    if MANDATORY.iter().all(|(tag, _)| message.get(*tag).is_some())
-                        && message.get(Tag::PRIVATE).is_some()
-                        && message.get(Tag::ANSWER_MODE).is_some()
-                    {
-                        return Ok(Some(message));
-                    }
+                if let Ok(message) = TlvMessage::decode(&buffer)
+                    && MANDATORY.iter().all(|(tag, _)| message.get(*tag).is_some())
+                    && message.get(Tag::PRIVATE).is_some()
+                    && message.get(Tag::ANSWER_MODE).is_some()
+                {
+                    return Ok(Some(message));
                 }
             }
             Err(e)

@@ -102,7 +102,11 @@ impl AdyenSimulator {
                     .amounts_resp
                     .as_ref()?
                     .authorized_amount;
-                Some(if p.refund { -amount } else { amount })
+                Some(if p.refund {
+                    Decimal::ZERO.checked_sub(amount)?
+                } else {
+                    amount
+                })
             })
             .fold(Decimal::ZERO, |acc, a| acc.checked_add(a).unwrap_or(acc))
     }
