@@ -98,3 +98,29 @@ def test_lost_answer_leaves_the_peer_without_answer(terminal):
     ask = TeliumAsk.new_payment(9.0, target_currency="EUR")
     assert device.ask(ask)
     assert device.verify(ask, waiting_timeout=2) is None
+
+
+def test_golden_frames_agree_with_pytelium():
+    """The LRC golden frames pos-hw's Rust tests check, re-checked with
+    pyTeliumManager's own LRC and decoders."""
+    import json
+
+    from telium.payment import TeliumAsk as Ask, TeliumData, TeliumResponse
+
+    cases = json.loads((REPO / "pos-hw" / "testdata" / "payment" / "concert_frames.json").read_text())["cases"]
+    for case in cases:
+        payload = case["payload"]
+        frame = bytes.fromhex(case["frame_hex"])
+        assert TeliumData.lrc(payload + "\x03") == int(case["lrc_hex"], 16), case["name"]
+        assert TeliumData.framing(payload).encode("ascii") == frame, case["name"]
+        if len(payload) == 34:
+            ask = Ask.decode(frame)  # pyTeliumManager drops the private field
+            assert ask.pos_number == payload[:2], case["name"]
+            assert round(ask.amount * 100) == int(payload[2:10]), case["name"]
+            assert ask.currency_numeric == payload[13:16], case["name"]
+        elif len(payload) in (25, 80):
+            response = TeliumResponse.decode(frame)
+            assert response.pos_number == payload[:2], case["name"]
+            assert response.transaction_result == int(payload[2]), case["name"]
+            assert round(response.amount * 100) == int(payload[3:11]), case["name"]
+            assert response.private == payload[-10:], case["name"]

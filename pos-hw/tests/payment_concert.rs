@@ -202,3 +202,49 @@ fn bad_input_is_refused_before_anything_is_sent() {
     ));
     assert!(ConcertClient::new(UnixStream::pair().unwrap().0, 100, timings()).is_err());
 }
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn golden_frames_from_the_data_file() {
+    use pos_hw::payment::concert::message::{ANSWER_FULL_LEN, ANSWER_SHORT_LEN, REQUEST_LEN};
+    use pos_hw::payment::concert::{
+        ConcertAnswer, ConcertRequest, decode_frame, encode_frame, lrc,
+    };
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/payment/concert_frames.json"
+    );
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = golden["cases"].as_array().unwrap();
+    assert!(cases.len() >= 5);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let payload = case["payload"].as_str().unwrap().as_bytes();
+        let frame = unhex(case["frame_hex"].as_str().unwrap());
+        assert_eq!(
+            lrc(payload),
+            unhex(case["lrc_hex"].as_str().unwrap())[0],
+            "{name}"
+        );
+        assert_eq!(encode_frame(payload).unwrap(), frame, "{name}");
+        assert_eq!(decode_frame(&frame).unwrap(), payload, "{name}");
+        match payload.len() {
+            REQUEST_LEN => {
+                let request = ConcertRequest::decode(payload).unwrap();
+                assert_eq!(request.encode().unwrap(), payload, "{name}");
+            }
+            ANSWER_FULL_LEN | ANSWER_SHORT_LEN => {
+                let answer = ConcertAnswer::decode(payload).unwrap();
+                assert_eq!(answer.encode().unwrap(), payload, "{name}");
+            }
+            _ => {}
+        }
+    }
+}

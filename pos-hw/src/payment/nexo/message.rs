@@ -186,8 +186,9 @@ pub struct AmountsResp {
     pub tip_amount: Option<Decimal>,
 }
 
-/// `CardData`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `CardData`. Its `Debug` shows the card masked to the last four digits,
+/// whatever the terminal put in `MaskedPan`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CardData {
     /// The masked PAN the terminal reports (e.g. `411111...1111`).
@@ -196,6 +197,21 @@ pub struct CardData {
     /// The card brand.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub payment_brand: Option<String>,
+}
+
+impl std::fmt::Debug for CardData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardData")
+            .field(
+                "masked_pan",
+                &self
+                    .masked_pan
+                    .as_deref()
+                    .map(crate::payment::MaskedPan::from_reported),
+            )
+            .field("payment_brand", &self.payment_brand)
+            .finish()
+    }
 }
 
 /// `PaymentInstrumentData`.
