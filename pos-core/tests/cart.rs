@@ -1,7 +1,13 @@
 //! Cart integration tests: scanning from the real sample catalog, every
 //! operation, the "a failed operation changes nothing" rule, the golden
 //! baskets of testdata/cart/golden.json, and proptest invariants.
-#![allow(clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chrono::{TimeZone, Utc};
 use pos_core::cart::{Actor, Cart, ItemQuantity, Permissions, PriceSource};
@@ -643,4 +649,223 @@ fn failed_operations_change_nothing() {
         assert_eq!(cart, before, "{name} changed the cart");
     }
     assert_consistent(&cart);
+}
+
+mod promotions {
+    use super::*;
+    use pos_core::ids::CategoryId;
+    use pos_core::promotion::{
+        CouponRejection, PromoContext, Promotion, parse_promotions_json, sample_promotions_json,
+    };
+    use std::sync::Arc;
+
+    fn in_category(sku: &str, price: Decimal, bps: u32, category: &str) -> SellableItem {
+        let mut it = item(sku, price, bps, Unit::Piece);
+        it.categories = vec![CategoryId::new(category).unwrap()];
+        it
+    }
+
+    fn sample() -> Arc<[Promotion]> {
+        Arc::from(parse_promotions_json(sample_promotions_json()).unwrap())
+    }
+
+    /// Tuesday 24 November 2026, 09:00 in Paris.
+    fn tuesday() -> PromoContext {
+        let mut ctx = PromoContext::new(
+            Currency::EUR,
+            Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+        );
+        ctx.utc_offset_minutes = 60;
+        ctx
+    }
+
+    fn promo_cart() -> Cart {
+        let mut cart = Cart::new(Currency::EUR);
+        cart.set_promotions(sample(), tuesday()).unwrap();
+        cart
+    }
+
+    #[test]
+    fn n_for_a_price_on_a_line() {
+        let mut cart = promo_cart();
+        let id = cart
+            .add_item(
+                in_category("CROISSANT", dec!(1.20), 550, "VIENNOISERIE"),
+                ItemQuantity::Quantity(dec!(3)),
+            )
+            .unwrap();
+        let line = cart.line(id).unwrap();
+        assert_eq!(line.gross().format_plain(), "3.60");
+        assert_eq!(line.promotions().len(), 1);
+        assert_eq!(line.promotions()[0].text, "3 croissants pour 3 €");
+        assert_eq!(line.promotions()[0].amount.format_plain(), "0.60");
+        assert_eq!(cart.total().format_plain(), "3.00");
+        // A fourth croissant pays full price.
+        cart.set_quantity(id, dec!(4)).unwrap();
+        assert_eq!(cart.total().format_plain(), "4.20");
+        assert_consistent(&cart);
+    }
+
+    #[test]
+    fn manual_discount_keeps_automatic_promotions_off_the_line() {
+        let mut cart = promo_cart();
+        let id = cart
+            .add_item(
+                in_category("CROISSANT", dec!(1.20), 550, "VIENNOISERIE"),
+                ItemQuantity::Quantity(dec!(3)),
+            )
+            .unwrap();
+        cart.set_line_discount(id, Discount::Amount(dec!(0.20)), "DLC", None, &cashier())
+            .unwrap();
+        let line = cart.line(id).unwrap();
+        assert!(line.promotions().is_empty());
+        assert_eq!(line.manual_discount_amount().format_plain(), "0.20");
+        assert_eq!(cart.total().format_plain(), "3.40");
+    }
+
+    #[test]
+    fn buy_two_wines_get_the_cheapest_free() {
+        let mut cart = promo_cart();
+        for (sku, price) in [
+            ("CDR", dec!(8.90)),
+            ("BORDEAUX", dec!(12.50)),
+            ("CHABLIS", dec!(16.90)),
+        ] {
+            cart.add_item(
+                in_category(sku, price, 2000, "VINS"),
+                ItemQuantity::Quantity(dec!(1)),
+            )
+            .unwrap();
+        }
+        let discounts: Vec<String> = cart
+            .lines()
+            .iter()
+            .map(|l| {
+                l.promotions()
+                    .iter()
+                    .map(|p| p.amount.format_plain())
+                    .collect::<Vec<_>>()
+                    .join("+")
+            })
+            .collect();
+        assert_eq!(discounts, ["8.90", "", ""]);
+        assert_eq!(cart.total().format_plain(), "29.40");
+        assert_consistent(&cart);
+    }
+
+    #[test]
+    fn spend_threshold_reward_combines_with_the_manual_ticket_discount() {
+        let mut cart = promo_cart();
+        cart.add_item(
+            item("MACHINE", dec!(60), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(1)),
+        )
+        .unwrap();
+        assert_eq!(
+            cart.totals().ticket_promotions[0].text,
+            "Dès 50 € d'achat : 5 € offerts"
+        );
+        assert_eq!(cart.total().format_plain(), "55.00");
+        // 10 % of the 60.00 of lines = 6.00, on top of the 5.00 reward.
+        cart.set_ticket_discount(Discount::Percent(dec!(10)), "VIP", None, &cashier())
+            .unwrap();
+        let t = cart.totals();
+        assert_eq!(t.manual_ticket_discount.format_plain(), "6.00");
+        assert_eq!(t.ticket_discount.format_plain(), "11.00");
+        assert_eq!(cart.total().format_plain(), "49.00");
+        assert_consistent(&cart);
+    }
+
+    #[test]
+    fn coupons_are_checked_and_kept_when_they_may_apply_later() {
+        let mut cart = promo_cart();
+        cart.add_item(
+            item("MUG", dec!(7.50), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(2)),
+        )
+        .unwrap();
+        assert_eq!(
+            cart.add_coupon("NOPE").unwrap(),
+            Some(CouponRejection::Unknown)
+        );
+        assert!(cart.coupons().is_empty());
+        let r = cart.add_coupon(" bienvenue10 ").unwrap();
+        assert_eq!(r.unwrap().kind(), "minimum_spend_not_reached");
+        assert_eq!(cart.coupons().len(), 1);
+        assert_eq!(cart.total().format_plain(), "15.00");
+        // Reaching 20 € makes it apply: 10 % of 22.50 = 2.25.
+        cart.add_item(
+            item("MUG", dec!(7.50), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(1)),
+        )
+        .unwrap();
+        assert_eq!(cart.accepted_coupons()[0].code, "BIENVENUE10");
+        assert!(cart.accepted_coupons()[0].single_use);
+        assert_eq!(cart.total().format_plain(), "20.25");
+        cart.remove_coupon("BIENVENUE10").unwrap();
+        assert_eq!(cart.total().format_plain(), "22.50");
+    }
+
+    #[test]
+    fn free_item_rewards_are_added_and_dropped() {
+        let promotions: Arc<[Promotion]> = Arc::from(
+            parse_promotions_json(
+                r#"[{"id": "CAFE-OFFERT", "name": "Un café offert dès 10 €", "priority": 50,
+                     "conditions": {"min_spend": "10.00"},
+                     "reward": {"type": "free_item", "sku": "EXPRESSO", "quantity": 1}}]"#,
+            )
+            .unwrap(),
+        );
+        let catalog = catalog();
+        let mut cart = Cart::new(Currency::EUR);
+        cart.set_promotions(promotions, tuesday()).unwrap();
+        let mug = cart
+            .add_item(
+                item("MUG", dec!(7.50), 2000, Unit::Piece),
+                ItemQuantity::Quantity(dec!(2)),
+            )
+            .unwrap();
+        let due = cart.free_items_due();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].1.as_str(), "EXPRESSO");
+        let ids = cart.add_free_items(&catalog, &ctx()).unwrap();
+        let free = cart.line(ids[0]).unwrap();
+        assert_eq!(free.gross().format_plain(), "1.60");
+        assert_eq!(free.amount().format_plain(), "0.00");
+        assert_eq!(free.promotions()[0].text, "Un café offert dès 10 €");
+        assert_eq!(cart.total().format_plain(), "15.00");
+        assert!(cart.free_items_due().is_empty());
+        // Below 10 € the reward line leaves the cart.
+        cart.set_quantity(mug, dec!(1)).unwrap();
+        assert_eq!(cart.lines().len(), 1);
+        assert_eq!(cart.total().format_plain(), "7.50");
+        assert_consistent(&cart);
+    }
+
+    #[test]
+    fn promotions_never_touch_return_lines() {
+        let mut cart = promo_cart();
+        cart.add_return(
+            in_category("CROISSANT", dec!(1.20), 550, "VIENNOISERIE"),
+            dec!(3),
+            None,
+            &manager(),
+        )
+        .unwrap();
+        assert!(cart.lines()[0].promotions().is_empty());
+        assert_eq!(cart.total().format_plain(), "-3.60");
+    }
+
+    #[test]
+    fn promotion_context_must_be_in_the_cart_currency() {
+        let mut cart = Cart::new(Currency::EUR);
+        let ctx = PromoContext::new(
+            Currency::from_code("CHF").unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        );
+        assert_eq!(
+            cart.set_promotions(sample(), ctx).unwrap_err().kind(),
+            "currency_mismatch"
+        );
+    }
 }

@@ -37,6 +37,7 @@
 mod adjust;
 mod line;
 mod ops;
+mod promo;
 mod quantity;
 mod reprice;
 mod state;

@@ -5,48 +5,63 @@
 //! computed.
 //!
 //! Order of the discounts (decided here, printed on receipts):
-//! 1. A manual line discount in percent is a percent of the line gross,
-//!    exactly as the pricing rules compute it.
+//! 1. Manual line discounts are priced first (a percent is of the line
+//!    gross, exactly as the pricing rules compute it); this pass also checks
+//!    them (above the line, on a return line...).
 //! 2. The promotion engine sees each line's gross and manual discount and
-//!    returns its own line adjustments and ticket rewards.
-//! 3. Line discount given to pricing = promotion adjustments + manual amount
-//!    (`Discount::Amount`), or the manual discount unchanged when no
-//!    promotion touches the line.
-//! 4. Ticket discount = ticket rewards + the manual ticket discount (a
-//!    percent being of Σ line amounts after line discounts), or the manual
-//!    discount unchanged when no reward applies.
+//!    returns its line adjustments and ticket rewards; it keeps each line's
+//!    promotions within what the manual discount left.
+//! 3. Line discount given to pricing = promotion adjustments + manual
+//!    amount, as one `Discount::Amount`; or the manual discount unchanged
+//!    when no promotion is set up.
+//! 4. Ticket discount = promotion ticket rewards + the manual ticket
+//!    discount (a percent being of Σ line amounts after every line
+//!    discount), as one `Discount::Amount`; or the manual discount unchanged
+//!    when no reward applies.
+//! 5. Free-item rewards: lines the caller added with
+//!    `Cart::add_free_items` are discounted in full under the promotion's
+//!    name; when the reward is no longer earned they leave the cart.
 
-use super::line::{AppliedPromotion, PriceSource};
+use super::line::{AppliedPromotion, CartLine, PriceSource};
 use super::quantity::pick_break;
 use super::state::{Cart, CartTotals};
-use crate::ids::Sku;
-use crate::pricing::{Discount, PriceLine, PriceRequest, price};
+use crate::ids::{PromotionId, Sku};
+use crate::pricing::{Discount, PriceLine, PriceRequest, PricedTicket, price};
+use crate::promotion::{
+    self, PromoContext, PromoLine, Promotion, PromotionOutcome, TicketRewardKind,
+};
 use crate::{CoreError, Currency, Money, VatRate};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// The promotions a cart applies and the context they are evaluated in.
+/// The promotions a cart applies, the context they are evaluated in, and
+/// the engine's last outcome.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct PromoSetup {}
-
-impl PromoSetup {
-    fn is_active(&self) -> bool {
-        false
-    }
+pub(crate) struct PromoSetup {
+    pub(crate) promotions: Arc<[Promotion]>,
+    pub(crate) ctx: Option<PromoContext>,
+    pub(crate) outcome: Option<PromotionOutcome>,
 }
 
 /// What the promotion engine gave, mapped to cart positions.
 struct PromoEffects {
     per_line: Vec<Vec<AppliedPromotion>>,
     ticket: Vec<AppliedPromotion>,
+    reward: Money,
 }
 
 impl Cart {
     /// Recomputes unit prices, promotions, discounts and totals.
     pub(crate) fn reprice(&mut self) -> Result<(), CoreError> {
+        self.reprice_round(0)
+    }
+
+    /// One repricing; `round` counts restarts after unearned reward lines
+    /// were dropped (one restart suffices: reward lines count for nothing).
+    fn reprice_round(&mut self, round: u8) -> Result<(), CoreError> {
         self.resolve_unit_prices()?;
         let currency = self.currency;
-        let zero = Money::zero(currency);
         let mut request = PriceRequest {
             currency,
             tax_mode: self.tax_mode,
@@ -56,104 +71,116 @@ impl Cart {
                 .map(|l| {
                     Ok(PriceLine {
                         unit_price: l.pricing_unit_price()?,
-                        quantity: pricing_quantity(l.original.is_some(), l.quantity),
+                        quantity: pricing_quantity(l),
                         vat_rate: l.item.vat_rate,
-                        discount: None,
+                        discount: l.manual_discount.as_ref().map(|m| m.discount),
                     })
                 })
                 .collect::<Result<_, CoreError>>()?,
             discount: None,
         };
 
-        // Steps 1 and 2 need the gross of every line: one pricing pass
-        // without discounts, only when promotions are in play.
-        let effects = if self.promo.is_active() {
-            let bare = price(&request)?;
-            let gross: Vec<Decimal> = bare.lines.iter().map(|l| l.gross).collect();
-            let manual = self.manual_line_amounts(&gross)?;
-            Some((self.promotion_effects(&gross, &manual)?, gross, manual))
-        } else {
-            None
-        };
-
-        // Step 3: one discount per line.
-        for (index, line) in self.lines.iter().enumerate() {
-            let promo_sum = match &effects {
-                Some((e, _, _)) => sum_promotions(currency, e.per_line.get(index))?,
-                None => zero,
-            };
-            let discount = if promo_sum.is_zero() {
-                line.manual_discount.as_ref().map(|m| m.discount)
-            } else {
-                let manual = effects
-                    .as_ref()
-                    .and_then(|(_, _, m)| m.get(index).copied())
-                    .unwrap_or(Decimal::ZERO);
-                let combined = promo_sum
-                    .amount()
-                    .checked_add(manual)
-                    .ok_or(CoreError::Overflow)?;
-                Some(Discount::Amount(combined))
-            };
-            if let Some(slot) = request.lines.get_mut(index) {
-                slot.discount = discount;
+        let effects = match self.promo.ctx.clone() {
+            Some(ctx) => {
+                // Steps 1 and 2: price the manual discounts, run the engine.
+                let manual_pass = price(&request)?;
+                let (effects, outcome) = self.promotion_effects(&request, &manual_pass, &ctx)?;
+                if round == 0 && self.drop_unearned_rewards(&outcome) {
+                    // Reward lines do not count for any promotion: the
+                    // outcome stays the same without them; start again.
+                    return self.reprice_round(1);
+                }
+                // Step 3: one amount per line.
+                for ((slot, manual), promos) in request
+                    .lines
+                    .iter_mut()
+                    .zip(&manual_pass.lines)
+                    .zip(&effects.per_line)
+                {
+                    let promo = sum_promotions(currency, promos)?;
+                    if !promo.is_zero() {
+                        let combined = promo
+                            .amount()
+                            .checked_add(manual.line_discount)
+                            .ok_or(CoreError::Overflow)?;
+                        slot.discount = Some(Discount::Amount(combined));
+                    }
+                }
+                self.promo.outcome = Some(outcome);
+                Some(effects)
             }
-        }
+            None => {
+                self.promo.outcome = None;
+                None
+            }
+        };
 
         // Step 4: one ticket discount.
-        let reward = match &effects {
-            Some((e, _, _)) => sum_promotions(currency, Some(&e.ticket))?,
-            None => zero,
-        };
+        let zero = Money::zero(currency);
+        let reward = effects.as_ref().map_or(zero, |e| e.reward);
         let manual_ticket = self.ticket_discount.as_ref().map(|m| m.discount);
-        request.discount = if reward.is_zero() {
-            manual_ticket
-        } else {
-            let manual = match manual_ticket {
-                None => Decimal::ZERO,
-                Some(Discount::Amount(a)) => a,
-                Some(Discount::Percent(p)) => {
-                    let with_lines = price(&request)?;
-                    let subtotal = with_lines.lines.iter().try_fold(Decimal::ZERO, |a, l| {
-                        a.checked_add(l.amount).ok_or(CoreError::Overflow)
-                    })?;
-                    percent_of(currency, subtotal, p)?
-                }
-            };
-            Some(Discount::Amount(
-                reward
-                    .amount()
-                    .checked_add(manual)
-                    .ok_or(CoreError::Overflow)?,
-            ))
+        request.discount = match (reward.is_zero(), manual_ticket) {
+            (true, manual) => manual,
+            (false, None) => Some(Discount::Amount(reward.amount())),
+            (false, Some(Discount::Amount(a))) => Some(Discount::Amount(
+                reward.amount().checked_add(a).ok_or(CoreError::Overflow)?,
+            )),
+            (false, Some(Discount::Percent(p))) => {
+                let lines_only = price(&PriceRequest {
+                    discount: None,
+                    ..request.clone()
+                })?;
+                let subtotal = lines_only.lines.iter().try_fold(Decimal::ZERO, |a, l| {
+                    a.checked_add(l.amount).ok_or(CoreError::Overflow)
+                })?;
+                let manual = percent_of(currency, subtotal, p)?;
+                Some(Discount::Amount(
+                    reward
+                        .amount()
+                        .checked_add(manual)
+                        .ok_or(CoreError::Overflow)?,
+                ))
+            }
         };
 
         let priced = price(&request)?;
+        self.store_results(&priced, effects, reward)
+    }
 
-        // Map the results back onto the lines.
-        let mut subtotal = zero;
+    /// Writes a pricing result back onto the lines and the totals.
+    fn store_results(
+        &mut self,
+        priced: &PricedTicket,
+        effects: Option<PromoEffects>,
+        reward: Money,
+    ) -> Result<(), CoreError> {
+        let currency = self.currency;
+        let (mut per_line, ticket_promotions) = match effects {
+            Some(e) => (e.per_line, e.ticket),
+            None => (Vec::new(), Vec::new()),
+        };
+        let mut subtotal = Money::zero(currency);
         for (index, (line, p)) in self.lines.iter_mut().zip(&priced.lines).enumerate() {
-            let promotions = match &effects {
-                Some((e, _, _)) => e.per_line.get(index).cloned().unwrap_or_default(),
-                None => Vec::new(),
-            };
-            let promo_sum = sum_promotions(currency, Some(&promotions))?;
+            let promotions = per_line
+                .get_mut(index)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            let promo_sum = sum_promotions(currency, &promotions)?;
             let line_discount = Money::new(p.line_discount, currency);
             line.gross = Money::new(p.gross, currency);
             line.manual_discount_amount = line_discount.checked_sub(&promo_sum)?;
             line.promotions = promotions;
             line.ticket_discount_share = Money::new(p.ticket_discount_share, currency);
             line.amount = Money::new(p.amount, currency);
-            let before_ticket = line.gross.checked_sub(&line_discount)?;
-            subtotal = subtotal.checked_add(&before_ticket)?;
+            subtotal = subtotal.checked_add(&line.gross.checked_sub(&line_discount)?)?;
         }
         let ticket_discount = Money::new(priced.ticket_discount, currency);
         self.totals = CartTotals {
             subtotal,
-            ticket_promotions: effects.map(|(e, _, _)| e.ticket).unwrap_or_default(),
+            ticket_promotions,
             manual_ticket_discount: ticket_discount.checked_sub(&reward)?,
             ticket_discount,
-            taxes: priced.taxes,
+            taxes: priced.taxes.clone(),
             total: Money::new(priced.total, currency),
         };
         Ok(())
@@ -192,38 +219,125 @@ impl Cart {
         Ok(())
     }
 
-    /// Step 1: each line's manual discount in minor units (a percent of
-    /// gross); return lines keep zero here and fail in pricing if discounted.
-    fn manual_line_amounts(&self, gross: &[Decimal]) -> Result<Vec<Decimal>, CoreError> {
-        self.lines
-            .iter()
-            .zip(gross)
-            .map(
-                |(line, g)| match line.manual_discount.as_ref().map(|m| m.discount) {
-                    None => Ok(Decimal::ZERO),
-                    Some(Discount::Amount(a)) => Ok(a),
-                    Some(Discount::Percent(_)) if g.is_sign_negative() => Ok(Decimal::ZERO),
-                    Some(Discount::Percent(p)) => percent_of(self.currency, *g, p),
-                },
-            )
-            .collect()
-    }
-
-    /// Step 2: runs the promotion engine.
+    /// Step 2: runs the promotion engine on the lines as priced with their
+    /// manual discounts, and maps its outcome to cart positions.
     fn promotion_effects(
         &self,
-        _gross: &[Decimal],
-        _manual: &[Decimal],
-    ) -> Result<PromoEffects, CoreError> {
-        Ok(PromoEffects {
-            per_line: vec![Vec::new(); self.lines.len()],
-            ticket: Vec::new(),
-        })
+        request: &PriceRequest,
+        manual_pass: &PricedTicket,
+        ctx: &PromoContext,
+    ) -> Result<(PromoEffects, PromotionOutcome), CoreError> {
+        let currency = self.currency;
+        let promo_lines = self
+            .lines
+            .iter()
+            .zip(&request.lines)
+            .zip(&manual_pass.lines)
+            .enumerate()
+            .map(|(index, ((line, req), priced))| PromoLine {
+                index,
+                sku: line.item.sku.clone(),
+                product_id: line.item.product_id.clone(),
+                categories: line.item.categories.clone(),
+                unit: line.item.unit,
+                unit_price: Money::new(req.unit_price, currency),
+                quantity: req.quantity,
+                gross: Money::new(priced.gross, currency),
+                manual_discount: Money::new(priced.line_discount, currency),
+                price_overridden: matches!(line.price_source, PriceSource::Override { .. }),
+                reward_of: line.reward_of.clone(),
+            })
+            .collect::<Vec<_>>();
+        let outcome = promotion::apply(&promo_lines, &self.promo.promotions, ctx)?;
+
+        let mut per_line: Vec<Vec<AppliedPromotion>> = vec![Vec::new(); self.lines.len()];
+        for lp in &outcome.lines {
+            if let Some(slot) = per_line.get_mut(lp.line) {
+                slot.extend(
+                    lp.adjustments
+                        .iter()
+                        .filter(|a| !a.amount.is_zero())
+                        .map(|a| AppliedPromotion {
+                            promotion: a.promotion_id.clone(),
+                            text: a.label.clone(),
+                            amount: a.amount,
+                        }),
+                );
+            }
+        }
+        let mut ticket = Vec::new();
+        for r in &outcome.ticket_rewards {
+            match &r.kind {
+                TicketRewardKind::Discount { amount } => ticket.push(AppliedPromotion {
+                    promotion: r.promotion_id.clone(),
+                    text: r.label.clone(),
+                    amount: *amount,
+                }),
+                TicketRewardKind::FreeItem { .. } => {
+                    // The free line is discounted in full under the reward.
+                    for ((line, priced), slot) in self
+                        .lines
+                        .iter()
+                        .zip(&manual_pass.lines)
+                        .zip(per_line.iter_mut())
+                    {
+                        if line.reward_of.as_ref() == Some(&r.promotion_id) {
+                            slot.push(AppliedPromotion {
+                                promotion: r.promotion_id.clone(),
+                                text: r.label.clone(),
+                                amount: Money::new(priced.gross, currency)
+                                    .checked_sub(&Money::new(priced.line_discount, currency))?,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let effects = PromoEffects {
+            per_line,
+            ticket,
+            reward: outcome.ticket_discount,
+        };
+        Ok((effects, outcome))
+    }
+
+    /// Removes reward lines whose promotion no longer gives them, and
+    /// trims their quantity to what it gives. True when anything changed.
+    fn drop_unearned_rewards(&mut self, outcome: &PromotionOutcome) -> bool {
+        let earned = free_items(outcome);
+        let before = self.lines.clone();
+        self.lines.retain(|l| match &l.reward_of {
+            None => true,
+            Some(p) => earned.get(p).is_some_and(|(sku, _)| *sku == l.item.sku),
+        });
+        for line in &mut self.lines {
+            if let Some((_, q)) = line.reward_of.as_ref().and_then(|p| earned.get(p)) {
+                let q = Decimal::from(*q);
+                if line.quantity > q {
+                    line.quantity = q;
+                }
+            }
+        }
+        self.lines != before
     }
 }
 
+/// The free items an outcome gives, by promotion.
+pub(crate) fn free_items(outcome: &PromotionOutcome) -> BTreeMap<PromotionId, (Sku, u32)> {
+    outcome
+        .ticket_rewards
+        .iter()
+        .filter_map(|r| match &r.kind {
+            TicketRewardKind::FreeItem { sku, quantity } => {
+                Some((r.promotion_id.clone(), (sku.clone(), *quantity)))
+            }
+            TicketRewardKind::Discount { .. } => None,
+        })
+        .collect()
+}
+
 /// True when quantity breaks may set the line's unit price.
-fn breaks_apply(line: &super::line::CartLine) -> bool {
+fn breaks_apply(line: &CartLine) -> bool {
     matches!(
         line.price_source,
         PriceSource::Catalog | PriceSource::QuantityBreak { .. }
@@ -233,9 +347,9 @@ fn breaks_apply(line: &super::line::CartLine) -> bool {
 
 /// A return-from-ticket line is priced as one "unit" worth the refunded
 /// amount (its displayed quantity stays the real one).
-fn pricing_quantity(fixed_amount: bool, quantity: Decimal) -> Decimal {
-    match (fixed_amount, quantity.is_sign_negative()) {
-        (false, _) => quantity,
+fn pricing_quantity(line: &CartLine) -> Decimal {
+    match (line.original.is_some(), line.quantity.is_sign_negative()) {
+        (false, _) => line.quantity,
         (true, true) => Decimal::NEGATIVE_ONE,
         (true, false) => Decimal::ONE,
     }
@@ -268,14 +382,8 @@ pub(crate) fn percent_of(
         .ok_or(CoreError::EmptyTicket)
 }
 
-fn sum_promotions(
-    currency: Currency,
-    promotions: Option<&Vec<AppliedPromotion>>,
-) -> Result<Money, CoreError> {
-    Money::sum(
-        currency,
-        promotions.into_iter().flatten().map(|p| &p.amount),
-    )
+fn sum_promotions(currency: Currency, promotions: &[AppliedPromotion]) -> Result<Money, CoreError> {
+    Money::sum(currency, promotions.iter().map(|p| &p.amount))
 }
 
 fn same_currency(expected: Currency, m: Money) -> Result<(), CoreError> {
