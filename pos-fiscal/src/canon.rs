@@ -116,6 +116,7 @@ fn write_str(s: &str, out: &mut Vec<u8>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use serde_json::json;

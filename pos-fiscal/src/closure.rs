@@ -155,6 +155,7 @@ pub fn check_invariants(
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::ticket::sample;

@@ -151,6 +151,7 @@ pub fn year_key(d: NaiveDate) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

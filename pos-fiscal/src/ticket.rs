@@ -261,6 +261,7 @@ pub struct TicketPayload {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 pub(crate) mod sample {
     //! Small valid tickets for tests.
     use super::*;
@@ -347,6 +348,7 @@ pub(crate) mod sample {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::model::Series;

@@ -358,6 +358,7 @@ pub fn purge_archived(
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -169,6 +169,7 @@ pub fn receipt_extract(signature_b64: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

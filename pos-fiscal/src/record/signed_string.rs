@@ -146,6 +146,7 @@ pub fn build(
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::canon::to_canonical;

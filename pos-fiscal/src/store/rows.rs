@@ -108,10 +108,9 @@ pub fn last_record(conn: &Connection, series: Series) -> Result<Option<StoredRec
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM fiscal_record WHERE series = ?1 ORDER BY number DESC LIMIT 1"
     ))?;
-    Ok(st
-        .query_row([series.code()], from_row)
+    st.query_row([series.code()], from_row)
         .optional()?
-        .transpose()?)
+        .transpose()
 }
 
 /// One record by reference.
@@ -120,10 +119,9 @@ pub fn record_by_ref(conn: &Connection, doc: DocRef) -> Result<Option<StoredReco
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM fiscal_record WHERE series = ?1 AND number = ?2"
     ))?;
-    Ok(st
-        .query_row(params![doc.series.code(), n], from_row)
+    st.query_row(params![doc.series.code(), n], from_row)
         .optional()?
-        .transpose()?)
+        .transpose()
 }
 
 /// Records of some series dated (local date) within `[from, to]`, in number order.

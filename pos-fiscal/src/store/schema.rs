@@ -109,6 +109,7 @@ pub fn migrate(conn: &Connection) -> Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -3,7 +3,9 @@
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,
-    clippy::expect_used
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
 )]
 
 mod util;

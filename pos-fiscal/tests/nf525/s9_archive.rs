@@ -39,7 +39,7 @@ fn s9_13_archive_verifies_alone_and_one_changed_byte_fails() {
     let a = make(&t, "2026-11-01", "2026-11-03", "2026-11-04T08:00:00Z").unwrap();
     assert!(a.report.is_intact());
     let key = PublicKey::from_sec1(&t.signer.public_key_sec1()).unwrap();
-    let r = verify_archive(&a.bytes, &[key.clone()]).unwrap();
+    let r = verify_archive(&a.bytes, std::slice::from_ref(&key)).unwrap();
     assert!(r.is_intact(), "{}", r.to_json());
     assert_eq!(r.series[&Series::T].last.number, 3);
     // Change one byte inside records.jsonl (it sits after the manifest).
@@ -51,7 +51,7 @@ fn s9_13_archive_verifies_alone_and_one_changed_byte_fails() {
         + 9;
     let mut bad = a.bytes.clone();
     bad[at_pos] ^= 0x01;
-    let r = verify_archive(&bad, &[key.clone()]);
+    let r = verify_archive(&bad, std::slice::from_ref(&key));
     assert!(r.map(|r| !r.is_intact()).unwrap_or(true));
     // Any byte anywhere: defects or unusable, never intact.
     for i in (0..a.bytes.len()).step_by(97) {
@@ -60,7 +60,7 @@ fn s9_13_archive_verifies_alone_and_one_changed_byte_fails() {
         if b == a.bytes {
             continue;
         }
-        if let Ok(r) = verify_archive(&b, &[key.clone()]) {
+        if let Ok(r) = verify_archive(&b, std::slice::from_ref(&key)) {
             // Tar padding and header fields that carry no content can change
             // silently; content never does.
             if r.is_intact() {
