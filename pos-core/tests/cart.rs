@@ -869,3 +869,404 @@ mod promotions {
         );
     }
 }
+
+/// The golden baskets of testdata/cart/golden.json: each basket is built
+/// through the cart's operations and must give the expected line amounts,
+/// ticket discount, per-rate net / VAT / gross and total (or the expected
+/// error); refund baskets are also completed and refunded.
+mod golden {
+    use super::*;
+    use pos_core::tender::{Tender, TenderMethod, TenderPolicy};
+    use pos_core::ticket::{RefundSelection, TicketMeta};
+    use serde_json::Value;
+    use std::collections::BTreeMap;
+
+    fn dec_of(v: &Value) -> Decimal {
+        v.as_str().unwrap().parse().unwrap()
+    }
+
+    fn discount_of(v: &Value) -> Discount {
+        match (v.get("percent"), v.get("amount")) {
+            (Some(p), _) => Discount::Percent(dec_of(p)),
+            (_, Some(a)) => Discount::Amount(dec_of(a)),
+            _ => panic!("bad discount {v}"),
+        }
+    }
+
+    fn build(basket: &Value) -> Result<Cart, CoreError> {
+        let mut cart = Cart::new(Currency::EUR);
+        for l in basket["lines"].as_array().unwrap() {
+            let unit = match l["unit"].as_str().unwrap() {
+                "kilogram" => Unit::Kilogram,
+                _ => Unit::Piece,
+            };
+            let bps = VatRate::parse_percent(l["vat"].as_str().unwrap())
+                .unwrap()
+                .bps();
+            let mut it = item(l["sku"].as_str().unwrap(), dec_of(&l["price"]), bps, unit);
+            if let Some(breaks) = l.get("breaks") {
+                it.quantity_breaks = breaks
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|b| QuantityBreak {
+                        min_quantity: dec_of(&b["min"]),
+                        unit_price: eur(dec_of(&b["price"])),
+                    })
+                    .collect();
+            }
+            let qty = dec_of(&l["qty"]);
+            let id = if let Some(p) = l.get("label_price") {
+                let id = cart.add_item(it, ItemQuantity::LabelPrice(eur(dec_of(p))))?;
+                if qty != Decimal::ONE {
+                    cart.set_quantity(id, qty)?;
+                }
+                id
+            } else if l.get("return").is_some() {
+                cart.add_return(it, qty, None, &manager())?
+            } else {
+                cart.add_item(it, ItemQuantity::Quantity(qty))?
+            };
+            if let Some(d) = l.get("discount") {
+                cart.set_line_discount(id, discount_of(d), "GOLDEN", None, &manager())?;
+            }
+        }
+        if let Some(d) = basket.get("ticket_discount") {
+            cart.set_ticket_discount(discount_of(d), "GOLDEN", None, &manager())?;
+        }
+        Ok(cart)
+    }
+
+    fn taxes_of(taxes: impl Iterator<Item = (u32, Decimal, Decimal, Decimal)>) -> Vec<String> {
+        taxes
+            .map(|(r, n, v, g)| format!("{r}:{n}/{v}/{g}"))
+            .collect()
+    }
+
+    fn expected_taxes(v: &Value) -> Vec<String> {
+        taxes_of(v.as_array().unwrap().iter().map(|t| {
+            (
+                u32::try_from(t["rate_bps"].as_u64().unwrap()).unwrap(),
+                dec_of(&t["net"]),
+                dec_of(&t["vat"]),
+                dec_of(&t["gross"]),
+            )
+        }))
+    }
+
+    fn strings(v: &Value) -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn golden_baskets() {
+        let baskets: Vec<Value> =
+            serde_json::from_str(include_str!("../testdata/cart/golden.json")).unwrap();
+        assert!(baskets.len() >= 40);
+        for (n, basket) in baskets.iter().enumerate() {
+            let name = basket["name"].as_str().unwrap();
+            let want = &basket["expected"];
+            let cart = match build(basket) {
+                Ok(cart) => cart,
+                Err(e) => {
+                    assert_eq!(Some(e.kind()), want["error"].as_str(), "{name}");
+                    continue;
+                }
+            };
+            assert!(want.get("error").is_none(), "{name}: expected an error");
+            let lines: Vec<String> = cart
+                .lines()
+                .iter()
+                .map(|l| l.amount().format_plain())
+                .collect();
+            assert_eq!(lines, strings(&want["lines"]), "{name}");
+            assert_eq!(
+                cart.totals().ticket_discount.format_plain(),
+                want["ticket_discount"].as_str().unwrap(),
+                "{name}"
+            );
+            let taxes = taxes_of(
+                cart.totals()
+                    .taxes
+                    .iter()
+                    .map(|t| (t.rate.bps(), t.net, t.vat, t.gross)),
+            );
+            assert_eq!(taxes, expected_taxes(&want["taxes"]), "{name}");
+            assert_eq!(
+                cart.total().format_plain(),
+                want["total"].as_str().unwrap(),
+                "{name}"
+            );
+            assert_consistent(&cart);
+
+            let Some(refund) = basket.get("refund") else {
+                continue;
+            };
+            let mut p = cart
+                .start_payment(TenderPolicy::france(Currency::EUR), eur(dec!(0)))
+                .unwrap();
+            p.add(Tender::new(TenderMethod::Card, cart.total()))
+                .unwrap();
+            let meta = TicketMeta {
+                ticket_id: format!("01936f4e-8c2a-7b3d-9e4f-{n:012x}"),
+                store: pos_core::ids::StoreId::new("S").unwrap(),
+                register: pos_core::ids::RegisterId::new("R").unwrap(),
+                operator: OperatorId::new("op").unwrap(),
+                at: Utc.with_ymd_and_hms(2026, 3, 14, 10, 0, 0).unwrap(),
+                utc_offset_seconds: 3600,
+                customer: None,
+            };
+            let sale = cart.complete(&p, meta).unwrap();
+            let mut already = BTreeMap::new();
+            let mut selections = Vec::new();
+            for s in refund.as_array().unwrap() {
+                let line = usize::try_from(s["line"].as_u64().unwrap()).unwrap();
+                if let Some(a) = s.get("already") {
+                    already.insert(line, dec_of(a));
+                }
+                selections.push(RefundSelection {
+                    line,
+                    quantity: dec_of(&s["qty"]),
+                });
+            }
+            let r = Cart::refund_of(&sale, &selections, &already, &manager()).unwrap();
+            let want = &want["refund"];
+            let lines: Vec<String> = r
+                .lines()
+                .iter()
+                .map(|l| l.amount().format_plain())
+                .collect();
+            assert_eq!(lines, strings(&want["lines"]), "{name} refund");
+            let taxes = taxes_of(
+                r.totals()
+                    .taxes
+                    .iter()
+                    .map(|t| (t.rate.bps(), t.net, t.vat, t.gross)),
+            );
+            assert_eq!(taxes, expected_taxes(&want["taxes"]), "{name} refund");
+            assert_eq!(
+                r.total().format_plain(),
+                want["total"].as_str().unwrap(),
+                "{name} refund"
+            );
+        }
+    }
+}
+
+/// Random sequences of operations, with values from sensible to absurd:
+/// every operation gives a value or a typed error, never a panic; a failed
+/// one leaves the cart unchanged; after each one the totals are consistent.
+mod invariants {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Add {
+            cents: i64,
+            qty: i64,
+            scale: u32,
+            rate: usize,
+            weighed: bool,
+        },
+        Label {
+            cents: i64,
+        },
+        Return {
+            cents: i64,
+            qty: i64,
+        },
+        SetQty {
+            pick: usize,
+            qty: i64,
+            scale: u32,
+        },
+        Remove {
+            pick: usize,
+        },
+        LineDiscount {
+            pick: usize,
+            value: i64,
+            percent: bool,
+        },
+        TicketDiscount {
+            value: i64,
+            percent: bool,
+        },
+        ClearTicketDiscount,
+        Override {
+            pick: usize,
+            cents: i64,
+        },
+    }
+
+    fn amount() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            6 => 0i64..50_000,
+            1 => Just(0i64),
+            1 => -1_000i64..0,
+            1 => Just(i64::MAX),
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (amount(), -2i64..5_000, 0u32..5, 0usize..5, any::<bool>())
+                .prop_map(|(cents, qty, scale, rate, weighed)| Op::Add { cents, qty, scale, rate, weighed }),
+            1 => amount().prop_map(|cents| Op::Label { cents }),
+            1 => (amount(), -1i64..4).prop_map(|(cents, qty)| Op::Return { cents, qty }),
+            2 => (any::<usize>(), -2i64..3_000, 0u32..5).prop_map(|(pick, qty, scale)| Op::SetQty { pick, qty, scale }),
+            1 => any::<usize>().prop_map(|pick| Op::Remove { pick }),
+            2 => (any::<usize>(), -5i64..12_000, any::<bool>()).prop_map(|(pick, value, percent)| Op::LineDiscount { pick, value, percent }),
+            2 => (-5i64..12_000, any::<bool>()).prop_map(|(value, percent)| Op::TicketDiscount { value, percent }),
+            1 => Just(Op::ClearTicketDiscount),
+            1 => (any::<usize>(), amount()).prop_map(|(pick, cents)| Op::Override { pick, cents }),
+        ]
+    }
+
+    fn pick(cart: &Cart, n: usize) -> pos_core::cart::LineId {
+        match cart.lines().len() {
+            0 => {
+                // An id that does not exist.
+                let mut probe = Cart::new(Currency::EUR);
+                let mut id = probe
+                    .add_item(
+                        item("P", dec!(1), 2000, Unit::Piece),
+                        ItemQuantity::Quantity(dec!(1)),
+                    )
+                    .unwrap();
+                for _ in 0..(n % 3) {
+                    id = probe
+                        .add_item(
+                            item("P", dec!(1), 2000, Unit::Piece),
+                            ItemQuantity::Quantity(dec!(1)),
+                        )
+                        .unwrap();
+                }
+                id
+            }
+            len => cart.lines()[n % len].id(),
+        }
+    }
+
+    fn run(cart: &mut Cart, op: &Op) -> Result<(), CoreError> {
+        let rates = [2000, 1000, 550, 210, 0];
+        let money = |c: i64| Decimal::new(c, 2);
+        match op {
+            Op::Add {
+                cents,
+                qty,
+                scale,
+                rate,
+                weighed,
+            } => {
+                let unit = if *weighed {
+                    Unit::Kilogram
+                } else {
+                    Unit::Piece
+                };
+                let it = item("R", money(*cents), rates[*rate], unit);
+                cart.add_item(it, ItemQuantity::Quantity(Decimal::new(*qty, *scale)))
+                    .map(drop)
+            }
+            Op::Label { cents } => cart
+                .add_item(
+                    item("L", dec!(10), 550, Unit::Kilogram),
+                    ItemQuantity::LabelPrice(eur(money(*cents))),
+                )
+                .map(drop),
+            Op::Return { cents, qty } => cart
+                .add_return(
+                    item("T", money(*cents), 2000, Unit::Piece),
+                    Decimal::from(*qty),
+                    None,
+                    &manager(),
+                )
+                .map(drop),
+            Op::SetQty {
+                pick: p,
+                qty,
+                scale,
+            } => {
+                let id = pick(cart, *p);
+                cart.set_quantity(id, Decimal::new(*qty, *scale))
+            }
+            Op::Remove { pick: p } => {
+                let id = pick(cart, *p);
+                cart.remove(id).map(drop)
+            }
+            Op::LineDiscount {
+                pick: p,
+                value,
+                percent,
+            } => {
+                let id = pick(cart, *p);
+                let d = if *percent {
+                    Discount::Percent(Decimal::new(*value, 2))
+                } else {
+                    Discount::Amount(money(*value))
+                };
+                cart.set_line_discount(id, d, "P", None, &manager())
+            }
+            Op::TicketDiscount { value, percent } => {
+                let d = if *percent {
+                    Discount::Percent(Decimal::new(*value, 2))
+                } else {
+                    Discount::Amount(money(*value))
+                };
+                cart.set_ticket_discount(d, "P", None, &manager())
+            }
+            Op::ClearTicketDiscount => cart.clear_ticket_discount(),
+            Op::Override { pick: p, cents } => {
+                let id = pick(cart, *p);
+                cart.override_price(id, eur(money(*cents)), "prop", &manager())
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn operations_never_panic_and_failures_change_nothing(ops in prop::collection::vec(op(), 1..30)) {
+            let mut cart = Cart::new(Currency::EUR);
+            for op in &ops {
+                let before = cart.clone();
+                match run(&mut cart, op) {
+                    Ok(()) => assert_consistent(&cart),
+                    Err(e) => {
+                        prop_assert!(!e.kind().is_empty());
+                        prop_assert_eq!(&cart, &before, "{:?} failed with {} and changed the cart", op, e);
+                    }
+                }
+            }
+        }
+
+        /// A ticket discount D is spread exactly: Σ shares = D, each share
+        /// within a cent of its exact proportion.
+        #[test]
+        fn ticket_discount_shares_sum_exactly(
+            lines in prop::collection::vec((1i64..100_000, 1i64..20, 0usize..4), 1..12),
+            d_permille in 0i64..=1000,
+        ) {
+            let rates = [2000, 1000, 550, 210];
+            let mut cart = Cart::new(Currency::EUR);
+            for (i, (cents, qty, rate)) in lines.iter().enumerate() {
+                cart.add_item(item(&format!("S{i}"), Decimal::new(*cents, 2), rates[*rate], Unit::Piece), ItemQuantity::Quantity(Decimal::from(*qty))).unwrap();
+            }
+            let subtotal = cart.total().amount();
+            let d = (subtotal * Decimal::new(d_permille, 3)).round_dp(2);
+            cart.set_ticket_discount(Discount::Amount(d), "P", None, &manager()).unwrap();
+            let shares: Decimal = cart.lines().iter().map(|l| l.ticket_discount_share().amount()).sum();
+            prop_assert_eq!(shares, d);
+            for l in cart.lines() {
+                let exact = d * l.gross().amount() / subtotal;
+                prop_assert!((l.ticket_discount_share().amount() - exact).abs() < dec!(0.01));
+            }
+            assert_consistent(&cart);
+        }
+    }
+}
