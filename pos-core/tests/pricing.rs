@@ -4,7 +4,13 @@
 //! note showing the arithmetic); its expected values come from an independent
 //! Python `decimal` implementation (`pytests/pricing_oracle.py`), so the Rust
 //! engine is checked against a second implementation, not against itself.
-#![allow(clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use pos_core::pricing::wire::{PricedOut, price_json};
 use pos_core::{Currency, Discount, PriceLine, PriceRequest, TaxMode, VatRate, price};

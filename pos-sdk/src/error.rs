@@ -31,6 +31,17 @@ pub enum SdkError {
         /// Highest version this build knows.
         supported: u32,
     },
+    /// The file belongs to another register than the configuration says.
+    #[error("this till file belongs to register `{file}`, not `{config}`")]
+    WrongRegister {
+        /// The register recorded in the file.
+        file: String,
+        /// The register of the configuration.
+        config: String,
+    },
+    /// A peripheral or barcode problem.
+    #[error(transparent)]
+    Device(#[from] pos_hw::HwError),
     /// A document that does not exist.
     #[error("no {what} `{id}`")]
     NotFound {
@@ -38,6 +49,12 @@ pub enum SdkError {
         what: &'static str,
         /// Its identifier.
         id: String,
+    },
+    /// Something the SDK does not do yet, said plainly rather than faked.
+    #[error("not supported yet: {what}")]
+    Unsupported {
+        /// What.
+        what: &'static str,
     },
     /// An operation that needs a setup step first (e.g. an open cash session).
     #[error("{what} is required first")]
@@ -57,7 +74,10 @@ impl SdkError {
             SdkError::Corrupt { .. } => "corrupt",
             SdkError::SchemaTooNew { .. } => "schema_too_new",
             SdkError::NotFound { .. } => "not_found",
+            SdkError::WrongRegister { .. } => "wrong_register",
+            SdkError::Device(_) => "device",
             SdkError::Precondition { .. } => "precondition",
+            SdkError::Unsupported { .. } => "unsupported",
         }
     }
 }

@@ -11,6 +11,8 @@ pub mod clock;
 pub mod db;
 mod error;
 pub mod outbox;
+mod register;
 
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::SdkError;
+pub use register::{CompletedSale, Register, RegisterConfig, SaleOptions};

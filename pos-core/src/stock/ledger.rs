@@ -90,6 +90,23 @@ impl StockLedger {
         Ok(ledger)
     }
 
+    /// A ledger holding levels read from a store, with no applied ids: lets
+    /// the facade check a sale against its maintained levels without
+    /// replaying the movements.
+    pub fn from_levels(
+        levels: impl IntoIterator<Item = (Sku, LocationId, StockLevel)>,
+    ) -> StockLedger {
+        let mut ledger = StockLedger::new();
+        for (sku, location, level) in levels {
+            ledger
+                .levels
+                .entry(sku)
+                .or_default()
+                .insert(location, level);
+        }
+        ledger
+    }
+
     /// The level of a SKU at a location (zero when nothing ever moved).
     pub fn level(&self, sku: &Sku, location: &LocationId) -> StockLevel {
         self.levels

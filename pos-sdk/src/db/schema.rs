@@ -33,13 +33,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
 
     CREATE TABLE tickets (
         id          TEXT PRIMARY KEY,
-        number      INTEGER NOT NULL UNIQUE,
+        series      TEXT NOT NULL,
+        number      INTEGER NOT NULL,
         kind        TEXT NOT NULL,
         created_at  TEXT NOT NULL,
         total       TEXT NOT NULL,
         customer_id TEXT,
         original_id TEXT REFERENCES tickets(id),
-        json        TEXT NOT NULL
+        json        TEXT NOT NULL,
+        UNIQUE (series, number)
     );
     CREATE INDEX tickets_by_customer ON tickets(customer_id) WHERE customer_id IS NOT NULL;
     CREATE INDEX tickets_by_original ON tickets(original_id) WHERE original_id IS NOT NULL;

@@ -1,0 +1,64 @@
+//! What a till is: its store, register, stock location, currency, time zone
+//! and tender rules. Given once when the till file is opened.
+
+use chrono::{DateTime, Offset, Utc};
+use chrono_tz::Tz;
+use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
+use pos_core::stock::StockPolicies;
+use pos_core::tender::TenderPolicy;
+use pos_core::{CoreError, Currency, TaxMode};
+
+/// The configuration of one till.
+#[derive(Debug, Clone)]
+pub struct RegisterConfig {
+    /// The store (establishment) the till is in.
+    pub store: StoreId,
+    /// The till itself (one fiscal journal per register).
+    pub register: RegisterId,
+    /// Where sales take stock from and returns put it back.
+    pub location: LocationId,
+    /// The till's currency.
+    pub currency: Currency,
+    /// Tax-inclusive (shops) or tax-exclusive (B2B) prices.
+    pub tax_mode: TaxMode,
+    /// The store's time zone: fiscal days and receipts use local time.
+    pub time_zone: Tz,
+    /// Cash rounding and meal-voucher rules.
+    pub tender_policy: TenderPolicy,
+    /// Negative-stock policy per item (block / warn / allow).
+    pub stock_policies: StockPolicies,
+    /// The name and version printed on receipts and logged on change (JET 250).
+    pub software_version: String,
+    /// Who opens the till (logged with JET 80).
+    pub system_operator: OperatorId,
+}
+
+impl RegisterConfig {
+    /// A French shop's defaults: EUR, tax-inclusive, Europe/Paris.
+    pub fn france(
+        store: StoreId,
+        register: RegisterId,
+        location: LocationId,
+    ) -> Result<RegisterConfig, CoreError> {
+        Ok(RegisterConfig {
+            store,
+            register,
+            location,
+            currency: Currency::EUR,
+            tax_mode: TaxMode::Inclusive,
+            time_zone: chrono_tz::Europe::Paris,
+            tender_policy: TenderPolicy::france(Currency::EUR),
+            stock_policies: StockPolicies::default(),
+            software_version: format!("pos-sdk {}", env!("CARGO_PKG_VERSION")),
+            system_operator: OperatorId::new("system")?,
+        })
+    }
+
+    /// The local offset from UTC at `at`, in seconds (3600 or 7200 in Paris).
+    pub fn utc_offset_seconds(&self, at: DateTime<Utc>) -> i32 {
+        at.with_timezone(&self.time_zone)
+            .offset()
+            .fix()
+            .local_minus_utc()
+    }
+}

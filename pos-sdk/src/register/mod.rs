@@ -1,0 +1,216 @@
+//! [`Register`]: one till over one SQLite file.
+//!
+//! Opening a till file creates or migrates it, initialises the fiscal
+//! journal the first time (JET 260) and logs every start-up (JET 80).
+//! Completing a sale writes everything it touches in ONE transaction (see
+//! [`sale`]).
+
+mod config;
+mod fiscal_map;
+mod keys;
+mod sale;
+mod scan;
+
+pub use config::RegisterConfig;
+pub use sale::{CompletedSale, SaleOptions};
+
+use crate::{Clock, IdGenerator, SdkError, db};
+use pos_core::cart::Cart;
+use pos_core::catalog::{Catalog, CatalogDocument};
+use pos_core::ids::CustomerGroupId;
+use pos_core::item::PriceContext;
+use pos_fiscal::Signer;
+use pos_fiscal::model::Stamp;
+use rusqlite::{Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A till: configuration, its SQLite file, its fiscal key and its catalog.
+pub struct Register {
+    conn: Connection,
+    config: RegisterConfig,
+    clock: Arc<dyn Clock>,
+    ids: IdGenerator,
+    signer: Box<dyn Signer>,
+    catalog: Option<Catalog>,
+}
+
+impl std::fmt::Debug for Register {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Register")
+            .field("store", &self.config.store)
+            .field("register", &self.config.register)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Register {
+    /// Opens (or creates) the till file at `path` with an injected clock, id
+    /// generator and signing key.
+    pub fn open(
+        path: &Path,
+        config: RegisterConfig,
+        clock: Arc<dyn Clock>,
+        ids: IdGenerator,
+        signer: Box<dyn Signer>,
+    ) -> Result<Register, SdkError> {
+        let conn = db::open(path)?;
+        Register::start(conn, config, clock, ids, signer)
+    }
+
+    /// Opens the till file with the software signing key kept in the file
+    /// itself (created on first open). Apps that hold the key in a secure
+    /// element use [`Register::open`] with their own [`Signer`].
+    pub fn open_with_file_key(
+        path: &Path,
+        config: RegisterConfig,
+        clock: Arc<dyn Clock>,
+        ids: IdGenerator,
+    ) -> Result<Register, SdkError> {
+        let mut conn = db::open(path)?;
+        let signer = keys::load_or_create(&mut conn)?;
+        Register::start(conn, config, clock, ids, Box::new(signer))
+    }
+
+    /// A till in memory (tests, demos, the browser without persistence).
+    pub fn in_memory(
+        config: RegisterConfig,
+        clock: Arc<dyn Clock>,
+        ids: IdGenerator,
+        signer: Box<dyn Signer>,
+    ) -> Result<Register, SdkError> {
+        Register::start(db::open_in_memory()?, config, clock, ids, signer)
+    }
+
+    fn start(
+        mut conn: Connection,
+        config: RegisterConfig,
+        clock: Arc<dyn Clock>,
+        ids: IdGenerator,
+        signer: Box<dyn Signer>,
+    ) -> Result<Register, SdkError> {
+        let now = clock.now();
+        let stamp = stamp(&config, now)?;
+        let tx = conn.transaction()?;
+        match db::meta_get(&tx, "register")? {
+            None => {
+                db::meta_set(&tx, "register", config.register.as_str())?;
+                db::meta_set(&tx, "store", config.store.as_str())?;
+                pos_fiscal::store::init(&tx, signer.as_ref(), config.register.as_str(), stamp)?;
+            }
+            Some(r) if r != config.register.as_str() => {
+                return Err(SdkError::WrongRegister {
+                    file: r,
+                    config: config.register.to_string(),
+                });
+            }
+            Some(_) => {}
+        }
+        pos_fiscal::store::open(
+            &tx,
+            signer.as_ref(),
+            stamp,
+            config.system_operator.as_str(),
+            &config.software_version,
+        )?;
+        let catalog: Option<String> = tx
+            .query_row("SELECT json FROM catalog WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        tx.commit()?;
+        let catalog = catalog.map(|json| Catalog::from_json(&json)).transpose()?;
+        Ok(Register {
+            conn,
+            config,
+            clock,
+            ids,
+            signer,
+            catalog,
+        })
+    }
+
+    /// The till's configuration.
+    pub fn config(&self) -> &RegisterConfig {
+        &self.config
+    }
+
+    /// The loaded catalog, if one was imported.
+    pub fn catalog(&self) -> Result<&Catalog, SdkError> {
+        self.catalog.as_ref().ok_or(SdkError::Precondition {
+            what: "a catalog import",
+        })
+    }
+
+    /// Replaces the catalog with a JSON document (all or nothing). Returns
+    /// the number of variants.
+    pub fn import_catalog_json(&mut self, json: &str) -> Result<usize, SdkError> {
+        let catalog = Catalog::from_json(json)?;
+        self.store_catalog(catalog)
+    }
+
+    /// Replaces the catalog with a CSV file (one row per variant; see
+    /// [`pos_core::catalog::CSV_COLUMNS`]), keeping categories and price lists.
+    pub fn import_catalog_csv(&mut self, csv: &str) -> Result<usize, SdkError> {
+        let base = match &self.catalog {
+            Some(c) => c.to_document(),
+            None => CatalogDocument {
+                currency: self.config.currency.code().to_owned(),
+                vat_country: None,
+                categories: Vec::new(),
+                products: Vec::new(),
+                price_lists: Vec::new(),
+            },
+        };
+        let catalog = Catalog::from_csv(csv, base)?;
+        self.store_catalog(catalog)
+    }
+
+    fn store_catalog(&mut self, catalog: Catalog) -> Result<usize, SdkError> {
+        let now = self.clock.now();
+        let tx = self.conn.transaction()?;
+        let version: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM catalog",
+            [],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO catalog(id, version, json, imported_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET version = excluded.version, json = excluded.json,
+             imported_at = excluded.imported_at",
+            rusqlite::params![version, catalog.to_json(), now.to_rfc3339()],
+        )?;
+        tx.commit()?;
+        let count = catalog.variant_count();
+        self.catalog = Some(catalog);
+        Ok(count)
+    }
+
+    /// An empty cart in the till's currency and tax mode.
+    pub fn new_cart(&self) -> Cart {
+        Cart::with_tax_mode(self.config.currency, self.config.tax_mode)
+    }
+
+    /// The price context of this till now, for a customer group if any.
+    pub fn price_context(&self, customer_group: Option<CustomerGroupId>) -> PriceContext {
+        PriceContext {
+            store: Some(self.config.store.clone()),
+            customer_group,
+            at: self.clock.now(),
+        }
+    }
+
+    /// Direct access to the SQLite connection for read-only reports and tests.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// The fiscal timestamp of `now`: UTC plus the store's local offset.
+pub(crate) fn stamp(
+    config: &RegisterConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Stamp, SdkError> {
+    let offset_min = config.utc_offset_seconds(now).checked_div(60).unwrap_or(0);
+    Stamp::new(now, offset_min).ok_or(SdkError::Corrupt {
+        what: "clock instant",
+    })
+}

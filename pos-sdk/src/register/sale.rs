@@ -1,0 +1,401 @@
+//! Completing a sale or a refund: ONE transaction writes the ticket, its
+//! signed fiscal record and running totals, the stock movements and levels,
+//! and the sync outbox event. If any step fails, nothing is written; once
+//! `commit` returns, all of it is on disk (WAL, synchronous=FULL).
+
+use super::{Register, fiscal_map, stamp};
+use crate::{SdkError, outbox};
+use pos_core::cart::{Actor, Cart};
+use pos_core::ids::{CustomerId, LocationId, MovementId, OperatorId, Sku};
+use pos_core::stock::{
+    MovementReason, SaleLine, Shortfall, StockLedger, StockLevel, StockMovement, StockVerdict,
+    check_sale,
+};
+use pos_core::tender::Payment;
+use pos_core::ticket::{RefundSelection, Ticket, TicketKind, TicketMeta};
+use pos_fiscal::model::{DocRef, Series};
+use pos_fiscal::store::{self as journal, Recorded};
+use rusqlite::{OptionalExtension, Transaction, params};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// Who completes the sale and for whom.
+#[derive(Debug, Clone)]
+pub struct SaleOptions {
+    /// The cashier.
+    pub operator: OperatorId,
+    /// The identified customer (pseudonymous id), if any.
+    pub customer: Option<CustomerId>,
+    /// Training mode ("mode école"): series X, no stock, no totals, no sync.
+    pub training: bool,
+}
+
+/// What a completed sale produced.
+#[derive(Debug, Clone)]
+pub struct CompletedSale {
+    /// The immutable ticket.
+    pub ticket: Ticket,
+    /// Its fiscal number in its series (what the receipt and `pos simulate` print).
+    pub number: u64,
+    /// Its series (`T`, or `X` in training mode).
+    pub series: Series,
+    /// Record hash, signature and the 4-character extract for the receipt.
+    pub fiscal: Recorded,
+    /// Items sold beyond the available stock under a `warn`/`allow` policy.
+    pub shortfalls: Vec<Shortfall>,
+    /// The outbox sequence of the sale event (none in training mode).
+    pub outbox_seq: Option<u64>,
+}
+
+impl Register {
+    /// Completes the sale (or refund) in `cart` paid by `payment`.
+    pub fn complete_sale(
+        &mut self,
+        cart: &Cart,
+        payment: &Payment,
+        options: &SaleOptions,
+    ) -> Result<CompletedSale, SdkError> {
+        let now = self.clock.now();
+        let meta = TicketMeta {
+            ticket_id: self.ids.next(now),
+            store: self.config.store.clone(),
+            register: self.config.register.clone(),
+            operator: options.operator.clone(),
+            at: now,
+            utc_offset_seconds: self.config.utc_offset_seconds(now),
+            customer: options.customer.clone(),
+        };
+        let ticket = cart.complete(payment, meta)?;
+        let stamp = stamp(&self.config, now)?;
+        let tx = self.conn.transaction()?;
+        let original = original_ref(&tx, &ticket)?;
+        let input = fiscal_map::ticket_input(&ticket, original, options.training)?;
+        let shortfalls = if options.training {
+            Vec::new()
+        } else {
+            check_stock(
+                &tx,
+                &ticket,
+                &self.config.location,
+                &self.config.stock_policies,
+            )?
+        };
+        let fiscal = journal::record_ticket(&tx, self.signer.as_ref(), stamp, &input)?;
+        insert_ticket(&tx, &ticket, &fiscal, original)?;
+        let mut outbox_seq = None;
+        if !options.training {
+            let movements = post_stock(&tx, &ticket, &self.config.location, &fiscal, |at| {
+                self.ids.next(at)
+            })?;
+            let payload = serde_json::json!({
+                "ticket": &ticket,
+                "fiscal": { "series": fiscal.doc.series.code(), "number": fiscal.doc.number, "hash": &fiscal.hash },
+                "stock_movements": movements,
+            });
+            let kind = if ticket.kind() == TicketKind::Sale {
+                "sale"
+            } else {
+                "refund"
+            };
+            outbox_seq = Some(outbox::append(
+                &tx,
+                &self.ids.next(now),
+                kind,
+                now,
+                &payload,
+            )?);
+        }
+        tx.commit()?;
+        Ok(CompletedSale {
+            number: fiscal.doc.number,
+            series: fiscal.doc.series,
+            ticket,
+            fiscal,
+            shortfalls,
+            outbox_seq,
+        })
+    }
+
+    /// A cart that refunds `selections` of the stored ticket `original_id`
+    /// (everything still refundable when `selections` is `None`), knowing
+    /// what earlier refunds already took back.
+    pub fn refund_cart(
+        &self,
+        original_id: &str,
+        selections: Option<&[RefundSelection]>,
+        actor: &Actor,
+    ) -> Result<Cart, SdkError> {
+        let original = self.ticket(original_id)?;
+        let already = self.refunded_quantities(original_id)?;
+        Ok(match selections {
+            Some(s) => Cart::refund_of(&original, s, &already, actor)?,
+            None => Cart::full_refund_of(&original, &already, actor)?,
+        })
+    }
+
+    /// Quantities already refunded per line of a stored ticket.
+    pub fn refunded_quantities(
+        &self,
+        original_id: &str,
+    ) -> Result<BTreeMap<usize, Decimal>, SdkError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT json FROM tickets WHERE original_id = ?1")?;
+        let rows = stmt.query_map([original_id], |r| r.get::<_, String>(0))?;
+        let mut out: BTreeMap<usize, Decimal> = BTreeMap::new();
+        for json in rows {
+            let refund: Ticket = serde_json::from_str(&json?)?;
+            for line in refund.lines() {
+                if let Some(origin) = line
+                    .return_of
+                    .as_ref()
+                    .filter(|o| o.ticket_id == original_id)
+                {
+                    let q = out.entry(origin.line).or_default();
+                    *q = q
+                        .checked_add(line.quantity.abs())
+                        .ok_or(pos_core::CoreError::Overflow)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A stored ticket by its id.
+    pub fn ticket(&self, id: &str) -> Result<Ticket, SdkError> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM tickets WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        let json = json.ok_or_else(|| SdkError::NotFound {
+            what: "ticket",
+            id: id.chars().take(40).collect(),
+        })?;
+        Ok(serde_json::from_str(&json)?)
+    }
+
+    /// A stored ticket by its fiscal series and number (`T42`).
+    pub fn ticket_by_number(&self, series: Series, number: u64) -> Result<Ticket, SdkError> {
+        let n = i64::try_from(number).map_err(|_| SdkError::NotFound {
+            what: "ticket",
+            id: number.to_string(),
+        })?;
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT json FROM tickets WHERE series = ?1 AND number = ?2",
+                params![series.code(), n],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let json = json.ok_or_else(|| SdkError::NotFound {
+            what: "ticket",
+            id: format!("{}{number}", series.code()),
+        })?;
+        Ok(serde_json::from_str(&json)?)
+    }
+
+    /// The stock level of a SKU at a location (one indexed read).
+    pub fn stock_level(&self, sku: &Sku, location: &LocationId) -> Result<StockLevel, SdkError> {
+        let tx = self.conn.unchecked_transaction()?;
+        read_level(&tx, sku, location)
+    }
+}
+
+/// The fiscal reference of the sale a refund takes back (its first original).
+fn original_ref(tx: &Transaction<'_>, ticket: &Ticket) -> Result<Option<DocRef>, SdkError> {
+    let Some(original) = ticket.originals().first() else {
+        return Ok(None);
+    };
+    let row: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT series, number FROM tickets WHERE id = ?1",
+            [original],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (series, number) = row.ok_or_else(|| SdkError::NotFound {
+        what: "original ticket",
+        id: original.chars().take(40).collect(),
+    })?;
+    let series = Series::parse(&series).ok_or(SdkError::Corrupt {
+        what: "ticket series",
+    })?;
+    let number = u64::try_from(number).map_err(|_| SdkError::Corrupt {
+        what: "ticket number",
+    })?;
+    Ok(Some(DocRef { series, number }))
+}
+
+fn insert_ticket(
+    tx: &Transaction<'_>,
+    ticket: &Ticket,
+    fiscal: &Recorded,
+    original: Option<DocRef>,
+) -> Result<(), SdkError> {
+    let original_id = original.and(ticket.originals().first().cloned());
+    tx.execute(
+        "INSERT INTO tickets(id, series, number, kind, created_at, total, customer_id, original_id, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            ticket.id(),
+            fiscal.doc.series.code(),
+            i64::try_from(fiscal.doc.number).map_err(|_| SdkError::Corrupt { what: "ticket number" })?,
+            kind_code(ticket.kind()),
+            ticket.at().to_rfc3339(),
+            ticket.total().format_plain(),
+            ticket.customer().map(ToString::to_string),
+            original_id,
+            serde_json::to_string(ticket)?,
+        ],
+    )?;
+    Ok(())
+}
+
+fn kind_code(kind: TicketKind) -> &'static str {
+    match kind {
+        TicketKind::Sale => "sale",
+        TicketKind::Refund => "refund",
+        TicketKind::Exchange => "exchange",
+    }
+}
+
+/// Quantity per SKU taken (positive) or returned (negative) by a ticket.
+fn quantities(ticket: &Ticket) -> Result<BTreeMap<Sku, Decimal>, SdkError> {
+    let mut per_sku: BTreeMap<Sku, Decimal> = BTreeMap::new();
+    for line in ticket.lines() {
+        let q = per_sku.entry(line.sku.clone()).or_default();
+        *q = q
+            .checked_add(line.quantity)
+            .ok_or(pos_core::CoreError::Overflow)?;
+    }
+    Ok(per_sku)
+}
+
+fn check_stock(
+    tx: &Transaction<'_>,
+    ticket: &Ticket,
+    location: &LocationId,
+    policies: &pos_core::stock::StockPolicies,
+) -> Result<Vec<Shortfall>, SdkError> {
+    let per_sku = quantities(ticket)?;
+    let mut levels = Vec::with_capacity(per_sku.len());
+    let mut lines = Vec::with_capacity(per_sku.len());
+    for (sku, quantity) in per_sku {
+        if quantity.is_zero() {
+            continue;
+        }
+        levels.push((
+            sku.clone(),
+            location.clone(),
+            read_level(tx, &sku, location)?,
+        ));
+        lines.push(SaleLine {
+            sku,
+            location: location.clone(),
+            quantity,
+        });
+    }
+    let check = check_sale(&StockLedger::from_levels(levels), &lines, policies)?;
+    if let Some(error) = check.blocking_error() {
+        return Err(error.into());
+    }
+    Ok(match check.verdict() {
+        StockVerdict::Ok => Vec::new(),
+        _ => check.shortfalls,
+    })
+}
+
+fn read_level(
+    tx: &Transaction<'_>,
+    sku: &Sku,
+    location: &LocationId,
+) -> Result<StockLevel, SdkError> {
+    let row: Option<(String, String)> = tx
+        .query_row(
+            "SELECT on_hand, reserved FROM stock_levels WHERE sku = ?1 AND location = ?2",
+            params![sku.as_str(), location.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        None => Ok(StockLevel::default()),
+        Some((on_hand, reserved)) => Ok(StockLevel {
+            on_hand: Decimal::from_str(&on_hand).map_err(|_| SdkError::Corrupt {
+                what: "stock level",
+            })?,
+            reserved: Decimal::from_str(&reserved).map_err(|_| SdkError::Corrupt {
+                what: "stock level",
+            })?,
+        }),
+    }
+}
+
+/// Appends the ticket's stock movements and maintains the levels.
+fn post_stock(
+    tx: &Transaction<'_>,
+    ticket: &Ticket,
+    location: &LocationId,
+    fiscal: &Recorded,
+    mut new_id: impl FnMut(chrono::DateTime<chrono::Utc>) -> String,
+) -> Result<Vec<StockMovement>, SdkError> {
+    let reference = format!("{}{}", fiscal.doc.series.code(), fiscal.doc.number);
+    let mut movements = Vec::new();
+    for (sku, quantity) in quantities(ticket)? {
+        if quantity.is_zero() {
+            continue;
+        }
+        let (reason, signed) = if quantity.is_sign_positive() {
+            (MovementReason::Sale, pos_core::money::negate(quantity))
+        } else {
+            (MovementReason::Return, pos_core::money::negate(quantity))
+        };
+        let movement = StockMovement {
+            id: MovementId::new(new_id(ticket.at()))?,
+            reason,
+            sku: sku.clone(),
+            location: location.clone(),
+            quantity: signed,
+            operator: ticket.operator().clone(),
+            at: ticket.at(),
+            reference: Some(reference.clone()),
+        };
+        apply_movement(tx, &movement, Some(ticket.id()))?;
+        movements.push(movement);
+    }
+    Ok(movements)
+}
+
+/// Writes one movement and its effect on the maintained level.
+pub(crate) fn apply_movement(
+    tx: &Transaction<'_>,
+    movement: &StockMovement,
+    document: Option<&str>,
+) -> Result<(), SdkError> {
+    let before = read_level(tx, &movement.sku, &movement.location)?;
+    let mut ledger =
+        StockLedger::from_levels([(movement.sku.clone(), movement.location.clone(), before)]);
+    ledger.apply(movement)?;
+    let after = ledger.level(&movement.sku, &movement.location);
+    tx.execute(
+        "INSERT INTO stock_movements(id, sku, location, quantity, kind, document, at, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            movement.id.as_str(),
+            movement.sku.as_str(),
+            movement.location.as_str(),
+            movement.quantity.to_string(),
+            movement.reason.as_str(),
+            document,
+            movement.at.to_rfc3339(),
+            serde_json::to_string(movement)?,
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO stock_levels(sku, location, on_hand, reserved) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
+        params![movement.sku.as_str(), movement.location.as_str(), after.on_hand.to_string(), after.reserved.to_string()],
+    )?;
+    Ok(())
+}
