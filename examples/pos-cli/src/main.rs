@@ -21,11 +21,26 @@ struct Cli {
 enum Command {
     /// Price a basket given as JSON (FILE or `-` for stdin) with the pricing rules.
     Price(cmd::price::PriceArgs),
+    /// Verify a till's SQLite file or an archive file (exit 0 intact, 1 defects, 2 unusable).
+    Verify(cmd::fiscal::VerifyArgs),
+    /// Close a day, month or year of the fiscal journal.
+    Close(cmd::fiscal::CloseArgs),
+    /// Archive a period of the fiscal journal into one file.
+    Archive(cmd::fiscal::ArchiveArgs),
+    /// Export fiscal data (`fec`).
+    Export(cmd::fiscal::ExportArgs),
+    /// Print the fiscal journal as JSON lines.
+    Journal(cmd::fiscal::JournalArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Price(args) => cmd::price::run(&args),
+        Command::Verify(args) => cmd::fiscal::verify(&args),
+        Command::Close(args) => cmd::fiscal::close(&args),
+        Command::Archive(args) => cmd::fiscal::archive(&args),
+        Command::Export(args) => cmd::fiscal::export(&args),
+        Command::Journal(args) => cmd::fiscal::journal(&args),
     }
 }

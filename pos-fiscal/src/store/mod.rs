@@ -182,3 +182,26 @@ pub fn export_fec(
     finish(conn, signer, &now)?;
     Ok(out)
 }
+
+/// Records the establishment's SIREN (used to name FEC files) and logs the
+/// setting change (JET 270).
+pub fn set_siren(
+    conn: &Connection,
+    signer: &dyn Signer,
+    now: Stamp,
+    siren: &str,
+    operator: &str,
+) -> Result<()> {
+    if siren.len() != 9 || !siren.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FiscalError::InvalidExport {
+            rule: "SIREN is 9 digits",
+        });
+    }
+    begin(conn, signer, &now)?;
+    rows::meta_set(conn, "siren", siren)?;
+    let mut d = BTreeMap::new();
+    d.insert("setting".to_string(), "siren".to_string());
+    d.insert("value".to_string(), siren.to_string());
+    jet(conn, signer, &now, JetCode::SettingChange, operator, d)?;
+    finish(conn, signer, &now)
+}

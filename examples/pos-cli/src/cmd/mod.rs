@@ -1,3 +1,4 @@
 //! One module per `pos` subcommand.
 
+pub mod fiscal;
 pub mod price;
