@@ -17,8 +17,9 @@ use super::document::{
 pub enum Laid<'a> {
     /// A line of text, not padded: `text` fits in `width / size.width_factor()`.
     Line {
-        /// The characters of the line (no trailing spaces).
-        text: String,
+        /// The characters of the line (no trailing spaces); borrowed from
+        /// the document when it needed no change.
+        text: Cow<'a, str>,
         /// Alignment on the paper.
         align: Align,
         /// Bold.
@@ -76,10 +77,23 @@ pub fn layout_with<'a>(
     for block in &doc.blocks {
         match block {
             Block::Text { text, style } => {
-                let chars = (width / style.size.width_factor()).max(1);
-                for piece in wrap(&normalize(text), chars) {
+                let chars = width
+                    .checked_div(style.size.width_factor())
+                    .unwrap_or(width)
+                    .max(1);
+                let text = normalize(text);
+                if fits_as_is(&text, chars) {
                     out.push(Laid::Line {
-                        text: piece,
+                        text,
+                        align: style.align,
+                        bold: style.bold,
+                        size: style.size,
+                    });
+                    continue;
+                }
+                for piece in wrap(&text, chars) {
+                    out.push(Laid::Line {
+                        text: Cow::Owned(piece),
                         align: style.align,
                         bold: style.bold,
                         size: style.size,
@@ -91,7 +105,10 @@ pub fn layout_with<'a>(
                 bold,
                 size,
             } => {
-                let chars = (width / size.width_factor()).max(1);
+                let chars = width
+                    .checked_div(size.width_factor())
+                    .unwrap_or(width)
+                    .max(1);
                 let texts: Vec<Cow<'_, str>> = columns.iter().map(|c| normalize(&c.text)).collect();
                 let cells: Vec<Cell<'_>> = columns
                     .iter()
@@ -102,9 +119,10 @@ pub fn layout_with<'a>(
                         weight: c.weight,
                     })
                     .collect();
-                for line in fit_cells(&cells, chars) {
+                for mut line in fit_cells(&cells, chars) {
+                    line.truncate(line.trim_end().len());
                     out.push(Laid::Line {
-                        text: line.trim_end().to_owned(),
+                        text: Cow::Owned(line),
                         align: Align::Left,
                         bold: *bold,
                         size: *size,
@@ -114,7 +132,7 @@ pub fn layout_with<'a>(
             Block::Separator { ch } => {
                 let line: String = std::iter::repeat_n(*ch, width).collect();
                 out.push(Laid::Line {
-                    text: line,
+                    text: Cow::Owned(line),
                     align: Align::Left,
                     bold: false,
                     size: TextSize::Normal,
@@ -145,6 +163,47 @@ pub fn layout_with<'a>(
         }
     }
     out
+}
+
+/// Whether `text` is already what [`wrap`] would make of it: one line of at
+/// most `width` characters, single spaces between words, none at the end.
+fn fits_as_is(text: &str, width: usize) -> bool {
+    let mut count = 0usize;
+    let mut prev_space = false;
+    let mut in_indent = true;
+    for c in text.chars() {
+        count = count.saturating_add(1);
+        if c == ' ' {
+            if prev_space && !in_indent {
+                return false;
+            }
+            prev_space = true;
+        } else if c.is_whitespace() {
+            return false;
+        } else {
+            prev_space = false;
+            in_indent = false;
+        }
+    }
+    count <= width && !(prev_space && !in_indent) && !(in_indent && count > 0)
+}
+
+/// Appends `text` padded (or cut) to exactly `width` characters.
+fn push_padded(out: &mut String, text: &str, width: usize, align: Align) {
+    let len = char_len(text);
+    if len >= width {
+        out.extend(text.chars().take(width));
+        return;
+    }
+    let free = width.saturating_sub(len);
+    let (left, right) = match align {
+        Align::Left => (0, free),
+        Align::Right => (free, 0),
+        Align::Center => (free / 2, free.saturating_sub(free / 2)),
+    };
+    out.extend(std::iter::repeat_n(' ', left));
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', right));
 }
 
 /// Number of characters (Unicode scalar values) in `s`.
@@ -211,20 +270,8 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
 
 /// Pads (or cuts) `text` to exactly `width` characters with the alignment.
 pub fn pad(text: &str, width: usize, align: Align) -> String {
-    let len = char_len(text);
-    if len >= width {
-        return text.chars().take(width).collect();
-    }
-    let free = width.saturating_sub(len);
-    let (left, right) = match align {
-        Align::Left => (0, free),
-        Align::Right => (free, 0),
-        Align::Center => (free / 2, free.saturating_sub(free / 2)),
-    };
     let mut out = String::with_capacity(width.saturating_add(4));
-    out.extend(std::iter::repeat_n(' ', left));
-    out.push_str(text);
-    out.extend(std::iter::repeat_n(' ', right));
+    push_padded(&mut out, text, width, align);
     out
 }
 
@@ -266,7 +313,7 @@ fn fit_cells(columns: &[Cell<'_>], width: usize) -> Vec<String> {
     let mut widths: Vec<usize> = Vec::with_capacity(columns.len());
     let room = width.saturating_sub(gaps).saturating_sub(fixed);
     if flexible > 0 && room >= flexible.saturating_mul(4).min(width / 2) && room > 0 {
-        let share = room / flexible;
+        let share = room.checked_div(flexible).unwrap_or(room);
         let mut extra = room.saturating_sub(share.saturating_mul(flexible));
         for c in columns {
             if c.weight > 0 {
@@ -298,8 +345,32 @@ fn fit_cells(columns: &[Cell<'_>], width: usize) -> Vec<String> {
         }
     } else {
         // Too narrow: equal shares, text is cut.
-        let share = (width.saturating_sub(gaps) / columns.len()).max(1);
+        let share = width
+            .saturating_sub(gaps)
+            .checked_div(columns.len())
+            .unwrap_or(width)
+            .max(1);
         widths = vec![share; columns.len()];
+    }
+    // Common case: every cell fits on one line, compose it directly.
+    if columns
+        .iter()
+        .zip(&widths)
+        .all(|(c, &w)| char_len(c.text) <= w && (c.weight > 0 || fits_as_is(c.text, w)))
+    {
+        let mut line = String::with_capacity(width.saturating_add(8));
+        for (i, (c, &w)) in columns.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                line.push(' ');
+            }
+            push_padded(&mut line, c.text, w, c.align);
+        }
+        let used = char_len(&line);
+        line.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+        if used > width {
+            line = line.chars().take(width).collect();
+        }
+        return vec![line];
     }
     let wrapped: Vec<Vec<String>> = columns
         .iter()
@@ -321,7 +392,7 @@ fn fit_cells(columns: &[Cell<'_>], width: usize) -> Vec<String> {
                 line.push(' ');
             }
             let text = cell.get(r).map(String::as_str).unwrap_or("");
-            line.push_str(&pad(text, w, c.align));
+            push_padded(&mut line, text, w, c.align);
         }
         lines.push(pad(&line, width, Align::Left));
     }
@@ -339,6 +410,26 @@ mod tests {
         assert_eq!(wrap("", 4), vec![""]);
         assert_eq!(wrap("été à", 3), vec!["été", "à"]);
         assert_eq!(wrap("  1 x 2,50", 6), vec!["  1 x", "  2,50"]);
+    }
+
+    #[test]
+    fn fits_as_is_matches_wrap() {
+        for (text, width) in [
+            ("a b", 3),
+            ("a  b", 9),
+            ("a b ", 9),
+            ("  a", 9),
+            ("   ", 9),
+            ("", 3),
+            ("abcd", 3),
+            ("a\tb", 9),
+        ] {
+            if fits_as_is(text, width) {
+                assert_eq!(wrap(text, width), vec![text.to_owned()], "{text:?}");
+            }
+        }
+        assert!(fits_as_is("  2 x 3,50 €", 32));
+        assert!(!fits_as_is("a  b", 9));
     }
 
     #[test]

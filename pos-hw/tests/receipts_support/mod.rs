@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_printer;
+mod props;
 
 use std::path::PathBuf;
 

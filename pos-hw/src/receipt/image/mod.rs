@@ -51,7 +51,10 @@ pub fn modules_to_bitmap(side: usize, modules: &[bool], scale: usize, quiet: usi
     canvas.ensure_height(total);
     for (i, dark) in modules.iter().enumerate() {
         if *dark && side > 0 {
-            let (mx, my) = (i % side, i / side);
+            let (mx, my) = (
+                i.checked_rem(side).unwrap_or(0),
+                i.checked_div(side).unwrap_or(0),
+            );
             let x = mx.saturating_add(quiet).saturating_mul(scale);
             let y = my.saturating_add(quiet).saturating_mul(scale);
             canvas.fill(x, y, scale, scale);
