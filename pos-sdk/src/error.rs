@@ -56,6 +56,14 @@ pub enum SdkError {
         /// What.
         what: &'static str,
     },
+    /// An argument outside what the operation accepts.
+    #[error("invalid {field}: expected {expected}")]
+    InvalidInput {
+        /// Which argument.
+        field: &'static str,
+        /// What is accepted.
+        expected: &'static str,
+    },
     /// An operation that needs a setup step first (e.g. an open cash session).
     #[error("{what} is required first")]
     Precondition {
@@ -78,6 +86,7 @@ impl SdkError {
             SdkError::Device(_) => "device",
             SdkError::Precondition { .. } => "precondition",
             SdkError::Unsupported { .. } => "unsupported",
+            SdkError::InvalidInput { .. } => "invalid_input",
         }
     }
 }

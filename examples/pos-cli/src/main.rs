@@ -19,6 +19,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Complete one sale on a till file: `pos sell --db PATH --basket FILE --pay cash|card[:AMOUNT]...`.
+    Sell(cmd::till::SellArgs),
+    /// Complete N random realistic sales, printing `committed <number>` after each commit.
+    Simulate(cmd::till::SimulateArgs),
     /// Price a basket given as JSON (FILE or `-` for stdin) with the pricing rules.
     Price(cmd::price::PriceArgs),
     /// Verify a till's SQLite file or an archive file (exit 0 intact, 1 defects, 2 unusable).
@@ -37,6 +41,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Price(args) => cmd::price::run(&args),
+        Command::Sell(args) => cmd::till::sell(&args),
+        Command::Simulate(args) => cmd::till::simulate(&args),
         Command::Verify(args) => cmd::fiscal::verify(&args),
         Command::Close(args) => cmd::fiscal::close(&args),
         Command::Archive(args) => cmd::fiscal::archive(&args),

@@ -117,6 +117,54 @@ impl Register {
         })
     }
 
+    /// Starts paying `cart` under the till's tender rules. For an identified
+    /// customer, the meal vouchers they already used today count against the
+    /// daily cap; an anonymous sale starts from zero (the till cannot know).
+    pub fn start_payment(
+        &self,
+        cart: &Cart,
+        customer: Option<&CustomerId>,
+    ) -> Result<Payment, SdkError> {
+        let used = match customer {
+            Some(c) => self.meal_vouchers_used_today(c)?,
+            None => pos_core::Money::zero(self.config.currency),
+        };
+        Ok(cart.start_payment(self.config.tender_policy.clone(), used)?)
+    }
+
+    /// Meal-voucher amounts a customer paid on this till since local midnight.
+    pub fn meal_vouchers_used_today(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<pos_core::Money, SdkError> {
+        let now = self.clock.now();
+        let local = now.with_timezone(&self.config.time_zone);
+        let midnight = local
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .and_then(|m| m.and_local_timezone(self.config.time_zone).earliest())
+            .map(|m| m.with_timezone(&chrono::Utc))
+            .unwrap_or(now);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT json FROM tickets WHERE customer_id = ?1 AND created_at >= ?2",
+        )?;
+        let rows = stmt.query_map(params![customer.as_str(), midnight.to_rfc3339()], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut used = pos_core::Money::zero(self.config.currency);
+        for json in rows {
+            let t: Ticket = serde_json::from_str(&json?)?;
+            for p in t
+                .payments()
+                .iter()
+                .filter(|p| p.method == pos_core::tender::TenderMethod::MealVoucher)
+            {
+                used = used.checked_add(&p.applied)?;
+            }
+        }
+        Ok(used)
+    }
+
     /// A cart that refunds `selections` of the stored ticket `original_id`
     /// (everything still refundable when `selections` is `None`), knowing
     /// what earlier refunds already took back.

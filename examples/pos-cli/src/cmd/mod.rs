@@ -2,3 +2,4 @@
 
 pub mod fiscal;
 pub mod price;
+pub mod till;
