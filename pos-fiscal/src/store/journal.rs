@@ -14,7 +14,7 @@ use crate::payload::{DuplicatePayload, HeadEntry, HeadPayload, JetPayload};
 use crate::record::{FORMAT_V1, StoredRecord, genesis_hash, receipt_extract, signed_string};
 use crate::signer::{Signer, sign_fixed};
 use crate::ticket::{Operation, TicketInput, TicketMode, TicketPayload};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -105,16 +105,17 @@ pub(crate) fn append<P: Serialize>(
 
 /// The current last number and hash of every non-empty series.
 pub(crate) fn current_heads(conn: &Connection) -> Result<BTreeMap<Series, HeadEntry>> {
+    let mut st = conn.prepare_cached(
+        "SELECT number, hash FROM fiscal_record WHERE series = ?1 ORDER BY number DESC LIMIT 1",
+    )?;
     let mut out = BTreeMap::new();
     for s in Series::ALL {
-        if let Some(r) = rows::last_record(conn, s)? {
-            out.insert(
-                s,
-                HeadEntry {
-                    last: r.number,
-                    hash: r.hash,
-                },
-            );
+        let last: Option<(i64, String)> = st
+            .query_row([s.code()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((n, hash)) = last {
+            let last = u64::try_from(n).map_err(|_| FiscalError::Malformed { what: "number" })?;
+            out.insert(s, HeadEntry { last, hash });
         }
     }
     Ok(out)

@@ -10,6 +10,8 @@
 
 mod util;
 
+mod fuzz_regressions;
+
 mod proptests;
 mod s9_archive;
 mod s9_clock_and_crash;

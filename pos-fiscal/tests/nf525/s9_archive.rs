@@ -179,3 +179,31 @@ fn s9_13_archive_opens_without_the_sdk() {
             .unwrap_or(true)
     );
 }
+
+#[test]
+fn s9_13_making_an_archive_reverifies_and_logs_jet_90_on_a_defect() {
+    let t = busy_till();
+    t.drop_guards();
+    t.conn
+        .execute("UPDATE fiscal_record SET payload = replace(payload, '1200', '1300') WHERE series='T' AND number=2", [])
+        .unwrap();
+    let a = make(&t, "2026-11-01", "2026-11-03", "2026-11-04T08:00:00Z").unwrap();
+    assert!(!a.report.is_intact());
+    assert_eq!(read_manifest(&a.bytes).unwrap().verification, "defects");
+    let jet90: i64 = t
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM fiscal_record WHERE series='E' AND payload LIKE '%\"code\":90,%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(jet90, 1);
+    // The archive itself carries the modified record, and says so.
+    let r = verify_archive(&a.bytes, &[]).unwrap();
+    assert!(
+        r.defects
+            .iter()
+            .any(|d| d.series == Some(Series::T) && d.number == Some(2))
+    );
+}
