@@ -3,7 +3,7 @@
 //! found is returned and no catalog is built.
 
 use super::gs1;
-use super::lookup::{Catalog, Slot, with_barcode_key};
+use super::lookup::{BarcodeKey, Catalog, Slot, barcode_key};
 use super::model::{Category, PriceList, Product, Variant};
 use super::problem::ImportProblem;
 use super::search::NameIndex;
@@ -185,7 +185,8 @@ struct Indexes {
     slots: Vec<Slot>,
     labels: Vec<String>,
     by_sku: HashMap<Box<str>, u32>,
-    by_barcode: HashMap<Box<str>, u32>,
+    by_gtin: HashMap<u64, u32>,
+    by_code: HashMap<Box<str>, u32>,
     by_article: HashMap<Box<str>, u32>,
 }
 
@@ -235,7 +236,8 @@ pub(super) fn build(
         slots: Vec::with_capacity(variant_total),
         labels: Vec::with_capacity(variant_total),
         by_sku: HashMap::with_capacity(variant_total),
-        by_barcode: HashMap::with_capacity(variant_total),
+        by_gtin: HashMap::with_capacity(variant_total),
+        by_code: HashMap::new(),
         by_article: HashMap::new(),
     };
     let mut product_ids = HashSet::with_capacity(products.len());
@@ -285,7 +287,8 @@ pub(super) fn build(
         product_categories,
         offers,
         by_sku: ix.by_sku,
-        by_barcode: ix.by_barcode,
+        by_gtin: ix.by_gtin,
+        by_code: ix.by_code,
         by_article: ix.by_article,
         names,
     })
@@ -314,7 +317,6 @@ fn add_variant(
             e.insert(index);
         }
     }
-    let mut names = HashSet::with_capacity(variant.attributes.len());
     for (a, attribute) in variant.attributes.iter().enumerate() {
         if attribute.name.trim().is_empty() {
             return Err(err(
@@ -323,7 +325,9 @@ fn add_variant(
                 ImportProblem::InvalidAttribute,
             ));
         }
-        if !names.insert(attribute.name.as_str()) {
+        // A handful of attributes: a linear scan beats a hash set.
+        let earlier = variant.attributes.iter().take(a);
+        if earlier.into_iter().any(|e| e.name == attribute.name) {
             return Err(err(
                 &format!(".attributes[{a}].name"),
                 "attributes",
@@ -340,13 +344,10 @@ fn add_variant(
                 ImportProblem::BadCheckDigit,
             ));
         }
-        let fresh = with_barcode_key(text, |key| match ix.by_barcode.entry(key.into()) {
-            Entry::Occupied(_) => false,
-            Entry::Vacant(e) => {
-                e.insert(index);
-                true
-            }
-        });
+        let fresh = match barcode_key(text) {
+            BarcodeKey::Gtin(v) => ix.by_gtin.insert(v, index).is_none(),
+            BarcodeKey::Text(t) => ix.by_code.insert(t.into(), index).is_none(),
+        };
         if !fresh {
             return Err(err(
                 &format!(".barcodes[{b}]"),

@@ -49,6 +49,18 @@ pub fn gtin14(code: &str) -> Option<String> {
     Some(format!("{code:0>14}"))
 }
 
+/// The numeric value of a GS1-shaped code: equal for every length of the
+/// same GTIN (the GTIN-14 read as a number), and a cheap hash-map key.
+pub fn gtin_value(code: &str) -> Option<u64> {
+    if !is_gs1_shaped(code) {
+        return None;
+    }
+    code.bytes().try_fold(0u64, |acc, b| {
+        acc.checked_mul(10)?
+            .checked_add(u64::from(b.checked_sub(b'0')?))
+    })
+}
+
 /// Appends the check digit to a payload of 7, 11, 12 or 13 digits.
 pub fn with_check_digit(payload: &str) -> Option<String> {
     let d = check_digit(payload)?;
@@ -86,5 +98,8 @@ mod tests {
         assert_eq!(gtin14("036000291452"), gtin14("0036000291452"));
         assert_eq!(gtin14("96385074").as_deref(), Some("00000096385074"));
         assert_eq!(gtin14("ABC-12"), None);
+        assert_eq!(gtin_value("036000291452"), gtin_value("0036000291452"));
+        assert_eq!(gtin_value("00000096385074"), Some(96_385_074));
+        assert_eq!(gtin_value("1234"), None);
     }
 }

@@ -37,8 +37,10 @@ pub struct Catalog {
     /// Per variant: the indexes of the price lists that price it.
     pub(super) offers: Vec<Vec<u32>>,
     pub(super) by_sku: HashMap<Box<str>, u32>,
-    /// Keys: GTIN-14 form for GS1 codes, the text as is for in-house codes.
-    pub(super) by_barcode: HashMap<Box<str>, u32>,
+    /// GS1 barcodes by numeric GTIN value.
+    pub(super) by_gtin: HashMap<u64, u32>,
+    /// In-house barcodes by text.
+    pub(super) by_code: HashMap<Box<str>, u32>,
     pub(super) by_article: HashMap<Box<str>, u32>,
     pub(super) names: NameIndex,
 }
@@ -54,18 +56,22 @@ pub struct VariantRef<'a> {
     pub label: &'a str,
 }
 
-/// Calls `f` with the map key of a scanned code: its GTIN-14 form when it is
-/// GS1-shaped (padded on the stack, no allocation), the code itself otherwise.
-pub(super) fn with_barcode_key<R>(code: &str, f: impl FnOnce(&str) -> R) -> R {
-    if gs1::is_gs1_shaped(code) {
-        let mut buf = [b'0'; 14];
-        let pad = 14usize.saturating_sub(code.len());
-        if let Some(tail) = buf.get_mut(pad..) {
-            tail.copy_from_slice(code.as_bytes());
-        }
-        f(std::str::from_utf8(&buf).unwrap_or(code))
-    } else {
-        f(code)
+/// A barcode's index key: GS1 codes by their numeric GTIN value (so a UPC-A
+/// and its EAN-13 form are one key, and no string is hashed), other codes by
+/// their text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BarcodeKey<'a> {
+    /// A GS1 code (8, 12, 13 or 14 digits).
+    Gtin(u64),
+    /// An in-house code.
+    Text(&'a str),
+}
+
+/// The index key of a scanned or imported code.
+pub(super) fn barcode_key(code: &str) -> BarcodeKey<'_> {
+    match gs1::gtin_value(code) {
+        Some(v) => BarcodeKey::Gtin(v),
+        None => BarcodeKey::Text(code),
     }
 }
 
@@ -128,7 +134,10 @@ impl Catalog {
     }
 
     fn index_of_barcode(&self, code: &str) -> Option<u32> {
-        with_barcode_key(code, |key| self.by_barcode.get(key).copied())
+        match barcode_key(code) {
+            BarcodeKey::Gtin(v) => self.by_gtin.get(&v).copied(),
+            BarcodeKey::Text(t) => self.by_code.get(t).copied(),
+        }
     }
 
     /// The variant with this SKU; O(1).

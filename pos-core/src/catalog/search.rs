@@ -46,21 +46,24 @@ impl NameIndex {
         let mut index = NameIndex::default();
         for (variant, label) in labels.into_iter().enumerate() {
             let variant = offset(variant)?;
-            let label_start = offset(index.arena.len())?;
-            for token in text::tokens(label) {
-                if offset(index.arena.len())? > label_start {
-                    index.arena.push(' ');
+            let label_start = index.arena.len();
+            text::fold_tokens_into(label, &mut index.arena);
+            let folded = index.arena.get(label_start..)?;
+            let mut start = label_start;
+            for token in folded.split(' ') {
+                let end = start.checked_add(token.len())?;
+                if !token.is_empty() {
+                    index.postings.push(Posting {
+                        start: offset(start)?,
+                        end: offset(end)?,
+                        variant,
+                    });
                 }
-                let start = offset(index.arena.len())?;
-                index.arena.push_str(&token);
-                let end = offset(index.arena.len())?;
-                index.postings.push(Posting {
-                    start,
-                    end,
-                    variant,
-                });
+                start = end.checked_add(1)?;
             }
-            index.labels.push(label_start..offset(index.arena.len())?);
+            index
+                .labels
+                .push(offset(label_start)?..offset(index.arena.len())?);
         }
         let arena = index.arena.as_str();
         index.postings.sort_unstable_by(|a, b| {
@@ -131,8 +134,9 @@ impl NameIndex {
         candidates.sort_unstable();
         candidates.dedup();
 
-        // (exact matches, first-token match, label length, label, sku, variant)
-        type Key<'k> = (Reverse<usize>, Reverse<bool>, usize, &'k str, &'k str, u32);
+        // (exact matches, first-token match, label length, label, variant);
+        // the SKU is only looked at when all the rest ties (same label).
+        type Key<'k> = (Reverse<usize>, Reverse<bool>, usize, &'k str, u32);
         let mut hits: Vec<Key<'_>> = candidates
             .into_iter()
             .filter_map(|v| {
@@ -156,22 +160,21 @@ impl NameIndex {
                     .split(' ')
                     .next()
                     .is_some_and(|t| t.starts_with(first_word.as_str()));
-                Some((
-                    Reverse(exact),
-                    Reverse(leads),
-                    label.len(),
-                    label,
-                    sku_of(v),
-                    v,
-                ))
+                Some((Reverse(exact), Reverse(leads), label.len(), label, v))
             })
             .collect();
+        let order = |a: &Key<'_>, b: &Key<'_>| {
+            (a.0, a.1, a.2, a.3)
+                .cmp(&(b.0, b.1, b.2, b.3))
+                .then_with(|| sku_of(a.4).cmp(sku_of(b.4)))
+                .then(a.4.cmp(&b.4))
+        };
         if hits.len() > limit {
-            hits.select_nth_unstable_by(limit, Ord::cmp);
+            hits.select_nth_unstable_by(limit, order);
             hits.truncate(limit);
         }
-        hits.sort_unstable();
-        hits.into_iter().map(|k| k.5).collect()
+        hits.sort_unstable_by(order);
+        hits.into_iter().map(|k| k.4).collect()
     }
 }
 

@@ -46,6 +46,24 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// Appends the folded tokens of `text` to `out`, separated by one space
+/// (no allocation beyond `out` growing).
+pub fn fold_tokens_into(text: &str, out: &mut String) {
+    let start = out.len();
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && out.len() > start {
+                out.push(' ');
+            }
+            pending_space = false;
+            fold_char(c, out);
+        } else {
+            pending_space = true;
+        }
+    }
+}
+
 /// The folded alphanumeric tokens of `text`, in order (duplicates kept).
 pub fn tokens(text: &str) -> Vec<String> {
     fold(text)
@@ -69,5 +87,8 @@ mod tests {
         );
         assert_eq!(fold("ÉLÈVE Straße"), "eleve strasse");
         assert!(tokens(" ,;- ").is_empty());
+        let mut out = String::from("x");
+        fold_tokens_into(" Pâté  en-croûte! ", &mut out);
+        assert_eq!(out, "xpate en croute");
     }
 }
