@@ -277,30 +277,7 @@ fn qr_in_png_receipt_decodes_with_zbarimg() {
     )
     .unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    let dir = std::env::temp_dir().join(format!("pos-hw-receipts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("sale.png");
-    std::fs::write(&path, &png).unwrap();
-    let output = match std::process::Command::new("zbarimg")
-        .args(["--raw", "-q"])
-        .arg(&path)
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => {
-            panic!("zbarimg is needed for this test ({e}): run `apt-get install -y zbar-tools`")
-        }
-    };
-    assert!(
-        output.status.success(),
-        "zbarimg failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        String::from_utf8(output.stdout).unwrap().trim_end(),
-        facts.receipt_url.unwrap()
-    );
-    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(zbarimg(&png).trim_end(), facts.receipt_url.unwrap());
 }
 
 #[test]
@@ -492,4 +469,56 @@ fn serial_transport_reports_a_missing_device() {
     )
     .unwrap_err();
     assert!(matches!(err, pos_hw::HwError::Transport { .. }), "{err:?}");
+}
+
+/// EAN-13 and CODE128 drawn in the PNG read back with zbarimg.
+#[test]
+fn barcodes_in_png_decode_with_zbarimg() {
+    use pos_hw::receipt::BarcodeKind;
+    let mut doc = ReceiptDocument::new();
+    doc.push(Block::Barcode {
+        kind: BarcodeKind::Ean13,
+        data: "301762042200".into(),
+    });
+    doc.push(Block::Feed { lines: 2 });
+    doc.push(Block::Barcode {
+        kind: BarcodeKind::Code128,
+        data: "T-000042 {01}".into(),
+    });
+    let png = render(&doc, OutputFormat::Png, &PrinterProfile::epson_tm_t20()).unwrap();
+    let decoded = zbarimg(&png);
+    let mut found: Vec<&str> = decoded.lines().collect();
+    found.sort_unstable();
+    assert_eq!(found, vec!["3017620422003", "T-000042 {01}"]);
+}
+
+/// Runs `zbarimg --raw -q` on a PNG; fails (never skips) without zbar-tools.
+fn zbarimg(png: &[u8]) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "pos-hw-zbar-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("receipt.png");
+    std::fs::write(&path, png).unwrap();
+    let output = match std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&path)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            panic!("zbarimg is needed for this test ({e}): run `apt-get install -y zbar-tools`")
+        }
+    };
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        output.status.success(),
+        "zbarimg found nothing or failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }

@@ -185,7 +185,7 @@ fn fits_as_is(text: &str, width: usize) -> bool {
             in_indent = false;
         }
     }
-    count <= width && !(prev_space && !in_indent) && !(in_indent && count > 0)
+    count <= width && (!prev_space || in_indent) && (!in_indent || count == 0)
 }
 
 /// Appends `text` padded (or cut) to exactly `width` characters.

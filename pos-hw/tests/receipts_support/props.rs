@@ -81,11 +81,11 @@ proptest! {
     #[test]
     fn status_and_decoder_are_total(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
         let _ = parse_replies(&bytes);
-        if bytes.len() >= 4 {
-            if let Ok(flags) = parse_replies(&bytes[..4]) {
-                prop_assert!(bytes[..4].iter().all(|b| b & 0x93 == 0x12));
-                let _ = flags.condition();
-            }
+        if bytes.len() >= 4
+            && let Ok(flags) = parse_replies(&bytes[..4])
+        {
+            prop_assert!(bytes[..4].iter().all(|b| b & 0x93 == 0x12));
+            let _ = flags.condition();
         }
         let _ = decode(&bytes);
     }

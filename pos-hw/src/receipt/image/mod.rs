@@ -2,6 +2,7 @@
 //! on a 1-bit canvas with the ISO-8859-15 10x20 font bundled in
 //! `embedded-graphics` (€, accents, œ), then encoded as PNG or SVG.
 
+pub mod barcode;
 pub mod canvas;
 pub mod png;
 pub mod svg;
@@ -19,6 +20,8 @@ const MARGIN: usize = 16;
 const LEADING: usize = 4;
 /// Quiet zone around a QR code, in modules (the standard asks for 4).
 const QR_QUIET: usize = 4;
+/// Height of 1-D barcode bars, in pixels.
+const BAR_HEIGHT: usize = 80;
 /// Smallest QR module drawn on screen, in pixels (readable by phone cameras).
 const QR_MIN_PX: usize = 4;
 
@@ -61,24 +64,6 @@ pub fn modules_to_bitmap(side: usize, modules: &[bool], scale: usize, quiet: usi
         }
     }
     canvas.into_bitmap()
-}
-
-/// Replaces characters the bundled ISO-8859-15 font lacks.
-fn latin9(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if crate::escpos::codepage::CodePage::Latin9
-            .encode_char(c)
-            .is_some()
-        {
-            out.push(c);
-        } else if let Some(sub) = crate::escpos::codepage::fallback(c) {
-            out.push_str(sub);
-        } else {
-            out.push('?');
-        }
-    }
-    out
 }
 
 /// Renders the document as a 1-bit image for lines of `width` characters.
@@ -145,10 +130,27 @@ pub fn render_bitmap(doc: &ReceiptDocument, width: usize) -> Result<Bitmap, HwEr
                 y = y.saturating_add(usize::from(qr.height));
             }
             Laid::Barcode { kind, data } => {
-                let label = latin9(&format!("[{kind:?}] {data}"));
-                let used = char_len(&label).saturating_mul(CELL_W);
+                let bars = barcode::modules(kind, data)?;
+                // 2 pixels per module when it fits, else 1; 10 modules of quiet zone.
+                let total = bars.len().saturating_add(20);
+                let px = if total.saturating_mul(2) <= inner {
+                    2
+                } else {
+                    1
+                };
+                let used = total.saturating_mul(px);
+                let x0 = MARGIN
+                    .saturating_add(offset(inner, used, Align::Center))
+                    .saturating_add(px.saturating_mul(10));
+                for (i, bar) in bars.iter().enumerate() {
+                    if *bar {
+                        canvas.fill(x0.saturating_add(i.saturating_mul(px)), y, px, BAR_HEIGHT);
+                    }
+                }
+                y = y.saturating_add(BAR_HEIGHT).saturating_add(LEADING);
+                let used = char_len(data).saturating_mul(CELL_W);
                 canvas.text(
-                    &label,
+                    data,
                     MARGIN.saturating_add(offset(inner, used, Align::Center)),
                     y,
                     1,
