@@ -158,6 +158,17 @@ impl<T: NexoTransport> AdyenLocalClient<T> {
     }
 }
 
+/// A JSON amount (`35.5`) as money with the currency's scale (`35.50`);
+/// `None` when it has more decimals than the currency allows.
+fn in_minor_units(amount: rust_decimal::Decimal, currency: Currency) -> Option<Money> {
+    let mut amount = amount;
+    if amount.scale() > currency.minor_units() {
+        return None;
+    }
+    amount.rescale(currency.minor_units());
+    Some(Money::new(amount, currency))
+}
+
 /// Reads a payment answer into an outcome. `None` when it is not readable.
 pub(crate) fn payment_outcome(
     id: &TransactionId,
@@ -185,8 +196,11 @@ pub(crate) fn payment_outcome(
             });
             Some(Outcome::Approved(Approval {
                 id: id.clone(),
-                amount: Money::new(amounts.authorized_amount, currency),
-                tip: amounts.tip_amount.map(|t| Money::new(t, currency)),
+                amount: in_minor_units(amounts.authorized_amount, currency)?,
+                tip: match amounts.tip_amount {
+                    Some(tip) => Some(in_minor_units(tip, currency)?),
+                    None => None,
+                },
                 authorization_code: result
                     .payment_acquirer_data
                     .as_ref()
@@ -300,9 +314,10 @@ impl<T: NexoTransport> PaymentTerminal for AdyenLocalClient<T> {
             Answer::Body(body) => match body.reversal_response {
                 Some(r) if r.response.result == "Success" => Outcome::Approved(Approval {
                     id: id.clone(),
-                    amount: r.reversed_amount.map_or(original.amount, |a| {
-                        Money::new(a, original.amount.currency())
-                    }),
+                    amount: r
+                        .reversed_amount
+                        .and_then(|a| in_minor_units(a, original.amount.currency()))
+                        .unwrap_or(original.amount),
                     tip: None,
                     authorization_code: None,
                     card: original.card,
