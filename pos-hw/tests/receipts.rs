@@ -462,13 +462,77 @@ fn file_transport_appends_without_status() {
 
 #[test]
 fn serial_transport_reports_a_missing_device() {
-    let err = pos_hw::printer::SerialTransport::open(
+    use pos_hw::printer::{SerialFlow, SerialTransport};
+    let err = SerialTransport::open(
         "/dev/does-not-exist-pos",
         9600,
+        SerialFlow::None,
         std::time::Duration::from_millis(100),
     )
     .unwrap_err();
     assert!(matches!(err, pos_hw::HwError::Transport { .. }), "{err:?}");
+}
+
+/// A real tty: the queue prints over one end of a pseudo-terminal pair while
+/// a printer thread on the other end records bytes and answers status.
+#[test]
+fn serial_transport_prints_over_a_pty_pair() {
+    use pos_hw::printer::{
+        JobKind, JobOutcome, MemoryLedger, PrintQueue, SerialFlow, SerialTransport,
+    };
+    use serialport::SerialPort;
+    use std::io::{Read, Write};
+    use std::time::Duration;
+
+    let (mut master, slave) = serialport::TTYPort::pair().unwrap();
+    let path = slave.name().unwrap();
+    let transport =
+        SerialTransport::open(&path, 19200, SerialFlow::None, Duration::from_secs(5)).unwrap();
+    drop(slave);
+    master.set_timeout(Duration::from_millis(200)).unwrap();
+    let job = "Crème brûlée 3,50 €\n".as_bytes().to_vec();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done2 = std::sync::Arc::clone(&done);
+    // The master end stays open until the queue is done: closing it would
+    // discard replies the slave has not read yet.
+    let printer = std::thread::spawn(move || {
+        let (mut printed, mut requests, mut pending) = (Vec::new(), 0, Vec::new());
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !done2.load(std::sync::atomic::Ordering::SeqCst)
+            && std::time::Instant::now() < deadline
+        {
+            let mut buf = [0u8; 256];
+            if let Ok(n) = master.read(&mut buf) {
+                pending.extend_from_slice(&buf[..n]);
+            }
+            while !pending.is_empty() {
+                if pending[0] == 0x10 {
+                    if pending.len() < 3 {
+                        break;
+                    }
+                    master.write_all(&[0x12]).unwrap();
+                    requests += 1;
+                    pending.drain(..3);
+                } else {
+                    printed.push(pending.remove(0));
+                }
+            }
+        }
+        (printed, requests)
+    });
+    let mut queue = PrintQueue::new(transport, MemoryLedger::default());
+    queue.submit(JobKind::NonFiscal, job.clone()).unwrap();
+    let outcome = queue.run_all()[0].outcome;
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (printed, requests) = printer.join().unwrap();
+    assert_eq!(
+        outcome,
+        JobOutcome::Printed {
+            paper_near_end: false
+        }
+    );
+    assert_eq!(printed, job);
+    assert_eq!(requests, 8);
 }
 
 /// EAN-13 and CODE128 drawn in the PNG read back with zbarimg.
@@ -521,4 +585,38 @@ fn zbarimg(png: &[u8]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn html_barcode_is_inline_svg_and_bad_data_is_refused() {
+    use pos_hw::receipt::BarcodeKind;
+    let mut doc = ReceiptDocument::new();
+    doc.push(Block::Barcode {
+        kind: BarcodeKind::Ean13,
+        data: "3017620422003".into(),
+    });
+    let html = String::from_utf8(
+        render(&doc, OutputFormat::Html, &PrinterProfile::epson_tm_t88()).unwrap(),
+    )
+    .unwrap();
+    assert!(html.contains("<svg") && html.contains("3017620422003"));
+    let mut bad = ReceiptDocument::new();
+    bad.push(Block::Barcode {
+        kind: BarcodeKind::Ean13,
+        data: "3017620422004".into(),
+    });
+    for format in [
+        OutputFormat::EscPos,
+        OutputFormat::Html,
+        OutputFormat::Png,
+        OutputFormat::Svg,
+    ] {
+        assert_eq!(
+            render(&bad, format, &PrinterProfile::epson_tm_t88()),
+            Err(pos_hw::HwError::PrintBarcodeData {
+                kind: BarcodeKind::Ean13
+            }),
+            "{format:?}"
+        );
+    }
 }

@@ -9,5 +9,6 @@ pub mod transport;
 pub use profile::PrinterProfile;
 pub use queue::{JobId, JobKind, JobOutcome, JobReport, MemoryLedger, PrintLedger, PrintQueue};
 pub use transport::{
-    FileTransport, MemoryTransport, SendFailure, SerialTransport, TcpTransport, Transport,
+    FileTransport, MemoryTransport, SendFailure, SerialFlow, SerialTransport, TcpTransport,
+    Transport,
 };

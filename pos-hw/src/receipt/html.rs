@@ -83,8 +83,11 @@ pub fn render_html(doc: &ReceiptDocument, width: usize) -> Result<String, HwErro
                 out.push_str("</a></div>\n");
             }
             Laid::Barcode { kind, data } => {
+                let bars = super::image::barcode::bars_bitmap(kind, data, 2, 60)?;
+                out.push_str("<div class=\"img\">");
+                out.push_str(&bitmap_svg(&bars, 1));
                 out.push_str(&format!(
-                    "<div class=\"c\">[{kind:?}] {}</div>\n",
+                    "</div>\n<div class=\"c\">{}</div>\n",
                     escape(data)
                 ));
             }

@@ -10,7 +10,7 @@ use std::io::{ErrorKind, Read, Write};
 
 pub use file::FileTransport;
 pub use memory::{MemoryTransport, ScriptedSend};
-pub use serial::SerialTransport;
+pub use serial::{SerialFlow, SerialTransport};
 pub use tcp::TcpTransport;
 
 use crate::HwError;

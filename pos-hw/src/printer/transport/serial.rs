@@ -6,6 +6,18 @@ use std::time::Duration;
 use super::{SendFailure, Transport, exchange, write_counting};
 use crate::HwError;
 
+/// Flow control of the serial line (set it as on the printer's DIP switches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SerialFlow {
+    /// No flow control.
+    None,
+    /// XON/XOFF.
+    Software,
+    /// RTS/CTS (printers wired DTR/DSR usually work with this cable-wise).
+    #[default]
+    Hardware,
+}
+
 /// A serial printer at a device path (`/dev/ttyUSB0`, `COM3`).
 pub struct SerialTransport {
     port: Box<dyn serialport::SerialPort>,
@@ -20,17 +32,34 @@ impl std::fmt::Debug for SerialTransport {
 }
 
 impl SerialTransport {
-    /// Opens `path` at `baud` (8N1, hardware flow control as most printers
-    /// ship), with a read/write timeout.
-    pub fn open(path: &str, baud: u32, timeout: Duration) -> Result<SerialTransport, HwError> {
+    /// Opens `path` at `baud`, 8N1, with `flow` control and a read/write timeout.
+    pub fn open(
+        path: &str,
+        baud: u32,
+        flow: SerialFlow,
+        timeout: Duration,
+    ) -> Result<SerialTransport, HwError> {
+        let flow = match flow {
+            SerialFlow::None => serialport::FlowControl::None,
+            SerialFlow::Software => serialport::FlowControl::Software,
+            SerialFlow::Hardware => serialport::FlowControl::Hardware,
+        };
         let port = serialport::new(path, baud)
             .timeout(timeout)
-            .flow_control(serialport::FlowControl::Hardware)
+            .data_bits(serialport::DataBits::Eight)
+            .parity(serialport::Parity::None)
+            .stop_bits(serialport::StopBits::One)
+            .flow_control(flow)
             .open()
             .map_err(|e| HwError::Transport {
                 kind: serial_kind(&e),
             })?;
         Ok(SerialTransport { port })
+    }
+
+    /// Wraps a port the application opened and configured itself.
+    pub fn from_port(port: Box<dyn serialport::SerialPort>) -> SerialTransport {
+        SerialTransport { port }
     }
 }
 

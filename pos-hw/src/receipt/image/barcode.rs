@@ -132,6 +132,31 @@ const CODE128_STOP: [u8; 7] = [2, 3, 3, 1, 1, 1, 2];
 /// Start code B.
 const START_B: usize = 104;
 
+/// The barcode as a bitmap: `px` pixels per module, bars `height` high and
+/// a quiet zone of 10 modules on each side.
+pub fn bars_bitmap(
+    kind: BarcodeKind,
+    data: &str,
+    px: usize,
+    height: usize,
+) -> Result<crate::receipt::document::Bitmap, HwError> {
+    let bars = modules(kind, data)?;
+    let px = px.max(1);
+    let quiet = px.saturating_mul(10);
+    let mut canvas = super::canvas::Canvas::new(
+        bars.len()
+            .saturating_mul(px)
+            .saturating_add(quiet.saturating_mul(2)),
+    );
+    canvas.ensure_height(height.max(1));
+    for (i, bar) in bars.iter().enumerate() {
+        if *bar {
+            canvas.fill(quiet.saturating_add(i.saturating_mul(px)), 0, px, height);
+        }
+    }
+    Ok(canvas.into_bitmap())
+}
+
 /// The barcode's modules, left to right (true = bar), without quiet zones.
 pub fn modules(kind: BarcodeKind, data: &str) -> Result<Vec<bool>, HwError> {
     match kind {
