@@ -28,6 +28,7 @@ use pos_core::stored_value::{GiftCardCode, StoredValueAccount, StoredValueKind};
 use pos_core::{Currency, Money, PriceLine, PriceRequest, TaxMode, VatRate, price};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 #[path = "store_life/props.rs"]
@@ -510,4 +511,270 @@ fn a_store_day() {
     assert!(jeanne.contact_for(Channel::EmailReceipt).is_err());
     let export = jeanne.export().unwrap().to_string();
     assert!(!export.contains("Jeanne") && !export.contains("example.org"));
+}
+
+#[derive(Deserialize)]
+struct DrawerGolden {
+    float: String,
+    ops: Vec<serde_json::Value>,
+    expected: serde_json::Value,
+    counted: BTreeMap<u32, u32>,
+    difference: String,
+}
+
+fn session_ticket(op: &serde_json::Value) -> SessionTicket {
+    let s = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+    SessionTicket {
+        ticket: TicketId::new(s(&op["id"])).unwrap(),
+        at: at("2026-03-02T12:00:00Z"),
+        total: eur(&s(&op["total"])),
+        tenders: op["tenders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let kind: TenderKind = serde_json::from_value(t[0].clone()).unwrap();
+                (kind, eur(&s(&t[1])))
+            })
+            .collect(),
+        taxes: op["taxes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| pos_core::TaxBreakdown {
+                rate: VatRate::from_bps(s(&t[0]).parse().unwrap()).unwrap(),
+                net: d(&s(&t[1])),
+                vat: d(&s(&t[2])),
+                gross: d(&s(&t[3])),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn golden_cash_session() {
+    let g: DrawerGolden = serde_json::from_str(&data("cash_session.json")).unwrap();
+    let mut drawer = CashSession::open(
+        CashSessionId::new("S-golden").unwrap(),
+        RegisterId::new("till-1").unwrap(),
+        OperatorId::new("bruno").unwrap(),
+        at("2026-03-02T07:00:00Z"),
+        eur(&g.float),
+    )
+    .unwrap();
+    for op in &g.ops {
+        let kind = op["op"].as_str().unwrap();
+        let when = at("2026-03-02T12:00:00Z");
+        let who = OperatorId::new("bruno").unwrap();
+        let id = || OperationId::new(op["id"].as_str().unwrap()).unwrap();
+        let amount = || eur(op["amount"].as_str().unwrap());
+        let reason = || serde_json::from_value::<CashMoveReason>(op["reason"].clone()).unwrap();
+        match kind {
+            "sale" => drawer.record_sale(session_ticket(op)).unwrap(),
+            "refund" => drawer.record_refund(session_ticket(op)).unwrap(),
+            "pay_in" => drawer
+                .pay_in(id(), when, who, amount(), reason(), None)
+                .unwrap(),
+            "pay_out" => drawer
+                .pay_out(id(), when, who, amount(), reason(), None)
+                .unwrap(),
+            other => panic!("unknown op {other}"),
+        };
+    }
+    let x = drawer.x_report(at("2026-03-02T19:00:00Z")).unwrap();
+    let e = &g.expected;
+    let m = |v: &serde_json::Value| eur(v.as_str().unwrap());
+    assert_eq!(u64::from(x.sales_count), e["sales_count"].as_u64().unwrap());
+    assert_eq!(
+        u64::from(x.refunds_count),
+        e["refunds_count"].as_u64().unwrap()
+    );
+    assert_eq!(x.sales_total, m(&e["sales_total"]));
+    assert_eq!(x.refunds_total, m(&e["refunds_total"]));
+    assert_eq!(x.net_total, m(&e["net_total"]));
+    assert_eq!(x.pay_ins, m(&e["pay_ins"]));
+    assert_eq!(x.pay_outs, m(&e["pay_outs"]));
+    assert_eq!(x.expected_cash, m(&e["expected_cash"]));
+    let tenders = e["by_tender"].as_object().unwrap();
+    assert_eq!(x.by_tender.len(), tenders.len());
+    for (name, v) in tenders {
+        let kind: TenderKind =
+            serde_json::from_value(serde_json::Value::String(name.clone())).unwrap();
+        let t = x.by_tender[&kind];
+        assert_eq!(
+            (t.sales, t.refunds, t.net),
+            (m(&v[0]), m(&v[1]), m(&v[2])),
+            "{name}"
+        );
+    }
+    let rates = e["by_vat"].as_object().unwrap();
+    assert_eq!(x.by_vat.len(), rates.len());
+    for (bps, v) in rates {
+        let t = &x.by_vat[&VatRate::from_bps(bps.parse().unwrap()).unwrap()];
+        let dv = |i: usize| d(v[i].as_str().unwrap());
+        assert_eq!((t.net, t.vat, t.gross), (dv(0), dv(1), dv(2)), "{bps}");
+    }
+    let z = drawer
+        .close(
+            at("2026-03-02T19:30:00Z"),
+            OperatorId::new("bruno").unwrap(),
+            CashCount::ByDenomination(g.counted),
+        )
+        .unwrap();
+    assert_eq!(z.counted, x.expected_cash);
+    assert_eq!(z.difference, eur(&g.difference));
+}
+
+/// Every store-life error has a stable kind and a message without personal
+/// data or card numbers.
+#[test]
+fn store_life_error_kinds_and_messages() {
+    use pos_core::CoreError;
+    let s = |x: &str| x.to_owned();
+    let cases = [
+        (
+            CoreError::InvalidStockQuantity {
+                movement: "sale",
+                quantity: s("2"),
+            },
+            "invalid_stock_quantity",
+            "invalid stock quantity 2 for a sale movement",
+        ),
+        (
+            CoreError::ReservationExceeded {
+                sku: s("A"),
+                location: s("shop"),
+                reserved: s("1"),
+                requested: s("2"),
+            },
+            "reservation_exceeded",
+            "SKU `A` at `shop`: 2 asked but only 1 reserved",
+        ),
+        (
+            CoreError::InsufficientStock {
+                sku: s("A"),
+                location: s("shop"),
+                available: s("1"),
+                requested: s("2"),
+            },
+            "insufficient_stock",
+            "insufficient stock for SKU `A` at `shop`: 1 available, 2 requested",
+        ),
+        (
+            CoreError::IdempotencyConflict { id: s("op-1") },
+            "idempotency_conflict",
+            "operation id `op-1` was already used for a different operation",
+        ),
+        (
+            CoreError::InvalidContact { field: "e-mail" },
+            "invalid_contact",
+            "invalid e-mail",
+        ),
+        (
+            CoreError::CustomerErased,
+            "customer_erased",
+            "the customer was erased",
+        ),
+        (
+            CoreError::ContactNotAllowed {
+                channel: "marketing_sms",
+                reason: "withdrawn",
+            },
+            "contact_not_allowed",
+            "contact on marketing_sms not allowed: withdrawn",
+        ),
+        (
+            CoreError::InsufficientPoints {
+                balance: 3,
+                requested: 5,
+            },
+            "insufficient_points",
+            "insufficient points: balance 3, requested 5",
+        ),
+        (
+            CoreError::UnknownReference {
+                what: "reward",
+                id: s("r1"),
+            },
+            "unknown_reference",
+            "unknown reward `r1`",
+        ),
+        (
+            CoreError::RefundExceedsRemaining {
+                requested: s("5.00"),
+                remaining: s("4.00"),
+            },
+            "refund_exceeds_remaining",
+            "refund 5.00 exceeds the refundable 4.00",
+        ),
+        (
+            CoreError::InvalidCardCode,
+            "invalid_card_code",
+            "invalid gift card code",
+        ),
+        (
+            CoreError::InsufficientBalance {
+                available: s("1.00"),
+                requested: s("2.00"),
+            },
+            "insufficient_balance",
+            "insufficient balance: 1.00 available, 2.00 requested",
+        ),
+        (
+            CoreError::StoredValueExpired,
+            "stored_value_expired",
+            "the stored value has expired",
+        ),
+        (
+            CoreError::InvalidAmount { amount: s("-1") },
+            "invalid_amount",
+            "invalid amount -1",
+        ),
+        (
+            CoreError::InvalidOrderTransition {
+                from: "collected",
+                to: "cancelled",
+            },
+            "invalid_order_transition",
+            "order cannot go from collected to cancelled",
+        ),
+        (
+            CoreError::OrderUnpaid,
+            "order_unpaid",
+            "the order is not paid",
+        ),
+        (
+            CoreError::CashSessionClosed,
+            "cash_session_closed",
+            "the cash session is closed",
+        ),
+        (
+            CoreError::InvalidDenomination { cents: 300 },
+            "invalid_denomination",
+            "unknown denomination of 300 cents",
+        ),
+        (
+            CoreError::SameLocationTransfer,
+            "same_location_transfer",
+            "a transfer needs two different locations",
+        ),
+    ];
+    for (err, kind, message) in cases {
+        assert_eq!(err.kind(), kind);
+        assert_eq!(err.to_string(), message);
+    }
+    // Errors raised on personal data or card codes never echo them.
+    let bad_mail = PersonalData {
+        email: Some("jeanne.martin(at)example.org".into()),
+        ..PersonalData::default()
+    };
+    let err = Customer::new(
+        CustomerId::new("c").unwrap(),
+        at("2026-03-02T10:00:00Z"),
+        bad_mail,
+    )
+    .unwrap_err();
+    assert!(!err.to_string().contains("jeanne"));
+    let err = GiftCardCode::new("4970-1234-5678-9012!").unwrap_err();
+    assert!(!err.to_string().contains("9012"));
 }

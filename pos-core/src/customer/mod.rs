@@ -9,9 +9,11 @@
 //! Personal data never appears in `Debug` output nor in error messages.
 
 mod consent;
+mod export;
 mod profile;
 mod record;
 
 pub use consent::{Channel, ConsentEvent, ConsentSource, ConsentState, ConsentStatus};
+pub use export::person_export;
 pub use profile::{Address, PersonalData};
 pub use record::{Customer, Erasure, Purchase};

@@ -217,13 +217,11 @@ impl Customer {
         )
     }
 
-    /// RGPD right of access: everything held on the person, as JSON.
+    /// RGPD right of access for this record, as JSON (see
+    /// [`person_export`](super::person_export) to add the loyalty account and
+    /// orders).
     pub fn export(&self) -> Result<serde_json::Value, CoreError> {
-        let customer = serde_json::to_value(self).map_err(|e| CoreError::InvalidJson {
-            line: e.line(),
-            column: e.column(),
-            detail: "customer export".to_owned(),
-        })?;
+        let customer = super::export::to_value(self)?;
         let mut doc = serde_json::Map::new();
         doc.insert("format".to_owned(), EXPORT_FORMAT.into());
         doc.insert("customer".to_owned(), customer);

@@ -55,6 +55,13 @@ pub enum EntryKind {
         /// The ticket of the lot.
         ticket: TicketId,
     },
+    /// Burned points given back because the sale they paid was refunded.
+    Restore {
+        /// The operation (idempotency key, e.g. the refund ticket id).
+        op: OperationId,
+        /// The burn being given back.
+        burn: OperationId,
+    },
     /// Points taken back after a refund of the ticket that earned them.
     Reverse {
         /// The operation (idempotency key, e.g. the refund ticket id).
@@ -112,6 +119,13 @@ struct BurnRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct RestoreRecord {
+    at: DateTime<Utc>,
+    burn: OperationId,
+    points: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct ReversalRecord {
     at: DateTime<Utc>,
     ticket: TicketId,
@@ -130,6 +144,8 @@ pub struct LoyaltyAccount {
     earnings: BTreeMap<TicketId, Earning>,
     burns: BTreeMap<OperationId, BurnRecord>,
     reversals: BTreeMap<OperationId, ReversalRecord>,
+    #[serde(default)]
+    restores: BTreeMap<OperationId, RestoreRecord>,
 }
 
 impl LoyaltyAccount {
@@ -142,6 +158,7 @@ impl LoyaltyAccount {
             earnings: BTreeMap::new(),
             burns: BTreeMap::new(),
             reversals: BTreeMap::new(),
+            restores: BTreeMap::new(),
         }
     }
 
@@ -337,6 +354,85 @@ impl LoyaltyAccount {
         Ok(true)
     }
 
+    /// Gives back burned points when the sale they paid is refunded: a new
+    /// lot (expiring like freshly earned points) of at most what the burn
+    /// took, less what was already given back. The same operation again is a
+    /// no-op (`Ok(false)`).
+    pub fn restore_burn(
+        &mut self,
+        program: &LoyaltyProgram,
+        op: OperationId,
+        at: DateTime<Utc>,
+        burn: &OperationId,
+        points: u64,
+    ) -> Result<bool, CoreError> {
+        let record = RestoreRecord {
+            at,
+            burn: burn.clone(),
+            points,
+        };
+        if let Some(prev) = self.restores.get(&op) {
+            return if prev == &record {
+                Ok(false)
+            } else {
+                Err(CoreError::IdempotencyConflict { id: op.to_string() })
+            };
+        }
+        let burned = self
+            .burns
+            .get(burn)
+            .ok_or_else(|| CoreError::UnknownReference {
+                what: "points burn",
+                id: burn.to_string(),
+            })?
+            .points;
+        let restored = self
+            .restores
+            .values()
+            .filter(|r| &r.burn == burn)
+            .try_fold(0u64, |acc, r| {
+                acc.checked_add(r.points).ok_or(CoreError::Overflow)
+            })?;
+        let remaining = burned.saturating_sub(restored);
+        if points == 0 {
+            return Err(CoreError::InvalidAmount {
+                amount: "0".to_owned(),
+            });
+        }
+        if points > remaining {
+            return Err(CoreError::RefundExceedsRemaining {
+                requested: points.to_string(),
+                remaining: remaining.to_string(),
+            });
+        }
+        let signed = i64::try_from(points).map_err(|_| CoreError::Overflow)?;
+        let expires_at = match program.expiry_days {
+            Some(days) => Some(
+                at.checked_add_signed(TimeDelta::days(i64::from(days)))
+                    .ok_or(CoreError::Overflow)?,
+            ),
+            None => None,
+        };
+        let lot_ticket = TicketId::new(op.as_str())?;
+        self.lots.push(PointLot {
+            ticket: lot_ticket,
+            earned_at: at,
+            expires_at,
+            points,
+            remaining: points,
+        });
+        self.entries.push(LoyaltyEntry {
+            at,
+            kind: EntryKind::Restore {
+                op: op.clone(),
+                burn: burn.clone(),
+            },
+            points: signed,
+        });
+        self.restores.insert(op, record);
+        Ok(true)
+    }
+
     /// Takes back the points of a ticket in proportion to the eligible amount
     /// refunded: cumulatively, `floor(points × refunded / eligible)`, and
     /// exactly all of them once the whole eligible amount is refunded. Points
@@ -450,7 +546,7 @@ impl LoyaltyAccount {
                     let u = i64::try_from(*unrecovered).map_err(|_| CoreError::Overflow)?;
                     e.points.checked_sub(u).ok_or(CoreError::Overflow)?
                 }
-                EntryKind::Burn { .. } | EntryKind::Expire { .. } => 0,
+                EntryKind::Burn { .. } | EntryKind::Expire { .. } | EntryKind::Restore { .. } => 0,
             };
             net = net.checked_add(delta).ok_or(CoreError::Overflow)?;
         }

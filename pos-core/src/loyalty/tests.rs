@@ -235,3 +235,41 @@ fn rewards_cost_points() {
     assert_eq!(r.kind, RewardKind::FreeItem(Sku::new("COFFEE").unwrap()));
     assert_eq!(a.balance().unwrap(), 50);
 }
+
+#[test]
+fn refunding_a_sale_paid_with_points_gives_them_back() {
+    let p = program();
+    let mut a = account();
+    a.earn(&p, tid("t1"), day(0), &spend(dec!(100))).unwrap();
+    a.pay_with_points(&p, op("b1"), day(1), 80).unwrap();
+    assert_eq!(a.balance().unwrap(), 20);
+    assert!(
+        a.restore_burn(&p, op("refund-1"), day(2), &op("b1"), 30)
+            .unwrap()
+    );
+    assert!(
+        !a.restore_burn(&p, op("refund-1"), day(2), &op("b1"), 30)
+            .unwrap()
+    );
+    assert_eq!(a.balance().unwrap(), 50);
+    let before = a.clone();
+    let err = a
+        .restore_burn(&p, op("refund-2"), day(3), &op("b1"), 51)
+        .unwrap_err();
+    assert_eq!(err.kind(), "refund_exceeds_remaining");
+    let err = a
+        .restore_burn(&p, op("refund-3"), day(3), &op("nope"), 1)
+        .unwrap_err();
+    assert_eq!(err.kind(), "unknown_reference");
+    assert_eq!(a, before);
+    a.restore_burn(&p, op("refund-2"), day(3), &op("b1"), 50)
+        .unwrap();
+    assert_eq!(a.balance().unwrap(), 100);
+    assert_eq!(
+        a.tier_points(&p, day(4)).unwrap(),
+        100,
+        "restored points are not earned again"
+    );
+    let sum: i64 = a.entries().iter().map(|e| e.points).sum();
+    assert_eq!(sum, 100);
+}

@@ -30,4 +30,4 @@ pub use check::{
 };
 pub use ledger::{Applied, StockLedger, StockLevel, replay_levels};
 pub use movement::{MovementContext, MovementReason, StockMovement};
-pub use ops::{count_adjustments, plan_transfer};
+pub use ops::{count_adjustments, full_count_adjustments, plan_transfer};

@@ -96,6 +96,25 @@ pub fn count_adjustments(
     Ok(out)
 }
 
+/// Like [`count_adjustments`] for a full count of the location: every SKU
+/// with stock on hand there that is not in `counted` is counted as zero
+/// (missing from the shelf).
+pub fn full_count_adjustments(
+    ledger: &StockLedger,
+    location: &LocationId,
+    counted: &BTreeMap<Sku, Decimal>,
+    ctx: &MovementContext,
+    next_id: impl FnMut() -> MovementId,
+) -> Result<Vec<StockMovement>, CoreError> {
+    let mut all = counted.clone();
+    for (sku, loc, level) in ledger.all_levels() {
+        if loc == location && !level.on_hand.is_zero() && !all.contains_key(sku) {
+            all.insert(sku.clone(), Decimal::ZERO);
+        }
+    }
+    count_adjustments(ledger, location, &all, ctx, next_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +213,19 @@ mod tests {
         assert!(again.is_empty(), "a second identical count posts nothing");
         counted.insert(Sku::new("D").unwrap(), dec!(-1));
         assert!(count_adjustments(&l, &loc("back"), &counted, &ctx(), || id("y")).is_err());
+    }
+
+    #[test]
+    fn a_full_count_zeroes_what_was_not_found() {
+        let l = stocked();
+        let counted = BTreeMap::new();
+        let partial = count_adjustments(&l, &loc("back"), &counted, &ctx(), || id("p")).unwrap();
+        assert!(partial.is_empty());
+        let full = full_count_adjustments(&l, &loc("back"), &counted, &ctx(), || id("f")).unwrap();
+        assert_eq!(full.len(), 1);
+        assert_eq!(full[0].quantity, dec!(-10));
+        let elsewhere =
+            full_count_adjustments(&l, &loc("shop"), &counted, &ctx(), || id("g")).unwrap();
+        assert!(elsewhere.is_empty());
     }
 }

@@ -100,6 +100,7 @@ enum LoyaltyOp {
     Burn { op: u8, points: u64 },
     Expire,
     Reverse { op: u8, ticket: u8, cents: i64 },
+    Restore { op: u8, burn: u8, points: u64 },
 }
 
 fn loyalty_ops() -> impl Strategy<Value = Vec<(LoyaltyOp, i64)>> {
@@ -111,6 +112,11 @@ fn loyalty_ops() -> impl Strategy<Value = Vec<(LoyaltyOp, i64)>> {
             op,
             ticket,
             cents
+        }),
+        (0u8..8, 0u8..8, 1u64..300).prop_map(|(op, burn, points)| LoyaltyOp::Restore {
+            op,
+            burn,
+            points
         }),
     ];
     prop::collection::vec((op, 0i64..120), 0..60)
@@ -171,6 +177,15 @@ fn run_loyalty(
                     now,
                     &TicketId::new(format!("t{ticket}")).unwrap(),
                     Decimal::new(*cents, 2),
+                )
+                .map(|_| ()),
+            LoyaltyOp::Restore { op, burn, points } => account
+                .restore_burn(
+                    &p,
+                    OperationId::new(format!("s{op}")).unwrap(),
+                    now,
+                    &OperationId::new(format!("b{burn}")).unwrap(),
+                    *points,
                 )
                 .map(|_| ()),
         };
