@@ -620,3 +620,37 @@ fn html_barcode_is_inline_svg_and_bad_data_is_refused() {
         );
     }
 }
+
+/// On the 58 mm printer (no native QR) the QR code is a raster image: cut it
+/// out of the golden bytes and read it with zbarimg.
+#[test]
+fn raster_qr_of_the_58mm_golden_decodes_with_zbarimg() {
+    let bytes = std::fs::read(testdata().join("sale.generic-58mm.bin")).unwrap();
+    let (width_bytes, height, bits) = decode(&bytes)
+        .into_iter()
+        .find_map(|d| {
+            if let Decoded::Raster {
+                width_bytes,
+                height,
+                bits,
+            } = d
+            {
+                Some((width_bytes, height, bits))
+            } else {
+                None
+            }
+        })
+        .expect("a raster QR code");
+    // Put it on a white page with a wide quiet zone, as it would be on paper.
+    let qr = Bitmap {
+        width: width_bytes * 8,
+        height,
+        bits,
+    };
+    let mut page = ReceiptDocument::new();
+    page.push(Block::Feed { lines: 2 });
+    page.push(Block::Logo { bitmap: qr });
+    page.push(Block::Feed { lines: 2 });
+    let png = render(&page, OutputFormat::Png, &PrinterProfile::generic_58mm()).unwrap();
+    assert_eq!(zbarimg(&png).trim_end(), sale_facts().receipt_url.unwrap());
+}

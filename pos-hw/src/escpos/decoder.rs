@@ -54,6 +54,8 @@ pub enum Decoded {
         width_bytes: u16,
         /// Rows.
         height: u16,
+        /// The dots, row after row.
+        bits: Vec<u8>,
     },
     /// `DLE EOT n`.
     StatusRequest(u8),
@@ -174,16 +176,17 @@ pub fn decode(bytes: &[u8]) -> Vec<Decoded> {
                     let width_bytes = u16::from_le_bytes([xl, xh]);
                     let height = u16::from_le_bytes([yl, yh]);
                     let data = usize::from(width_bytes).saturating_mul(usize::from(height));
-                    if bytes.len().saturating_sub(i.saturating_add(8)) >= data {
-                        (
+                    let start = i.saturating_add(8);
+                    match bytes.get(start..start.saturating_add(data)) {
+                        Some(bits) => (
                             Some(Decoded::Raster {
                                 width_bytes,
                                 height,
+                                bits: bits.to_vec(),
                             }),
                             8usize.saturating_add(data),
-                        )
-                    } else {
-                        (None, 0)
+                        ),
+                        None => (None, 0),
                     }
                 }
                 _ => (None, 0),

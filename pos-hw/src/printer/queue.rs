@@ -1,6 +1,10 @@
 //! The print queue: receipt and drawer jobs go out one at a time, in order,
 //! and each gets an outcome from the printer's status read-back.
 //!
+//! "Printed" means: the printer was ready, took every byte, and reported
+//! ready again right after (`DLE EOT` is answered in real time, so a paper
+//! end in the very last lines of a job can go unnoticed until the next one).
+//!
 //! Safety rules:
 //! - A transport failure before any byte of the job was accepted is retried
 //!   (up to `max_attempts`); once bytes went out, a failure is reported as
@@ -97,6 +101,11 @@ pub enum JobOutcome {
     },
     /// Sent to a transport without read-back (device file): not confirmed.
     Sent,
+    /// Nothing sent: the original was printed meanwhile (by another
+    /// queue); print a DUPLICATA.
+    AlreadyPrinted,
+    /// Nothing sent: the printed-receipts record could not be read.
+    NotChecked,
     /// Nothing sent: the printer is out of paper.
     PaperOut,
     /// Nothing sent: the cover is open.
@@ -160,6 +169,7 @@ pub struct PrintQueue<T: Transport, L: PrintLedger> {
     jobs: VecDeque<Job>,
     next_id: u64,
     max_attempts: u8,
+    status_readback: bool,
 }
 
 impl<T: Transport, L: PrintLedger> PrintQueue<T, L> {
@@ -171,12 +181,20 @@ impl<T: Transport, L: PrintLedger> PrintQueue<T, L> {
             jobs: VecDeque::new(),
             next_id: 1,
             max_attempts: 3,
+            status_readback: true,
         }
     }
 
     /// Sets how many times a job is tried while nothing was accepted (at least 1).
     pub fn with_max_attempts(mut self, attempts: u8) -> PrintQueue<T, L> {
         self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Turns the `DLE EOT` status checks off, for printers that never answer
+    /// them (jobs then end as [`JobOutcome::Sent`], not confirmed).
+    pub fn without_status_readback(mut self) -> PrintQueue<T, L> {
+        self.status_readback = false;
         self
     }
 
@@ -241,7 +259,23 @@ impl<T: Transport, L: PrintLedger> PrintQueue<T, L> {
     /// Runs the oldest job; `None` when the queue is empty.
     pub fn run_next(&mut self) -> Option<JobReport> {
         let job = self.jobs.pop_front()?;
-        let outcome = self.print(&job);
+        // Another queue (another printer) may have printed it meanwhile.
+        let printed_meanwhile = match &job.kind {
+            JobKind::Original { ticket } => self.ledger.was_printed(ticket),
+            _ => Ok(false),
+        };
+        let outcome = match printed_meanwhile {
+            Ok(false) => self.print(&job),
+            Ok(true) => JobOutcome::AlreadyPrinted,
+            Err(e) => {
+                return Some(JobReport {
+                    id: job.id,
+                    kind: job.kind,
+                    outcome: JobOutcome::NotChecked,
+                    ledger_error: Some(e),
+                });
+            }
+        };
         let mut ledger_error = None;
         if let JobKind::Original { ticket } = &job.kind
             && outcome.may_have_printed()
@@ -257,6 +291,14 @@ impl<T: Transport, L: PrintLedger> PrintQueue<T, L> {
         })
     }
 
+    fn read_status(&mut self) -> Result<Option<crate::escpos::StatusFlags>, StatusFailure> {
+        if self.status_readback {
+            self.transport.read_status()
+        } else {
+            Ok(None)
+        }
+    }
+
     /// Checks the printer, sends the job, reads the status back.
     fn print(&mut self, job: &Job) -> JobOutcome {
         let mut last = ErrorKind::Other;
@@ -264,7 +306,7 @@ impl<T: Transport, L: PrintLedger> PrintQueue<T, L> {
         while attempts < self.max_attempts {
             attempts = attempts.saturating_add(1);
             // Before: a printer that cannot print gets nothing.
-            match self.transport.read_status() {
+            match self.read_status() {
                 Ok(Some(flags)) => match flags.condition() {
                     Condition::Ready { .. } => {}
                     Condition::PaperOut => return JobOutcome::PaperOut,
@@ -293,7 +335,7 @@ impl<T: Transport, L: PrintLedger> PrintQueue<T, L> {
                 };
             }
             // After: the printer says whether it went through.
-            return match self.transport.read_status() {
+            return match self.read_status() {
                 Ok(Some(flags)) => match flags.condition() {
                     Condition::Ready { paper_near_end } => JobOutcome::Printed { paper_near_end },
                     other => JobOutcome::UnknownOutcome {
@@ -441,6 +483,24 @@ mod tests {
                 paper_near_end: false
             }
         );
+    }
+
+    #[test]
+    fn original_printed_by_another_queue_is_not_printed_again() {
+        let mut q = queue();
+        q.submit(original("T1"), b"abc".to_vec()).unwrap();
+        q.ledger.record_printed("T1").unwrap();
+        assert_eq!(q.run_next().unwrap().outcome, JobOutcome::AlreadyPrinted);
+        assert!(q.transport().received.is_empty());
+    }
+
+    #[test]
+    fn without_readback_jobs_are_sent_not_confirmed() {
+        let mut q = queue().without_status_readback();
+        q.transport_mut().status = [0xFF; 4];
+        q.submit(original("T1"), b"abc".to_vec()).unwrap();
+        assert_eq!(q.run_next().unwrap().outcome, JobOutcome::Sent);
+        assert!(q.ledger().printed.contains("T1"));
     }
 
     #[test]
