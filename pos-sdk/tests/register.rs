@@ -35,11 +35,7 @@ fn eur(s: &str) -> Money {
 }
 
 fn options() -> SaleOptions {
-    SaleOptions {
-        operator: OperatorId::new("alice").unwrap(),
-        customer: None,
-        training: false,
-    }
+    SaleOptions::by(OperatorId::new("alice").unwrap())
 }
 
 fn open(path: &std::path::Path, clock: &Arc<ManualClock>, seed: u64) -> Register {

@@ -81,6 +81,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         at          TEXT NOT NULL,
         json        TEXT NOT NULL
     );
+    CREATE TABLE loyalty_accounts (
+        customer_id TEXT PRIMARY KEY,
+        json        TEXT NOT NULL
+    );
     CREATE TABLE loyalty_balances (
         customer_id TEXT PRIMARY KEY,
         points      INTEGER NOT NULL
@@ -94,6 +98,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         document TEXT,
         at       TEXT NOT NULL,
         json     TEXT NOT NULL
+    );
+    CREATE TABLE stored_value_accounts (
+        code TEXT PRIMARY KEY,
+        json TEXT NOT NULL
     );
     CREATE TABLE stored_value_balances (
         card    TEXT PRIMARY KEY,

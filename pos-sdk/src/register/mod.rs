@@ -6,6 +6,7 @@
 //! [`sale`]).
 
 mod config;
+mod customers;
 mod fiscal_map;
 mod keys;
 mod sale;

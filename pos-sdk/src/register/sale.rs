@@ -29,6 +29,22 @@ pub struct SaleOptions {
     pub customer: Option<CustomerId>,
     /// Training mode ("mode école"): series X, no stock, no totals, no sync.
     pub training: bool,
+    /// The ticket's UUID v7, made by the app before it asks to complete, so
+    /// that a retry after a crash or a timeout returns the sale already
+    /// recorded instead of making a second one. `None`: the till makes one.
+    pub ticket_id: Option<String>,
+}
+
+impl SaleOptions {
+    /// A normal sale by `operator`, anonymous, with a till-made id.
+    pub fn by(operator: OperatorId) -> SaleOptions {
+        SaleOptions {
+            operator,
+            customer: None,
+            training: false,
+            ticket_id: None,
+        }
+    }
 }
 
 /// What a completed sale produced.
@@ -56,9 +72,17 @@ impl Register {
         payment: &Payment,
         options: &SaleOptions,
     ) -> Result<CompletedSale, SdkError> {
+        if let Some(id) = &options.ticket_id
+            && let Some(done) = self.completed(id)?
+        {
+            return Ok(done);
+        }
         let now = self.clock.now();
         let meta = TicketMeta {
-            ticket_id: self.ids.next(now),
+            ticket_id: options
+                .ticket_id
+                .clone()
+                .unwrap_or_else(|| self.ids.next(now)),
             store: self.config.store.clone(),
             register: self.config.register.clone(),
             operator: options.operator.clone(),
@@ -85,6 +109,15 @@ impl Register {
         insert_ticket(&tx, &ticket, &fiscal, original)?;
         let mut outbox_seq = None;
         if !options.training {
+            let program = loyalty_program_tx(&tx)?;
+            let points = post_customer(
+                &tx,
+                &ticket,
+                program.as_ref(),
+                self.catalog.as_ref(),
+                &self.ids,
+            )?;
+            post_stored_value(&tx, &ticket, &self.ids)?;
             let movements = post_stock(&tx, &ticket, &self.config.location, &fiscal, |at| {
                 self.ids.next(at)
             })?;
@@ -92,6 +125,7 @@ impl Register {
                 "ticket": &ticket,
                 "fiscal": { "series": fiscal.doc.series.code(), "number": fiscal.doc.number, "hash": &fiscal.hash },
                 "stock_movements": movements,
+                "loyalty_points": points,
             });
             let kind = if ticket.kind() == TicketKind::Sale {
                 "sale"
@@ -163,6 +197,48 @@ impl Register {
             }
         }
         Ok(used)
+    }
+
+    /// The sale already recorded under `ticket_id`, if any (idempotent retry).
+    fn completed(&self, ticket_id: &str) -> Result<Option<CompletedSale>, SdkError> {
+        let row: Option<(String, i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT series, number, json FROM tickets WHERE id = ?1",
+                [ticket_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((series, number, json)) = row else {
+            return Ok(None);
+        };
+        let series = Series::parse(&series).ok_or(SdkError::Corrupt {
+            what: "ticket series",
+        })?;
+        let number = u64::try_from(number).map_err(|_| SdkError::Corrupt {
+            what: "ticket number",
+        })?;
+        let doc = DocRef { series, number };
+        let record =
+            pos_fiscal::store::rows::record_by_ref(&self.conn, doc)?.ok_or(SdkError::Corrupt {
+                what: "fiscal record of a ticket",
+            })?;
+        let signature_b64 = record.signature_b64().ok_or(SdkError::Corrupt {
+            what: "fiscal signature",
+        })?;
+        Ok(Some(CompletedSale {
+            ticket: serde_json::from_str(&json)?,
+            number,
+            series,
+            fiscal: Recorded {
+                doc,
+                hash: record.hash.clone(),
+                extract: pos_fiscal::record::receipt_extract(&signature_b64),
+                signature_b64,
+            },
+            shortfalls: Vec::new(),
+            outbox_seq: None,
+        }))
     }
 
     /// A cart that refunds `selections` of the stored ticket `original_id`
@@ -445,5 +521,118 @@ pub(crate) fn apply_movement(
          ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
         params![movement.sku.as_str(), movement.location.as_str(), after.on_hand.to_string(), after.reserved.to_string()],
     )?;
+    Ok(())
+}
+
+fn loyalty_program_tx(
+    tx: &Transaction<'_>,
+) -> Result<Option<pos_core::loyalty::LoyaltyProgram>, SdkError> {
+    let json = crate::db::meta_get(tx, "loyalty_program")?;
+    Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+}
+
+/// Adds the ticket to the customer's history and earns (or, on a refund,
+/// takes back) loyalty points, keyed by the ticket id so that a retried sale
+/// never earns twice. Returns the signed points moved.
+fn post_customer(
+    tx: &Transaction<'_>,
+    ticket: &Ticket,
+    program: Option<&pos_core::loyalty::LoyaltyProgram>,
+    catalog: Option<&pos_core::catalog::Catalog>,
+    ids: &crate::IdGenerator,
+) -> Result<i64, SdkError> {
+    use pos_core::ids::{OperationId, TicketId};
+    use pos_core::loyalty::{EarnLine, LoyaltyAccount};
+    let Some(customer_id) = ticket.customer() else {
+        return Ok(0);
+    };
+    let mut customer = super::customers::load_customer(tx, customer_id)?;
+    customer.record_purchase(TicketId::new(ticket.id())?, ticket.at(), ticket.total())?;
+    super::customers::save_customer(tx, &customer, ticket.at())?;
+    let Some(program) = program else { return Ok(0) };
+    let mut account = super::customers::load_loyalty(tx, customer_id)?
+        .unwrap_or_else(|| LoyaltyAccount::new(customer_id.clone()));
+    let before = account.entries().len();
+    let balance_before =
+        i64::try_from(account.balance()?).map_err(|_| pos_core::CoreError::Overflow)?;
+    match ticket.kind() {
+        TicketKind::Sale => {
+            let lines: Vec<EarnLine> = ticket
+                .lines()
+                .iter()
+                .map(|l| EarnLine {
+                    sku: l.sku.clone(),
+                    categories: catalog
+                        .and_then(|c| {
+                            let ctx = pos_core::item::PriceContext {
+                                store: Some(ticket.store().clone()),
+                                customer_group: None,
+                                at: ticket.at(),
+                            };
+                            pos_core::item::ItemSource::item_by_sku(c, &l.sku, &ctx).ok()
+                        })
+                        .map(|item| item.categories)
+                        .unwrap_or_default(),
+                    quantity: l.quantity,
+                    eligible_amount: l.amount.amount(),
+                })
+                .collect();
+            account.earn(program, TicketId::new(ticket.id())?, ticket.at(), &lines)?;
+        }
+        TicketKind::Refund | TicketKind::Exchange => {
+            if let Some(original) = ticket.originals().first() {
+                let refunded = ticket.total().amount().abs();
+                let op = OperationId::new(ids.next(ticket.at()))?;
+                account.reverse_refund(
+                    op,
+                    ticket.at(),
+                    &TicketId::new(original.as_str())?,
+                    refunded,
+                )?;
+            }
+        }
+    }
+    super::customers::save_loyalty(tx, &account, before, Some(ticket.id()), || {
+        ids.next(ticket.at())
+    })?;
+    let after = i64::try_from(account.balance()?).map_err(|_| pos_core::CoreError::Overflow)?;
+    Ok(after
+        .checked_sub(balance_before)
+        .ok_or(pos_core::CoreError::Overflow)?)
+}
+
+/// Redeems (or gives back, on a refund) the gift-card and store-credit
+/// tenders of the ticket; above the balance fails the whole sale.
+fn post_stored_value(
+    tx: &Transaction<'_>,
+    ticket: &Ticket,
+    ids: &crate::IdGenerator,
+) -> Result<(), SdkError> {
+    use pos_core::ids::{OperationId, TicketId};
+    for p in ticket.payments() {
+        let Some(code) = p.method.reference().filter(|_| {
+            matches!(
+                p.method,
+                pos_core::tender::TenderMethod::GiftCard { .. }
+                    | pos_core::tender::TenderMethod::StoreCredit { .. }
+            )
+        }) else {
+            continue;
+        };
+        let mut account =
+            super::customers::load_stored_value(tx, code)?.ok_or_else(|| SdkError::NotFound {
+                what: "gift card",
+                id: "****".into(),
+            })?;
+        let op = OperationId::new(ids.next(ticket.at()))?;
+        let amount = pos_core::Money::new(p.applied.amount().abs(), p.applied.currency());
+        let ticket_id = Some(TicketId::new(ticket.id())?);
+        if p.applied.is_negative() {
+            account.refund(op, ticket.at(), amount, ticket_id)?;
+        } else {
+            account.redeem(op, ticket.at(), amount, ticket_id)?;
+        }
+        super::customers::save_stored_value(tx, &account, ticket.at(), Some(ticket.id()))?;
+    }
     Ok(())
 }

@@ -153,6 +153,7 @@ fn run_sell(args: &SellArgs) -> Result<serde_json::Value, SdkError> {
         operator: OperatorId::new(args.operator.as_str())?,
         customer: None,
         training: false,
+        ticket_id: None,
     };
     let sale = reg.complete_sale(&cart, &payment, &options)?;
     Ok(serde_json::json!({
@@ -270,6 +271,7 @@ fn run_simulate(args: &SimulateArgs) -> Result<(), SdkError> {
                 operator: operator.clone(),
                 customer: None,
                 training: false,
+                ticket_id: None,
             },
         )?;
         let mut out = stdout.lock();
