@@ -19,6 +19,34 @@
 //! [`count_adjustments`]) look at the levels and refuse or report; applying a
 //! movement only enforces what must always hold (reserved never below zero),
 //! so movements synced from other tills always add up.
+//!
+//! ```
+//! use pos_core::ids::{LocationId, MovementId, OperatorId, Sku};
+//! use pos_core::stock::*;
+//! use rust_decimal::Decimal;
+//!
+//! let ctx = MovementContext {
+//!     operator: OperatorId::new("amelie")?,
+//!     at: chrono::DateTime::from_timestamp(1_772_431_200, 0).unwrap_or_default(),
+//!     reference: Some("BL-1001".into()),
+//! };
+//! let (sku, shop) = (Sku::new("BAGUETTE")?, LocationId::new("shop")?);
+//! let receipt = StockMovement::new(
+//!     MovementId::new("0192f3a0-0000-7000-8000-000000000001")?,
+//!     MovementReason::Receipt, sku.clone(), shop.clone(), Decimal::from(40), &ctx,
+//! )?;
+//! let mut ledger = StockLedger::new();
+//! assert_eq!(ledger.apply(&receipt)?, Applied::New);
+//! assert_eq!(ledger.apply(&receipt)?, Applied::Duplicate); // a retry is a no-op
+//! assert_eq!(ledger.level(&sku, &shop).available()?, Decimal::from(40));
+//!
+//! let policies = StockPolicies { default: NegativeStockPolicy::Block, ..Default::default() };
+//! let ask = [SaleLine { sku, location: shop, quantity: Decimal::from(41) }];
+//! let check = check_sale(&ledger, &ask, &policies)?;
+//! assert_eq!(check.verdict(), StockVerdict::Block);
+//! assert_eq!(check.shortfalls[0].missing()?, Decimal::ONE);
+//! # Ok::<(), pos_core::CoreError>(())
+//! ```
 
 mod check;
 mod ledger;
