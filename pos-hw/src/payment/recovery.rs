@@ -144,3 +144,184 @@ fn settle<T: PaymentTerminal + ?Sized>(
     }
     Ok(Resolution::Settled(Settled::OperatorDecision { id }))
 }
+
+impl OperatorVerdict {
+    /// Turns the operator's reading of the terminal into a settled payment.
+    /// A `Paid` verdict carries no card or authorisation data: the till
+    /// records that the operator confirmed it.
+    pub fn settle(self, request: &PaymentRequest) -> Settled {
+        match self {
+            OperatorVerdict::Paid => Settled::Approved(Approval {
+                id: request.id.clone(),
+                amount: request.amount,
+                tip: None,
+                authorization_code: None,
+                card: None,
+                terminal_reference: None,
+            }),
+            OperatorVerdict::NotPaid => Settled::Declined {
+                id: request.id.clone(),
+                reason: DeclineReason::NotDone,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    //! The decision rules alone, over a terminal that plays a script. The
+    //! adapters' own tests run the same rules against their simulators.
+    use super::*;
+    use crate::payment::types::{Capabilities, PaymentKind, UnknownStage};
+    use pos_core::{Currency, Money};
+    use std::collections::VecDeque;
+
+    struct Scripted {
+        pays: VecDeque<Outcome>,
+        statuses: VecDeque<Result<StatusAnswer, HwError>>,
+        pay_calls: usize,
+        status_calls: usize,
+        status_query: bool,
+    }
+
+    impl PaymentTerminal for Scripted {
+        fn capabilities(&self) -> Capabilities {
+            Capabilities {
+                status_query: self.status_query,
+                ..Capabilities::default()
+            }
+        }
+        fn pay(&mut self, _: &PaymentRequest) -> Result<Outcome, HwError> {
+            self.pay_calls += 1;
+            self.pays.pop_front().ok_or(HwError::PaymentUnsupported {
+                operation: "script",
+            })
+        }
+        fn reverse(&mut self, _: &TransactionId, _: &Approval) -> Result<Outcome, HwError> {
+            Err(HwError::PaymentUnsupported {
+                operation: "reverse",
+            })
+        }
+        fn transaction_status(&mut self, _: &TransactionId) -> Result<StatusAnswer, HwError> {
+            self.status_calls += 1;
+            self.statuses
+                .pop_front()
+                .unwrap_or(Ok(StatusAnswer::InProgress))
+        }
+    }
+
+    fn request() -> PaymentRequest {
+        PaymentRequest::new(
+            TransactionId::new("R1").unwrap(),
+            PaymentKind::Sale,
+            Money::from_minor_units(1000, Currency::EUR),
+        )
+        .unwrap()
+    }
+
+    fn unknown() -> Outcome {
+        Outcome::Unknown {
+            id: request().id,
+            stage: UnknownStage::AnswerLost,
+        }
+    }
+
+    fn approved() -> Outcome {
+        match OperatorVerdict::Paid.settle(&request()) {
+            Settled::Approved(a) => Outcome::Approved(a),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn endless_in_progress_goes_to_the_operator() {
+        let mut t = Scripted {
+            pays: VecDeque::from([unknown()]),
+            statuses: VecDeque::new(),
+            pay_calls: 0,
+            status_calls: 0,
+            status_query: true,
+        };
+        let settled = pay_once(&mut t, &request(), RecoveryPolicy::default()).unwrap();
+        assert_eq!(settled, Settled::OperatorDecision { id: request().id });
+        assert_eq!((t.pay_calls, t.status_calls), (1, 3));
+    }
+
+    #[test]
+    fn not_found_twice_sends_at_most_max_resends_more() {
+        let mut t = Scripted {
+            pays: VecDeque::from([unknown(), unknown()]),
+            statuses: VecDeque::from([Ok(StatusAnswer::NotFound), Ok(StatusAnswer::NotFound)]),
+            pay_calls: 0,
+            status_calls: 0,
+            status_query: true,
+        };
+        let settled = pay_once(&mut t, &request(), RecoveryPolicy::default()).unwrap();
+        assert_eq!(
+            settled,
+            Settled::Declined {
+                id: request().id,
+                reason: DeclineReason::NotDone
+            }
+        );
+        assert_eq!(t.pay_calls, 2, "one first send and one re-send, no more");
+    }
+
+    #[test]
+    fn link_errors_during_queries_are_retried_then_found() {
+        let mut t = Scripted {
+            pays: VecDeque::from([unknown()]),
+            statuses: VecDeque::from([
+                Err(HwError::PaymentLink {
+                    kind: std::io::ErrorKind::TimedOut,
+                }),
+                Ok(StatusAnswer::Completed(approved())),
+            ]),
+            pay_calls: 0,
+            status_calls: 0,
+            status_query: true,
+        };
+        let settled = pay_once(&mut t, &request(), RecoveryPolicy::default()).unwrap();
+        assert!(matches!(settled, Settled::Approved(_)));
+        assert_eq!(t.pay_calls, 1);
+    }
+
+    #[test]
+    fn without_status_query_the_operator_decides_and_records() {
+        let mut t = Scripted {
+            pays: VecDeque::from([unknown()]),
+            statuses: VecDeque::new(),
+            pay_calls: 0,
+            status_calls: 0,
+            status_query: false,
+        };
+        let settled = pay_once(&mut t, &request(), RecoveryPolicy::default()).unwrap();
+        assert_eq!(settled, Settled::OperatorDecision { id: request().id });
+        assert_eq!(t.status_calls, 0);
+        assert!(matches!(
+            OperatorVerdict::NotPaid.settle(&request()),
+            Settled::Declined { .. }
+        ));
+        assert!(matches!(
+            OperatorVerdict::Paid.settle(&request()),
+            Settled::Approved(_)
+        ));
+    }
+
+    #[test]
+    fn recover_never_sends_a_payment() {
+        let mut t = Scripted {
+            pays: VecDeque::new(),
+            statuses: VecDeque::from([Ok(StatusAnswer::NotFound)]),
+            pay_calls: 0,
+            status_calls: 0,
+            status_query: true,
+        };
+        assert_eq!(
+            recover(&mut t, &request().id, RecoveryPolicy::default()).unwrap(),
+            None
+        );
+        assert_eq!(t.pay_calls, 0);
+    }
+}
