@@ -99,7 +99,8 @@ pub struct Order {
 impl Order {
     /// A new order in status `received`. Lines must be non-empty, with
     /// positive quantities (at most 3 decimals) and non-negative amounts in
-    /// one currency.
+    /// one currency; the payment is `Unpaid` or `PaidOnline` (the other two
+    /// only arise later, and are refused here as an invalid transition).
     #[allow(clippy::too_many_arguments)]
     pub fn receive(
         id: OrderId,

@@ -94,6 +94,34 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A batch (a transfer, an order's reservations) is all or nothing: when
+    /// it fails the ledger is unchanged, when it succeeds it equals applying
+    /// its movements one by one.
+    #[test]
+    fn stock_batches_are_atomic(first in movements(), batch in movements()) {
+        let mut ledger = StockLedger::new();
+        for m in &first {
+            let _ = ledger.apply(m);
+        }
+        let before = ledger.clone();
+        let mut one_by_one = ledger.clone();
+        let sequential: Result<Vec<Applied>, _> = batch.iter().map(|m| one_by_one.apply(m)).collect();
+        match ledger.apply_all(&batch) {
+            Ok(results) => {
+                prop_assert_eq!(Ok(results), sequential);
+                prop_assert_eq!(&ledger, &one_by_one);
+            }
+            Err(_) => {
+                prop_assert!(sequential.is_err());
+                prop_assert_eq!(&ledger, &before);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum LoyaltyOp {
     Earn { ticket: u8, cents: i64 },
