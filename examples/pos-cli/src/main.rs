@@ -19,6 +19,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The store-day demo on a fresh SQLite file (the main job).
+    Demo(cmd::demo::DemoArgs),
     /// Complete one sale on a till file: `pos sell --db PATH --basket FILE --pay cash|card[:AMOUNT]...`.
     Sell(cmd::till::SellArgs),
     /// Complete N random realistic sales, printing `committed <number>` after each commit.
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Price(args) => cmd::price::run(&args),
+        Command::Demo(args) => cmd::demo::run(&args),
         Command::Sell(args) => cmd::till::sell(&args),
         Command::Simulate(args) => cmd::till::simulate(&args),
         Command::Verify(args) => cmd::fiscal::verify(&args),

@@ -11,6 +11,7 @@ mod fiscal_map;
 mod keys;
 mod sale;
 mod scan;
+mod stock;
 
 pub use config::RegisterConfig;
 pub use sale::{CompletedSale, SaleOptions};

@@ -431,7 +431,7 @@ fn check_stock(
     })
 }
 
-fn read_level(
+pub(crate) fn read_level(
     tx: &Transaction<'_>,
     sku: &Sku,
     location: &LocationId,

@@ -1,0 +1,390 @@
+//! `pos demo`: a whole store day on a fresh SQLite file.
+//!
+//! A boulangerie-épicerie-cave opens its till, receives stock, scans French
+//! baskets (a weighed cheese from a scale label included), takes split
+//! payments, meal vouchers and a gift card, serves a loyalty customer,
+//! refunds one sale, closes the day (Z), verifies its fiscal journal and
+//! exports the FEC. The clock is simulated (08:30 to 19:30, Paris time) so
+//! that every run tells the same story; ids and keys are fresh each run.
+
+use chrono::{DateTime, Utc};
+use pos_core::cart::{Actor, Permissions};
+use pos_core::customer::{Channel, ConsentSource, ConsentState, PersonalData};
+use pos_core::ids::{LocationId, OperatorId, RegisterId, Sku, StoreId};
+use pos_core::loyalty::LoyaltyProgram;
+use pos_core::stock::MovementReason;
+use pos_core::stored_value::StoredValueKind;
+use pos_core::tender::{Tender, TenderMethod};
+use pos_core::{Currency, Money};
+use pos_sdk::{
+    CompletedSale, IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions, SdkError,
+};
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Arguments of `pos demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the till file, receipts and exports (recreated).
+    #[arg(long, default_value = "target/pos-demo")]
+    pub out: PathBuf,
+}
+
+/// Runs the demo.
+pub fn run(args: &DemoArgs) -> ExitCode {
+    match store_day(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Day {
+    till: Register,
+    clock: Arc<ManualClock>,
+    sales: Vec<CompletedSale>,
+}
+
+fn eur(cents: i64) -> Money {
+    Money::from_minor_units(cents, Currency::EUR)
+}
+
+impl Day {
+    fn at(&self, hh_mm: &str) -> Result<(), SdkError> {
+        let t: DateTime<Utc> = format!("2026-11-28T{hh_mm}:00+01:00")
+            .parse()
+            .map_err(|_| SdkError::InvalidInput {
+                field: "demo time",
+                expected: "HH:MM",
+            })?;
+        self.clock.set(t);
+        Ok(())
+    }
+
+    /// Scans `codes`, pays with `tenders` (`None` amount = what remains) and prints the ticket.
+    fn sell(
+        &mut self,
+        title: &str,
+        codes: &[&str],
+        tenders: &[(TenderMethod, Option<Money>)],
+        customer: Option<&pos_core::ids::CustomerId>,
+    ) -> Result<(), SdkError> {
+        let ctx = self.till.price_context(None);
+        let mut cart = self.till.new_cart();
+        for code in codes {
+            self.till.scan(&mut cart, code, &ctx)?;
+        }
+        let mut payment = self.till.start_payment(&cart, customer)?;
+        for (method, amount) in tenders {
+            let amount = match amount {
+                Some(a) => *a,
+                None => payment.remaining()?,
+            };
+            payment.add(Tender::new(method.clone(), amount))?;
+        }
+        let mut options = SaleOptions::by(OperatorId::new("claire")?);
+        options.customer = customer.cloned();
+        let sale = self.till.complete_sale(&cart, &payment, &options)?;
+        print_ticket(title, &sale);
+        self.sales.push(sale);
+        Ok(())
+    }
+}
+
+fn print_ticket(title: &str, sale: &CompletedSale) {
+    let t = &sale.ticket;
+    println!(
+        "\n  {} — ticket {}{} ({})",
+        title,
+        sale.series.code(),
+        sale.number,
+        sale.fiscal.extract
+    );
+    for l in t.lines() {
+        let qty = if l.unit.is_measured() {
+            format!("{} {}", l.quantity, l.unit.symbol())
+        } else {
+            l.quantity.to_string()
+        };
+        println!(
+            "    {:<34} {:>9} x {:>10} = {:>10}",
+            l.label,
+            qty,
+            l.unit_price.format_fr(),
+            l.amount.format_fr()
+        );
+        for p in &l.promotions {
+            println!("      {} (-{})", p.text, p.amount.format_fr());
+        }
+    }
+    for tax in t.taxes() {
+        println!(
+            "    TVA {:>5} %  HT {:>10}  TVA {:>9}  TTC {:>10}",
+            tax.rate.percent_string(),
+            tax.net.format_fr(),
+            tax.vat.format_fr(),
+            tax.gross.format_fr()
+        );
+    }
+    let paid: Vec<String> = t
+        .payments()
+        .iter()
+        .map(|p| format!("{} {}", p.method.code(), p.applied.format_fr()))
+        .collect();
+    println!(
+        "    TOTAL {}   payé : {}   rendu : {}",
+        t.total().format_fr(),
+        paid.join(" + "),
+        t.change().format_fr()
+    );
+}
+
+fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&args.out).map_err(|_| SdkError::InvalidInput {
+        field: "--out",
+        expected: "a writable folder",
+    })?;
+    let db = args.out.join("store-day.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    println!("pos-sdk store-day demo — till file {}", db.display());
+
+    let clock = Arc::new(ManualClock::new(
+        "2026-11-28T07:30:00Z"
+            .parse()
+            .map_err(|_| SdkError::Corrupt { what: "demo clock" })?,
+    ));
+    let config = RegisterConfig::france(
+        StoreId::new("boulangerie-paris-11")?,
+        RegisterId::new("caisse-1")?,
+        LocationId::new("magasin")?,
+    )?;
+    let till =
+        Register::open_with_file_key(&db, config, clock.clone(), IdGenerator::from_entropy())?;
+    let mut day = Day {
+        till,
+        clock,
+        sales: Vec::new(),
+    };
+
+    // 08:30 — open: catalog, stock delivery, loyalty programme, a gift card.
+    day.at("08:30")?;
+    let variants = day
+        .till
+        .import_catalog_json(pos_core::catalog::sample_catalog_json())?;
+    println!("\n08:30 opening: catalog of {variants} variants imported");
+    let shop = LocationId::new("magasin")?;
+    let claire = OperatorId::new("claire")?;
+    let mut received = 0;
+    for v in day
+        .till
+        .catalog()?
+        .variants()
+        .map(|v| v.variant.sku.clone())
+        .collect::<Vec<Sku>>()
+    {
+        day.till.record_stock(
+            MovementReason::Receipt,
+            &v,
+            &shop,
+            Decimal::from(20),
+            &claire,
+            Some("BL-2026-11-28".into()),
+        )?;
+        received += 1;
+    }
+    println!("       delivery received: 20 units of each of {received} items");
+    day.till.set_loyalty_program(Some(&LoyaltyProgram {
+        currency: Currency::EUR,
+        points_per_unit: Decimal::ONE,
+        bonuses: vec![],
+        tiers: vec![],
+        rewards: vec![],
+        point_value: eur(1),
+        expiry_days: Some(365),
+        tier_window_days: 365,
+    }))?;
+    day.till.issue_stored_value(
+        "CADEAU-2026-0042",
+        StoredValueKind::GiftCard,
+        eur(5000),
+        None,
+    )?;
+    let camille = day.till.create_customer(
+        PersonalData {
+            given_name: Some("Camille".into()),
+            family_name: Some("Durand".into()),
+            email: Some("camille.durand@example.fr".into()),
+            phone: None,
+            address: None,
+        },
+        None,
+    )?;
+    day.till.set_consent(
+        camille.id(),
+        Channel::EmailReceipt,
+        ConsentState::Granted,
+        ConsentSource::InStore,
+    )?;
+    println!(
+        "       loyalty: 1 point per euro; customer {} enrolled with e-mail receipt consent",
+        camille.id()
+    );
+
+    // The day's baskets.
+    day.at("08:42")?;
+    day.sell(
+        "Petit-déjeuner",
+        &[
+            "2000000001012",
+            "2000000002019",
+            "2000000002019",
+            "2000000002026",
+        ],
+        &[(TenderMethod::Cash, Some(eur(1000)))],
+        None,
+    )?;
+    day.at("09:15")?;
+    day.sell(
+        "Fromage à la coupe (étiquette balance 0,347 kg)",
+        &["2501001003475", "3760123000567", "3760123000840"],
+        &[(TenderMethod::Card, None)],
+        None,
+    )?;
+    day.at("12:20")?;
+    day.sell(
+        "Déjeuner en titres-restaurant",
+        &["PLU-501", "3760123001267", "2000000003016"],
+        &[
+            (TenderMethod::MealVoucher, Some(eur(1500))),
+            (TenderMethod::Cash, None),
+        ],
+        None,
+    )?;
+    day.at("15:05")?;
+    day.sell(
+        "Cadeau payé en carte cadeau + carte",
+        &["3760123002240", "3760123002943"],
+        &[
+            (
+                TenderMethod::GiftCard {
+                    reference: "CADEAU-2026-0042".into(),
+                },
+                Some(eur(5000)),
+            ),
+            (TenderMethod::Card, None),
+        ],
+        None,
+    )?;
+    day.at("17:40")?;
+    day.sell(
+        "Apéritif, client fidèle",
+        &[
+            "3760123001892",
+            "3760123001472",
+            "3760123001472",
+            "3760123000772",
+        ],
+        &[(TenderMethod::Card, None)],
+        Some(camille.id()),
+    )?;
+    day.at("18:10")?;
+    day.sell(
+        "Paiement fractionné espèces + carte",
+        &[
+            "3760123000079",
+            "3760123000987",
+            "3760123001120",
+            "96385074",
+        ],
+        &[
+            (TenderMethod::Cash, Some(eur(1000))),
+            (TenderMethod::Card, None),
+        ],
+        None,
+    )?;
+
+    // 18:30 — a refund of the two bottles of côtes-du-rhône.
+    day.at("18:30")?;
+    let aperitif = day
+        .sales
+        .get(4)
+        .map(|s| s.ticket.id().to_owned())
+        .ok_or(SdkError::Corrupt { what: "demo sale" })?;
+    let actor = Actor::new(OperatorId::new("manager")?, Permissions::manager());
+    let selection = [
+        pos_core::ticket::RefundSelection {
+            line: 1,
+            quantity: Decimal::ONE,
+        },
+        pos_core::ticket::RefundSelection {
+            line: 2,
+            quantity: Decimal::ONE,
+        },
+    ];
+    let cart = day.till.refund_cart(&aperitif, Some(&selection), &actor)?;
+    let mut payment = day.till.start_payment(&cart, Some(camille.id()))?;
+    // Tenders are magnitudes whatever the direction: 17.80 paid back by card.
+    let back = payment.remaining()?;
+    payment.add(Tender::new(
+        TenderMethod::Card,
+        Money::new(back.amount().abs(), back.currency()),
+    ))?;
+    let mut options = SaleOptions::by(OperatorId::new("manager")?);
+    options.customer = Some(camille.id().clone());
+    let refund = day.till.complete_sale(&cart, &payment, &options)?;
+    print_ticket("Remboursement (référence au ticket d'origine)", &refund);
+    println!(
+        "    loyalty balance of the customer after the refund: {} points",
+        day.till.loyalty_balance(camille.id())?
+    );
+    println!(
+        "    gift card left: {}",
+        day.till
+            .stored_value("CADEAU-2026-0042")?
+            .balance()
+            .format_fr()
+    );
+
+    // Figures.
+    let revenue = day
+        .sales
+        .iter()
+        .try_fold(Money::zero(Currency::EUR), |a, s| {
+            a.checked_add(&s.ticket.total())
+        })?;
+    let net = revenue.checked_add(&refund.ticket.total())?;
+    let comte = day.till.stock_level(&Sku::new("COMTE-18")?, &shop)?;
+    let report = pos_fiscal::store::verify_store(day.till.connection(), &Default::default())?;
+    println!(
+        "\n19:30 figures: {} sales, 1 refund, revenue {} (net of refund {})",
+        day.sales.len(),
+        revenue.format_fr(),
+        net.format_fr()
+    );
+    println!(
+        "       stock of Comté: {} kg on hand after 20 received",
+        comte.on_hand
+    );
+    println!(
+        "       fiscal journal: {} records, {} signatures checked, verdict {}",
+        report.records, report.signatures_checked, report.verdict
+    );
+    println!(
+        "       outbox: {} events waiting for sync",
+        pos_sdk::outbox::status(&day.till.connection().unchecked_transaction()?)?.0
+    );
+    println!(
+        "\ndone in {:.2} s; till file: {}",
+        started.elapsed().as_secs_f64(),
+        db.display()
+    );
+    Ok(())
+}
