@@ -159,3 +159,87 @@ fn no_terminal_listening_is_an_error_and_nothing_is_charged() {
         Err(HwError::PaymentLink { .. })
     ));
 }
+
+#[test]
+fn golden_messages_from_the_data_file() {
+    use pos_hw::payment::caisse_ap::client::{build_request, interpret};
+    use pos_hw::payment::caisse_ap::{Action, TlvMessage};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/payment/caisse_ap_messages.json"
+    );
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for case in golden["requests"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let config = CaisseApConfig {
+            pos_number: case["pos_number"].as_u64().unwrap() as u8,
+            protocol_id: case["protocol_id"].as_str().unwrap().into(),
+            answer_timeout: Duration::from_secs(1),
+        };
+        let action = match case["action"].as_str().unwrap() {
+            "debit" => Action::Debit,
+            "credit" => Action::Credit,
+            _ => Action::Cancel,
+        };
+        let id = TransactionId::new(case["transaction_id"].as_str().unwrap()).unwrap();
+        let amount = Money::from_minor_units(case["amount_cents"].as_i64().unwrap(), Currency::EUR);
+        let wire = build_request(&config, &id, action, &amount)
+            .unwrap()
+            .encode();
+        assert_eq!(
+            String::from_utf8(wire).unwrap(),
+            case["wire"].as_str().unwrap(),
+            "{name}"
+        );
+    }
+    for case in golden["answers"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let id = TransactionId::new(case["transaction_id"].as_str().unwrap()).unwrap();
+        let asked =
+            Money::from_minor_units(case["requested_cents"].as_i64().unwrap(), Currency::EUR);
+        let answer = TlvMessage::decode(case["wire"].as_str().unwrap().as_bytes()).unwrap();
+        assert_eq!(
+            answer.encode(),
+            case["wire"].as_str().unwrap().as_bytes(),
+            "{name}"
+        );
+        let outcome = interpret(&id, &asked, &answer);
+        match (case["outcome"].as_str().unwrap(), &outcome) {
+            ("approved", Outcome::Approved(a)) => {
+                let cents = case["approved_cents"].as_i64().unwrap();
+                assert_eq!(
+                    a.amount,
+                    Money::from_minor_units(cents, Currency::EUR),
+                    "{name}"
+                );
+                assert_eq!(
+                    a.card.unwrap().last4(),
+                    case["card_last4"].as_str().unwrap(),
+                    "{name}"
+                );
+                assert_eq!(
+                    a.authorization_code.as_deref(),
+                    case["authorization"].as_str(),
+                    "{name}"
+                );
+            }
+            (
+                "cancelled",
+                Outcome::Declined {
+                    reason: DeclineReason::Cancelled,
+                    ..
+                },
+            )
+            | (
+                "refused",
+                Outcome::Declined {
+                    reason: DeclineReason::Refused,
+                    ..
+                },
+            )
+            | ("unknown", Outcome::Unknown { .. }) => {}
+            (expected, got) => panic!("{name}: expected {expected}, got {got:?}"),
+        }
+    }
+}

@@ -248,3 +248,31 @@ fn golden_frames_from_the_data_file() {
         }
     }
 }
+
+#[test]
+fn sale_over_a_pseudo_terminal_serial_line() {
+    use serialport::SerialPort as _;
+    // A real tty pair (termios and all): the simulator on the master side,
+    // our client on the slave side, as on a USB-serial terminal.
+    let (mut master, mut slave) = serialport::TTYPort::pair().unwrap();
+    master.set_timeout(Duration::from_millis(20)).unwrap();
+    slave.set_timeout(Duration::from_millis(20)).unwrap();
+    let handle = thread::spawn(move || {
+        let mut sim = ConcertSimulator::new(SimConfig::default(), timings());
+        let (_, _) = sim.serve_one(master, Duration::from_secs(5)).unwrap();
+        sim
+    });
+    let mut client = ConcertClient::new(slave, 1, timings()).unwrap();
+    let outcome = client.pay(&sale("TTY1", 2599)).unwrap();
+    let sim = handle.join().unwrap();
+    assert!(matches!(outcome, Outcome::Approved(_)), "{outcome:?}");
+    assert_eq!(sim.net_charged_cents(), 2599);
+}
+
+#[test]
+fn opening_a_missing_serial_device_is_a_link_error() {
+    use pos_hw::payment::concert::{LineFormat, open_serial};
+    let error =
+        open_serial("/dev/does-not-exist-pos-hw", 9600, LineFormat::SevenEvenOne).unwrap_err();
+    assert!(matches!(error, HwError::PaymentLink { .. }), "{error:?}");
+}
