@@ -123,14 +123,14 @@ impl CodePage {
             return u8::try_from(u32::from(c)).ok();
         }
         match self {
-            CodePage::Pc850 => position_of(&CP850_HIGH, c),
+            CodePage::Pc850 => cp850_byte(c),
             CodePage::Cp858 => {
                 if c == '€' {
                     Some(0xD5)
                 } else if c == 'ı' {
                     None
                 } else {
-                    position_of(&CP850_HIGH, c)
+                    cp850_byte(c)
                 }
             }
             CodePage::Wpc1252 => {
@@ -163,8 +163,12 @@ impl CodePage {
     /// Appends `text` encoded in this code page: unknown characters go
     /// through [`fallback`] (`€` → `EUR` on PC850), else become `?`.
     pub fn encode_into(self, text: &str, out: &mut Vec<u8>) {
+        if is_printable_ascii(text) {
+            out.extend_from_slice(text.as_bytes());
+            return;
+        }
         for c in text.chars() {
-            if let Some(b) = self.encode_char(c) {
+            if let Some(b) = ascii_byte(c).or_else(|| self.encode_char(c)) {
                 out.push(b);
             } else if let Some(sub) = fallback(c) {
                 for s in sub.chars() {
@@ -179,7 +183,11 @@ impl CodePage {
     /// `text` with every character this page lacks replaced by its
     /// [`fallback`] (or `?`), so that encoding is then one byte per character.
     pub fn printable(self, text: &str) -> std::borrow::Cow<'_, str> {
-        if text.chars().all(|c| self.encode_char(c).is_some()) {
+        if is_printable_ascii(text)
+            || text
+                .chars()
+                .all(|c| ascii_byte(c).is_some() || self.encode_char(c).is_some())
+        {
             return std::borrow::Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len().saturating_add(4));
@@ -210,6 +218,54 @@ impl CodePage {
             .iter()
             .map(|b| self.decode_byte(*b).unwrap_or('\u{FFFD}'))
             .collect()
+    }
+}
+
+/// The byte of a printable ASCII character.
+#[inline]
+fn ascii_byte(c: char) -> Option<u8> {
+    u8::try_from(u32::from(c))
+        .ok()
+        .filter(|b| (0x20..0x7F).contains(b))
+}
+
+/// Whether every byte is printable ASCII (the same in every code page).
+fn is_printable_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (0x20..0x7F).contains(&b))
+}
+
+/// CP850 byte of each Latin-1 character U+00A0..=U+00FF (0: none), built at
+/// compile time from [`CP850_HIGH`] so accented letters cost one lookup.
+const CP850_FROM_LATIN1: [u8; 96] = latin1_reverse(&CP850_HIGH);
+
+// Runs at compile time only: an out-of-range index would fail the build,
+// it cannot panic at run time.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::as_conversions
+)]
+const fn latin1_reverse(table: &[char; 128]) -> [u8; 96] {
+    let mut out = [0u8; 96];
+    let mut i = 0;
+    while i < 128 {
+        let code = table[i] as u32;
+        if code >= 0xA0 && code <= 0xFF {
+            out[(code - 0xA0) as usize] = 0x80 | i as u8;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The CP850 byte of `c` (non-ASCII).
+fn cp850_byte(c: char) -> Option<u8> {
+    let code = u32::from(c);
+    if (0xA0..=0xFF).contains(&code) {
+        let index = usize::try_from(code.saturating_sub(0xA0)).ok()?;
+        CP850_FROM_LATIN1.get(index).copied().filter(|b| *b != 0)
+    } else {
+        position_of(&CP850_HIGH, c)
     }
 }
 
