@@ -8,6 +8,7 @@
 mod config;
 mod customers;
 mod fiscal_map;
+mod fiscal_ops;
 mod keys;
 mod sale;
 mod scan;

@@ -353,6 +353,53 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
             .format_fr()
     );
 
+    // 19:30 — closing: Z of the day with the cash count, audit, FEC, archive.
+    day.at("19:30")?;
+    let manager = OperatorId::new("manager")?;
+    let cash_in: i64 = day
+        .sales
+        .iter()
+        .flat_map(|s| {
+            s.ticket
+                .payments()
+                .iter()
+                .filter(|p| p.method.is_cash())
+                .map(|p| p.applied)
+        })
+        .chain(day.sales.iter().map(|s| s.ticket.change().negated()))
+        .try_fold(0i64, |a, m| m.to_minor_units().map(|c| a.saturating_add(c)))?;
+    let cash = pos_fiscal::store::CashCount {
+        opening_float: 15_000,
+        pay_ins: 0,
+        pay_outs: 0,
+        counted: Some(15_000i64.saturating_add(cash_in)),
+    };
+    let z = day.till.close_day(None, Some(cash), &manager)?;
+    println!(
+        "\n19:30 closing: day closed as {}",
+        z.iter()
+            .map(|d| format!("Z{}", d.number))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    day.till.set_siren("552100554", &manager)?;
+    let (fec_name, fec) = day.till.export_fec("552100554", &manager)?;
+    let fec_path = args.out.join(&fec_name);
+    std::fs::write(&fec_path, &fec).map_err(|_| SdkError::InvalidInput {
+        field: "--out",
+        expected: "a writable folder",
+    })?;
+    println!(
+        "       FEC written: {} ({} lines)",
+        fec_path.display(),
+        fec.iter().filter(|b| **b == b'\n').count()
+    );
+    let audit = day.till.audit(&manager)?;
+    println!(
+        "       audit (JET 280): {} records, verdict {}",
+        audit.records, audit.verdict
+    );
+
     // Figures.
     let revenue = day
         .sales
