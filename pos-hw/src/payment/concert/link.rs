@@ -12,6 +12,11 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
 /// The link's timers and retry counts.
+///
+/// The defaults are the usual Concert integration values (three sends, a few
+/// seconds for an acknowledgement, two minutes for the cardholder); the
+/// Association du Paiement's specification text is not public, so they are
+/// configurable rather than hard-wired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkTimings {
     /// How long to wait for ACK/NAK after ENQ or a frame.
