@@ -289,13 +289,22 @@ impl CatalogDocument {
     /// Parses a JSON catalog document; a syntax or shape error names the
     /// JSON path (`products[3].variants[0].price`) and the line.
     pub fn from_json(text: &str) -> Result<CatalogDocument, CoreError> {
+        // Fast path without path tracking; a bad document is parsed again
+        // with `serde_path_to_error` to name the place of the error.
+        let plain = match serde_json::from_str::<CatalogDocument>(text) {
+            Ok(doc) => return Ok(doc),
+            Err(e) => e,
+        };
         let mut de = serde_json::Deserializer::from_str(text);
-        let doc: CatalogDocument = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            json_error(path, e.inner())
-        })?;
-        de.end().map_err(|e| json_error("document".into(), &e))?;
-        Ok(doc)
+        let located = serde_path_to_error::deserialize::<_, CatalogDocument>(&mut de)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                json_error(path, e.inner())
+            })
+            .and_then(|_| de.end().map_err(|e| json_error("document".into(), &e)));
+        Err(located
+            .err()
+            .unwrap_or_else(|| json_error("document".into(), &plain)))
     }
 
     /// Checks and builds the catalog; nothing is built if any value is bad.

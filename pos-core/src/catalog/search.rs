@@ -17,6 +17,9 @@ use std::ops::Range;
 /// One token occurrence: its text `arena[start..end]` and its variant.
 #[derive(Debug, Clone, Copy)]
 struct Posting {
+    /// The token's first 8 bytes, big-endian, zero-padded: sorting compares
+    /// this integer first and the text only when it ties.
+    head: u64,
     start: u32,
     end: u32,
     variant: u32,
@@ -54,6 +57,7 @@ impl NameIndex {
                 let end = start.checked_add(token.len())?;
                 if !token.is_empty() {
                     index.postings.push(Posting {
+                        head: head_of(token),
                         start: offset(start)?,
                         end: offset(end)?,
                         variant,
@@ -67,8 +71,9 @@ impl NameIndex {
         }
         let arena = index.arena.as_str();
         index.postings.sort_unstable_by(|a, b| {
-            token_of(arena, a)
-                .cmp(token_of(arena, b))
+            a.head
+                .cmp(&b.head)
+                .then_with(|| token_of(arena, a).cmp(token_of(arena, b)))
                 .then(a.variant.cmp(&b.variant))
         });
         Some(index)
@@ -178,6 +183,16 @@ impl NameIndex {
     }
 }
 
+/// The first 8 bytes of a token as a big-endian integer, zero-padded: the
+/// integers order like the texts (tokens never contain a NUL byte).
+fn head_of(token: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    for (slot, b) in bytes.iter_mut().zip(token.bytes()) {
+        *slot = b;
+    }
+    u64::from_be_bytes(bytes)
+}
+
 /// The text of a posting's token (empty if the range is off, which the
 /// builder never produces).
 fn token_of<'a>(arena: &'a str, p: &Posting) -> &'a str {
@@ -210,6 +225,26 @@ mod tests {
         assert!(find(&labels, "  ", 10).is_empty());
         assert_eq!(find(&labels, "comt", 2), [3, 1]);
         assert!(find(&labels, "comt", 0).is_empty());
+    }
+
+    #[test]
+    fn head_orders_like_text() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abcdefgh",
+            "abcdefghi",
+            "b",
+            "comte",
+            "zz",
+            "éa",
+        ];
+        for w in words.windows(2) {
+            assert!(head_of(w[0]) <= head_of(w[1]), "{w:?}");
+            assert!(w[0] < w[1]);
+        }
+        assert_eq!(head_of("abcdefgh"), head_of("abcdefghi"));
     }
 
     #[test]
