@@ -11,8 +11,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use pos_hw::printer::PrinterProfile;
 use pos_hw::receipt::{
-    CurrencyFacts, LineFacts, OutputFormat, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts,
-    VatFacts, build_french_receipt, render,
+    LineFacts, OutputFormat, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts, VatFacts,
+    build_french_receipt, render,
 };
 use rust_decimal::Decimal;
 
@@ -25,7 +25,7 @@ fn facts(lines: usize) -> ReceiptFacts {
         "Comté affiné",
     ];
     ReceiptFacts {
-        currency: CurrencyFacts::eur(),
+        currency: pos_core::Currency::EUR,
         trader: TraderFacts {
             name: "Boulangerie Dupré".into(),
             address: vec!["12 rue de l'Église".into(), "75011 Paris".into()],

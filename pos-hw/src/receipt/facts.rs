@@ -6,32 +6,11 @@
 //! here except formatting.
 
 use chrono::NaiveDateTime;
+use pos_core::Currency;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::document::Bitmap;
-
-/// The currency the amounts are in, as printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrencyFacts {
-    /// ISO 4217 code, e.g. `EUR`.
-    pub code: String,
-    /// Printed symbol, e.g. `€`.
-    pub symbol: String,
-    /// Digits after the decimal point (2 for EUR).
-    pub minor_units: u32,
-}
-
-impl CurrencyFacts {
-    /// The euro.
-    pub fn eur() -> CurrencyFacts {
-        CurrencyFacts {
-            code: "EUR".to_owned(),
-            symbol: "€".to_owned(),
-            minor_units: 2,
-        }
-    }
-}
 
 /// The business that issues the receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,8 +111,8 @@ impl ReceiptKind {
 /// Everything printed on a French receipt (NF525.md section 7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptFacts {
-    /// Currency of every amount.
-    pub currency: CurrencyFacts,
+    /// Currency of every amount (its symbol and minor units are printed).
+    pub currency: Currency,
     /// The issuer.
     pub trader: TraderFacts,
     /// Register (till) identifier.

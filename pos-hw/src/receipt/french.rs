@@ -22,8 +22,8 @@ pub const LEGAL_WARRANTY_MENTION: &str = "Garantie légale de conformité : 2 an
 /// Builds the receipt document for `facts`.
 pub fn build(facts: &ReceiptFacts) -> ReceiptDocument {
     let mut doc = ReceiptDocument::new();
-    let mu = facts.currency.minor_units;
-    let sym = facts.currency.symbol.as_str();
+    let mu = facts.currency.minor_units();
+    let sym = facts.currency.symbol();
     let center = TextStyle::centered();
 
     if let Some(logo) = &facts.logo {
@@ -160,7 +160,7 @@ pub fn build_for_till(facts: &ReceiptFacts, drawer: Option<&DrawerConfig>) -> Re
 /// Net / VAT / gross per rate, the amount columns padded to one width each
 /// so they line up under their headings on every paper width.
 fn vat_table(doc: &mut ReceiptDocument, facts: &ReceiptFacts) {
-    let mu = facts.currency.minor_units;
+    let mu = facts.currency.minor_units();
     let mut rows: Vec<[String; 4]> = vec![[
         "TVA".to_owned(),
         "HT".to_owned(),

@@ -28,8 +28,6 @@ pub use document::{
     Align, BarcodeKind, Bitmap, Block, Column, CutKind, DrawerPin, QrLevel, ReceiptDocument,
     TextSize, TextStyle,
 };
-pub use facts::{
-    CurrencyFacts, LineFacts, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts, VatFacts,
-};
+pub use facts::{LineFacts, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts, VatFacts};
 pub use french::{build as build_french_receipt, build_for_till};
 pub use render::{OutputFormat, render};
