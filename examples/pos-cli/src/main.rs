@@ -25,6 +25,8 @@ enum Command {
     Sell(cmd::till::SellArgs),
     /// Complete N random realistic sales, printing `committed <number>` after each commit.
     Simulate(cmd::till::SimulateArgs),
+    /// Describe a scanned code as JSON (EAN/UPC, in-store weight/price codes, GS1 element strings).
+    Barcode(cmd::barcode::BarcodeArgs),
     /// Price a basket given as JSON (FILE or `-` for stdin) with the pricing rules.
     Price(cmd::price::PriceArgs),
     /// Verify a till's SQLite file or an archive file (exit 0 intact, 1 defects, 2 unusable).
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Price(args) => cmd::price::run(&args),
+        Command::Barcode(args) => cmd::barcode::run(&args),
         Command::Demo(args) => cmd::demo::run(&args),
         Command::Sell(args) => cmd::till::sell(&args),
         Command::Simulate(args) => cmd::till::simulate(&args),
