@@ -70,6 +70,12 @@ pub enum SdkError {
         /// What is missing.
         what: &'static str,
     },
+    /// Something that may be open only once is open already (a cash session).
+    #[error("{what} is already open")]
+    AlreadyOpen {
+        /// What.
+        what: &'static str,
+    },
 }
 
 impl SdkError {
@@ -87,6 +93,7 @@ impl SdkError {
             SdkError::Precondition { .. } => "precondition",
             SdkError::Unsupported { .. } => "unsupported",
             SdkError::InvalidInput { .. } => "invalid_input",
+            SdkError::AlreadyOpen { .. } => "already_open",
         }
     }
 }

@@ -15,4 +15,6 @@ mod register;
 
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::SdkError;
-pub use register::{CompletedSale, Register, RegisterConfig, SaleOptions};
+pub use register::{
+    CompletedSale, OrderTicket, OrderUpdate, Register, RegisterConfig, SaleOptions, SessionAndDay,
+};

@@ -157,5 +157,22 @@ pub(super) const MIGRATIONS: &[&str] = &[
         WHEN NEW.seq != OLD.seq OR NEW.event_id != OLD.event_id OR NEW.payload != OLD.payload
           OR NEW.kind != OLD.kind OR NEW.created_at != OLD.created_at
         BEGIN SELECT RAISE(ABORT, 'outbox events are immutable'); END;
+
+    -- The tickets of an order: the sale that collected it at the till, the
+    -- refund that gave the money back. A link is written `pending` before
+    -- the ticket (its id is chosen first) and `done` with the order's
+    -- transition, so a collection interrupted by a crash resumes with the
+    -- same ticket id instead of selling twice.
+    CREATE TABLE order_tickets (
+        order_id  TEXT NOT NULL REFERENCES orders(id),
+        ticket_id TEXT NOT NULL,
+        role      TEXT NOT NULL CHECK (role IN ('collection', 'refund')),
+        state     TEXT NOT NULL CHECK (state IN ('pending', 'done', 'aborted')),
+        at        TEXT NOT NULL,
+        PRIMARY KEY (order_id, ticket_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX orders_by_state ON orders(state, pickup_at);
+    CREATE INDEX cash_sessions_open ON cash_sessions(closed_at) WHERE closed_at IS NULL;
+    CREATE INDEX tickets_by_time ON tickets(created_at);
     ",
 ];

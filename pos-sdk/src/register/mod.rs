@@ -5,16 +5,20 @@
 //! Completing a sale writes everything it touches in ONE transaction (see
 //! [`sale`]).
 
+mod cash;
 mod config;
 mod customers;
 mod fiscal_map;
 mod fiscal_ops;
 mod keys;
+mod orders;
 mod sale;
 mod scan;
 mod stock;
 
+pub use cash::SessionAndDay;
 pub use config::RegisterConfig;
+pub use orders::{OrderTicket, OrderUpdate};
 pub use sale::{CompletedSale, SaleOptions};
 
 use crate::{Clock, IdGenerator, SdkError, db};

@@ -118,6 +118,7 @@ impl Register {
                 &self.ids,
             )?;
             post_stored_value(&tx, &ticket, &self.ids)?;
+            super::cash::record_in_session(&tx, &ticket)?;
             let movements = post_stock(&tx, &ticket, &self.config.location, &fiscal, |at| {
                 self.ids.next(at)
             })?;
