@@ -2,13 +2,13 @@
 //! the outcome. See the module documentation for the rules.
 
 use super::input::{PromoContext, PromoLine};
-use super::line_rewards::{self, LineResult, Step};
+use super::line_rewards::{self, Buffers, LineResult, Step};
 use super::model::{Promotion, Reward, Stacking, Trigger, normalize_code};
 use super::outcome::{
     AcceptedCoupon, Adjustment, AppliedPromotion, CouponRejection, LinePromotions,
     PromotionOutcome, RejectedCoupon, TicketReward, TicketRewardKind,
 };
-use super::state::{LineState, percent_of};
+use super::state::{LineState, overflow, percent_of, quantity};
 use super::targets::LineIndex;
 use super::{schedule, validate};
 use crate::money::{from_minor_i128, to_minor_i128};
@@ -34,7 +34,7 @@ pub fn apply(
         pa.map(|p| (p.priority, &p.id))
             .cmp(&pb.map(|p| (p.priority, &p.id)))
     });
-    let index = LineIndex::new(lines);
+    let index = LineIndex::new(lines, promotions);
     let env = Env {
         promotions,
         ctx,
@@ -182,6 +182,7 @@ struct Run<'a> {
     ticket_discount: i128,
     ticket_mode: TicketMode,
     reasons: BTreeMap<usize, CouponRejection>,
+    buffers: Buffers,
 }
 
 impl<'a> Run<'a> {
@@ -198,6 +199,7 @@ impl<'a> Run<'a> {
             ticket_discount: 0,
             ticket_mode: TicketMode::Open,
             reasons: BTreeMap::new(),
+            buffers: Buffers::default(),
         })
     }
 
@@ -208,10 +210,8 @@ impl<'a> Run<'a> {
             .states
             .iter()
             .try_fold(0i128, |a, s| a.checked_add(s.room()))
-            .ok_or(CoreError::Overflow)?;
-        lines
-            .checked_sub(self.ticket_discount)
-            .ok_or(CoreError::Overflow)
+            .ok_or_else(overflow)?;
+        lines.checked_sub(self.ticket_discount).ok_or_else(overflow)
     }
 
     fn try_promotion(&mut self, i: usize) -> Result<(), CoreError> {
@@ -239,7 +239,7 @@ impl<'a> Run<'a> {
             pos: i,
             minor: self.env.minor,
         };
-        match line_rewards::apply(step, &mut self.states, self.env.index)? {
+        match line_rewards::apply(step, &mut self.states, self.env.index, &mut self.buffers)? {
             LineResult::Applied(total) => self.applied.push((i, total)),
             LineResult::NotApplicable => {
                 self.reasons.insert(i, CouponRejection::NotApplicable);
@@ -277,7 +277,7 @@ impl<'a> Run<'a> {
                 return Ok(());
             }
             Reward::TicketPercentOff { percent } => {
-                let d = percent_of(self.spend()?, *percent, self.env.minor)?;
+                let d = percent_of(self.spend()?, *percent)?;
                 (self.discount_kind(d)?, d)
             }
             Reward::TicketAmountOff { amount } => {
@@ -293,7 +293,7 @@ impl<'a> Run<'a> {
         self.ticket_discount = self
             .ticket_discount
             .checked_add(discount)
-            .ok_or(CoreError::Overflow)?;
+            .ok_or_else(overflow)?;
         self.ticket_mode = match promo.stacking {
             Stacking::Stackable => self.ticket_mode,
             Stacking::Normal => TicketMode::Taken,
@@ -318,29 +318,33 @@ impl<'a> Run<'a> {
     }
 
     fn finish(
-        self,
+        mut self,
         lines: &[PromoLine],
         coupons: &Coupons,
         reasons: BTreeMap<usize, CouponRejection>,
     ) -> Result<PromotionOutcome, CoreError> {
         let promotions = self.env.promotions;
-        let promo = |i: usize| promotions.get(i).ok_or(CoreError::Overflow);
+        let promo = |i: usize| promotions.get(i).ok_or_else(overflow);
+        let mut uses = std::mem::take(&mut self.buffers.uses);
+        // Stable: each line keeps its adjustments in the order applied.
+        uses.sort_by_key(|u| u.0);
+        let mut uses = uses.into_iter().peekable();
         let mut out_lines = Vec::with_capacity(lines.len());
         let mut line_total: i128 = 0;
-        for (state, line) in self.states.iter().zip(lines) {
-            let mut adjustments = Vec::with_capacity(state.uses.len());
-            for (i, units, amount) in &state.uses {
-                let p = promo(*i)?;
+        for (pos, (state, line)) in self.states.iter().zip(lines).enumerate() {
+            let mut adjustments = Vec::new();
+            while let Some((_, i, units, amount)) = uses.next_if(|u| u.0 == pos) {
+                let p = promo(i)?;
                 adjustments.push(Adjustment {
                     promotion_id: p.id.clone(),
                     label: p.name.clone(),
-                    quantity: *units,
-                    amount: self.money(*amount)?,
+                    quantity: quantity(units)?,
+                    amount: self.money(amount)?,
                 });
             }
             line_total = line_total
                 .checked_add(state.discount)
-                .ok_or(CoreError::Overflow)?;
+                .ok_or_else(overflow)?;
             out_lines.push(LinePromotions {
                 line: line.index,
                 adjustments,
@@ -394,7 +398,7 @@ impl<'a> Run<'a> {
         }
         let total = line_total
             .checked_add(self.ticket_discount)
-            .ok_or(CoreError::Overflow)?;
+            .ok_or_else(overflow)?;
         Ok(PromotionOutcome {
             lines: out_lines,
             ticket_rewards,
@@ -404,5 +408,234 @@ impl<'a> Run<'a> {
             rejected_coupons: rejected,
             total_discount: self.money(total)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Currency;
+    use crate::ids::{CategoryId, CustomerGroupId, ProductId, PromotionId, Sku};
+    use crate::item::Unit;
+    use crate::promotion::model::{Conditions, Target};
+    use chrono::{TimeZone, Utc};
+    use rust_decimal::Decimal;
+    use rust_decimal_macros::dec;
+
+    fn line(i: usize, sku: &str, price: Decimal, qty: Decimal) -> PromoLine {
+        let eur = |a| Money::new(a, Currency::EUR);
+        PromoLine {
+            index: i,
+            sku: Sku::new(sku).unwrap(),
+            product_id: ProductId::new(sku).unwrap(),
+            categories: vec![CategoryId::new("ALL").unwrap()],
+            unit: Unit::Piece,
+            unit_price: eur(price),
+            quantity: qty,
+            gross: eur(crate::money::round_half_away(price * qty, 2)),
+            manual_discount: eur(dec!(0.00)),
+            price_overridden: false,
+            reward_of: None,
+        }
+    }
+
+    fn promo(id: &str, priority: u32, stacking: Stacking, reward: Reward) -> Promotion {
+        Promotion {
+            id: PromotionId::new(id).unwrap(),
+            name: format!("promo {id}"),
+            priority,
+            trigger: Trigger::Automatic,
+            stacking,
+            conditions: Conditions::default(),
+            reward,
+        }
+    }
+
+    fn coupon(mut p: Promotion, code: &str) -> Promotion {
+        p.trigger = Trigger::Coupon {
+            code: code.into(),
+            single_use: false,
+        };
+        p
+    }
+
+    fn pct(p: Decimal) -> Reward {
+        Reward::PercentOff {
+            target: Target::All,
+            percent: p,
+        }
+    }
+
+    fn ctx(coupons: &[&str]) -> PromoContext {
+        let mut c = PromoContext::new(
+            Currency::EUR,
+            Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap(),
+        );
+        c.coupons = coupons.iter().map(|s| (*s).to_owned()).collect();
+        c
+    }
+
+    fn reasons(out: &PromotionOutcome) -> Vec<(String, &'static str)> {
+        out.rejected_coupons
+            .iter()
+            .map(|r| (r.code.clone(), r.reason.kind()))
+            .collect()
+    }
+
+    #[test]
+    fn coupon_reasons_are_typed() {
+        let mut later = coupon(promo("A", 1, Stacking::Normal, pct(dec!(10))), "LATER");
+        later.conditions.valid_from = Some(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
+        let mut pros = coupon(promo("B", 1, Stacking::Normal, pct(dec!(10))), "PROS");
+        pros.conditions.customer_groups = vec![CustomerGroupId::new("PRO").unwrap()];
+        let mut weekend = coupon(promo("C", 1, Stacking::Normal, pct(dec!(10))), "WEEKEND");
+        weekend.conditions.days = vec![chrono::Weekday::Sat, chrono::Weekday::Sun];
+        let lines = [line(0, "X", dec!(5), dec!(1))];
+        let out = apply(
+            &lines,
+            &[later, pros, weekend],
+            &ctx(&["later", "pros", "weekend"]),
+        )
+        .unwrap();
+        assert_eq!(
+            reasons(&out),
+            [
+                ("LATER".to_owned(), "not_yet_valid"),
+                ("PROS".to_owned(), "customer_not_eligible"),
+                ("WEEKEND".to_owned(), "outside_hours"),
+            ]
+        );
+        assert!(out.total_discount.is_zero());
+    }
+
+    #[test]
+    fn units_taken_make_a_coupon_not_combinable() {
+        let auto = promo("A", 1, Stacking::Normal, pct(dec!(20)));
+        let code = coupon(promo("B", 2, Stacking::Normal, pct(dec!(10))), "DIX");
+        let lines = [line(0, "X", dec!(5), dec!(1))];
+        let out = apply(&lines, &[code, auto], &ctx(&["DIX"])).unwrap();
+        assert_eq!(reasons(&out), [("DIX".to_owned(), "not_combinable")]);
+        assert_eq!(out.lines[0].discount.to_string(), "1.00 EUR");
+    }
+
+    #[test]
+    fn global_exclusive_that_gives_nothing_lets_the_others_apply() {
+        let mut vip = coupon(
+            promo("VIP", 0, Stacking::GlobalExclusive, pct(dec!(30))),
+            "VIP",
+        );
+        vip.conditions.min_spend = Some(dec!(100.00));
+        let auto = promo("A", 1, Stacking::Normal, pct(dec!(20)));
+        let lines = [line(0, "X", dec!(5), dec!(1))];
+        let out = apply(&lines, &[vip, auto], &ctx(&["VIP"])).unwrap();
+        assert_eq!(
+            reasons(&out),
+            [("VIP".to_owned(), "minimum_spend_not_reached")]
+        );
+        assert_eq!(out.applied.len(), 1);
+        assert_eq!(out.lines[0].discount.to_string(), "1.00 EUR");
+    }
+
+    #[test]
+    fn manual_lines_need_the_promotion_to_say_so() {
+        let mut manual = line(0, "X", dec!(10), dec!(1));
+        manual.manual_discount = Money::new(dec!(9.50), Currency::EUR);
+        let mut p = promo("A", 1, Stacking::Normal, pct(dec!(50)));
+        let out = apply(
+            std::slice::from_ref(&manual),
+            std::slice::from_ref(&p),
+            &ctx(&[]),
+        )
+        .unwrap();
+        assert!(out.total_discount.is_zero());
+        p.conditions.with_manual_discounts = true;
+        let out = apply(&[manual], &[p], &ctx(&[])).unwrap();
+        // 50 % of 10.00 = 5.00, but only 0.50 is left after the manual discount.
+        assert_eq!(out.lines[0].discount.to_string(), "0.50 EUR");
+    }
+
+    #[test]
+    fn reward_lines_are_left_alone_and_not_counted() {
+        let mut bag = line(1, "BAG", dec!(4), dec!(1));
+        bag.reward_of = Some(PromotionId::new("BAG").unwrap());
+        let mut threshold = promo(
+            "T",
+            1,
+            Stacking::Normal,
+            Reward::TicketAmountOff { amount: dec!(1.00) },
+        );
+        threshold.conditions.min_spend = Some(dec!(10.00));
+        let lines = [line(0, "X", dec!(8), dec!(1)), bag];
+        let all = promo("A", 0, Stacking::Stackable, pct(dec!(10)));
+        let out = apply(&lines, &[all, threshold], &ctx(&[])).unwrap();
+        assert!(out.lines[1].adjustments.is_empty());
+        // 8.00 - 0.80 = 7.20 < 10.00 (the bag does not count).
+        assert!(out.ticket_discount.is_zero());
+    }
+
+    #[test]
+    fn exclusive_ticket_reward_stands_alone() {
+        let ex = promo(
+            "E",
+            1,
+            Stacking::Exclusive,
+            Reward::TicketPercentOff { percent: dec!(10) },
+        );
+        let st = coupon(
+            promo(
+                "S",
+                2,
+                Stacking::Stackable,
+                Reward::TicketAmountOff { amount: dec!(1.00) },
+            ),
+            "UN",
+        );
+        let lines = [line(0, "X", dec!(20), dec!(1))];
+        let out = apply(&lines, &[st, ex], &ctx(&["UN"])).unwrap();
+        assert_eq!(out.ticket_discount.to_string(), "2.00 EUR");
+        assert_eq!(reasons(&out), [("UN".to_owned(), "not_combinable")]);
+    }
+
+    #[test]
+    fn ticket_amount_is_capped_at_the_ticket() {
+        let big = promo(
+            "B",
+            1,
+            Stacking::Normal,
+            Reward::TicketAmountOff {
+                amount: dec!(50.00),
+            },
+        );
+        let lines = [line(0, "X", dec!(3.20), dec!(1))];
+        let out = apply(&lines, &[big], &ctx(&[])).unwrap();
+        assert_eq!(out.ticket_discount.to_string(), "3.20 EUR");
+    }
+
+    #[test]
+    fn bad_lines_are_refused() {
+        let mut l = line(0, "X", dec!(1), dec!(1));
+        l.manual_discount = Money::new(dec!(2), Currency::EUR);
+        let e = apply(&[l], &[], &ctx(&[])).unwrap_err();
+        assert_eq!(
+            e,
+            CoreError::InvalidPromoLine {
+                line: 0,
+                defect: crate::promotion::PromoLineDefect::BadManualDiscount
+            }
+        );
+        let dup = [
+            line(3, "X", dec!(1), dec!(1)),
+            line(3, "Y", dec!(1), dec!(1)),
+        ];
+        assert_eq!(
+            apply(&dup, &[], &ctx(&[])).unwrap_err().kind(),
+            "invalid_promo_line"
+        );
+        let mut usd = line(0, "X", dec!(1), dec!(1));
+        usd.gross = Money::new(dec!(1), Currency::from_code("USD").unwrap());
+        assert_eq!(
+            apply(&[usd], &[], &ctx(&[])).unwrap_err().kind(),
+            "invalid_promo_line"
+        );
     }
 }

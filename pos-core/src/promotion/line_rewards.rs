@@ -6,11 +6,11 @@
 
 use super::model::{Promotion, Reward, Target};
 use super::spread::largest_remainder;
-use super::state::{LineState, percent_of, to_minor};
+use super::state::overflow;
+use super::state::{LineState, MILLI, per_unit, percent_of, to_minor};
 use super::targets::LineIndex;
 use crate::CoreError;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 /// What happened to a line reward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,28 +34,36 @@ pub(crate) struct Step<'a> {
     pub minor: u32,
 }
 
-/// One line's part in a plan: (line position, units used, discount).
-type Plan = Vec<(usize, Decimal, i128)>;
+/// One line's part in a plan: (line position, thousandths used, discount).
+type Plan = Vec<(usize, i128, i128)>;
+
+/// Buffers reused from one promotion to the next (fewer allocations).
+#[derive(Debug, Default)]
+pub(crate) struct Buffers {
+    targets: Vec<usize>,
+    plan: Plan,
+    /// Every use so far: (line position, promotion index, thousandths, discount).
+    pub uses: Vec<(usize, usize, i128, i128)>,
+}
 
 /// Applies a line reward to `states`.
 pub(crate) fn apply(
     step: Step<'_>,
     states: &mut [LineState],
     index: &LineIndex<'_>,
+    buf: &mut Buffers,
 ) -> Result<LineResult, CoreError> {
     let stacking = step.promo.stacking;
     let plan = match &step.promo.reward {
         Reward::PercentOff { target, percent } => {
-            per_line(step, states, index, target, |s, units| {
-                percent_of(s.amount_of(units, step.minor)?, *percent, step.minor)
+            per_line(step, states, index, target, buf, |s, units| {
+                percent_of(s.amount_of(units, step.minor)?, *percent)
             })?
         }
         Reward::AmountOff { target, amount } => {
-            per_line(step, states, index, target, |_, units| {
-                to_minor(
-                    amount.checked_mul(units).ok_or(CoreError::Overflow)?,
-                    step.minor,
-                )
+            let each = to_minor(*amount, step.minor)?;
+            per_line(step, states, index, target, buf, |_, units| {
+                per_unit(each, units)
             })?
         }
         Reward::BuyXGetY {
@@ -88,12 +96,14 @@ pub(crate) fn apply(
         Err(result) => return Ok(result),
     };
     let mut total: i128 = 0;
-    for (pos, units, wanted) in plan {
+    for &(pos, units, wanted) in &plan {
         if let Some(s) = states.get_mut(pos) {
-            let given = s.take(step.pos, stacking, units, wanted)?;
-            total = total.checked_add(given).ok_or(CoreError::Overflow)?;
+            let given = s.take(stacking, units, wanted)?;
+            buf.uses.push((pos, step.pos, units, given));
+            total = total.checked_add(given).ok_or_else(overflow)?;
         }
     }
+    buf.plan = plan;
     Ok(LineResult::Applied(total))
 }
 
@@ -103,7 +113,7 @@ fn open_lines(
     states: &[LineState],
     positions: &[usize],
     pieces_only: bool,
-) -> (Vec<(usize, Decimal)>, bool) {
+) -> (Vec<(usize, i128)>, bool) {
     let mut out = Vec::with_capacity(positions.len());
     let mut taken_by_others = false;
     for &pos in positions {
@@ -115,7 +125,7 @@ fn open_lines(
         if units < s.qty || s.room() == 0 {
             taken_by_others = true;
         }
-        if units.is_sign_positive() && !units.is_zero() && s.room() > 0 {
+        if units > 0 && s.room() > 0 {
             out.push((pos, units));
         }
     }
@@ -145,23 +155,45 @@ fn per_line(
     states: &[LineState],
     index: &LineIndex<'_>,
     target: &Target,
-    discount: impl Fn(&LineState, Decimal) -> Result<i128, CoreError>,
+    buf: &mut Buffers,
+    discount: impl Fn(&LineState, i128) -> Result<i128, CoreError>,
 ) -> Result<Result<Plan, LineResult>, CoreError> {
-    let (open, taken) = open_lines(step, states, &index.lines(target), false);
-    let mut plan = Vec::with_capacity(open.len());
-    for (pos, units) in open {
+    index.lines_into(target, &mut buf.targets);
+    let mut plan = std::mem::take(&mut buf.plan);
+    plan.clear();
+    let mut taken = false;
+    for &pos in &buf.targets {
         let Some(s) = states.get(pos) else { continue };
-        let wanted = discount(s, units)?.min(s.room());
-        if wanted > 0 {
-            plan.push((pos, units, wanted));
+        if !s.open_to(step.promo) {
+            continue;
+        }
+        let units = s.available(step.promo.stacking);
+        let room = s.room();
+        if units < s.qty || room == 0 {
+            taken = true;
+        }
+        if units > 0 && room > 0 {
+            let wanted = discount(s, units)?.min(room);
+            if wanted > 0 {
+                plan.push((pos, units, wanted));
+            }
         }
     }
-    Ok(checked(plan, taken))
+    if plan.is_empty() {
+        buf.plan = plan;
+        return Ok(Err(refusal(taken)));
+    }
+    Ok(Ok(plan))
 }
 
-/// Whole units as a count.
-fn count(units: Decimal) -> Result<u64, CoreError> {
-    units.trunc().to_u64().ok_or(CoreError::Overflow)
+/// Whole units (pieces) in a number of thousandths.
+fn count(units: i128) -> Result<u64, CoreError> {
+    u64::try_from(units.checked_div(MILLI).unwrap_or(0)).map_err(|_| CoreError::Overflow)
+}
+
+/// A count of pieces as thousandths.
+fn milli(pieces: u64) -> Result<i128, CoreError> {
+    i128::from(pieces).checked_mul(MILLI).ok_or_else(overflow)
 }
 
 /// Takes up to `need` units from `entries` in the given order of positions.
@@ -287,19 +319,19 @@ fn buy_x_get_y(
     for (pos, rewarded, qualifying) in per_pos {
         let Some(s) = states.get(pos) else { continue };
         let wanted = if rewarded > 0 {
-            let amount = s.amount_of(Decimal::from(rewarded), step.minor)?;
-            percent_of(amount, rule.percent, step.minor)?.min(s.room())
+            let amount = s.amount_of(milli(rewarded)?, step.minor)?;
+            percent_of(amount, rule.percent)?.min(s.room())
         } else {
             0
         };
-        let units = Decimal::from(rewarded.saturating_add(qualifying));
+        let units = milli(rewarded.saturating_add(qualifying))?;
         match plan.last_mut() {
             Some(last) if last.0 == pos => {
-                last.1 = last.1.checked_add(units).ok_or(CoreError::Overflow)?;
+                last.1 = last.1.checked_add(units).ok_or_else(overflow)?;
                 last.2 = last
                     .2
                     .checked_add(wanted)
-                    .ok_or(CoreError::Overflow)?
+                    .ok_or_else(overflow)?
                     .min(s.room());
             }
             _ => plan.push((pos, units, wanted)),
@@ -331,9 +363,7 @@ fn n_for_price(
     let (mut open, taken) = open_lines(step, states, &index.lines(target), true);
     let mut units_total: u64 = 0;
     for (_, u) in &open {
-        units_total = units_total
-            .checked_add(count(*u)?)
-            .ok_or(CoreError::Overflow)?;
+        units_total = units_total.checked_add(count(*u)?).ok_or_else(overflow)?;
     }
     let groups = units_total.checked_div(n).unwrap_or(0);
     if groups == 0 {
@@ -363,22 +393,22 @@ fn n_for_price(
                 // Whole groups inside this line: all the same.
                 let q = left.checked_div(n).unwrap_or(0);
                 let one = unit.checked_mul(dec(n)).and_then(|s| s.checked_sub(price));
-                let one = one.ok_or(CoreError::Overflow)?.max(Decimal::ZERO);
-                let add = one.checked_mul(dec(q)).ok_or(CoreError::Overflow)?;
-                discount = discount.checked_add(add).ok_or(CoreError::Overflow)?;
+                let one = one.ok_or_else(overflow)?.max(Decimal::ZERO);
+                let add = one.checked_mul(dec(q)).ok_or_else(overflow)?;
+                discount = discount.checked_add(add).ok_or_else(overflow)?;
                 left = left.saturating_sub(q.saturating_mul(n));
                 continue;
             }
             let t = left.min(n.saturating_sub(filled));
-            let add = unit.checked_mul(dec(t)).ok_or(CoreError::Overflow)?;
-            group_sum = group_sum.checked_add(add).ok_or(CoreError::Overflow)?;
+            let add = unit.checked_mul(dec(t)).ok_or_else(overflow)?;
+            group_sum = group_sum.checked_add(add).ok_or_else(overflow)?;
             filled = filled.saturating_add(t);
             left = left.saturating_sub(t);
             if filled == n {
-                let over = group_sum.checked_sub(price).ok_or(CoreError::Overflow)?;
+                let over = group_sum.checked_sub(price).ok_or_else(overflow)?;
                 discount = discount
                     .checked_add(over.max(Decimal::ZERO))
-                    .ok_or(CoreError::Overflow)?;
+                    .ok_or_else(overflow)?;
                 group_sum = Decimal::ZERO;
                 filled = 0;
             }
@@ -388,7 +418,7 @@ fn n_for_price(
     let mut weights = Vec::with_capacity(parts.len());
     for (pos, m) in &parts {
         let amount = match states.get(*pos) {
-            Some(s) => s.amount_of(dec(*m), step.minor)?,
+            Some(s) => s.amount_of(milli(*m)?, step.minor)?,
             None => 0,
         };
         weights.push(amount);
@@ -396,13 +426,13 @@ fn n_for_price(
     let cap = weights
         .iter()
         .try_fold(0i128, |a, w| a.checked_add(*w))
-        .ok_or(CoreError::Overflow)?;
+        .ok_or_else(overflow)?;
     let total = to_minor(discount, step.minor)?.min(cap);
     let shares = largest_remainder(total, &weights)?;
     let mut plan: Plan = Vec::with_capacity(parts.len());
     for ((pos, m), share) in parts.into_iter().zip(shares) {
         let room = states.get(pos).map_or(0, LineState::room);
-        plan.push((pos, dec(m), share.min(room)));
+        plan.push((pos, milli(m)?, share.min(room)));
     }
     Ok(checked(plan, taken))
 }
@@ -451,14 +481,14 @@ mod tests {
             .iter()
             .map(|l| LineState::new(l, 2).unwrap())
             .collect();
-        let index = LineIndex::new(lines);
         let p = promo(reward);
+        let index = LineIndex::new(lines, std::slice::from_ref(&p));
         let step = Step {
             promo: &p,
             pos: 0,
             minor: 2,
         };
-        let r = apply(step, &mut states, &index).unwrap();
+        let r = apply(step, &mut states, &index, &mut Buffers::default()).unwrap();
         (r, states)
     }
 
@@ -486,8 +516,8 @@ mod tests {
         };
         let (r, s) = run(&lines, reward);
         assert_eq!(r, LineResult::Applied(300));
-        let used: Vec<Decimal> = s.iter().map(|l| l.consumed).collect();
-        assert_eq!(used, [dec!(1), dec!(1), dec!(0), dec!(1)]);
+        let used: Vec<i128> = s.iter().map(|l| l.consumed).collect();
+        assert_eq!(used, [1000, 1000, 0, 1000]);
     }
 
     #[test]
@@ -507,7 +537,7 @@ mod tests {
         assert_eq!(r, LineResult::Applied(120));
         assert_eq!(s[0].discount, 80);
         assert_eq!(s[1].discount, 40);
-        assert_eq!(s[1].consumed, dec!(2));
+        assert_eq!(s[1].consumed, 2000);
     }
 
     #[test]
@@ -520,7 +550,7 @@ mod tests {
         };
         let (r, s) = run(&lines, reward);
         assert_eq!(r, LineResult::NotApplicable);
-        assert_eq!(s[0].consumed, dec!(0));
+        assert_eq!(s[0].consumed, 0);
     }
 
     #[test]

@@ -34,8 +34,11 @@
 //!    discount is its price minus the fixed price (never negative); the total
 //!    is spread over the participating lines in proportion to their amounts,
 //!    the last minor units going to the largest remainders (ties: earlier
-//!    line), as in pricing rule 3. A line's promotions never exceed what the
-//!    line has left after its manual discount; discounts are never negative.
+//!    line), as in pricing rule 3. Stacked percentages add up (each on the
+//!    undiscounted price of its units). A line's promotions never exceed
+//!    what the line has left after its manual discount; discounts are never
+//!    negative. Qualifying units (buy X) carry an adjustment of zero so the
+//!    receipt can show which units a promotion used.
 //! 5. **Ticket rewards.** Among ticket rewards at most one `normal` one,
 //!    plus `stackable` ones; an `exclusive` one stands alone. A ticket
 //!    discount is at most the ticket; none applies when the ticket has

@@ -5,8 +5,13 @@ use super::input::PromoLine;
 use super::model::{Promotion, Stacking};
 use crate::CoreError;
 use crate::item::Unit;
-use crate::money::{from_minor_i128, round_half_away, to_minor_i128};
+use crate::money::{round_half_away, to_minor_i128};
+use crate::pricing::QUANTITY_DECIMALS;
 use rust_decimal::Decimal;
+
+/// Quantities are kept in thousandths (the finest a quantity may be), so
+/// the hot path compares and adds integers, not decimals.
+pub(crate) const MILLI: i128 = 1000;
 
 /// One line while promotions are applied to it.
 #[derive(Debug, Clone)]
@@ -21,22 +26,20 @@ pub(crate) struct LineState {
     pub index: usize,
     /// Unit price.
     pub unit: Decimal,
-    /// Quantity.
-    pub qty: Decimal,
+    /// Quantity in thousandths.
+    pub qty: i128,
     /// Gross in minor units.
     pub gross: i128,
     /// What promotions may take at most: gross − manual discount.
     pub cap: i128,
     /// What promotions took so far.
     pub discount: i128,
-    /// Units consumed by normal or exclusive promotions.
-    pub consumed: Decimal,
-    /// Units held by exclusive promotions (a part of `consumed`).
-    pub locked: Decimal,
+    /// Thousandths consumed by normal or exclusive promotions.
+    pub consumed: i128,
+    /// Thousandths held by exclusive promotions (a part of `consumed`).
+    pub locked: i128,
     /// A stackable promotion touched the line's unlocked units.
     pub stacked: bool,
-    /// (promotion position in the run, units used, discount), in order.
-    pub uses: Vec<(usize, Decimal, i128)>,
 }
 
 impl LineState {
@@ -45,24 +48,24 @@ impl LineState {
         let gross = to_minor_i128(line.gross.amount(), minor)?;
         let manual = to_minor_i128(line.manual_discount.amount(), minor)?;
         let sale = !line.is_return() && line.reward_of.is_none();
+        let qty = to_minor_i128(line.quantity, QUANTITY_DECIMALS)?;
         Ok(LineState {
             sale,
             manual: line.is_manual(),
-            pieces: line.unit == Unit::Piece && line.quantity.fract().is_zero(),
+            pieces: line.unit == Unit::Piece && qty.checked_rem(MILLI) == Some(0),
             index: line.index,
             unit: line.unit_price.amount(),
-            qty: line.quantity,
+            qty,
             gross,
             cap: if sale {
-                gross.checked_sub(manual).ok_or(CoreError::Overflow)?
+                gross.checked_sub(manual).ok_or_else(overflow)?
             } else {
                 0
             },
             discount: 0,
-            consumed: Decimal::ZERO,
-            locked: Decimal::ZERO,
+            consumed: 0,
+            locked: 0,
             stacked: false,
-            uses: Vec::new(),
         })
     }
 
@@ -71,17 +74,16 @@ impl LineState {
         self.sale && (!self.manual || promo.conditions.with_manual_discounts)
     }
 
-    /// Units a promotion with this stacking may use now.
-    pub(crate) fn available(&self, stacking: Stacking) -> Decimal {
+    /// Thousandths a promotion with this stacking may use now.
+    pub(crate) fn available(&self, stacking: Stacking) -> i128 {
         let left = match stacking {
-            Stacking::Stackable => self.qty.checked_sub(self.locked),
-            Stacking::Exclusive if self.stacked => Some(Decimal::ZERO),
+            Stacking::Stackable => self.qty.saturating_sub(self.locked),
+            Stacking::Exclusive if self.stacked => 0,
             Stacking::Normal | Stacking::Exclusive | Stacking::GlobalExclusive => {
-                self.qty.checked_sub(self.consumed)
+                self.qty.saturating_sub(self.consumed)
             }
         };
-        left.filter(|x| x.is_sign_positive())
-            .unwrap_or(Decimal::ZERO)
+        left.max(0)
     }
 
     /// What is left to discount, minor units.
@@ -90,59 +92,128 @@ impl LineState {
     }
 
     /// round(unit × units) in minor units (the gross itself for every unit).
-    pub(crate) fn amount_of(&self, units: Decimal, minor: u32) -> Result<i128, CoreError> {
+    pub(crate) fn amount_of(&self, units: i128, minor: u32) -> Result<i128, CoreError> {
         if units == self.qty {
             return Ok(self.gross);
         }
-        let exact = self.unit.checked_mul(units).ok_or(CoreError::Overflow)?;
-        to_minor_i128(round_half_away(exact, minor), minor)
+        // unit = m / 10^s and units = u / 10^3: the amount in minor units is
+        // m × u / 10^(s + 3 − minor).
+        let scaled = self
+            .unit
+            .mantissa()
+            .checked_mul(units)
+            .ok_or_else(overflow)?;
+        let exponent = self
+            .unit
+            .scale()
+            .checked_add(QUANTITY_DECIMALS)
+            .ok_or_else(overflow)?;
+        rescale(scaled, exponent, minor)
     }
 
     /// Records a use: caps the discount at the room left, takes the units
     /// per the stacking; returns the discount actually given.
     pub(crate) fn take(
         &mut self,
-        promo_pos: usize,
         stacking: Stacking,
-        units: Decimal,
+        units: i128,
         wanted: i128,
     ) -> Result<i128, CoreError> {
         let given = wanted.clamp(0, self.room());
-        self.discount = self
-            .discount
-            .checked_add(given)
-            .ok_or(CoreError::Overflow)?;
+        self.discount = self.discount.checked_add(given).ok_or_else(overflow)?;
         match stacking {
             Stacking::Stackable => self.stacked = true,
             Stacking::Normal | Stacking::GlobalExclusive => {
-                self.consumed = self
-                    .consumed
-                    .checked_add(units)
-                    .ok_or(CoreError::Overflow)?;
+                self.consumed = self.consumed.checked_add(units).ok_or_else(overflow)?;
             }
             Stacking::Exclusive => {
-                self.consumed = self
-                    .consumed
-                    .checked_add(units)
-                    .ok_or(CoreError::Overflow)?;
-                self.locked = self.locked.checked_add(units).ok_or(CoreError::Overflow)?;
+                self.consumed = self.consumed.checked_add(units).ok_or_else(overflow)?;
+                self.locked = self.locked.checked_add(units).ok_or_else(overflow)?;
             }
         }
-        self.uses.push((promo_pos, units, given));
         Ok(given)
     }
 }
 
+/// `value / 10^from` expressed with `to` decimals, rounded half away from zero.
+pub(crate) fn rescale(value: i128, from: u32, to: u32) -> Result<i128, CoreError> {
+    if from >= to {
+        let divisor = pow10(from.saturating_sub(to))?;
+        div_round_half_away(value, divisor)
+    } else {
+        value
+            .checked_mul(pow10(to.saturating_sub(from))?)
+            .ok_or_else(overflow)
+    }
+}
+
+fn pow10(exp: u32) -> Result<i128, CoreError> {
+    10i128.checked_pow(exp).ok_or_else(overflow)
+}
+
+/// n / d rounded half away from zero, for d > 0.
+pub(crate) fn div_round_half_away(n: i128, d: i128) -> Result<i128, CoreError> {
+    let q = n.checked_div(d).ok_or_else(overflow)?;
+    let r = n.checked_rem(d).ok_or_else(overflow)?;
+    let twice = r
+        .checked_abs()
+        .and_then(|r| r.checked_mul(2))
+        .ok_or_else(overflow)?;
+    if twice >= d {
+        q.checked_add(n.signum()).ok_or_else(overflow)
+    } else {
+        Ok(q)
+    }
+}
+
 /// round(base × percent / 100) in minor units, half away from zero.
-pub(crate) fn percent_of(base: i128, percent: Decimal, minor: u32) -> Result<i128, CoreError> {
-    let exact = from_minor_i128(base, minor)?
-        .checked_mul(percent)
-        .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
-        .ok_or(CoreError::Overflow)?;
-    to_minor_i128(round_half_away(exact, minor), minor)
+pub(crate) fn percent_of(base: i128, percent: Decimal) -> Result<i128, CoreError> {
+    let scaled = base.checked_mul(percent.mantissa()).ok_or_else(overflow)?;
+    let exponent = percent.scale().checked_add(2).ok_or_else(overflow)?;
+    rescale(scaled, exponent, 0)
+}
+
+/// `amount` (whole minor units per unit) × `units` thousandths, rounded.
+pub(crate) fn per_unit(amount: i128, units: i128) -> Result<i128, CoreError> {
+    let scaled = amount.checked_mul(units).ok_or_else(overflow)?;
+    rescale(scaled, QUANTITY_DECIMALS, 0)
+}
+
+/// The overflow error, built only when needed (`ok_or_else(overflow)`).
+pub(crate) fn overflow() -> CoreError {
+    CoreError::Overflow
 }
 
 /// An exact decimal rounded to minor units.
 pub(crate) fn to_minor(amount: Decimal, minor: u32) -> Result<i128, CoreError> {
     to_minor_i128(round_half_away(amount, minor), minor)
+}
+
+/// Thousandths as a decimal quantity (`3`, `0.347`).
+pub(crate) fn quantity(units: i128) -> Result<Decimal, CoreError> {
+    Decimal::try_from_i128_with_scale(units, QUANTITY_DECIMALS)
+        .map(|d| d.normalize())
+        .map_err(|_| CoreError::Overflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_rounding() {
+        assert_eq!(div_round_half_away(5, 2).unwrap(), 3);
+        assert_eq!(div_round_half_away(-5, 2).unwrap(), -3);
+        assert_eq!(div_round_half_away(4, 3).unwrap(), 1);
+        // 8.64 × 20 % = 1.728 -> 1.73; 0.05 × 12.5 % = 0.00625 -> 0.01.
+        assert_eq!(percent_of(864, Decimal::new(20, 0)).unwrap(), 173);
+        assert_eq!(percent_of(5, Decimal::new(125, 1)).unwrap(), 1);
+        assert_eq!(percent_of(4, Decimal::new(125, 1)).unwrap(), 1);
+        assert_eq!(percent_of(3, Decimal::new(125, 1)).unwrap(), 0);
+        // 2.00 € per kg × 0.347 kg = 0.694 -> 0.69.
+        assert_eq!(per_unit(200, 347).unwrap(), 69);
+        assert_eq!(rescale(12, 0, 2).unwrap(), 1200);
+        assert_eq!(quantity(347).unwrap().to_string(), "0.347");
+        assert_eq!(quantity(3000).unwrap().to_string(), "3");
+    }
 }

@@ -5,7 +5,7 @@
 //! outcome. Results come back sorted by input position.
 
 use super::input::PromoLine;
-use super::model::Target;
+use super::model::{Promotion, Reward, Target};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -43,46 +43,99 @@ pub(crate) struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
-    /// Indexes `lines` by position.
-    pub(crate) fn new(lines: &'a [PromoLine]) -> LineIndex<'a> {
+    /// Indexes `lines` by position, for the keys `promotions` target only
+    /// (other keys cost a lookup, never an allocation).
+    pub(crate) fn new(lines: &'a [PromoLine], promotions: &'a [Promotion]) -> LineIndex<'a> {
         let mut index = LineIndex {
             count: lines.len(),
             ..LineIndex::default()
         };
+        for p in promotions {
+            match &p.reward {
+                Reward::PercentOff { target, .. }
+                | Reward::AmountOff { target, .. }
+                | Reward::NForPrice { target, .. } => index.want(target),
+                Reward::BuyXGetY { buy, get, .. } => {
+                    index.want(buy);
+                    index.want(get);
+                }
+                Reward::TicketPercentOff { .. }
+                | Reward::TicketAmountOff { .. }
+                | Reward::FreeItem { .. } => {}
+            }
+        }
         for (pos, line) in lines.iter().enumerate() {
-            index.by_sku.entry(line.sku.as_str()).or_default().push(pos);
-            index
-                .by_product
-                .entry(line.product_id.as_str())
-                .or_default()
-                .push(pos);
+            if let Some(slot) = index.by_sku.get_mut(line.sku.as_str()) {
+                slot.push(pos);
+            }
+            if let Some(slot) = index.by_product.get_mut(line.product_id.as_str()) {
+                slot.push(pos);
+            }
             for c in &line.categories {
-                let slot = index.by_category.entry(c.as_str()).or_default();
-                // A line listing a category twice is still one line.
-                if slot.last() != Some(&pos) {
-                    slot.push(pos);
+                if let Some(slot) = index.by_category.get_mut(c.as_str()) {
+                    // A line listing a category twice is still one line.
+                    if slot.last() != Some(&pos) {
+                        slot.push(pos);
+                    }
                 }
             }
         }
         index
     }
 
-    /// Positions of the lines `target` designates, ascending, no duplicates.
-    pub(crate) fn lines(&self, target: &Target) -> Vec<usize> {
-        let (map, keys): (&Map<'a>, Vec<&str>) = match target {
-            Target::All => return (0..self.count).collect(),
-            Target::Skus(v) => (&self.by_sku, v.iter().map(|x| x.as_str()).collect()),
-            Target::Products(v) => (&self.by_product, v.iter().map(|x| x.as_str()).collect()),
-            Target::Categories(v) => (&self.by_category, v.iter().map(|x| x.as_str()).collect()),
-        };
-        let mut out: Vec<usize> = Vec::new();
-        for key in keys {
-            if let Some(found) = map.get(key) {
-                out.extend_from_slice(found);
+    /// Makes room for the keys of `target`.
+    fn want(&mut self, target: &'a Target) {
+        match target {
+            Target::All => {}
+            Target::Skus(v) => {
+                for k in v {
+                    self.by_sku.entry(k.as_str()).or_default();
+                }
+            }
+            Target::Products(v) => {
+                for k in v {
+                    self.by_product.entry(k.as_str()).or_default();
+                }
+            }
+            Target::Categories(v) => {
+                for k in v {
+                    self.by_category.entry(k.as_str()).or_default();
+                }
             }
         }
+    }
+
+    /// Puts in `out` the positions of the lines `target` designates,
+    /// ascending, no duplicates (`out` is a reused buffer).
+    pub(crate) fn lines_into(&self, target: &Target, out: &mut Vec<usize>) {
+        out.clear();
+        match target {
+            Target::All => out.extend(0..self.count),
+            Target::Skus(v) => collect(&self.by_sku, v.iter().map(|x| x.as_str()), out),
+            Target::Products(v) => collect(&self.by_product, v.iter().map(|x| x.as_str()), out),
+            Target::Categories(v) => collect(&self.by_category, v.iter().map(|x| x.as_str()), out),
+        }
+    }
+
+    /// The positions `target` designates, in a new vector.
+    pub(crate) fn lines(&self, target: &Target) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.lines_into(target, &mut out);
+        out
+    }
+}
+
+fn collect<'k>(map: &Map<'_>, keys: impl Iterator<Item = &'k str>, out: &mut Vec<usize>) {
+    let mut lists = 0usize;
+    for key in keys {
+        if let Some(found) = map.get(key) {
+            out.extend_from_slice(found);
+            lists = lists.saturating_add(1);
+        }
+    }
+    // One list is already ascending and distinct.
+    if lists > 1 {
         out.sort_unstable();
         out.dedup();
-        out
     }
 }

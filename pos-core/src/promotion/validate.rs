@@ -3,6 +3,7 @@
 
 use super::input::PromoLine;
 use super::model::{Conditions, Promotion, Reward, Target, Trigger, normalize_code};
+use super::state::overflow;
 use crate::money::{round_half_away, to_minor_i128};
 use crate::pricing::QUANTITY_DECIMALS;
 use crate::{CoreError, Currency};
@@ -241,7 +242,7 @@ pub(crate) fn lines(list: &[PromoLine], currency: Currency) -> Result<(), CoreEr
             .unit_price
             .amount()
             .checked_mul(l.quantity)
-            .ok_or(CoreError::Overflow)?;
+            .ok_or_else(overflow)?;
         if round_half_away(exact, currency.minor_units()) != l.gross.amount() {
             return Err(fail(PromoLineDefect::GrossMismatch));
         }
