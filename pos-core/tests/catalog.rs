@@ -209,6 +209,58 @@ fn name_search_is_accent_and_case_insensitive_with_prefixes() {
     assert_eq!(labels("p", 50), labels("p", 50));
 }
 
+#[test]
+fn category_tree_browsing() {
+    let c = sample();
+    let roots: Vec<&str> = c
+        .subcategories(None)
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(
+        roots,
+        [
+            "Boissons",
+            "Boulangerie",
+            "Cave",
+            "Épicerie",
+            "Fruits & légumes",
+            "Maison",
+            "Presse",
+            "Restauration sur place"
+        ]
+    );
+    let cave = CategoryId::new("cave").unwrap();
+    let under: Vec<&str> = c
+        .subcategories(Some(&cave))
+        .iter()
+        .map(|k| k.id.as_str())
+        .collect();
+    assert_eq!(
+        under,
+        [
+            "bieres",
+            "champagnes",
+            "vins-blancs",
+            "vins-roses",
+            "vins-rouges"
+        ]
+    );
+    let wines = c.variants_in_category(&cave);
+    assert!(
+        wines
+            .iter()
+            .all(|v| v.product.vat_rate == VatRate::FR_STANDARD)
+    );
+    assert_eq!(wines.len(), 8);
+    let boulangerie = c.variants_in_category(&CategoryId::new("boulangerie").unwrap());
+    assert_eq!(boulangerie[0].variant.sku.as_str(), "BAG-TRAD");
+    assert!(
+        c.variants_in_category(&CategoryId::new("nope").unwrap())
+            .is_empty()
+    );
+}
+
 // ---------------------------------------------------------------- golden price cases
 
 #[derive(Debug, Deserialize)]

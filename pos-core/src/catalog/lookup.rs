@@ -168,6 +168,34 @@ impl Catalog {
             .collect()
     }
 
+    /// The direct children of a category (`None`: the roots), by name
+    /// (ignoring case and accents) then id, for a till's category buttons.
+    pub fn subcategories(&self, parent: Option<&CategoryId>) -> Vec<&Category> {
+        let mut children: Vec<&Category> = self
+            .categories
+            .values()
+            .filter(|c| c.parent.as_ref() == parent)
+            .collect();
+        children.sort_by_cached_key(|c| (super::text::fold(&c.name), c.id.clone()));
+        children
+    }
+
+    /// Every variant filed under `category` or one of its descendants, in
+    /// catalog order.
+    pub fn variants_in_category(&self, category: &CategoryId) -> Vec<VariantRef<'_>> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| {
+                usize::try_from(slot.product)
+                    .ok()
+                    .and_then(|p| self.product_categories.get(p))
+                    .is_some_and(|cats| cats.contains(category))
+            })
+            .filter_map(|(i, _)| u32::try_from(i).ok().and_then(|i| self.at(i)))
+            .collect()
+    }
+
     /// The price of a variant in a context (see [`price_list`]).
     pub fn resolve_price(&self, sku: &str, ctx: &PriceContext) -> Option<ResolvedPrice<'_>> {
         let i = self.index_of_sku(sku)?;
