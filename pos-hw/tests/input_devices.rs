@@ -1,7 +1,13 @@
 //! Input devices end to end: keyboard-wedge decoding, serial line reading,
 //! the Dialog 06 scale client against the simulator, and the customer
 //! display simulator's screen.
-#![allow(clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::collections::VecDeque;
 use std::io::{self, Read};

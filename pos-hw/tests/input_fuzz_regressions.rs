@@ -1,6 +1,13 @@
 //! Replays every input kept in fuzz/regressions/barcode/ (crashes found by
 //! `cargo fuzz run barcode` and hand-written `seed-*` edge cases) through the
 //! same checks as the fuzz target, as an ordinary test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use pos_hw::barcode::gs1::{parse_bracketed, parse_element_string};
 use pos_hw::barcode::{Gtin, InStoreLayout, InStoreLayouts, ScanContext, describe};

@@ -248,7 +248,7 @@ fn from_elements(
             } => {
                 info.price = Some(*amount);
                 info.currency =
-                    Some(currency.map_or_else(|| currency_numeric.clone(), str::to_owned));
+                    Some(currency.map_or_else(|| format!("{currency_numeric:03}"), str::to_owned));
             }
             Gs1Value::Count { count } => info.count = Some(*count),
             _ => {}

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use super::check::{digit_value, gs1_check_digit};
+use super::check::digit_value;
 use crate::HwError;
 
 /// How many digits a GTIN was written with.
@@ -55,19 +55,34 @@ pub struct Gtin {
 impl Gtin {
     /// Parses 8, 12, 13 or 14 ASCII digits and verifies the check digit.
     pub fn parse(text: &str) -> Result<Self, HwError> {
-        let bytes = text.as_bytes();
+        Self::parse_ascii(text.as_bytes())
+    }
+
+    /// [`Gtin::parse`] on bytes: one pass computing the value and the
+    /// weighted sum (weights 3, 1, 3... from the right of the payload).
+    pub fn parse_ascii(bytes: &[u8]) -> Result<Self, HwError> {
         let format = GtinFormat::from_len(bytes.len()).ok_or(HwError::BarcodeLength {
             length: bytes.len(),
         })?;
         let mut value: u64 = 0;
+        let mut payload_sum: u32 = 0;
+        let mut found = 0u8;
+        // The payload digit right before the check digit has weight 3.
+        let mut weight: u32 = if bytes.len().is_multiple_of(2) { 3 } else { 1 };
+        let last = bytes.len().saturating_sub(1);
         for (position, byte) in bytes.iter().enumerate() {
             let d = digit_value(*byte).ok_or(HwError::BarcodeCharacter { position })?;
             // At most 14 digits: cannot overflow a u64.
             value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+            if position == last {
+                found = d;
+            } else {
+                payload_sum = payload_sum.wrapping_add(u32::from(d).wrapping_mul(weight));
+                weight = 4u32.wrapping_sub(weight);
+            }
         }
-        let (last, payload) = bytes.split_last().ok_or(HwError::BarcodeEmpty)?;
-        let found = digit_value(*last).ok_or(HwError::BarcodeCharacter { position: 0 })?;
-        let expected = gs1_check_digit(payload).ok_or(HwError::BarcodeEmpty)?;
+        let rest = u8::try_from(payload_sum % 10).unwrap_or(0);
+        let expected = 10u8.wrapping_sub(rest) % 10;
         if expected != found {
             return Err(HwError::BarcodeCheckDigit { expected, found });
         }

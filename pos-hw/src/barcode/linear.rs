@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::check::{digit_value, gs1_check_digit};
+use super::check::digit_value;
 use super::gtin::Gtin;
 use crate::HwError;
 
@@ -97,24 +97,17 @@ fn checked(
     let len = u8::try_from(scanned.len()).map_err(|_| HwError::BarcodeLength {
         length: scanned.len(),
     })?;
-    let (last, payload) = gtin_digits.split_last().ok_or(HwError::BarcodeEmpty)?;
-    let found = digit_value(*last).ok_or(HwError::BarcodeCharacter {
-        position: scanned.len(),
-    })?;
-    let expected = gs1_check_digit(payload).ok_or(HwError::BarcodeCharacter { position: 0 })?;
-    let (gtin, mismatch) = if expected == found {
-        let text = std::str::from_utf8(gtin_digits)
-            .map_err(|_| HwError::BarcodeCharacter { position: 0 })?;
-        (Some(Gtin::parse(text)?), None)
-    } else {
-        (None, Some((expected, found)))
+    let (gtin, check_digit_mismatch) = match Gtin::parse_ascii(gtin_digits) {
+        Ok(gtin) => (Some(gtin), None),
+        Err(HwError::BarcodeCheckDigit { expected, found }) => (None, Some((expected, found))),
+        Err(error) => return Err(error),
     };
     Ok(ProductCode {
         kind,
         digits,
         len,
         gtin,
-        check_digit_mismatch: mismatch,
+        check_digit_mismatch,
     })
 }
 

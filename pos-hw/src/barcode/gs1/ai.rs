@@ -103,12 +103,11 @@ pub static AI_TABLE: &[AiSpec] = &[
     spec("20", "20", "VARIANT", Number, true, 2, 2, None),
     spec("21", "21", "SERIAL", Text, false, 1, 20, None),
     spec("22", "22", "CPV", Text, false, 1, 20, None),
-    spec("30", "30", "VAR. COUNT", Count, true, 1, 8, None),
-    spec("37", "37", "COUNT", Count, true, 1, 8, None),
     spec("240", "240", "ADDITIONAL ID", Text, false, 1, 30, None),
     spec("241", "241", "CUST. PART No.", Text, false, 1, 30, None),
     spec("250", "250", "SECONDARY SERIAL", Text, false, 1, 30, None),
     spec("251", "251", "REF. TO SOURCE", Text, false, 1, 30, None),
+    spec("30", "30", "VAR. COUNT", Count, true, 1, 8, None),
     spec(
         "310",
         "310n",
@@ -139,6 +138,7 @@ pub static AI_TABLE: &[AiSpec] = &[
         6,
         Some(5),
     ),
+    spec("37", "37", "COUNT", Count, true, 1, 8, None),
     spec("392", "392n", "PRICE", Amount, true, 1, 15, Some(9)),
     spec(
         "393",
@@ -162,14 +162,28 @@ pub static AI_TABLE: &[AiSpec] = &[
     spec("8200", "8200", "PRODUCT URL", Text, false, 1, 70, None),
 ];
 
-/// Finds the AI at the start of `data`: its table row and its length.
+/// Finds the AI at the start of `data`: its table row. The table is sorted,
+/// so a binary search on the first two digits finds the candidates.
 pub fn lookup(data: &[u8]) -> Option<&'static AiSpec> {
-    AI_TABLE.iter().find(|spec| {
-        let code = spec.code.as_bytes();
-        data.starts_with(code)
-            && (spec.max_decimals.is_none()
-                || data.get(code.len()).is_some_and(|b| b.is_ascii_digit()))
-    })
+    let key = |bytes: &[u8]| match bytes {
+        [a, b, ..] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    };
+    let prefix = match data {
+        [_, _, ..] => key(data),
+        _ => return None,
+    };
+    let start = AI_TABLE.partition_point(|spec| key(spec.code.as_bytes()) < prefix);
+    AI_TABLE
+        .get(start..)?
+        .iter()
+        .take_while(|spec| key(spec.code.as_bytes()) == prefix)
+        .find(|spec| {
+            let code = spec.code.as_bytes();
+            data.starts_with(code)
+                && (spec.max_decimals.is_none()
+                    || data.get(code.len()).is_some_and(|b| b.is_ascii_digit()))
+        })
 }
 
 /// True for bytes of GS1 AI encodable character set 82.
@@ -214,7 +228,8 @@ mod tests {
     }
 
     #[test]
-    fn table_is_prefix_free_and_consistent() {
+    fn table_is_sorted_prefix_free_and_consistent() {
+        assert!(AI_TABLE.windows(2).all(|w| w[0].code < w[1].code));
         for a in AI_TABLE {
             assert!(a.min <= a.max, "{}", a.name);
             for b in AI_TABLE {

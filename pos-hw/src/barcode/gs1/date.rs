@@ -39,6 +39,17 @@ fn two_digits(pair: &[u8]) -> Option<u32> {
     }
 }
 
+/// Number of days of `month` (1–12) in `year`, Gregorian leap years.
+fn days_in_month(year: i32, month: u32) -> Option<u32> {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => Some(31),
+        4 | 6 | 9 | 11 => Some(30),
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => Some(29),
+        2 => Some(28),
+        _ => None,
+    }
+}
+
 /// Decodes six ASCII digits YYMMDD; `None` if not a real date.
 pub fn decode(value: &[u8], reference_year: i32) -> Option<Gs1Date> {
     let [y1, y2, m1, m2, d1, d2] = value else {
@@ -49,9 +60,7 @@ pub fn decode(value: &[u8], reference_year: i32) -> Option<Gs1Date> {
     let day = two_digits(&[*d1, *d2])?;
     let year = full_year(yy, reference_year);
     if day == 0 {
-        let date = (28..=31)
-            .rev()
-            .find_map(|d| NaiveDate::from_ymd_opt(year, month, d))?;
+        let date = NaiveDate::from_ymd_opt(year, month, days_in_month(year, month)?)?;
         return Some(Gs1Date {
             date,
             day_unspecified: true,
@@ -94,6 +103,18 @@ mod tests {
         assert_eq!(decode(b"270200", 2026).unwrap().date, ymd(2027, 2, 28));
         assert_eq!(decode(b"261100", 2026).unwrap().date, ymd(2026, 11, 30));
         assert_eq!(decode(b"261231", 2026).unwrap().date, ymd(2026, 12, 31));
+    }
+
+    #[test]
+    fn days_in_month_agrees_with_the_calendar() {
+        for year in [1900, 2000, 2024, 2026, 2100] {
+            for month in 1..=12 {
+                let last = days_in_month(year, month).unwrap();
+                assert!(NaiveDate::from_ymd_opt(year, month, last).is_some());
+                assert!(NaiveDate::from_ymd_opt(year, month, last + 1).is_none());
+            }
+        }
+        assert_eq!(days_in_month(2026, 13), None);
     }
 
     #[test]

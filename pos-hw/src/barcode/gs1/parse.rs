@@ -54,13 +54,18 @@ pub enum Gs1Value {
     },
     /// An amount with its ISO 4217 currency.
     AmountWithCurrency {
-        /// ISO 4217 numeric code.
-        currency_numeric: String,
+        /// ISO 4217 numeric code (serialised as its 3 digits).
+        #[serde(serialize_with = "three_digits")]
+        currency_numeric: u16,
         /// ISO 4217 alphabetic code when known.
         currency: Option<&'static str>,
         /// The amount.
         amount: Decimal,
     },
+}
+
+fn three_digits<S: serde::Serializer>(code: &u16, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&format_args!("{code:03}"))
 }
 
 /// One AI and its value, borrowed from the scanned text.
@@ -153,13 +158,15 @@ fn decode_value(
         None => 0,
     };
     let check = || -> Result<(), HwError> {
-        let (last, payload) = bytes.split_last().ok_or(fail(
-            position,
-            Gs1Problem::TooShort {
-                ai: name,
-                min: spec.min,
-            },
-        ))?;
+        let (last, payload) = bytes.split_last().ok_or_else(|| {
+            fail(
+                position,
+                Gs1Problem::TooShort {
+                    ai: name,
+                    min: spec.min,
+                },
+            )
+        })?;
         let found = digit_value(*last).unwrap_or(u8::MAX);
         let expected = gs1_check_digit(payload).unwrap_or(u8::MAX);
         if expected == found {
@@ -187,26 +194,35 @@ fn decode_value(
             check()?;
             Gs1Value::Gln
         }
-        AiKind::Gtin => {
-            check()?;
-            Gs1Value::Gtin {
-                gtin: Gtin::parse(value).map_err(internal)?,
+        AiKind::Gtin => match Gtin::parse_ascii(bytes) {
+            Ok(gtin) => Gs1Value::Gtin { gtin },
+            Err(HwError::BarcodeCheckDigit { expected, found }) => {
+                return Err(fail(
+                    position.saturating_add(len.saturating_sub(1)),
+                    Gs1Problem::CheckDigit {
+                        ai: name,
+                        expected,
+                        found,
+                    },
+                ));
             }
-        }
+            Err(error) => return Err(internal(error)),
+        },
         AiKind::Date => {
             let decoded = date::decode(bytes, reference_year)
-                .ok_or(fail(position, Gs1Problem::Date { ai: name }))?;
+                .ok_or_else(|| fail(position, Gs1Problem::Date { ai: name }))?;
             Gs1Value::Date {
                 date: decoded.date,
                 day_unspecified: decoded.day_unspecified,
             }
         }
         AiKind::Count => Gs1Value::Count {
-            count: number(bytes).ok_or(fail(position, Gs1Problem::NotNumeric { ai: name }))?,
+            count: number(bytes)
+                .ok_or_else(|| fail(position, Gs1Problem::NotNumeric { ai: name }))?,
         },
         AiKind::WeightKg | AiKind::WeightLb => Gs1Value::Weight {
             weight: decimal(bytes, scale)
-                .ok_or(fail(position, Gs1Problem::NotNumeric { ai: name }))?,
+                .ok_or_else(|| fail(position, Gs1Problem::NotNumeric { ai: name }))?,
             unit: if spec.kind == AiKind::WeightKg {
                 "kg"
             } else {
@@ -215,21 +231,25 @@ fn decode_value(
         },
         AiKind::Amount => Gs1Value::Amount {
             amount: decimal(bytes, scale)
-                .ok_or(fail(position, Gs1Problem::NotNumeric { ai: name }))?,
+                .ok_or_else(|| fail(position, Gs1Problem::NotNumeric { ai: name }))?,
         },
         AiKind::AmountWithCurrency => {
-            let (currency, amount) = value.split_at_checked(3).ok_or(fail(
-                position,
-                Gs1Problem::TooShort {
-                    ai: name,
-                    min: spec.min,
-                },
-            ))?;
+            let (currency, amount) = value.split_at_checked(3).ok_or_else(|| {
+                fail(
+                    position,
+                    Gs1Problem::TooShort {
+                        ai: name,
+                        min: spec.min,
+                    },
+                )
+            })?;
             Gs1Value::AmountWithCurrency {
-                currency_numeric: currency.to_owned(),
+                currency_numeric: currency
+                    .parse()
+                    .map_err(|_| fail(position, Gs1Problem::NotNumeric { ai: name }))?,
                 currency: ai::currency_alpha(currency),
                 amount: decimal(amount.as_bytes(), scale)
-                    .ok_or(fail(position, Gs1Problem::NotNumeric { ai: name }))?,
+                    .ok_or_else(|| fail(position, Gs1Problem::NotNumeric { ai: name }))?,
             }
         }
     })
@@ -265,7 +285,7 @@ pub fn parse_element_string(
     reference_year: i32,
 ) -> Result<Vec<Gs1Element<'_>>, HwError> {
     let bytes = text.as_bytes();
-    let mut elements = Vec::new();
+    let mut elements = Vec::with_capacity(4);
     let mut position = 0usize;
     while let Some(&byte) = bytes.get(position) {
         if byte == GS {
@@ -273,7 +293,7 @@ pub fn parse_element_string(
             continue;
         }
         let rest = bytes.get(position..).unwrap_or_default();
-        let spec = ai::lookup(rest).ok_or(fail(position, Gs1Problem::UnknownAi))?;
+        let spec = ai::lookup(rest).ok_or_else(|| fail(position, Gs1Problem::UnknownAi))?;
         let value_start = position.saturating_add(spec.ai_len());
         let after = bytes.get(value_start..).unwrap_or_default();
         let end = if spec.is_fixed() {
@@ -298,11 +318,11 @@ pub fn parse_element_string(
         };
         let ai_text = text
             .get(position..value_start)
-            .ok_or(fail(position, Gs1Problem::UnknownAi))?;
+            .ok_or_else(|| fail(position, Gs1Problem::UnknownAi))?;
         // A multi-byte UTF-8 character inside a value: report it as a bad character.
         let value = text
             .get(value_start..end)
-            .ok_or(fail(value_start, Gs1Problem::Character { ai: spec.name }))?;
+            .ok_or_else(|| fail(value_start, Gs1Problem::Character { ai: spec.name }))?;
         let decoded = decode_value(spec, ai_text, value, value_start, reference_year)?;
         push_checked(
             &mut elements,
@@ -337,10 +357,10 @@ pub fn parse_bracketed(text: &str, reference_year: i32) -> Result<Vec<Gs1Element
             (bytes.get(close) == Some(&b')')).then_some((i, spec))
         })
     };
-    let mut elements = Vec::new();
+    let mut elements = Vec::with_capacity(4);
     let mut cursor = 0usize;
     while cursor < bytes.len() {
-        let (open, spec) = next_ai(cursor).ok_or(fail(cursor, Gs1Problem::Brackets))?;
+        let (open, spec) = next_ai(cursor).ok_or_else(|| fail(cursor, Gs1Problem::Brackets))?;
         if open != cursor {
             return Err(fail(cursor, Gs1Problem::Brackets));
         }
@@ -350,10 +370,10 @@ pub fn parse_bracketed(text: &str, reference_year: i32) -> Result<Vec<Gs1Element
         let value_end = next_ai(value_start).map_or(bytes.len(), |(i, _)| i);
         let ai_text = text
             .get(ai_start..ai_end)
-            .ok_or(fail(ai_start, Gs1Problem::Brackets))?;
+            .ok_or_else(|| fail(ai_start, Gs1Problem::Brackets))?;
         let value = text
             .get(value_start..value_end)
-            .ok_or(fail(value_start, Gs1Problem::Character { ai: spec.name }))?;
+            .ok_or_else(|| fail(value_start, Gs1Problem::Character { ai: spec.name }))?;
         let decoded = decode_value(spec, ai_text, value, value_start, reference_year)?;
         push_checked(
             &mut elements,
@@ -419,7 +439,7 @@ mod tests {
         assert_eq!(
             elements[1].decoded,
             Gs1Value::AmountWithCurrency {
-                currency_numeric: "978".into(),
+                currency_numeric: 978,
                 currency: Some("EUR"),
                 amount: "1234.56".parse().unwrap()
             }
