@@ -2,7 +2,13 @@
 //! testdata/promotion/golden.json (checked by hand, every outcome also priced
 //! by the real `pricing::price`), the sample promotions, and proptest
 //! invariants (bounds, determinism under shuffling, unit consumption).
-#![allow(clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chrono::{DateTime, Utc};
 use pos_core::ids::{CategoryId, CustomerGroupId, ProductId, PromotionId, Sku};
