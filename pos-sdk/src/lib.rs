@@ -16,5 +16,6 @@ mod register;
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::SdkError;
 pub use register::{
-    CompletedSale, OrderTicket, OrderUpdate, Register, RegisterConfig, SaleOptions, SessionAndDay,
+    CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, Register, RegisterConfig, SaleOptions,
+    SalesReport, SessionAndDay, UNCATEGORISED, VatTotals,
 };

@@ -12,6 +12,7 @@ mod fiscal_map;
 mod fiscal_ops;
 mod keys;
 mod orders;
+mod reports;
 mod sale;
 mod scan;
 mod stock;
@@ -19,6 +20,7 @@ mod stock;
 pub use cash::SessionAndDay;
 pub use config::RegisterConfig;
 pub use orders::{OrderTicket, OrderUpdate};
+pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
 pub use sale::{CompletedSale, SaleOptions};
 
 use crate::{Clock, IdGenerator, SdkError, db};
