@@ -1,2 +1,35 @@
 //! pos-sync: offline-first sync between tills and a server.
+//!
+//! A till sells for days without network; when the network returns, every
+//! outbox event (sale, refund, stock movement, customer, stored value)
+//! arrives exactly once and in order, the fiscal journal arrives verified,
+//! and shared stock, points and gift-card balances add up.
+//!
+//! - [`wire`]: the JSON messages and their validating decoders.
+//! - [`auth`]: HMAC-SHA256 request signing (method, path, time, body hash).
+//! - [`merge`]: conflict rules (ledgers sum, LWW by HLC, order states, caps).
+//! - [`client`]: the till side, sans I/O, and [`client::sync_once`].
+//! - [`server`] (feature `server`): the core over a storage trait, SQLite
+//!   storage, the web shop API and the axum front.
+//! - [`http_client`] (feature `http-client`): a blocking ureq transport.
+//!
+//! ```
+//! use pos_sync::auth;
+//! let sig = auth::sign(b"secret", "POST", "/v1/push", 1_700_000_000_000, b"{}");
+//! assert!(auth::verify(b"secret", "POST", "/v1/push", 1_700_000_000_000, b"{}", &sig,
+//!     1_700_000_000_000).is_ok());
+//! ```
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
+
+pub mod auth;
+pub mod client;
+mod error;
+#[cfg(feature = "http-client")]
+pub mod http_client;
+pub mod merge;
+#[cfg(feature = "server")]
+pub mod server;
+pub mod transport;
+pub mod wire;
+
+pub use error::{AuthFailure, Result, SyncError};

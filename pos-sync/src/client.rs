@@ -1,0 +1,282 @@
+//! The till side of the protocol, sans I/O: it builds signed requests from
+//! the outbox and the fiscal journal and consumes the responses; a
+//! [`TillStore`] is the till's durable state and a [`Transport`] carries the
+//! bytes. [`sync_once`] drives one full round (push until empty, then pull
+//! until up to date).
+
+use crate::auth;
+use crate::error::{Result, SyncError};
+use crate::merge::hlc_tick;
+use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::wire::{
+    self, Change, Hlc, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse,
+    WireEvent, paths,
+};
+use chrono::{DateTime, Utc};
+use pos_fiscal::Series;
+use pos_fiscal::record::StoredRecord;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A device's identity for signing requests.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// Device id.
+    pub device: String,
+    /// Enrolment secret.
+    pub secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the client remembers between rounds (persisted by the till).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ClientState {
+    /// Last pull cursor.
+    pub cursor: u64,
+    /// Highest event sequence the server acknowledged.
+    pub acked_seq: u64,
+    /// Last fiscal number the server accepted per series.
+    pub fiscal_heads: BTreeMap<Series, u64>,
+    /// Hybrid logical clock.
+    pub hlc: Hlc,
+    /// Last complete successful round.
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+/// The till's durable side of sync.
+pub trait TillStore {
+    /// Unacknowledged outbox events in sequence order, at most `limit`.
+    fn pending_events(&mut self, limit: u32) -> Result<Vec<WireEvent>>;
+    /// Fiscal records after the given per-series numbers, in append order.
+    fn fiscal_after(
+        &mut self,
+        heads: &BTreeMap<Series, u64>,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>>;
+    /// Marks events up to `seq` acknowledged.
+    fn ack_through(&mut self, seq: u64) -> Result<()>;
+    /// Applies pulled changes (idempotently).
+    fn apply_changes(&mut self, changes: &[Change]) -> Result<()>;
+    /// Loads the client state.
+    fn load_state(&mut self) -> Result<ClientState>;
+    /// Saves the client state.
+    fn save_state(&mut self, state: &ClientState) -> Result<()>;
+}
+
+/// Builds and reads protocol messages for one device.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    creds: Credentials,
+    /// Events per push.
+    pub batch: u32,
+    /// Fiscal records per push.
+    pub fiscal_batch: usize,
+    /// Changes per pull.
+    pub pull_limit: u32,
+}
+
+/// A signed request.
+pub fn signed(
+    creds: &Credentials,
+    method: &'static str,
+    path: &str,
+    body: Vec<u8>,
+    now_ms: i64,
+) -> HttpRequest {
+    let sig = auth::sign(&creds.secret, method, path, now_ms, &body);
+    HttpRequest {
+        method,
+        path: path.to_owned(),
+        headers: vec![
+            (auth::HEADER_DEVICE.into(), creds.device.clone()),
+            (auth::HEADER_TIMESTAMP.into(), now_ms.to_string()),
+            (auth::HEADER_SIGNATURE.into(), sig),
+            ("content-type".into(), "application/json".into()),
+        ],
+        body,
+    }
+}
+
+/// Reads an error response into [`SyncError::Server`].
+pub fn server_error(resp: &HttpResponse) -> SyncError {
+    let code = wire::decode_error(&resp.body)
+        .map(|e| e.code)
+        .unwrap_or_else(|_| "unknown".into());
+    SyncError::Server {
+        status: resp.status,
+        code,
+    }
+}
+
+impl SyncClient {
+    /// A client for a device.
+    pub fn new(creds: Credentials) -> SyncClient {
+        SyncClient {
+            creds,
+            batch: 500,
+            fiscal_batch: 500,
+            pull_limit: 1000,
+        }
+    }
+
+    /// The device id.
+    pub fn device(&self) -> &str {
+        &self.creds.device
+    }
+
+    /// A push request for these events and records; stamps the events with
+    /// the HLC (advancing `state.hlc`).
+    pub fn push_request(
+        &self,
+        state: &mut ClientState,
+        mut events: Vec<WireEvent>,
+        fiscal: Vec<StoredRecord>,
+        now_ms: i64,
+    ) -> Result<HttpRequest> {
+        for e in &mut events {
+            state.hlc = hlc_tick(
+                &state.hlc,
+                e.created_at.timestamp_millis(),
+                &self.creds.device,
+            );
+            e.hlc = state.hlc.clone();
+        }
+        let body = wire::encode(&PushRequest {
+            protocol: PROTOCOL_VERSION,
+            events,
+            fiscal,
+        })?;
+        Ok(signed(&self.creds, "POST", paths::PUSH, body, now_ms))
+    }
+
+    /// Reads a push response into the state.
+    pub fn on_push_response(
+        &self,
+        state: &mut ClientState,
+        resp: &HttpResponse,
+    ) -> Result<PushResponse> {
+        if resp.status != 200 {
+            return Err(server_error(resp));
+        }
+        let r = wire::decode_push_response(&resp.body)?;
+        state.acked_seq = state.acked_seq.max(r.acked_seq);
+        state.fiscal_heads = r.fiscal_heads.clone();
+        Ok(r)
+    }
+
+    /// A pull request from the state's cursor.
+    pub fn pull_request(&self, state: &ClientState, now_ms: i64) -> Result<HttpRequest> {
+        let body = wire::encode(&PullRequest {
+            protocol: PROTOCOL_VERSION,
+            cursor: state.cursor,
+            limit: self.pull_limit,
+        })?;
+        Ok(signed(&self.creds, "POST", paths::PULL, body, now_ms))
+    }
+
+    /// Reads a pull response (the caller applies the changes, then stores
+    /// the new cursor with [`SyncClient::advance`]).
+    pub fn on_pull_response(
+        &self,
+        state: &ClientState,
+        resp: &HttpResponse,
+    ) -> Result<PullResponse> {
+        if resp.status != 200 {
+            return Err(server_error(resp));
+        }
+        let r = wire::decode_pull_response(&resp.body)?;
+        if r.cursor < state.cursor {
+            return Err(SyncError::Invalid {
+                message: "pull response",
+                rule: "the cursor never goes back",
+            });
+        }
+        Ok(r)
+    }
+
+    /// Moves the cursor after the changes were applied.
+    pub fn advance(&self, state: &mut ClientState, r: &PullResponse) {
+        state.cursor = state.cursor.max(r.cursor);
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoundReport {
+    /// Push requests answered.
+    pub pushes: u32,
+    /// Highest acknowledged sequence.
+    pub acked_seq: u64,
+    /// Changes pulled and applied.
+    pub pulled: u64,
+    /// Fiscal batches kept aside by the server.
+    pub quarantined: Vec<crate::wire::FiscalQuarantine>,
+    /// Events the server applied but refused a merge rule for.
+    pub rejections: Vec<crate::wire::Rejection>,
+}
+
+/// One sync round: pushes the outbox and fiscal records until nothing is
+/// pending, then pulls until up to date. Any failure stops the round; the
+/// next round resumes safely (everything is idempotent).
+pub fn sync_once(
+    client: &SyncClient,
+    store: &mut dyn TillStore,
+    transport: &mut dyn Transport,
+    now: &dyn Fn() -> DateTime<Utc>,
+) -> Result<RoundReport> {
+    let mut state = store.load_state()?;
+    let mut report = RoundReport::default();
+    loop {
+        let events = store.pending_events(client.batch)?;
+        let fiscal = store.fiscal_after(&state.fiscal_heads, client.fiscal_batch)?;
+        let first_round = report.pushes == 0;
+        if events.is_empty() && fiscal.is_empty() && !first_round {
+            break;
+        }
+        let sent_events = events.len();
+        let last_sent = events.last().map(|e| e.seq);
+        let heads_before = state.fiscal_heads.clone();
+        let req = client.push_request(&mut state, events, fiscal, now().timestamp_millis())?;
+        let resp = transport.send(&req)?;
+        let r = client.on_push_response(&mut state, &resp)?;
+        report.pushes = report.pushes.saturating_add(1);
+        if r.acked_seq > 0 {
+            store.ack_through(r.acked_seq)?;
+        }
+        report.acked_seq = r.acked_seq;
+        report.rejections.extend(r.rejections.iter().cloned());
+        let stuck_fiscal = !r.quarantined.is_empty() || state.fiscal_heads == heads_before;
+        report.quarantined.extend(r.quarantined);
+        let events_done = sent_events == 0 || last_sent.is_some_and(|s| r.acked_seq < s);
+        store.save_state(&state)?;
+        // Stop when neither events nor fiscal records make progress (a gap
+        // the server is waiting on, or a quarantined fiscal batch).
+        if events_done && stuck_fiscal {
+            break;
+        }
+    }
+    loop {
+        let req = client.pull_request(&state, now().timestamp_millis())?;
+        let resp = transport.send(&req)?;
+        let r = client.on_pull_response(&state, &resp)?;
+        store.apply_changes(&r.changes)?;
+        report.pulled = report
+            .pulled
+            .saturating_add(u64::try_from(r.changes.len()).unwrap_or(0));
+        client.advance(&mut state, &r);
+        store.save_state(&state)?;
+        if !r.more {
+            break;
+        }
+    }
+    state.last_success = Some(now());
+    store.save_state(&state)?;
+    Ok(report)
+}

@@ -1,0 +1,212 @@
+//! The crate's one error type. Messages never carry personal or card data.
+
+/// Why a sync request was not authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthFailure {
+    /// A required authentication header is missing or malformed.
+    #[error("missing or malformed authentication header `{header}`")]
+    MissingHeader {
+        /// The header's name.
+        header: &'static str,
+    },
+    /// The device is not enrolled (or was replaced).
+    #[error("device is not enrolled or was retired")]
+    UnknownDevice,
+    /// The HMAC does not match.
+    #[error("request signature does not verify")]
+    BadSignature,
+    /// The timestamp is outside the accepted window.
+    #[error("request timestamp is {skew_seconds} s away from the server clock")]
+    Stale {
+        /// Signed distance from the server clock, in seconds.
+        skew_seconds: i64,
+    },
+    /// The exact same signed request was already received.
+    #[error("request was already received (replay)")]
+    Replayed,
+    /// The device asked for another store's data.
+    #[error("device may not read or write this store")]
+    WrongStore,
+    /// The enrolment token is wrong.
+    #[error("enrolment token is not valid")]
+    BadEnrolmentToken,
+}
+
+/// Everything that can go wrong in pos-sync.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// A wire message could not be decoded.
+    #[error("cannot decode {message}: {source}")]
+    Decode {
+        /// Which message.
+        message: &'static str,
+        /// The JSON error (position and cause, no payload data).
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A wire message decoded but breaks a protocol rule.
+    #[error("invalid {message}: {rule}")]
+    Invalid {
+        /// Which message.
+        message: &'static str,
+        /// The rule it breaks.
+        rule: &'static str,
+    },
+    /// A message is larger than the protocol allows.
+    #[error("message of {size} bytes exceeds the {limit}-byte limit")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The protocol version is not supported.
+    #[error("protocol version {got} is not supported (expected {expected})")]
+    Version {
+        /// Received.
+        got: u32,
+        /// Supported.
+        expected: u32,
+    },
+    /// Authentication failed.
+    #[error("authentication failed: {0}")]
+    Auth(#[from] AuthFailure),
+    /// A device reused a sequence number for a different event.
+    #[error("device sequence {seq} already holds another event")]
+    SequenceConflict {
+        /// The sequence.
+        seq: u64,
+    },
+    /// An event id was already used by another device or sequence.
+    #[error("event id already applied at another position")]
+    EventIdConflict,
+    /// An order state change that its state machine refuses.
+    #[error("order cannot go from `{from}` to `{to}`")]
+    InvalidTransition {
+        /// Current state.
+        from: &'static str,
+        /// Requested state.
+        to: &'static str,
+    },
+    /// Not enough available stock to reserve.
+    #[error("only {available} available of {requested} requested for item `{sku}`")]
+    InsufficientStock {
+        /// The item.
+        sku: String,
+        /// Available (on hand minus reserved).
+        available: rust_decimal::Decimal,
+        /// Requested.
+        requested: rust_decimal::Decimal,
+    },
+    /// Offline spending above the device's cap.
+    #[error("offline {ledger} spending of {requested} exceeds the remaining {remaining}")]
+    OfflineCapExceeded {
+        /// `points` or `stored_value`.
+        ledger: &'static str,
+        /// What is left of the cap.
+        remaining: rust_decimal::Decimal,
+        /// What was asked.
+        requested: rust_decimal::Decimal,
+    },
+    /// Something the request names does not exist.
+    #[error("{what} not found")]
+    NotFound {
+        /// What.
+        what: &'static str,
+    },
+    /// Arithmetic overflow on a ledger.
+    #[error("arithmetic overflow in {what}")]
+    Overflow {
+        /// Where.
+        what: &'static str,
+    },
+    /// The server answered with an error status.
+    #[error("server answered HTTP {status} ({code})")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The error code from the body, if any.
+        code: String,
+    },
+    /// The transport failed (connection refused, timeout...): outcome unknown.
+    #[error("transport failed: {kind}")]
+    Transport {
+        /// What kind of failure.
+        kind: &'static str,
+    },
+    /// Stored data is not what this build wrote.
+    #[error("stored data is corrupt: {what}")]
+    Corrupt {
+        /// What.
+        what: &'static str,
+    },
+    /// A domain rule from pos-core.
+    #[error(transparent)]
+    Core(#[from] pos_core::CoreError),
+    /// The fiscal journal.
+    #[error(transparent)]
+    Fiscal(#[from] pos_fiscal::FiscalError),
+    /// The SQLite store.
+    #[cfg(feature = "server")]
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The PostgreSQL store.
+    #[cfg(feature = "server")]
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+}
+
+impl SyncError {
+    /// A stable machine-readable code (the `code` of error bodies).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Decode { .. } => "decode",
+            SyncError::Invalid { .. } => "invalid",
+            SyncError::TooLarge { .. } => "too_large",
+            SyncError::Version { .. } => "version",
+            SyncError::Auth(AuthFailure::Replayed) => "replayed",
+            SyncError::Auth(AuthFailure::Stale { .. }) => "stale",
+            SyncError::Auth(AuthFailure::WrongStore) => "wrong_store",
+            SyncError::Auth(_) => "unauthorized",
+            SyncError::SequenceConflict { .. } => "sequence_conflict",
+            SyncError::EventIdConflict => "event_id_conflict",
+            SyncError::InvalidTransition { .. } => "invalid_transition",
+            SyncError::InsufficientStock { .. } => "insufficient_stock",
+            SyncError::OfflineCapExceeded { .. } => "offline_cap_exceeded",
+            SyncError::NotFound { .. } => "not_found",
+            SyncError::Overflow { .. } => "overflow",
+            SyncError::Server { .. } => "server",
+            SyncError::Transport { .. } => "transport",
+            SyncError::Corrupt { .. } => "corrupt",
+            SyncError::Core(_) => "domain",
+            SyncError::Fiscal(_) => "fiscal",
+            #[cfg(feature = "server")]
+            SyncError::Sqlite(_) | SyncError::Postgres(_) => "storage",
+        }
+    }
+
+    /// The HTTP status the server answers with for this error.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            SyncError::Decode { .. }
+            | SyncError::Invalid { .. }
+            | SyncError::Version { .. }
+            | SyncError::Core(_) => 400,
+            SyncError::TooLarge { .. } => 413,
+            SyncError::Auth(AuthFailure::WrongStore) => 403,
+            SyncError::Auth(_) => 401,
+            SyncError::NotFound { .. } => 404,
+            SyncError::SequenceConflict { .. }
+            | SyncError::EventIdConflict
+            | SyncError::InvalidTransition { .. }
+            | SyncError::InsufficientStock { .. }
+            | SyncError::OfflineCapExceeded { .. } => 409,
+            _ => 500,
+        }
+    }
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;

@@ -1,0 +1,134 @@
+//! Accepting a till's fiscal records: continuity and signatures are checked
+//! against what the server already holds for that till (per-series anchors)
+//! with pos-fiscal's verifier. A batch with a gap, a fork, a bad signature
+//! or a record of another register is kept aside whole (quarantine) and
+//! reported; the accepted heads do not move.
+
+use super::store::{Device, Tx};
+use crate::error::{Result, SyncError};
+use crate::wire::FiscalQuarantine;
+use base64::Engine;
+use pos_fiscal::Series;
+use pos_fiscal::jet::JetCode;
+use pos_fiscal::payload::JetPayload;
+use pos_fiscal::record::{StoredRecord, genesis_hash, sha256_hex};
+use pos_fiscal::verify::{Anchor, VerifyContext, verify_records};
+use std::collections::BTreeMap;
+
+/// Checks and stores a fiscal batch; returns the quarantine notice if kept aside.
+pub fn accept(
+    tx: &mut dyn Tx,
+    dev: &mut Device,
+    records: &[StoredRecord],
+) -> Result<Option<FiscalQuarantine>> {
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let heads = tx.fiscal_heads(&dev.id)?;
+    let mut defects: Vec<String> = Vec::new();
+    let mut fresh: Vec<StoredRecord> = Vec::new();
+    for r in records {
+        if r.register != dev.id {
+            defects.push(format!("foreign_register {}{}", r.series.code(), r.number));
+            continue;
+        }
+        let head = heads.get(&r.series).map_or(0, |h| h.number);
+        if r.number <= head {
+            // Already accepted: the same record again is a harmless retry,
+            // another record at that number is a fork.
+            if tx.fiscal_hash(&dev.id, r.series, r.number)?.as_deref() != Some(r.hash.as_str()) {
+                defects.push(format!("fork {}{}", r.series.code(), r.number));
+            }
+            continue;
+        }
+        fresh.push(r.clone());
+    }
+    let key = hex::decode(&dev.public_key)
+        .ok()
+        .and_then(|b| pos_fiscal::PublicKey::from_sec1(&b).ok())
+        .ok_or(SyncError::Corrupt { what: "device key" })?;
+    let mut anchors = BTreeMap::new();
+    for s in Series::ALL {
+        if let Some(h) = heads.get(&s) {
+            let sig =
+                hex::decode(&h.signature).map_err(|_| SyncError::Corrupt { what: "signature" })?;
+            anchors.insert(
+                s,
+                Anchor {
+                    first: h.number.checked_add(1).ok_or(SyncError::Overflow {
+                        what: "fiscal number",
+                    })?,
+                    prev_hash: h.hash.clone(),
+                    prev_signature: Some(
+                        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig),
+                    ),
+                },
+            );
+        } else if let Some((reg, key_id, ts)) = &dev.genesis {
+            anchors.insert(
+                s,
+                Anchor {
+                    first: 1,
+                    prev_hash: genesis_hash(reg, key_id, ts, s)?,
+                    prev_signature: None,
+                },
+            );
+        }
+    }
+    if !fresh.is_empty() {
+        let report = verify_records(
+            &fresh,
+            &VerifyContext {
+                source: "sync".into(),
+                keys: vec![key],
+                anchors,
+                head: None,
+                known_head: None,
+            },
+        );
+        for d in &report.defects {
+            defects.push(format!(
+                "{:?} {}{}: {}",
+                d.kind,
+                d.series.map(|s| s.code()).unwrap_or("-"),
+                d.number.map(|n| n.to_string()).unwrap_or_default(),
+                d.detail
+            ));
+        }
+    }
+    if !defects.is_empty() {
+        let json =
+            serde_json::to_string(records).map_err(|_| SyncError::Corrupt { what: "records" })?;
+        let digest = sha256_hex(json.as_bytes());
+        let defects_json =
+            serde_json::to_string(&defects).map_err(|_| SyncError::Corrupt { what: "defects" })?;
+        let id = tx.quarantine(&dev.id, &digest, &json, &defects_json)?;
+        return Ok(Some(FiscalQuarantine {
+            id,
+            records: u64::try_from(records.len()).unwrap_or(u64::MAX),
+            defects,
+        }));
+    }
+    for r in &fresh {
+        if r.series == Series::E && r.number == 1 && dev.genesis.is_none() {
+            if let Some(g) = genesis_of(r) {
+                tx.set_genesis(&dev.id, &g)?;
+                dev.genesis = Some(g);
+            }
+        }
+        tx.insert_fiscal(&dev.id, r)?;
+    }
+    Ok(None)
+}
+
+fn genesis_of(r: &StoredRecord) -> Option<(String, String, String)> {
+    let p: JetPayload = pos_fiscal::canon::from_canonical(r.payload.as_bytes(), "jet").ok()?;
+    if p.code != JetCode::Initialisation.code() {
+        return None;
+    }
+    Some((
+        p.detail.get("register")?.clone(),
+        p.detail.get("key_id")?.clone(),
+        p.detail.get("init_ts")?.clone(),
+    ))
+}

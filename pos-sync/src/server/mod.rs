@@ -1,0 +1,20 @@
+//! The server: core logic over a storage trait, the SQLite and PostgreSQL
+//! back ends, the web shop API and the axum HTTP front.
+
+mod apply;
+mod core;
+mod fiscal;
+pub mod http;
+pub mod sqlite;
+pub mod store;
+pub mod web;
+mod web_api;
+
+pub use self::core::{Server, error_response};
+pub use self::http::{InProcess, serve, spawn_in_process};
+pub use self::sqlite::SqliteStorage;
+pub use self::store::{Device, Storage, Tx};
+pub use apply::{POINTS, STORED_VALUE};
+
+/// The OpenAPI description of the HTTP API, served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");

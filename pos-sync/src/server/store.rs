@@ -1,0 +1,175 @@
+//! What the server core needs from a database, as primitive operations run
+//! inside ONE transaction ([`Storage::transact`]). The SQLite and PostgreSQL
+//! implementations pass the same conformance suite (tests/storage.rs).
+
+use crate::error::Result;
+use crate::wire::{Change, ChangeKind, WireEvent};
+use chrono::{DateTime, Utc};
+use pos_fiscal::Series;
+use pos_fiscal::record::StoredRecord;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// An enrolled till.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Device (register) id.
+    pub id: String,
+    /// Its store.
+    pub store: String,
+    /// Its stock location.
+    pub location: String,
+    /// HMAC secret.
+    pub secret: Vec<u8>,
+    /// Fiscal public key, SEC1 hex.
+    pub public_key: String,
+    /// The device that replaced it, if retired.
+    pub replaced_by: Option<String>,
+    /// Genesis parameters of its fiscal journal (register, key id, init ts),
+    /// once its JET 260 record was accepted.
+    pub genesis: Option<(String, String, String)>,
+}
+
+/// The last accepted fiscal record of one series of one device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiscalHead {
+    /// Its number.
+    pub number: u64,
+    /// Its hash.
+    pub hash: String,
+    /// Its signature (hex).
+    pub signature: String,
+}
+
+/// A web or click & collect order as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOrder {
+    /// Order id.
+    pub id: String,
+    /// Store.
+    pub store: String,
+    /// State name.
+    pub state: String,
+    /// The order document (JSON).
+    pub json: String,
+}
+
+/// Primitive operations inside one transaction.
+pub trait Tx {
+    /// A device by id.
+    fn device(&mut self, id: &str) -> Result<Option<Device>>;
+    /// Adds a device.
+    fn insert_device(&mut self, d: &Device) -> Result<()>;
+    /// Marks a device retired in favour of another.
+    fn retire_device(&mut self, old: &str, new: &str) -> Result<()>;
+    /// Records the genesis parameters of a device's journal.
+    fn set_genesis(&mut self, device: &str, genesis: &(String, String, String)) -> Result<()>;
+    /// Remembers a request signature; false if it was already seen.
+    fn remember_signature(&mut self, signature: &str, at_ms: i64) -> Result<bool>;
+    /// The device's acknowledged sequence, locking its row until commit.
+    fn progress_for_update(&mut self, device: &str) -> Result<u64>;
+    /// Sets the acknowledged sequence and last push time.
+    fn set_progress(&mut self, device: &str, seq: u64, at: DateTime<Utc>) -> Result<()>;
+    /// Last successful push of a device.
+    fn last_push(&mut self, device: &str) -> Result<Option<DateTime<Utc>>>;
+    /// The event id stored at (device, seq).
+    fn event_id_at(&mut self, device: &str, seq: u64) -> Result<Option<String>>;
+    /// Whether an event id is already stored.
+    fn event_exists(&mut self, event_id: &str) -> Result<bool>;
+    /// Stores an event (unique event id and (device, seq)).
+    fn insert_event(&mut self, device: &str, store: &str, e: &WireEvent) -> Result<()>;
+    /// Adds a stock movement; false if its id was already there.
+    fn insert_stock_movement(
+        &mut self,
+        id: &str,
+        store: &str,
+        sku: &str,
+        location: &str,
+        quantity: Decimal,
+        origin: Option<&str>,
+    ) -> Result<bool>;
+    /// (on hand, reserved) of an item at a location, locked until commit.
+    fn stock_level(&mut self, store: &str, sku: &str, location: &str)
+    -> Result<(Decimal, Decimal)>;
+    /// Writes (on hand, reserved).
+    fn set_stock_level(
+        &mut self,
+        store: &str,
+        sku: &str,
+        location: &str,
+        on_hand: Decimal,
+        reserved: Decimal,
+    ) -> Result<()>;
+    /// Every stock movement quantity of a store, per (sku, location), for audits.
+    fn stock_movement_sums(&mut self, store: &str) -> Result<BTreeMap<(String, String), Decimal>>;
+    /// Every stock level of a store.
+    fn stock_levels(
+        &mut self,
+        store: &str,
+    ) -> Result<BTreeMap<(String, String), (Decimal, Decimal)>>;
+    /// Adds a ledger movement (`points` or `stored_value`); false if known.
+    fn insert_ledger(
+        &mut self,
+        ledger: &str,
+        id: &str,
+        store: &str,
+        account: &str,
+        delta: Decimal,
+    ) -> Result<bool>;
+    /// Balance of a ledger account.
+    fn ledger_balance(&mut self, ledger: &str, store: &str, account: &str) -> Result<Decimal>;
+    /// A document (customer, stored-value account) with its LWW stamps JSON.
+    fn document(&mut self, kind: &str, store: &str, id: &str) -> Result<Option<(String, String)>>;
+    /// Writes a document and its stamps.
+    fn put_document(
+        &mut self,
+        kind: &str,
+        store: &str,
+        id: &str,
+        json: &str,
+        stamps: &str,
+    ) -> Result<()>;
+    /// An order.
+    fn order(&mut self, store: &str, id: &str) -> Result<Option<StoredOrder>>;
+    /// Writes an order.
+    fn put_order(&mut self, o: &StoredOrder) -> Result<()>;
+    /// Appends to the store's change feed and returns the cursor.
+    fn add_change(
+        &mut self,
+        store: &str,
+        kind: ChangeKind,
+        key: &str,
+        origin: Option<&str>,
+        data: &str,
+    ) -> Result<u64>;
+    /// Changes of a store after a cursor, at most `limit`.
+    fn changes_since(&mut self, store: &str, cursor: u64, limit: u32) -> Result<Vec<Change>>;
+    /// Last accepted fiscal record per series.
+    fn fiscal_heads(&mut self, device: &str) -> Result<BTreeMap<Series, FiscalHead>>;
+    /// The stored hash of an accepted fiscal record.
+    fn fiscal_hash(&mut self, device: &str, series: Series, number: u64) -> Result<Option<String>>;
+    /// Stores an accepted fiscal record.
+    fn insert_fiscal(&mut self, device: &str, r: &StoredRecord) -> Result<()>;
+    /// Every accepted fiscal record of a device, in acceptance order.
+    fn fiscal_records(&mut self, device: &str) -> Result<Vec<StoredRecord>>;
+    /// Keeps a refused fiscal batch aside; returns its id (the same id if
+    /// the same batch was already kept).
+    fn quarantine(
+        &mut self,
+        device: &str,
+        digest: &str,
+        records: &str,
+        defects: &str,
+    ) -> Result<u64>;
+    /// Number of quarantined batches of a device.
+    fn quarantine_count(&mut self, device: &str) -> Result<u64>;
+    /// Number of events stored for a device.
+    fn event_count(&mut self, device: &str) -> Result<u64>;
+}
+
+/// A server database.
+pub trait Storage: Send + Sync + 'static {
+    /// Runs `f` in one transaction: committed if it returns Ok, rolled back
+    /// otherwise. Implementations retry serialization failures.
+    fn transact(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+}
