@@ -129,7 +129,15 @@ fn key_ring(records: &[StoredRecord], trusted: &[PublicKey]) -> BTreeMap<String,
 fn check_one(r: &StoredRecord, ring: &BTreeMap<String, PublicKey>) -> Checked {
     let env = r.envelope_bytes().ok();
     let sig = r.signature_bytes();
-    let hash = r.compute_hash().ok();
+    // hash = SHA-256(envelope || signature), from the envelope built once.
+    let hash = match (&env, sig) {
+        (Some(e), Some(s)) => {
+            let mut b = e.clone();
+            b.extend_from_slice(&s);
+            Some(crate::record::sha256_hex(&b))
+        }
+        _ => None,
+    };
     let key = ring.get(&r.key_id);
     let sig_ok = match (&env, sig, key) {
         (Some(env), Some(sig), Some(key)) => key.verify(env, &sig),
