@@ -12,7 +12,7 @@
 
 use chrono::DateTime;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use pos_core::catalog::{Attribute, Catalog, Category, Product, Variant, gs1};
+use pos_core::catalog::{Attribute, Catalog, CatalogDocument, Category, Product, Variant, gs1};
 use pos_core::ids::{Barcode, CategoryId, ProductId, Sku};
 use pos_core::item::{ItemSource, PriceContext, Unit};
 use pos_core::{Currency, Money, VatRate};
@@ -186,6 +186,7 @@ fn lookups(c: &mut Criterion) {
 fn loading(c: &mut Criterion) {
     let (categories, products) = parts();
     let json = build(categories.clone(), products.clone()).to_json();
+    println!("100k-variant catalog JSON: {} bytes", json.len());
     let mut g = c.benchmark_group("catalog_100k_build");
     g.sample_size(10);
     g.bench_function("from_parts", |b| {
@@ -194,6 +195,9 @@ fn loading(c: &mut Criterion) {
             |(c, p)| black_box(build(c, p)),
             criterion::BatchSize::LargeInput,
         )
+    });
+    g.bench_function("parse_json_document_only", |b| {
+        b.iter(|| black_box(CatalogDocument::from_json(black_box(&json)).unwrap()))
     });
     g.bench_function("from_json", |b| {
         b.iter(|| black_box(Catalog::from_json(black_box(&json)).unwrap()))

@@ -814,6 +814,18 @@ proptest! {
     }
 
     #[test]
+    fn search_ranking_does_not_depend_on_product_order(doc in arb_document(), query in "[a-zé]{1,3}( [a-z0-9]{1,2})?") {
+        let c = doc.clone().into_catalog().unwrap();
+        let mut reversed = doc;
+        reversed.products.reverse();
+        let r = reversed.into_catalog().unwrap();
+        let skus = |cat: &Catalog| -> Vec<String> {
+            cat.search(&query, 10).iter().map(|v| v.variant.sku.to_string()).collect()
+        };
+        prop_assert_eq!(skus(&c), skus(&r));
+    }
+
+    #[test]
     fn resolution_does_not_depend_on_price_list_order(hour in 0u32..24, staff in any::<bool>(), paris in any::<bool>()) {
         let c = sample();
         let mut doc = c.to_document();

@@ -20,7 +20,9 @@
 //! The first line is the header (any column order, names case-insensitive).
 //! The delimiter is `,` or, when the header has more `;` than `,` (French
 //! spreadsheets), `;`. Product columns of every row of one product must
-//! agree. Errors name the CSV line and column.
+//! agree. Errors name the CSV line and column. Cells are trimmed; inside a
+//! list cell, `|` separates items, so an attribute name cannot hold `=` or
+//! `|` and a value cannot hold `|` (the JSON document has no such limit).
 
 use super::build::fail;
 use super::document::{BreakRecord, CatalogDocument, ProductRecord, VariantRecord};
