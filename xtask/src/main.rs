@@ -10,7 +10,9 @@
 //! 4. Python suites (`*/pytests/`, in a project-local `.venv`);
 //! 5. Node suites (`*/nodetests/`, with a local `node_modules`).
 //!
-//! `cargo xtask test --no-lint` skips step 2; `--only rust|python|node` runs one family.
+//! 6. binding suites (`bindings/*/run-tests.sh`).
+//!
+//! `cargo xtask test --no-lint` skips step 2; `--only rust|python|node|bindings` runs one family.
 
 mod steps;
 
@@ -19,12 +21,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        eprintln!("usage: cargo xtask test [--no-lint] [--only rust|python|node]");
+        eprintln!("usage: cargo xtask test [--no-lint] [--only rust|python|node|bindings]");
         return ExitCode::from(2);
     };
     if command != "test" {
         eprintln!(
-            "unknown xtask command `{command}`; usage: cargo xtask test [--no-lint] [--only rust|python|node]"
+            "unknown xtask command `{command}`; usage: cargo xtask test [--no-lint] [--only rust|python|node|bindings]"
         );
         return ExitCode::from(2);
     }

@@ -132,6 +132,9 @@ pub fn run_all(o: &Options) -> Result<(), String> {
     if o.wants("node") {
         node_tests()?;
     }
+    if o.wants("bindings") {
+        binding_scripts()?;
+    }
     println!(
         "\nxtask: every selected suite is green ({:.0} s)",
         started.elapsed().as_secs_f64()
@@ -257,6 +260,21 @@ fn python_tests() -> Result<(), String> {
     args.extend(suites.iter().map(|s| s.to_string_lossy().into_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     run("python tests", &py, &args, &envs)
+}
+
+/// Each binding ships a `run-tests.sh` that builds it, generates the foreign
+/// code and runs that language's tests (Python, Kotlin, Swift header checks,
+/// wasm in Node and headless Chromium).
+fn binding_scripts() -> Result<(), String> {
+    let root = root();
+    for name in ["ffi", "wasm"] {
+        let script = root.join("bindings").join(name).join("run-tests.sh");
+        if script.exists() {
+            let script = script.to_string_lossy().into_owned();
+            run(&format!("bindings/{name}"), "bash", &[&script], &[])?;
+        }
+    }
+    Ok(())
 }
 
 fn node_tests() -> Result<(), String> {
