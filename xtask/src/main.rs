@@ -8,8 +8,7 @@
 //! 3. the Rust tests of every crate (nextest when installed, else cargo test)
 //!    and the doctests; fuzz regressions are ordinary Rust tests;
 //! 4. Python suites (`*/pytests/`, in a project-local `.venv`);
-//! 5. Node suites (`*/nodetests/`, with a local `node_modules`).
-//!
+//! 5. Node suites (`*/nodetests/`, with a local `node_modules`);
 //! 6. binding suites (`bindings/*/run-tests.sh`).
 //!
 //! `cargo xtask test --no-lint` skips step 2; `--only rust|python|node|bindings` runs one family.
