@@ -326,14 +326,14 @@ impl<'a> Run<'a> {
         let promotions = self.env.promotions;
         let promo = |i: usize| promotions.get(i).ok_or_else(overflow);
         let mut uses = std::mem::take(&mut self.buffers.uses);
-        // Stable: each line keeps its adjustments in the order applied.
-        uses.sort_by_key(|u| u.0);
+        // By line, then in the order applied.
+        uses.sort_unstable_by_key(|u| (u.0, u.1));
         let mut uses = uses.into_iter().peekable();
         let mut out_lines = Vec::with_capacity(lines.len());
         let mut line_total: i128 = 0;
         for (pos, (state, line)) in self.states.iter().zip(lines).enumerate() {
             let mut adjustments = Vec::new();
-            while let Some((_, i, units, amount)) = uses.next_if(|u| u.0 == pos) {
+            while let Some((_, _, i, units, amount)) = uses.next_if(|u| u.0 == pos) {
                 let p = promo(i)?;
                 adjustments.push(Adjustment {
                     promotion_id: p.id.clone(),

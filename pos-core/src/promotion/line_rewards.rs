@@ -42,8 +42,8 @@ type Plan = Vec<(usize, i128, i128)>;
 pub(crate) struct Buffers {
     targets: Vec<usize>,
     plan: Plan,
-    /// Every use so far: (line position, promotion index, thousandths, discount).
-    pub uses: Vec<(usize, usize, i128, i128)>,
+    /// Every use so far: (line position, sequence, promotion index, thousandths, discount).
+    pub uses: Vec<(usize, usize, usize, i128, i128)>,
 }
 
 /// Applies a line reward to `states`.
@@ -99,7 +99,8 @@ pub(crate) fn apply(
     for &(pos, units, wanted) in &plan {
         if let Some(s) = states.get_mut(pos) {
             let given = s.take(stacking, units, wanted)?;
-            buf.uses.push((pos, step.pos, units, given));
+            let seq = buf.uses.len();
+            buf.uses.push((pos, seq, step.pos, units, given));
             total = total.checked_add(given).ok_or_else(overflow)?;
         }
     }

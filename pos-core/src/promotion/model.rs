@@ -1,7 +1,24 @@
 //! Promotion definitions as the back office writes them (serde, JSON).
 //!
 //! Amounts and percentages are decimals written as strings (`"3.00"`, `"20"`)
-//! in the document's currency; never floats.
+//! in the document's currency; never floats. Left-out fields take their
+//! defaults (priority 0, automatic, `normal` stacking, no condition):
+//!
+//! ```json
+//! { "id": "VINS-2-ACHETES-1-OFFERT", "name": "Vins : 2 achetés, le 3e offert",
+//!   "priority": 30, "stacking": "normal",
+//!   "trigger": { "type": "automatic" },
+//!   "conditions": { "days": ["Sat"], "hours": { "start": "17:00:00", "end": "19:00:00" },
+//!                   "min_spend": "20.00", "customer_groups": ["PRO"] },
+//!   "reward": { "type": "buy_x_get_y", "buy": { "categories": ["vins-rouges"] },
+//!               "buy_quantity": 2, "get": { "categories": ["vins-rouges"] },
+//!               "get_quantity": 1, "percent": "100" } }
+//! ```
+//!
+//! Targets: `"all"`, `{ "skus": [...] }`, `{ "products": [...] }`,
+//! `{ "categories": [...] }`. Rewards: `percent_off`, `amount_off`,
+//! `buy_x_get_y`, `n_for_price`, `ticket_percent_off`, `ticket_amount_off`,
+//! `free_item`. Triggers: `automatic`, `coupon` (`code`, `single_use`).
 
 use crate::ids::{CategoryId, CustomerGroupId, ProductId, PromotionId, Sku};
 use chrono::{DateTime, NaiveTime, Utc, Weekday};
@@ -220,4 +237,44 @@ impl Promotion {
 /// The form codes are compared in: trimmed and upper-cased.
 pub fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_example_parses() {
+        let json = r#"{ "id": "VINS-2-ACHETES-1-OFFERT", "name": "Vins : 2 achetés, le 3e offert",
+          "priority": 30, "stacking": "normal",
+          "trigger": { "type": "automatic" },
+          "conditions": { "days": ["Sat"], "hours": { "start": "17:00:00", "end": "19:00:00" },
+                          "min_spend": "20.00", "customer_groups": ["PRO"] },
+          "reward": { "type": "buy_x_get_y", "buy": { "categories": ["vins-rouges"] },
+                      "buy_quantity": 2, "get": { "categories": ["vins-rouges"] },
+                      "get_quantity": 1, "percent": "100" } }"#;
+        let p: Promotion = serde_json::from_str(json).unwrap();
+        assert_eq!(p.conditions.days, [Weekday::Sat]);
+        assert!(matches!(
+            p.reward,
+            Reward::BuyXGetY {
+                buy_quantity: 2,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn defaults_and_codes() {
+        let json = r#"{ "id": "X", "name": "x", "trigger": { "type": "coupon", "code": " bienvenue10 " },
+          "reward": { "type": "percent_off", "target": "all", "percent": "10" } }"#;
+        let p: Promotion = serde_json::from_str(json).unwrap();
+        assert_eq!(p.priority, 0);
+        assert_eq!(p.stacking, Stacking::Normal);
+        assert_eq!(p.conditions, Conditions::default());
+        assert_eq!(p.coupon_code().as_deref(), Some("BIENVENUE10"));
+        assert!(!p.reward.is_ticket_level());
+        let bad = json.replace("\"percent\": \"10\"", "\"percent\": 10.5");
+        assert!(serde_json::from_str::<Promotion>(&bad).is_err());
+    }
 }

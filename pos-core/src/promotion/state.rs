@@ -45,10 +45,10 @@ pub(crate) struct LineState {
 impl LineState {
     /// Builds the state of a validated line.
     pub(crate) fn new(line: &PromoLine, minor: u32) -> Result<LineState, CoreError> {
-        let gross = to_minor_i128(line.gross.amount(), minor)?;
-        let manual = to_minor_i128(line.manual_discount.amount(), minor)?;
+        let gross = exact_units(line.gross.amount(), minor)?;
+        let manual = exact_units(line.manual_discount.amount(), minor)?;
         let sale = !line.is_return() && line.reward_of.is_none();
-        let qty = to_minor_i128(line.quantity, QUANTITY_DECIMALS)?;
+        let qty = exact_units(line.quantity, QUANTITY_DECIMALS)?;
         Ok(LineState {
             sale,
             manual: line.is_manual(),
@@ -184,6 +184,29 @@ pub(crate) fn overflow() -> CoreError {
     CoreError::Overflow
 }
 
+/// `amount` as an integer number of 10^-`digits` units; an error if it has
+/// more decimals than that (the usual case, scale ≤ digits, skips the
+/// decimal normalisation).
+pub(crate) fn exact_units(amount: Decimal, digits: u32) -> Result<i128, CoreError> {
+    match digits.checked_sub(amount.scale()) {
+        Some(shift) => amount
+            .mantissa()
+            .checked_mul(pow10(shift)?)
+            .ok_or_else(overflow),
+        None => to_minor_i128(amount, digits),
+    }
+}
+
+/// round(unit price × quantity) in 10^-`minor` units, pricing rule 1.
+pub(crate) fn line_gross(unit: Decimal, qty: Decimal, minor: u32) -> Result<i128, CoreError> {
+    let scaled = unit
+        .mantissa()
+        .checked_mul(qty.mantissa())
+        .ok_or_else(overflow)?;
+    let exponent = unit.scale().checked_add(qty.scale()).ok_or_else(overflow)?;
+    rescale(scaled, exponent, minor)
+}
+
 /// An exact decimal rounded to minor units.
 pub(crate) fn to_minor(amount: Decimal, minor: u32) -> Result<i128, CoreError> {
     to_minor_i128(round_half_away(amount, minor), minor)
@@ -215,5 +238,18 @@ mod tests {
         assert_eq!(rescale(12, 0, 2).unwrap(), 1200);
         assert_eq!(quantity(347).unwrap().to_string(), "0.347");
         assert_eq!(quantity(3000).unwrap().to_string(), "3");
+        assert_eq!(exact_units(Decimal::new(125, 1), 2).unwrap(), 1250);
+        assert_eq!(exact_units(Decimal::new(12500, 3), 2).unwrap(), 1250);
+        assert!(exact_units(Decimal::new(12501, 3), 2).is_err());
+        // 24.90 × 0.347 = 8.6403 -> 8.64; 0.005 × 1 -> 0.01; 1.20 × -3 = -3.60.
+        assert_eq!(
+            line_gross(Decimal::new(2490, 2), Decimal::new(347, 3), 2).unwrap(),
+            864
+        );
+        assert_eq!(line_gross(Decimal::new(5, 3), Decimal::ONE, 2).unwrap(), 1);
+        assert_eq!(
+            line_gross(Decimal::new(120, 2), Decimal::from(-3), 2).unwrap(),
+            -360
+        );
     }
 }

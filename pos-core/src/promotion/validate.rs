@@ -3,8 +3,8 @@
 
 use super::input::PromoLine;
 use super::model::{Conditions, Promotion, Reward, Target, Trigger, normalize_code};
-use super::state::overflow;
-use crate::money::{round_half_away, to_minor_i128};
+use super::state::{exact_units, line_gross};
+use crate::money::to_minor_i128;
 use crate::pricing::QUANTITY_DECIMALS;
 use crate::{CoreError, Currency};
 use rust_decimal::Decimal;
@@ -238,17 +238,14 @@ pub(crate) fn lines(list: &[PromoLine], currency: Currency) -> Result<(), CoreEr
         if l.quantity.is_zero() || l.quantity.normalize().scale() > QUANTITY_DECIMALS {
             return Err(fail(PromoLineDefect::BadQuantity));
         }
-        let exact = l
-            .unit_price
-            .amount()
-            .checked_mul(l.quantity)
-            .ok_or_else(overflow)?;
-        if round_half_away(exact, currency.minor_units()) != l.gross.amount() {
+        let minor = currency.minor_units();
+        let gross = line_gross(l.unit_price.amount(), l.quantity, minor)?;
+        if exact_units(l.gross.amount(), minor).ok() != Some(gross) {
             return Err(fail(PromoLineDefect::GrossMismatch));
         }
         let manual = l.manual_discount.amount();
         let manual_ok = !l.manual_discount.is_negative()
-            && to_minor_i128(manual, currency.minor_units()).is_ok()
+            && exact_units(manual, minor).is_ok()
             && (manual.is_zero() || !l.is_return() && manual <= l.gross.amount());
         if !manual_ok {
             return Err(fail(PromoLineDefect::BadManualDiscount));
