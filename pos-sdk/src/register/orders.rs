@@ -412,8 +412,8 @@ impl Register {
         let linked = self.order_tickets(id)?;
         let collection = linked
             .iter()
-            .cloned()
             .find(|l| l.role == "collection" && l.state == "done")
+            .cloned()
             .ok_or(SdkError::Precondition {
                 what: "a collection paid at the till",
             })?;
