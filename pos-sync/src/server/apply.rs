@@ -9,7 +9,6 @@ use crate::merge::{LwwFields, order_status, order_transition};
 use crate::wire::{ChangeKind, Hlc, WireEvent};
 use pos_core::stock::StockMovement;
 use pos_core::tender::TenderMethod;
-use pos_core::ticket::Ticket;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -40,15 +39,32 @@ pub fn apply_event(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     }
 }
 
+/// The parts of a ticket the server reads (the whole ticket is kept with
+/// the event).
+#[derive(serde::Deserialize)]
+struct TicketView {
+    store: String,
+    #[serde(default)]
+    customer: Option<String>,
+    #[serde(default)]
+    payments: Vec<TenderView>,
+}
+
+#[derive(serde::Deserialize)]
+struct TenderView {
+    method: TenderMethod,
+    applied: pos_core::Money,
+}
+
 fn apply_sale(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
-    let ticket: Ticket = serde_json::from_value(
+    let ticket: TicketView = serde_json::from_value(
         e.payload
             .get("ticket")
             .cloned()
             .ok_or(bad("a sale carries its ticket"))?,
     )
     .map_err(|_| bad("a sale carries a valid ticket"))?;
-    if ticket.store().as_str() != dev.store {
+    if ticket.store != dev.store {
         return Err(crate::error::AuthFailure::WrongStore.into());
     }
     apply_movements(tx, dev, &e.payload)?;
@@ -58,12 +74,12 @@ fn apply_sale(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
         .and_then(serde_json::Value::as_i64)
         .unwrap_or(0);
     if points != 0
-        && let Some(c) = ticket.customer()
+        && let Some(c) = &ticket.customer
     {
         let id = format!("{}/points", e.event_id);
-        add_ledger(tx, dev, POINTS, &id, c.as_str(), Decimal::from(points))?;
+        add_ledger(tx, dev, POINTS, &id, c, Decimal::from(points))?;
     }
-    for (n, p) in ticket.payments().iter().enumerate() {
+    for (n, p) in ticket.payments.iter().enumerate() {
         let card = match &p.method {
             TenderMethod::GiftCard { reference } | TenderMethod::StoreCredit { reference } => {
                 reference
@@ -77,7 +93,7 @@ fn apply_sale(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
                 what: "stored value",
             })?;
         let id = format!("{}/sv/{n}", e.event_id);
-        add_ledger(tx, dev, STORED_VALUE, &id, card, delta)?;
+        add_ledger(tx, dev, STORED_VALUE, &id, card.as_str(), delta)?;
     }
     Ok(())
 }
@@ -247,7 +263,8 @@ pub fn apply_order_state(
     if !order_transition(from, to)? {
         return Ok(());
     }
-    if from.holds_stock() && !to.holds_stock() {
+    // A web order reserves from creation until it reaches a final state.
+    if !closes(from) && closes(to) {
         super::web::release(tx, &o)?;
     }
     o.state = to.as_str().to_owned();
@@ -260,4 +277,10 @@ pub fn apply_order_state(
     tx.put_order(&o)?;
     tx.add_change(store, ChangeKind::Order, id, origin, &o.json)?;
     Ok(())
+}
+
+/// States after which an order holds no stock (picked up, cancelled, refunded).
+fn closes(s: pos_core::order::OrderStatus) -> bool {
+    use pos_core::order::OrderStatus as O;
+    matches!(s, O::Collected | O::Cancelled | O::Refunded)
 }

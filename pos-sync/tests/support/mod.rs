@@ -1,0 +1,5 @@
+//! Test tills, a fault-injecting transport and server helpers.
+#![allow(dead_code)]
+
+pub mod faults;
+pub mod till;

@@ -1,0 +1,600 @@
+//! pos-sync integration tests: protocol round trips, fault injection with
+//! 10 offline tills, fiscal quarantine, authentication, web orders, till
+//! replacement, HTTP end to end.
+#![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+
+mod support;
+
+use pos_fiscal::Signer;
+use pos_fiscal::jet::JetCode;
+use pos_fiscal::verify::{VerifyContext, verify_records};
+use pos_sync::SyncError;
+use pos_sync::client::{SyncClient, sync_once};
+use pos_sync::server::web::{WebOrder, WebOrderLine};
+use pos_sync::server::{POINTS, STORED_VALUE, Server, SqliteStorage, Storage};
+use pos_sync::transport::{HttpRequest, HttpResponse, Transport};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use support::faults::{Faults, FaultyTransport};
+use support::till::{TestTill, t0, ticking};
+
+const ENROL: &str = "enrol-token";
+const WEB: &str = "web-token";
+
+/// Calls the server core directly (no faults).
+struct Direct<S: Storage>(Server<S>, chrono::DateTime<chrono::Utc>);
+impl<S: Storage> Transport for Direct<S> {
+    fn send(&mut self, req: &HttpRequest) -> pos_sync::Result<HttpResponse> {
+        Ok(self.0.handle(req, self.1))
+    }
+}
+
+fn enroll<S: Storage>(
+    server: &Server<S>,
+    till: &mut TestTill,
+    replaces: Option<&str>,
+) -> pos_sync::wire::EnrollResponse {
+    let secret: Vec<u8> = till.device.bytes().chain(*b"-secret").collect();
+    let r = server
+        .enroll_device(&till.enroll_request(replaces), secret.clone())
+        .unwrap();
+    till.secret = secret;
+    r
+}
+
+fn movement(id: &str, sku: &str, loc: &str, qty: i64) -> pos_core::stock::StockMovement {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "reason": if qty >= 0 { "receipt" } else { "loss" }, "sku": sku, "location": loc,
+        "quantity": qty.to_string(), "operator": "backoffice", "at": t0(), "reference": null,
+    }))
+    .unwrap()
+}
+
+fn verify_server_chain<S: Storage>(server: &Server<S>, till: &TestTill) {
+    let records = server
+        .with_tx(|tx| tx.fiscal_records(&till.device))
+        .unwrap();
+    assert_eq!(
+        records.len(),
+        till.records().len(),
+        "every fiscal record of {} arrived",
+        till.device
+    );
+    let report = verify_records(
+        &records,
+        &VerifyContext {
+            source: "test".into(),
+            keys: vec![pos_fiscal::PublicKey::from_sec1(&till.signer.public_key_sec1()).unwrap()],
+            ..Default::default()
+        },
+    );
+    assert!(report.is_intact(), "{}", report.to_json());
+}
+
+#[test]
+fn two_tills_push_and_see_each_others_stock() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    server
+        .add_stock(
+            "S1",
+            &[movement(
+                "00000000-0000-7000-8000-000000000001",
+                "APPLE",
+                "L1",
+                100,
+            )],
+        )
+        .unwrap();
+    let mut a = TestTill::new("T1", "S1", "L1", 1);
+    let mut b = TestTill::new("T2", "S1", "L1", 2);
+    enroll(&server, &mut a, None);
+    enroll(&server, &mut b, None);
+    a.sell("APPLE", 2, Some("c1"), None);
+    b.sell("APPLE", 3, None, None);
+    let mut t = Direct(server.clone(), t0());
+    for till in [&mut a, &mut b] {
+        let r = sync_once(&till.client(), till, &mut t, &clock).unwrap();
+        assert_eq!(r.acked_seq, 1);
+    }
+    sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+    let key = ("APPLE".to_string(), "L1".to_string());
+    assert_eq!(a.stock_view()[&key], Decimal::from(95));
+    let (levels, sums) = server.stock_audit("S1").unwrap();
+    assert_eq!(levels[&key].0, Decimal::from(95));
+    assert_eq!(sums[&key], Decimal::from(95));
+    assert!(a.state.last_success.is_some());
+    verify_server_chain(&server, &a);
+    verify_server_chain(&server, &b);
+    // A second round changes nothing (idempotent).
+    let r = sync_once(&b.client(), &mut b, &mut t, &clock).unwrap();
+    assert_eq!(r.acked_seq, 1);
+    assert_eq!(
+        server.stock_audit("S1").unwrap().0[&key].0,
+        Decimal::from(95)
+    );
+}
+
+/// The contract test: 10 tills sell offline (1,000 sales each by default,
+/// `POS_SYNC_SALES` to change), web orders come in meanwhile, then the tills
+/// sync through a transport that drops, duplicates, delays and reorders
+/// messages while the server restarts. Afterwards every sale is there
+/// exactly once, stock equals the sum of movements, points and gift-card
+/// balances are exact and every fiscal chain verifies on the server.
+#[test]
+fn fault_injection_ten_offline_tills_sqlite() {
+    let clock = ticking();
+    let sales: usize = std::env::var("POS_SYNC_SALES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.sqlite");
+    let open = || Server::new(SqliteStorage::open(&db).unwrap(), ENROL, WEB);
+    run_fault_injection(open, sales);
+}
+
+pub fn run_fault_injection<S: Storage>(open: impl Fn() -> Server<S>, sales: usize) {
+    let clock = ticking();
+    let server = open();
+    let skus = ["APPLE", "BREAD", "CHEESE", "WINE"];
+    let locations = ["L1", "L2"];
+    let mut n = 0u64;
+    for sku in skus {
+        for loc in locations {
+            n += 1;
+            server
+                .add_stock(
+                    "S1",
+                    &[movement(
+                        &format!("00000000-0000-7000-8000-{n:012}"),
+                        sku,
+                        loc,
+                        100_000,
+                    )],
+                )
+                .unwrap();
+        }
+    }
+    let mut tills: Vec<TestTill> = (0..10)
+        .map(|i| TestTill::new(&format!("T{i:02}"), "S1", locations[i % 2], i as u8 + 1))
+        .collect();
+    for t in &mut tills {
+        enroll(&server, t, None);
+    }
+    // Offline: JET 70, sales, JET 120 when the network is back.
+    let mut expected_points: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut expected_gift: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut expected_stock: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    for sku in skus {
+        for loc in locations {
+            expected_stock.insert((sku.into(), loc.into()), Decimal::from(100_000));
+        }
+    }
+    for (i, t) in tills.iter_mut().enumerate() {
+        t.jet(JetCode::OfflineStart);
+        for s in 0..sales {
+            let sku = skus[(i + s) % skus.len()];
+            let qty = 1 + (s % 3) as i64;
+            let customer = (s % 4 == 0).then(|| format!("c{}", s % 7));
+            let gift = (s % 10 == 5).then(|| (format!("G{}", s % 3), 5));
+            t.sell(
+                sku,
+                qty,
+                customer.as_deref(),
+                gift.as_ref().map(|(c, e)| (c.as_str(), *e)),
+            );
+            *expected_stock
+                .get_mut(&(sku.to_string(), t.location.clone()))
+                .unwrap() -= Decimal::from(qty);
+            if let Some(c) = customer {
+                *expected_points.entry(c).or_default() += Decimal::from(qty * 10);
+            }
+            if let Some((card, e)) = gift {
+                *expected_gift.entry(card).or_default() -= Decimal::from(e);
+            }
+        }
+        t.jet(JetCode::OfflineEnd);
+    }
+    // Web orders meanwhile: reserve, then some collected, some cancelled.
+    for k in 0..20 {
+        let o = WebOrder {
+            id: format!("W{k}"),
+            channel: if k % 2 == 0 {
+                "web".into()
+            } else {
+                "click_collect".into()
+            },
+            location: locations[k % 2].into(),
+            lines: vec![WebOrderLine {
+                sku: skus[k % 4].into(),
+                quantity: Decimal::from(2),
+            }],
+            pickup_at: None,
+        };
+        server.create_order("S1", &o).unwrap();
+        if k % 3 == 0 {
+            server.set_order_state("S1", &o.id, "cancelled").unwrap();
+        }
+    }
+    // Heal through a hostile network, restarting the server now and then.
+    let shared = Arc::new(Mutex::new(server));
+    let mut transport = FaultyTransport::new(Arc::clone(&shared), Faults::HARSH, 7, t0());
+    let mut round = 0;
+    loop {
+        round += 1;
+        assert!(round < 400, "sync did not converge");
+        if round % 5 == 0 {
+            // Restart: drop the server and reopen its database.
+            *shared.lock().unwrap() = open();
+        }
+        for t in &mut tills {
+            let client = t.client();
+            // Client state survives only what the till saved: a failure
+            // mid-round behaves like a till killed and restarted.
+            let _ = sync_once(&client, t, &mut transport, &clock);
+        }
+        let done = tills.iter().all(|t| {
+            let last = t.records().len();
+            t.outbox_pending() == 0 && t.state.fiscal_heads.values().sum::<u64>() as usize == last
+        });
+        if done {
+            break;
+        }
+    }
+    transport.flush_delayed();
+    let server = shared.lock().unwrap().clone();
+    let mut clean = FaultyTransport::new(Arc::clone(&shared), Faults::NONE, 1, t0());
+    for t in &mut tills {
+        sync_once(&t.client(), t, &mut clean, &clock).unwrap();
+    }
+    eprintln!("faults: {:?}, rounds {round}", transport.stats);
+    assert!(transport.stats.dropped_requests > 0 && transport.stats.dropped_responses > 0);
+    assert!(transport.stats.duplicated > 0 && transport.stats.late_delivered > 0);
+
+    // Every sale exactly once, in order.
+    for t in &tills {
+        let status = server.device_status(&t.device).unwrap();
+        assert_eq!(status.acked_seq, sales as u64);
+        assert_eq!(
+            server.with_tx(|tx| tx.event_count(&t.device)).unwrap(),
+            sales as u64
+        );
+        assert_eq!(status.quarantined, 0);
+        verify_server_chain(&server, t);
+    }
+    // Stock per location: kept level == sum of movements == expected.
+    let (levels, sums) = server.stock_audit("S1").unwrap();
+    for (k, exp) in &expected_stock {
+        assert_eq!(sums[k], *exp, "movements of {k:?}");
+        assert_eq!(levels[k].0, *exp, "level of {k:?}");
+    }
+    // Reservations: 2 per open web order.
+    let reserved: Decimal = levels.values().map(|(_, r)| *r).sum();
+    assert_eq!(reserved, Decimal::from(2 * (20 - 7)));
+    for (c, p) in &expected_points {
+        assert_eq!(
+            server
+                .with_tx(|tx| tx.ledger_balance(POINTS, "S1", c))
+                .unwrap(),
+            *p
+        );
+    }
+    for (c, g) in &expected_gift {
+        assert_eq!(
+            server
+                .with_tx(|tx| tx.ledger_balance(STORED_VALUE, "S1", c))
+                .unwrap(),
+            *g
+        );
+    }
+    // Every till converged on the same stock and sees the web orders.
+    for t in &tills {
+        assert_eq!(t.stock_view().len(), expected_stock.len());
+        for (k, exp) in &expected_stock {
+            assert_eq!(t.stock_view()[k], *exp, "{} sees {k:?}", t.device);
+        }
+        assert_eq!(t.orders.len(), 20);
+        assert_eq!(t.orders.values().filter(|s| *s == "cancelled").count(), 7);
+    }
+}
+
+#[test]
+fn fiscal_gap_fork_and_forgery_are_kept_aside_not_accepted() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let mut a = TestTill::new("T1", "S1", "L1", 1);
+    enroll(&server, &mut a, None);
+    let mut t = Direct(server.clone(), t0());
+    a.sell("APPLE", 1, None, None);
+    sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+    verify_server_chain(&server, &a);
+    for _ in 0..3 {
+        a.sell("APPLE", 1, None, None);
+    }
+    let records = a.records();
+    let fresh: Vec<_> = records
+        .iter()
+        .filter(|r| r.number > a.state.fiscal_heads.get(&r.series).copied().unwrap_or(0))
+        .cloned()
+        .collect();
+    assert_eq!(fresh.len(), 3);
+    let client = a.client();
+    let push = |fiscal: Vec<pos_fiscal::record::StoredRecord>, a: &mut TestTill| {
+        let req = client
+            .push_request(
+                &mut a.state.clone(),
+                vec![],
+                fiscal,
+                t0().timestamp_millis(),
+            )
+            .unwrap();
+        let resp = server.handle(&req, t0());
+        client
+            .on_push_response(&mut a.state.clone(), &resp)
+            .unwrap()
+    };
+    // A gap: the second record alone.
+    let r = push(vec![fresh[1].clone()], &mut a);
+    assert_eq!(r.quarantined.len(), 1, "gap kept aside");
+    // A bad signature.
+    let mut forged = fresh[0].clone();
+    forged.signature = format!("{}00", &forged.signature[..126]);
+    let r = push(vec![forged], &mut a);
+    assert_eq!(r.quarantined.len(), 1, "forgery kept aside");
+    // A fork: another record at an accepted number.
+    let mut fork = records
+        .iter()
+        .find(|r| r.series == pos_fiscal::Series::T && r.number == 1)
+        .unwrap()
+        .clone();
+    fork.hash = "00".repeat(32);
+    let r = push(vec![fork], &mut a);
+    assert_eq!(r.quarantined.len(), 1, "fork kept aside");
+    assert!(r.quarantined[0].defects[0].starts_with("fork"));
+    // Nothing moved; the honest batch is then accepted.
+    assert_eq!(server.device_status("T1").unwrap().quarantined, 3);
+    sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+    verify_server_chain(&server, &a);
+}
+
+#[test]
+fn authentication_refuses_bad_stale_replayed_and_unknown() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let mut a = TestTill::new("T1", "S1", "L1", 1);
+    enroll(&server, &mut a, None);
+    let client = a.client();
+    let now = t0();
+    let req = client
+        .pull_request(&a.state, now.timestamp_millis())
+        .unwrap();
+    assert_eq!(server.handle(&req, now).status, 200);
+    let again = server.handle(&req, now);
+    assert_eq!(
+        (
+            again.status,
+            pos_sync::wire::decode_error(&again.body)
+                .unwrap()
+                .code
+                .as_str()
+        ),
+        (401, "replayed")
+    );
+    let late = client
+        .pull_request(&a.state, now.timestamp_millis())
+        .unwrap();
+    let stale = server.handle(&late, now + chrono::Duration::minutes(6));
+    assert_eq!(
+        pos_sync::wire::decode_error(&stale.body).unwrap().code,
+        "stale"
+    );
+    let mut tampered = client
+        .pull_request(&a.state, now.timestamp_millis() + 1)
+        .unwrap();
+    tampered.body = br#"{"protocol":1,"cursor":0,"limit":5000}"#.to_vec();
+    assert_eq!(server.handle(&tampered, now).status, 401);
+    let stranger = SyncClient::new(pos_sync::client::Credentials {
+        device: "T9".into(),
+        secret: b"x".to_vec(),
+    });
+    assert_eq!(
+        server
+            .handle(
+                &stranger
+                    .pull_request(&a.state, now.timestamp_millis())
+                    .unwrap(),
+                now
+            )
+            .status,
+        401
+    );
+    // Enrolment needs the operator's token.
+    let b = TestTill::new("T2", "S1", "L1", 2);
+    let req = HttpRequest {
+        method: "POST",
+        path: "/v1/enroll".into(),
+        headers: vec![],
+        body: b.enroll_request(None),
+    };
+    assert_eq!(server.handle(&req, now).status, 401);
+}
+
+#[test]
+fn a_till_reads_only_its_own_store() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    server
+        .add_stock(
+            "S2",
+            &[movement(
+                "00000000-0000-7000-8000-000000000009",
+                "APPLE",
+                "L9",
+                5,
+            )],
+        )
+        .unwrap();
+    let mut a = TestTill::new("T1", "S1", "L1", 1);
+    enroll(&server, &mut a, None);
+    let mut t = Direct(server.clone(), t0());
+    let r = sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+    assert_eq!(r.pulled, 0);
+    // A sale claiming another store is stored but its effects are refused.
+    a.sell("APPLE", 1, None, None);
+    a.outbox[0].payload["ticket"]["store"] = "S2".into();
+    let r = sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+    assert_eq!(r.rejections.len(), 1);
+    assert_eq!(r.rejections[0].code, "wrong_store");
+    assert!(
+        server
+            .stock_audit("S2")
+            .unwrap()
+            .1
+            .values()
+            .all(|q| *q == Decimal::from(5))
+    );
+}
+
+#[test]
+fn the_web_shop_and_tills_never_get_the_same_last_item() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    server
+        .add_stock(
+            "S1",
+            &[movement(
+                "00000000-0000-7000-8000-000000000001",
+                "LAST",
+                "L1",
+                1,
+            )],
+        )
+        .unwrap();
+    let handles: Vec<_> = (0..8)
+        .map(|k| {
+            let s = server.clone();
+            std::thread::spawn(move || {
+                s.create_order(
+                    "S1",
+                    &WebOrder {
+                        id: format!("O{k}"),
+                        channel: "click_collect".into(),
+                        location: "L1".into(),
+                        lines: vec![WebOrderLine {
+                            sku: "LAST".into(),
+                            quantity: Decimal::ONE,
+                        }],
+                        pickup_at: None,
+                    },
+                )
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .all(|e| matches!(e, SyncError::InsufficientStock { .. }))
+    );
+    // Cancelling frees it; an invalid transition is refused and changes nothing.
+    let winner = results
+        .iter()
+        .find_map(|r| r.as_ref().ok())
+        .unwrap()
+        .id
+        .clone();
+    server.set_order_state("S1", &winner, "cancelled").unwrap();
+    assert!(matches!(
+        server.set_order_state("S1", &winner, "ready"),
+        Err(SyncError::InvalidTransition { .. })
+    ));
+    assert_eq!(
+        server.stock_audit("S1").unwrap().0[&("LAST".to_string(), "L1".to_string())].1,
+        Decimal::ZERO
+    );
+}
+
+#[test]
+fn a_replacement_till_pulls_everything_and_the_old_one_is_retired() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    server
+        .publish_catalog("S1", 3, r#"{"products":[]}"#)
+        .unwrap();
+    server
+        .add_stock(
+            "S1",
+            &[movement(
+                "00000000-0000-7000-8000-000000000001",
+                "APPLE",
+                "L1",
+                50,
+            )],
+        )
+        .unwrap();
+    let mut old = TestTill::new("T1", "S1", "L1", 1);
+    enroll(&server, &mut old, None);
+    let mut t = Direct(server.clone(), t0());
+    old.sell("APPLE", 2, Some("c1"), None);
+    sync_once(&old.client(), &mut old, &mut t, &clock).unwrap();
+    old.sell("APPLE", 1, None, None); // never synced: the till is lost
+    let mut new = TestTill::new("T1b", "S1", "L1", 9);
+    new.jet(JetCode::TerminalAdded);
+    let r = enroll(&server, &mut new, Some("T1"));
+    let replaced = r.replaced.unwrap();
+    assert_eq!(
+        replaced.acked_seq, 1,
+        "the server shows what the old till had synced"
+    );
+    sync_once(&new.client(), &mut new, &mut t, &clock).unwrap();
+    assert_eq!(new.catalog_version, 3);
+    assert_eq!(
+        new.stock_view()[&("APPLE".to_string(), "L1".to_string())],
+        Decimal::from(48)
+    );
+    verify_server_chain(&server, &new);
+    // The old device can no longer sync.
+    assert!(matches!(
+        sync_once(&old.client(), &mut old, &mut t, &clock),
+        Err(SyncError::Server { status: 401, .. })
+    ));
+    assert!(
+        server.publish_catalog("S1", 3, "{}").is_err(),
+        "catalog versions increase"
+    );
+}
+
+#[test]
+fn http_end_to_end_with_ureq() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let running = pos_sync::server::spawn_in_process(server.clone()).unwrap();
+    let mut a = TestTill::new("T1", "S1", "L1", 1);
+    // Enrol over HTTP with the token.
+    let body = a.enroll_request(None);
+    let resp = ureq::post(&format!("{}/v1/enroll", running.url()))
+        .set(pos_sync::auth::HEADER_ENROLMENT, ENROL)
+        .send_bytes(&body)
+        .unwrap();
+    let enrolled: pos_sync::wire::EnrollResponse =
+        serde_json::from_reader(resp.into_reader()).unwrap();
+    a.secret = hex::decode(enrolled.secret).unwrap();
+    for _ in 0..5 {
+        a.sell("APPLE", 1, None, None);
+    }
+    let mut transport = pos_sync::http_client::UreqTransport::new(running.url());
+    let now = chrono::Utc::now;
+    let r = sync_once(&a.client(), &mut a, &mut transport, &now).unwrap();
+    assert_eq!(r.acked_seq, 5);
+    verify_server_chain(&server, &a);
+    let spec = ureq::get(&format!("{}/openapi.json", running.url()))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(spec.contains("openapi"));
+}
