@@ -751,10 +751,10 @@ fn arb_document() -> impl Strategy<Value = CatalogDocument> {
         let mut seen = std::collections::HashSet::new();
         for p in &mut doc.products {
             for v in &mut p.variants {
-                if let Some(a) = &v.article_code {
-                    if !seen.insert(a.clone()) {
-                        v.article_code = None;
-                    }
+                if let Some(a) = &v.article_code
+                    && !seen.insert(a.clone())
+                {
+                    v.article_code = None;
                 }
             }
         }
