@@ -163,20 +163,32 @@ impl CodePage {
     /// Appends `text` encoded in this code page: unknown characters go
     /// through [`fallback`] (`€` → `EUR` on PC850), else become `?`.
     pub fn encode_into(self, text: &str, out: &mut Vec<u8>) {
-        if is_printable_ascii(text) {
-            out.extend_from_slice(text.as_bytes());
-            return;
-        }
-        for c in text.chars() {
-            if let Some(b) = ascii_byte(c).or_else(|| self.encode_char(c)) {
-                out.push(b);
-            } else if let Some(sub) = fallback(c) {
-                for s in sub.chars() {
-                    out.push(self.encode_char(s).unwrap_or(b'?'));
-                }
-            } else {
-                out.push(b'?');
+        let mut rest = text;
+        while !rest.is_empty() {
+            // Runs of printable ASCII are the same bytes in every page.
+            let run = rest
+                .bytes()
+                .take_while(|b| (0x20..0x7F).contains(b))
+                .count();
+            out.extend_from_slice(rest.as_bytes().get(..run).unwrap_or(&[]));
+            let mut chars = rest.get(run..).unwrap_or("").chars();
+            if let Some(c) = chars.next() {
+                self.encode_other(c, out);
             }
+            rest = chars.as_str();
+        }
+    }
+
+    /// Appends a character that is not printable ASCII.
+    fn encode_other(self, c: char, out: &mut Vec<u8>) {
+        if let Some(b) = self.encode_char(c) {
+            out.push(b);
+        } else if let Some(sub) = fallback(c) {
+            for s in sub.chars() {
+                out.push(self.encode_char(s).unwrap_or(b'?'));
+            }
+        } else {
+            out.push(b'?');
         }
     }
 
