@@ -365,7 +365,6 @@ impl<'a> Run<'a> {
             }
             applied.push(AppliedPromotion {
                 promotion_id: p.id.clone(),
-                label: p.name.clone(),
                 coupon,
                 discount: self.money(*discount)?,
             });

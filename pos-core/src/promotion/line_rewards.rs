@@ -197,33 +197,109 @@ fn milli(pieces: u64) -> Result<i128, CoreError> {
     i128::from(pieces).checked_mul(MILLI).ok_or_else(overflow)
 }
 
-/// Takes up to `need` units from `entries` in the given order of positions.
-fn take_units(
-    entries: &mut [(usize, u64, u64)],
-    order: impl Iterator<Item = usize>,
-    mut need: u64,
-    used: &mut [u64],
-) {
-    for i in order {
-        if need == 0 {
-            break;
-        }
-        let (Some(entry), Some(u)) = (entries.get_mut(i), used.get_mut(i)) else {
-            continue;
-        };
-        let t = entry.1.min(need);
-        entry.1 = entry.1.saturating_sub(t);
-        *u = u.saturating_add(t);
-        need = need.saturating_sub(t);
-    }
-}
-
 /// Buy X get Y's quantities.
 #[derive(Debug, Clone, Copy)]
 struct Bxgy {
     x: u64,
     y: u64,
     percent: Decimal,
+}
+
+/// A line's part in buy X get Y.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    pos: usize,
+    /// Whole units still free for this promotion.
+    left: u64,
+    in_buy: bool,
+    in_get: bool,
+    rewarded: u64,
+    qualifying: u64,
+}
+
+/// Takes up to `need` units from the parts `pick` accepts, in `order`;
+/// returns what is still needed.
+fn take_units(
+    parts: &mut [Part],
+    order: impl Iterator<Item = usize>,
+    pick: impl Fn(&Part) -> bool,
+    rewarded: bool,
+    mut need: u64,
+) -> u64 {
+    for i in order {
+        if need == 0 {
+            break;
+        }
+        let Some(p) = parts.get_mut(i) else { continue };
+        if !pick(p) {
+            continue;
+        }
+        let t = p.left.min(need);
+        p.left = p.left.saturating_sub(t);
+        if rewarded {
+            p.rewarded = p.rewarded.saturating_add(t);
+        } else {
+            p.qualifying = p.qualifying.saturating_add(t);
+        }
+        need = need.saturating_sub(t);
+    }
+    need
+}
+
+/// The lines of `buy` and `get` (ascending positions) open to a unit-based
+/// promotion, with their roles; and whether others took some of their units.
+fn parts(
+    step: Step<'_>,
+    states: &[LineState],
+    buy_lines: &[usize],
+    get_lines: &[usize],
+) -> Result<(Vec<Part>, bool), CoreError> {
+    let mut parts = Vec::with_capacity(buy_lines.len().saturating_add(get_lines.len()));
+    let mut taken = false;
+    let (mut b, mut g) = (buy_lines.iter().peekable(), get_lines.iter().peekable());
+    loop {
+        // Merge the two ascending lists.
+        let (pos, in_buy, in_get) = match (b.peek().copied(), g.peek().copied()) {
+            (Some(&x), Some(&y)) if x == y => {
+                b.next();
+                g.next();
+                (x, true, true)
+            }
+            (Some(&x), Some(&y)) if x < y => {
+                b.next();
+                (x, true, false)
+            }
+            (Some(&x), None) => {
+                b.next();
+                (x, true, false)
+            }
+            (_, Some(&y)) => {
+                g.next();
+                (y, false, true)
+            }
+            (None, None) => break,
+        };
+        let Some(s) = states.get(pos) else { continue };
+        if !s.open_to(step.promo) || !s.pieces {
+            continue;
+        }
+        let avail = s.available(step.promo.stacking);
+        if avail < s.qty || s.room() == 0 {
+            taken = true;
+        }
+        let left = count(avail)?;
+        if left > 0 && s.room() > 0 {
+            parts.push(Part {
+                pos,
+                left,
+                in_buy,
+                in_get,
+                rewarded: 0,
+                qualifying: 0,
+            });
+        }
+    }
+    Ok((parts, taken))
 }
 
 /// Buy X get Y: k applications, k as large as the units allow; rewarded
@@ -238,28 +314,17 @@ fn buy_x_get_y(
     get: &Target,
     rule: Bxgy,
 ) -> Result<Result<Plan, LineResult>, CoreError> {
-    let buy_lines = index.lines(buy);
-    let get_lines = index.lines(get);
-    let mut all: Vec<usize> = buy_lines.iter().chain(&get_lines).copied().collect();
-    all.sort_unstable();
-    all.dedup();
-    let (open, taken) = open_lines(step, states, &all, true);
-    // (position, units left, unit price order key) split by role.
-    let mut only_get = Vec::new();
-    let mut only_buy = Vec::new();
-    let mut both = Vec::new();
-    for (pos, units) in open {
-        let n = count(units)?;
-        let in_buy = buy_lines.binary_search(&pos).is_ok();
-        let in_get = get_lines.binary_search(&pos).is_ok();
-        match (in_buy, in_get) {
-            (true, true) => both.push((pos, n, 0)),
-            (true, false) => only_buy.push((pos, n, 0)),
-            _ => only_get.push((pos, n, 0)),
-        }
-    }
-    let sum = |v: &[(usize, u64, u64)]| v.iter().fold(0u64, |a, e| a.saturating_add(e.1));
-    let (g, b, o) = (sum(&only_get), sum(&only_buy), sum(&both));
+    let (mut parts, taken) = parts(step, states, &index.lines(buy), &index.lines(get))?;
+    let sum = |f: fn(&Part) -> bool| {
+        parts
+            .iter()
+            .filter(|p| f(p))
+            .fold(0u64, |a, p| a.saturating_add(p.left))
+    };
+    let only_get: fn(&Part) -> bool = |p| p.in_get && !p.in_buy;
+    let only_buy: fn(&Part) -> bool = |p| p.in_buy && !p.in_get;
+    let both: fn(&Part) -> bool = |p| p.in_buy && p.in_get;
+    let (g, b, o) = (sum(only_get), sum(only_buy), sum(both));
     let div = |a: u64, b: u64| a.checked_div(b).unwrap_or(0);
     let k = div(g.saturating_add(o), rule.y)
         .min(div(b.saturating_add(o), rule.x))
@@ -270,73 +335,26 @@ fn buy_x_get_y(
     if k == 0 {
         return Ok(Err(refusal(taken)));
     }
-    let cheap_first = |v: &mut Vec<(usize, u64, u64)>| {
-        v.sort_by_key(|a| key(states, a.0));
-    };
-    cheap_first(&mut only_get);
-    cheap_first(&mut only_buy);
-    cheap_first(&mut both);
-    let get_need = k.saturating_mul(rule.y);
-    let buy_need = k.saturating_mul(rule.x);
-    // Rewarded units per entry (third field) and qualifying units (used vecs).
-    let mut got_g = vec![0u64; only_get.len()];
-    take_units(&mut only_get, 0..got_g.len(), get_need, &mut got_g);
-    let from_both = get_need.saturating_sub(g.min(get_need));
-    let mut got_o = vec![0u64; both.len()];
-    take_units(&mut both, 0..got_o.len(), from_both, &mut got_o);
-    let mut bought_b = vec![0u64; only_buy.len()];
-    take_units(
-        &mut only_buy,
-        (0..bought_b.len()).rev(),
-        buy_need,
-        &mut bought_b,
-    );
-    let buy_from_both = buy_need.saturating_sub(b.min(buy_need));
-    let mut bought_o = vec![0u64; both.len()];
-    take_units(
-        &mut both,
-        (0..bought_o.len()).rev(),
-        buy_from_both,
-        &mut bought_o,
-    );
+    parts.sort_by_key(|p| key(states, p.pos));
+    let n = parts.len();
+    let need = take_units(&mut parts, 0..n, only_get, true, k.saturating_mul(rule.y));
+    take_units(&mut parts, 0..n, both, true, need);
+    let need = k.saturating_mul(rule.x);
+    let need = take_units(&mut parts, (0..n).rev(), only_buy, false, need);
+    take_units(&mut parts, (0..n).rev(), both, false, need);
 
-    let mut per_pos: Vec<(usize, u64, u64)> = Vec::new();
-    let rows = [
-        (&only_get, &got_g, true),
-        (&both, &got_o, true),
-        (&only_buy, &bought_b, false),
-        (&both, &bought_o, false),
-    ];
-    for (entries, used, rewarded) in rows {
-        for (entry, n) in entries.iter().zip(used.iter()) {
-            if *n > 0 {
-                let (r, q) = if rewarded { (*n, 0) } else { (0, *n) };
-                per_pos.push((entry.0, r, q));
-            }
-        }
-    }
-    per_pos.sort_unstable_by_key(|e| e.0);
-    let mut plan: Plan = Vec::with_capacity(per_pos.len());
-    for (pos, rewarded, qualifying) in per_pos {
-        let Some(s) = states.get(pos) else { continue };
-        let wanted = if rewarded > 0 {
-            let amount = s.amount_of(milli(rewarded)?, step.minor)?;
+    parts.sort_unstable_by_key(|p| p.pos);
+    let mut plan: Plan = Vec::with_capacity(parts.len());
+    for p in parts.iter().filter(|p| p.rewarded > 0 || p.qualifying > 0) {
+        let Some(s) = states.get(p.pos) else { continue };
+        let wanted = if p.rewarded > 0 {
+            let amount = s.amount_of(milli(p.rewarded)?, step.minor)?;
             percent_of(amount, rule.percent)?.min(s.room())
         } else {
             0
         };
-        let units = milli(rewarded.saturating_add(qualifying))?;
-        match plan.last_mut() {
-            Some(last) if last.0 == pos => {
-                last.1 = last.1.checked_add(units).ok_or_else(overflow)?;
-                last.2 = last
-                    .2
-                    .checked_add(wanted)
-                    .ok_or_else(overflow)?
-                    .min(s.room());
-            }
-            _ => plan.push((pos, units, wanted)),
-        }
+        let units = milli(p.rewarded.saturating_add(p.qualifying))?;
+        plan.push((p.pos, units, wanted));
     }
     Ok(checked(plan, taken))
 }

@@ -85,10 +85,8 @@ pub enum TicketRewardKind {
 /// A promotion that applied, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedPromotion {
-    /// The promotion.
+    /// The promotion (its receipt text is on the adjustments and ticket rewards).
     pub promotion_id: PromotionId,
-    /// The receipt text.
-    pub label: String,
     /// The coupon that triggered it, normalised, if any.
     pub coupon: Option<String>,
     /// Total discount it gave (zero for a free item).

@@ -219,13 +219,18 @@ fn amount(a: Decimal, currency: Currency) -> Result<(), PromotionDefect> {
 
 /// Checks every line against `currency` and pricing rule 1.
 pub(crate) fn lines(list: &[PromoLine], currency: Currency) -> Result<(), CoreError> {
+    // Carts pass their lines in index order: then uniqueness needs no set.
+    let ascending = list.windows(2).all(|w| match w {
+        [a, b] => a.index < b.index,
+        _ => true,
+    });
     let mut seen = BTreeSet::new();
     for l in list {
         let fail = |defect| CoreError::InvalidPromoLine {
             line: l.index,
             defect,
         };
-        if !seen.insert(l.index) {
+        if !ascending && !seen.insert(l.index) {
             return Err(fail(PromoLineDefect::DuplicateIndex));
         }
         let currencies = [l.unit_price, l.gross, l.manual_discount];
