@@ -56,7 +56,7 @@
 //! - Records 10/11 (the checksum exchange some certified scales require to
 //!   check the till program) use a manufacturer-specific table and are not
 //!   implemented: a record 11 is reported as
-//!   [`HwError::ScaleChecksumRequired`](crate::HwError::ScaleChecksumRequired).
+//!   [`crate::HwError::ScaleChecksumRequired`].
 //! - Serial settings (usually 9600 or 2400 baud, 7 data bits, odd parity, 1
 //!   stop bit) belong to the port and are not handled here.
 

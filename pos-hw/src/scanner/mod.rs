@@ -3,7 +3,7 @@
 //! - [`wedge`]: keyboard-wedge (HID keyboard) scanners: a pure state machine
 //!   that tells scanner bursts from human typing by key timing.
 //! - [`layout`]: mapping AZERTY characters back to what a QWERTY scanner sent.
-//! - [`line`]: serial / USB-CDC scanners: codes ended by CR, LF or CRLF over
+//! - [`line`](mod@line): serial / USB-CDC scanners: codes ended by CR, LF or CRLF over
 //!   any `std::io::Read`.
 
 pub mod layout;

@@ -1,9 +1,9 @@
 //! Dialog 06 messages of both sides, their bytes, and incremental decoders
 //! that accept a stream cut anywhere (see the module docs of [`super`]).
 //!
-//! - [`status`]: the two-digit status codes of record 09.
-//! - [`encode`]: bytes of till requests and scale replies.
-//! - [`decode`]: the incremental decoders of both directions.
+//! - `status`: the two-digit status codes of record 09 ([`ScaleStatusCode`]).
+//! - `encode`: bytes of till requests and scale replies ([`TillRequest::encode`]).
+//! - `decode`: the incremental decoders ([`decode_reply`], [`decode_request`]).
 
 mod decode;
 mod encode;
