@@ -654,3 +654,30 @@ fn raster_qr_of_the_58mm_golden_decodes_with_zbarimg() {
     let png = render(&page, OutputFormat::Png, &PrinterProfile::generic_58mm()).unwrap();
     assert_eq!(zbarimg(&png).trim_end(), sale_facts().receipt_url.unwrap());
 }
+
+#[test]
+fn every_format_renders_for_every_profile_and_documents_round_trip_as_json() {
+    use pos_hw::receipt::render_receipt;
+    let facts = sale_facts();
+    for profile in PrinterProfile::builtin() {
+        for format in [
+            OutputFormat::EscPos,
+            OutputFormat::Text,
+            OutputFormat::Html,
+            OutputFormat::Png,
+            OutputFormat::Svg,
+        ] {
+            let out = render_receipt(&facts, format, &profile).unwrap();
+            assert!(out.len() > 200, "{} {format:?}", profile.id);
+        }
+    }
+    let doc = build_for_till(&facts, Some(&DrawerConfig::default()));
+    let json = serde_json::to_string(&doc).unwrap();
+    let back: ReceiptDocument = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, doc);
+    let facts_json = serde_json::to_string(&facts).unwrap();
+    assert_eq!(
+        serde_json::from_str::<ReceiptFacts>(&facts_json).unwrap(),
+        facts
+    );
+}

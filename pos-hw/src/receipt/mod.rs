@@ -30,4 +30,4 @@ pub use document::{
 };
 pub use facts::{LineFacts, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts, VatFacts};
 pub use french::{build as build_french_receipt, build_for_till};
-pub use render::{OutputFormat, render};
+pub use render::{OutputFormat, render, render_receipt};

@@ -62,3 +62,41 @@ pub fn render(
         OutputFormat::Svg => Ok(super::image::render_svg(doc, width)?.into_bytes()),
     }
 }
+
+/// Builds the French receipt for `facts` and renders it (`pos receipt`).
+pub fn render_receipt(
+    facts: &super::facts::ReceiptFacts,
+    format: OutputFormat,
+    profile: &PrinterProfile,
+) -> Result<Vec<u8>, HwError> {
+    render(&super::french::build(facts), format, profile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in [
+            OutputFormat::EscPos,
+            OutputFormat::Text,
+            OutputFormat::Html,
+            OutputFormat::Png,
+            OutputFormat::Svg,
+        ] {
+            let name = if f == OutputFormat::Text {
+                "text"
+            } else if f == OutputFormat::EscPos {
+                "escpos"
+            } else {
+                f.extension()
+            };
+            assert_eq!(OutputFormat::parse(name), Ok(f));
+        }
+        assert_eq!(
+            OutputFormat::parse("pdf"),
+            Err(HwError::UnknownOutputFormat)
+        );
+    }
+}
