@@ -12,6 +12,7 @@ pub mod db;
 mod error;
 pub mod outbox;
 mod register;
+pub mod sync;
 
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::SdkError;

@@ -142,6 +142,13 @@ pub enum SyncError {
         /// What.
         what: &'static str,
     },
+    /// The till's own store failed (its SQLite file, its journal).
+    #[error("till store: {source}")]
+    Till {
+        /// The till's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A domain rule from pos-core.
     #[error(transparent)]
     Core(#[from] pos_core::CoreError),
@@ -180,6 +187,7 @@ impl SyncError {
             SyncError::Server { .. } => "server",
             SyncError::Transport { .. } => "transport",
             SyncError::Corrupt { .. } => "corrupt",
+            SyncError::Till { .. } => "till",
             SyncError::Core(_) => "domain",
             SyncError::Fiscal(_) => "fiscal",
             #[cfg(feature = "server")]

@@ -8,6 +8,7 @@
 mod cash;
 mod config;
 mod customers;
+mod ffi_support;
 mod fiscal_map;
 mod fiscal_ops;
 mod keys;
@@ -22,6 +23,7 @@ pub use config::RegisterConfig;
 pub use orders::{OrderTicket, OrderUpdate};
 pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
 pub use sale::{CompletedSale, SaleOptions};
+pub(crate) use sale::apply_movement;
 
 use crate::{Clock, IdGenerator, SdkError, db};
 use pos_core::cart::Cart;
@@ -210,6 +212,16 @@ impl Register {
     /// Direct access to the SQLite connection for read-only reports and tests.
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The till's signing key (sync records JET 70 / 120 with it).
+    pub(crate) fn signer(&self) -> &dyn Signer {
+        self.signer.as_ref()
+    }
+
+    /// The injected clock's time.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 }
 

@@ -1,0 +1,287 @@
+//! The till side of sync: the [`Register`]'s outbox, fiscal journal and
+//! tables behind pos-sync's [`TillStore`], offline periods bracketed by
+//! JET 70 / 120, and the sync status the app shows.
+//!
+//! ```no_run
+//! # fn demo(register: &mut pos_sdk::Register, secret: Vec<u8>) -> Result<(), pos_sync::SyncError> {
+//! use pos_sync::client::{Credentials, SyncClient};
+//! let client = SyncClient::new(Credentials { device: "T1".into(), secret });
+//! # #[cfg(any())] {
+//! let mut http = pos_sync::http_client::UreqTransport::new("http://127.0.0.1:8080");
+//! pos_sdk::sync::sync_register(register, &client, &mut http)?;
+//! # }
+//! # Ok(()) }
+//! ```
+
+use crate::{Register, SdkError, db, outbox};
+use chrono::{DateTime, Utc};
+use pos_fiscal::Series;
+use pos_fiscal::jet::JetCode;
+use pos_fiscal::record::StoredRecord;
+use pos_sync::client::{ClientState, RoundReport, SyncClient, TillStore, sync_once};
+use pos_sync::transport::Transport;
+use pos_sync::wire::{Change, ChangeKind, WireEvent};
+use pos_sync::{Result, SyncError};
+use rusqlite::{OptionalExtension, params};
+use std::collections::BTreeMap;
+
+const STATE_KEY: &str = "sync.state";
+const OFFLINE_KEY: &str = "sync.offline_since";
+
+fn till(e: SdkError) -> SyncError {
+    SyncError::Till {
+        source: Box::new(e),
+    }
+}
+
+fn sql(e: rusqlite::Error) -> SyncError {
+    till(SdkError::from(e))
+}
+
+/// A [`Register`] seen as a sync [`TillStore`].
+#[derive(Debug)]
+pub struct TillSync<'a> {
+    register: &'a mut Register,
+}
+
+impl<'a> TillSync<'a> {
+    /// Wraps a register for one sync round.
+    pub fn new(register: &'a mut Register) -> TillSync<'a> {
+        TillSync { register }
+    }
+}
+
+impl TillStore for TillSync<'_> {
+    fn pending_events(&mut self, limit: u32) -> Result<Vec<WireEvent>> {
+        let conn = self.register.connection();
+        let tx = conn.unchecked_transaction().map_err(sql)?;
+        let events = outbox::pending(&tx, limit).map_err(till)?;
+        Ok(events
+            .into_iter()
+            .map(|e| WireEvent {
+                seq: e.seq,
+                event_id: e.event_id,
+                kind: e.kind,
+                created_at: e.created_at,
+                hlc: Default::default(),
+                payload: e.payload,
+            })
+            .collect())
+    }
+
+    fn fiscal_after(
+        &mut self,
+        heads: &BTreeMap<Series, u64>,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>> {
+        let records = pos_fiscal::store::rows::load_records(self.register.connection())?;
+        Ok(records
+            .into_iter()
+            .filter(|r| r.number > heads.get(&r.series).copied().unwrap_or(0))
+            .take(limit)
+            .collect())
+    }
+
+    fn ack_through(&mut self, seq: u64) -> Result<()> {
+        let tx = self
+            .register
+            .connection()
+            .unchecked_transaction()
+            .map_err(sql)?;
+        outbox::ack_through(&tx, seq).map_err(till)?;
+        tx.commit().map_err(sql)
+    }
+
+    fn apply_changes(&mut self, changes: &[Change]) -> Result<()> {
+        let me = self.register.config().register.to_string();
+        let mut catalog = None;
+        {
+            let tx = self
+                .register
+                .connection()
+                .unchecked_transaction()
+                .map_err(sql)?;
+            for c in changes {
+                match c.kind {
+                    ChangeKind::Stock if c.origin.as_deref() != Some(me.as_str()) => {
+                        let m: pos_core::stock::StockMovement =
+                            serde_json::from_value(c.data.clone()).map_err(|_| {
+                                SyncError::Invalid {
+                                    message: "pulled change",
+                                    rule: "stock changes are movements",
+                                }
+                            })?;
+                        let known = tx
+                            .query_row(
+                                "SELECT 1 FROM stock_movements WHERE id = ?1",
+                                [m.id.as_str()],
+                                |_| Ok(()),
+                            )
+                            .optional()
+                            .map_err(sql)?
+                            .is_some();
+                        if !known {
+                            crate::register::apply_movement(&tx, &m, None).map_err(till)?;
+                        }
+                    }
+                    ChangeKind::Order => {
+                        let state = c.data.get("state").and_then(|s| s.as_str()).unwrap_or("");
+                        let pickup = c.data.get("pickup_at").and_then(|s| s.as_str());
+                        tx.execute(
+                            "INSERT INTO orders(id, state, pickup_at, updated_at, json) VALUES (?1, ?2, ?3, ?4, ?5)
+                             ON CONFLICT(id) DO UPDATE SET state = excluded.state, pickup_at = excluded.pickup_at,
+                             updated_at = excluded.updated_at, json = excluded.json",
+                            params![c.key, state, pickup, self.register.now().to_rfc3339(), c.data.to_string()],
+                        )
+                        .map_err(sql)?;
+                    }
+                    ChangeKind::Customer if c.origin.as_deref() != Some(me.as_str()) => {
+                        if c.data.get("erased").and_then(|e| e.as_bool()) == Some(true) {
+                            tx.execute("UPDATE customers SET erased = 1 WHERE id = ?1", [&c.key])
+                                .map_err(sql)?;
+                        } else if serde_json::from_value::<pos_core::customer::Customer>(
+                            c.data.clone(),
+                        )
+                        .is_ok()
+                        {
+                            tx.execute(
+                                "INSERT INTO customers(id, json, updated_at) VALUES (?1, ?2, ?3)
+                                 ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at
+                                 WHERE customers.erased = 0",
+                                params![c.key, c.data.to_string(), self.register.now().to_rfc3339()],
+                            )
+                            .map_err(sql)?;
+                        }
+                    }
+                    ChangeKind::Catalog => {
+                        catalog = c.data.get("catalog").map(|v| v.to_string());
+                    }
+                    _ => {}
+                }
+            }
+            tx.commit().map_err(sql)?;
+        }
+        if let Some(json) = catalog {
+            self.register.import_catalog_json(&json).map_err(till)?;
+        }
+        Ok(())
+    }
+
+    fn load_state(&mut self) -> Result<ClientState> {
+        let tx = self
+            .register
+            .connection()
+            .unchecked_transaction()
+            .map_err(sql)?;
+        match db::meta_get(&tx, STATE_KEY).map_err(till)? {
+            Some(s) => serde_json::from_str(&s).map_err(|_| SyncError::Corrupt {
+                what: "sync state",
+            }),
+            None => Ok(ClientState::default()),
+        }
+    }
+
+    fn save_state(&mut self, state: &ClientState) -> Result<()> {
+        let json = serde_json::to_string(state).map_err(|_| SyncError::Corrupt {
+            what: "sync state",
+        })?;
+        let tx = self
+            .register
+            .connection()
+            .unchecked_transaction()
+            .map_err(sql)?;
+        db::meta_set(&tx, STATE_KEY, &json).map_err(till)?;
+        tx.commit().map_err(sql)
+    }
+}
+
+/// The sync status the app shows (per till).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncStatus {
+    /// Events not yet acknowledged by the server.
+    pub pending: u64,
+    /// Creation time of the oldest pending event.
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// The last complete successful round.
+    pub last_success: Option<DateTime<Utc>>,
+    /// Since when the till is offline (JET 70 recorded), if it is.
+    pub offline_since: Option<DateTime<Utc>>,
+}
+
+/// Pending count, oldest pending event, last success, offline state.
+pub fn status(register: &mut Register) -> Result<SyncStatus> {
+    let state = TillSync::new(register).load_state()?;
+    let tx = register
+        .connection()
+        .unchecked_transaction()
+        .map_err(sql)?;
+    let (pending, oldest_pending) = outbox::status(&tx).map_err(till)?;
+    let offline_since = db::meta_get(&tx, OFFLINE_KEY)
+        .map_err(till)?
+        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|d| d.with_timezone(&Utc));
+    Ok(SyncStatus {
+        pending,
+        oldest_pending,
+        last_success: state.last_success,
+        offline_since,
+    })
+}
+
+/// Whether an outbox event (by sequence) reached the server (per-document status).
+pub fn is_synced(register: &mut Register, outbox_seq: u64) -> Result<bool> {
+    Ok(TillSync::new(register).load_state()?.acked_seq >= outbox_seq)
+}
+
+fn record_jet(register: &Register, code: JetCode, now: DateTime<Utc>) -> Result<()> {
+    let stamp = crate::register::stamp(register.config(), now).map_err(till)?;
+    let tx = register
+        .connection()
+        .unchecked_transaction()
+        .map_err(sql)?;
+    pos_fiscal::store::record_event(
+        &tx,
+        register.signer(),
+        stamp,
+        code,
+        register.config().system_operator.as_str(),
+        BTreeMap::new(),
+    )?;
+    if code == JetCode::OfflineStart {
+        db::meta_set(&tx, OFFLINE_KEY, &now.to_rfc3339()).map_err(till)?;
+    } else {
+        tx.execute("DELETE FROM meta WHERE key = ?1", [OFFLINE_KEY])
+            .map_err(sql)?;
+    }
+    tx.commit().map_err(sql)
+}
+
+/// One sync round for a register. A transport failure starts an offline
+/// period (JET 70) if none is open; the first success ends it (JET 120),
+/// so the journal brackets every offline period.
+pub fn sync_register(
+    register: &mut Register,
+    client: &SyncClient,
+    transport: &mut dyn Transport,
+) -> Result<RoundReport> {
+    let offline = status(register)?.offline_since.is_some();
+    let now = || Utc::now();
+    let clock_now = register.now();
+    let result = {
+        let mut store = TillSync::new(register);
+        sync_once(client, &mut store, transport, &now)
+    };
+    match &result {
+        Err(SyncError::Transport { .. }) if !offline => {
+            record_jet(register, JetCode::OfflineStart, clock_now)?;
+        }
+        Ok(_) if offline => {
+            record_jet(register, JetCode::OfflineEnd, clock_now)?;
+            // Push the JET 120 record right away (best effort).
+            let mut store = TillSync::new(register);
+            let _ = sync_once(client, &mut store, transport, &now);
+        }
+        _ => {}
+    }
+    result
+}
