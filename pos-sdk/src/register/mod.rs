@@ -8,7 +8,6 @@
 mod cash;
 mod config;
 mod customers;
-mod ffi_support;
 mod fiscal_map;
 mod fiscal_ops;
 mod keys;
