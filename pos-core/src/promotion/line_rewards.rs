@@ -4,8 +4,9 @@
 //! what the line has left) and commits only when the plan gives something,
 //! so a promotion that does not apply consumes nothing.
 
+use super::buy_x_get_y::{Bxgy, buy_x_get_y};
 use super::model::{Promotion, Reward, Target};
-use super::spread::largest_remainder;
+use super::n_for_price::n_for_price;
 use super::state::overflow;
 use super::state::{LineState, MILLI, per_unit, percent_of, to_minor};
 use super::targets::LineIndex;
@@ -35,7 +36,7 @@ pub(crate) struct Step<'a> {
 }
 
 /// One line's part in a plan: (line position, thousandths used, discount).
-type Plan = Vec<(usize, i128, i128)>;
+pub(crate) type Plan = Vec<(usize, i128, i128)>;
 
 /// Buffers reused from one promotion to the next (fewer allocations).
 #[derive(Debug, Default)]
@@ -109,7 +110,7 @@ pub(crate) fn apply(
 }
 
 /// The lines of `target` open to the promotion, with the units it may use.
-fn open_lines(
+pub(crate) fn open_lines(
     step: Step<'_>,
     states: &[LineState],
     positions: &[usize],
@@ -134,7 +135,7 @@ fn open_lines(
 }
 
 /// Why nothing applies: units taken by others, or nothing eligible.
-fn refusal(taken_by_others: bool) -> LineResult {
+pub(crate) fn refusal(taken_by_others: bool) -> LineResult {
     if taken_by_others {
         LineResult::NotCombinable
     } else {
@@ -143,7 +144,7 @@ fn refusal(taken_by_others: bool) -> LineResult {
 }
 
 /// A plan whose total is positive, or the refusal.
-fn checked(plan: Plan, taken_by_others: bool) -> Result<Plan, LineResult> {
+pub(crate) fn checked(plan: Plan, taken_by_others: bool) -> Result<Plan, LineResult> {
     if plan.iter().any(|(_, _, d)| *d > 0) {
         Ok(plan)
     } else {
@@ -188,272 +189,20 @@ fn per_line(
 }
 
 /// Whole units (pieces) in a number of thousandths.
-fn count(units: i128) -> Result<u64, CoreError> {
+pub(crate) fn count(units: i128) -> Result<u64, CoreError> {
     u64::try_from(units.checked_div(MILLI).unwrap_or(0)).map_err(|_| CoreError::Overflow)
 }
 
 /// A count of pieces as thousandths.
-fn milli(pieces: u64) -> Result<i128, CoreError> {
+pub(crate) fn milli(pieces: u64) -> Result<i128, CoreError> {
     i128::from(pieces).checked_mul(MILLI).ok_or_else(overflow)
 }
 
-/// Buy X get Y's quantities.
-#[derive(Debug, Clone, Copy)]
-struct Bxgy {
-    x: u64,
-    y: u64,
-    percent: Decimal,
-}
-
-/// A line's part in buy X get Y.
-#[derive(Debug, Clone, Copy)]
-struct Part {
-    pos: usize,
-    /// Whole units still free for this promotion.
-    left: u64,
-    in_buy: bool,
-    in_get: bool,
-    rewarded: u64,
-    qualifying: u64,
-}
-
-/// Takes up to `need` units from the parts `pick` accepts, in `order`;
-/// returns what is still needed.
-fn take_units(
-    parts: &mut [Part],
-    order: impl Iterator<Item = usize>,
-    pick: impl Fn(&Part) -> bool,
-    rewarded: bool,
-    mut need: u64,
-) -> u64 {
-    for i in order {
-        if need == 0 {
-            break;
-        }
-        let Some(p) = parts.get_mut(i) else { continue };
-        if !pick(p) {
-            continue;
-        }
-        let t = p.left.min(need);
-        p.left = p.left.saturating_sub(t);
-        if rewarded {
-            p.rewarded = p.rewarded.saturating_add(t);
-        } else {
-            p.qualifying = p.qualifying.saturating_add(t);
-        }
-        need = need.saturating_sub(t);
-    }
-    need
-}
-
-/// The lines of `buy` and `get` (ascending positions) open to a unit-based
-/// promotion, with their roles; and whether others took some of their units.
-fn parts(
-    step: Step<'_>,
-    states: &[LineState],
-    buy_lines: &[usize],
-    get_lines: &[usize],
-) -> Result<(Vec<Part>, bool), CoreError> {
-    let mut parts = Vec::with_capacity(buy_lines.len().saturating_add(get_lines.len()));
-    let mut taken = false;
-    let (mut b, mut g) = (buy_lines.iter().peekable(), get_lines.iter().peekable());
-    loop {
-        // Merge the two ascending lists.
-        let (pos, in_buy, in_get) = match (b.peek().copied(), g.peek().copied()) {
-            (Some(&x), Some(&y)) if x == y => {
-                b.next();
-                g.next();
-                (x, true, true)
-            }
-            (Some(&x), Some(&y)) if x < y => {
-                b.next();
-                (x, true, false)
-            }
-            (Some(&x), None) => {
-                b.next();
-                (x, true, false)
-            }
-            (_, Some(&y)) => {
-                g.next();
-                (y, false, true)
-            }
-            (None, None) => break,
-        };
-        let Some(s) = states.get(pos) else { continue };
-        if !s.open_to(step.promo) || !s.pieces {
-            continue;
-        }
-        let avail = s.available(step.promo.stacking);
-        if avail < s.qty || s.room() == 0 {
-            taken = true;
-        }
-        let left = count(avail)?;
-        if left > 0 && s.room() > 0 {
-            parts.push(Part {
-                pos,
-                left,
-                in_buy,
-                in_get,
-                rewarded: 0,
-                qualifying: 0,
-            });
-        }
-    }
-    Ok((parts, taken))
-}
-
-/// Buy X get Y: k applications, k as large as the units allow; rewarded
-/// units are taken cheapest first from lines only in `get`, then from lines
-/// in both; qualifying units dearest first from lines only in `buy`, then
-/// from the dearest lines in both. Ties: earlier line first for rewards.
-fn buy_x_get_y(
-    step: Step<'_>,
-    states: &[LineState],
-    index: &LineIndex<'_>,
-    buy: &Target,
-    get: &Target,
-    rule: Bxgy,
-) -> Result<Result<Plan, LineResult>, CoreError> {
-    let (mut parts, taken) = parts(step, states, &index.lines(buy), &index.lines(get))?;
-    let sum = |f: fn(&Part) -> bool| {
-        parts
-            .iter()
-            .filter(|p| f(p))
-            .fold(0u64, |a, p| a.saturating_add(p.left))
-    };
-    let only_get: fn(&Part) -> bool = |p| p.in_get && !p.in_buy;
-    let only_buy: fn(&Part) -> bool = |p| p.in_buy && !p.in_get;
-    let both: fn(&Part) -> bool = |p| p.in_buy && p.in_get;
-    let (g, b, o) = (sum(only_get), sum(only_buy), sum(both));
-    let div = |a: u64, b: u64| a.checked_div(b).unwrap_or(0);
-    let k = div(g.saturating_add(o), rule.y)
-        .min(div(b.saturating_add(o), rule.x))
-        .min(div(
-            g.saturating_add(b).saturating_add(o),
-            rule.x.saturating_add(rule.y),
-        ));
-    if k == 0 {
-        return Ok(Err(refusal(taken)));
-    }
-    parts.sort_by_key(|p| key(states, p.pos));
-    let n = parts.len();
-    let need = take_units(&mut parts, 0..n, only_get, true, k.saturating_mul(rule.y));
-    take_units(&mut parts, 0..n, both, true, need);
-    let need = k.saturating_mul(rule.x);
-    let need = take_units(&mut parts, (0..n).rev(), only_buy, false, need);
-    take_units(&mut parts, (0..n).rev(), both, false, need);
-
-    parts.sort_unstable_by_key(|p| p.pos);
-    let mut plan: Plan = Vec::with_capacity(parts.len());
-    for p in parts.iter().filter(|p| p.rewarded > 0 || p.qualifying > 0) {
-        let Some(s) = states.get(p.pos) else { continue };
-        let wanted = if p.rewarded > 0 {
-            let amount = s.amount_of(milli(p.rewarded)?, step.minor)?;
-            percent_of(amount, rule.percent)?.min(s.room())
-        } else {
-            0
-        };
-        let units = milli(p.rewarded.saturating_add(p.qualifying))?;
-        plan.push((p.pos, units, wanted));
-    }
-    Ok(checked(plan, taken))
-}
-
 /// Sort key: cheapest first, then earlier line.
-fn key(states: &[LineState], pos: usize) -> (Decimal, usize) {
+pub(crate) fn key(states: &[LineState], pos: usize) -> (Decimal, usize) {
     states
         .get(pos)
         .map_or((Decimal::MAX, usize::MAX), |s| (s.unit, s.index))
-}
-
-/// N for a fixed price: the dearest units first (ties: earlier line) are cut
-/// into groups of `n`, as many as fit; a group's discount is the sum of its
-/// unit prices minus `price` (none if the group costs less); the total,
-/// rounded once, is spread over the participating lines in proportion to
-/// their participating amounts (largest remainder, ties: earlier line).
-fn n_for_price(
-    step: Step<'_>,
-    states: &[LineState],
-    index: &LineIndex<'_>,
-    target: &Target,
-    n: u64,
-    price: Decimal,
-) -> Result<Result<Plan, LineResult>, CoreError> {
-    let (mut open, taken) = open_lines(step, states, &index.lines(target), true);
-    let mut units_total: u64 = 0;
-    for (_, u) in &open {
-        units_total = units_total.checked_add(count(*u)?).ok_or_else(overflow)?;
-    }
-    let groups = units_total.checked_div(n).unwrap_or(0);
-    if groups == 0 {
-        return Ok(Err(refusal(taken)));
-    }
-    open.sort_by(|a, b| {
-        let (ka, kb) = (key(states, a.0), key(states, b.0));
-        kb.0.cmp(&ka.0).then(ka.1.cmp(&kb.1))
-    });
-    let mut need = groups.saturating_mul(n);
-    let mut filled: u64 = 0;
-    let mut group_sum = Decimal::ZERO;
-    let mut discount = Decimal::ZERO;
-    let mut parts: Vec<(usize, u64)> = Vec::new();
-    let dec = |x: u64| Decimal::from(x);
-    for (pos, units) in &open {
-        if need == 0 {
-            break;
-        }
-        let unit = key(states, *pos).0;
-        let m = count(*units)?.min(need);
-        need = need.saturating_sub(m);
-        parts.push((*pos, m));
-        let mut left = m;
-        while left > 0 {
-            if filled == 0 && left >= n {
-                // Whole groups inside this line: all the same.
-                let q = left.checked_div(n).unwrap_or(0);
-                let one = unit.checked_mul(dec(n)).and_then(|s| s.checked_sub(price));
-                let one = one.ok_or_else(overflow)?.max(Decimal::ZERO);
-                let add = one.checked_mul(dec(q)).ok_or_else(overflow)?;
-                discount = discount.checked_add(add).ok_or_else(overflow)?;
-                left = left.saturating_sub(q.saturating_mul(n));
-                continue;
-            }
-            let t = left.min(n.saturating_sub(filled));
-            let add = unit.checked_mul(dec(t)).ok_or_else(overflow)?;
-            group_sum = group_sum.checked_add(add).ok_or_else(overflow)?;
-            filled = filled.saturating_add(t);
-            left = left.saturating_sub(t);
-            if filled == n {
-                let over = group_sum.checked_sub(price).ok_or_else(overflow)?;
-                discount = discount
-                    .checked_add(over.max(Decimal::ZERO))
-                    .ok_or_else(overflow)?;
-                group_sum = Decimal::ZERO;
-                filled = 0;
-            }
-        }
-    }
-    parts.sort_unstable_by_key(|p| p.0);
-    let mut weights = Vec::with_capacity(parts.len());
-    for (pos, m) in &parts {
-        let amount = match states.get(*pos) {
-            Some(s) => s.amount_of(milli(*m)?, step.minor)?,
-            None => 0,
-        };
-        weights.push(amount);
-    }
-    let cap = weights
-        .iter()
-        .try_fold(0i128, |a, w| a.checked_add(*w))
-        .ok_or_else(overflow)?;
-    let total = to_minor(discount, step.minor)?.min(cap);
-    let shares = largest_remainder(total, &weights)?;
-    let mut plan: Plan = Vec::with_capacity(parts.len());
-    for ((pos, m), share) in parts.into_iter().zip(shares) {
-        let room = states.get(pos).map_or(0, LineState::room);
-        plan.push((pos, milli(m)?, share.min(room)));
-    }
-    Ok(checked(plan, taken))
 }
 
 #[cfg(test)]

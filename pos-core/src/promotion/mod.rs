@@ -77,10 +77,12 @@
 //! # Ok::<(), pos_core::CoreError>(())
 //! ```
 
+mod buy_x_get_y;
 mod engine;
 mod input;
 mod line_rewards;
 mod model;
+mod n_for_price;
 mod outcome;
 mod schedule;
 mod spread;
