@@ -1,0 +1,47 @@
+"""Shared fixtures: a till on a temporary file with a fixed clock."""
+
+import pytest
+
+import pos_ffi
+
+# 2026-03-14T09:30:00Z
+T0 = 1_773_480_600_000
+
+
+class FixedClock(pos_ffi.Clock):
+    """The app's clock: stopped at a given instant, moved by the test."""
+
+    def __init__(self, millis):
+        self.millis = millis
+
+    def now_millis(self):
+        return self.millis
+
+
+def config():
+    return pos_ffi.RegisterConfig(store="paris-11", register="till-1", location="shop")
+
+
+def trader():
+    return pos_ffi.Trader(
+        name="Boulangerie Test",
+        address=["1 rue de la Paix", "75002 Paris"],
+        siret="12345678900011",
+        vat_number=None,
+    )
+
+
+def options(operator="alice"):
+    return pos_ffi.SaleOptions(operator=operator, customer=None, training=False, ticket_id=None)
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def register(tmp_path, clock):
+    reg = pos_ffi.Register.open(str(tmp_path / "till.sqlite"), config(), clock, None, 1)
+    reg.import_catalog_json(pos_ffi.sample_catalog_json())
+    return reg

@@ -1,0 +1,197 @@
+"""The Python binding surface: values cross as strings / ints, errors come
+back as PosError subclasses, app objects plug in as foreign traits."""
+
+import pytest
+
+import pos_ffi
+from conftest import T0, FixedClock, config, options, trader
+
+
+def ring_up(register):
+    cart = register.new_cart()
+    register.scan(cart, "2000000001012")  # baguette 1.30
+    register.scan(cart, "3760123000352")  # Comté 1 kg 24.90
+    return cart
+
+
+def test_sale_is_completed_with_decimal_strings(register):
+    cart = ring_up(register)
+    assert cart.total() == "26.20"
+    lines = cart.lines()
+    assert len(lines) == 2
+    assert lines[1].sku == "COMTE-18"
+    assert lines[0].unit_price == "1.30"
+    payment = register.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CARD(), "20.00")
+    assert payment.remaining() == "6.20"
+    payment.add(pos_ffi.TenderMethod.CASH(), "10")
+    sale = register.complete_sale(cart, payment, options())
+    assert sale.number() == 1
+    assert sale.series() == "T"
+    assert sale.change() == "3.80"
+    assert sale.at_millis() == T0
+    assert len(sale.signature_extract()) == 4
+
+
+def test_quantity_and_line_removal(register):
+    cart = register.new_cart()
+    line = register.scan(cart, "2000000001012")
+    cart.set_quantity(line, "3")
+    assert cart.total() == "3.90"
+    cart.remove_line(line)
+    assert cart.is_empty()
+
+
+def test_receipt_text_png_and_printer_transport(register):
+    cart = ring_up(register)
+    payment = register.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CARD(), "26.20")
+    sale = register.complete_sale(cart, payment, options())
+    text = register.receipt(sale, trader(), pos_ffi.ReceiptFormat.TEXT, "epson-tm-t20").decode()
+    assert "Boulangerie Test" in text
+    assert "26,20" in text
+    png = register.receipt(sale, trader(), pos_ffi.ReceiptFormat.PNG, "epson-tm-t20")
+    assert png[:4] == b"\x89PNG"
+
+    class Paper(pos_ffi.PrinterTransport):
+        def __init__(self):
+            self.bytes = b""
+
+        def write(self, data):
+            self.bytes += data
+
+    paper = Paper()
+    register.print_receipt(sale, trader(), "epson-tm-t20", paper)
+    assert paper.bytes.startswith(b"\x1b@")
+    with pytest.raises(pos_ffi.PosError.Device):
+        register.receipt(sale, trader(), pos_ffi.ReceiptFormat.TEXT, "no-such-printer")
+
+
+def test_refund_close_day_verify_and_fec(register, clock):
+    cart = ring_up(register)
+    payment = register.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CASH(), "30")
+    sale = register.complete_sale(cart, payment, options())
+    clock.millis += 60_000
+    refund = register.refund_cart(sale.ticket_id(), "alice", True)
+    assert refund.total() == "-26.20"
+    pay_back = register.start_payment(refund, None)
+    pay_back.add(pos_ffi.TenderMethod.CASH(), "26.20")
+    done = register.complete_sale(refund, pay_back, options())
+    assert done.total() == "-26.20"
+    assert register.close_day("alice") == ["Z 1"]
+    report = register.verify()
+    assert report.intact, report.defects
+    assert report.signatures_checked >= 4
+    fec = register.export_fec("123456789", "alice")
+    assert fec.name.startswith("123456789FEC")
+    assert isinstance(fec.bytes, bytes)
+
+
+def test_errors_are_typed_and_change_nothing(register):
+    cart = register.new_cart()
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        register.scan(cart, "0000000000000")
+    assert e.value.code
+    assert cart.is_empty()
+    line = register.scan(cart, "2000000001012")
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        cart.set_quantity(line, "two")
+    assert e.value.code == "invalid_input"
+    assert str(e.value.detail) == "invalid quantity: expected a decimal such as 12.50"
+    assert cart.total() == "1.30"
+    with pytest.raises(pos_ffi.PosError.Device):
+        pos_ffi.describe_barcode("not a barcode", 2026)
+
+
+def test_catalog_is_required_first(tmp_path, clock):
+    reg = pos_ffi.Register.open(str(tmp_path / "t.sqlite"), config(), clock, None, 2)
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        reg.scan(reg.new_cart(), "2000000001012")
+    assert e.value.code == "precondition"
+
+
+def test_file_of_another_register_is_a_store_error(tmp_path, clock):
+    path = str(tmp_path / "t.sqlite")
+    pos_ffi.Register.open(path, config(), clock, None, 3)
+    other = pos_ffi.RegisterConfig(store="paris-11", register="till-2", location="shop")
+    with pytest.raises(pos_ffi.PosError.Store) as e:
+        pos_ffi.Register.open(path, other, clock, None, 3)
+    assert e.value.code == "wrong_register"
+
+
+def test_a_rust_panic_comes_back_as_an_internal_error(register):
+    with pytest.raises(pos_ffi.PosError.Internal) as e:
+        pos_ffi.trigger_panic_for_tests()
+    assert e.value.code == "panic"
+    # The library is still usable afterwards.
+    assert register.verify().intact
+
+
+def test_a_clock_that_throws_is_an_error_not_a_crash(tmp_path):
+    class BrokenClock(pos_ffi.Clock):
+        def now_millis(self):
+            raise RuntimeError("clock unavailable")
+
+    with pytest.raises(pos_ffi.PosError.Internal):
+        pos_ffi.Register.open(str(tmp_path / "t.sqlite"), config(), BrokenClock(), None, 4)
+
+
+def test_barcode_description():
+    info = pos_ffi.describe_barcode("3760123000352", 2026)
+    assert info.kind == "ean13"
+    assert info.valid
+    assert info.gtin14 == "03760123000352"
+    label = pos_ffi.describe_barcode("2501001003475", 2026)
+    assert label.kind == "ean13"
+
+
+def test_customer_and_loyalty(register):
+    customer = register.create_customer("Jeanne", "Martin", None)
+    assert len(customer) == 36
+    assert register.loyalty_balance(customer) == 0
+
+
+def test_foreign_signer_signs_the_journal(tmp_path, clock):
+    ec = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.ec")
+    hashes = pytest.importorskip("cryptography.hazmat.primitives.hashes")
+    serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
+
+    class SoftKeystore(pos_ffi.Signer):
+        """Stands for the Secure Enclave / Android Keystore: DER signatures."""
+
+        def __init__(self):
+            self.key = ec.generate_private_key(ec.SECP256R1())
+            self.calls = 0
+
+        def sign(self, message):
+            self.calls += 1
+            return self.key.sign(message, ec.ECDSA(hashes.SHA256()))
+
+        def public_key_sec1(self):
+            return self.key.public_key().public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+
+    key = SoftKeystore()
+    reg = pos_ffi.Register.in_memory(config(), clock, key, 5)
+    reg.import_catalog_json(pos_ffi.sample_catalog_json())
+    cart = ring_up(reg)
+    payment = reg.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CARD(), "26.20")
+    reg.complete_sale(cart, payment, options())
+    assert key.calls >= 2
+    report = reg.audit("alice")
+    assert report.intact, report.defects
+
+
+def test_a_keystore_that_refuses_is_a_fiscal_error(tmp_path, clock):
+    class LockedKeystore(pos_ffi.Signer):
+        def sign(self, message):
+            raise pos_ffi.PosError.Device("locked", "keystore locked")
+
+        def public_key_sec1(self):
+            return bytes([4]) + bytes(64)
+
+    with pytest.raises(pos_ffi.PosError.Fiscal):
+        pos_ffi.Register.in_memory(config(), clock, LockedKeystore(), 6)

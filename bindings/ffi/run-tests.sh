@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the pos-ffi cdylib (debug), generates the Python / Kotlin / Swift
+# bindings into build/bindings/<lang>, and runs: the Python tests (pytest),
+# the Kotlin tests on the JVM, the Swift header and symbol checks, and the
+# Python and Kotlin examples. Called by `cargo xtask test`.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+LIB="$TARGET/debug/libpos_ffi.so"
+BINDGEN="$TARGET/debug/uniffi-bindgen"
+OUT="$ROOT/build/bindings"
+PY_PKG="$ROOT/bindings/ffi/python"
+
+echo "== pos-ffi: build (debug)"
+# Two invocations: building them together would unify uniffi's `cli` feature
+# into the library.
+cargo build -p pos-ffi
+cargo build -p uniffi-bindgen
+
+echo "== pos-ffi: generate bindings"
+for lang in python kotlin swift; do
+    rm -rf "${OUT:?}/$lang"
+    "$BINDGEN" generate --no-format --library "$LIB" --language "$lang" --out-dir "$OUT/$lang"
+done
+
+echo "== pos-ffi: Python tests"
+if [ ! -x "$ROOT/.venv/bin/python" ]; then
+    python3 -m venv "$ROOT/.venv"
+fi
+if ! "$ROOT/.venv/bin/python" -c "import pytest, cryptography" 2>/dev/null; then
+    "$ROOT/.venv/bin/pip" install --quiet "pytest>=7" "cryptography>=41"
+fi
+cp "$OUT/python/pos_ffi.py" "$PY_PKG/pos_ffi/_uniffi.py"
+cp "$LIB" "$PY_PKG/pos_ffi/"
+(cd "$PY_PKG" && "$ROOT/.venv/bin/python" -m pytest -q tests)
+
+echo "== pos-ffi: Kotlin tests"
+JNA=/usr/share/java/jna.jar
+if [ ! -f "$JNA" ]; then
+    echo "JNA is missing: run  apt-get install -y libjna-java" >&2
+    exit 1
+fi
+TOOLS="$ROOT/build/tools"
+KOTLINC="$TOOLS/node_modules/kotlin-compiler/bin/kotlinc"
+if [ ! -x "$KOTLINC" ]; then
+    mkdir -p "$TOOLS"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --silent kotlin-compiler@2.4.20
+fi
+KOTLIN_LIB="$TOOLS/node_modules/kotlin-compiler/lib"
+KT_OUT="$ROOT/build/kotlin"
+mkdir -p "$KT_OUT"
+# The generated bindings and the tests in one jar; the example against it.
+"$KOTLINC" -nowarn -cp "$JNA" "$OUT/kotlin" bindings/ffi/kotlin/tests -d "$KT_OUT/pos-ffi-tests.jar"
+KT_CP="$KT_OUT/pos-ffi-tests.jar:$KOTLIN_LIB/kotlin-stdlib.jar:$JNA"
+java -Djna.library.path="$TARGET/debug" -cp "$KT_CP" pos.ffi.tests.MainKt
+
+echo "== pos-ffi: Swift header and symbols"
+bash bindings/ffi/swift/check.sh "$OUT/swift" "$LIB"
+
+echo "== pos-ffi: examples"
+PYTHONPATH="$PY_PKG" "$ROOT/.venv/bin/python" examples/python/ring_up.py
+"$KOTLINC" -nowarn -cp "$KT_OUT/pos-ffi-tests.jar:$JNA" examples/kotlin/RingUp.kt -d "$KT_OUT/ring-up.jar"
+java -Djna.library.path="$TARGET/debug" -cp "$KT_OUT/ring-up.jar:$KT_CP" RingUpKt
+
+echo "== pos-ffi: all binding suites passed"

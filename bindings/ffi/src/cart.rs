@@ -1,0 +1,120 @@
+//! The cart and the payment being taken, as objects the app holds.
+
+use crate::guard::{guard, lock};
+use crate::types::{CartLine, TenderMethod};
+use crate::{PosError, convert};
+use pos_core::cart::Cart as CoreCart;
+use pos_core::tender::Payment as CorePayment;
+use std::sync::Mutex;
+
+/// A sale (or refund) being rung up.
+#[derive(Debug, uniffi::Object)]
+pub struct Cart {
+    pub(crate) inner: Mutex<CoreCart>,
+}
+
+impl Cart {
+    /// Wraps a domain cart.
+    pub(crate) fn wrap(cart: CoreCart) -> Cart {
+        Cart {
+            inner: Mutex::new(cart),
+        }
+    }
+
+    fn with_line<T>(
+        &self,
+        line: u32,
+        f: impl FnOnce(&mut CoreCart, pos_core::cart::LineId) -> Result<T, PosError>,
+    ) -> Result<T, PosError> {
+        guard(|| {
+            let mut cart = lock(&self.inner);
+            let id = cart
+                .lines()
+                .iter()
+                .map(|l| l.id())
+                .find(|id| id.get() == line)
+                .ok_or_else(|| PosError::invalid("line", "a line id of this cart"))?;
+            f(&mut cart, id)
+        })
+    }
+}
+
+#[uniffi::export]
+impl Cart {
+    /// The total to pay, tax included (decimal string).
+    pub fn total(&self) -> Result<String, PosError> {
+        guard(|| Ok(lock(&self.inner).total().format_plain()))
+    }
+
+    /// The lines, in order.
+    pub fn lines(&self) -> Result<Vec<CartLine>, PosError> {
+        guard(|| {
+            Ok(lock(&self.inner)
+                .lines()
+                .iter()
+                .map(|l| CartLine {
+                    id: l.id().get(),
+                    sku: l.item().sku.to_string(),
+                    label: l.label().to_owned(),
+                    quantity: l.quantity().normalize().to_string(),
+                    unit_price: l.unit_price().format_plain(),
+                    amount: l.amount().format_plain(),
+                    vat_rate: l.vat_rate().percent_string(),
+                })
+                .collect())
+        })
+    }
+
+    /// Whether the cart has no line.
+    pub fn is_empty(&self) -> Result<bool, PosError> {
+        guard(|| Ok(lock(&self.inner).is_empty()))
+    }
+
+    /// Sets a line's quantity (decimal string); on error nothing changes.
+    pub fn set_quantity(&self, line: u32, quantity: String) -> Result<(), PosError> {
+        let q = convert::decimal("quantity", &quantity)?;
+        self.with_line(line, |cart, id| Ok(cart.set_quantity(id, q)?))
+    }
+
+    /// Removes a line.
+    pub fn remove_line(&self, line: u32) -> Result<(), PosError> {
+        self.with_line(line, |cart, id| {
+            cart.remove(id).map(|_| ()).map_err(Into::into)
+        })
+    }
+
+    /// Adds a coupon code; returns why it was rejected, or None if accepted.
+    pub fn add_coupon(&self, code: String) -> Result<Option<String>, PosError> {
+        guard(|| {
+            Ok(lock(&self.inner).add_coupon(&code)?.map(|r| {
+                serde_json::to_value(&r)
+                    .ok()
+                    .and_then(|v| v.get("reason").and_then(|x| x.as_str()).map(str::to_owned))
+                    .unwrap_or_else(|| "rejected".to_owned())
+            }))
+        })
+    }
+}
+
+/// A payment being taken for a cart.
+#[derive(Debug, uniffi::Object)]
+pub struct Payment {
+    pub(crate) inner: Mutex<CorePayment>,
+    pub(crate) currency: pos_core::Currency,
+}
+
+#[uniffi::export]
+impl Payment {
+    /// Adds a tender of `amount` (decimal string); on error nothing changes.
+    pub fn add(&self, method: TenderMethod, amount: String) -> Result<(), PosError> {
+        guard(|| {
+            let tender = method.tender(&amount, self.currency)?;
+            Ok(lock(&self.inner).add(tender)?)
+        })
+    }
+
+    /// What is still due (decimal string; zero when paid).
+    pub fn remaining(&self) -> Result<String, PosError> {
+        guard(|| Ok(lock(&self.inner).remaining()?.format_plain()))
+    }
+}

@@ -1,0 +1,37 @@
+//! pos-ffi: UniFFI bindings (Python, Kotlin, Swift) over the pos-sdk facade.
+//!
+//! The bindings only wrap: they convert simple values (decimals as strings,
+//! instants as epoch milliseconds, ids as strings), map every error to one of
+//! a few kinds ([`PosError`]) and hold the facade behind a mutex. Every
+//! exported call runs inside [`guard::guard`], so a panic comes back as
+//! [`PosError::Internal`] instead of crossing the boundary. The app plugs in
+//! its clock, signing key, printer transport and sync HTTP transport through
+//! the foreign traits in [`callbacks`].
+
+mod barcode;
+mod callbacks;
+mod cart;
+mod catalog;
+mod convert;
+mod error;
+mod guard;
+mod register;
+mod sale;
+mod sync;
+mod types;
+
+pub use barcode::{BarcodeInfo, describe_barcode};
+pub use callbacks::{Clock, PrinterTransport, Signer};
+pub use cart::{Cart, Payment};
+pub use catalog::sample_catalog_json;
+pub use error::PosError;
+pub use guard::trigger_panic_for_tests;
+pub use register::Register;
+pub use sale::CompletedSale;
+pub use sync::{HttpHeader, HttpRequest, HttpResponse, SyncReport, SyncTransport};
+pub use types::{
+    CartLine, FecFile, ReceiptFormat, RegisterConfig, SaleOptions, TenderMethod, Trader,
+    VerifyReport,
+};
+
+uniffi::setup_scaffolding!();

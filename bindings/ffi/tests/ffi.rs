@@ -1,0 +1,166 @@
+//! The binding surface from Rust: a sale through the exported objects, the
+//! foreign-trait adapters, and errors coming back typed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use pos_ffi::{
+    Clock, PosError, PrinterTransport, ReceiptFormat, Register, RegisterConfig, SaleOptions,
+    TenderMethod, Trader, sample_catalog_json,
+};
+use std::sync::{Arc, Mutex};
+
+struct FixedClock(i64);
+
+impl Clock for FixedClock {
+    fn now_millis(&self) -> i64 {
+        self.0
+    }
+}
+
+#[derive(Default)]
+struct Paper(Mutex<Vec<u8>>);
+
+impl PrinterTransport for Paper {
+    fn write(&self, bytes: Vec<u8>) -> Result<(), PosError> {
+        self.0.lock().unwrap().extend(bytes);
+        Ok(())
+    }
+}
+
+fn config() -> RegisterConfig {
+    RegisterConfig {
+        store: "paris-11".into(),
+        register: "till-1".into(),
+        location: "shop".into(),
+    }
+}
+
+fn trader() -> Trader {
+    Trader {
+        name: "Boulangerie Test".into(),
+        address: vec!["1 rue de la Paix".into(), "75002 Paris".into()],
+        siret: "12345678900011".into(),
+        vat_number: None,
+    }
+}
+
+fn options() -> SaleOptions {
+    SaleOptions {
+        operator: "alice".into(),
+        customer: None,
+        training: false,
+        ticket_id: None,
+    }
+}
+
+// 2026-03-14T09:30:00Z
+const T0: i64 = 1_773_480_600_000;
+
+#[test]
+fn sale_receipt_close_day_and_verify_through_the_binding_surface() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("till.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    let reg = Register::open(
+        path,
+        config(),
+        Some(Arc::new(FixedClock(T0))),
+        None,
+        Some(1),
+    )
+    .unwrap();
+    assert!(reg.import_catalog_json(sample_catalog_json()).unwrap() > 40);
+    let cart = reg.new_cart().unwrap();
+    let line = reg.scan(&cart, "2000000001012".into()).unwrap();
+    reg.scan(&cart, "3760123000352".into()).unwrap();
+    assert_eq!(cart.total().unwrap(), "26.20");
+    cart.set_quantity(line, "2".into()).unwrap();
+    assert_eq!(cart.total().unwrap(), "27.50");
+    assert_eq!(cart.lines().unwrap().len(), 2);
+
+    let payment = reg.start_payment(&cart, None).unwrap();
+    payment.add(TenderMethod::Card, "20.00".into()).unwrap();
+    assert_eq!(payment.remaining().unwrap(), "7.50");
+    payment.add(TenderMethod::Cash, "10".into()).unwrap();
+    let sale = reg.complete_sale(&cart, &payment, options()).unwrap();
+    assert_eq!(sale.number(), 1);
+    assert_eq!(sale.series(), "T");
+    assert_eq!(sale.change(), "2.50");
+    assert_eq!(sale.at_millis(), T0);
+    assert_eq!(sale.signature_extract().chars().count(), 4);
+
+    let text = reg
+        .receipt(&sale, trader(), ReceiptFormat::Text, "epson-tm-t20".into())
+        .unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("Boulangerie Test"), "{text}");
+    assert!(text.contains("27,50"), "{text}");
+    let png = reg
+        .receipt(&sale, trader(), ReceiptFormat::Png, "epson-tm-t20".into())
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let paper = Arc::new(Paper::default());
+    reg.print_receipt(&sale, trader(), "epson-tm-t20".into(), paper.clone())
+        .unwrap();
+    assert!(paper.0.lock().unwrap().starts_with(b"\x1b@"));
+
+    let z = reg.close_day("alice".into()).unwrap();
+    assert_eq!(z, vec!["Z 1".to_owned()]);
+    let report = reg.verify().unwrap();
+    assert!(report.intact, "{report:?}");
+    assert!(report.signatures_checked >= 3);
+    let fec = reg.export_fec("123456789".into(), "alice".into()).unwrap();
+    assert!(fec.name.starts_with("123456789FEC"), "{}", fec.name);
+}
+
+#[test]
+fn bad_input_comes_back_typed_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("till.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    let reg = Register::open(
+        path,
+        config(),
+        Some(Arc::new(FixedClock(T0))),
+        None,
+        Some(2),
+    )
+    .unwrap();
+    let cart = reg.new_cart().unwrap();
+    let e = reg.scan(&cart, "2000000001012".into()).unwrap_err();
+    assert_eq!(e.code(), "precondition");
+    reg.import_catalog_json(sample_catalog_json()).unwrap();
+    let e = reg.scan(&cart, "0000000000000".into()).unwrap_err();
+    assert!(matches!(e, PosError::Cart { .. }), "{e:?}");
+    assert!(cart.is_empty().unwrap());
+    let line = reg.scan(&cart, "2000000001012".into()).unwrap();
+    let e = cart.set_quantity(line, "two".into()).unwrap_err();
+    assert_eq!(e.code(), "invalid_input");
+    let payment = reg.start_payment(&cart, None).unwrap();
+    let e = reg.complete_sale(&cart, &payment, options()).unwrap_err();
+    assert!(matches!(e, PosError::Cart { .. }), "{e:?}");
+    assert!(reg.verify().unwrap().intact);
+}
+
+#[test]
+fn a_failing_clock_callback_is_an_internal_error_not_a_crash() {
+    struct Broken;
+    impl Clock for Broken {
+        fn now_millis(&self) -> i64 {
+            panic!("the app's clock threw")
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("till.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    let e = Register::open(path, config(), Some(Arc::new(Broken)), None, None).unwrap_err();
+    assert_eq!(e.code(), "panic");
+}

@@ -1,0 +1,40 @@
+// Rings up a sale, prints the receipt, closes the day and verifies the fiscal
+// journal through the Kotlin bindings (uniffi.pos_ffi) on the JVM.
+// Built and run by bindings/ffi/run-tests.sh.
+
+import uniffi.pos_ffi.*
+import java.nio.file.Files
+import kotlin.system.exitProcess
+
+class SystemClock : Clock {
+    override fun nowMillis(): Long = System.currentTimeMillis()
+}
+
+fun main() {
+    val dir = Files.createTempDirectory("ring-up")
+    val config = RegisterConfig(store = "paris-11", register = "till-1", location = "shop")
+    val till = Register.open(dir.resolve("till.sqlite").toString(), config, SystemClock(), null, null)
+    println("catalog: ${till.importCatalogJson(sampleCatalogJson())} variants")
+
+    val cart = till.newCart()
+    for (code in listOf("2000000001012", "3760123000352", "2501001003475")) till.scan(cart, code)
+    for (line in cart.lines()) println("  ${line.label.padEnd(30)} ${line.quantity} x ${line.unitPrice} = ${line.amount}")
+    println("total: ${cart.total()} EUR")
+
+    val payment = till.startPayment(cart, null)
+    payment.add(TenderMethod.Card, "20.00")
+    payment.add(TenderMethod.Cash, "20.00")
+    val sale = till.completeSale(cart, payment, SaleOptions("alice", null, false, null))
+    println("ticket ${sale.series()} ${sale.number()}, change ${sale.change()} EUR")
+
+    val trader = Trader("Fromagerie Exemple", listOf("1 rue de la Paix", "75002 Paris"), "12345678900011", null)
+    println(till.receipt(sale, trader, ReceiptFormat.TEXT, "generic-58mm").toString(Charsets.UTF_8))
+
+    println("day closed: ${till.closeDay("alice").joinToString()}")
+    val report = till.verify()
+    println("journal: ${report.verdict}, ${report.records} records, ${report.signaturesChecked} signatures")
+    if (!report.intact) {
+        System.err.println("journal defects: ${report.defects}")
+        exitProcess(1)
+    }
+}

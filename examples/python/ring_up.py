@@ -1,0 +1,65 @@
+"""Rings up a sale, prints the receipt, closes the day and verifies the
+fiscal journal, through the Python bindings (pos_ffi).
+
+Run from the repository root after bindings/ffi/run-tests.sh built them:
+    PYTHONPATH=bindings/ffi/python .venv/bin/python examples/python/ring_up.py
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pos_ffi
+
+
+class SystemClock(pos_ffi.Clock):
+    """The app's clock (here the machine's)."""
+
+    def now_millis(self):
+        return int(time.time() * 1000)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        config = pos_ffi.RegisterConfig(store="paris-11", register="till-1", location="shop")
+        till = pos_ffi.Register.open(str(Path(tmp) / "till.sqlite"), config, SystemClock(), None, None)
+        print(f"catalog: {till.import_catalog_json(pos_ffi.sample_catalog_json())} variants")
+
+        cart = till.new_cart()
+        for code in ["2000000001012", "3760123000352", "2501001003475"]:
+            till.scan(cart, code)
+        for line in cart.lines():
+            print(f"  {line.label:<30} {line.quantity:>6} x {line.unit_price:>6} = {line.amount:>7}")
+        print(f"total: {cart.total()} EUR")
+
+        payment = till.start_payment(cart, None)
+        payment.add(pos_ffi.TenderMethod.CARD(), "20.00")
+        payment.add(pos_ffi.TenderMethod.CASH(), "20.00")
+        sale = till.complete_sale(
+            cart,
+            payment,
+            pos_ffi.SaleOptions(operator="alice", customer=None, training=False, ticket_id=None),
+        )
+        print(f"ticket {sale.series()} {sale.number()}, change {sale.change()} EUR")
+
+        trader = pos_ffi.Trader(
+            name="Fromagerie Exemple",
+            address=["1 rue de la Paix", "75002 Paris"],
+            siret="12345678900011",
+            vat_number=None,
+        )
+        print(till.receipt(sale, trader, pos_ffi.ReceiptFormat.TEXT, "generic-58mm").decode())
+
+        closures = till.close_day("alice")
+        print(f"day closed: {', '.join(closures)}")
+        report = till.verify()
+        print(f"journal: {report.verdict}, {report.records} records, {report.signatures_checked} signatures")
+        if not report.intact:
+            print("journal defects:", report.defects, file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
