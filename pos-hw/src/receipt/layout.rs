@@ -226,12 +226,31 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     wrap_words(text, width)
 }
 
+/// The words of `text`, a French high punctuation mark (`!`, `?`, `:`, `;`,
+/// `»`) kept with the word before it so it never starts a line alone.
+fn glue_punctuation(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        let is_mark = word
+            .chars()
+            .all(|c| matches!(c, '!' | '?' | ':' | ';' | '»'));
+        match words.last_mut() {
+            Some(last) if is_mark => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+    }
+    words
+}
+
 fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut current = String::new();
     let mut current_len = 0usize;
-    for word in text.split_whitespace() {
+    for word in glue_punctuation(text) {
         let mut word_chars: Vec<char> = word.chars().collect();
         loop {
             let word_len = word_chars.len();
@@ -410,6 +429,7 @@ mod tests {
         assert_eq!(wrap("", 4), vec![""]);
         assert_eq!(wrap("été à", 3), vec!["été", "à"]);
         assert_eq!(wrap("  1 x 2,50", 6), vec!["  1 x", "  2,50"]);
+        assert_eq!(wrap("à bientôt !", 9), vec!["à", "bientôt !"]);
     }
 
     #[test]
