@@ -122,6 +122,24 @@ impl Register {
         links(&tx, id)
     }
 
+    /// Collections interrupted between their steps (a crash, a killed
+    /// app): (order, pinned ticket id). Call
+    /// [`Register::collect_order_and_pay`] again for each to finish it; the
+    /// pinned ticket id makes sure the customer is not charged twice.
+    pub fn pending_order_collections(&self) -> Result<Vec<(OrderId, String)>, SdkError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT order_id, ticket_id FROM order_tickets
+             WHERE role = 'collection' AND state = 'pending' ORDER BY at, order_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (order, ticket) = row?;
+            out.push((OrderId::new(order)?, ticket));
+        }
+        Ok(out)
+    }
+
     /// Accepts an order and reserves its stock at the order's location (a
     /// `block` item short of stock refuses it and changes nothing).
     pub fn accept_order(
