@@ -45,8 +45,8 @@ CREATE TABLE IF NOT EXISTS changes (
 CREATE INDEX IF NOT EXISTS changes_by_store ON changes(store, cursor);
 CREATE TABLE IF NOT EXISTS fiscal_records (
     device TEXT NOT NULL, series TEXT NOT NULL, number INTEGER NOT NULL, hash TEXT NOT NULL,
-    signature TEXT NOT NULL, json TEXT NOT NULL, pos INTEGER NOT NULL,
-    PRIMARY KEY (device, series, number));
+    signature TEXT NOT NULL, json TEXT NOT NULL,
+    UNIQUE (device, series, number));
 CREATE TABLE IF NOT EXISTS fiscal_quarantine (
     id INTEGER PRIMARY KEY AUTOINCREMENT, device TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
     records TEXT NOT NULL, defects TEXT NOT NULL);
@@ -567,9 +567,16 @@ impl Tx for SqliteTx<'_> {
     fn insert_fiscal(&mut self, device: &str, r: &StoredRecord) -> Result<()> {
         let json = serde_json::to_string(r).map_err(|_| SyncError::Corrupt { what: "record" })?;
         self.tx.execute(
-            "INSERT INTO fiscal_records(device, series, number, hash, signature, json, pos)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT COUNT(*) FROM fiscal_records WHERE device = ?1))",
-            params![device, r.series.code(), i(r.number)?, r.hash, r.signature, json],
+            "INSERT INTO fiscal_records(device, series, number, hash, signature, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                device,
+                r.series.code(),
+                i(r.number)?,
+                r.hash,
+                r.signature,
+                json
+            ],
         )?;
         Ok(())
     }
@@ -577,7 +584,7 @@ impl Tx for SqliteTx<'_> {
     fn fiscal_records(&mut self, device: &str) -> Result<Vec<StoredRecord>> {
         let mut st = self
             .tx
-            .prepare("SELECT json FROM fiscal_records WHERE device = ?1 ORDER BY pos")?;
+            .prepare("SELECT json FROM fiscal_records WHERE device = ?1 ORDER BY rowid")?;
         let rows = st.query_map([device], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for row in rows {
