@@ -148,7 +148,8 @@ pub(crate) fn buy_x_get_y(
     if k == 0 {
         return Ok(Err(refusal(taken)));
     }
-    parts.sort_by_key(|p| key(states, p.pos));
+    // Keys are distinct (line indexes are): an unstable sort is deterministic.
+    parts.sort_unstable_by_key(|p| key(states, p.pos));
     let n = parts.len();
     let need = take_units(&mut parts, 0..n, only_get, true, k.saturating_mul(rule.y));
     take_units(&mut parts, 0..n, both, true, need);

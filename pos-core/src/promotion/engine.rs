@@ -328,12 +328,15 @@ impl<'a> Run<'a> {
         let mut uses = std::mem::take(&mut self.buffers.uses);
         // By line, then in the order applied.
         uses.sort_unstable_by_key(|u| (u.0, u.1));
-        let mut uses = uses.into_iter().peekable();
+        let mut rest: &[(usize, usize, usize, i128, i128)] = &uses;
         let mut out_lines = Vec::with_capacity(lines.len());
         let mut line_total: i128 = 0;
         for (pos, (state, line)) in self.states.iter().zip(lines).enumerate() {
-            let mut adjustments = Vec::new();
-            while let Some((_, _, i, units, amount)) = uses.next_if(|u| u.0 == pos) {
+            let here = rest.iter().take_while(|u| u.0 == pos).count();
+            let (mine, others) = rest.split_at_checked(here).unwrap_or((&[], rest));
+            rest = others;
+            let mut adjustments = Vec::with_capacity(here);
+            for &(_, _, i, units, amount) in mine {
                 let p = promo(i)?;
                 adjustments.push(Adjustment {
                     promotion_id: p.id.clone(),

@@ -32,7 +32,7 @@ pub(crate) fn n_for_price(
     if groups == 0 {
         return Ok(Err(refusal(taken)));
     }
-    open.sort_by(|a, b| {
+    open.sort_unstable_by(|a, b| {
         let (ka, kb) = (key(states, a.0), key(states, b.0));
         kb.0.cmp(&ka.0).then(ka.1.cmp(&kb.1))
     });

@@ -214,8 +214,13 @@ pub(crate) fn to_minor(amount: Decimal, minor: u32) -> Result<i128, CoreError> {
 
 /// Thousandths as a decimal quantity (`3`, `0.347`).
 pub(crate) fn quantity(units: i128) -> Result<Decimal, CoreError> {
-    Decimal::try_from_i128_with_scale(units, QUANTITY_DECIMALS)
-        .map(|d| d.normalize())
+    let (whole, scale) = match units.checked_rem(MILLI) {
+        // Whole pieces, the common case: no decimal normalisation needed.
+        Some(0) => (units.checked_div(MILLI).unwrap_or(0), 0),
+        _ => (units, QUANTITY_DECIMALS),
+    };
+    Decimal::try_from_i128_with_scale(whole, scale)
+        .map(|d| if scale == 0 { d } else { d.normalize() })
         .map_err(|_| CoreError::Overflow)
 }
 
