@@ -5,6 +5,7 @@ mod apply;
 mod core;
 mod fiscal;
 pub mod http;
+pub mod postgres;
 pub mod sqlite;
 pub mod store;
 pub mod web;
@@ -12,6 +13,7 @@ mod web_api;
 
 pub use self::core::{Server, error_response};
 pub use self::http::{InProcess, serve, spawn_in_process};
+pub use self::postgres::PostgresStorage;
 pub use self::sqlite::SqliteStorage;
 pub use self::store::{Device, Storage, Tx};
 pub use apply::{POINTS, STORED_VALUE};

@@ -1,0 +1,574 @@
+//! The PostgreSQL storage: several server processes may share one
+//! database. Per-device pushes serialize on the device row (`FOR UPDATE`),
+//! unique keys on event id and (device, sequence) make a double apply
+//! impossible, and writers of one store take a transaction-scoped advisory
+//! lock so the change feed's cursors commit in order (a pull never skips a
+//! change that commits late). Serialization failures and deadlocks retry.
+
+use super::sqlite::{genesis_from_json, genesis_to_json, kind_name, kind_of, series_of};
+use super::store::{Device, FiscalHead, Storage, StoredOrder, Tx};
+use crate::error::{Result, SyncError};
+use crate::wire::{Change, ChangeKind, WireEvent};
+use chrono::{DateTime, Utc};
+use pos_fiscal::Series;
+use pos_fiscal::record::StoredRecord;
+use postgres::{Client, NoTls};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY, store TEXT NOT NULL, location TEXT NOT NULL,
+    secret TEXT NOT NULL, public_key TEXT NOT NULL, replaced_by TEXT,
+    genesis TEXT, acked_seq BIGINT NOT NULL DEFAULT 0, last_push TEXT);
+CREATE TABLE IF NOT EXISTS seen_signatures (signature TEXT PRIMARY KEY, at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    event_id TEXT PRIMARY KEY, device TEXT NOT NULL, seq BIGINT NOT NULL, store TEXT NOT NULL,
+    kind TEXT NOT NULL, created_at TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (device, seq));
+CREATE TABLE IF NOT EXISTS stock_movements (
+    id TEXT PRIMARY KEY, store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
+    quantity TEXT NOT NULL, origin TEXT);
+CREATE INDEX IF NOT EXISTS stock_movements_by_store ON stock_movements(store);
+CREATE TABLE IF NOT EXISTS stock_levels (
+    store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
+    on_hand TEXT NOT NULL, reserved TEXT NOT NULL, PRIMARY KEY (store, sku, location));
+CREATE TABLE IF NOT EXISTS ledger (
+    ledger TEXT NOT NULL, id TEXT NOT NULL, store TEXT NOT NULL, account TEXT NOT NULL,
+    delta TEXT NOT NULL, PRIMARY KEY (ledger, id));
+CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger(ledger, store, account);
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL, store TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL,
+    stamps TEXT NOT NULL, PRIMARY KEY (kind, store, id));
+CREATE TABLE IF NOT EXISTS orders (
+    store TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, json TEXT NOT NULL,
+    PRIMARY KEY (store, id));
+CREATE TABLE IF NOT EXISTS changes (
+    cursor BIGSERIAL PRIMARY KEY, store TEXT NOT NULL, kind TEXT NOT NULL,
+    key TEXT NOT NULL, origin TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_by_store ON changes(store, cursor);
+CREATE TABLE IF NOT EXISTS fiscal_records (
+    id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, series TEXT NOT NULL, number BIGINT NOT NULL,
+    hash TEXT NOT NULL, signature TEXT NOT NULL, json TEXT NOT NULL,
+    UNIQUE (device, series, number));
+CREATE TABLE IF NOT EXISTS fiscal_quarantine (
+    id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
+    records TEXT NOT NULL, defects TEXT NOT NULL);
+";
+
+/// PostgreSQL storage with a small connection pool.
+pub struct PostgresStorage {
+    url: String,
+    pool: Mutex<Vec<Client>>,
+}
+
+impl std::fmt::Debug for PostgresStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStorage").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStorage {
+    /// Connects (`postgresql://user@host:port/db`) and creates the schema.
+    pub fn connect(url: &str) -> Result<PostgresStorage> {
+        let mut c = Client::connect(url, NoTls)?;
+        // Concurrent server processes may race to create the schema.
+        c.batch_execute("SELECT pg_advisory_lock(7265)")?;
+        let created = c.batch_execute(SCHEMA);
+        c.batch_execute("SELECT pg_advisory_unlock(7265)")?;
+        created?;
+        Ok(PostgresStorage {
+            url: url.to_owned(),
+            pool: Mutex::new(vec![c]),
+        })
+    }
+
+    fn take(&self) -> Result<Client> {
+        let pooled = self
+            .pool
+            .lock()
+            .map_err(|_| SyncError::Corrupt { what: "pool lock" })?
+            .pop();
+        match pooled {
+            Some(c) if !c.is_closed() => Ok(c),
+            _ => Ok(Client::connect(&self.url, NoTls)?),
+        }
+    }
+
+    fn give_back(&self, c: Client) {
+        if let Ok(mut p) = self.pool.lock()
+            && p.len() < 64
+        {
+            p.push(c);
+        }
+    }
+}
+
+fn retryable(e: &SyncError) -> bool {
+    match e {
+        SyncError::Postgres(pe) => pe.code().is_some_and(|c| {
+            *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+                || *c == postgres::error::SqlState::UNIQUE_VIOLATION
+        }),
+        _ => false,
+    }
+}
+
+impl Storage for PostgresStorage {
+    fn transact(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        let mut attempt = 0u32;
+        loop {
+            let mut client = self.take()?;
+            let outcome = (|| {
+                let tx = client.transaction()?;
+                let mut t = PgTx { tx };
+                f(&mut t)?;
+                t.tx.commit()?;
+                Ok(())
+            })();
+            self.give_back(client);
+            match outcome {
+                Err(e) if retryable(&e) && attempt < 20 => {
+                    attempt = attempt.saturating_add(1);
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+struct PgTx<'a> {
+    tx: postgres::Transaction<'a>,
+}
+
+fn dec(s: &str) -> Result<Decimal> {
+    Decimal::from_str(s).map_err(|_| SyncError::Corrupt { what: "decimal" })
+}
+
+fn i(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| SyncError::Overflow { what: "integer" })
+}
+
+fn u(v: i64) -> Result<u64> {
+    u64::try_from(v).map_err(|_| SyncError::Corrupt { what: "integer" })
+}
+
+impl PgTx<'_> {
+    fn lock_store(&mut self, store: &str) -> Result<()> {
+        self.tx
+            .execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&store])?;
+        Ok(())
+    }
+}
+
+impl Tx for PgTx<'_> {
+    fn device(&mut self, id: &str) -> Result<Option<Device>> {
+        let row = self.tx.query_opt(
+            "SELECT id, store, location, secret, public_key, replaced_by, genesis FROM devices WHERE id = $1",
+            &[&id],
+        )?;
+        row.map(|r| {
+            let secret: String = r.get(3);
+            let genesis: Option<String> = r.get(6);
+            Ok(Device {
+                id: r.get(0),
+                store: r.get(1),
+                location: r.get(2),
+                secret: hex::decode(secret).map_err(|_| SyncError::Corrupt { what: "secret" })?,
+                public_key: r.get(4),
+                replaced_by: r.get(5),
+                genesis: genesis.as_deref().map(genesis_from_json).transpose()?,
+            })
+        })
+        .transpose()
+    }
+
+    fn insert_device(&mut self, d: &Device) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO devices(id, store, location, secret, public_key) VALUES ($1, $2, $3, $4, $5)",
+            &[&d.id, &d.store, &d.location, &hex::encode(&d.secret), &d.public_key],
+        )?;
+        Ok(())
+    }
+
+    fn retire_device(&mut self, old: &str, new: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE devices SET replaced_by = $2 WHERE id = $1",
+            &[&old, &new],
+        )?;
+        Ok(())
+    }
+
+    fn set_genesis(&mut self, device: &str, g: &(String, String, String)) -> Result<()> {
+        self.tx.execute(
+            "UPDATE devices SET genesis = $2 WHERE id = $1",
+            &[&device, &genesis_to_json(g)],
+        )?;
+        Ok(())
+    }
+
+    fn remember_signature(&mut self, signature: &str, at_ms: i64) -> Result<bool> {
+        let cutoff = at_ms.saturating_sub(crate::auth::MAX_SKEW_MS.saturating_mul(2));
+        self.tx
+            .execute("DELETE FROM seen_signatures WHERE at_ms < $1", &[&cutoff])?;
+        let n = self.tx.execute(
+            "INSERT INTO seen_signatures(signature, at_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&signature, &at_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn progress_for_update(&mut self, device: &str) -> Result<u64> {
+        let store: Option<String> = self
+            .tx
+            .query_opt("SELECT store FROM devices WHERE id = $1", &[&device])?
+            .map(|r| r.get(0));
+        let store = store.ok_or(SyncError::NotFound { what: "device" })?;
+        // Writers of a store serialize (change-feed order); then the row lock.
+        self.lock_store(&store)?;
+        let row = self.tx.query_one(
+            "SELECT acked_seq FROM devices WHERE id = $1 FOR UPDATE",
+            &[&device],
+        )?;
+        u(row.get(0))
+    }
+
+    fn set_progress(&mut self, device: &str, seq: u64, at: DateTime<Utc>) -> Result<()> {
+        self.tx.execute(
+            "UPDATE devices SET acked_seq = $2, last_push = $3 WHERE id = $1",
+            &[&device, &i(seq)?, &at.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn last_push(&mut self, device: &str) -> Result<Option<DateTime<Utc>>> {
+        let s: Option<String> = self
+            .tx
+            .query_opt("SELECT last_push FROM devices WHERE id = $1", &[&device])?
+            .and_then(|r| r.get(0));
+        s.map(|s| {
+            DateTime::parse_from_rfc3339(&s)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|_| SyncError::Corrupt { what: "timestamp" })
+        })
+        .transpose()
+    }
+
+    fn event_id_at(&mut self, device: &str, seq: u64) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT event_id FROM events WHERE device = $1 AND seq = $2",
+                &[&device, &i(seq)?],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn event_exists(&mut self, event_id: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .query_opt("SELECT 1 FROM events WHERE event_id = $1", &[&event_id])?
+            .is_some())
+    }
+
+    fn insert_event(&mut self, device: &str, store: &str, e: &WireEvent) -> Result<()> {
+        let json = String::from_utf8_lossy(&crate::wire::encode(e)?).into_owned();
+        self.tx.execute(
+            "INSERT INTO events(event_id, device, seq, store, kind, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&e.event_id, &device, &i(e.seq)?, &store, &e.kind, &e.created_at.to_rfc3339(), &json],
+        )?;
+        Ok(())
+    }
+
+    fn insert_stock_movement(
+        &mut self,
+        id: &str,
+        store: &str,
+        sku: &str,
+        location: &str,
+        quantity: Decimal,
+        origin: Option<&str>,
+    ) -> Result<bool> {
+        let n = self.tx.execute(
+            "INSERT INTO stock_movements(id, store, sku, location, quantity, origin) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &[&id, &store, &sku, &location, &quantity.to_string(), &origin],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn stock_level(
+        &mut self,
+        store: &str,
+        sku: &str,
+        location: &str,
+    ) -> Result<(Decimal, Decimal)> {
+        self.lock_store(store)?;
+        let row = self.tx.query_opt(
+            "SELECT on_hand, reserved FROM stock_levels WHERE store = $1 AND sku = $2 AND location = $3 FOR UPDATE",
+            &[&store, &sku, &location],
+        )?;
+        match row {
+            Some(r) => {
+                let a: String = r.get(0);
+                let b: String = r.get(1);
+                Ok((dec(&a)?, dec(&b)?))
+            }
+            None => Ok((Decimal::ZERO, Decimal::ZERO)),
+        }
+    }
+
+    fn set_stock_level(
+        &mut self,
+        store: &str,
+        sku: &str,
+        location: &str,
+        on_hand: Decimal,
+        reserved: Decimal,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO stock_levels(store, sku, location, on_hand, reserved) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT(store, sku, location) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
+            &[&store, &sku, &location, &on_hand.to_string(), &reserved.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn stock_movement_sums(&mut self, store: &str) -> Result<BTreeMap<(String, String), Decimal>> {
+        let rows = self.tx.query(
+            "SELECT sku, location, quantity FROM stock_movements WHERE store = $1",
+            &[&store],
+        )?;
+        let mut out: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+        for r in rows {
+            let q: String = r.get(2);
+            let e = out.entry((r.get(0), r.get(1))).or_default();
+            *e = e
+                .checked_add(dec(&q)?)
+                .ok_or(SyncError::Overflow { what: "stock sum" })?;
+        }
+        Ok(out)
+    }
+
+    fn stock_levels(
+        &mut self,
+        store: &str,
+    ) -> Result<BTreeMap<(String, String), (Decimal, Decimal)>> {
+        let rows = self.tx.query(
+            "SELECT sku, location, on_hand, reserved FROM stock_levels WHERE store = $1",
+            &[&store],
+        )?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let a: String = r.get(2);
+            let b: String = r.get(3);
+            out.insert((r.get(0), r.get(1)), (dec(&a)?, dec(&b)?));
+        }
+        Ok(out)
+    }
+
+    fn insert_ledger(
+        &mut self,
+        ledger: &str,
+        id: &str,
+        store: &str,
+        account: &str,
+        delta: Decimal,
+    ) -> Result<bool> {
+        let n = self.tx.execute(
+            "INSERT INTO ledger(ledger, id, store, account, delta) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[&ledger, &id, &store, &account, &delta.to_string()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn ledger_balance(&mut self, ledger: &str, store: &str, account: &str) -> Result<Decimal> {
+        let rows = self.tx.query(
+            "SELECT delta FROM ledger WHERE ledger = $1 AND store = $2 AND account = $3",
+            &[&ledger, &store, &account],
+        )?;
+        let mut sum = Decimal::ZERO;
+        for r in rows {
+            let d: String = r.get(0);
+            sum = sum.checked_add(dec(&d)?).ok_or(SyncError::Overflow {
+                what: "ledger balance",
+            })?;
+        }
+        Ok(sum)
+    }
+
+    fn document(&mut self, kind: &str, store: &str, id: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT json, stamps FROM documents WHERE kind = $1 AND store = $2 AND id = $3 FOR UPDATE",
+                &[&kind, &store, &id],
+            )?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn put_document(
+        &mut self,
+        kind: &str,
+        store: &str,
+        id: &str,
+        json: &str,
+        stamps: &str,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO documents(kind, store, id, json, stamps) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT(kind, store, id) DO UPDATE SET json = excluded.json, stamps = excluded.stamps",
+            &[&kind, &store, &id, &json, &stamps],
+        )?;
+        Ok(())
+    }
+
+    fn order(&mut self, store: &str, id: &str) -> Result<Option<StoredOrder>> {
+        self.lock_store(store)?;
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT id, store, state, json FROM orders WHERE store = $1 AND id = $2 FOR UPDATE",
+                &[&store, &id],
+            )?
+            .map(|r| StoredOrder {
+                id: r.get(0),
+                store: r.get(1),
+                state: r.get(2),
+                json: r.get(3),
+            }))
+    }
+
+    fn put_order(&mut self, o: &StoredOrder) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO orders(store, id, state, json) VALUES ($1, $2, $3, $4)
+             ON CONFLICT(store, id) DO UPDATE SET state = excluded.state, json = excluded.json",
+            &[&o.store, &o.id, &o.state, &o.json],
+        )?;
+        Ok(())
+    }
+
+    fn add_change(
+        &mut self,
+        store: &str,
+        kind: ChangeKind,
+        key: &str,
+        origin: Option<&str>,
+        data: &str,
+    ) -> Result<u64> {
+        self.lock_store(store)?;
+        let row = self.tx.query_one(
+            "INSERT INTO changes(store, kind, key, origin, data) VALUES ($1, $2, $3, $4, $5) RETURNING cursor",
+            &[&store, &kind_name(kind), &key, &origin, &data],
+        )?;
+        u(row.get(0))
+    }
+
+    fn changes_since(&mut self, store: &str, cursor: u64, limit: u32) -> Result<Vec<Change>> {
+        let rows = self.tx.query(
+            "SELECT cursor, kind, key, origin, data FROM changes WHERE store = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
+            &[&store, &i(cursor)?, &i64::from(limit)],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let k: String = r.get(1);
+            let data: String = r.get(4);
+            out.push(Change {
+                cursor: u(r.get(0))?,
+                kind: kind_of(&k)?,
+                key: r.get(2),
+                origin: r.get(3),
+                data: serde_json::from_str(&data)
+                    .map_err(|_| SyncError::Corrupt { what: "change" })?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn fiscal_heads(&mut self, device: &str) -> Result<BTreeMap<Series, FiscalHead>> {
+        let rows = self.tx.query(
+            "SELECT DISTINCT ON (series) series, number, hash, signature FROM fiscal_records
+             WHERE device = $1 ORDER BY series, number DESC",
+            &[&device],
+        )?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let s: String = r.get(0);
+            out.insert(
+                series_of(&s)?,
+                FiscalHead {
+                    number: u(r.get(1))?,
+                    hash: r.get(2),
+                    signature: r.get(3),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    fn fiscal_hash(&mut self, device: &str, series: Series, number: u64) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT hash FROM fiscal_records WHERE device = $1 AND series = $2 AND number = $3",
+                &[&device, &series.code(), &i(number)?],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn insert_fiscal(&mut self, device: &str, r: &StoredRecord) -> Result<()> {
+        let json = serde_json::to_string(r).map_err(|_| SyncError::Corrupt { what: "record" })?;
+        self.tx.execute(
+            "INSERT INTO fiscal_records(device, series, number, hash, signature, json) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&device, &r.series.code(), &i(r.number)?, &r.hash, &r.signature, &json],
+        )?;
+        Ok(())
+    }
+
+    fn fiscal_records(&mut self, device: &str) -> Result<Vec<StoredRecord>> {
+        let rows = self.tx.query(
+            "SELECT json FROM fiscal_records WHERE device = $1 ORDER BY id",
+            &[&device],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let j: String = r.get(0);
+            out.push(serde_json::from_str(&j).map_err(|_| SyncError::Corrupt { what: "record" })?);
+        }
+        Ok(out)
+    }
+
+    fn quarantine(
+        &mut self,
+        device: &str,
+        digest: &str,
+        records: &str,
+        defects: &str,
+    ) -> Result<u64> {
+        self.tx.execute(
+            "INSERT INTO fiscal_quarantine(device, digest, records, defects) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[&device, &digest, &records, &defects],
+        )?;
+        let row = self.tx.query_one(
+            "SELECT id FROM fiscal_quarantine WHERE digest = $1",
+            &[&digest],
+        )?;
+        u(row.get(0))
+    }
+
+    fn quarantine_count(&mut self, device: &str) -> Result<u64> {
+        let row = self.tx.query_one(
+            "SELECT COUNT(*) FROM fiscal_quarantine WHERE device = $1",
+            &[&device],
+        )?;
+        u(row.get(0))
+    }
+
+    fn event_count(&mut self, device: &str) -> Result<u64> {
+        let row = self
+            .tx
+            .query_one("SELECT COUNT(*) FROM events WHERE device = $1", &[&device])?;
+        u(row.get(0))
+    }
+}

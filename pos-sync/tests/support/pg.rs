@@ -1,0 +1,136 @@
+//! Starts a throw-away PostgreSQL cluster for a test (initdb into a temp
+//! dir, pg_ctl on a free loopback port) and stops it on drop. As root, the
+//! server runs as the `postgres` user (PostgreSQL refuses root). Missing
+//! binaries fail the test with the command that installs them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Pg {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    as_postgres: bool,
+    pub url: String,
+}
+
+fn bin_dir() -> PathBuf {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .filter(|p| p.join("initdb").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.pop().unwrap_or_else(|| {
+        panic!("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run `apt-get update && apt-get install -y postgresql`")
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+impl Pg {
+    pub fn start() -> Pg {
+        let bin = bin_dir();
+        let dir = tempfile::tempdir().unwrap();
+        let as_postgres = is_root();
+        if as_postgres {
+            assert!(
+                Command::new("chown")
+                    .args(["-R", "postgres"])
+                    .arg(dir.path())
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        }
+        let mut pg = Pg {
+            dir,
+            bin,
+            as_postgres,
+            url: String::new(),
+        };
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                &pg.data(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",
+            pg.dir.path().display()
+        );
+        let log = pg.dir.path().join("log").display().to_string();
+        pg.run(
+            "pg_ctl",
+            &["-D", &pg.data(), "-o", &opts, "-l", &log, "-w", "start"],
+        );
+        pg.url = format!("host=127.0.0.1 port={port} user=postgres dbname=postgres");
+        pg
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let exe = self.bin.join(tool);
+        let status = if self.as_postgres {
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(&exe)
+                .args(args)
+                .current_dir("/tmp")
+                .output()
+        } else {
+            Command::new(&exe).args(args).output()
+        }
+        .unwrap();
+        assert!(
+            status.status.success(),
+            "{tool} failed: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let exe = self.bin.join("pg_ctl");
+        let data = self.data();
+        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
+        let _ = if self.as_postgres {
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(&exe)
+                .args(args)
+                .output()
+        } else {
+            Command::new(&exe).args(args).output()
+        };
+    }
+}
