@@ -174,17 +174,16 @@ impl TillStore for TillSync<'_> {
             .unchecked_transaction()
             .map_err(sql)?;
         match db::meta_get(&tx, STATE_KEY).map_err(till)? {
-            Some(s) => serde_json::from_str(&s).map_err(|_| SyncError::Corrupt {
-                what: "sync state",
-            }),
+            Some(s) => {
+                serde_json::from_str(&s).map_err(|_| SyncError::Corrupt { what: "sync state" })
+            }
             None => Ok(ClientState::default()),
         }
     }
 
     fn save_state(&mut self, state: &ClientState) -> Result<()> {
-        let json = serde_json::to_string(state).map_err(|_| SyncError::Corrupt {
-            what: "sync state",
-        })?;
+        let json =
+            serde_json::to_string(state).map_err(|_| SyncError::Corrupt { what: "sync state" })?;
         let tx = self
             .register
             .connection()
@@ -211,10 +210,7 @@ pub struct SyncStatus {
 /// Pending count, oldest pending event, last success, offline state.
 pub fn status(register: &mut Register) -> Result<SyncStatus> {
     let state = TillSync::new(register).load_state()?;
-    let tx = register
-        .connection()
-        .unchecked_transaction()
-        .map_err(sql)?;
+    let tx = register.connection().unchecked_transaction().map_err(sql)?;
     let (pending, oldest_pending) = outbox::status(&tx).map_err(till)?;
     let offline_since = db::meta_get(&tx, OFFLINE_KEY)
         .map_err(till)?
@@ -235,10 +231,7 @@ pub fn is_synced(register: &mut Register, outbox_seq: u64) -> Result<bool> {
 
 fn record_jet(register: &Register, code: JetCode, now: DateTime<Utc>) -> Result<()> {
     let stamp = crate::register::stamp(register.config(), now).map_err(till)?;
-    let tx = register
-        .connection()
-        .unchecked_transaction()
-        .map_err(sql)?;
+    let tx = register.connection().unchecked_transaction().map_err(sql)?;
     pos_fiscal::store::record_event(
         &tx,
         register.signer(),
@@ -284,4 +277,75 @@ pub fn sync_register(
         _ => {}
     }
     result
+}
+
+const SECRET_KEY: &str = "sync.secret";
+
+/// Enrols this till with the server (operator's `token`) and keeps the
+/// returned secret in the till file. `replaces` names a lost or broken
+/// till this one takes over from (record JET 126 on this till first).
+pub fn enroll(
+    register: &mut Register,
+    transport: &mut dyn Transport,
+    token: &str,
+    replaces: Option<&str>,
+) -> Result<pos_sync::wire::EnrollResponse> {
+    let config = register.config();
+    let body = pos_sync::wire::encode(&pos_sync::wire::EnrollRequest {
+        device: config.register.to_string(),
+        store: config.store.to_string(),
+        location: config.location.to_string(),
+        public_key: hex_encode(&register.signer().public_key_sec1()),
+        replaces: replaces.map(str::to_owned),
+    })?;
+    let req = pos_sync::transport::HttpRequest {
+        method: "POST",
+        path: pos_sync::wire::paths::ENROLL.into(),
+        headers: vec![
+            (pos_sync::auth::HEADER_ENROLMENT.into(), token.into()),
+            ("content-type".into(), "application/json".into()),
+        ],
+        body,
+    };
+    let resp = transport.send(&req)?;
+    if resp.status != 200 {
+        return Err(pos_sync::client::server_error(&resp));
+    }
+    let enrolled = pos_sync::wire::decode_enroll_response(&resp.body)?;
+    let tx = register.connection().unchecked_transaction().map_err(sql)?;
+    db::meta_set(&tx, SECRET_KEY, &enrolled.secret).map_err(till)?;
+    tx.commit().map_err(sql)?;
+    Ok(enrolled)
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            s.get(i..i.checked_add(2)?)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect()
+}
+
+/// The sync client of an enrolled till (`None` before enrolment).
+pub fn client(register: &mut Register) -> Result<Option<SyncClient>> {
+    let tx = register.connection().unchecked_transaction().map_err(sql)?;
+    let Some(secret) = db::meta_get(&tx, SECRET_KEY).map_err(till)? else {
+        return Ok(None);
+    };
+    let secret = hex_decode(&secret).ok_or(SyncError::Corrupt {
+        what: "sync secret",
+    })?;
+    Ok(Some(SyncClient::new(pos_sync::client::Credentials {
+        device: register.config().register.to_string(),
+        secret,
+    })))
 }

@@ -27,6 +27,8 @@ enum Command {
     Simulate(cmd::till::SimulateArgs),
     /// Describe a scanned code as JSON (EAN/UPC, in-store weight/price codes, GS1 element strings).
     Barcode(cmd::barcode::BarcodeArgs),
+    /// Render a stored ticket's receipt; a second print is a DUPLICATA (series C).
+    Receipt(cmd::receipt::ReceiptArgs),
     /// Price a basket given as JSON (FILE or `-` for stdin) with the pricing rules.
     Price(cmd::price::PriceArgs),
     /// Verify a till's SQLite file or an archive file (exit 0 intact, 1 defects, 2 unusable).
@@ -37,6 +39,10 @@ enum Command {
     Archive(cmd::fiscal::ArchiveArgs),
     /// Export fiscal data (`fec`).
     Export(cmd::fiscal::ExportArgs),
+    /// Run the sync server (SQLite): `pos sync-server --listen 127.0.0.1:PORT --db FILE`.
+    SyncServer(cmd::sync::ServerArgs),
+    /// Sync a till file with a server once: `pos sync --db PATH --server URL`.
+    Sync(cmd::sync::SyncArgs),
     /// Print the fiscal journal as JSON lines.
     Journal(cmd::fiscal::JournalArgs),
 }
@@ -45,6 +51,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Price(args) => cmd::price::run(&args),
+        Command::Receipt(args) => cmd::receipt::run(&args),
         Command::Barcode(args) => cmd::barcode::run(&args),
         Command::Demo(args) => cmd::demo::run(&args),
         Command::Sell(args) => cmd::till::sell(&args),
@@ -54,5 +61,7 @@ fn main() -> ExitCode {
         Command::Archive(args) => cmd::fiscal::archive(&args),
         Command::Export(args) => cmd::fiscal::export(&args),
         Command::Journal(args) => cmd::fiscal::journal(&args),
+        Command::SyncServer(args) => cmd::sync::server(&args),
+        Command::Sync(args) => cmd::sync::sync(&args),
     }
 }
