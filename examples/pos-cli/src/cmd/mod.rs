@@ -4,6 +4,5 @@ pub mod barcode;
 pub mod demo;
 pub mod fiscal;
 pub mod price;
-pub mod receipt;
 pub mod sync;
 pub mod till;
