@@ -3,7 +3,9 @@
 //! must open cleanly, every ticket printed as `committed` must be there, the
 //! stock ledger must match the tickets exactly, every sale must have its
 //! outbox event, the fiscal chain must verify and a start-up (JET 80) must
-//! be logged for each open.
+//! be logged for each open. A cash session is opened before the first run:
+//! every committed sale must be recorded in it (same transaction as the
+//! sale), no more and no less.
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,
@@ -130,6 +132,7 @@ fn check_file(db: &Path, committed: &[u64], opens: u64) {
     // The chain verifies; one JET 80 per open.
     let report = pos_fiscal::store::verify_store(&conn, &Default::default()).unwrap();
     assert!(report.defects.is_empty(), "{:?}", report.defects);
+    check_session(&conn);
     let startups = pos_fiscal::store::rows::load_series(&conn, pos_fiscal::model::Series::E)
         .unwrap()
         .iter()
@@ -138,13 +141,73 @@ fn check_file(db: &Path, committed: &[u64], opens: u64) {
     assert_eq!(startups, opens, "one JET 80 per open");
 }
 
+/// Opens the till file as `pos simulate` does (store `demo-store`, register
+/// `till-1`) and opens the day's cash session with a 100.00 float.
+fn open_cash_session(db: &Path) {
+    use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
+    let config = pos_sdk::RegisterConfig::france(
+        StoreId::new("demo-store").unwrap(),
+        RegisterId::new("till-1").unwrap(),
+        LocationId::new("shop").unwrap(),
+    )
+    .unwrap();
+    let mut reg = pos_sdk::Register::open_with_file_key(
+        db,
+        config,
+        std::sync::Arc::new(pos_sdk::SystemClock),
+        pos_sdk::IdGenerator::seeded(99),
+    )
+    .unwrap();
+    let float = pos_core::Money::new(Decimal::ONE_HUNDRED, pos_core::Currency::EUR);
+    reg.open_cash_session(&OperatorId::new("opener").unwrap(), float)
+        .unwrap();
+}
+
+/// The open session holds exactly the committed sales, with their totals.
+fn check_session(conn: &Connection) {
+    let json: String = conn
+        .query_row(
+            "SELECT json FROM cash_sessions WHERE closed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let session: pos_core::cash_session::CashSession = serde_json::from_str(&json).unwrap();
+    let mut in_session: Vec<String> = session
+        .ops()
+        .iter()
+        .filter(|o| matches!(o, pos_core::cash_session::SessionOp::Sale(_)))
+        .map(|o| o.key().to_owned())
+        .collect();
+    in_session.sort();
+    let mut tickets: Vec<String> = conn
+        .prepare("SELECT id FROM tickets WHERE series = 'T' AND kind = 'sale' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tickets.sort();
+    assert_eq!(in_session, tickets, "the session records every sale once");
+    let total: Decimal = conn
+        .prepare("SELECT total FROM tickets WHERE series = 'T'")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|t| Decimal::from_str(&t.unwrap()).unwrap())
+        .sum();
+    let report = session.x_report(session.opened_at()).unwrap();
+    assert_eq!(report.sales_total.amount(), total);
+}
+
 #[test]
 fn sigkill_during_sales_loses_nothing_committed() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("till.sqlite");
     let mut rng = ChaCha8Rng::seed_from_u64(525);
     let mut committed = Vec::new();
-    let mut opens = 0;
+    open_cash_session(&db);
+    let mut opens = 1;
     for round in 0..KILLS {
         let after = Duration::from_millis(rng.random_range(150..1200));
         let printed = run_and_kill(&db, round, after);
