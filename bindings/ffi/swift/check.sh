@@ -13,7 +13,8 @@ for f in "$DIR/pos_ffi.swift" "$HEADER" "$MODULEMAP"; do
 done
 grep -q 'header "pos_ffiFFI.h"' "$MODULEMAP" || { echo "modulemap does not name the header" >&2; exit 1; }
 
-gcc -fsyntax-only -x c -D_Nullable= -D_Nonnull= "$HEADER"
+# Included the way a C (or Swift's Clang importer) user would include it.
+printf '#include "pos_ffiFFI.h"\n' | gcc -fsyntax-only -x c -D_Nullable= -D_Nonnull= -I"$DIR" -
 echo "header compiles"
 
 declared="$(mktemp)"

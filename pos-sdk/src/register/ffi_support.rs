@@ -2,11 +2,14 @@
 //! of a completed sale, so every app prints the same legal receipt.
 
 use super::{CompletedSale, Register};
+use pos_core::VatRate;
 use pos_core::item::Unit;
 use pos_core::tender::TenderMethod;
 use pos_core::ticket::TicketKind;
 use pos_fiscal::model::Series;
 use pos_hw::receipt::{LineFacts, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts, VatFacts};
+use rust_decimal::Decimal;
+use std::str::FromStr;
 
 /// The letter printed next to each amount for the `index`-th VAT rate.
 fn vat_letter(index: usize) -> String {
@@ -25,6 +28,18 @@ fn tender_label(method: &TenderMethod) -> &'static str {
         TenderMethod::Voucher { .. } => "Bon d'achat",
         TenderMethod::StoreCredit { .. } => "Avoir",
         TenderMethod::MealVoucher => "Titre-restaurant",
+    }
+}
+
+/// A VAT rate as French receipts print it: `5,50 %`.
+fn french_rate(rate: VatRate) -> String {
+    let percent = rate.percent_string();
+    match Decimal::from_str(&percent) {
+        Ok(mut d) => {
+            d.rescale(2);
+            format!("{} %", d.to_string().replace('.', ","))
+        }
+        Err(_) => format!("{percent} %"),
     }
 }
 
@@ -63,7 +78,7 @@ impl Register {
             .enumerate()
             .map(|(i, t)| VatFacts {
                 label: vat_letter(i),
-                rate: format!("{} %", t.rate.percent_string()),
+                rate: french_rate(t.rate),
                 net: t.net.amount(),
                 vat: t.vat.amount(),
                 gross: t.gross.amount(),
@@ -118,5 +133,25 @@ impl Register {
             logo: None,
             footer: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_print_the_french_way() {
+        for (bps, printed) in [(2000, "20,00 %"), (550, "5,50 %"), (210, "2,10 %")] {
+            assert_eq!(french_rate(VatRate::from_bps(bps).unwrap()), printed);
+        }
+    }
+
+    #[test]
+    fn letters_and_tender_labels() {
+        assert_eq!(vat_letter(0), "A");
+        assert_eq!(vat_letter(9), "?");
+        assert_eq!(tender_label(&TenderMethod::Cash), "Espèces");
+        assert_eq!(tender_label(&TenderMethod::MealVoucher), "Titre-restaurant");
     }
 }
