@@ -17,6 +17,6 @@ pub mod sync;
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::SdkError;
 pub use register::{
-    CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, Register, RegisterConfig, SaleOptions,
-    SalesReport, SessionAndDay, UNCATEGORISED, VatTotals,
+    CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PrintedReceipt, ReceiptSettings,
+    Register, RegisterConfig, SaleOptions, SalesReport, SessionAndDay, UNCATEGORISED, VatTotals,
 };

@@ -27,6 +27,8 @@ enum Command {
     Simulate(cmd::till::SimulateArgs),
     /// Describe a scanned code as JSON (EAN/UPC, in-store weight/price codes, GS1 element strings).
     Barcode(cmd::barcode::BarcodeArgs),
+    /// Render a stored ticket's receipt; a second print is a DUPLICATA (series C).
+    Receipt(cmd::receipt::ReceiptArgs),
     /// Price a basket given as JSON (FILE or `-` for stdin) with the pricing rules.
     Price(cmd::price::PriceArgs),
     /// Verify a till's SQLite file or an archive file (exit 0 intact, 1 defects, 2 unusable).
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Price(args) => cmd::price::run(&args),
+        Command::Receipt(args) => cmd::receipt::run(&args),
         Command::Barcode(args) => cmd::barcode::run(&args),
         Command::Demo(args) => cmd::demo::run(&args),
         Command::Sell(args) => cmd::till::sell(&args),

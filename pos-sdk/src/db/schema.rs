@@ -134,6 +134,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         acked      INTEGER NOT NULL DEFAULT 0
     );
 
+    -- Which fiscal originals were printed: a second print is a duplicate.
+    CREATE TABLE receipt_prints (
+        ticket_id  TEXT PRIMARY KEY REFERENCES tickets(id),
+        printed_at TEXT NOT NULL
+    );
+
     -- Tickets, ledgers and the outbox are append-only.
     CREATE TRIGGER tickets_no_update BEFORE UPDATE ON tickets
         BEGIN SELECT RAISE(ABORT, 'tickets are immutable'); END;

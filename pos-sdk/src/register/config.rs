@@ -7,6 +7,7 @@ use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
 use pos_core::stock::StockPolicies;
 use pos_core::tender::TenderPolicy;
 use pos_core::{CoreError, Currency, TaxMode};
+use pos_hw::receipt::TraderFacts;
 
 /// The configuration of one till.
 #[derive(Debug, Clone)]
@@ -31,6 +32,21 @@ pub struct RegisterConfig {
     pub software_version: String,
     /// Who opens the till (logged with JET 80).
     pub system_operator: OperatorId,
+    /// What receipts print about the business and where their link points.
+    pub receipt: ReceiptSettings,
+}
+
+/// The receipt's fixed mentions (NF525 section 7) and its digital link.
+#[derive(Debug, Clone)]
+pub struct ReceiptSettings {
+    /// Trade name, address lines, SIRET and VAT number.
+    pub trader: TraderFacts,
+    /// The NF525 / LNE certificate reference, once certified.
+    pub certificate: Option<String>,
+    /// Base of the receipt link printed as a QR (`{base}/{ticket id}`).
+    pub link_base: Option<String>,
+    /// The printer profile id (`epson-tm-t88`, `epson-tm-t20`, `star-escpos`, `generic-58mm`).
+    pub printer_profile: String,
 }
 
 impl RegisterConfig {
@@ -51,6 +67,17 @@ impl RegisterConfig {
             stock_policies: StockPolicies::default(),
             software_version: format!("pos-sdk {}", env!("CARGO_PKG_VERSION")),
             system_operator: OperatorId::new("system")?,
+            receipt: ReceiptSettings {
+                trader: TraderFacts {
+                    name: "Commerce de démonstration".into(),
+                    address: vec!["1 rue de l'Exemple".into(), "75011 Paris".into()],
+                    siret: "552 100 554 00018".into(),
+                    vat_number: Some("FR40552100554".into()),
+                },
+                certificate: None,
+                link_base: None,
+                printer_profile: "epson-tm-t88".into(),
+            },
         })
     }
 

@@ -13,17 +13,19 @@ mod fiscal_map;
 mod fiscal_ops;
 mod keys;
 mod orders;
+mod receipts;
 mod reports;
 mod sale;
 mod scan;
 mod stock;
 
 pub use cash::SessionAndDay;
-pub use config::RegisterConfig;
+pub use config::{ReceiptSettings, RegisterConfig};
 pub use orders::{OrderTicket, OrderUpdate};
+pub use receipts::PrintedReceipt;
 pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
-pub use sale::{CompletedSale, SaleOptions};
 pub(crate) use sale::apply_movement;
+pub use sale::{CompletedSale, SaleOptions};
 
 use crate::{Clock, IdGenerator, SdkError, db};
 use pos_core::cart::Cart;

@@ -4,5 +4,6 @@ pub mod barcode;
 pub mod demo;
 pub mod fiscal;
 pub mod price;
+pub mod receipt;
 pub mod sync;
 pub mod till;

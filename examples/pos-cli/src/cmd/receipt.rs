@@ -1,0 +1,103 @@
+//! `pos receipt --db PATH --ticket N --format escpos|text|html|png|svg --out FILE [--preview]`:
+//! renders a stored ticket's receipt. The first print of a ticket is the
+//! original; printing it again makes a signed duplicate (NF525 series C)
+//! printed "DUPLICATA n°k". `--preview` renders for a screen and records
+//! nothing.
+
+use super::till::{fail, open_till};
+use pos_core::ids::OperatorId;
+use pos_fiscal::model::Series;
+use pos_hw::receipt::{OutputFormat, ReceiptKind};
+use pos_sdk::SdkError;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `pos receipt`.
+#[derive(Debug, clap::Args)]
+pub struct ReceiptArgs {
+    /// The till's SQLite file.
+    #[arg(long)]
+    pub db: PathBuf,
+    /// The ticket number as `pos simulate` and `pos sell` print it (`42` or `T42`).
+    #[arg(long)]
+    pub ticket: String,
+    /// Output format.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    /// Output file (`-` for standard output).
+    #[arg(long, default_value = "-")]
+    pub out: String,
+    /// Render for a screen: no print is recorded, no duplicate is made.
+    #[arg(long)]
+    pub preview: bool,
+    /// Who prints.
+    #[arg(long, default_value = "cashier")]
+    pub operator: String,
+}
+
+/// Runs `pos receipt`.
+pub fn run(args: &ReceiptArgs) -> ExitCode {
+    match render(args) {
+        Ok(kind) => {
+            eprintln!("{}", describe(&kind));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn describe(kind: &ReceiptKind) -> String {
+    match kind {
+        ReceiptKind::Duplicate { number } => format!("DUPLICATA n°{number} (recorded in series C)"),
+        ReceiptKind::Refund { original } => format!("refund of {original}"),
+        ReceiptKind::Training => "training (mode école)".into(),
+        ReceiptKind::ProvisionalBill => "provisional bill".into(),
+        ReceiptKind::Sale => "original".into(),
+    }
+}
+
+fn render(args: &ReceiptArgs) -> Result<ReceiptKind, SdkError> {
+    let format = OutputFormat::parse(&args.format)?;
+    let (series, digits) = match args.ticket.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => (
+            Series::parse(&c.to_string()).ok_or(SdkError::InvalidInput {
+                field: "--ticket",
+                expected: "a number like 42 or T42",
+            })?,
+            &args.ticket[1..],
+        ),
+        _ => (Series::T, args.ticket.as_str()),
+    };
+    let number: u64 = digits.parse().map_err(|_| SdkError::InvalidInput {
+        field: "--ticket",
+        expected: "a number like 42 or T42",
+    })?;
+    if !args.db.exists() {
+        return Err(SdkError::NotFound {
+            what: "till file",
+            id: args.db.display().to_string(),
+        });
+    }
+    let mut till = open_till(&args.db)?;
+    let printed = if args.preview {
+        till.preview_receipt(series, number, format)?
+    } else {
+        till.print_receipt(
+            series,
+            number,
+            format,
+            &OperatorId::new(args.operator.as_str())?,
+        )?
+    };
+    let written = if args.out == "-" {
+        use std::io::Write;
+        std::io::stdout().write_all(&printed.bytes)
+    } else {
+        std::fs::write(&args.out, &printed.bytes)
+    };
+    written.map_err(|_| SdkError::InvalidInput {
+        field: "--out",
+        expected: "a writable file",
+    })?;
+    Ok(printed.kind)
+}
