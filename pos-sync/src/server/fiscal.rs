@@ -110,11 +110,13 @@ pub fn accept(
         }));
     }
     for r in &fresh {
-        if r.series == Series::E && r.number == 1 && dev.genesis.is_none() {
-            if let Some(g) = genesis_of(r) {
-                tx.set_genesis(&dev.id, &g)?;
-                dev.genesis = Some(g);
-            }
+        if r.series == Series::E
+            && r.number == 1
+            && dev.genesis.is_none()
+            && let Some(g) = genesis_of(r)
+        {
+            tx.set_genesis(&dev.id, &g)?;
+            dev.genesis = Some(g);
         }
         tx.insert_fiscal(&dev.id, r)?;
     }
