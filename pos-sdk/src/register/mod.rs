@@ -32,6 +32,7 @@ use pos_core::cart::Cart;
 use pos_core::catalog::{Catalog, CatalogDocument};
 use pos_core::ids::CustomerGroupId;
 use pos_core::item::PriceContext;
+use pos_core::promotion::{PromoContext, Promotion, parse_promotions_json};
 use pos_fiscal::Signer;
 use pos_fiscal::model::Stamp;
 use rusqlite::{Connection, OptionalExtension};
@@ -46,6 +47,7 @@ pub struct Register {
     ids: IdGenerator,
     signer: Box<dyn Signer>,
     catalog: Option<Catalog>,
+    promotions: Arc<[Promotion]>,
 }
 
 impl std::fmt::Debug for Register {
@@ -129,8 +131,15 @@ impl Register {
         let catalog: Option<String> = tx
             .query_row("SELECT json FROM catalog WHERE id = 1", [], |r| r.get(0))
             .optional()?;
+        let promotions: Option<String> = tx
+            .query_row("SELECT json FROM promotions WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
         tx.commit()?;
         let catalog = catalog.map(|json| Catalog::from_json(&json)).transpose()?;
+        let promotions = match promotions {
+            Some(json) => Arc::from(parse_promotions_json(&json)?),
+            None => Arc::from(Vec::new()),
+        };
         Ok(Register {
             conn,
             config,
@@ -138,6 +147,7 @@ impl Register {
             ids,
             signer,
             catalog,
+            promotions,
         })
     }
 
@@ -198,8 +208,57 @@ impl Register {
     }
 
     /// An empty cart in the till's currency and tax mode.
+    ///
+    /// The active promotions run in it with the till's clock and local offset.
     pub fn new_cart(&self) -> Cart {
-        Cart::with_tax_mode(self.config.currency, self.config.tax_mode)
+        self.new_cart_for(None, None)
+    }
+
+    /// An empty cart for an identified customer's group and loyalty tier (group
+    /// and tier promotions apply).
+    pub fn new_cart_for(
+        &self,
+        customer_group: Option<CustomerGroupId>,
+        loyalty_tier: Option<String>,
+    ) -> Cart {
+        let mut cart = Cart::with_tax_mode(self.config.currency, self.config.tax_mode);
+        if !self.promotions.is_empty() {
+            let now = self.clock.now();
+            let mut ctx = PromoContext::new(self.config.currency, now);
+            ctx.utc_offset_minutes = self
+                .config
+                .utc_offset_seconds(now)
+                .checked_div(60)
+                .unwrap_or(0);
+            ctx.customer_group = customer_group;
+            ctx.loyalty_tier = loyalty_tier;
+            // Same currency as the cart by construction: this cannot fail; if
+            // it ever did, the cart would simply run without promotions.
+            let _ = cart.set_promotions(self.promotions.clone(), ctx);
+        }
+        cart
+    }
+
+    /// Replaces the active promotions with a JSON list (all or nothing);
+    /// returns how many there are.
+    pub fn import_promotions_json(&mut self, json: &str) -> Result<usize, SdkError> {
+        let promotions = parse_promotions_json(json)?;
+        let now = self.clock.now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO promotions(id, json, imported_at) VALUES (1, ?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json, imported_at = excluded.imported_at",
+            rusqlite::params![json, now.to_rfc3339()],
+        )?;
+        tx.commit()?;
+        let count = promotions.len();
+        self.promotions = Arc::from(promotions);
+        Ok(count)
+    }
+
+    /// The active promotions.
+    pub fn promotions(&self) -> &[Promotion] {
+        &self.promotions
     }
 
     /// The price context of this till now, for a customer group if any.

@@ -172,6 +172,17 @@ impl Register {
                                 .unwrap_or_else(|| m.reason_code.clone()),
                         );
                     }
+                    // A ticket discount is spread over the lines: name it on each.
+                    if !l.ticket_discount_share.is_zero() {
+                        reasons.extend(ticket.ticket_promotions().iter().map(|p| p.text.clone()));
+                        if let Some(d) = ticket.ticket_discount() {
+                            reasons.push(
+                                d.reason_text
+                                    .clone()
+                                    .unwrap_or_else(|| d.reason_code.clone()),
+                            );
+                        }
+                    }
                     LineFacts {
                         label: l.label.clone(),
                         quantity: l.quantity,

@@ -16,6 +16,7 @@ use pos_core::stock::MovementReason;
 use pos_core::stored_value::StoredValueKind;
 use pos_core::tender::{Tender, TenderMethod};
 use pos_core::{Currency, Money};
+use pos_hw::receipt::OutputFormat;
 use pos_sdk::{
     CompletedSale, IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions, SdkError,
 };
@@ -122,6 +123,13 @@ fn print_ticket(title: &str, sale: &CompletedSale) {
             println!("      {} (-{})", p.text, p.amount.format_fr());
         }
     }
+    for p in t.ticket_promotions() {
+        println!(
+            "    {} (-{}, réparti sur les lignes)",
+            p.text,
+            p.amount.format_fr()
+        );
+    }
     for tax in t.taxes() {
         println!(
             "    TVA {:>5} %  HT {:>10}  TVA {:>9}  TTC {:>10}",
@@ -144,6 +152,13 @@ fn print_ticket(title: &str, sale: &CompletedSale) {
     );
 }
 
+fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), SdkError> {
+    std::fs::write(path, bytes).map_err(|_| SdkError::InvalidInput {
+        field: "--out",
+        expected: "a writable folder",
+    })
+}
+
 fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     let started = Instant::now();
     std::fs::create_dir_all(&args.out).map_err(|_| SdkError::InvalidInput {
@@ -161,11 +176,14 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
             .parse()
             .map_err(|_| SdkError::Corrupt { what: "demo clock" })?,
     ));
-    let config = RegisterConfig::france(
+    let mut config = RegisterConfig::france(
         StoreId::new("boulangerie-paris-11")?,
         RegisterId::new("caisse-1")?,
         LocationId::new("magasin")?,
     )?;
+    config.receipt.trader.name = "Boulangerie-Épicerie du Marché".into();
+    config.receipt.trader.address = vec!["12 rue Oberkampf".into(), "75011 Paris".into()];
+    config.receipt.link_base = Some("https://recus.boulangerie-du-marche.fr/r".into());
     let till =
         Register::open_with_file_key(&db, config, clock.clone(), IdGenerator::from_entropy())?;
     let mut day = Day {
@@ -179,7 +197,12 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     let variants = day
         .till
         .import_catalog_json(pos_core::catalog::sample_catalog_json())?;
-    println!("\n08:30 opening: catalog of {variants} variants imported");
+    let promotions = day
+        .till
+        .import_promotions_json(pos_core::promotion::sample_promotions_json())?;
+    println!(
+        "\n08:30 opening: catalog of {variants} variants and {promotions} promotions imported"
+    );
     let shop = LocationId::new("magasin")?;
     let claire = OperatorId::new("claire")?;
     let mut received = 0;
@@ -244,6 +267,7 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
         "Petit-déjeuner",
         &[
             "2000000001012",
+            "2000000002019",
             "2000000002019",
             "2000000002019",
             "2000000002026",
@@ -351,6 +375,70 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
             .stored_value("CADEAU-2026-0042")?
             .balance()
             .format_fr()
+    );
+
+    // Receipts: every ticket printed once (ESC/POS bytes to a file), the
+    // cheese ticket shown as text, the loyalty customer's as an image with
+    // the QR link of the digital receipt (she consented to e-mail receipts).
+    let receipts = args.out.join("receipts.escpos");
+    let mut escpos = Vec::new();
+    let numbers: Vec<u64> = day
+        .sales
+        .iter()
+        .map(|s| s.number)
+        .chain(std::iter::once(refund.number))
+        .collect();
+    for n in &numbers {
+        escpos.extend(
+            day.till
+                .print_receipt(
+                    pos_fiscal::model::Series::T,
+                    *n,
+                    OutputFormat::EscPos,
+                    &claire,
+                )?
+                .bytes,
+        );
+    }
+    write(&receipts, &escpos)?;
+    println!(
+        "\n  receipts: {} tickets printed as ESC/POS ({} bytes) to {}",
+        numbers.len(),
+        escpos.len(),
+        receipts.display()
+    );
+    let cheese = day.sales.get(1).map(|s| s.number).unwrap_or(2);
+    let preview =
+        day.till
+            .preview_receipt(pos_fiscal::model::Series::T, cheese, OutputFormat::Text)?;
+    println!("  preview of ticket T{cheese}:\n");
+    for line in String::from_utf8_lossy(&preview.bytes).lines() {
+        println!("      {line}");
+    }
+    let loyal = day.sales.get(4).map(|s| s.number).unwrap_or(5);
+    let png = day
+        .till
+        .preview_receipt(pos_fiscal::model::Series::T, loyal, OutputFormat::Png)?;
+    let png_path = args.out.join(format!("receipt-T{loyal}.png"));
+    write(&png_path, &png.bytes)?;
+    let customer = day.till.customer(camille.id())?;
+    let email = customer
+        .contact_for(Channel::EmailReceipt)
+        .map(|_| "consent given: e-mail receipt allowed")
+        .unwrap_or("no consent: no e-mail");
+    println!(
+        "  digital receipt of T{loyal}: image with its QR link at {} ({email})",
+        png_path.display()
+    );
+    let dup = day.till.print_receipt(
+        pos_fiscal::model::Series::T,
+        loyal,
+        OutputFormat::EscPos,
+        &claire,
+    )?;
+    println!(
+        "  reprint of T{loyal}: {:?} (a signed C record; totals unchanged)",
+        dup.kind
     );
 
     // 19:30 — closing: Z of the day with the cash count, audit, FEC, archive.
