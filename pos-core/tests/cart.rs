@@ -725,17 +725,12 @@ mod promotions {
 
     #[test]
     fn buy_two_wines_get_the_cheapest_free() {
+        // Real catalog items: red 8.90 and 12.50, white 16.90.
+        let catalog = catalog();
         let mut cart = promo_cart();
-        for (sku, price) in [
-            ("CDR", dec!(8.90)),
-            ("BORDEAUX", dec!(12.50)),
-            ("CHABLIS", dec!(16.90)),
-        ] {
-            cart.add_item(
-                in_category(sku, price, 2000, "VINS"),
-                ItemQuantity::Quantity(dec!(1)),
-            )
-            .unwrap();
+        for sku in ["VIN-CDR", "VIN-BORDEAUX", "VIN-CHABLIS"] {
+            cart.add_sku(&catalog, &Sku::new(sku).unwrap(), &ctx(), dec!(1))
+                .unwrap();
         }
         let discounts: Vec<String> = cart
             .lines()

@@ -9,6 +9,7 @@ use crate::{CoreError, Money, VatRate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// Stable id of a cart line; never reused within a cart, unlike positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -86,10 +87,12 @@ pub struct AppliedPromotion {
 }
 
 /// A line of the cart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartLine {
     pub(crate) id: LineId,
-    pub(crate) item: SellableItem,
+    // Shared: cloning a cart (every operation does, to stay unchanged on
+    // failure) must not copy every label and category list.
+    pub(crate) item: Arc<SellableItem>,
     pub(crate) quantity: Decimal,
     pub(crate) unit_price: Money,
     pub(crate) price_source: PriceSource,

@@ -13,6 +13,7 @@ use crate::money::negate;
 use crate::pricing::Discount;
 use crate::{CoreError, Money};
 use rust_decimal::Decimal;
+use std::sync::Arc;
 
 impl Cart {
     /// Looks a barcode up in `source` for `ctx` and adds `quantity` of it.
@@ -261,7 +262,7 @@ impl Cart {
         let zero = Money::zero(self.currency);
         self.lines.push(CartLine {
             id,
-            item,
+            item: Arc::new(item),
             quantity,
             unit_price,
             price_source,

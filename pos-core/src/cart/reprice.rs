@@ -49,6 +49,8 @@ struct PromoEffects {
     per_line: Vec<Vec<AppliedPromotion>>,
     ticket: Vec<AppliedPromotion>,
     reward: Money,
+    /// Σ (gross − manual − promotions) over the lines.
+    lines_subtotal: Money,
 }
 
 impl Cart {
@@ -126,13 +128,11 @@ impl Cart {
                 reward.amount().checked_add(a).ok_or(CoreError::Overflow)?,
             )),
             (false, Some(Discount::Percent(p))) => {
-                let lines_only = price(&PriceRequest {
-                    discount: None,
-                    ..request.clone()
-                })?;
-                let subtotal = lines_only.lines.iter().try_fold(Decimal::ZERO, |a, l| {
-                    a.checked_add(l.amount).ok_or(CoreError::Overflow)
-                })?;
+                // A reward implies promotions ran: Σ line amounts after every
+                // line discount is known without another pricing pass.
+                let subtotal = effects
+                    .as_ref()
+                    .map_or(Decimal::ZERO, |e| e.lines_subtotal.amount());
                 let manual = percent_of(currency, subtotal, p)?;
                 Some(Discount::Amount(
                     reward
@@ -190,19 +190,26 @@ impl Cart {
     /// the total quantity of its SKU over all such lines of the cart, so six
     /// bottles scanned one by one get the six-bottle price.
     fn resolve_unit_prices(&mut self) -> Result<(), CoreError> {
-        let mut per_sku: BTreeMap<Sku, Decimal> = BTreeMap::new();
-        for line in self.lines.iter().filter(|l| breaks_apply(l)) {
-            let slot = per_sku
-                .entry(line.item.sku.clone())
-                .or_insert(Decimal::ZERO);
-            *slot = slot.checked_add(line.quantity).ok_or(CoreError::Overflow)?;
-        }
+        let totals: Vec<Option<Decimal>> = {
+            let mut per_sku: BTreeMap<&str, Decimal> = BTreeMap::new();
+            for line in self.lines.iter().filter(|l| breaks_apply(l)) {
+                let slot = per_sku
+                    .entry(line.item.sku.as_str())
+                    .or_insert(Decimal::ZERO);
+                *slot = slot.checked_add(line.quantity).ok_or(CoreError::Overflow)?;
+            }
+            self.lines
+                .iter()
+                .map(|l| {
+                    breaks_apply(l)
+                        .then(|| per_sku.get(l.item.sku.as_str()).copied())
+                        .flatten()
+                })
+                .collect()
+        };
         let currency = self.currency;
-        for line in self.lines.iter_mut().filter(|l| breaks_apply(l)) {
-            let total = per_sku
-                .get(&line.item.sku)
-                .copied()
-                .unwrap_or(line.quantity);
+        for (line, total) in self.lines.iter_mut().zip(totals) {
+            let Some(total) = total else { continue };
             let (unit_price, source) = match pick_break(&line.item.quantity_breaks, total) {
                 Some(b) => (
                     b.unit_price,
@@ -293,10 +300,17 @@ impl Cart {
                 }
             }
         }
+        let mut lines_subtotal = Money::zero(currency);
+        for (priced, promos) in manual_pass.lines.iter().zip(&per_line) {
+            let after_manual = Money::new(priced.amount, currency);
+            lines_subtotal = lines_subtotal
+                .checked_add(&after_manual.checked_sub(&sum_promotions(currency, promos)?)?)?;
+        }
         let effects = PromoEffects {
             per_line,
             ticket,
             reward: outcome.ticket_discount,
+            lines_subtotal,
         };
         Ok((effects, outcome))
     }
@@ -304,21 +318,26 @@ impl Cart {
     /// Removes reward lines whose promotion no longer gives them, and
     /// trims their quantity to what it gives. True when anything changed.
     fn drop_unearned_rewards(&mut self, outcome: &PromotionOutcome) -> bool {
+        if self.lines.iter().all(|l| l.reward_of.is_none()) {
+            return false;
+        }
         let earned = free_items(outcome);
-        let before = self.lines.clone();
+        let count = self.lines.len();
         self.lines.retain(|l| match &l.reward_of {
             None => true,
             Some(p) => earned.get(p).is_some_and(|(sku, _)| *sku == l.item.sku),
         });
+        let mut changed = self.lines.len() != count;
         for line in &mut self.lines {
             if let Some((_, q)) = line.reward_of.as_ref().and_then(|p| earned.get(p)) {
                 let q = Decimal::from(*q);
                 if line.quantity > q {
                     line.quantity = q;
+                    changed = true;
                 }
             }
         }
-        self.lines != before
+        changed
     }
 }
 

@@ -145,11 +145,29 @@ impl Cart {
         &mut self,
         change: impl FnOnce(&mut Cart) -> Result<T, CoreError>,
     ) -> Result<T, CoreError> {
-        let mut next = self.clone();
+        let mut next = self.working_copy();
         let out = change(&mut next)?;
         next.reprice()?;
         *self = next;
         Ok(out)
+    }
+
+    /// A copy to work on: everything but the results of the last
+    /// repricing, which the next repricing recomputes anyway (copying the
+    /// promotion outcome and per-line promotion texts is most of the cost).
+    fn working_copy(&mut self) -> Cart {
+        let outcome = self.promo.outcome.take();
+        let promotions: Vec<_> = self
+            .lines
+            .iter_mut()
+            .map(|l| std::mem::take(&mut l.promotions))
+            .collect();
+        let copy = self.clone();
+        self.promo.outcome = outcome;
+        for (line, p) in self.lines.iter_mut().zip(promotions) {
+            line.promotions = p;
+        }
+        copy
     }
 
     /// A fresh line id.
