@@ -122,6 +122,23 @@ fn no_rounding_without_cash_and_only_on_the_cash_part() {
 }
 
 #[test]
+fn a_cash_part_that_rounds_to_nothing_needs_no_cash() {
+    // 10.02 with a 10.00 card payment: 0.02 left for cash rounds to 0.00.
+    let mut p = pay(dec!(10.02), dec!(0), rounding());
+    p.add(card(dec!(10))).unwrap();
+    let s = p.finish().unwrap();
+    assert_eq!(s.cash_rounding.format_plain(), "-0.02");
+    assert_eq!(s.total_due.format_plain(), "10.00");
+    // 0.03 left rounds to 0.05: cash is still due. Without rounding, 0.02 is.
+    let mut p = pay(dec!(10.03), dec!(0), rounding());
+    p.add(card(dec!(10))).unwrap();
+    assert_eq!(p.finish().unwrap_err().kind(), "payment_short");
+    let mut p = pay(dec!(10.02), dec!(0), plain());
+    p.add(card(dec!(10))).unwrap();
+    assert_eq!(p.finish().unwrap_err().kind(), "payment_short");
+}
+
+#[test]
 fn split_payments_in_any_order() {
     // Card then cash.
     let mut p = pay(dec!(25), dec!(0), plain());

@@ -218,3 +218,34 @@ impl CartLine {
         self.amount
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn successive_refunds_add_up_to_the_amount_paid() {
+        // 3 sold for 19.28: 6.43, 6.42, 6.43.
+        let mut o = OriginalAmounts {
+            sold_quantity: dec!(3),
+            sold_amount: dec!(19.28),
+            already_refunded: dec!(0),
+        };
+        let mut parts = Vec::new();
+        for _ in 0..3 {
+            parts.push(o.refund_amount(dec!(1), 2).unwrap());
+            o.already_refunded += dec!(1);
+        }
+        assert_eq!(parts, [dec!(6.43), dec!(6.42), dec!(6.43)]);
+        assert_eq!(parts.iter().sum::<Decimal>(), dec!(19.28));
+        // Weighed: 0.1 of 0.347 kg sold 8.64 -> 2.4899 -> 2.49.
+        let w = OriginalAmounts {
+            sold_quantity: dec!(0.347),
+            sold_amount: dec!(8.64),
+            already_refunded: dec!(0),
+        };
+        assert_eq!(w.refund_amount(dec!(0.1), 2).unwrap(), dec!(2.49));
+        assert_eq!(w.refund_amount(dec!(0.347), 2).unwrap(), dec!(8.64));
+    }
+}

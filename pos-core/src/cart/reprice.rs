@@ -415,3 +415,21 @@ fn same_currency(expected: Currency, m: Money) -> Result<(), CoreError> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn percent_of_follows_the_pricing_rounding() {
+        let eur = Currency::EUR;
+        assert_eq!(percent_of(eur, dec!(22.50), dec!(10)).unwrap(), dec!(2.25));
+        assert_eq!(percent_of(eur, dec!(0.05), dec!(10)).unwrap(), dec!(0.01));
+        assert_eq!(percent_of(eur, dec!(0), dec!(10)).unwrap(), dec!(0));
+        assert_eq!(
+            percent_of(eur, dec!(1), dec!(101)).unwrap_err().kind(),
+            "invalid_discount"
+        );
+    }
+}

@@ -11,7 +11,8 @@
 //! tenders — is rounded to the nearest increment, half away from zero, and
 //! the difference is a separate rounding line. The VAT lines never change.
 //! 1.02 due in cash gives 1.00 and a rounding of −0.02; 1.03 gives 1.05 and
-//! +0.02; 1.025 (a half) gives 1.05. No cash tender, no rounding.
+//! +0.02; 1.025 (a half) gives 1.05. No cash tender, no rounding — except
+//! that a cash part rounding to nothing (0.02) is settled with no cash at all.
 //!
 //! ```
 //! use pos_core::tender::{Payment, PaymentDue, Tender, TenderMethod, TenderPolicy, CashRounding};

@@ -218,12 +218,15 @@ impl Payment {
         let cash = self.sum(|t| t.method.is_cash(), |t| t.tendered)?;
         let cash_part = Money::new(due, currency).checked_sub(&non_cash)?;
         let (rounding, change) = if cash.is_zero() {
-            if cash_part.amount() > zero.amount() {
+            // A cash part that rounds to nothing (0.02 with a 0.05
+            // increment) is settled without a cash tender.
+            let rounded = self.cash_rounded(cash_part)?;
+            if cash_part.amount() > zero.amount() && !rounded.is_zero() {
                 return Err(CoreError::PaymentShort {
                     remaining: cash_part.format_plain(),
                 });
             }
-            (zero, zero)
+            (rounded.checked_sub(&cash_part)?, zero)
         } else {
             let rounded = self.cash_rounded(cash_part)?;
             let short = rounded.checked_sub(&cash)?;
@@ -365,4 +368,75 @@ fn max(a: Money, b: Money) -> Money {
 
 fn min(a: Money, b: Money) -> Money {
     if a.amount() <= b.amount() { a } else { b }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn eur(a: rust_decimal::Decimal) -> Money {
+        Money::new(a, Currency::EUR)
+    }
+
+    #[test]
+    fn settlement_balances() {
+        // Σ applied − change = total + rounding, in both directions.
+        let mut policy = TenderPolicy::france(Currency::EUR);
+        policy.cash_rounding =
+            Some(super::super::CashRounding::new(dec!(0.05), Currency::EUR).unwrap());
+        for total in [dec!(17.32), dec!(-17.32), dec!(0.01), dec!(-0.03)] {
+            let mut p = Payment::new(
+                PaymentDue::new(eur(total), eur(dec!(0))),
+                policy,
+                eur(dec!(0)),
+            )
+            .unwrap();
+            p.add(Tender::new(TenderMethod::Card, eur(dec!(0.01))))
+                .unwrap();
+            let cash = if total > dec!(0) {
+                dec!(20)
+            } else {
+                policy
+                    .cash_rounding
+                    .unwrap()
+                    .round(total.abs() - dec!(0.01))
+                    .unwrap()
+            };
+            if cash > dec!(0) {
+                p.add(Tender::new(TenderMethod::Cash, eur(cash))).unwrap();
+            }
+            let s = p.finish().unwrap();
+            let applied: rust_decimal::Decimal = s.tenders.iter().map(|t| t.applied.amount()).sum();
+            let change = if total > dec!(0) {
+                s.change.amount()
+            } else {
+                -s.change.amount()
+            };
+            assert_eq!(applied - change, s.total_due.amount(), "{total}");
+            assert_eq!(s.total_due.amount(), total + s.cash_rounding.amount());
+        }
+    }
+
+    #[test]
+    fn a_failed_add_changes_nothing() {
+        let mut p = Payment::new(
+            PaymentDue::new(eur(dec!(10)), eur(dec!(5))),
+            TenderPolicy::france(Currency::EUR),
+            eur(dec!(0)),
+        )
+        .unwrap();
+        p.add(Tender::new(TenderMethod::Card, eur(dec!(4))))
+            .unwrap();
+        let before = p.clone();
+        assert!(
+            p.add(Tender::new(TenderMethod::Card, eur(dec!(7))))
+                .is_err()
+        );
+        assert!(
+            p.add(Tender::new(TenderMethod::MealVoucher, eur(dec!(6))))
+                .is_err()
+        );
+        assert_eq!(p, before);
+    }
 }
