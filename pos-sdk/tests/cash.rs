@@ -288,3 +288,72 @@ fn a_refused_day_closure_leaves_the_session_open() {
     );
     assert!(reg.current_cash_session().unwrap().is_some());
 }
+
+/// A till that rounds cash to 0.05 (as in the Netherlands or Switzerland).
+fn rounding_till(dir: &std::path::Path) -> Register {
+    let at: DateTime<Utc> = "2026-06-10T07:00:00Z".parse().unwrap();
+    let mut config = RegisterConfig::france(
+        StoreId::new("geneve-1").unwrap(),
+        RegisterId::new("till-5").unwrap(),
+        LocationId::new("shop").unwrap(),
+    )
+    .unwrap();
+    config.tender_policy.cash_rounding = Some(
+        pos_core::tender::CashRounding::new(Decimal::from_str("0.05").unwrap(), Currency::EUR)
+            .unwrap(),
+    );
+    let mut reg = Register::open_with_file_key(
+        &dir.join("till.sqlite"),
+        config,
+        Arc::new(ManualClock::new(at)),
+        IdGenerator::seeded(5),
+    )
+    .unwrap();
+    reg.import_catalog_json(pos_core::catalog::sample_catalog_json())
+        .unwrap();
+    reg
+}
+
+#[test]
+fn cash_rounding_down_is_carried_and_rounding_up_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = rounding_till(dir.path());
+    reg.open_cash_session(&alice(), eur("50.00")).unwrap();
+    // 0.101 kg of Comté at 24.90: 2.51, paid 2.50 in cash (rounded down).
+    let sale = sell(
+        &mut reg,
+        "COMTE-18",
+        "0.101",
+        &[(TenderMethod::Cash, "2.50")],
+    );
+    assert_eq!(sale.ticket.total(), eur("2.51"));
+    let x = reg.x_report().unwrap();
+    assert_eq!(x.sales_total, eur("2.51"));
+    assert_eq!(x.by_tender[&TenderKind::Cash].net, eur("2.50"));
+    assert_eq!(x.by_tender[&TenderKind::Other].net, eur("0.01"));
+    assert_eq!(x.expected_cash, eur("52.50"));
+    // 0.347 kg: 8.64, paid 8.65 (rounded up): a session cannot carry a
+    // negative tender, so the sale is refused as a whole, nothing written.
+    let ctx = reg.price_context(None);
+    let mut cart = reg.new_cart();
+    cart.add_sku(
+        reg.catalog().unwrap(),
+        &Sku::new("COMTE-18").unwrap(),
+        &ctx,
+        Decimal::from_str("0.347").unwrap(),
+    )
+    .unwrap();
+    let mut payment = reg.start_payment(&cart, None).unwrap();
+    payment
+        .add(Tender::new(TenderMethod::Cash, eur("8.65")))
+        .unwrap();
+    let err = reg
+        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .unwrap_err();
+    assert_eq!(err.kind(), "unsupported", "{err}");
+    let tickets: i64 = reg
+        .connection()
+        .query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tickets, 1);
+}
