@@ -38,6 +38,7 @@ pub mod loyalty;
 pub mod money;
 pub mod order;
 pub mod pricing;
+pub mod promotion;
 pub mod stock;
 pub mod stored_value;
 pub mod tender;
