@@ -373,3 +373,66 @@ fn web_orders_paid_online_reserve_consume_cancel_and_refund() {
         level(&reg, "VIN-CDR")
     );
 }
+
+#[test]
+fn a_collection_interrupted_after_its_sale_resumes_without_charging_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut reg, _clock) = till(dir.path());
+    let o = order(
+        &reg,
+        "web-3001",
+        vec![line("ROSE-75", "Rosé", "2", "19.80")],
+        PaymentStatus::Unpaid,
+    );
+    let id = o.id().clone();
+    reg.receive_order(&o).unwrap();
+    reg.accept_order(&id, &bob()).unwrap();
+    reg.start_preparing_order(&id, &bob()).unwrap();
+    reg.mark_order_ready(&id, &bob()).unwrap();
+    let ctx = reg.price_context(None);
+    let cart = reg.order_cart(&id, &ctx).unwrap();
+    let mut payment = reg.start_payment(&cart, None).unwrap();
+    payment
+        .add(Tender::new(TenderMethod::Card, eur("19.80")))
+        .unwrap();
+    // The last step fails as if the till died right after the sale.
+    reg.connection()
+        .execute_batch(
+            "CREATE TEMP TRIGGER die_after_sale BEFORE UPDATE ON order_tickets
+             WHEN NEW.state = 'done' BEGIN SELECT RAISE(ABORT, 'power cut'); END;",
+        )
+        .unwrap();
+    assert!(
+        reg.collect_order_and_pay(&id, &cart, &payment, &SaleOptions::by(bob()))
+            .is_err()
+    );
+    let pending = reg.pending_order_collections().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].0, id);
+    assert_eq!(reg.order(&id).unwrap().status(), OrderStatus::Ready);
+    let tickets = |reg: &Register| -> i64 {
+        reg.connection()
+            .query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(tickets(&reg), 1);
+
+    // Back up: the same call finishes with the ticket already made.
+    reg.connection()
+        .execute_batch("DROP TRIGGER die_after_sale;")
+        .unwrap();
+    let done = reg
+        .collect_order_and_pay(&id, &cart, &payment, &SaleOptions::by(bob()))
+        .unwrap();
+    assert_eq!(done.order.status(), OrderStatus::Collected);
+    assert_eq!(done.sale.unwrap().ticket.id(), pending[0].1);
+    assert_eq!(tickets(&reg), 1);
+    assert!(reg.pending_order_collections().unwrap().is_empty());
+    assert_eq!(
+        level(&reg, "ROSE-75"),
+        StockLevel {
+            on_hand: d("3"),
+            reserved: d("0"),
+        }
+    );
+}
