@@ -61,13 +61,16 @@ fn main() {
     reg.import_catalog_json(pos_core::catalog::sample_catalog_json())
         .unwrap();
     let options = pos_sdk::SaleOptions::by(OperatorId::new("alice").unwrap());
-    let (mut add, mut complete) = (Duration::ZERO, Duration::ZERO);
+    let (mut add, mut complete, mut trivial) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for _ in 0..n {
         let ctx = reg.price_context(None);
         let mut cart = reg.new_cart();
         let t = Instant::now();
         reg.scan(&mut cart, CODE, &ctx).unwrap();
         add += t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(cart.total().format_plain());
+        trivial += t.elapsed();
         let mut payment = reg.start_payment(&cart, None).unwrap();
         payment
             .add(Tender::new(
@@ -79,6 +82,7 @@ fn main() {
         reg.complete_sale(&cart, &payment, &options).unwrap();
         complete += t.elapsed();
     }
+    report("rust facade: cart total (bare call)", trivial, n);
     report("rust facade: add item (scan)", add, n);
     report("rust facade: complete sale", complete, n);
 
@@ -99,12 +103,15 @@ fn main() {
         training: false,
         ticket_id: None,
     };
-    let (mut add, mut complete) = (Duration::ZERO, Duration::ZERO);
+    let (mut add, mut complete, mut trivial) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for _ in 0..n {
         let cart = reg.new_cart().unwrap();
         let t = Instant::now();
         reg.scan(&cart, CODE.into()).unwrap();
         add += t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(cart.total().unwrap());
+        trivial += t.elapsed();
         let payment = reg.start_payment(&cart, None).unwrap();
         payment
             .add(pos_ffi::TenderMethod::Card, cart.total().unwrap())
@@ -113,6 +120,7 @@ fn main() {
         reg.complete_sale(&cart, &payment, options.clone()).unwrap();
         complete += t.elapsed();
     }
+    report("rust via pos-ffi API: cart total", trivial, n);
     report("rust via pos-ffi API: add item", add, n);
     report("rust via pos-ffi API: complete sale", complete, n);
 }

@@ -28,19 +28,23 @@ def main(n):
         reg = pos_ffi.Register.open(str(Path(tmp) / "py.sqlite"), config, FixedClock(), None, 1)
         reg.import_catalog_json(pos_ffi.sample_catalog_json())
         options = pos_ffi.SaleOptions(operator="alice", customer=None, training=False, ticket_id=None)
-        add = complete = 0
+        add = complete = trivial = 0
         for _ in range(n):
             cart = reg.new_cart()
             t = time.perf_counter_ns()
             reg.scan(cart, CODE)
             add += time.perf_counter_ns() - t
+            t = time.perf_counter_ns()
+            cart.total()
+            trivial += time.perf_counter_ns() - t
             payment = reg.start_payment(cart, None)
             payment.add(pos_ffi.TenderMethod.CARD(), cart.total())
             t = time.perf_counter_ns()
             reg.complete_sale(cart, payment, options)
             complete += time.perf_counter_ns() - t
-        print(f"{'python: add item (scan)':<36} {add / n / 1000:>9.1} µs/call  ({n} calls)")
-        print(f"{'python: complete sale':<36} {complete / n / 1000:>9.1} µs/call  ({n} calls)")
+        print(f"{'python: cart.total() (bare call)':<36} {trivial / n / 1000:>9.1f} µs/call  ({n} calls)")
+        print(f"{'python: add item (scan)':<36} {add / n / 1000:>9.1f} µs/call  ({n} calls)")
+        print(f"{'python: complete sale':<36} {complete / n / 1000:>9.1f} µs/call  ({n} calls)")
 
 
 if __name__ == "__main__":

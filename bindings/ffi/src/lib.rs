@@ -11,6 +11,7 @@
 mod barcode;
 mod callbacks;
 mod cart;
+mod cash;
 mod catalog;
 mod convert;
 mod error;
@@ -23,6 +24,7 @@ mod types;
 pub use barcode::{BarcodeInfo, describe_barcode};
 pub use callbacks::{Clock, PrinterTransport, Signer};
 pub use cart::{Cart, Payment};
+pub use cash::CashClose;
 pub use catalog::sample_catalog_json;
 pub use error::PosError;
 pub use guard::trigger_panic_for_tests;

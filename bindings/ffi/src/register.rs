@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 /// One till over one SQLite file (or in memory).
 #[derive(Debug, uniffi::Object)]
 pub struct Register {
-    inner: Mutex<SdkRegister>,
+    pub(crate) inner: Mutex<SdkRegister>,
 }
 
 fn clock_of(clock: Option<Arc<dyn Clock>>) -> Arc<dyn pos_sdk::Clock> {

@@ -164,3 +164,40 @@ fn a_failing_clock_callback_is_an_internal_error_not_a_crash() {
     let e = Register::open(path, config(), Some(Arc::new(Broken)), None, None).unwrap_err();
     assert_eq!(e.code(), "panic");
 }
+
+#[test]
+fn cash_session_closes_with_the_fiscal_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("till.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    let reg = Register::open(
+        path,
+        config(),
+        Some(Arc::new(FixedClock(T0))),
+        None,
+        Some(3),
+    )
+    .unwrap();
+    reg.import_catalog_json(sample_catalog_json()).unwrap();
+    reg.open_cash_session("alice".into(), "100.00".into())
+        .unwrap();
+    let e = reg
+        .open_cash_session("alice".into(), "50".into())
+        .unwrap_err();
+    assert_eq!(e.code(), "already_open");
+    let cart = reg.new_cart().unwrap();
+    reg.scan(&cart, "2000000001012".into()).unwrap();
+    let payment = reg.start_payment(&cart, None).unwrap();
+    payment.add(TenderMethod::Cash, "1.30".into()).unwrap();
+    reg.complete_sale(&cart, &payment, options()).unwrap();
+    let close = reg
+        .close_session_and_day("alice".into(), "101.00".into())
+        .unwrap();
+    assert_eq!(close.counted, "101.00");
+    assert_eq!(close.difference, "-0.30");
+    assert_eq!(close.closures, vec!["Z 1".to_owned()]);
+    assert!(reg.verify().unwrap().intact);
+}

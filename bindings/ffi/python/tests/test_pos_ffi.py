@@ -195,3 +195,56 @@ def test_a_keystore_that_refuses_is_a_fiscal_error(tmp_path, clock):
 
     with pytest.raises(pos_ffi.PosError.Fiscal):
         pos_ffi.Register.in_memory(config(), clock, LockedKeystore(), 6)
+
+
+def test_cash_session_closes_with_the_day(register):
+    register.open_cash_session("alice", "100.00")
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        register.open_cash_session("alice", "50")
+    assert e.value.code == "already_open"
+    cart = ring_up(register)
+    payment = register.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CASH(), "26.20")
+    register.complete_sale(cart, payment, options())
+    close = register.close_session_and_day("alice", "126.20")
+    assert close.difference == "0.00"
+    assert close.closures == ["Z 1"]
+
+
+class RecordingTransport(pos_ffi.SyncTransport):
+    """The app's HTTP stack pointed at a server that is down (HTTP 503)."""
+
+    def __init__(self, status=503, fail=False):
+        self.requests = []
+        self.status = status
+        self.fail = fail
+
+    def send(self, request):
+        self.requests.append(request)
+        if self.fail:
+            raise ConnectionError("network unreachable")
+        return pos_ffi.HttpResponse(status=self.status, body=b'{"error":"unavailable"}')
+
+
+def test_sync_requests_go_through_the_app_transport(register):
+    cart = ring_up(register)
+    payment = register.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CARD(), "26.20")
+    register.complete_sale(cart, payment, options())
+    pending = register.sync_pending()
+    assert pending >= 1
+    transport = RecordingTransport()
+    with pytest.raises(pos_ffi.PosError.Sync):
+        register.sync("till-1", b"enrolment-secret", transport)
+    assert transport.requests, "the protocol sent nothing"
+    first = transport.requests[0]
+    assert first.method in ("GET", "POST")
+    assert first.path.startswith("/")
+    assert all(h.name == h.name.lower() for h in first.headers)
+    # Nothing was acknowledged: the events are still pending.
+    assert register.sync_pending() == pending
+
+
+def test_a_failing_transport_is_a_sync_error(register):
+    with pytest.raises(pos_ffi.PosError.Sync):
+        register.sync("till-1", b"enrolment-secret", RecordingTransport(fail=True))
