@@ -3,7 +3,8 @@
 //!
 //! This is an edge: it reads the clock (UTC now, Europe/Paris offset unless
 //! `--utc-offset` is given) and the key file, and passes them in. The till's
-//! signing key is read from `--key` or `<db>.key.pem` (PKCS#8 PEM).
+//! signing key is read from `--key` or `<db>.key.pem` (PKCS#8 PEM), else from
+//! the software key the pos-sdk facade keeps in the file (`meta` table).
 //! Exit codes: 0 success / intact, 1 defects found, 2 unusable input or a
 //! refused operation.
 
@@ -158,6 +159,27 @@ fn load_signer(path: &Path) -> Result<SoftwareSigner, String> {
     SoftwareSigner::from_pkcs8_pem(&pem).map_err(|e| e.to_string())
 }
 
+/// The till key: `--key`, else `<db>.key.pem`, else the software key the
+/// pos-sdk facade keeps in the file's `meta` table (demo tills).
+fn till_signer(
+    db: &Path,
+    key: Option<&PathBuf>,
+    conn: &Connection,
+) -> Option<Result<SoftwareSigner, String>> {
+    let kp = key_path(db, key);
+    if key.is_some() || kp.is_file() {
+        return Some(load_signer(&kp));
+    }
+    let pem: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'software_key_pem'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    pem.map(|p| SoftwareSigner::from_pkcs8_pem(&p).map_err(|e| e.to_string()))
+}
+
 fn open_till(db: &Path, write: bool) -> Result<Connection, String> {
     if !db.is_file() {
         return Err(format!("{} is not a file", db.display()));
@@ -219,13 +241,7 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
             keys: trusted,
             known_head,
         };
-        let kp = key_path(&args.path, args.key.as_ref());
-        let signer = if args.key.is_some() || kp.is_file() {
-            Some(load_signer(&kp))
-        } else {
-            None
-        };
-        match signer {
+        match till_signer(&args.path, args.key.as_ref(), &conn) {
             Some(Ok(signer)) => {
                 let Some(now) = now(None) else {
                     return fail("clock", "out of range");
@@ -281,7 +297,8 @@ fn with_till<T>(
     f: impl FnOnce(&Connection, &SoftwareSigner, Stamp) -> pos_fiscal::Result<T>,
 ) -> Result<T, String> {
     let conn = open_till(&till.db, true)?;
-    let signer = load_signer(&key_path(&till.db, till.key.as_ref()))?;
+    let signer =
+        till_signer(&till.db, till.key.as_ref(), &conn).ok_or("no till key: pass --key")??;
     let now = now(till.utc_offset).ok_or("clock or offset out of range")?;
     let tx = conn.unchecked_transaction().map_err(|e| e.to_string())?;
     let v = f(&tx, &signer, now).map_err(|e| e.to_string())?;
@@ -582,6 +599,26 @@ mod tests {
             known_head_hash: None,
         };
         assert_eq!(verify(&v), ExitCode::from(1));
+    }
+
+    #[test]
+    fn the_facade_key_in_meta_is_used_when_no_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = till(dir.path());
+        let pem = std::fs::read_to_string(key_path(&db, None)).unwrap();
+        std::fs::remove_file(key_path(&db, None)).unwrap();
+        let args = CloseArgs {
+            level: Level::Day,
+            till: till_args(&db),
+            date: None,
+        };
+        assert_eq!(close(&args), ExitCode::from(2), "no key anywhere");
+        let conn = Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            .unwrap();
+        conn.execute("INSERT INTO meta VALUES ('software_key_pem', ?1)", [pem])
+            .unwrap();
+        assert_eq!(close(&args), ExitCode::SUCCESS);
     }
 
     #[test]
