@@ -20,7 +20,7 @@ cargo build -p pos-ffi
 cargo build -p uniffi-bindgen
 
 echo "== pos-ffi: generate bindings"
-for lang in python kotlin swift; do
+for lang in python kotlin; do
     rm -rf "${OUT:?}/$lang"
     "$BINDGEN" generate --no-format --library "$LIB" --language "$lang" --out-dir "$OUT/$lang"
 done
@@ -57,6 +57,7 @@ KT_CP="$KT_OUT/pos-ffi-tests.jar:$KOTLIN_LIB/kotlin-stdlib.jar:$JNA"
 java -Djna.library.path="$TARGET/debug" -cp "$KT_CP" pos.ffi.tests.MainKt
 
 echo "== pos-ffi: Swift header and symbols"
+bash bindings/ffi/swift/generate.sh "$BINDGEN" "$LIB" "$OUT/swift"
 bash bindings/ffi/swift/check.sh "$OUT/swift" "$LIB"
 
 echo "== pos-ffi: examples"

@@ -19,12 +19,17 @@ pub struct CashClose {
 
 #[uniffi::export]
 impl Register {
-    /// Opens the drawer with `float` (decimal string) counted in it; returns
-    /// the session id. Refused while another session is open.
-    pub fn open_cash_session(&self, operator: String, float: String) -> Result<String, PosError> {
+    /// Opens the drawer with `opening_float` (decimal string) counted in it;
+    /// returns the session id. Refused while another session is open.
+    // Not named `float`: the C header (Swift) would not compile.
+    pub fn open_cash_session(
+        &self,
+        operator: String,
+        opening_float: String,
+    ) -> Result<String, PosError> {
         guard(|| {
             let op = convert::operator(&operator)?;
-            let float = convert::decimal("float", &float)?;
+            let float = convert::decimal("opening_float", &opening_float)?;
             let mut reg = lock(&self.inner);
             let currency = reg.config().currency;
             let session = reg.open_cash_session(&op, Money::new(float, currency))?;

@@ -90,6 +90,40 @@ fun registerTests() {
         check(fec.name.startsWith("123456789FEC")) { fec.name }
     }
 
+    test("cash session closed with the fiscal day") {
+        val reg = tempTill(FixedClock(T0), 9uL)
+        reg.openCashSession("alice", "100.00")
+        val again = assertThrows<PosException.Cart> { reg.openCashSession("alice", "50") }
+        checkEq(again.code, "already_open")
+        val cart = ringUp(reg)
+        val payment = reg.startPayment(cart, null)
+        payment.add(TenderMethod.Cash, "26.20")
+        reg.completeSale(cart, payment, options())
+        val close = reg.closeSessionAndDay("alice", "126.20")
+        checkEq(close.difference, "0.00")
+        checkEq(close.closures, listOf("Z 1"))
+    }
+
+    test("sync requests go through the app's transport (server down: Sync error)") {
+        val reg = tempTill(FixedClock(T0), 10uL)
+        val cart = ringUp(reg)
+        val payment = reg.startPayment(cart, null)
+        payment.add(TenderMethod.Card, "26.20")
+        reg.completeSale(cart, payment, options())
+        val pending = reg.syncPending()
+        val sent = mutableListOf<HttpRequest>()
+        val transport = object : SyncTransport {
+            override fun send(request: HttpRequest): HttpResponse {
+                sent += request
+                return HttpResponse(503.toUShort(), "{}".toByteArray())
+            }
+        }
+        assertThrows<PosException.Sync> { reg.sync("till-1", "secret".toByteArray(), transport) }
+        check(sent.isNotEmpty()) { "nothing sent" }
+        check(sent[0].path.startsWith("/")) { sent[0].path }
+        checkEq(reg.syncPending(), pending)
+    }
+
     test("barcode description") {
         val info = describeBarcode("3760123000352", 2026)
         checkEq(info.kind, "ean13")
