@@ -7,7 +7,11 @@
 //!   around an uncached `query_row`) next to
 //!   `stock_level_parts/prepare_cached`: the same row read with a cached
 //!   statement and no transaction, on the same file (10k levels).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::arithmetic_side_effects
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pos_core::ids::{LocationId, RegisterId, Sku, StoreId};
@@ -41,7 +45,9 @@ fn open_parts(c: &mut Criterion) {
     let path = dir.path().join("till.sqlite");
     let clock = clock();
     drop(open(&path, &clock));
-    group.bench_function("open_without_catalog", |b| b.iter(|| black_box(open(&path, &clock))));
+    group.bench_function("open_without_catalog", |b| {
+        b.iter(|| black_box(open(&path, &clock)))
+    });
     group.finish();
 }
 
@@ -66,12 +72,16 @@ fn stock_level_parts(c: &mut Criterion) {
     let sku = Sku::new("SKU-4242").unwrap();
     let loc = LocationId::new("shop").unwrap();
     let mut group = c.benchmark_group("stock_level_parts");
-    group.bench_function("register", |b| b.iter(|| black_box(reg.stock_level(&sku, &loc).unwrap())));
+    group.bench_function("register", |b| {
+        b.iter(|| black_box(reg.stock_level(&sku, &loc).unwrap()))
+    });
     let conn = reg.connection();
     group.bench_function("prepare_cached", |b| {
         b.iter(|| {
             let mut stmt = conn
-                .prepare_cached("SELECT on_hand, reserved FROM stock_levels WHERE sku = ?1 AND location = ?2")
+                .prepare_cached(
+                    "SELECT on_hand, reserved FROM stock_levels WHERE sku = ?1 AND location = ?2",
+                )
                 .unwrap();
             let (on_hand, reserved): (String, String) = stmt
                 .query_row([sku.as_str(), loc.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
