@@ -469,7 +469,12 @@ fn cash_session(t: &mut Till) {
 
 fn day_report_equals_the_z_closure(t: &mut Till) {
     t.reg
-        .issue_stored_value("CARD-7777-2026", StoredValueKind::GiftCard, eur("50.00"), None)
+        .issue_stored_value(
+            "CARD-7777-2026",
+            StoredValueKind::GiftCard,
+            eur("50.00"),
+            None,
+        )
         .unwrap();
     let alice = SaleOptions::by(op("alice"));
     let bob = SaleOptions::by(op("bob"));
