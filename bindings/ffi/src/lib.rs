@@ -17,6 +17,7 @@ mod convert;
 mod error;
 mod guard;
 mod register;
+mod reports;
 mod sale;
 mod sync;
 mod types;
@@ -29,6 +30,7 @@ pub use catalog::sample_catalog_json;
 pub use error::PosError;
 pub use guard::trigger_panic_for_tests;
 pub use register::Register;
+pub use reports::{NamedAmount, SalesReport};
 pub use sale::CompletedSale;
 pub use sync::{HttpHeader, HttpRequest, HttpResponse, SyncReport, SyncTransport};
 pub use types::{

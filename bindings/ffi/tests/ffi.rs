@@ -201,3 +201,46 @@ fn cash_session_closes_with_the_fiscal_day() {
     assert_eq!(close.closures, vec!["Z 1".to_owned()]);
     assert!(reg.verify().unwrap().intact);
 }
+
+#[test]
+fn day_report_and_reprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("till.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    let reg = Register::open(
+        path,
+        config(),
+        Some(Arc::new(FixedClock(T0))),
+        None,
+        Some(4),
+    )
+    .unwrap();
+    reg.import_catalog_json(sample_catalog_json()).unwrap();
+    let cart = reg.new_cart().unwrap();
+    reg.scan(&cart, "2000000001012".into()).unwrap();
+    let payment = reg.start_payment(&cart, None).unwrap();
+    payment.add(TenderMethod::Cash, "1.30".into()).unwrap();
+    let sale = reg.complete_sale(&cart, &payment, options()).unwrap();
+    let report = reg.day_report("2026-03-14".into()).unwrap();
+    assert_eq!(report.sales_count, 1);
+    assert_eq!(report.net_total, "1.30");
+    assert_eq!(report.by_tender.len(), 1);
+    assert_eq!(report.by_tender[0].amount, "1.30");
+    let e = reg.day_report("14/03/2026".into()).unwrap_err();
+    assert_eq!(e.code(), "invalid_input");
+    let copy = reg
+        .reprint(
+            &sale,
+            "alice".into(),
+            trader(),
+            ReceiptFormat::Text,
+            "epson-tm-t20".into(),
+        )
+        .unwrap();
+    let copy = String::from_utf8(copy).unwrap();
+    assert!(copy.to_lowercase().contains("duplicata"), "{copy}");
+    assert!(reg.verify().unwrap().intact);
+}

@@ -124,6 +124,19 @@ fun registerTests() {
         checkEq(reg.syncPending(), pending)
     }
 
+    test("day report and reprint") {
+        val reg = tempTill(FixedClock(T0), 11uL)
+        val cart = ringUp(reg)
+        val payment = reg.startPayment(cart, null)
+        payment.add(TenderMethod.Card, "26.20")
+        val sale = reg.completeSale(cart, payment, options())
+        val report = reg.dayReport("2026-03-14")
+        checkEq(report.salesCount, 1uL)
+        checkEq(report.netTotal, "26.20")
+        val copy = reg.reprint(sale, "alice", trader(), ReceiptFormat.TEXT, "epson-tm-t20").toString(Charsets.UTF_8)
+        check("duplicata" in copy.lowercase()) { copy }
+    }
+
     test("barcode description") {
         val info = describeBarcode("3760123000352", 2026)
         checkEq(info.kind, "ean13")

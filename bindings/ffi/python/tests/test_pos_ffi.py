@@ -248,3 +248,17 @@ def test_sync_requests_go_through_the_app_transport(register):
 def test_a_failing_transport_is_a_sync_error(register):
     with pytest.raises(pos_ffi.PosError.Sync):
         register.sync("till-1", b"enrolment-secret", RecordingTransport(fail=True))
+
+
+def test_day_report_and_reprint(register):
+    cart = ring_up(register)
+    payment = register.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CARD(), "26.20")
+    sale = register.complete_sale(cart, payment, options())
+    report = register.day_report("2026-03-14")
+    assert (report.sales_count, report.net_total) == (1, "26.20")
+    assert [t.amount for t in report.by_tender] == ["26.20"]
+    copy = register.reprint(sale, "alice", trader(), pos_ffi.ReceiptFormat.TEXT, "epson-tm-t20").decode()
+    assert "duplicata" in copy.lower()
+    with pytest.raises(pos_ffi.PosError.Cart):
+        register.day_report("14/03/2026")
