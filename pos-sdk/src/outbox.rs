@@ -31,14 +31,22 @@ pub fn append(
     at: DateTime<Utc>,
     payload: &serde_json::Value,
 ) -> Result<u64, SdkError> {
-    let last: Option<i64> = tx.query_row("SELECT MAX(seq) FROM outbox", [], |r| r.get(0))?;
+    let last: Option<i64> = tx
+        .prepare_cached("SELECT MAX(seq) FROM outbox")?
+        .query_row([], |r| r.get(0))?;
     let seq = last.unwrap_or(0).checked_add(1).ok_or(SdkError::Corrupt {
         what: "outbox sequence",
     })?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO outbox(seq, event_id, kind, created_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![seq, event_id, kind, at.to_rfc3339(), payload.to_string()],
-    )?;
+    )?
+    .execute(params![
+        seq,
+        event_id,
+        kind,
+        at.to_rfc3339(),
+        payload.to_string()
+    ])?;
     u64::try_from(seq).map_err(|_| SdkError::Corrupt {
         what: "outbox sequence",
     })

@@ -36,6 +36,7 @@ use pos_core::promotion::{PromoContext, Promotion, parse_promotions_json};
 use pos_fiscal::Signer;
 use pos_fiscal::model::Stamp;
 use rusqlite::{Connection, OptionalExtension};
+use std::cell::OnceCell;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -46,7 +47,10 @@ pub struct Register {
     clock: Arc<dyn Clock>,
     ids: IdGenerator,
     signer: Box<dyn Signer>,
-    catalog: Option<Catalog>,
+    /// Built from the stored JSON on first use, not at open: parsing and
+    /// indexing a 100k-variant catalog takes about a second, which would
+    /// otherwise delay every start-up of the till.
+    catalog: OnceCell<Catalog>,
     promotions: Arc<[Promotion]>,
 }
 
@@ -128,14 +132,10 @@ impl Register {
             config.system_operator.as_str(),
             &config.software_version,
         )?;
-        let catalog: Option<String> = tx
-            .query_row("SELECT json FROM catalog WHERE id = 1", [], |r| r.get(0))
-            .optional()?;
         let promotions: Option<String> = tx
             .query_row("SELECT json FROM promotions WHERE id = 1", [], |r| r.get(0))
             .optional()?;
         tx.commit()?;
-        let catalog = catalog.map(|json| Catalog::from_json(&json)).transpose()?;
         let promotions = match promotions {
             Some(json) => Arc::from(parse_promotions_json(&json)?),
             None => Arc::from(Vec::new()),
@@ -146,7 +146,7 @@ impl Register {
             clock,
             ids,
             signer,
-            catalog,
+            catalog: OnceCell::new(),
             promotions,
         })
     }
@@ -156,11 +156,21 @@ impl Register {
         &self.config
     }
 
-    /// The loaded catalog, if one was imported.
+    /// The catalog (built from the till file on first use); a till that
+    /// never imported one gets [`SdkError::Precondition`].
     pub fn catalog(&self) -> Result<&Catalog, SdkError> {
-        self.catalog.as_ref().ok_or(SdkError::Precondition {
+        if let Some(catalog) = self.catalog.get() {
+            return Ok(catalog);
+        }
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM catalog WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        let json = json.ok_or(SdkError::Precondition {
             what: "a catalog import",
-        })
+        })?;
+        let catalog = Catalog::from_json(&json)?;
+        Ok(self.catalog.get_or_init(|| catalog))
     }
 
     /// Replaces the catalog with a JSON document (all or nothing). Returns
@@ -173,9 +183,9 @@ impl Register {
     /// Replaces the catalog with a CSV file (one row per variant; see
     /// [`pos_core::catalog::CSV_COLUMNS`]), keeping categories and price lists.
     pub fn import_catalog_csv(&mut self, csv: &str) -> Result<usize, SdkError> {
-        let base = match &self.catalog {
-            Some(c) => c.to_document(),
-            None => CatalogDocument {
+        let base = match self.catalog() {
+            Ok(c) => c.to_document(),
+            Err(_) => CatalogDocument {
                 currency: self.config.currency.code().to_owned(),
                 vat_country: None,
                 categories: Vec::new(),
@@ -203,7 +213,7 @@ impl Register {
         )?;
         tx.commit()?;
         let count = catalog.variant_count();
-        self.catalog = Some(catalog);
+        self.catalog = OnceCell::from(catalog);
         Ok(count)
     }
 

@@ -106,7 +106,7 @@ impl Register {
         for json in rows {
             let ticket: Ticket = serde_json::from_str(&json?)?;
             if ticket.at() >= from && ticket.at() < to {
-                report.add(&ticket, self.catalog.as_ref())?;
+                report.add(&ticket, self.catalog().ok())?;
             }
         }
         Ok(report)

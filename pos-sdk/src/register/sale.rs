@@ -92,6 +92,9 @@ impl Register {
         };
         let ticket = cart.complete(payment, meta)?;
         let stamp = stamp(&self.config, now)?;
+        // Loyalty bonuses need the items' categories: have the catalog built
+        // before the transaction (a till without a catalog sells ad-hoc items).
+        let _ = self.catalog();
         let tx = self.conn.transaction()?;
         let original = original_ref(&tx, &ticket)?;
         let input = fiscal_map::ticket_input(&ticket, original, options.training)?;
@@ -114,7 +117,7 @@ impl Register {
                 &tx,
                 &ticket,
                 program.as_ref(),
-                self.catalog.as_ref(),
+                self.catalog.get(),
                 &self.ids,
             )?;
             post_stored_value(&tx, &ticket, &self.ids)?;
@@ -164,7 +167,7 @@ impl Register {
             Some(c) => self.meal_vouchers_used_today(c)?,
             None => pos_core::Money::zero(self.config.currency),
         };
-        Ok(cart.start_payment(self.config.tender_policy.clone(), used)?)
+        Ok(cart.start_payment(self.config.tender_policy, used)?)
     }
 
     /// Meal-voucher amounts a customer paid on this till since local midnight.
@@ -323,8 +326,8 @@ impl Register {
 
     /// The stock level of a SKU at a location (one indexed read).
     pub fn stock_level(&self, sku: &Sku, location: &LocationId) -> Result<StockLevel, SdkError> {
-        let tx = self.conn.unchecked_transaction()?;
-        read_level(&tx, sku, location)
+        // One indexed read of the maintained level: no replay, no transaction.
+        read_level(&self.conn, sku, location)
     }
 }
 
@@ -360,10 +363,11 @@ fn insert_ticket(
     original: Option<DocRef>,
 ) -> Result<(), SdkError> {
     let original_id = original.and(ticket.originals().first().cloned());
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO tickets(id, series, number, kind, created_at, total, customer_id, original_id, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
+    )?
+    .execute(params![
             ticket.id(),
             fiscal.doc.series.code(),
             i64::try_from(fiscal.doc.number).map_err(|_| SdkError::Corrupt { what: "ticket number" })?,
@@ -373,8 +377,7 @@ fn insert_ticket(
             ticket.customer().map(ToString::to_string),
             original_id,
             serde_json::to_string(ticket)?,
-        ],
-    )?;
+    ])?;
     Ok(())
 }
 
@@ -433,16 +436,17 @@ fn check_stock(
 }
 
 pub(crate) fn read_level(
-    tx: &Transaction<'_>,
+    conn: &rusqlite::Connection,
     sku: &Sku,
     location: &LocationId,
 ) -> Result<StockLevel, SdkError> {
-    let row: Option<(String, String)> = tx
-        .query_row(
+    let row: Option<(String, String)> = conn
+        .prepare_cached(
             "SELECT on_hand, reserved FROM stock_levels WHERE sku = ?1 AND location = ?2",
-            params![sku.as_str(), location.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![sku.as_str(), location.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     match row {
         None => Ok(StockLevel::default()),
@@ -503,25 +507,30 @@ pub(crate) fn apply_movement(
         StockLedger::from_levels([(movement.sku.clone(), movement.location.clone(), before)]);
     ledger.apply(movement)?;
     let after = ledger.level(&movement.sku, &movement.location);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO stock_movements(id, sku, location, quantity, kind, document, at, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            movement.id.as_str(),
-            movement.sku.as_str(),
-            movement.location.as_str(),
-            movement.quantity.to_string(),
-            movement.reason.as_str(),
-            document,
-            movement.at.to_rfc3339(),
-            serde_json::to_string(movement)?,
-        ],
-    )?;
-    tx.execute(
+    )?
+    .execute(params![
+        movement.id.as_str(),
+        movement.sku.as_str(),
+        movement.location.as_str(),
+        movement.quantity.to_string(),
+        movement.reason.as_str(),
+        document,
+        movement.at.to_rfc3339(),
+        serde_json::to_string(movement)?,
+    ])?;
+    tx.prepare_cached(
         "INSERT INTO stock_levels(sku, location, on_hand, reserved) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
-        params![movement.sku.as_str(), movement.location.as_str(), after.on_hand.to_string(), after.reserved.to_string()],
-    )?;
+    )?
+    .execute(params![
+        movement.sku.as_str(),
+        movement.location.as_str(),
+        after.on_hand.to_string(),
+        after.reserved.to_string()
+    ])?;
     Ok(())
 }
 

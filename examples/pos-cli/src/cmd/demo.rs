@@ -205,7 +205,7 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     );
     let shop = LocationId::new("magasin")?;
     let claire = OperatorId::new("claire")?;
-    let mut received = 0;
+    let mut received: u32 = 0;
     for v in day
         .till
         .catalog()?
@@ -221,7 +221,7 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
             &claire,
             Some("BL-2026-11-28".into()),
         )?;
-        received += 1;
+        received = received.saturating_add(1);
     }
     println!("       delivery received: 20 units of each of {received} items");
     day.till.set_loyalty_program(Some(&LoyaltyProgram {
