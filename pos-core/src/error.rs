@@ -287,7 +287,9 @@ pub enum CoreError {
         requested: String,
     },
     /// Not enough available stock where the item's policy blocks the sale.
-    #[error("insufficient stock for SKU `{sku}` at `{location}`: {available} available, {requested} requested")]
+    #[error(
+        "insufficient stock for SKU `{sku}` at `{location}`: {available} available, {requested} requested"
+    )]
     InsufficientStock {
         /// The SKU.
         sku: String,

@@ -29,8 +29,8 @@
 
 pub mod cart;
 pub mod cash_session;
-pub mod customer;
 pub mod catalog;
+pub mod customer;
 pub mod error;
 pub mod ids;
 pub mod item;

@@ -16,7 +16,10 @@ pub struct BarcodeArgs {
 
 /// Runs `pos barcode`.
 pub fn run(args: &BarcodeArgs) -> ExitCode {
-    let code = args.code.replace("<GS>", "\u{1d}").replace("\\x1d", "\u{1d}");
+    let code = args
+        .code
+        .replace("<GS>", "\u{1d}")
+        .replace("\\x1d", "\u{1d}");
     let context = ScanContext::new(chrono::Utc::now().year());
     match describe(&code, &context) {
         Ok(info) => match serde_json::to_string_pretty(&info) {
@@ -30,8 +33,16 @@ pub fn run(args: &BarcodeArgs) -> ExitCode {
             }
         },
         Err(e) => {
-            let kind = snake_case(format!("{e:?}").split([' ', '{', '(']).next().unwrap_or("error"));
-            println!("{}", serde_json::json!({"error": {"kind": kind, "message": e.to_string()}}));
+            let kind = snake_case(
+                format!("{e:?}")
+                    .split([' ', '{', '('])
+                    .next()
+                    .unwrap_or("error"),
+            );
+            println!(
+                "{}",
+                serde_json::json!({"error": {"kind": kind, "message": e.to_string()}})
+            );
             ExitCode::from(2)
         }
     }
