@@ -11,9 +11,9 @@ pub mod display;
 pub mod error;
 pub mod escpos;
 pub mod payment;
-pub mod scale;
-pub mod scanner;
 pub mod printer;
 pub mod receipt;
+pub mod scale;
+pub mod scanner;
 
 pub use error::HwError;
