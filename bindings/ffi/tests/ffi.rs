@@ -1,6 +1,12 @@
 //! The binding surface from Rust: a sale through the exported objects, the
 //! foreign-trait adapters, and errors coming back typed.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use pos_ffi::{
     Clock, PosError, PrinterTransport, ReceiptFormat, Register, RegisterConfig, SaleOptions,
@@ -243,4 +249,64 @@ fn day_report_and_reprint() {
     let copy = String::from_utf8(copy).unwrap();
     assert!(copy.to_lowercase().contains("duplicata"), "{copy}");
     assert!(reg.verify().unwrap().intact);
+}
+
+#[test]
+fn an_order_is_received_accepted_prepared_ready_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("till.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    let reg = Register::open(
+        path,
+        config(),
+        Some(Arc::new(FixedClock(T0))),
+        None,
+        Some(5),
+    )
+    .unwrap();
+    reg.import_catalog_json(sample_catalog_json()).unwrap();
+    let lines = vec![pos_ffi::OrderLine {
+        sku: "BAG-TRAD".into(),
+        label: "Baguette tradition".into(),
+        quantity: "2".into(),
+        amount: "2.60".into(),
+    }];
+    let pickup = T0 + 4 * 3_600_000;
+    let status = reg
+        .receive_order("web-1".into(), lines, pickup, None)
+        .unwrap();
+    assert_eq!(status, "received");
+    assert_eq!(
+        reg.accept_order("web-1".into(), "alice".into()).unwrap(),
+        "accepted"
+    );
+    assert_eq!(
+        reg.start_preparing_order("web-1".into(), "alice".into())
+            .unwrap(),
+        "preparing"
+    );
+    assert_eq!(
+        reg.mark_order_ready("web-1".into(), "alice".into())
+            .unwrap(),
+        "ready"
+    );
+    let list = reg.pickup_list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].order, "web-1");
+    assert_eq!(list[0].pickup_at_millis, pickup);
+    assert_eq!(list[0].due, "2.60");
+    assert!(!list[0].paid);
+    // Going back is refused with a typed error.
+    let e = reg
+        .accept_order("web-1".into(), "alice".into())
+        .unwrap_err();
+    assert!(matches!(e, PosError::Cart { .. }), "{e:?}");
+    assert_eq!(
+        reg.cancel_order("web-1".into(), "alice".into()).unwrap(),
+        "cancelled"
+    );
+    assert!(reg.pickup_list().unwrap().is_empty());
 }

@@ -262,3 +262,16 @@ def test_day_report_and_reprint(register):
     assert "duplicata" in copy.lower()
     with pytest.raises(pos_ffi.PosError.Cart):
         register.day_report("14/03/2026")
+
+
+def test_order_for_collection_moves_through_its_statuses(register):
+    line = pos_ffi.OrderLine(sku="BAG-TRAD", label="Baguette tradition", quantity="2", amount="2.60")
+    pickup = T0 + 4 * 3_600_000
+    assert register.receive_order("web-1", [line], pickup, "pay-123") == "received"
+    assert register.accept_order("web-1", "alice") == "accepted"
+    assert register.start_preparing_order("web-1", "alice") == "preparing"
+    assert register.mark_order_ready("web-1", "alice") == "ready"
+    [entry] = register.pickup_list()
+    assert (entry.order, entry.pickup_at_millis, entry.paid) == ("web-1", pickup, True)
+    with pytest.raises(pos_ffi.PosError.Cart):
+        register.receive_order("web-2", [], pickup, None)
