@@ -1,157 +1,77 @@
 //! What the bindings need beyond the facade's own calls: the receipt facts
-//! of a completed sale, so every app prints the same legal receipt.
+//! of a sale just completed, issued by a given trader, so every app prints
+//! the same legal receipt. The facts come from the one receipt builder of
+//! `receipts.rs`.
 
 use super::{CompletedSale, Register};
-use pos_core::VatRate;
-use pos_core::item::Unit;
-use pos_core::tender::TenderMethod;
 use pos_core::ticket::TicketKind;
 use pos_fiscal::model::Series;
-use pos_hw::receipt::{LineFacts, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts, VatFacts};
-use rust_decimal::Decimal;
-use std::str::FromStr;
-
-/// The letter printed next to each amount for the `index`-th VAT rate.
-fn vat_letter(index: usize) -> String {
-    ["A", "B", "C", "D", "E", "F"]
-        .get(index)
-        .map_or_else(|| "?".to_owned(), |s| (*s).to_owned())
-}
-
-/// The label printed for a tender method (French receipts).
-fn tender_label(method: &TenderMethod) -> &'static str {
-    match method {
-        TenderMethod::Cash => "Espèces",
-        TenderMethod::Card => "Carte bancaire",
-        TenderMethod::Cheque => "Chèque",
-        TenderMethod::GiftCard { .. } => "Carte cadeau",
-        TenderMethod::Voucher { .. } => "Bon d'achat",
-        TenderMethod::StoreCredit { .. } => "Avoir",
-        TenderMethod::MealVoucher => "Titre-restaurant",
-    }
-}
-
-/// A VAT rate as French receipts print it: `5,50 %`.
-fn french_rate(rate: VatRate) -> String {
-    let percent = rate.percent_string();
-    match Decimal::from_str(&percent) {
-        Ok(mut d) => {
-            d.rescale(2);
-            format!("{} %", d.to_string().replace('.', ","))
-        }
-        Err(_) => format!("{percent} %"),
-    }
-}
+use pos_hw::receipt::{ReceiptFacts, ReceiptKind, TraderFacts};
 
 impl Register {
     /// The facts a French receipt prints for `sale`, issued by `trader`.
     pub fn receipt_facts(&self, sale: &CompletedSale, trader: TraderFacts) -> ReceiptFacts {
         let ticket = &sale.ticket;
-        let rates: Vec<_> = ticket.taxes().iter().map(|t| t.rate).collect();
-        let letter = |rate| {
-            rates
-                .iter()
-                .position(|r| *r == rate)
-                .map_or_else(|| "?".to_owned(), vat_letter)
+        let kind = match (sale.series, ticket.kind()) {
+            (Series::X, _) => ReceiptKind::Training,
+            (_, TicketKind::Refund) => ReceiptKind::Refund {
+                original: self
+                    .original_label(ticket)
+                    .unwrap_or_else(|_| ticket.originals().join(", ")),
+            },
+            _ => ReceiptKind::Sale,
         };
-        let lines = ticket
-            .lines()
-            .iter()
-            .map(|l| LineFacts {
-                label: l.label.clone(),
-                quantity: l.quantity,
-                unit: (l.unit == Unit::Kilogram).then(|| "kg".to_owned()),
-                unit_price: l.unit_price.amount(),
-                amount: l.amount.amount(),
-                vat_label: letter(l.vat_rate),
-                discount: l
-                    .manual_discount
-                    .as_ref()
-                    .map(|d| format!("Remise {}", d.amount.format_plain())),
-                weighed: l.unit == Unit::Kilogram,
-                durable_good: l.durable_good,
-            })
-            .collect();
-        let vat = ticket
-            .taxes()
-            .iter()
-            .enumerate()
-            .map(|(i, t)| VatFacts {
-                label: vat_letter(i),
-                rate: french_rate(t.rate),
-                net: t.net.amount(),
-                vat: t.vat.amount(),
-                gross: t.gross.amount(),
-            })
-            .collect();
-        let payments = ticket
-            .payments()
-            .iter()
-            .map(|p| PaymentFacts {
-                tender: p.method.code().to_owned(),
-                label: tender_label(&p.method).to_owned(),
-                amount: p.tendered.amount(),
-                cancelled: false,
-            })
-            .collect();
-        let kind = if sale.series == Series::X {
-            ReceiptKind::Training
-        } else if ticket.kind() == TicketKind::Refund {
-            ReceiptKind::Refund {
-                original: ticket.originals().join(", "),
-            }
-        } else {
-            ReceiptKind::Sale
-        };
-        let utc = ticket.at().naive_utc();
-        let local_time = chrono::TimeDelta::try_seconds(i64::from(ticket.utc_offset_seconds()))
-            .and_then(|d| utc.checked_add_signed(d))
-            .unwrap_or(utc);
-        let (name, version) = self
-            .config
-            .software_version
-            .rsplit_once(' ')
-            .unwrap_or((self.config.software_version.as_str(), ""));
-        ReceiptFacts {
-            currency: ticket.currency(),
-            trader,
-            register: self.config.register.to_string(),
-            ticket_number: format!("{} {}", sale.series.code(), sale.number),
-            local_time,
-            operator: ticket.operator().to_string(),
-            lines,
-            vat,
-            total: ticket.total().amount(),
-            payments,
-            change: ticket.change().amount(),
-            software_name: name.to_owned(),
-            software_version: version.to_owned(),
-            certificate: None,
-            signature_extract: sale.fiscal.extract.clone(),
-            receipt_url: None,
-            kind,
-            logo: None,
-            footer: Vec::new(),
-        }
+        let number = format!("{}{}", sale.series.code(), sale.number);
+        let mut facts = self.facts(ticket, number, sale.fiscal.extract.clone(), kind);
+        facts.trader = trader;
+        facts
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::{IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions};
+    use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
+    use pos_core::tender::{Tender, TenderMethod};
+    use std::sync::Arc;
 
     #[test]
-    fn rates_print_the_french_way() {
-        for (bps, printed) in [(2000, "20,00 %"), (550, "5,50 %"), (210, "2,10 %")] {
-            assert_eq!(french_rate(VatRate::from_bps(bps).unwrap()), printed);
-        }
-    }
-
-    #[test]
-    fn letters_and_tender_labels() {
-        assert_eq!(vat_letter(0), "A");
-        assert_eq!(vat_letter(9), "?");
-        assert_eq!(tender_label(&TenderMethod::Cash), "Espèces");
-        assert_eq!(tender_label(&TenderMethod::MealVoucher), "Titre-restaurant");
+    fn facts_of_a_completed_sale_carry_the_given_trader_and_the_signature() {
+        let config = RegisterConfig::france(
+            StoreId::new("s").unwrap(),
+            RegisterId::new("r").unwrap(),
+            LocationId::new("shop").unwrap(),
+        )
+        .unwrap();
+        let clock = Arc::new(ManualClock::new("2026-03-01T10:00:00Z".parse().unwrap()));
+        let signer = pos_fiscal::signer::SoftwareSigner::from_secret(&[7u8; 32]).unwrap();
+        let mut reg =
+            Register::in_memory(config, clock, IdGenerator::seeded(1), Box::new(signer)).unwrap();
+        reg.import_catalog_json(pos_core::catalog::sample_catalog_json())
+            .unwrap();
+        let ctx = reg.price_context(None);
+        let mut cart = reg.new_cart();
+        reg.scan(&mut cart, "3760123000352", &ctx).unwrap();
+        let mut payment = reg.start_payment(&cart, None).unwrap();
+        payment
+            .add(Tender::new(
+                TenderMethod::Cash,
+                payment.remaining().unwrap(),
+            ))
+            .unwrap();
+        let sale = reg
+            .complete_sale(
+                &cart,
+                &payment,
+                &SaleOptions::by(OperatorId::new("a").unwrap()),
+            )
+            .unwrap();
+        let mut trader = reg.config().receipt.trader.clone();
+        trader.name = "Fromagerie".into();
+        let facts = reg.receipt_facts(&sale, trader);
+        assert_eq!(facts.trader.name, "Fromagerie");
+        assert_eq!(facts.ticket_number, "T1");
+        assert_eq!(facts.signature_extract, sale.fiscal.extract);
+        assert_eq!(facts.vat.first().map(|v| v.rate.as_str()), Some("5,5 %"));
     }
 }

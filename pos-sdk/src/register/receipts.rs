@@ -112,7 +112,7 @@ impl Register {
         })
     }
 
-    fn original_label(&self, ticket: &Ticket) -> Result<String, SdkError> {
+    pub(super) fn original_label(&self, ticket: &Ticket) -> Result<String, SdkError> {
         let Some(id) = ticket.originals().first() else {
             return Ok(String::new());
         };
@@ -129,7 +129,7 @@ impl Register {
             .unwrap_or_else(|| id.clone()))
     }
 
-    fn facts(
+    pub(super) fn facts(
         &self,
         ticket: &Ticket,
         number: String,
