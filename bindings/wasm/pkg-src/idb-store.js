@@ -1,0 +1,63 @@
+// Keeps a till's SQLite database in IndexedDB, so a web till survives a page
+// reload while offline. The database lives in wasm memory; `save()` writes
+// its bytes to IndexedDB and must be awaited after every committed sale
+// (and any other write the app wants to keep) before telling the cashier it
+// is done.
+import { Register } from "./pos_wasm.js";
+
+const OBJECT_STORE = "tills";
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function openDb(name) {
+  const r = indexedDB.open(name, 1);
+  r.onupgradeneeded = () => r.result.createObjectStore(OBJECT_STORE);
+  return request(r);
+}
+
+async function tx(dbName, mode, f) {
+  const db = await openDb(dbName);
+  try {
+    const t = db.transaction(OBJECT_STORE, mode);
+    const done = new Promise((resolve, reject) => {
+      t.oncomplete = () => resolve();
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error);
+    });
+    const result = await request(f(t.objectStore(OBJECT_STORE)));
+    await done;
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Opens the till `config.register` from IndexedDB `dbName` (or creates it)
+ * and returns `{ register, restored, save }`.
+ */
+export async function openPersistentTill(dbName, config) {
+  const key = `${config.store}/${config.register}`;
+  const path = `/${config.store}-${config.register}.sqlite`;
+  const bytes = await tx(dbName, "readonly", (s) => s.get(key));
+  const register = bytes
+    ? Register.restore(new Uint8Array(bytes), path, config.store, config.register, config.location, config.clockMillis, config.idSeed)
+    : Register.open(path, config.store, config.register, config.location, config.clockMillis, config.idSeed);
+  const save = async () => {
+    const data = register.exportDatabase();
+    await tx(dbName, "readwrite", (s) => s.put(data, key));
+    return data.length;
+  };
+  if (!bytes) await save();
+  return { register, restored: Boolean(bytes), save };
+}
+
+/** Deletes the saved till `store/register` from IndexedDB `dbName`. */
+export async function forgetTill(dbName, store, register) {
+  await tx(dbName, "readwrite", (s) => s.delete(`${store}/${register}`));
+}

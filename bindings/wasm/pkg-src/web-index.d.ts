@@ -1,0 +1,3 @@
+export * from "./pos_wasm.js";
+/** Loads the wasm module once (later calls return the same promise). */
+export default function init(input?: RequestInfo | URL | BufferSource | WebAssembly.Module): Promise<unknown>;

@@ -1,0 +1,237 @@
+//! The cart and the payment being taken, as JS objects the app holds.
+
+use crate::{PosError, convert};
+use pos_core::cart::Cart as CoreCart;
+use pos_core::tender::Payment as CorePayment;
+use pos_core::{Currency, Money};
+use serde::Serialize;
+use std::cell::{Ref, RefCell, RefMut};
+use wasm_bindgen::prelude::*;
+
+/// A sale being rung up; promotions are re-applied on every change.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Cart {
+    inner: RefCell<CoreCart>,
+}
+
+/// One cart line as JS sees it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineView {
+    id: u32,
+    sku: String,
+    label: String,
+    quantity: String,
+    unit_price: String,
+    gross: String,
+    amount: String,
+    vat_rate: String,
+    promotions: Vec<String>,
+}
+
+fn busy() -> PosError {
+    PosError::store("busy", "the cart is in use by another call".to_owned())
+}
+
+impl Cart {
+    pub(crate) fn wrap(cart: CoreCart) -> Cart {
+        Cart {
+            inner: RefCell::new(cart),
+        }
+    }
+
+    pub(crate) fn borrow(&self) -> Result<Ref<'_, CoreCart>, PosError> {
+        self.inner.try_borrow().map_err(|_| busy())
+    }
+
+    pub(crate) fn borrow_mut(&self) -> Result<RefMut<'_, CoreCart>, PosError> {
+        self.inner.try_borrow_mut().map_err(|_| busy())
+    }
+
+    fn line_id(cart: &CoreCart, line: u32) -> Result<pos_core::cart::LineId, PosError> {
+        cart.lines()
+            .iter()
+            .map(|l| l.id())
+            .find(|id| id.get() == line)
+            .ok_or_else(|| PosError::invalid("line", "a line id of this cart"))
+    }
+}
+
+#[wasm_bindgen]
+impl Cart {
+    /// The total to pay, tax included (decimal string).
+    pub fn total(&self) -> Result<String, JsValue> {
+        Ok(self.borrow()?.total().format_plain())
+    }
+
+    /// The lines, in order: `{id, sku, label, quantity, unitPrice, gross,
+    /// amount, vatRate, promotions}` (decimals as strings; `promotions`: the
+    /// ids of the promotions that changed the line).
+    pub fn lines(&self) -> Result<JsValue, JsValue> {
+        let cart = self.borrow()?;
+        let lines: Vec<LineView> = cart
+            .lines()
+            .iter()
+            .map(|l| LineView {
+                id: l.id().get(),
+                sku: l.item().sku.to_string(),
+                label: l.label().to_owned(),
+                quantity: l.quantity().normalize().to_string(),
+                unit_price: l.unit_price().format_plain(),
+                gross: l.gross().format_plain(),
+                amount: l.amount().format_plain(),
+                vat_rate: l.vat_rate().percent_string(),
+                promotions: l
+                    .promotions()
+                    .iter()
+                    .map(|p| p.promotion.to_string())
+                    .collect(),
+            })
+            .collect();
+        Ok(convert::to_js(&lines)?)
+    }
+
+    /// Whether the cart has no line.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> Result<bool, JsValue> {
+        Ok(self.borrow()?.is_empty())
+    }
+
+    /// Sets a line's quantity (decimal string); on error nothing changes.
+    #[wasm_bindgen(js_name = setQuantity)]
+    pub fn set_quantity(&self, line: u32, quantity: &str) -> Result<(), JsValue> {
+        let q = convert::decimal("quantity", quantity)?;
+        let mut cart = self.borrow_mut()?;
+        let id = Cart::line_id(&cart, line)?;
+        cart.set_quantity(id, q).map_err(PosError::from)?;
+        Ok(())
+    }
+
+    /// Enters a coupon code; returns `null` when it applies, or why it does
+    /// not apply now (it is kept and may apply later).
+    #[wasm_bindgen(js_name = addCoupon)]
+    pub fn add_coupon(&self, code: &str) -> Result<JsValue, JsValue> {
+        let rejection = self
+            .borrow_mut()?
+            .add_coupon(code)
+            .map_err(PosError::from)?;
+        Ok(match rejection {
+            None => JsValue::NULL,
+            Some(r) => convert::to_js(&r)?,
+        })
+    }
+
+    /// Removes a line.
+    #[wasm_bindgen(js_name = removeLine)]
+    pub fn remove_line(&self, line: u32) -> Result<(), JsValue> {
+        let mut cart = self.borrow_mut()?;
+        let id = Cart::line_id(&cart, line)?;
+        cart.remove(id).map_err(PosError::from)?;
+        Ok(())
+    }
+}
+
+/// A payment being taken for a cart: several tenders (split payment).
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Payment {
+    inner: RefCell<CorePayment>,
+    currency: Currency,
+}
+
+impl Payment {
+    pub(crate) fn wrap(payment: CorePayment, currency: Currency) -> Payment {
+        Payment {
+            inner: RefCell::new(payment),
+            currency,
+        }
+    }
+
+    pub(crate) fn borrow(&self) -> Result<Ref<'_, CorePayment>, PosError> {
+        self.inner.try_borrow().map_err(|_| busy())
+    }
+}
+
+fn tender_method(
+    method: &str,
+    reference: Option<String>,
+) -> Result<pos_core::tender::TenderMethod, PosError> {
+    use pos_core::tender::TenderMethod as M;
+    let reference = || {
+        reference
+            .clone()
+            .ok_or_else(|| PosError::invalid("reference", "a voucher or card reference"))
+    };
+    Ok(match method {
+        "cash" => M::Cash,
+        "card" => M::Card,
+        "cheque" => M::Cheque,
+        "meal_voucher" => M::MealVoucher,
+        "gift_card" => M::GiftCard {
+            reference: reference()?,
+        },
+        "voucher" => M::Voucher {
+            reference: reference()?,
+        },
+        "store_credit" => M::StoreCredit {
+            reference: reference()?,
+        },
+        _ => {
+            return Err(PosError::invalid(
+                "tender method",
+                "cash, card, cheque, meal_voucher, gift_card, voucher or store_credit",
+            ));
+        }
+    })
+}
+
+#[wasm_bindgen]
+impl Payment {
+    /// Adds a tender: `method` is `cash`, `card`, `cheque`, `meal_voucher`,
+    /// `gift_card`, `voucher` or `store_credit` (the last three with a
+    /// `reference`); `amount` a decimal string. On error nothing changes.
+    pub fn add(
+        &self,
+        method: &str,
+        amount: &str,
+        reference: Option<String>,
+    ) -> Result<(), JsValue> {
+        let method = tender_method(method, reference)?;
+        let amount = Money::new(convert::decimal("amount", amount)?, self.currency);
+        let tender = pos_core::tender::Tender::new(method, amount);
+        self.inner
+            .try_borrow_mut()
+            .map_err(|_| busy())?
+            .add(tender)
+            .map_err(PosError::from)?;
+        Ok(())
+    }
+
+    /// What is still due (decimal string; zero when paid).
+    pub fn remaining(&self) -> Result<String, JsValue> {
+        Ok(self
+            .borrow()?
+            .remaining()
+            .map_err(PosError::from)?
+            .format_plain())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn tender_methods_by_name_and_a_typed_error_otherwise() {
+        assert!(matches!(
+            tender_method("cash", None),
+            Ok(pos_core::tender::TenderMethod::Cash)
+        ));
+        assert!(tender_method("gift_card", None).is_err());
+        assert!(tender_method("gift_card", Some("GC-1".into())).is_ok());
+        let e = tender_method("bitcoin", None).unwrap_err();
+        assert_eq!(e.code, "invalid_input");
+    }
+}

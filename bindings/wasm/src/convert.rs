@@ -1,0 +1,45 @@
+//! Simple values across the boundary: decimals as strings, instants as epoch
+//! milliseconds, ids as strings, records as plain JS objects.
+
+use crate::PosError;
+use pos_core::ids::OperatorId;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::str::FromStr;
+use wasm_bindgen::JsValue;
+
+/// Parses a decimal string (`"12.50"`); `field` names it in the error.
+pub(crate) fn decimal(field: &str, s: &str) -> Result<Decimal, PosError> {
+    Decimal::from_str(s.trim()).map_err(|_| PosError::invalid(field, "a decimal such as 12.50"))
+}
+
+/// An operator id.
+pub(crate) fn operator(s: &str) -> Result<OperatorId, PosError> {
+    Ok(OperatorId::new(s)?)
+}
+
+/// A serialisable record as JSON text (decimals stay strings).
+pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, PosError> {
+    serde_json::to_string(value).map_err(|e| PosError::store("encode", e.to_string()))
+}
+
+/// A serialisable record as a plain JS object (through JSON, so decimals
+/// stay strings and nothing is a float by accident).
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, PosError> {
+    let text = json(value)?;
+    js_sys::JSON::parse(&text).map_err(|_| PosError::store("encode", "JSON.parse".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn decimals_parse_exactly_or_fail_typed() {
+        assert_eq!(decimal("amount", " 12.50 ").unwrap().to_string(), "12.50");
+        let e = decimal("amount", "12,50").unwrap_err();
+        assert_eq!(e.code, "invalid_input");
+        assert!(decimal("amount", "1e400").is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! Sync with a `pos sync-server` through an HTTP function the app gives
+//! (in the browser: a synchronous `XMLHttpRequest` to the same origin),
+//! and the sync status the till shows.
+
+use crate::register::Register;
+use crate::{PosError, convert};
+use pos_sync::transport::{HttpRequest, HttpResponse, Transport};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Carries requests through a JS function
+/// `(method, path, headers: [name, value][], body: Uint8Array) =>
+/// {status, body: Uint8Array}` that throws when the server is unreachable.
+struct JsTransport<'a>(&'a js_sys::Function);
+
+impl Transport for JsTransport<'_> {
+    fn send(&mut self, req: &HttpRequest) -> pos_sync::Result<HttpResponse> {
+        let unreachable = |kind: &'static str| pos_sync::SyncError::Transport { kind };
+        let headers = js_sys::Array::new();
+        for (name, value) in &req.headers {
+            headers.push(&js_sys::Array::of2(
+                &name.as_str().into(),
+                &value.as_str().into(),
+            ));
+        }
+        let args = js_sys::Array::of4(
+            &req.method.into(),
+            &req.path.as_str().into(),
+            &headers,
+            &js_sys::Uint8Array::from(req.body.as_slice()),
+        );
+        let out = self
+            .0
+            .apply(&JsValue::NULL, &args)
+            .map_err(|_| unreachable("unreachable"))?;
+        let status = js_sys::Reflect::get(&out, &"status".into())
+            .ok()
+            .and_then(|s| s.as_f64())
+            .and_then(|s| {
+                if (100.0..600.0).contains(&s) {
+                    Some(s)
+                } else {
+                    None
+                }
+            })
+            .ok_or_else(|| unreachable("no_status"))?;
+        let body =
+            js_sys::Reflect::get(&out, &"body".into()).map_err(|_| unreachable("no_body"))?;
+        // Checked above: an HTTP status code.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let status = status as u16;
+        Ok(HttpResponse {
+            status,
+            body: js_sys::Uint8Array::new(&body).to_vec(),
+        })
+    }
+}
+
+/// The sync status the till shows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusView {
+    pending: u64,
+    oldest_pending_millis: Option<i64>,
+    last_success_millis: Option<i64>,
+    offline_since_millis: Option<i64>,
+    enrolled: bool,
+}
+
+/// What one sync round did.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoundView {
+    report: serde_json::Value,
+}
+
+#[wasm_bindgen]
+impl Register {
+    /// The sync status: `{pending, oldestPendingMillis, lastSuccessMillis,
+    /// offlineSinceMillis, enrolled}`.
+    #[wasm_bindgen(js_name = syncStatus)]
+    pub fn sync_status(&self) -> Result<JsValue, JsValue> {
+        let mut reg = self.sdk()?;
+        let s = pos_sdk::sync::status(&mut reg).map_err(PosError::from)?;
+        let enrolled = pos_sdk::sync::client(&mut reg)
+            .map_err(PosError::from)?
+            .is_some();
+        Ok(convert::to_js(&StatusView {
+            pending: s.pending,
+            oldest_pending_millis: s.oldest_pending.map(|t| t.timestamp_millis()),
+            last_success_millis: s.last_success.map(|t| t.timestamp_millis()),
+            offline_since_millis: s.offline_since.map(|t| t.timestamp_millis()),
+            enrolled,
+        })?)
+    }
+
+    /// Enrols this till with the server using the operator's `token`.
+    pub fn enroll(&self, http: &js_sys::Function, token: &str) -> Result<(), JsValue> {
+        let mut reg = self.sdk()?;
+        pos_sdk::sync::enroll(&mut reg, &mut JsTransport(http), token, None)
+            .map_err(PosError::from)?;
+        Ok(())
+    }
+
+    /// One sync round (push the outbox and the journal, pull changes). A
+    /// transport failure opens an offline period (JET 70) and throws a
+    /// `SyncError`; the next success closes it (JET 120).
+    pub fn sync(&self, http: &js_sys::Function) -> Result<JsValue, JsValue> {
+        let mut reg = self.sdk()?;
+        let client = pos_sdk::sync::client(&mut reg)
+            .map_err(PosError::from)?
+            .ok_or_else(|| PosError {
+                kind: crate::error::ErrorKind::Sync,
+                code: "not_enrolled".to_owned(),
+                detail: "this till is not enrolled with a sync server".to_owned(),
+            })?;
+        let report = pos_sdk::sync::sync_register(&mut reg, &client, &mut JsTransport(http))
+            .map_err(PosError::from)?;
+        let report = serde_json::to_value(format!("{report:?}")).unwrap_or_default();
+        Ok(convert::to_js(&RoundView { report })?)
+    }
+}
