@@ -92,10 +92,12 @@ function renderPayment() {
     return li;
   }));
   const remaining = payment ? payment.remaining() : cart.total();
-  $("remaining").textContent = euros(remaining);
-  $("complete").disabled = cart.isEmpty() || payment === null || remaining !== "0" && !/^0(\.0+)?$/.test(remaining);
+  // Negative: paid more than due, the difference is the change to give.
+  const settled = remaining.startsWith("-") || /^0(\.0+)?$/.test(remaining);
+  $("remaining").textContent = remaining.startsWith("-") ? `0,00\u00a0€ (à rendre : ${euros(remaining.slice(1))})` : euros(remaining);
+  $("complete").disabled = cart.isEmpty() || payment === null || !settled;
   if (!$("tender-amount").value || document.activeElement !== $("tender-amount")) {
-    $("tender-amount").value = remaining.replace(".", ",");
+    $("tender-amount").value = settled ? "" : remaining.replace(".", ",");
   }
 }
 

@@ -78,14 +78,15 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null || (location.reload(), false), null, { timeout: 10000 }).catch(() => {});
     await page.waitForSelector("body[data-ready=true]");
 
-    // 1. A sale, split between card and cash.
+    // 1. A sale (two baguettes: no promotion on any day), split between
+    // card and cash.
     await page.getByTestId("scan").fill("2000000001012");
     await page.getByTestId("scan").press("Enter");
-    await page.getByTestId("scan").fill("3760123000352");
+    await page.getByTestId("scan").fill("2000000001029");
     await page.getByTestId("scan").press("Enter");
-    assert.equal(await text(page, "total"), "26,20\u00a0€");
-    const first = await sell(page, [], [["card", "20"], ["cash", "10"]]);
-    assert.match(first, /^Vente T1 enregistrée, rendu 3,80/);
+    assert.equal(await text(page, "total"), "2,40\u00a0€");
+    const first = await sell(page, [], [["card", "1"], ["cash", "5"]]);
+    assert.match(first, /^Vente T1 enregistrée, rendu 3,60/);
     assert.ok(await page.locator("[data-testid=receipt] svg").count() > 0, "receipt preview with its QR (SVG)");
     if (sync) await page.waitForFunction(() => document.getElementById("pending").textContent === "0");
     await page.screenshot({ path: path.join(SHOTS, "1-sale.png"), fullPage: true });
@@ -104,7 +105,7 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
     await page.waitForSelector("body[data-ready=true]");
     const recent = await page.getByTestId("recent").locator("li").allTextContents();
     assert.ok(recent.some((l) => l.startsWith("Ticket T2 — 1,30")), JSON.stringify(recent));
-    assert.ok(recent.some((l) => l.startsWith("Ticket T1 — 26,20")), JSON.stringify(recent));
+    assert.ok(recent.some((l) => l.startsWith("Ticket T1 — 2,40")), JSON.stringify(recent));
     assert.equal(Number(await text(page, "pending")), pendingOffline);
     await page.screenshot({ path: path.join(SHOTS, "3-offline-reload.png"), fullPage: true });
 
