@@ -74,7 +74,7 @@ fn promotions() -> Vec<Promotion> {
             let cats = Target::Categories(vec![category(i), category(i + 3)]);
             let skus = Target::Skus(vec![sku(i % SKUS), sku((i * 3) % SKUS)]);
             let reward = match i % 10 {
-                0 | 1 | 2 => Reward::PercentOff {
+                0..=2 => Reward::PercentOff {
                     target: cats,
                     percent: Decimal::from(5 + i % 30),
                 },
