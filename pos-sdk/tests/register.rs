@@ -61,7 +61,7 @@ fn sale_refund_and_reopen_on_a_real_file() {
     assert_eq!(cart.total().format_plain(), "34.84");
     let mut payment = cart
         .start_payment(
-            reg.config().tender_policy.clone(),
+            reg.config().tender_policy,
             Money::zero(Currency::EUR),
         )
         .unwrap();
@@ -98,7 +98,7 @@ fn sale_refund_and_reopen_on_a_real_file() {
         .unwrap();
     let mut payment = refund_cart
         .start_payment(
-            reg.config().tender_policy.clone(),
+            reg.config().tender_policy,
             Money::zero(Currency::EUR),
         )
         .unwrap();
