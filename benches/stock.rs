@@ -40,14 +40,14 @@ fn sku(n: u64) -> Sku {
 }
 
 fn location(n: u64) -> LocationId {
-    LocationId::new(if n % 2 == 0 { "shop" } else { "back" }).unwrap()
+    LocationId::new(if n.is_multiple_of(2) { "shop" } else { "back" }).unwrap()
 }
 
 fn movement(n: u64, ctx: &MovementContext) -> StockMovement {
     // Every 10th movement a receipt of 50, otherwise a sale of 1 (or 0.25 kg).
-    let (reason, quantity) = if n % 10 == 0 {
+    let (reason, quantity) = if n.is_multiple_of(10) {
         (MovementReason::Receipt, Decimal::from(50))
-    } else if n % 7 == 0 {
+    } else if n.is_multiple_of(7) {
         (MovementReason::Sale, Decimal::new(-250, 3))
     } else {
         (MovementReason::Sale, Decimal::NEGATIVE_ONE)

@@ -60,10 +60,7 @@ fn sale_refund_and_reopen_on_a_real_file() {
     reg.scan(&mut cart, "2501001003475", &ctx).unwrap(); // Comté scale label 0.347 kg: 8.64
     assert_eq!(cart.total().format_plain(), "34.84");
     let mut payment = cart
-        .start_payment(
-            reg.config().tender_policy,
-            Money::zero(Currency::EUR),
-        )
+        .start_payment(reg.config().tender_policy, Money::zero(Currency::EUR))
         .unwrap();
     payment
         .add(Tender::new(TenderMethod::Card, eur("20.00")))
@@ -97,10 +94,7 @@ fn sale_refund_and_reopen_on_a_real_file() {
         .refund_cart(sale.ticket.id(), Some(&selection), &actor)
         .unwrap();
     let mut payment = refund_cart
-        .start_payment(
-            reg.config().tender_policy,
-            Money::zero(Currency::EUR),
-        )
+        .start_payment(reg.config().tender_policy, Money::zero(Currency::EUR))
         .unwrap();
     payment
         .add(Tender::new(TenderMethod::Cash, eur("1.30")))
