@@ -47,7 +47,7 @@ cp "$SRC/web-index.js" "$PKG/web/index.js"
 cp "$SRC/web-index.d.ts" "$PKG/web/index.d.ts"
 cp "$SRC/idb-store.js" "$SRC/idb-store.d.ts" "$PKG/web/"
 cp "$SRC/node-index.cjs" "$PKG/node/index.cjs"
-cp -r "$SRC/test" "$PKG/test"
+cp -r "$SRC/test" "$SRC/bench" "$PKG/"
 
 echo "== pos-wasm: wasm-bindgen-test (Node and headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
@@ -73,6 +73,9 @@ else
     unset POS_BIN
 fi
 (cd "$TILL" && WASM_PKG_DIR="$PKG" node --test tests/)
+
+echo "== pos-wasm: figures (one call across the wasm boundary, from Node)"
+node "$PKG/bench/boundary.cjs" 2000
 
 echo "== pos-wasm: package size"
 raw=$(stat -c %s "$PKG/web/pos_wasm_bg.wasm")

@@ -5,7 +5,7 @@
 // Screenshots go to build/artifacts/web-till/.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -30,16 +30,29 @@ async function freePort() {
 
 async function startSyncServer(dir) {
   const port = await freePort();
-  const child = spawn(POS_BIN, ["sync-server", "--listen", `127.0.0.1:${port}`, "--db", path.join(dir, "server.sqlite"), "--enrolment-token", TOKEN], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(POS_BIN, ["sync-server", "--listen", `127.0.0.1:${port}`, "--db", path.join(dir, "server.sqlite"), "--enrolment-token", TOKEN], { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`pos sync-server exited with ${code}`)));
-    child.stdout.on("data", (d) => { if (String(d).includes("listening")) resolve(); });
+    for (const out of [child.stdout, child.stderr]) {
+      out.on("data", (d) => { if (String(d).includes("listening")) resolve(); });
+    }
   });
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
 const text = (page, id) => page.getByTestId(id).textContent();
+
+// What the sync server holds for this till: its T records and its events.
+function serverCounts(db) {
+  const out = execFileSync("python3", ["-c", `import sqlite3,sys
+c = sqlite3.connect(sys.argv[1])
+t = c.execute("SELECT COUNT(*) FROM fiscal_records WHERE device='web-1' AND series='T'").fetchone()[0]
+e = c.execute("SELECT COUNT(*) FROM events WHERE device='web-1'").fetchone()[0]
+print(t, e)`, db]);
+  const [tickets, events] = String(out).trim().split(" ").map(Number);
+  return { tickets, events };
+}
 
 async function sell(page, codes, tenders) {
   for (const code of codes) {
@@ -115,8 +128,13 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
       await page.getByRole("button", { name: "Synchroniser" }).click();
       await page.waitForFunction(() => document.getElementById("pending").textContent === "0", null, { timeout: 20000 });
       assert.equal(await text(page, "network"), "En ligne");
-      const pushedAgain = await page.evaluate(() => document.getElementById("pending").textContent);
-      assert.equal(pushedAgain, "0");
+      const synced = serverCounts(path.join(dir, "server.sqlite"));
+      assert.equal(synced.tickets, 2, "both sales reached the server");
+      // Another round sends nothing twice.
+      await page.getByRole("button", { name: "Synchroniser" }).click();
+      await page.waitForTimeout(1000);
+      assert.deepEqual(serverCounts(path.join(dir, "server.sqlite")), synced);
+      assert.equal(await text(page, "pending"), "0");
       await page.screenshot({ path: path.join(SHOTS, "4-synced.png"), fullPage: true });
     }
 
