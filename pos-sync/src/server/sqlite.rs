@@ -63,7 +63,9 @@ impl SqliteStorage {
     pub fn open(path: &Path) -> Result<SqliteStorage> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: an acknowledged event must survive a power cut (the till stops
+        // resending what the server acknowledged).
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         SqliteStorage::init(conn)
     }

@@ -152,6 +152,13 @@ fn print_ticket(title: &str, sale: &CompletedSale) {
     );
 }
 
+fn sync_err(e: pos_sync::SyncError) -> SdkError {
+    eprintln!("sync: {e}");
+    SdkError::Precondition {
+        what: "a working sync server",
+    }
+}
+
 fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), SdkError> {
     std::fs::write(path, bytes).map_err(|_| SdkError::InvalidInput {
         field: "--out",
@@ -275,6 +282,34 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
         &[(TenderMethod::Cash, Some(eur(1000)))],
         None,
     )?;
+    // 09:00 — the till syncs with the store's server (an in-process
+    // `pos sync-server` on its own SQLite file).
+    day.at("09:00")?;
+    let server_db = args.out.join("sync-server.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", server_db.display()));
+    }
+    let server = pos_sync::server::spawn_in_process(pos_sync::server::Server::new(
+        pos_sync::server::SqliteStorage::open(&server_db).map_err(sync_err)?,
+        "demo-enrolment",
+        "demo-web",
+    ))
+    .map_err(sync_err)?;
+    let mut online = pos_sync::http_client::UreqTransport::new(server.url());
+    pos_sdk::sync::enroll(&mut day.till, &mut online, "demo-enrolment", None).map_err(sync_err)?;
+    let client = pos_sdk::sync::client(&mut day.till)
+        .map_err(sync_err)?
+        .ok_or(SdkError::Precondition {
+            what: "sync enrolment",
+        })?;
+    let round =
+        pos_sdk::sync::sync_register(&mut day.till, &client, &mut online).map_err(sync_err)?;
+    println!(
+        "\n09:00 sync with {}: {} events acknowledged, nothing pending",
+        server.url(),
+        round.acked_seq
+    );
+
     day.at("09:15")?;
     day.sell(
         "Fromage à la coupe (étiquette balance 0,347 kg)",
@@ -282,6 +317,18 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
         &[(TenderMethod::Card, None)],
         None,
     )?;
+    // 12:00 — the network goes down: the sync fails, the till logs the
+    // start of an offline period (JET 70) and keeps selling.
+    day.at("12:00")?;
+    let mut unreachable = pos_sync::http_client::UreqTransport::new("http://127.0.0.1:9");
+    let failed = pos_sdk::sync::sync_register(&mut day.till, &client, &mut unreachable).is_err();
+    let status = pos_sdk::sync::status(&mut day.till).map_err(sync_err)?;
+    println!(
+        "\n12:00 network down (sync failed: {failed}); offline since {:?}, {} events pending",
+        status.offline_since.map(|d| d.to_rfc3339()),
+        status.pending
+    );
+
     day.at("12:20")?;
     day.sell(
         "Déjeuner en titres-restaurant",
@@ -307,6 +354,29 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
         ],
         None,
     )?;
+    // 16:00 — the network is back: the offline sales arrive, exactly once.
+    day.at("16:00")?;
+    let round =
+        pos_sdk::sync::sync_register(&mut day.till, &client, &mut online).map_err(sync_err)?;
+    let again =
+        pos_sdk::sync::sync_register(&mut day.till, &client, &mut online).map_err(sync_err)?;
+    let status = pos_sdk::sync::status(&mut day.till).map_err(sync_err)?;
+    let on_server = pos_sync::server::Server::new(
+        pos_sync::server::SqliteStorage::open(&server_db).map_err(sync_err)?,
+        "demo-enrolment",
+        "demo-web",
+    )
+    .device_status("caisse-1")
+    .map_err(sync_err)?;
+    println!(
+        "\n16:00 network back (JET 120 logged): {} pushes, server acknowledged up to event {}; a second sync pushes nothing new (acked {}); {} pending on the till",
+        round.pushes, round.acked_seq, again.acked_seq, status.pending
+    );
+    println!(
+        "       on the server: device caisse-1 at event {}, fiscal heads {:?}, {} fiscal batches quarantined",
+        on_server.acked_seq, on_server.fiscal_heads, on_server.quarantined
+    );
+
     day.at("17:40")?;
     day.sell(
         "Apéritif, client fidèle",
@@ -486,6 +556,17 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     println!(
         "       audit (JET 280): {} records, verdict {}",
         audit.records, audit.verdict
+    );
+
+    // Last sync of the day: the evening sales, the Z and the JET go up.
+    let round =
+        pos_sdk::sync::sync_register(&mut day.till, &client, &mut online).map_err(sync_err)?;
+    println!(
+        "       last sync: server at event {}, {} pending on the till",
+        round.acked_seq,
+        pos_sdk::sync::status(&mut day.till)
+            .map_err(sync_err)?
+            .pending
     );
 
     // Figures.
