@@ -91,6 +91,14 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null || (location.reload(), false), null, { timeout: 10000 }).catch(() => {});
     await page.waitForSelector("body[data-ready=true]");
 
+    // 0. A new customer, looked up by their loyalty card id.
+    await page.locator("summary", { hasText: "Nouveau client" }).click();
+    await page.locator("#given-name").fill("Marie");
+    await page.locator("#family-name").fill("Curie");
+    await page.getByRole("button", { name: "Créer" }).click();
+    await page.waitForFunction(() => document.getElementById("customer-info").textContent.startsWith("Marie Curie"));
+    assert.equal(await text(page, "customer-info"), "Marie Curie — 0 point(s) de fidélité");
+
     // 1. A sale (two baguettes: no promotion on any day), split between
     // card and cash.
     await page.getByTestId("scan").fill("2000000001012");
