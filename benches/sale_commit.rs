@@ -8,7 +8,12 @@
 //!   million movements;
 //! - `open/100k_products_1M_tickets`: opening a till file with a 100k-variant
 //!   catalog and one million ticket rows.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pos_core::ids::{LocationId, OperatorId, RegisterId, Sku, StoreId};
@@ -19,8 +24,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn config() -> RegisterConfig {
-    RegisterConfig::france(StoreId::new("s").unwrap(), RegisterId::new("r").unwrap(), LocationId::new("shop").unwrap())
-        .unwrap()
+    RegisterConfig::france(
+        StoreId::new("s").unwrap(),
+        RegisterId::new("r").unwrap(),
+        LocationId::new("shop").unwrap(),
+    )
+    .unwrap()
 }
 
 fn clock() -> Arc<ManualClock> {
@@ -35,7 +44,8 @@ fn sale_commit(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let clock = clock();
     let mut reg = open(&dir.path().join("till.sqlite"), &clock);
-    reg.import_catalog_json(pos_core::catalog::sample_catalog_json()).unwrap();
+    reg.import_catalog_json(pos_core::catalog::sample_catalog_json())
+        .unwrap();
     let ctx = reg.price_context(None);
     let mut cart = reg.new_cart();
     for code in ["2000000001012", "3760123000352", "3760123001472"] {
@@ -49,8 +59,15 @@ fn sale_commit(c: &mut Criterion) {
         b.iter(|| {
             clock.advance_millis(1_000);
             let mut payment = reg.start_payment(&cart, None).unwrap();
-            payment.add(Tender::new(TenderMethod::Card, payment.remaining().unwrap())).unwrap();
-            let sale = reg.complete_sale(&cart, &payment, &SaleOptions::by(operator.clone())).unwrap();
+            payment
+                .add(Tender::new(
+                    TenderMethod::Card,
+                    payment.remaining().unwrap(),
+                ))
+                .unwrap();
+            let sale = reg
+                .complete_sale(&cart, &payment, &SaleOptions::by(operator.clone()))
+                .unwrap();
             ticket_json = serde_json::to_string(&sale.ticket).unwrap();
             black_box(sale.number)
         })
@@ -67,7 +84,8 @@ fn sale_commit(c: &mut Criterion) {
     group.bench_function("bare_insert", |b| {
         b.iter(|| {
             let tx = bare.transaction().unwrap();
-            tx.execute("INSERT INTO t(json) VALUES (?1)", [&ticket_json]).unwrap();
+            tx.execute("INSERT INTO t(json) VALUES (?1)", [&ticket_json])
+                .unwrap();
             tx.commit().unwrap();
         })
     });
@@ -88,7 +106,11 @@ fn stock_level_1m(c: &mut Criterion) {
             .prepare("INSERT INTO stock_movements(id, sku, location, quantity, kind, at, json) VALUES (?1, ?2, 'shop', '1', 'receipt', '2026-06-01T08:00:00Z', '{}')")
             .unwrap();
         for i in 0..1_000_000u32 {
-            m.execute(rusqlite::params![format!("m{i}"), format!("SKU-{}", i % 10_000)]).unwrap();
+            m.execute(rusqlite::params![
+                format!("m{i}"),
+                format!("SKU-{}", i % 10_000)
+            ])
+            .unwrap();
         }
         let mut l = tx.prepare("INSERT INTO stock_levels(sku, location, on_hand, reserved) VALUES (?1, 'shop', '100', '0')").unwrap();
         for s in 0..10_000u32 {
@@ -100,7 +122,9 @@ fn stock_level_1m(c: &mut Criterion) {
     let reg = open(&path, &clock);
     let sku = Sku::new("SKU-4242").unwrap();
     let loc = LocationId::new("shop").unwrap();
-    c.bench_function("stock_level/1M_movements", |b| b.iter(|| black_box(reg.stock_level(&sku, &loc).unwrap())));
+    c.bench_function("stock_level/1M_movements", |b| {
+        b.iter(|| black_box(reg.stock_level(&sku, &loc).unwrap()))
+    });
 }
 
 fn open_big_store(c: &mut Criterion) {
@@ -109,7 +133,8 @@ fn open_big_store(c: &mut Criterion) {
     let clock = clock();
     {
         let mut reg = open(&path, &clock);
-        reg.import_catalog_json(&pos_benches::catalog_json(100_000)).unwrap();
+        reg.import_catalog_json(&pos_benches::catalog_json(100_000))
+            .unwrap();
     }
     let mut conn = rusqlite::Connection::open(&path).unwrap();
     let tx = conn.transaction().unwrap();
@@ -125,7 +150,9 @@ fn open_big_store(c: &mut Criterion) {
     drop(conn);
     let mut group = c.benchmark_group("open");
     group.sample_size(10);
-    group.bench_function("100k_products_1M_tickets", |b| b.iter(|| black_box(open(&path, &clock))));
+    group.bench_function("100k_products_1M_tickets", |b| {
+        b.iter(|| black_box(open(&path, &clock)))
+    });
     group.finish();
 }
 
