@@ -69,13 +69,19 @@ fn io(_: std::io::Error) -> SyncError {
 
 /// Serves until the process ends (the `pos sync-server` command).
 pub fn serve<S: Storage>(listen: &str, server: Server<S>) -> Result<()> {
+    serve_app(listen, router(server))
+}
+
+/// Serves an application router until the process ends: the sync router
+/// ([`router`]) merged with other fronts (back office, receipt pages).
+pub fn serve_app(listen: &str, app: Router) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(io)?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(io)?;
-        axum::serve(listener, router(server)).await.map_err(io)
+        axum::serve(listener, app).await.map_err(io)
     })
 }
 
@@ -107,6 +113,12 @@ impl Drop for InProcess {
 
 /// Starts a server on a free loopback port in this process (demos, tests).
 pub fn spawn_in_process<S: Storage>(server: Server<S>) -> Result<InProcess> {
+    spawn_app(router(server))
+}
+
+/// Starts an application router (see [`serve_app`]) on a free loopback port
+/// in this process.
+pub fn spawn_app(app: Router) -> Result<InProcess> {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(io)?;
     std_listener.set_nonblocking(true).map_err(io)?;
     let url = format!("http://{}", std_listener.local_addr().map_err(io)?);
@@ -121,7 +133,7 @@ pub fn spawn_in_process<S: Storage>(server: Server<S>) -> Result<InProcess> {
             let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
                 return;
             };
-            let _ = axum::serve(listener, router(server))
+            let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
                 })

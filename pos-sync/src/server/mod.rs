@@ -12,7 +12,7 @@ pub mod web;
 mod web_api;
 
 pub use self::core::{Server, error_response};
-pub use self::http::{InProcess, serve, spawn_in_process};
+pub use self::http::{InProcess, serve, serve_app, spawn_app, spawn_in_process};
 pub use self::postgres::PostgresStorage;
 pub use self::sqlite::SqliteStorage;
 pub use self::store::{Device, Storage, Tx};
