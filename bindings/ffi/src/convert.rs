@@ -11,6 +11,20 @@ pub(crate) fn decimal(field: &str, s: &str) -> Result<Decimal, PosError> {
     Decimal::from_str(s.trim()).map_err(|_| PosError::invalid(field, "a decimal such as 12.50"))
 }
 
+/// The snake_case name a domain enum serialises to (`bank_deposit`).
+pub(crate) fn snake_name(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// An instant from epoch milliseconds; `field` names it in the error.
+pub(crate) fn instant(field: &str, millis: i64) -> Result<chrono::DateTime<chrono::Utc>, PosError> {
+    chrono::DateTime::from_timestamp_millis(millis)
+        .ok_or_else(|| PosError::invalid(field, "epoch milliseconds"))
+}
+
 /// An operator id.
 pub(crate) fn operator(s: &str) -> Result<OperatorId, PosError> {
     Ok(OperatorId::new(s)?)
@@ -26,5 +40,13 @@ mod tests {
         let e = decimal("amount", "12,50").unwrap_err();
         assert_eq!(e.code(), "invalid_input");
         assert!(decimal("amount", "1e400").is_err());
+    }
+
+    #[test]
+    fn enums_cross_as_their_snake_case_names() {
+        use pos_core::cash_session::CashMoveReason;
+        assert_eq!(snake_name(&CashMoveReason::BankDeposit), "bank_deposit");
+        assert_eq!(instant("at", 0).unwrap().timestamp_millis(), 0);
+        assert_eq!(instant("at", i64::MAX).unwrap_err().code(), "invalid_input");
     }
 }

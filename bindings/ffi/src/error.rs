@@ -163,6 +163,30 @@ mod tests {
                 "sync error (transport): the server did not answer",
             ),
             (
+                PosError::from(pos_core::CoreError::InsufficientPoints {
+                    balance: 16,
+                    requested: 500,
+                }),
+                "cart error (insufficient_points): insufficient points: balance 16, requested 500",
+            ),
+            (
+                PosError::from(pos_core::CoreError::InsufficientBalance {
+                    available: "10.00".to_owned(),
+                    requested: "12.00".to_owned(),
+                }),
+                "cart error (insufficient_balance): insufficient balance: 10.00 available, 12.00 requested",
+            ),
+            (
+                PosError::from(pos_core::CoreError::CustomerErased),
+                "cart error (customer_erased): the customer was erased",
+            ),
+            (
+                PosError::from(SdkError::Precondition {
+                    what: "an open cash session",
+                }),
+                "cart error (precondition): an open cash session is required first",
+            ),
+            (
                 PosError::from(uniffi::UnexpectedUniFFICallbackError {
                     reason: "boom".to_owned(),
                 }),

@@ -14,26 +14,30 @@ mod cart;
 mod cash;
 mod catalog;
 mod convert;
+mod customers;
 mod error;
 mod guard;
 mod orders;
 mod register;
 mod reports;
 mod sale;
+mod stored_value;
 mod sync;
 mod types;
 
 pub use barcode::{BarcodeInfo, describe_barcode};
 pub use callbacks::{Clock, PrinterTransport, Signer};
 pub use cart::{Cart, Payment};
-pub use cash::CashClose;
-pub use catalog::sample_catalog_json;
+pub use cash::{CashClose, CashMoveReason, TenderTotals, VatTotals, XReport};
+pub use catalog::{sample_catalog_json, sample_promotions_json};
+pub use customers::{Channel, Consent, ConsentSource, ConsentState, LoyaltyReward};
 pub use error::PosError;
 pub use guard::trigger_panic_for_tests;
 pub use orders::{OrderLine, PickupEntry};
 pub use register::Register;
 pub use reports::{NamedAmount, SalesReport};
 pub use sale::CompletedSale;
+pub use stored_value::{StoredValue, StoredValueKind};
 pub use sync::{HttpHeader, HttpRequest, HttpResponse, SyncReport, SyncTransport};
 pub use types::{
     CartLine, FecFile, ReceiptFormat, RegisterConfig, SaleOptions, TenderMethod, Trader,

@@ -1,13 +1,18 @@
 //! Orders (click & collect, web orders): receive, move through their
-//! statuses, cancel, and the pickup list. Collection sold at the till and
-//! refunds of orders are not wrapped yet.
+//! statuses, collect (paid online, or paid at the till as a normal sale),
+//! cancel, refund (online, or at the till with a refund ticket), and the
+//! pickup list.
 
+use crate::cart::{Cart, Payment};
 use crate::guard::{guard, lock};
 use crate::register::Register;
+use crate::sale::CompletedSale;
+use crate::types::SaleOptions;
 use crate::{PosError, convert};
 use pos_core::Money;
 use pos_core::ids::{OrderId, Sku};
 use pos_core::order::{Order, OrderChannel, OrderStatus, PaymentStatus};
+use std::sync::Arc;
 
 /// A line of an order.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -38,11 +43,25 @@ pub struct PickupEntry {
 }
 
 fn status_name(s: OrderStatus) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    convert::snake_name(&s)
 }
+
+/// The sale (or refund) an order transition completed at the till.
+fn sale_of(update: pos_sdk::OrderUpdate) -> Result<Arc<CompletedSale>, PosError> {
+    let inner = update.sale.ok_or(PosError::Internal {
+        code: "missing_sale".to_owned(),
+        detail: "the order transition completed no ticket".to_owned(),
+    })?;
+    Ok(Arc::new(CompletedSale { inner }))
+}
+
+type Till = fn(
+    &mut pos_sdk::Register,
+    &OrderId,
+    &pos_core::cart::Cart,
+    &pos_core::tender::Payment,
+    &pos_sdk::SaleOptions,
+) -> Result<pos_sdk::OrderUpdate, pos_sdk::SdkError>;
 
 type Step = fn(
     &mut pos_sdk::Register,
@@ -57,6 +76,25 @@ impl Register {
             let op = convert::operator(operator)?;
             let update = step(&mut lock(&self.inner), &id, &op)?;
             Ok(status_name(update.order.status()))
+        })
+    }
+
+    fn order_at_till(
+        &self,
+        id: &str,
+        cart: &Cart,
+        payment: &Payment,
+        options: SaleOptions,
+        step: Till,
+    ) -> Result<Arc<CompletedSale>, PosError> {
+        guard(|| {
+            let id = OrderId::new(id)?;
+            let options = options.to_sdk()?;
+            // Lock order everywhere: register, then cart, then payment.
+            let mut reg = lock(&self.inner);
+            let cart = lock(&cart.inner);
+            let payment = lock(&payment.inner);
+            sale_of(step(&mut reg, &id, &cart, &payment, &options)?)
         })
     }
 }
@@ -129,6 +167,76 @@ impl Register {
     /// Marks an order ready for collection; returns the new status.
     pub fn mark_order_ready(&self, order_id: String, operator: String) -> Result<String, PosError> {
         self.order_step(&order_id, &operator, pos_sdk::Register::mark_order_ready)
+    }
+
+    /// Hands over an order paid online (its reservation leaves the shelf;
+    /// no till ticket); returns the new status.
+    pub fn collect_order(&self, order_id: String, operator: String) -> Result<String, PosError> {
+        self.order_step(&order_id, &operator, pos_sdk::Register::collect_order)
+    }
+
+    /// A cart holding an unpaid order's items at today's prices, to be paid
+    /// with `collect_order_and_pay`.
+    pub fn order_cart(&self, order_id: String) -> Result<Arc<Cart>, PosError> {
+        guard(|| {
+            let id = OrderId::new(order_id)?;
+            let reg = lock(&self.inner);
+            let ctx = reg.price_context(None);
+            Ok(Arc::new(Cart::wrap(reg.order_cart(&id, &ctx)?)))
+        })
+    }
+
+    /// Hands over an unpaid order sold at the till: `cart` (from
+    /// `order_cart`) paid by `payment` becomes a normal sale ticket and the
+    /// order `collected`. If the sale is refused the order keeps its stock.
+    pub fn collect_order_and_pay(
+        &self,
+        order_id: String,
+        cart: &Cart,
+        payment: &Payment,
+        options: SaleOptions,
+    ) -> Result<Arc<CompletedSale>, PosError> {
+        self.order_at_till(
+            &order_id,
+            cart,
+            payment,
+            options,
+            pos_sdk::Register::collect_order_and_pay,
+        )
+    }
+
+    /// Records that an order paid online was refunded by the payment
+    /// provider; returns the new status.
+    pub fn refund_order(&self, order_id: String, operator: String) -> Result<String, PosError> {
+        self.order_step(&order_id, &operator, pos_sdk::Register::refund_order)
+    }
+
+    /// Refunds an order paid at collection: `refund_cart` (from
+    /// `refund_cart(<collection ticket id>, ...)`) paid back by `payment`
+    /// becomes a refund ticket and the order `refunded`.
+    pub fn refund_order_at_till(
+        &self,
+        order_id: String,
+        refund_cart: &Cart,
+        payment: &Payment,
+        options: SaleOptions,
+    ) -> Result<Arc<CompletedSale>, PosError> {
+        self.order_at_till(
+            &order_id,
+            refund_cart,
+            payment,
+            options,
+            pos_sdk::Register::refund_order_at_till,
+        )
+    }
+
+    /// An order's status (`received`, `accepted`, ..., `collected`,
+    /// `cancelled`, `refunded`).
+    pub fn order_status(&self, order_id: String) -> Result<String, PosError> {
+        guard(|| {
+            let id = OrderId::new(order_id)?;
+            Ok(status_name(lock(&self.inner).order(&id)?.status()))
+        })
     }
 
     /// Cancels an order (releases its reservation); returns the new status.

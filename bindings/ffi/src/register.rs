@@ -92,7 +92,14 @@ impl Register {
         guard(|| count(lock(&self.inner).import_catalog_csv(&csv)?))
     }
 
-    /// An empty cart in the till's currency and tax mode.
+    /// Replaces the active promotions with a JSON list (all or nothing);
+    /// returns how many there are. Carts made afterwards run them.
+    pub fn import_promotions_json(&self, json: String) -> Result<u64, PosError> {
+        guard(|| count(lock(&self.inner).import_promotions_json(&json)?))
+    }
+
+    /// An empty cart in the till's currency and tax mode (the active
+    /// promotions run in it).
     pub fn new_cart(&self) -> Result<Arc<Cart>, PosError> {
         guard(|| Ok(Arc::new(Cart::wrap(lock(&self.inner).new_cart()))))
     }
@@ -136,12 +143,7 @@ impl Register {
         options: SaleOptions,
     ) -> Result<Arc<CompletedSale>, PosError> {
         guard(|| {
-            let options = pos_sdk::SaleOptions {
-                operator: convert::operator(&options.operator)?,
-                customer: options.customer.map(CustomerId::new).transpose()?,
-                training: options.training,
-                ticket_id: options.ticket_id,
-            };
+            let options = options.to_sdk()?;
             // Lock order everywhere: register, then cart, then payment.
             let mut reg = lock(&self.inner);
             let cart = lock(&cart.inner);
@@ -232,33 +234,6 @@ impl Register {
             let op = convert::operator(&operator)?;
             let (name, bytes) = lock(&self.inner).export_fec(&siren, &op)?;
             Ok(FecFile { name, bytes })
-        })
-    }
-
-    /// Registers a customer; returns their pseudonymous id.
-    pub fn create_customer(
-        &self,
-        given_name: Option<String>,
-        family_name: Option<String>,
-        email: Option<String>,
-    ) -> Result<String, PosError> {
-        guard(|| {
-            let personal = pos_core::customer::PersonalData {
-                given_name,
-                family_name,
-                email,
-                ..Default::default()
-            };
-            let c = lock(&self.inner).create_customer(personal, None)?;
-            Ok(c.id().to_string())
-        })
-    }
-
-    /// A customer's loyalty points balance.
-    pub fn loyalty_balance(&self, customer: String) -> Result<u64, PosError> {
-        guard(|| {
-            let id = CustomerId::new(customer)?;
-            Ok(lock(&self.inner).loyalty_balance(&id)?)
         })
     }
 }

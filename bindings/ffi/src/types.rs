@@ -41,6 +41,22 @@ pub struct SaleOptions {
     pub ticket_id: Option<String>,
 }
 
+impl SaleOptions {
+    /// The facade's options.
+    pub(crate) fn to_sdk(&self) -> Result<pos_sdk::SaleOptions, PosError> {
+        Ok(pos_sdk::SaleOptions {
+            operator: crate::convert::operator(&self.operator)?,
+            customer: self
+                .customer
+                .clone()
+                .map(pos_core::ids::CustomerId::new)
+                .transpose()?,
+            training: self.training,
+            ticket_id: self.ticket_id.clone(),
+        })
+    }
+}
+
 /// A line of a cart.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CartLine {

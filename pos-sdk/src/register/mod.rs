@@ -8,6 +8,7 @@
 mod cash;
 mod config;
 mod customers;
+mod ffi_extra;
 mod ffi_support;
 mod fiscal_map;
 mod fiscal_ops;

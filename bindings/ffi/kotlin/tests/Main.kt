@@ -37,6 +37,12 @@ fun main() {
     registerTests()
     errorTests()
     foreignTraitTests()
+    cashTests()
+    customerTests()
+    storedValueTests()
+    orderTests()
+    receiptImageTests()
+    promotionTests()
     val failed = results.count { it.second != null }
     println("${results.size - failed} passed, $failed failed")
     if (failed > 0) exitProcess(1)

@@ -45,3 +45,20 @@ def register(tmp_path, clock):
     reg = pos_ffi.Register.open(str(tmp_path / "till.sqlite"), config(), clock, None, 1)
     reg.import_catalog_json(pos_ffi.sample_catalog_json())
     return reg
+
+
+def ring_up(register):
+    """A baguette (1.30) and a kilo of Comté (24.90): 26.20."""
+    cart = register.new_cart()
+    register.scan(cart, "2000000001012")
+    register.scan(cart, "3760123000352")
+    return cart
+
+
+def sell(register, cart, *tenders, customer=None, operator="alice"):
+    """Pays `cart` with (method, amount) tenders and completes the sale."""
+    payment = register.start_payment(cart, customer)
+    for method, amount in tenders:
+        payment.add(method, amount)
+    opts = pos_ffi.SaleOptions(operator=operator, customer=customer, training=False, ticket_id=None)
+    return register.complete_sale(cart, payment, opts)

@@ -275,3 +275,27 @@ def test_order_for_collection_moves_through_its_statuses(register):
     assert (entry.order, entry.pickup_at_millis, entry.paid) == ("web-1", pickup, True)
     with pytest.raises(pos_ffi.PosError.Cart):
         register.receive_order("web-2", [], pickup, None)
+
+
+def test_promotions_run_in_the_cart_and_a_coupon_applies(register):
+    # The sample promotions; 2026-03-14 is a Saturday (cheese -20 %).
+    assert register.import_promotions_json(pos_ffi.sample_promotions_json()) == 6
+    cart = register.new_cart()
+    for _ in range(3):
+        register.scan(cart, "2000000002019")  # croissant 1.20: 3 for 3.00
+    register.scan(cart, "3760123000352")  # Comté 24.90 -20 % = 19.92
+    assert [line.amount for line in cart.lines()] == ["1.00", "1.00", "1.00", "19.92"]
+    assert cart.total() == "22.92"
+    assert cart.add_coupon("NOPE") == "unknown"
+    assert cart.add_coupon("BIENVENUE10") is None
+    assert cart.total() == "20.63"  # 22.92 - 10 % = 20.628
+    payment = register.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CARD(), "20.63")
+    assert register.complete_sale(cart, payment, options()).total() == "20.63"
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        register.import_promotions_json("[{]")
+    assert e.value.code == "invalid_json"
+    # All or nothing: the promotions in force are still the sample's.
+    again = register.new_cart()
+    register.scan(again, "3760123000352")
+    assert again.total() == "19.92"
