@@ -163,6 +163,12 @@ pub enum SyncError {
     #[cfg(feature = "server")]
     #[error("postgres: {0}")]
     Postgres(#[from] postgres::Error),
+    // ---- back office ----
+    /// A back-office request or command was refused.
+    #[cfg(feature = "server")]
+    #[error("back office: {0}")]
+    BackOffice(#[from] crate::backoffice::BackOfficeFailure),
+    // ---- end back office ----
 }
 
 impl SyncError {
@@ -192,6 +198,10 @@ impl SyncError {
             SyncError::Fiscal(_) => "fiscal",
             #[cfg(feature = "server")]
             SyncError::Sqlite(_) | SyncError::Postgres(_) => "storage",
+            // ---- back office ----
+            #[cfg(feature = "server")]
+            SyncError::BackOffice(f) => f.code(),
+            // ---- end back office ----
         }
     }
 
@@ -211,6 +221,10 @@ impl SyncError {
             | SyncError::InvalidTransition { .. }
             | SyncError::InsufficientStock { .. }
             | SyncError::OfflineCapExceeded { .. } => 409,
+            // ---- back office ----
+            #[cfg(feature = "server")]
+            SyncError::BackOffice(f) => f.http_status(),
+            // ---- end back office ----
             _ => 500,
         }
     }

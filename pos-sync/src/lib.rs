@@ -22,6 +22,10 @@
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
 pub mod auth;
+// ---- back office ----
+#[cfg(feature = "server")]
+pub mod backoffice;
+// ---- end back office ----
 pub mod client;
 mod error;
 #[cfg(feature = "http-client")]

@@ -55,6 +55,20 @@ CREATE TABLE IF NOT EXISTS fiscal_records (
 CREATE TABLE IF NOT EXISTS fiscal_quarantine (
     id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
     records TEXT NOT NULL, defects TEXT NOT NULL);
+-- ---- back office ----
+CREATE TABLE IF NOT EXISTS bo_retailers (id TEXT PRIMARY KEY, name TEXT NOT NULL, siren TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_stores (store TEXT PRIMARY KEY, retailer TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_users (
+    username TEXT PRIMARY KEY, retailer TEXT NOT NULL, role TEXT NOT NULL,
+    password_hash TEXT NOT NULL, failures BIGINT NOT NULL, locked_until_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_sessions (
+    id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL,
+    expires_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_access_log (
+    id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, retailer TEXT NOT NULL,
+    username TEXT NOT NULL, store TEXT NOT NULL, customer TEXT NOT NULL, action TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bo_events_by_store_time ON events(store, created_at);
+-- ---- end back office ----
 ";
 
 /// PostgreSQL storage with a small connection pool.
@@ -571,4 +585,246 @@ impl Tx for PgTx<'_> {
             .query_one("SELECT COUNT(*) FROM events WHERE device = $1", &[&device])?;
         u(row.get(0))
     }
+    // ---- back office ----
+    fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_retailers(id, name, siren) VALUES ($1, $2, $3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, siren = excluded.siren",
+            &[&id, &name, &siren],
+        )?;
+        Ok(())
+    }
+
+    fn bo_retailer(&mut self, id: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .tx
+            .query_opt("SELECT name, siren FROM bo_retailers WHERE id = $1", &[&id])?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn bo_put_store(&mut self, store: &str, retailer: &str) -> Result<bool> {
+        self.tx.execute(
+            "INSERT INTO bo_stores(store, retailer) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&store, &retailer],
+        )?;
+        let row = self
+            .tx
+            .query_one("SELECT retailer FROM bo_stores WHERE store = $1", &[&store])?;
+        let owner: String = row.get(0);
+        Ok(owner == retailer)
+    }
+
+    fn bo_stores(&mut self, retailer: &str) -> Result<Vec<String>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT store FROM bo_stores WHERE retailer = $1 ORDER BY store",
+                &[&retailer],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn bo_put_user(&mut self, u: &crate::backoffice::BoUser) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_users(username, retailer, role, password_hash, failures, locked_until_ms)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT(username) DO UPDATE SET retailer = excluded.retailer, role = excluded.role,
+             password_hash = excluded.password_hash, failures = excluded.failures,
+             locked_until_ms = excluded.locked_until_ms",
+            &[
+                &u.username,
+                &u.retailer,
+                &u.role.as_str(),
+                &u.password_hash,
+                &i64::from(u.failures),
+                &u.locked_until_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bo_user(&mut self, username: &str) -> Result<Option<crate::backoffice::BoUser>> {
+        let row = self.tx.query_opt(
+            "SELECT username, retailer, role, password_hash, failures, locked_until_ms
+             FROM bo_users WHERE username = $1 FOR UPDATE",
+            &[&username],
+        )?;
+        row.map(|r| {
+            let role: String = r.get(2);
+            let failures: i64 = r.get(4);
+            Ok(crate::backoffice::BoUser {
+                username: r.get(0),
+                retailer: r.get(1),
+                role: crate::backoffice::Role::parse(&role)
+                    .ok_or(SyncError::Corrupt { what: "role" })?,
+                password_hash: r.get(3),
+                failures: u32::try_from(failures)
+                    .map_err(|_| SyncError::Corrupt { what: "failures" })?,
+                locked_until_ms: r.get(5),
+            })
+        })
+        .transpose()
+    }
+
+    fn bo_put_session(&mut self, s: &crate::backoffice::BoSession) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM bo_sessions WHERE expires_ms < $1",
+            &[&s.expires_ms.saturating_sub(2_592_000_000)],
+        )?;
+        self.tx.execute(
+            "INSERT INTO bo_sessions(id_hash, username, csrf, expires_ms) VALUES ($1, $2, $3, $4)",
+            &[&s.id_hash, &s.username, &s.csrf, &s.expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn bo_session(&mut self, id_hash: &str) -> Result<Option<crate::backoffice::BoSession>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT id_hash, username, csrf, expires_ms FROM bo_sessions WHERE id_hash = $1",
+                &[&id_hash],
+            )?
+            .map(|r| crate::backoffice::BoSession {
+                id_hash: r.get(0),
+                username: r.get(1),
+                csrf: r.get(2),
+                expires_ms: r.get(3),
+            }))
+    }
+
+    fn bo_delete_session(&mut self, id_hash: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM bo_sessions WHERE id_hash = $1", &[&id_hash])?;
+        Ok(())
+    }
+
+    fn bo_events(
+        &mut self,
+        store: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<crate::backoffice::StoredEvent>> {
+        // `device, seq` is the push order within a till; across tills the
+        // order does not matter to the back office.
+        Ok(self
+            .tx
+            .query(
+                "SELECT event_id, device, store, kind, created_at, json FROM events
+                 WHERE store = $1 AND created_at >= $2 AND created_at < $3 ORDER BY device, seq",
+                &[&store, &from, &to],
+            )?
+            .iter()
+            .map(|r| crate::backoffice::StoredEvent {
+                event_id: r.get(0),
+                device: r.get(1),
+                store: r.get(2),
+                kind: r.get(3),
+                created_at: r.get(4),
+                json: r.get(5),
+            })
+            .collect())
+    }
+
+    fn bo_devices(&mut self, store: &str) -> Result<Vec<String>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT id FROM devices WHERE store = $1 ORDER BY id",
+                &[&store],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn bo_orders(&mut self, store: &str) -> Result<Vec<StoredOrder>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT id, store, state, json FROM orders WHERE store = $1 ORDER BY id",
+                &[&store],
+            )?
+            .iter()
+            .map(|r| StoredOrder {
+                id: r.get(0),
+                store: r.get(1),
+                state: r.get(2),
+                json: r.get(3),
+            })
+            .collect())
+    }
+
+    fn bo_documents(&mut self, kind: &str, store: &str) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT id, json FROM documents WHERE kind = $1 AND store = $2 ORDER BY id",
+                &[&kind, &store],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn bo_ledger_entries(
+        &mut self,
+        ledger: &str,
+        store: &str,
+        account: &str,
+    ) -> Result<Vec<(String, Decimal)>> {
+        let rows = self.tx.query(
+            "SELECT id, delta FROM ledger WHERE ledger = $1 AND store = $2 AND account = $3 ORDER BY id",
+            &[&ledger, &store, &account],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let d: String = r.get(1);
+            out.push((r.get(0), dec(&d)?));
+        }
+        Ok(out)
+    }
+
+    fn bo_log_access(&mut self, e: &crate::backoffice::AccessEntry) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_access_log(at, retailer, username, store, customer, action)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &e.at,
+                &e.retailer,
+                &e.username,
+                &e.store,
+                &e.customer,
+                &e.action,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bo_access_log(
+        &mut self,
+        retailer: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::backoffice::AccessEntry>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT at, retailer, username, store, customer, action FROM bo_access_log
+                 WHERE retailer = $1 ORDER BY id DESC LIMIT $2",
+                &[&retailer, &i64::from(limit)],
+            )?
+            .iter()
+            .map(|r| crate::backoffice::AccessEntry {
+                at: r.get(0),
+                retailer: r.get(1),
+                username: r.get(2),
+                store: r.get(3),
+                customer: r.get(4),
+                action: r.get(5),
+            })
+            .collect())
+    }
+    // ---- end back office ----
 }

@@ -50,6 +50,20 @@ CREATE TABLE IF NOT EXISTS fiscal_records (
 CREATE TABLE IF NOT EXISTS fiscal_quarantine (
     id INTEGER PRIMARY KEY AUTOINCREMENT, device TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
     records TEXT NOT NULL, defects TEXT NOT NULL);
+-- ---- back office ----
+CREATE TABLE IF NOT EXISTS bo_retailers (id TEXT PRIMARY KEY, name TEXT NOT NULL, siren TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_stores (store TEXT PRIMARY KEY, retailer TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_users (
+    username TEXT PRIMARY KEY, retailer TEXT NOT NULL, role TEXT NOT NULL,
+    password_hash TEXT NOT NULL, failures INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_sessions (
+    id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_access_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, retailer TEXT NOT NULL,
+    username TEXT NOT NULL, store TEXT NOT NULL, customer TEXT NOT NULL, action TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bo_events_by_store_time ON events(store, created_at);
+-- ---- end back office ----
 ";
 
 /// SQLite storage over one file (or memory).
@@ -633,4 +647,241 @@ impl Tx for SqliteTx<'_> {
         )?;
         u(n)
     }
+    // ---- back office ----
+    fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_retailers(id, name, siren) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, siren = excluded.siren",
+            params![id, name, siren],
+        )?;
+        Ok(())
+    }
+
+    fn bo_retailer(&mut self, id: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT name, siren FROM bo_retailers WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn bo_put_store(&mut self, store: &str, retailer: &str) -> Result<bool> {
+        self.tx.execute(
+            "INSERT INTO bo_stores(store, retailer) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![store, retailer],
+        )?;
+        let owner: String = self.tx.query_row(
+            "SELECT retailer FROM bo_stores WHERE store = ?1",
+            [store],
+            |r| r.get(0),
+        )?;
+        Ok(owner == retailer)
+    }
+
+    fn bo_stores(&mut self, retailer: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT store FROM bo_stores WHERE retailer = ?1 ORDER BY store")?;
+        let rows = st.query_map([retailer], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn bo_put_user(&mut self, u: &crate::backoffice::BoUser) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_users(username, retailer, role, password_hash, failures, locked_until_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(username) DO UPDATE SET retailer = excluded.retailer, role = excluded.role,
+             password_hash = excluded.password_hash, failures = excluded.failures,
+             locked_until_ms = excluded.locked_until_ms",
+            params![
+                u.username,
+                u.retailer,
+                u.role.as_str(),
+                u.password_hash,
+                u.failures,
+                u.locked_until_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bo_user(&mut self, username: &str) -> Result<Option<crate::backoffice::BoUser>> {
+        let row = self
+            .tx
+            .query_row(
+                "SELECT username, retailer, role, password_hash, failures, locked_until_ms
+                 FROM bo_users WHERE username = ?1",
+                [username],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, u32>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(
+            |(username, retailer, role, password_hash, failures, locked_until_ms)| {
+                Ok(crate::backoffice::BoUser {
+                    username,
+                    retailer,
+                    role: crate::backoffice::Role::parse(&role)
+                        .ok_or(SyncError::Corrupt { what: "role" })?,
+                    password_hash,
+                    failures,
+                    locked_until_ms,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    fn bo_put_session(&mut self, s: &crate::backoffice::BoSession) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM bo_sessions WHERE expires_ms < ?1",
+            [s.expires_ms.saturating_sub(2_592_000_000)],
+        )?;
+        self.tx.execute(
+            "INSERT INTO bo_sessions(id_hash, username, csrf, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![s.id_hash, s.username, s.csrf, s.expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn bo_session(&mut self, id_hash: &str) -> Result<Option<crate::backoffice::BoSession>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT id_hash, username, csrf, expires_ms FROM bo_sessions WHERE id_hash = ?1",
+                [id_hash],
+                |r| {
+                    Ok(crate::backoffice::BoSession {
+                        id_hash: r.get(0)?,
+                        username: r.get(1)?,
+                        csrf: r.get(2)?,
+                        expires_ms: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn bo_delete_session(&mut self, id_hash: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM bo_sessions WHERE id_hash = ?1", [id_hash])?;
+        Ok(())
+    }
+
+    fn bo_events(
+        &mut self,
+        store: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<crate::backoffice::StoredEvent>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT event_id, device, store, kind, created_at, json FROM events
+             WHERE store = ?1 AND created_at >= ?2 AND created_at < ?3 ORDER BY rowid",
+        )?;
+        let rows = st.query_map(params![store, from, to], |r| {
+            Ok(crate::backoffice::StoredEvent {
+                event_id: r.get(0)?,
+                device: r.get(1)?,
+                store: r.get(2)?,
+                kind: r.get(3)?,
+                created_at: r.get(4)?,
+                json: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn bo_devices(&mut self, store: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT id FROM devices WHERE store = ?1 ORDER BY id")?;
+        let rows = st.query_map([store], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn bo_orders(&mut self, store: &str) -> Result<Vec<StoredOrder>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT id, store, state, json FROM orders WHERE store = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([store], |r| {
+            Ok(StoredOrder {
+                id: r.get(0)?,
+                store: r.get(1)?,
+                state: r.get(2)?,
+                json: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn bo_documents(&mut self, kind: &str, store: &str) -> Result<Vec<(String, String)>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT id, json FROM documents WHERE kind = ?1 AND store = ?2 ORDER BY id",
+        )?;
+        let rows = st.query_map(params![kind, store], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn bo_ledger_entries(
+        &mut self,
+        ledger: &str,
+        store: &str,
+        account: &str,
+    ) -> Result<Vec<(String, Decimal)>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT id, delta FROM ledger WHERE ledger = ?1 AND store = ?2 AND account = ?3 ORDER BY id",
+        )?;
+        let rows = st.query_map(params![ledger, store, account], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, d) = row?;
+            out.push((id, dec(&d)?));
+        }
+        Ok(out)
+    }
+
+    fn bo_log_access(&mut self, e: &crate::backoffice::AccessEntry) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_access_log(at, retailer, username, store, customer, action)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![e.at, e.retailer, e.username, e.store, e.customer, e.action],
+        )?;
+        Ok(())
+    }
+
+    fn bo_access_log(
+        &mut self,
+        retailer: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::backoffice::AccessEntry>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT at, retailer, username, store, customer, action FROM bo_access_log
+             WHERE retailer = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![retailer, limit], |r| {
+            Ok(crate::backoffice::AccessEntry {
+                at: r.get(0)?,
+                retailer: r.get(1)?,
+                username: r.get(2)?,
+                store: r.get(3)?,
+                customer: r.get(4)?,
+                action: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+    // ---- end back office ----
 }

@@ -165,6 +165,54 @@ pub trait Tx {
     fn quarantine_count(&mut self, device: &str) -> Result<u64>;
     /// Number of events stored for a device.
     fn event_count(&mut self, device: &str) -> Result<u64>;
+    // ---- back office ----
+    /// Adds a retailer or updates its name and SIREN.
+    fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()>;
+    /// A retailer's (name, SIREN).
+    fn bo_retailer(&mut self, id: &str) -> Result<Option<(String, String)>>;
+    /// Attaches a store to a retailer; false if it belongs to another one.
+    fn bo_put_store(&mut self, store: &str, retailer: &str) -> Result<bool>;
+    /// The stores of a retailer, sorted.
+    fn bo_stores(&mut self, retailer: &str) -> Result<Vec<String>>;
+    /// Adds or updates a back-office user.
+    fn bo_put_user(&mut self, u: &crate::backoffice::BoUser) -> Result<()>;
+    /// A back-office user by name.
+    fn bo_user(&mut self, username: &str) -> Result<Option<crate::backoffice::BoUser>>;
+    /// Stores a session.
+    fn bo_put_session(&mut self, s: &crate::backoffice::BoSession) -> Result<()>;
+    /// A session by the hash of its id.
+    fn bo_session(&mut self, id_hash: &str) -> Result<Option<crate::backoffice::BoSession>>;
+    /// Ends a session.
+    fn bo_delete_session(&mut self, id_hash: &str) -> Result<()>;
+    /// Events of a store created in `[from, to)` (RFC 3339 UTC), in push order.
+    fn bo_events(
+        &mut self,
+        store: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<crate::backoffice::StoredEvent>>;
+    /// Ids of the devices enrolled in a store, sorted.
+    fn bo_devices(&mut self, store: &str) -> Result<Vec<String>>;
+    /// Every order of a store.
+    fn bo_orders(&mut self, store: &str) -> Result<Vec<StoredOrder>>;
+    /// Every document of a kind in a store: (id, json), sorted by id.
+    fn bo_documents(&mut self, kind: &str, store: &str) -> Result<Vec<(String, String)>>;
+    /// Movements of one ledger account: (movement id, delta), sorted by id.
+    fn bo_ledger_entries(
+        &mut self,
+        ledger: &str,
+        store: &str,
+        account: &str,
+    ) -> Result<Vec<(String, Decimal)>>;
+    /// Appends to the personal-data access log.
+    fn bo_log_access(&mut self, e: &crate::backoffice::AccessEntry) -> Result<()>;
+    /// The latest entries of a retailer's access log, newest first.
+    fn bo_access_log(
+        &mut self,
+        retailer: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::backoffice::AccessEntry>>;
+    // ---- end back office ----
 }
 
 /// A server database.

@@ -1,0 +1,232 @@
+//! Passwords (Argon2id, PHC strings), session and CSRF tokens, login
+//! throttling. Randomness comes in as arguments (salts, token bytes) so the
+//! rules are testable; [`random_bytes`] is the edge that draws them.
+
+use super::model::{BackOfficeFailure, BoSession, BoUser};
+use crate::error::Result;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use sha2::Digest;
+
+/// Minimum password length.
+pub const MIN_PASSWORD: usize = 10;
+/// Failed logins allowed before the account is locked for a while.
+pub const FREE_FAILURES: u32 = 5;
+/// First lock duration; it doubles with each further failure.
+pub const LOCK_BASE_MS: i64 = 30_000;
+/// Longest lock.
+pub const LOCK_MAX_MS: i64 = 900_000;
+/// Session lifetime.
+pub const SESSION_MS: i64 = 8 * 3_600_000;
+/// The session cookie's name.
+pub const COOKIE: &str = "pos_bo";
+
+/// Draws `N` random bytes from the OS generator (the I/O edge).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    rand::Rng::fill(&mut rand::rng(), &mut b[..]);
+    b
+}
+
+/// Hashes a password with Argon2id (default memory-hard parameters) under
+/// a 16-byte salt; returns the PHC string.
+pub fn hash_password(password: &str, salt: [u8; 16]) -> Result<String> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(BackOfficeFailure::WeakPassword { min: MIN_PASSWORD }.into());
+    }
+    let salt = SaltString::encode_b64(&salt).map_err(|_| BackOfficeFailure::Hashing)?;
+    Ok(argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|_| BackOfficeFailure::Hashing)?
+        .to_string())
+}
+
+/// Whether `password` matches a PHC string (false on a malformed hash).
+pub fn verify_password(phc: &str, password: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A PHC string no password matches, verified when the user is unknown so
+/// that a login takes as long whether or not the name exists.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no password matches this one", [0; 16]).unwrap_or_default())
+}
+
+/// SHA-256 hex of a session id: only this is stored, so a leaked
+/// database does not hand out live sessions.
+pub fn hash_session_id(id: &str) -> String {
+    hex::encode(sha2::Sha256::digest(id.as_bytes()))
+}
+
+/// Refuses a login while the account is locked.
+pub fn check_not_locked(user: &BoUser, now_ms: i64) -> Result<()> {
+    if user.locked_until_ms > now_ms {
+        let wait = user.locked_until_ms.saturating_sub(now_ms);
+        return Err(BackOfficeFailure::Throttled {
+            retry_after_seconds: wait.saturating_add(999) / 1000,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The user after a failed login: counted, and locked for an exponentially
+/// growing time once past [`FREE_FAILURES`].
+pub fn after_failure(user: &BoUser, now_ms: i64) -> BoUser {
+    let failures = user.failures.saturating_add(1);
+    let mut out = user.clone();
+    out.failures = failures;
+    if failures >= FREE_FAILURES {
+        let doublings = failures.saturating_sub(FREE_FAILURES).min(16);
+        let lock = LOCK_BASE_MS
+            .saturating_mul(1i64 << doublings)
+            .min(LOCK_MAX_MS);
+        out.locked_until_ms = now_ms.saturating_add(lock);
+    }
+    out
+}
+
+/// A new session for `user`: `id` goes in the cookie, `csrf` in the pages.
+pub fn new_session(username: &str, id: &str, csrf: &str, now_ms: i64) -> BoSession {
+    BoSession {
+        id_hash: hash_session_id(id),
+        username: username.to_owned(),
+        csrf: csrf.to_owned(),
+        expires_ms: now_ms.saturating_add(SESSION_MS),
+    }
+}
+
+/// Constant-time equality of two tokens (false if either is empty).
+pub fn same_token(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() || a.len() != b.len() {
+        return false;
+    }
+    a.bytes()
+        .zip(b.bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+/// The `Set-Cookie` value of a session; `Secure` unless served on loopback
+/// (plain-HTTP development and tests).
+pub fn session_cookie(id: &str, secure: bool) -> String {
+    let max_age = SESSION_MS / 1000;
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+/// The `Set-Cookie` value that ends a session in the browser.
+pub fn clear_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
+}
+
+/// Whether a `Host` header names the loopback interface.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    matches!(name, "localhost" | "127.0.0.1" | "::1")
+}
+
+/// Checks a name or id: 1 to 64 of `[A-Za-z0-9._-]` (and `@` for users).
+pub fn check_name(field: &'static str, s: &str) -> Result<()> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(BackOfficeFailure::BadName { field }.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backoffice::Role;
+
+    fn user() -> BoUser {
+        BoUser {
+            username: "alice".into(),
+            retailer: "r1".into(),
+            role: Role::Owner,
+            password_hash: String::new(),
+            failures: 0,
+            locked_until_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_password_round_trips_through_its_phc_string() {
+        let h = hash_password("correct horse battery", [7; 16]).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "correct horse battery"));
+        assert!(!verify_password(&h, "correct horse battery!"));
+        assert!(!verify_password("not a hash", "x"));
+        assert!(dummy_hash().starts_with("$argon2id$"));
+        assert!(!verify_password(dummy_hash(), ""));
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        let e = hash_password("short", [1; 16]).unwrap_err();
+        assert_eq!(e.code(), "weak_password");
+    }
+
+    #[test]
+    fn five_failures_lock_and_the_lock_doubles() {
+        let mut u = user();
+        for _ in 0..4 {
+            u = after_failure(&u, 1_000);
+            assert!(check_not_locked(&u, 1_000).is_ok());
+        }
+        u = after_failure(&u, 1_000);
+        let e = check_not_locked(&u, 1_000).unwrap_err();
+        assert_eq!(e.code(), "throttled");
+        assert_eq!(e.http_status(), 429);
+        assert!(check_not_locked(&u, 31_000).is_ok());
+        u = after_failure(&u, 31_000);
+        assert_eq!(u.locked_until_ms, 31_000 + 60_000);
+        for _ in 0..20 {
+            u = after_failure(&u, 0);
+        }
+        assert_eq!(u.locked_until_ms, LOCK_MAX_MS);
+    }
+
+    #[test]
+    fn cookies_are_http_only_strict_and_secure_off_loopback() {
+        let c = session_cookie("abc", true);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Secure"));
+        assert!(!session_cookie("abc", false).contains("Secure"));
+        assert!(is_loopback_host("127.0.0.1:8080"));
+        assert!(is_loopback_host("localhost"));
+        assert!(is_loopback_host("[::1]:80"));
+        assert!(!is_loopback_host("shop.example:443"));
+        assert!(!is_loopback_host("127.0.0.1.evil.example"));
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same_token("abcd", "abcd"));
+        assert!(!same_token("abcd", "abce"));
+        assert!(!same_token("", ""));
+        assert!(!same_token("abc", "abcd"));
+        assert_eq!(hash_session_id("x").len(), 64);
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_name("user", "alice@shop.fr").is_ok());
+        assert!(check_name("user", "").is_err());
+        assert!(check_name("user", "a b").is_err());
+        assert!(check_name("user", "<script>").is_err());
+    }
+}
