@@ -12,6 +12,9 @@ LIB="$TARGET/debug/libpos_ffi.so"
 BINDGEN="$TARGET/debug/uniffi-bindgen"
 OUT="$ROOT/build/bindings"
 PY_PKG="$ROOT/bindings/ffi/python"
+# Each suite's output is kept to count what passed for the closing line.
+LOGS="$(mktemp -d)"
+trap 'rm -rf "$LOGS"' EXIT
 
 echo "== pos-ffi: build (debug)"
 # Two invocations: building them together would unify uniffi's `cli` feature
@@ -34,7 +37,7 @@ if ! "$ROOT/.venv/bin/python" -c "import pytest, cryptography" 2>/dev/null; then
 fi
 cp "$OUT/python/pos_ffi.py" "$PY_PKG/pos_ffi/_uniffi.py"
 cp "$LIB" "$PY_PKG/pos_ffi/"
-(cd "$PY_PKG" && "$ROOT/.venv/bin/python" -m pytest -q tests)
+(cd "$PY_PKG" && "$ROOT/.venv/bin/python" -m pytest -q tests) | tee "$LOGS/python"
 
 echo "== pos-ffi: Kotlin tests"
 JNA=/usr/share/java/jna.jar
@@ -54,7 +57,7 @@ mkdir -p "$KT_OUT"
 # The generated bindings and the tests in one jar; the example against it.
 "$KOTLINC" -nowarn -cp "$JNA" "$OUT/kotlin" bindings/ffi/kotlin/tests -d "$KT_OUT/pos-ffi-tests.jar"
 KT_CP="$KT_OUT/pos-ffi-tests.jar:$KOTLIN_LIB/kotlin-stdlib.jar:$JNA"
-java -Djna.library.path="$TARGET/debug" -cp "$KT_CP" pos.ffi.tests.MainKt
+java -Djna.library.path="$TARGET/debug" -cp "$KT_CP" pos.ffi.tests.MainKt | tee "$LOGS/kotlin"
 
 echo "== pos-ffi: Swift header and symbols"
 bash bindings/ffi/swift/generate.sh "$BINDGEN" "$LIB" "$OUT/swift"
@@ -65,4 +68,10 @@ PYTHONPATH="$PY_PKG" "$ROOT/.venv/bin/python" examples/python/ring_up.py
 "$KOTLINC" -nowarn -cp "$KT_OUT/pos-ffi-tests.jar:$JNA" examples/kotlin/RingUp.kt -d "$KT_OUT/ring-up.jar"
 java -Djna.library.path="$TARGET/debug" -cp "$KT_OUT/ring-up.jar:$KT_CP" RingUpKt
 
-echo "== pos-ffi: all binding suites passed"
+# Every suite passed (set -e stopped at the first failure): one closing line
+# counting the Python and Kotlin tests, the two Swift checks (header compiles,
+# every symbol exported) and the two examples.
+py_passed="$(grep -oE '[0-9]+ passed' "$LOGS/python" | tail -n 1 | cut -d' ' -f1)"
+kt_passed="$(grep -E '^[0-9]+ passed, 0 failed$' "$LOGS/kotlin" | tail -n 1 | cut -d' ' -f1)"
+echo "== pos-ffi: all binding suites passed (python ${py_passed}, kotlin ${kt_passed}, swift 2, examples 2)"
+echo "pos-ffi: $((py_passed + kt_passed + 4)) passed, 0 failed"

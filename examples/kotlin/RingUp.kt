@@ -1,5 +1,5 @@
-// Rings up a sale, prints the receipt, closes the day and verifies the fiscal
-// journal through the Kotlin bindings (uniffi.pos_ffi) on the JVM.
+// Opens the drawer, rings up a sale, prints the receipt, reads the X report,
+// closes the drawer with the day and verifies the fiscal journal through the Kotlin bindings (uniffi.pos_ffi) on the JVM.
 // Built and run by bindings/ffi/run-tests.sh.
 
 import uniffi.pos_ffi.*
@@ -16,6 +16,9 @@ fun main() {
     val till = Register.open(dir.resolve("till.sqlite").toString(), config, SystemClock(), null, null)
     println("catalog: ${till.importCatalogJson(sampleCatalogJson())} variants")
 
+    till.openCashSession("alice", "50.00")
+    println("drawer opened with 50.00 EUR")
+
     val cart = till.newCart()
     for (code in listOf("2000000001012", "3760123000352", "2501001003475")) till.scan(cart, code)
     for (line in cart.lines()) println("  ${line.label.padEnd(30)} ${line.quantity} x ${line.unitPrice} = ${line.amount}")
@@ -30,7 +33,10 @@ fun main() {
     val trader = Trader("Fromagerie Exemple", listOf("1 rue de la Paix", "75002 Paris"), "12345678900011", null)
     println(till.receipt(sale, trader, ReceiptFormat.TEXT, "generic-58mm").toString(Charsets.UTF_8))
 
-    println("day closed: ${till.closeDay("alice").joinToString()}")
+    val x = till.xReport()
+    println("X report: ${x.salesCount} sale(s), ${x.netTotal} EUR, expected cash ${x.expectedCash} EUR")
+    val close = till.closeSessionAndDay("alice", x.expectedCash)
+    println("drawer counted ${close.counted} EUR (difference ${close.difference}); day closed: ${close.closures.joinToString()}")
     val report = till.verify()
     println("journal: ${report.verdict}, ${report.records} records, ${report.signaturesChecked} signatures")
     if (!report.intact) {

@@ -1,5 +1,5 @@
-"""Rings up a sale, prints the receipt, closes the day and verifies the
-fiscal journal, through the Python bindings (pos_ffi).
+"""Opens the drawer, rings up a sale, prints the receipt, reads the X report,
+closes the drawer with the day and verifies the fiscal journal, through the Python bindings (pos_ffi).
 
 Run from the repository root after bindings/ffi/run-tests.sh built them:
     PYTHONPATH=bindings/ffi/python .venv/bin/python examples/python/ring_up.py
@@ -26,6 +26,9 @@ def main():
         till = pos_ffi.Register.open(str(Path(tmp) / "till.sqlite"), config, SystemClock(), None, None)
         print(f"catalog: {till.import_catalog_json(pos_ffi.sample_catalog_json())} variants")
 
+        till.open_cash_session("alice", "50.00")
+        print("drawer opened with 50.00 EUR")
+
         cart = till.new_cart()
         for code in ["2000000001012", "3760123000352", "2501001003475"]:
             till.scan(cart, code)
@@ -51,8 +54,10 @@ def main():
         )
         print(till.receipt(sale, trader, pos_ffi.ReceiptFormat.TEXT, "generic-58mm").decode())
 
-        closures = till.close_day("alice")
-        print(f"day closed: {', '.join(closures)}")
+        x = till.x_report()
+        print(f"X report: {x.sales_count} sale(s), {x.net_total} EUR, expected cash {x.expected_cash} EUR")
+        close = till.close_session_and_day("alice", x.expected_cash)
+        print(f"drawer counted {close.counted} EUR (difference {close.difference}); day closed: {', '.join(close.closures)}")
         report = till.verify()
         print(f"journal: {report.verdict}, {report.records} records, {report.signatures_checked} signatures")
         if not report.intact:
