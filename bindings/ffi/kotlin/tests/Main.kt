@@ -43,6 +43,7 @@ fun main() {
     orderTests()
     receiptImageTests()
     promotionTests()
+    lookupAndDeviceTests()
     val failed = results.count { it.second != null }
     println("${results.size - failed} passed, $failed failed")
     if (failed > 0) exitProcess(1)

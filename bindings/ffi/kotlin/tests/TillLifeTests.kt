@@ -169,3 +169,41 @@ fun promotionTests() {
         checkEq(e.code, "invalid_json")
     }
 }
+
+fun lookupAndDeviceTests() {
+    test("catalog lookup and stock level") {
+        val reg = tempTill(FixedClock(T0), 30uL)
+        val comte = reg.lookup("3760123000352")
+        checkEq(comte.sku, "COMTE-18")
+        checkEq(comte.unitPrice, "24.90")
+        checkEq(comte.unit, "kilogram")
+        checkEq(reg.lookup("2501001003475").carried, "weight:0.347")
+        checkEq(assertThrows<PosException.Cart> { reg.lookup("0000000000000") }.code, "unknown_barcode")
+        sell(reg, ringUp(reg), TenderMethod.Card to "26.20")
+        checkEq(reg.stockLevel("BAG-TRAD"), StockLevel("-1", "0", "-1"))
+    }
+
+    test("drawer kicked through the printer, customer display shows the cart") {
+        val reg = tempTill(FixedClock(T0), 31uL)
+        val out = java.io.ByteArrayOutputStream()
+        val port = object : PrinterTransport, DisplayTransport {
+            override fun write(bytes: ByteArray) = out.write(bytes)
+        }
+        openDrawer("epson-tm-t20", false, port)
+        val pulse = out.toByteArray()
+        check((0 until pulse.size - 2).any { pulse[it] == 0x1b.toByte() && pulse[it + 1] == 'p'.code.toByte() && pulse[it + 2] == 0.toByte() }) {
+            "no ESC p on pin 2"
+        }
+        out.reset()
+        val display = CustomerDisplay(port, DisplayCodePage.WPC1252)
+        display.show("Bonjour", "")
+        display.showCart(ringUp(reg))
+        val shown = out.toByteArray().toString(Charsets.ISO_8859_1)
+        check("Bonjour" in shown) { shown }
+        check("TOTAL        26,20 \u0080" in shown) { shown } // "€" is 0x80 in Windows-1252
+        val unplugged = object : DisplayTransport {
+            override fun write(bytes: ByteArray): Unit = throw PosException.Device("unplugged", "gone")
+        }
+        assertThrows<PosException.Device> { CustomerDisplay(unplugged, DisplayCodePage.PC437) }
+    }
+}
