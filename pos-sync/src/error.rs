@@ -169,6 +169,10 @@ pub enum SyncError {
     #[error("back office: {0}")]
     BackOffice(#[from] crate::backoffice::BackOfficeFailure),
     // ---- end back office ----
+    // ---- digital receipts ----
+    /// A digital receipt send was refused or failed.
+    #[error("digital receipt: {0}")]
+    Digital(#[from] crate::digital::DigitalFailure),
 }
 
 impl SyncError {
@@ -202,6 +206,7 @@ impl SyncError {
             #[cfg(feature = "server")]
             SyncError::BackOffice(f) => f.code(),
             // ---- end back office ----
+            SyncError::Digital(f) => f.code(),
         }
     }
 
@@ -225,6 +230,7 @@ impl SyncError {
             #[cfg(feature = "server")]
             SyncError::BackOffice(f) => f.http_status(),
             // ---- end back office ----
+            SyncError::Digital(f) => f.http_status(),
             _ => 500,
         }
     }

@@ -27,6 +27,7 @@ pub mod auth;
 pub mod backoffice;
 // ---- end back office ----
 pub mod client;
+pub mod digital;
 mod error;
 #[cfg(feature = "http-client")]
 pub mod http_client;

@@ -2,6 +2,11 @@
 //! their rendering through pos-hw. Printing a fiscal original a second time
 //! makes a signed duplicate (series C) printed "DUPLICATA n°k"; a screen
 //! preview changes nothing.
+//!
+//! The receipt link (QR and e-mail) is `{link_base}/r/{token}`, the token an
+//! HMAC of the ticket id under the till's own link key (`pos_sync::digital::
+//! token`): the same link on every print, computed offline; the sale event
+//! carries the token and the facts so the server's page equals the paper.
 
 use super::Register;
 use crate::SdkError;
@@ -49,6 +54,70 @@ impl Register {
             _ => ReceiptKind::Sale,
         };
         Ok(self.facts(&ticket, format!("{}{number}", series.code()), extract, kind))
+    }
+
+    /// The digital receipt link of a ticket (`None` without a link base or
+    /// before the till's first sale made its link key).
+    pub fn receipt_link(&self, ticket_id: &str) -> Result<Option<String>, SdkError> {
+        let Some(base) = &self.config.receipt.link_base else {
+            return Ok(None);
+        };
+        let key: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [LINK_KEY], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(key) = key.as_deref().and_then(hex_decode) else {
+            return Ok(None);
+        };
+        let token = pos_sync::digital::token::link_token(&key, ticket_id).map_err(|_| {
+            SdkError::Corrupt {
+                what: "receipt link key",
+            }
+        })?;
+        Ok(Some(pos_sync::digital::token::receipt_url(base, &token)))
+    }
+
+    /// Asks the server to send ticket `ticket_id`'s receipt by e-mail or SMS
+    /// (the server checks the customer's consent and sends at most once per
+    /// ticket and channel, so retrying after a transport failure is safe).
+    /// The till must be enrolled for sync.
+    pub fn send_digital_receipt(
+        &self,
+        transport: &mut dyn pos_sync::transport::Transport,
+        ticket_id: &str,
+        channel: pos_core::customer::Channel,
+    ) -> Result<pos_sync::digital::SendReceiptResponse, pos_sync::SyncError> {
+        let secret: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [SYNC_SECRET_KEY],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| pos_sync::SyncError::Till {
+                source: Box::new(SdkError::from(e)),
+            })?;
+        let secret =
+            secret
+                .as_deref()
+                .and_then(hex_decode)
+                .ok_or(pos_sync::SyncError::NotFound {
+                    what: "sync enrolment",
+                })?;
+        let creds = pos_sync::client::Credentials {
+            device: self.config.register.to_string(),
+            secret,
+        };
+        pos_sync::digital::request::send_receipt(
+            transport,
+            &creds,
+            ticket_id,
+            channel,
+            self.clock.now().timestamp_millis(),
+        )
     }
 
     /// Renders ticket `number` for the screen or an e-mail: no fiscal effect.
@@ -113,11 +182,102 @@ impl Register {
     }
 
     pub(super) fn original_label(&self, ticket: &Ticket) -> Result<String, SdkError> {
+        original_label(&self.conn, ticket)
+    }
+
+    pub(super) fn facts(
+        &self,
+        ticket: &Ticket,
+        number: String,
+        extract: String,
+        kind: ReceiptKind,
+    ) -> ReceiptFacts {
+        // A link that cannot be computed leaves the QR out; nothing legal
+        // depends on it.
+        let url = self.receipt_link(ticket.id()).ok().flatten();
+        build_facts(&self.config, ticket, number, extract, kind, url)
+    }
+}
+
+/// The meta key of the till's receipt link key (32 bytes, hex).
+const LINK_KEY: &str = "receipt_link_key";
+/// The meta key where `crate::sync` keeps the sync secret (hex).
+const SYNC_SECRET_KEY: &str = "sync.secret";
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            s.get(i..i.checked_add(2)?)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+        })
+        .collect()
+}
+
+/// The till's receipt link key, made from the operating system's entropy
+/// the first time (inside the caller's transaction).
+pub(crate) fn link_key(tx: &rusqlite::Transaction<'_>) -> Result<Vec<u8>, SdkError> {
+    if let Some(key) = crate::db::meta_get(tx, LINK_KEY)?
+        .as_deref()
+        .and_then(hex_decode)
+    {
+        return Ok(key);
+    }
+    let mut key = [0u8; pos_sync::digital::token::KEY_BYTES];
+    rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut key).map_err(|_| {
+        SdkError::Precondition {
+            what: "operating-system entropy",
+        }
+    })?;
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    crate::db::meta_set(tx, LINK_KEY, &hex)?;
+    Ok(key.to_vec())
+}
+
+/// The digital receipt a sale event carries: the link token and the facts
+/// the till prints (so the server's page shows the same receipt).
+pub(crate) fn receipt_for_event(
+    tx: &rusqlite::Transaction<'_>,
+    config: &super::RegisterConfig,
+    ticket: &Ticket,
+    fiscal: &pos_fiscal::store::Recorded,
+) -> Result<serde_json::Value, SdkError> {
+    let key = link_key(tx)?;
+    let token =
+        pos_sync::digital::token::link_token(&key, ticket.id()).map_err(|_| SdkError::Corrupt {
+            what: "receipt link key",
+        })?;
+    let kind = match ticket.kind() {
+        TicketKind::Refund => ReceiptKind::Refund {
+            original: original_label(tx, ticket)?,
+        },
+        _ => ReceiptKind::Sale,
+    };
+    let url = config
+        .receipt
+        .link_base
+        .as_ref()
+        .map(|base| pos_sync::digital::token::receipt_url(base, &token));
+    let facts = build_facts(
+        config,
+        ticket,
+        format!("{}{}", fiscal.doc.series.code(), fiscal.doc.number),
+        fiscal.extract.clone(),
+        kind,
+        url,
+    );
+    Ok(serde_json::json!({ "token": token, "facts": facts }))
+}
+
+fn original_label(conn: &rusqlite::Connection, ticket: &Ticket) -> Result<String, SdkError> {
+    {
         let Some(id) = ticket.originals().first() else {
             return Ok(String::new());
         };
-        let row: Option<(String, i64)> = self
-            .conn
+        let row: Option<(String, i64)> = conn
             .query_row(
                 "SELECT series, number FROM tickets WHERE id = ?1",
                 [id],
@@ -128,15 +288,19 @@ impl Register {
             .map(|(s, n)| format!("{s}{n}"))
             .unwrap_or_else(|| id.clone()))
     }
+}
 
-    pub(super) fn facts(
-        &self,
-        ticket: &Ticket,
-        number: String,
-        extract: String,
-        kind: ReceiptKind,
-    ) -> ReceiptFacts {
-        let settings = &self.config.receipt;
+/// The print-ready facts of a ticket under a till's configuration.
+fn build_facts(
+    config: &super::RegisterConfig,
+    ticket: &Ticket,
+    number: String,
+    extract: String,
+    kind: ReceiptKind,
+    receipt_url: Option<String>,
+) -> ReceiptFacts {
+    {
+        let settings = &config.receipt;
         // Receipts name each rate by a letter (A = the highest rate of the
         // ticket), printed next to each line and in the VAT table.
         let letter = |rate: pos_core::VatRate| -> String {
@@ -147,14 +311,11 @@ impl Register {
                 .unwrap_or(0);
             char::from(b'A'.saturating_add(u8::try_from(index).unwrap_or(25))).to_string()
         };
-        let local = ticket
-            .at()
-            .with_timezone(&self.config.time_zone)
-            .naive_local();
+        let local = ticket.at().with_timezone(&config.time_zone).naive_local();
         ReceiptFacts {
             currency: ticket.currency(),
             trader: settings.trader.clone(),
-            register: self.config.register.to_string(),
+            register: config.register.to_string(),
             ticket_number: number,
             local_time: local,
             operator: ticket.operator().to_string(),
@@ -229,17 +390,13 @@ impl Register {
                 .collect(),
             change: ticket.change().amount(),
             software_name: "pos-sdk".into(),
-            software_version: self
-                .config
+            software_version: config
                 .software_version
                 .trim_start_matches("pos-sdk ")
                 .to_owned(),
             certificate: settings.certificate.clone(),
             signature_extract: extract,
-            receipt_url: settings
-                .link_base
-                .as_ref()
-                .map(|base| format!("{}/{}", base.trim_end_matches('/'), ticket.id())),
+            receipt_url,
             kind,
             logo: None,
             footer: vec!["Merci de votre visite !".into()],

@@ -125,8 +125,10 @@ impl Register {
             let movements = post_stock(&tx, &ticket, &self.config.location, &fiscal, |at| {
                 self.ids.next(at)
             })?;
+            let receipt = super::receipts::receipt_for_event(&tx, &self.config, &ticket, &fiscal)?;
             let payload = serde_json::json!({
                 "ticket": &ticket,
+                "receipt": receipt,
                 "fiscal": { "series": fiscal.doc.series.code(), "number": fiscal.doc.number, "hash": &fiscal.hash },
                 "stock_movements": movements,
                 "loyalty_points": points,

@@ -95,6 +95,8 @@ fn apply_sale(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
         let id = format!("{}/sv/{n}", e.event_id);
         add_ledger(tx, dev, STORED_VALUE, &id, card.as_str(), delta)?;
     }
+    // ---- digital receipts ----
+    crate::digital::capture::on_sale(tx, dev, &e.payload)?;
     Ok(())
 }
 

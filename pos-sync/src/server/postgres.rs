@@ -69,6 +69,22 @@ CREATE TABLE IF NOT EXISTS bo_access_log (
     username TEXT NOT NULL, store TEXT NOT NULL, customer TEXT NOT NULL, action TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS bo_events_by_store_time ON events(store, created_at);
 -- ---- end back office ----
+-- ---- digital receipts ----
+CREATE TABLE IF NOT EXISTS digital_receipts (
+    token TEXT PRIMARY KEY, store TEXT NOT NULL, device TEXT NOT NULL,
+    ticket_id TEXT NOT NULL UNIQUE, customer TEXT, at TEXT NOT NULL, total TEXT NOT NULL,
+    facts TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS digital_receipts_by_customer ON digital_receipts(customer, at);
+CREATE TABLE IF NOT EXISTS digital_sends (
+    ticket_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
+    attempts BIGINT NOT NULL, updated_at TEXT NOT NULL, reference TEXT, error TEXT,
+    PRIMARY KEY (ticket_id, channel));
+CREATE TABLE IF NOT EXISTS digital_send_log (
+    id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, subject TEXT NOT NULL,
+    customer TEXT, channel TEXT NOT NULL, requested_by TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS digital_send_log_by_subject ON digital_send_log(subject, id);
+CREATE TABLE IF NOT EXISTS digital_customer_links (
+    token TEXT PRIMARY KEY, customer TEXT NOT NULL UNIQUE, store TEXT NOT NULL);
 ";
 
 /// PostgreSQL storage with a small connection pool.
@@ -827,4 +843,67 @@ impl Tx for PgTx<'_> {
             .collect())
     }
     // ---- end back office ----
+
+    // ---- digital receipts ----
+    fn dr_insert_receipt(&mut self, r: &crate::digital::StoredReceipt) -> Result<bool> {
+        crate::digital::postgres::insert_receipt(&mut self.tx, r)
+    }
+
+    fn dr_receipt_by_token(
+        &mut self,
+        token: &str,
+    ) -> Result<Option<crate::digital::StoredReceipt>> {
+        crate::digital::postgres::receipt_by_token(&mut self.tx, token)
+    }
+
+    fn dr_receipt_by_ticket(
+        &mut self,
+        ticket_id: &str,
+    ) -> Result<Option<crate::digital::StoredReceipt>> {
+        crate::digital::postgres::receipt_by_ticket(&mut self.tx, ticket_id)
+    }
+
+    fn dr_customer_receipts(
+        &mut self,
+        customer: &str,
+        stores: &[String],
+    ) -> Result<Vec<crate::digital::StoredReceipt>> {
+        crate::digital::postgres::customer_receipts(&mut self.tx, customer, stores)
+    }
+
+    fn dr_retailer_stores(&mut self, store: &str) -> Result<Vec<String>> {
+        crate::digital::postgres::retailer_stores(&mut self.tx, store)
+    }
+
+    fn dr_send(
+        &mut self,
+        ticket_id: &str,
+        channel: &str,
+    ) -> Result<Option<crate::digital::SendRecord>> {
+        crate::digital::postgres::send(&mut self.tx, ticket_id, channel)
+    }
+
+    fn dr_put_send(&mut self, s: &crate::digital::SendRecord) -> Result<()> {
+        crate::digital::postgres::put_send(&mut self.tx, s)
+    }
+
+    fn dr_log_send(&mut self, e: &crate::digital::SendLogEntry) -> Result<()> {
+        crate::digital::postgres::log_send(&mut self.tx, e)
+    }
+
+    fn dr_send_log(&mut self, subject: &str) -> Result<Vec<crate::digital::SendLogEntry>> {
+        crate::digital::postgres::send_log(&mut self.tx, subject)
+    }
+
+    fn dr_customer_link(&mut self, customer: &str) -> Result<Option<crate::digital::CustomerLink>> {
+        crate::digital::postgres::customer_link(&mut self.tx, customer)
+    }
+
+    fn dr_put_customer_link(&mut self, link: &crate::digital::CustomerLink) -> Result<bool> {
+        crate::digital::postgres::put_customer_link(&mut self.tx, link)
+    }
+
+    fn dr_customer_by_link(&mut self, token: &str) -> Result<Option<crate::digital::CustomerLink>> {
+        crate::digital::postgres::customer_by_link(&mut self.tx, token)
+    }
 }

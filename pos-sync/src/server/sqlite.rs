@@ -64,6 +64,22 @@ CREATE TABLE IF NOT EXISTS bo_access_log (
     username TEXT NOT NULL, store TEXT NOT NULL, customer TEXT NOT NULL, action TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS bo_events_by_store_time ON events(store, created_at);
 -- ---- end back office ----
+-- ---- digital receipts ----
+CREATE TABLE IF NOT EXISTS digital_receipts (
+    token TEXT PRIMARY KEY, store TEXT NOT NULL, device TEXT NOT NULL,
+    ticket_id TEXT NOT NULL UNIQUE, customer TEXT, at TEXT NOT NULL, total TEXT NOT NULL,
+    facts TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS digital_receipts_by_customer ON digital_receipts(customer, at);
+CREATE TABLE IF NOT EXISTS digital_sends (
+    ticket_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
+    attempts INTEGER NOT NULL, updated_at TEXT NOT NULL, reference TEXT, error TEXT,
+    PRIMARY KEY (ticket_id, channel));
+CREATE TABLE IF NOT EXISTS digital_send_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, subject TEXT NOT NULL,
+    customer TEXT, channel TEXT NOT NULL, requested_by TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS digital_send_log_by_subject ON digital_send_log(subject, id);
+CREATE TABLE IF NOT EXISTS digital_customer_links (
+    token TEXT PRIMARY KEY, customer TEXT NOT NULL UNIQUE, store TEXT NOT NULL);
 ";
 
 /// SQLite storage over one file (or memory).
@@ -884,4 +900,67 @@ impl Tx for SqliteTx<'_> {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
     // ---- end back office ----
+
+    // ---- digital receipts ----
+    fn dr_insert_receipt(&mut self, r: &crate::digital::StoredReceipt) -> Result<bool> {
+        crate::digital::sqlite::insert_receipt(self.tx, r)
+    }
+
+    fn dr_receipt_by_token(
+        &mut self,
+        token: &str,
+    ) -> Result<Option<crate::digital::StoredReceipt>> {
+        crate::digital::sqlite::receipt_by_token(self.tx, token)
+    }
+
+    fn dr_receipt_by_ticket(
+        &mut self,
+        ticket_id: &str,
+    ) -> Result<Option<crate::digital::StoredReceipt>> {
+        crate::digital::sqlite::receipt_by_ticket(self.tx, ticket_id)
+    }
+
+    fn dr_customer_receipts(
+        &mut self,
+        customer: &str,
+        stores: &[String],
+    ) -> Result<Vec<crate::digital::StoredReceipt>> {
+        crate::digital::sqlite::customer_receipts(self.tx, customer, stores)
+    }
+
+    fn dr_retailer_stores(&mut self, store: &str) -> Result<Vec<String>> {
+        crate::digital::sqlite::retailer_stores(self.tx, store)
+    }
+
+    fn dr_send(
+        &mut self,
+        ticket_id: &str,
+        channel: &str,
+    ) -> Result<Option<crate::digital::SendRecord>> {
+        crate::digital::sqlite::send(self.tx, ticket_id, channel)
+    }
+
+    fn dr_put_send(&mut self, s: &crate::digital::SendRecord) -> Result<()> {
+        crate::digital::sqlite::put_send(self.tx, s)
+    }
+
+    fn dr_log_send(&mut self, e: &crate::digital::SendLogEntry) -> Result<()> {
+        crate::digital::sqlite::log_send(self.tx, e)
+    }
+
+    fn dr_send_log(&mut self, subject: &str) -> Result<Vec<crate::digital::SendLogEntry>> {
+        crate::digital::sqlite::send_log(self.tx, subject)
+    }
+
+    fn dr_customer_link(&mut self, customer: &str) -> Result<Option<crate::digital::CustomerLink>> {
+        crate::digital::sqlite::customer_link(self.tx, customer)
+    }
+
+    fn dr_put_customer_link(&mut self, link: &crate::digital::CustomerLink) -> Result<bool> {
+        crate::digital::sqlite::put_customer_link(self.tx, link)
+    }
+
+    fn dr_customer_by_link(&mut self, token: &str) -> Result<Option<crate::digital::CustomerLink>> {
+        crate::digital::sqlite::customer_by_link(self.tx, token)
+    }
 }

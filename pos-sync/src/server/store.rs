@@ -213,6 +213,45 @@ pub trait Tx {
         limit: u32,
     ) -> Result<Vec<crate::backoffice::AccessEntry>>;
     // ---- end back office ----
+
+    // ---- digital receipts ----
+    /// Keeps a ticket's digital receipt; false if that ticket's was already kept.
+    fn dr_insert_receipt(&mut self, r: &crate::digital::StoredReceipt) -> Result<bool>;
+    /// A receipt by its link token.
+    fn dr_receipt_by_token(&mut self, token: &str)
+    -> Result<Option<crate::digital::StoredReceipt>>;
+    /// A receipt by its ticket id.
+    fn dr_receipt_by_ticket(
+        &mut self,
+        ticket_id: &str,
+    ) -> Result<Option<crate::digital::StoredReceipt>>;
+    /// A customer's receipts in the given stores, newest first.
+    fn dr_customer_receipts(
+        &mut self,
+        customer: &str,
+        stores: &[String],
+    ) -> Result<Vec<crate::digital::StoredReceipt>>;
+    /// The stores of the retailer that owns `store` (just `store` when no
+    /// retailer is recorded), sorted.
+    fn dr_retailer_stores(&mut self, store: &str) -> Result<Vec<String>>;
+    /// The send state of (ticket, channel), locked until commit.
+    fn dr_send(
+        &mut self,
+        ticket_id: &str,
+        channel: &str,
+    ) -> Result<Option<crate::digital::SendRecord>>;
+    /// Writes the send state of (ticket, channel).
+    fn dr_put_send(&mut self, s: &crate::digital::SendRecord) -> Result<()>;
+    /// Appends to the send log.
+    fn dr_log_send(&mut self, e: &crate::digital::SendLogEntry) -> Result<()>;
+    /// The send log of a subject (ticket id), oldest first.
+    fn dr_send_log(&mut self, subject: &str) -> Result<Vec<crate::digital::SendLogEntry>>;
+    /// The page link of a customer, if one was made.
+    fn dr_customer_link(&mut self, customer: &str) -> Result<Option<crate::digital::CustomerLink>>;
+    /// Keeps a customer's page link; false if the customer already has one.
+    fn dr_put_customer_link(&mut self, link: &crate::digital::CustomerLink) -> Result<bool>;
+    /// A customer page link by its token.
+    fn dr_customer_by_link(&mut self, token: &str) -> Result<Option<crate::digital::CustomerLink>>;
 }
 
 /// A server database.
