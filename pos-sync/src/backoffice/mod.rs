@@ -7,10 +7,21 @@
 //! - [`auth`]: Argon2id passwords, session cookies, CSRF tokens, throttling.
 //! - [`report`]: the dashboard's figures from the accepted fiscal records.
 //! - [`service`]: retailers, users, sign-in, and what a viewer may read.
+//! - [`rgpd`]: customer export, erasure, retention, the access log.
+//! - [`html`]: escaping, French money, page frame, SVG charts.
+//! - [`pages`]: the pages, from data to escaped HTML.
+//! - [`assets`]: the style sheet and the live-feed script.
+//! - [`web`]: the axum routes ([`router`]), merged next to the sync router.
 
+pub mod assets;
 pub mod auth;
+pub mod html;
 pub mod model;
+pub mod pages;
 pub mod report;
+pub mod rgpd;
 pub mod service;
+pub mod web;
 
 pub use model::{AccessEntry, BackOfficeFailure, BoSession, BoUser, Role, StoredEvent};
+pub use web::{Config, router};

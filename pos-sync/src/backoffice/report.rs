@@ -160,6 +160,9 @@ pub struct Dashboard {
     pub closures_total: i64,
     /// The latest tickets, newest first (at most 20).
     pub latest: Vec<TicketFact>,
+    /// Every ticket of the day, oldest first (for the CSV download).
+    #[serde(skip)]
+    pub day_tickets: Vec<TicketFact>,
 }
 
 fn bump(m: &mut BTreeMap<String, i64>, k: &str, v: i64) -> Result<()> {
@@ -193,6 +196,7 @@ pub fn dashboard(
         closures: Vec::new(),
         closures_total: 0,
         latest: Vec::new(),
+        day_tickets: Vec::new(),
     };
     let mut products: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for t in tickets {
@@ -237,6 +241,9 @@ pub fn dashboard(
         }
         d.latest.push(t.clone());
     }
+    d.day_tickets = d.latest.clone();
+    d.day_tickets
+        .sort_by(|a, b| a.local.cmp(&b.local).then_with(|| a.doc.cmp(&b.doc)));
     d.latest
         .sort_by(|a, b| b.local.cmp(&a.local).then_with(|| b.doc.cmp(&a.doc)));
     d.latest.truncate(20);
@@ -307,6 +314,8 @@ mod tests {
         assert_eq!(d.previous_week_by_hour[&9], 700);
         assert_eq!(d.top[0].label, "Vin");
         assert_eq!(d.latest[0].till, "t3");
+        assert_eq!(d.day_tickets.len(), 3);
+        assert_eq!(d.day_tickets[0].till, "t1");
     }
 
     #[test]

@@ -526,3 +526,56 @@ fn till_records<S: Storage>(
         Ok((dev.store.clone(), tx.fiscal_records(till)?, siren))
     })
 }
+
+/// The daily closures (Z) of the viewer's stores, newest period first.
+pub fn closures<S: Storage>(server: &Server<S>, viewer: &Viewer) -> Result<Vec<ClosureFact>> {
+    let stores = viewer.stores.clone();
+    let (_, mut c) = server.with_tx(|tx| facts(tx, &stores))?;
+    c.sort_by(|a, b| {
+        b.payload
+            .period
+            .cmp(&a.payload.period)
+            .then_with(|| (&a.store, &a.till, a.number).cmp(&(&b.store, &b.till, b.number)))
+    });
+    Ok(c)
+}
+
+/// (store, till) of every till of the viewer's stores.
+pub fn tills<S: Storage>(server: &Server<S>, viewer: &Viewer) -> Result<Vec<(String, String)>> {
+    server.with_tx(|tx| {
+        let mut out = Vec::new();
+        for s in &viewer.stores {
+            for t in tx.bo_devices(s)? {
+                out.push((s.clone(), t));
+            }
+        }
+        Ok(out)
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    // Quote every field; neutralise spreadsheet formulas.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The day's tickets as CSV (`;`-separated, decimal comma, for French
+/// spreadsheets).
+pub fn sales_csv(d: &Dashboard) -> String {
+    let mut out = String::from("magasin;caisse;document;heure locale;total TTC\r\n");
+    for t in &d.day_tickets {
+        out.push_str(&format!(
+            "{};{};{};{};{}\r\n",
+            csv_field(&t.store),
+            csv_field(&t.till),
+            csv_field(&t.doc),
+            csv_field(&t.local.format("%Y-%m-%d %H:%M:%S").to_string()),
+            csv_field(&super::html::plain_amount(t.total))
+        ));
+    }
+    out
+}

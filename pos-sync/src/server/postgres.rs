@@ -842,6 +842,13 @@ impl Tx for PgTx<'_> {
             })
             .collect())
     }
+
+    fn bo_store_retailer(&mut self, store: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_opt("SELECT retailer FROM bo_stores WHERE store = $1", &[&store])?
+            .map(|r| r.get(0)))
+    }
     // ---- end back office ----
 
     // ---- digital receipts ----

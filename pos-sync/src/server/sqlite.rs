@@ -899,6 +899,17 @@ impl Tx for SqliteTx<'_> {
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
+
+    fn bo_store_retailer(&mut self, store: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT retailer FROM bo_stores WHERE store = ?1",
+                [store],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
     // ---- end back office ----
 
     // ---- digital receipts ----

@@ -212,6 +212,8 @@ pub trait Tx {
         retailer: &str,
         limit: u32,
     ) -> Result<Vec<crate::backoffice::AccessEntry>>;
+    /// The retailer a store belongs to.
+    fn bo_store_retailer(&mut self, store: &str) -> Result<Option<String>>;
     // ---- end back office ----
 
     // ---- digital receipts ----
