@@ -42,3 +42,13 @@ pub mod sms;
 pub use http::router;
 #[cfg(feature = "server")]
 pub use service::Digital;
+
+/// The sync router ([`crate::server::http::router`]) merged with the
+/// digital-receipt routes, ready for [`crate::server::serve_app`].
+#[cfg(feature = "server")]
+pub fn app<S: crate::server::Storage>(
+    server: crate::server::Server<S>,
+    digital: Digital<S>,
+) -> axum::Router {
+    crate::server::http::router(server).merge(router(std::sync::Arc::new(digital)))
+}

@@ -2,7 +2,8 @@
 //! renders a stored ticket's receipt. The first print of a ticket is the
 //! original; printing it again makes a signed duplicate (NF525 series C)
 //! printed "DUPLICATA n°k". `--preview` renders for a screen and records
-//! nothing.
+//! nothing. `--send email|sms --server URL` asks the sync server to send
+//! the ticket's digital receipt instead (with the customer's consent).
 
 use super::till::{fail, open_till};
 use pos_core::ids::OperatorId;
@@ -33,10 +34,21 @@ pub struct ReceiptArgs {
     /// Who prints.
     #[arg(long, default_value = "cashier")]
     pub operator: String,
+    // ---- digital receipts ----
+    /// Send the digital receipt instead of rendering: `email` or `sms`
+    /// (the server checks the customer's consent; sent at most once).
+    #[arg(long)]
+    pub send: Option<String>,
+    /// The sync server's URL, with `--send`.
+    #[arg(long)]
+    pub server: Option<String>,
 }
 
 /// Runs `pos receipt`.
 pub fn run(args: &ReceiptArgs) -> ExitCode {
+    if let Some(channel) = &args.send {
+        return send(args, channel);
+    }
     match render(args) {
         Ok(kind) => {
             eprintln!("{}", describe(&kind));
@@ -56,8 +68,55 @@ fn describe(kind: &ReceiptKind) -> String {
     }
 }
 
-fn render(args: &ReceiptArgs) -> Result<ReceiptKind, SdkError> {
-    let format = OutputFormat::parse(&args.format)?;
+/// `pos receipt --send email|sms --server URL`: prints the server's answer
+/// as JSON (exit 0), or the refusal's code (exit 2).
+fn send(args: &ReceiptArgs, channel: &str) -> ExitCode {
+    let channel = match channel {
+        "email" => pos_core::customer::Channel::EmailReceipt,
+        "sms" => pos_core::customer::Channel::SmsReceipt,
+        _ => {
+            return fail(&SdkError::InvalidInput {
+                field: "--send",
+                expected: "email or sms",
+            });
+        }
+    };
+    let Some(server) = &args.server else {
+        return fail(&SdkError::InvalidInput {
+            field: "--server",
+            expected: "the sync server's URL",
+        });
+    };
+    let ticket = match ticket_ref(args).and_then(|(series, number)| {
+        let till = open_till(&args.db)?;
+        let id = till.ticket_by_number(series, number)?.id().to_owned();
+        Ok((till, id))
+    }) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let (till, id) = ticket;
+    let mut http = pos_sync::http_client::UreqTransport::new(server);
+    match till.send_digital_receipt(&mut http, &id, channel) {
+        Ok(r) => {
+            println!("{}", serde_json::to_string(&r).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let code = match &e {
+                pos_sync::SyncError::Server { code, .. } => code.clone(),
+                other => other.code().to_owned(),
+            };
+            println!(
+                "{}",
+                serde_json::json!({ "error": code, "message": e.to_string() })
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn ticket_ref(args: &ReceiptArgs) -> Result<(Series, u64), SdkError> {
     let (series, digits) = match args.ticket.chars().next() {
         Some(c) if c.is_ascii_alphabetic() => (
             Series::parse(&c.to_string()).ok_or(SdkError::InvalidInput {
@@ -72,6 +131,18 @@ fn render(args: &ReceiptArgs) -> Result<ReceiptKind, SdkError> {
         field: "--ticket",
         expected: "a number like 42 or T42",
     })?;
+    if !args.db.exists() {
+        return Err(SdkError::NotFound {
+            what: "till file",
+            id: args.db.display().to_string(),
+        });
+    }
+    Ok((series, number))
+}
+
+fn render(args: &ReceiptArgs) -> Result<ReceiptKind, SdkError> {
+    let format = OutputFormat::parse(&args.format)?;
+    let (series, number) = ticket_ref(args)?;
     if !args.db.exists() {
         return Err(SdkError::NotFound {
             what: "till file",

@@ -24,6 +24,79 @@ pub struct ServerArgs {
     /// Bearer token of the web shop API.
     #[arg(long, default_value = "change-me-too")]
     pub web_token: String,
+    // ---- digital receipts ----
+    /// Public base URL of the receipt pages (`https://recus.example.fr`):
+    /// e-mailed and texted links point at `{base}/r/{token}`.
+    #[arg(long)]
+    pub link_base: Option<String>,
+    /// SMTP server (`host:port`) for e-mailed receipts; the password, if
+    /// any, is read from `POS_SMTP_PASSWORD`.
+    #[arg(long)]
+    pub smtp: Option<String>,
+    /// SMTP connection security: `starttls`, `tls` or `plain` (a local relay).
+    #[arg(long, default_value = "starttls")]
+    pub smtp_security: String,
+    /// Sender of receipt e-mails (`Boutique <recus@example.fr>`).
+    #[arg(long)]
+    pub smtp_from: Option<String>,
+    /// SMTP login.
+    #[arg(long)]
+    pub smtp_user: Option<String>,
+    /// SMS provider endpoint (JSON POST); its bearer token is read from
+    /// `POS_SMS_TOKEN`.
+    #[arg(long)]
+    pub sms_url: Option<String>,
+    /// Sender name shown on SMS.
+    #[arg(long)]
+    pub sms_sender: Option<String>,
+}
+
+/// The digital-receipt service the server's flags describe.
+fn digital<S: pos_sync::server::Storage>(
+    args: &ServerArgs,
+    server: &Server<S>,
+) -> Result<pos_sync::digital::Digital<S>, pos_sync::SyncError> {
+    use pos_sync::digital::mail::{SmtpConfig, SmtpMailer, SmtpSecurity};
+    use pos_sync::digital::sms::{HttpSmsConfig, HttpSmsProvider};
+    let base = args
+        .link_base
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.listen));
+    let mut digital = pos_sync::digital::Digital::new(server.clone(), &base);
+    if let Some(smtp) = &args.smtp {
+        let bad = || pos_sync::SyncError::Invalid {
+            message: "--smtp",
+            rule: "host:port, --smtp-from and --smtp-security starttls|tls|plain",
+        };
+        let (host, port) = smtp.rsplit_once(':').ok_or(bad())?;
+        let security = match args.smtp_security.as_str() {
+            "starttls" => SmtpSecurity::StartTls,
+            "tls" => SmtpSecurity::Tls,
+            "plain" => SmtpSecurity::Plain,
+            _ => return Err(bad()),
+        };
+        let mailer = SmtpMailer::new(&SmtpConfig {
+            host: host.to_owned(),
+            port: port.parse().map_err(|_| bad())?,
+            security,
+            from: args.smtp_from.clone().ok_or(bad())?,
+            credentials: args
+                .smtp_user
+                .clone()
+                .map(|u| (u, std::env::var("POS_SMTP_PASSWORD").unwrap_or_default())),
+            timeout: std::time::Duration::from_secs(30),
+        })?;
+        digital = digital.with_mailer(std::sync::Arc::new(mailer));
+    }
+    if let Some(url) = &args.sms_url {
+        digital = digital.with_sms(std::sync::Arc::new(HttpSmsProvider::new(HttpSmsConfig {
+            url: url.clone(),
+            token: std::env::var("POS_SMS_TOKEN").unwrap_or_default(),
+            sender: args.sms_sender.clone(),
+            timeout: std::time::Duration::from_secs(30),
+        })));
+    }
+    Ok(digital)
 }
 
 /// Arguments of `pos sync`.
@@ -59,9 +132,17 @@ pub fn server(args: &ServerArgs) -> ExitCode {
                 "pos sync-server: listening on http://{} (PostgreSQL)",
                 args.listen
             );
-            pos_sync::server::serve(
+            let server = Server::new(storage, &args.enrolment_token, &args.web_token);
+            let receipts = digital(args, &server)?;
+            pos_sync::server::serve_app(
                 &args.listen,
-                Server::new(storage, &args.enrolment_token, &args.web_token),
+                // ---- back office ----
+                pos_sync::backoffice::attach(
+                    pos_sync::digital::app(server.clone(), receipts),
+                    server,
+                    &args.web_token,
+                ),
+                // ---- end back office ----
             )
         }),
         None => SqliteStorage::open(&args.db).and_then(|storage| {
@@ -70,9 +151,17 @@ pub fn server(args: &ServerArgs) -> ExitCode {
                 args.listen,
                 args.db.display()
             );
-            pos_sync::server::serve(
+            let server = Server::new(storage, &args.enrolment_token, &args.web_token);
+            let receipts = digital(args, &server)?;
+            pos_sync::server::serve_app(
                 &args.listen,
-                Server::new(storage, &args.enrolment_token, &args.web_token),
+                // ---- back office ----
+                pos_sync::backoffice::attach(
+                    pos_sync::digital::app(server.clone(), receipts),
+                    server,
+                    &args.web_token,
+                ),
+                // ---- end back office ----
             )
         }),
     };
