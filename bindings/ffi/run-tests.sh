@@ -21,6 +21,9 @@ echo "== pos-ffi: build (debug)"
 # into the library.
 cargo build -p pos-ffi
 cargo build -p uniffi-bindgen
+# The real sync server the Python sync tests talk to over 127.0.0.1.
+cargo build -p pos-cli
+export POS_BIN="$TARGET/debug/pos"
 
 echo "== pos-ffi: generate bindings"
 for lang in python kotlin; do

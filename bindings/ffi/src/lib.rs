@@ -40,7 +40,7 @@ pub use register::Register;
 pub use reports::{NamedAmount, SalesReport};
 pub use sale::CompletedSale;
 pub use stored_value::{StoredValue, StoredValueKind};
-pub use sync::{HttpHeader, HttpRequest, HttpResponse, SyncReport, SyncTransport};
+pub use sync::{HttpHeader, HttpRequest, HttpResponse, SyncReport, SyncStatus, SyncTransport};
 pub use types::{
     CartLine, FecFile, ReceiptFormat, RegisterConfig, SaleOptions, TenderMethod, Trader,
     VerifyReport,

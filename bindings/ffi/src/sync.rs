@@ -2,6 +2,8 @@
 //! reads each response (sans I/O); the app's [`SyncTransport`] carries them.
 
 use crate::PosError;
+use crate::guard::{guard, lock};
+use crate::register::Register;
 use std::sync::Arc;
 
 /// An HTTP request the sync protocol wants sent.
@@ -48,6 +50,19 @@ pub struct SyncReport {
     pub quarantined: u64,
     /// Events the server rejected.
     pub rejections: u64,
+}
+
+/// Where the till stands with its sync server.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncStatus {
+    /// Events not yet acknowledged by the server.
+    pub pending: u64,
+    /// When the oldest pending event was made, epoch milliseconds.
+    pub oldest_pending_millis: Option<i64>,
+    /// The last complete successful round, epoch milliseconds.
+    pub last_success_millis: Option<i64>,
+    /// Since when the till is offline (JET 70 recorded), epoch milliseconds.
+    pub offline_since_millis: Option<i64>,
 }
 
 /// The app's HTTP stack (URLSession, OkHttp, requests...), pointed at its
@@ -110,5 +125,57 @@ impl From<pos_sync::SyncError> for PosError {
             code: e.code().to_owned(),
             detail: e.to_string(),
         }
+    }
+}
+
+fn not_enrolled() -> PosError {
+    PosError::Sync {
+        code: "not_enrolled".to_owned(),
+        detail: "the till is not enrolled with a sync server".to_owned(),
+    }
+}
+
+#[uniffi::export]
+impl Register {
+    /// Enrols this till with the sync server (the operator's enrolment
+    /// `token`) through the app's `transport` and keeps the secret in the
+    /// till file. `replaces`: the lost or broken till this one takes over.
+    pub fn enroll_sync(
+        &self,
+        token: String,
+        replaces: Option<String>,
+        transport: Arc<dyn SyncTransport>,
+    ) -> Result<(), PosError> {
+        guard(|| {
+            let mut http = TransportAdapter(transport);
+            let mut reg = lock(&self.inner);
+            pos_sdk::sync::enroll(&mut reg, &mut http, &token, replaces.as_deref())?;
+            Ok(())
+        })
+    }
+
+    /// One sync round as the enrolled till (see `enroll_sync`): push the
+    /// outbox and the fiscal journal, pull changes. A transport failure
+    /// opens an offline period (JET 70); the next success closes it (JET 120).
+    pub fn sync_enrolled(&self, transport: Arc<dyn SyncTransport>) -> Result<SyncReport, PosError> {
+        guard(|| {
+            let mut reg = lock(&self.inner);
+            let client = pos_sdk::sync::client(&mut reg)?.ok_or_else(not_enrolled)?;
+            let mut http = TransportAdapter(transport);
+            Ok(pos_sdk::sync::sync_register(&mut reg, &client, &mut http)?.into())
+        })
+    }
+
+    /// Pending events, last success and offline state.
+    pub fn sync_status(&self) -> Result<SyncStatus, PosError> {
+        guard(|| {
+            let s = pos_sdk::sync::status(&mut lock(&self.inner))?;
+            Ok(SyncStatus {
+                pending: s.pending,
+                oldest_pending_millis: s.oldest_pending.map(|t| t.timestamp_millis()),
+                last_success_millis: s.last_success.map(|t| t.timestamp_millis()),
+                offline_since_millis: s.offline_since.map(|t| t.timestamp_millis()),
+            })
+        })
     }
 }

@@ -44,6 +44,7 @@ fun main() {
     receiptImageTests()
     promotionTests()
     lookupAndDeviceTests()
+    syncServerTests()
     val failed = results.count { it.second != null }
     println("${results.size - failed} passed, $failed failed")
     if (failed > 0) exitProcess(1)
