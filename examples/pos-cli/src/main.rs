@@ -45,6 +45,8 @@ enum Command {
     Sync(cmd::sync::SyncArgs),
     /// Print the fiscal journal as JSON lines.
     Journal(cmd::fiscal::JournalArgs),
+    /// Back office admin: `pos backoffice add-retailer|add-store|add-user|retention|access-log`.
+    Backoffice(cmd::backoffice::BackOfficeArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,5 +65,6 @@ fn main() -> ExitCode {
         Command::Journal(args) => cmd::fiscal::journal(&args),
         Command::SyncServer(args) => cmd::sync::server(&args),
         Command::Sync(args) => cmd::sync::sync(&args),
+        Command::Backoffice(args) => cmd::backoffice::run(&args),
     }
 }

@@ -24,4 +24,4 @@ pub mod service;
 pub mod web;
 
 pub use model::{AccessEntry, BackOfficeFailure, BoSession, BoUser, Role, StoredEvent};
-pub use web::{Config, router};
+pub use web::{Config, attach, router};

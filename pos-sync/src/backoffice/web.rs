@@ -77,6 +77,19 @@ pub fn router<S: Storage>(server: Server<S>, config: Config) -> Router {
         .with_state(app)
 }
 
+/// Adds the back office (served at `/`) to an application router that
+/// already holds the sync API (and other fronts), with default settings
+/// and the web shop's token for the customer export API.
+pub fn attach<S: Storage>(app: Router, server: Server<S>, web_token: &str) -> Router {
+    app.merge(router(
+        server,
+        Config {
+            web_token: web_token.to_owned(),
+            ..Config::default()
+        },
+    ))
+}
+
 /// Today's date in Paris (EU summer time from the last Sunday of March to
 /// the last Sunday of October, 01:00 UTC).
 pub fn paris_today(now: DateTime<Utc>) -> NaiveDate {

@@ -1,5 +1,6 @@
 //! One module per `pos` subcommand.
 
+pub mod backoffice;
 pub mod barcode;
 pub mod demo;
 pub mod fiscal;
