@@ -28,7 +28,7 @@ use pos_sdk::{IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions};
 use pos_sync::SyncError;
 use pos_sync::digital::mail::{Mailer, OutgoingMail};
 use pos_sync::digital::sms::{HttpSmsConfig, HttpSmsProvider};
-use pos_sync::digital::{Digital, DigitalFailure, SendStatus, StoredReceipt};
+use pos_sync::digital::{Digital, DigitalFailure, SendRecord, SendStatus, StoredReceipt};
 use pos_sync::http_client::UreqTransport;
 use pos_sync::server::{InProcess, Server, Storage, http, spawn_app};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -478,6 +478,42 @@ fn scenario<S: Storage>(storage: S) {
         ]
     );
 
+    // A claim left pending (a crash mid-send) blocks another attempt until
+    // it is stale; then the send goes (same idempotency key).
+    let t = second.ticket.id().to_owned();
+    let now = Utc::now();
+    w.server
+        .with_tx(|tx| {
+            tx.dr_put_send(&SendRecord {
+                ticket_id: t.clone(),
+                channel: "sms_receipt".into(),
+                state: "pending".into(),
+                attempts: 1,
+                updated_at: now.to_rfc3339(),
+                reference: None,
+                error: None,
+            })
+        })
+        .unwrap();
+    let e = w
+        .digital
+        .send_receipt("back_office:ana", None, &t, Channel::SmsReceipt, now)
+        .unwrap_err();
+    assert_eq!(e.code(), "send_in_progress");
+    let later = now + chrono::Duration::minutes(11);
+    let r = w
+        .digital
+        .send_receipt("back_office:ana", None, &t, Channel::SmsReceipt, later)
+        .unwrap();
+    assert_eq!((r.status, r.attempts), (SendStatus::Sent, 2));
+    assert_eq!(
+        w.outcomes(&t)[2..],
+        [
+            "sms_receipt back_office:ana in_progress",
+            "sms_receipt back_office:ana sent"
+        ]
+    );
+
     // Consent withdrawn: refused, nothing sent.
     w.consent(&camille, Channel::EmailReceipt, ConsentState::Withdrawn);
     let third = w.sell(Some(&camille), &["2000000000015"]);
@@ -671,4 +707,66 @@ fn digital_receipts_on_sqlite() {
 fn digital_receipts_on_postgres() {
     let pg = pg::Pg::start();
     scenario(pos_sync::server::PostgresStorage::connect(&pg.url).unwrap());
+}
+
+#[test]
+fn golden_link_vectors() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("digital_vectors.json")).unwrap();
+    for c in doc["cases"].as_array().unwrap() {
+        let key = hex::decode(c["key_hex"].as_str().unwrap()).unwrap();
+        let ticket = c["ticket_id"].as_str().unwrap();
+        let token = pos_sync::digital::token::link_token(&key, ticket).unwrap();
+        assert_eq!(token, c["token"].as_str().unwrap());
+        assert!(pos_sync::digital::token::is_well_formed(&token));
+        let url = pos_sync::digital::token::receipt_url(c["link_base"].as_str().unwrap(), &token);
+        assert_eq!(url, c["url"].as_str().unwrap());
+    }
+}
+
+fn facts_with_label(label: &str) -> pos_hw::receipt::ReceiptFacts {
+    serde_json::from_value(serde_json::json!({
+        "currency": "EUR",
+        "trader": {"name": label, "address": ["1 rue X"], "siret": "55210055400018", "vat_number": null},
+        "register": "T1", "ticket_number": "T1", "local_time": "2026-05-02T12:00:00",
+        "operator": label,
+        "lines": [{"label": label, "quantity": "1", "unit": null, "unit_price": "2.50",
+                   "amount": "2.50", "vat_label": "A", "discount": null, "durable_good": true}],
+        "vat": [{"label": "A", "rate": "5,50 %", "net": "2.37", "vat": "0.13", "gross": "2.50"}],
+        "total": "2.50",
+        "payments": [{"tender": "card", "label": "Carte", "amount": "2.50"}],
+        "change": "0", "software_name": "pos-sdk", "software_version": "0",
+        "certificate": null, "signature_extract": "AbCd",
+        "receipt_url": "https://h/r/t.AAAAAAAAAAAAAAAAAAAAAA", "kind": {"kind": "sale"}
+    }))
+    .unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever a product, trader or operator name holds, the pages and the
+    /// e-mail never carry a raw `<` from it, and the token stays well-formed
+    /// with a URL of unreserved or percent-encoded characters only.
+    #[test]
+    fn pages_escape_any_text_and_links_stay_clean(label in "[<>&\"' a-zA-Z0-9é/]{1,40}", id in "[ -~é]{1,60}") {
+        let hostile = format!("<zz-xss a=\"{label}\">");
+        let facts = facts_with_label(&hostile);
+        let page = pos_sync::digital::page::receipt_page(&facts, Some("https://h/c/x\"><script>")).unwrap();
+        let mail = pos_sync::digital::service::receipt_mail(&facts, "a@b.fr", "https://h/r/x", "t", "b.fr").unwrap();
+        let stored = StoredReceipt {
+            token: "t.AAAAAAAAAAAAAAAAAAAAAA".into(), store: "s".into(), device: "d".into(),
+            ticket_id: "t".into(), customer: None, at: "2026-05-02T10:00:00Z".into(),
+            total: "2.50".into(), facts: serde_json::to_string(&facts).unwrap(),
+        };
+        let customer = pos_sync::digital::page::customer_page(&[stored]).unwrap();
+        for html in [&page, &mail.html, &customer] {
+            proptest::prop_assert!(!html.contains("<script"));
+            proptest::prop_assert!(!html.contains("<zz-xss"));
+        }
+        let token = pos_sync::digital::token::link_token(&[5u8; 32], &id).unwrap();
+        proptest::prop_assert!(pos_sync::digital::token::is_well_formed(&token));
+        let url = pos_sync::digital::token::receipt_url("https://h", &token);
+        proptest::prop_assert!(url["https://h/r/".len()..].bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+    }
 }
