@@ -310,3 +310,169 @@ fn an_order_is_received_accepted_prepared_ready_and_listed() {
     );
     assert!(reg.pickup_list().unwrap().is_empty());
 }
+
+fn till(seed: u64) -> (tempfile::TempDir, Arc<Register>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite").to_string_lossy().into_owned();
+    let reg = Register::open(
+        path,
+        config(),
+        Some(Arc::new(FixedClock(T0))),
+        None,
+        Some(seed),
+    )
+    .unwrap();
+    reg.import_catalog_json(sample_catalog_json()).unwrap();
+    (dir, reg)
+}
+
+fn pay(reg: &Register, cart: &pos_ffi::Cart, tenders: &[(TenderMethod, &str)]) -> String {
+    let payment = reg.start_payment(cart, None).unwrap();
+    for (method, amount) in tenders {
+        payment.add(method.clone(), (*amount).into()).unwrap();
+    }
+    reg.complete_sale(cart, &payment, options())
+        .unwrap()
+        .ticket_id()
+}
+
+#[test]
+fn cash_moves_and_the_x_report_to_the_cent() {
+    use pos_ffi::CashMoveReason;
+    let (_dir, reg) = till(11);
+    reg.open_cash_session("alice".into(), "100.00".into())
+        .unwrap();
+    let cart = reg.new_cart().unwrap();
+    reg.scan(&cart, "3760123000352".into()).unwrap();
+    pay(&reg, &cart, &[(TenderMethod::Cash, "30")]);
+    reg.cash_pay_in(
+        "alice".into(),
+        "20".into(),
+        CashMoveReason::ChangeFund,
+        None,
+        None,
+    )
+    .unwrap();
+    let x = reg
+        .cash_pay_out(
+            "alice".into(),
+            "50.00".into(),
+            CashMoveReason::BankDeposit,
+            None,
+            None,
+        )
+        .unwrap();
+    // 100.00 + 24.90 + 20.00 - 50.00
+    assert_eq!(
+        (
+            x.sales_total.as_str(),
+            x.pay_ins.as_str(),
+            x.pay_outs.as_str(),
+            x.expected_cash.as_str()
+        ),
+        ("24.90", "20.00", "50.00", "94.90")
+    );
+    assert_eq!(reg.x_report().unwrap(), x);
+    let close = reg
+        .close_session_and_day("alice".into(), "94.90".into())
+        .unwrap();
+    assert_eq!(close.difference, "0.00");
+}
+
+#[test]
+fn customers_consent_export_erasure_and_stored_value() {
+    use pos_ffi::{Channel, ConsentSource, ConsentState, StoredValueKind};
+    let (_dir, reg) = till(12);
+    let who = reg
+        .create_customer(
+            Some("Jeanne".into()),
+            None,
+            Some("jeanne@example.org".into()),
+        )
+        .unwrap();
+    let consents = reg
+        .set_consent(
+            who.clone(),
+            Channel::EmailReceipt,
+            ConsentState::Granted,
+            ConsentSource::InStore,
+        )
+        .unwrap();
+    assert_eq!(consents[0].source, "in_store");
+    assert!(
+        reg.export_customer(who.clone())
+            .unwrap()
+            .contains("jeanne@example.org")
+    );
+    assert!(reg.erase_customer(who.clone(), "manager".into()).unwrap());
+    assert!(
+        !reg.export_customer(who.clone())
+            .unwrap()
+            .contains("jeanne@example.org")
+    );
+    assert_eq!(reg.consents(who).unwrap()[0].source, "erasure");
+
+    let card = reg
+        .issue_stored_value(
+            "GIFT00007731".into(),
+            StoredValueKind::GiftCard,
+            "20.00".into(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        (card.masked_code.as_str(), card.balance.as_str()),
+        ("****7731", "20.00")
+    );
+    let cart = reg.new_cart().unwrap();
+    reg.scan(&cart, "3760123000352".into()).unwrap();
+    let gift = TenderMethod::GiftCard {
+        reference: "GIFT00007731".into(),
+    };
+    let ticket = pay(
+        &reg,
+        &cart,
+        &[(gift, "20.00"), (TenderMethod::Card, "4.90")],
+    );
+    let loaded = reg
+        .load_stored_value("GIFT00007731".into(), "5.25".into(), ticket, None)
+        .unwrap();
+    assert_eq!(loaded.balance, "5.25");
+}
+
+#[test]
+fn an_order_is_paid_at_collection_and_refunded_at_the_till() {
+    let (_dir, reg) = till(13);
+    let line = pos_ffi::OrderLine {
+        sku: "BAG-TRAD".into(),
+        label: "Baguette tradition".into(),
+        quantity: "2".into(),
+        amount: "2.60".into(),
+    };
+    reg.receive_order("web-1".into(), vec![line], T0 + 3_600_000, None)
+        .unwrap();
+    for step in [
+        Register::accept_order,
+        Register::start_preparing_order,
+        Register::mark_order_ready,
+    ] {
+        step(&reg, "web-1".into(), "alice".into()).unwrap();
+    }
+    let cart = reg.order_cart("web-1".into()).unwrap();
+    let payment = reg.start_payment(&cart, None).unwrap();
+    payment.add(TenderMethod::Card, "2.60".into()).unwrap();
+    let sale = reg
+        .collect_order_and_pay("web-1".into(), &cart, &payment, options())
+        .unwrap();
+    assert_eq!(reg.order_status("web-1".into()).unwrap(), "collected");
+    let back = reg
+        .refund_cart(sale.ticket_id(), "alice".into(), true)
+        .unwrap();
+    let payment = reg.start_payment(&back, None).unwrap();
+    payment.add(TenderMethod::Card, "2.60".into()).unwrap();
+    let refund = reg
+        .refund_order_at_till("web-1".into(), &back, &payment, options())
+        .unwrap();
+    assert_eq!(refund.total(), "-2.60");
+    assert_eq!(reg.order_status("web-1".into()).unwrap(), "refunded");
+}
