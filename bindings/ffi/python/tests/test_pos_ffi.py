@@ -1,10 +1,23 @@
 """The Python binding surface: values cross as strings / ints, errors come
 back as PosError subclasses, app objects plug in as foreign traits."""
 
+import struct
+import zlib
+
 import pytest
 
 import pos_ffi
 from conftest import T0, FixedClock, config, options, trader
+
+
+def chunk_data(png, kind):
+    """The data of every PNG chunk of `kind`."""
+    pos = 8
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        if png[pos + 4 : pos + 8] == kind:
+            yield png[pos + 8 : pos + 8 + length]
+        pos += 12 + length
 
 
 def ring_up(register):
@@ -51,7 +64,17 @@ def test_receipt_text_png_and_printer_transport(register):
     assert "Boulangerie Test" in text
     assert "26,20" in text
     png = register.receipt(sale, trader(), pos_ffi.ReceiptFormat.PNG, "epson-tm-t20")
-    assert png[:4] == b"\x89PNG"
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height, depth = struct.unpack(">IIB", png[16:25])
+    assert (width, depth) == (512, 1)  # the profile's dot width, 1 bit per pixel
+    assert height > width
+    narrow = register.receipt(sale, trader(), pos_ffi.ReceiptFormat.PNG, "generic-58mm")
+    assert struct.unpack(">I", narrow[16:20]) == (352,)
+    # Something is printed: a blank page would hold only filter bytes and
+    # all-white (or all-zero, filtered) rows.
+    pixels = zlib.decompress(b"".join(chunk_data(png, b"IDAT")))
+    assert len(pixels) == height * (1 + width // 8)
+    assert len(set(pixels)) > 4
 
     class Paper(pos_ffi.PrinterTransport):
         def __init__(self):
