@@ -167,7 +167,7 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
             y.saturating_add(14),
             esc(&eur(b.value))
         );
-        if let Some(c) = b.compare {
+        if let Some(c) = b.compare.filter(|c| *c > 0) {
             let x = scale(c, max, 330).saturating_add(160);
             let _ = write!(
                 out,

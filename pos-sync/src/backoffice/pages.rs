@@ -86,12 +86,26 @@ pub fn chart(d: &Dashboard, by: &str) -> Option<String> {
     Some(bar_chart(&format!("chart-{by}"), title, &b))
 }
 
-/// The charts block of the dashboard (replaced live).
+/// The live block of the dashboard (replaced as sales sync): the charts,
+/// the best sellers and the day's VAT.
 pub fn charts(d: &Dashboard) -> String {
-    ["hour", "category", "payment", "store", "till"]
+    let mut b: String = ["hour", "category", "payment", "store", "till"]
         .iter()
         .filter_map(|k| chart(d, k))
-        .collect()
+        .collect();
+    b.push_str("<h2>Meilleures ventes</h2><table id=\"top\"><thead><tr><th>Produit</th><th>Quantité</th><th>CA</th></tr></thead><tbody>");
+    for p in &d.top {
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&p.label),
+            esc(&html::qty(p.qty_milli)),
+            esc(&eur(p.revenue))
+        );
+    }
+    b.push_str("</tbody></table>");
+    b.push_str(&vat_table("TVA du jour", &d.vat));
+    b
 }
 
 /// The dashboard.
@@ -158,17 +172,8 @@ pub fn dashboard(
     }
     b.push_str("</ol><div id=\"charts\">");
     b.push_str(&charts(d));
-    b.push_str("</div></section><h2>Meilleures ventes</h2><table><thead><tr><th>Produit</th><th>Quantité</th><th>CA</th></tr></thead><tbody>");
-    for p in &d.top {
-        let _ = write!(
-            b,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            esc(&p.label),
-            esc(&html::qty(p.qty_milli)),
-            esc(&eur(p.revenue))
-        );
-    }
-    b.push_str("</tbody></table><h2>Alertes de stock</h2><table id=\"stock-alerts\"><thead><tr><th>Magasin</th><th>Article</th><th>Emplacement</th><th>En stock</th><th>Réservé</th><th>Alerte</th></tr></thead><tbody>");
+    b.push_str("</div></section><h2>Alertes de stock</h2>");
+    b.push_str("<table id=\"stock-alerts\"><thead><tr><th>Magasin</th><th>Article</th><th>Emplacement</th><th>En stock</th><th>Réservé</th><th>Alerte</th></tr></thead><tbody>");
     for a in alerts {
         let _ = write!(
             b,
@@ -202,7 +207,6 @@ pub fn dashboard(
         );
     }
     b.push_str("</tbody></table>");
-    b.push_str(&vat_table("TVA du jour", &d.vat));
     page("Tableau de bord", nav(v), &b)
 }
 
