@@ -21,14 +21,17 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
 const SHOTS = path.join(ROOT, "build/artifacts/backoffice");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const TARGET = process.env.POS_TARGET_DIR ?? path.join(ROOT, "target");
+// The `pos` binary: POS_BIN, else POS_TARGET_DIR/pos (xtask's layout:
+// POS_TARGET_DIR is `<target>/debug`), else <CARGO_TARGET_DIR or target>/debug/pos,
+// built here when missing.
+const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target");
 const PASSWORD = "mot-de-passe-de-test";
 
 function posBinary() {
   if (process.env.POS_BIN) return process.env.POS_BIN;
+  if (process.env.POS_TARGET_DIR) return path.join(process.env.POS_TARGET_DIR, "pos");
   const bin = path.join(TARGET, "debug/pos");
   if (!existsSync(bin)) {
-    // Not built yet: build it (the CLI is what the test drives).
     execFileSync("cargo", ["build", "-p", "pos-cli"], {
       cwd: ROOT,
       stdio: "inherit",

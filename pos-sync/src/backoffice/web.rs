@@ -839,9 +839,15 @@ async fn access_log<S: Storage>(State(app): St<S>, headers: HeaderMap) -> Respon
 async fn web_export<S: Storage>(
     State(app): St<S>,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(q): Query<PageQuery>,
+    id: std::result::Result<Path<String>, axum::extract::rejection::PathRejection>,
+    q: std::result::Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let bad = || {
+        json_error(&SyncError::Invalid {
+            message: "web request",
+            rule: "store and customer id are 1 to 128 characters",
+        })
+    };
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
@@ -852,12 +858,15 @@ async fn web_export<S: Storage>(
             crate::error::AuthFailure::BadEnrolmentToken,
         ));
     }
-    let Some(store) = q.store().filter(|s| s.len() <= 128) else {
-        return json_error(&SyncError::Invalid {
-            message: "web request",
-            rule: "store, sku and location query parameters are 1 to 128 characters",
-        });
+    let (Ok(Path(id)), Ok(Query(q))) = (id, q) else {
+        return bad();
     };
+    let Some(store) = q.store().filter(|s| s.len() <= 128) else {
+        return bad();
+    };
+    if id.is_empty() || id.len() > 128 {
+        return bad();
+    }
     let server = app.server.clone();
     let r = blocking(move || {
         let now = Utc::now();
