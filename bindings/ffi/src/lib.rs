@@ -42,8 +42,8 @@ pub use sale::CompletedSale;
 pub use stored_value::{StoredValue, StoredValueKind};
 pub use sync::{HttpHeader, HttpRequest, HttpResponse, SyncReport, SyncStatus, SyncTransport};
 pub use types::{
-    CartLine, FecFile, ReceiptFormat, RegisterConfig, SaleOptions, TenderMethod, Trader,
-    VerifyReport,
+    CartLine, FecFile, ReceiptFormat, RefundLine, RegisterConfig, SaleOptions, TenderMethod,
+    Trader, VerifyReport,
 };
 
 uniffi::setup_scaffolding!();

@@ -6,7 +6,9 @@ use crate::cart::{Cart, Payment};
 use crate::guard::{guard, lock};
 use crate::sale::CompletedSale;
 use crate::sync::{SyncReport, SyncTransport, TransportAdapter};
-use crate::types::{FecFile, ReceiptFormat, RegisterConfig, SaleOptions, Trader, VerifyReport};
+use crate::types::{
+    FecFile, ReceiptFormat, RefundLine, RegisterConfig, SaleOptions, Trader, VerifyReport,
+};
 use crate::{PosError, convert};
 use pos_core::cart::{Actor, Permissions};
 use pos_core::ids::CustomerId;
@@ -162,13 +164,35 @@ impl Register {
         manager: bool,
     ) -> Result<Arc<Cart>, PosError> {
         guard(|| {
-            let rights = if manager {
-                Permissions::manager()
-            } else {
-                Permissions::cashier()
-            };
-            let actor = Actor::new(convert::operator(&operator)?, rights);
+            let actor = Actor::new(convert::operator(&operator)?, rights(manager));
             let cart = lock(&self.inner).refund_cart(&ticket_id, None, &actor)?;
+            Ok(Arc::new(Cart::wrap(cart)))
+        })
+    }
+
+    /// A cart refunding only `lines` of ticket `ticket_id` (each a line
+    /// index of the original ticket and a quantity to give back), knowing
+    /// what earlier refunds took back.
+    pub fn partial_refund_cart(
+        &self,
+        ticket_id: String,
+        lines: Vec<RefundLine>,
+        operator: String,
+        manager: bool,
+    ) -> Result<Arc<Cart>, PosError> {
+        guard(|| {
+            let selections = lines
+                .iter()
+                .map(|l| {
+                    Ok(pos_core::ticket::RefundSelection {
+                        line: usize::try_from(l.line)
+                            .map_err(|_| PosError::invalid("line", "a line index"))?,
+                        quantity: convert::decimal("quantity", &l.quantity)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, PosError>>()?;
+            let actor = Actor::new(convert::operator(&operator)?, rights(manager));
+            let cart = lock(&self.inner).refund_cart(&ticket_id, Some(&selections), &actor)?;
             Ok(Arc::new(Cart::wrap(cart)))
         })
     }
@@ -260,6 +284,14 @@ impl Register {
     /// Events waiting to be synced.
     pub fn sync_pending(&self) -> Result<u64, PosError> {
         guard(|| Ok(pos_sdk::sync::status(&mut lock(&self.inner))?.pending))
+    }
+}
+
+fn rights(manager: bool) -> Permissions {
+    if manager {
+        Permissions::manager()
+    } else {
+        Permissions::cashier()
     }
 }
 

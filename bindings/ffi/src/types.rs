@@ -76,6 +76,15 @@ pub struct CartLine {
     pub vat_rate: String,
 }
 
+/// A line of an original ticket to refund, and how much of it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RefundLine {
+    /// Zero-based line index on the original ticket.
+    pub line: u32,
+    /// Quantity to give back (positive decimal string).
+    pub quantity: String,
+}
+
 /// How a tender is paid.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum TenderMethod {

@@ -44,6 +44,7 @@ fun main() {
     receiptImageTests()
     promotionTests()
     lookupAndDeviceTests()
+    partialRefundTests()
     syncServerTests()
     val failed = results.count { it.second != null }
     println("${results.size - failed} passed, $failed failed")

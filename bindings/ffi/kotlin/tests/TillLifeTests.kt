@@ -207,3 +207,17 @@ fun lookupAndDeviceTests() {
         assertThrows<PosException.Device> { CustomerDisplay(unplugged, DisplayCodePage.PC437) }
     }
 }
+
+fun partialRefundTests() {
+    test("partial refund of a chosen line, then the rest") {
+        val reg = tempTill(FixedClock(T0), 32uL)
+        val sale = sell(reg, ringUp(reg), TenderMethod.Cash to "30")
+        val comte = RefundLine(1u, "1")
+        val cart = reg.partialRefundCart(sale.ticketId(), listOf(comte), "alice", true)
+        checkEq(cart.total(), "-24.90")
+        checkEq(sell(reg, cart, TenderMethod.Cash to "24.90").total(), "-24.90")
+        val again = assertThrows<PosException.Cart> { reg.partialRefundCart(sale.ticketId(), listOf(comte), "alice", true) }
+        checkEq(again.code, "refund_exceeds_refundable")
+        checkEq(reg.refundCart(sale.ticketId(), "alice", true).total(), "-1.30")
+    }
+}

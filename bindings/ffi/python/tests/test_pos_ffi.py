@@ -7,7 +7,7 @@ import zlib
 import pytest
 
 import pos_ffi
-from conftest import T0, FixedClock, config, options, trader
+from conftest import T0, FixedClock, config, options, sell, trader
 
 
 def chunk_data(png, kind):
@@ -322,3 +322,25 @@ def test_promotions_run_in_the_cart_and_a_coupon_applies(register):
     again = register.new_cart()
     register.scan(again, "3760123000352")
     assert again.total() == "19.92"
+
+
+def test_partial_refund_of_chosen_lines_then_the_rest(register, clock):
+    sale = sell(register, ring_up(register), (pos_ffi.TenderMethod.CASH(), "30"))
+    clock.millis += 60_000
+    comte = pos_ffi.RefundLine(line=1, quantity="1")
+    cart = register.partial_refund_cart(sale.ticket_id(), [comte], "alice", True)
+    [line] = cart.lines()
+    assert (line.sku, line.quantity, line.amount) == ("COMTE-18", "-1", "-24.90")
+    assert cart.total() == "-24.90"
+    assert sell(register, cart, (pos_ffi.TenderMethod.CASH(), "24.90")).total() == "-24.90"
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        register.partial_refund_cart(sale.ticket_id(), [comte], "alice", True)
+    assert (e.value.code, e.value.detail) == (
+        "refund_exceeds_refundable",
+        "original line 1: refund of 1 exceeds the 0 still refundable",
+    )
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        register.partial_refund_cart(sale.ticket_id(), [pos_ffi.RefundLine(line=0, quantity="1")], "bob", False)
+    assert (e.value.code, e.value.detail) == ("permission_denied", "permission denied: `return` is required")
+    # What is left to refund: the baguette.
+    assert register.refund_cart(sale.ticket_id(), "alice", True).total() == "-1.30"
