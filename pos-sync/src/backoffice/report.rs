@@ -318,6 +318,132 @@ mod tests {
         assert_eq!(d.day_tickets[0].till, "t1");
     }
 
+    #[derive(serde::Deserialize)]
+    struct GoldenTicket {
+        store: String,
+        till: String,
+        doc: String,
+        local: NaiveDateTime,
+        total: i64,
+        lines: Vec<(String, i64, i64)>,
+        payments: BTreeMap<String, i64>,
+        vat: BTreeMap<u32, VatAmounts>,
+    }
+
+    #[test]
+    fn the_golden_day_adds_up_as_written() {
+        let g: serde_json::Value =
+            serde_json::from_str(include_str!("testdata/dashboard.json")).unwrap();
+        let day: NaiveDate = serde_json::from_value(g["day"].clone()).unwrap();
+        let cats: BTreeMap<String, String> =
+            serde_json::from_value(g["categories"].clone()).unwrap();
+        let tickets: Vec<TicketFact> =
+            serde_json::from_value::<Vec<GoldenTicket>>(g["tickets"].clone())
+                .unwrap()
+                .into_iter()
+                .map(|t| TicketFact {
+                    store: t.store,
+                    till: t.till,
+                    doc: t.doc,
+                    local: t.local,
+                    refund: t.total < 0,
+                    total: t.total,
+                    lines: t.lines,
+                    payments: t.payments,
+                    vat: t.vat,
+                })
+                .collect();
+        let d = dashboard(day, &tickets, &[], &cats).unwrap();
+        let e = &g["expect"];
+        let map = |v: &serde_json::Value| -> BTreeMap<String, i64> {
+            serde_json::from_value(v.clone()).unwrap()
+        };
+        let nonzero_hours = |m: &BTreeMap<u32, i64>| -> BTreeMap<String, i64> {
+            m.iter()
+                .filter(|(_, v)| **v != 0)
+                .map(|(h, v)| (h.to_string(), *v))
+                .collect()
+        };
+        assert_eq!(d.total, e["total"].as_i64().unwrap());
+        assert_eq!(d.tickets, e["tickets"].as_u64().unwrap());
+        assert_eq!(nonzero_hours(&d.by_hour), map(&e["by_hour"]));
+        assert_eq!(d.by_store, map(&e["by_store"]));
+        assert_eq!(d.by_till, map(&e["by_till"]));
+        assert_eq!(d.by_payment, map(&e["by_payment"]));
+        assert_eq!(d.by_category, map(&e["by_category"]));
+        let vat: BTreeMap<String, (i64, i64, i64)> =
+            serde_json::from_value(e["vat"].clone()).unwrap();
+        let got: BTreeMap<String, (i64, i64, i64)> = d
+            .vat
+            .iter()
+            .map(|(r, a)| (r.to_string(), (a.net, a.vat, a.gross)))
+            .collect();
+        assert_eq!(got, vat);
+        let top: Vec<(String, i64, i64)> = serde_json::from_value(e["top"].clone()).unwrap();
+        let got: Vec<(String, i64, i64)> = d
+            .top
+            .iter()
+            .map(|p| (p.label.clone(), p.qty_milli, p.revenue))
+            .collect();
+        assert_eq!(got, top);
+        assert_eq!(
+            d.previous_week_total,
+            e["previous_week_total"].as_i64().unwrap()
+        );
+        assert_eq!(
+            nonzero_hours(&d.previous_week_by_hour),
+            map(&e["previous_week_by_hour"])
+        );
+    }
+
+    proptest::proptest! {
+        /// Every breakdown of the day adds up to the day's total.
+        #[test]
+        fn every_breakdown_sums_to_the_day_total(
+            tickets in proptest::collection::vec(
+                (0u8..3, 0u8..4, 0u32..24, 0u32..60,
+                 proptest::collection::vec((0u8..5, -5_000i64..50_000), 1..4),
+                 0u8..3, proptest::bool::ANY),
+                0..40,
+            )
+        ) {
+            let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+            let labels = ["Pain", "Vin", "Fromage", "<b>x</b>", "Œuf"];
+            let cats = BTreeMap::from([("Pain".to_string(), "Boulangerie".to_string()),
+                ("Fromage".to_string(), "Crèmerie".to_string())]);
+            let facts: Vec<TicketFact> = tickets.iter().enumerate().map(|(i, (s, t, h, m, lines, pay, last_week))| {
+                let lines: Vec<(String, i64, i64)> = lines.iter()
+                    .map(|(l, a)| (labels[usize::from(*l)].to_string(), 1000, *a)).collect();
+                let total: i64 = lines.iter().map(|l| l.2).sum();
+                let date = if *last_week { day - chrono::Duration::days(7) } else { day };
+                TicketFact {
+                    store: format!("S{s}"),
+                    till: format!("S{s}-T{t}"),
+                    doc: format!("T{i}"),
+                    local: date.and_hms_opt(*h, *m, 0).unwrap(),
+                    refund: total < 0,
+                    total,
+                    lines,
+                    payments: BTreeMap::from([(["cash", "card", "cheque"][usize::from(*pay)].to_string(), total)]),
+                    vat: BTreeMap::new(),
+                }
+            }).collect();
+            let d = dashboard(day, &facts, &[], &cats).unwrap();
+            let sum = |m: &BTreeMap<String, i64>| m.values().sum::<i64>();
+            proptest::prop_assert_eq!(sum(&d.by_store), d.total);
+            proptest::prop_assert_eq!(sum(&d.by_till), d.total);
+            proptest::prop_assert_eq!(sum(&d.by_payment), d.total);
+            proptest::prop_assert_eq!(sum(&d.by_category), d.total);
+            proptest::prop_assert_eq!(d.by_hour.values().sum::<i64>(), d.total);
+            proptest::prop_assert_eq!(d.previous_week_by_hour.values().sum::<i64>(), d.previous_week_total);
+            let expected_today: i64 = facts.iter().filter(|t| t.local.date() == day).map(|t| t.total).sum();
+            proptest::prop_assert_eq!(d.total, expected_today);
+            proptest::prop_assert_eq!(d.day_tickets.len() as u64, d.tickets);
+            proptest::prop_assert!(d.latest.len() <= 20);
+            proptest::prop_assert!(d.top.len() <= 10);
+        }
+    }
+
     #[test]
     fn an_overflowing_day_is_an_error_not_a_panic() {
         let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
