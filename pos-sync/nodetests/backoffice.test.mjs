@@ -185,6 +185,12 @@ test("login, live sale without reload, chart, Z, FEC, tenant isolation", async (
     await other.close();
 
     assert.deepEqual(errors, [], "no script errors or CSP refusals");
+
+    // The RGPD commands run against the same database (no customer here:
+    // nothing to anonymise; the Rust suite covers the rules).
+    const retention = JSON.parse(pos(["backoffice", "retention", "--db", db, "--retailer", "r1", "--now", "2031-01-01T00:00:00Z"]));
+    assert.deepEqual(retention, { anonymised: [] });
+    assert.match(pos(["backoffice", "access-log", "--db", db, "--retailer", "r1"]), /"entries":0/);
   } finally {
     await browser.close();
     server.child.kill();

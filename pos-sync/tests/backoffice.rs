@@ -759,3 +759,105 @@ fn the_live_feed_pushes_a_new_sale_without_reload() {
     sync_once(&t.client(), t, &mut direct, &ticking()).unwrap();
     assert_eq!(next_total(), 8000);
 }
+
+#[test]
+fn stock_alerts_and_the_click_and_collect_queue() {
+    let w = world(
+        Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB),
+        false,
+    );
+    let movement = |id: &str, sku: &str, loc: &str, qty: i64| -> pos_core::stock::StockMovement {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "reason": "receipt", "sku": sku, "location": loc,
+            "quantity": qty.to_string(), "operator": "backoffice", "at": t0(), "reference": null,
+        }))
+        .unwrap()
+    };
+    // S1 received 10 BAGUETTE and 100 FLOUR; the till sold 3 BAGUETTE.
+    w.server
+        .add_stock(
+            "S1",
+            &[
+                movement("00000000-0000-7000-8000-00000000a001", "BAGUETTE", "L1", 10),
+                movement("00000000-0000-7000-8000-00000000a002", "FLOUR", "L1", 100),
+            ],
+        )
+        .unwrap();
+    // S3 (other retailer) has a shortfall that r1 must not see.
+    w.server
+        .add_stock(
+            "S3",
+            &[movement(
+                "00000000-0000-7000-8000-00000000a003",
+                "BORDEAUX",
+                "L3",
+                1,
+            )],
+        )
+        .unwrap();
+    // A click & collect order reserves 6 BAGUETTE, a shipped one 1 FLOUR.
+    use pos_sync::server::web::{WebOrder, WebOrderLine};
+    let order = |id: &str, channel: &str, sku: &str, qty: i64, pickup: Option<&str>| WebOrder {
+        id: id.into(),
+        channel: channel.into(),
+        location: "L1".into(),
+        lines: vec![WebOrderLine {
+            sku: sku.into(),
+            quantity: qty.into(),
+        }],
+        pickup_at: pickup.map(Into::into),
+    };
+    w.server
+        .create_order("S1", &order("W1", "web", "FLOUR", 1, None))
+        .unwrap();
+    w.server
+        .create_order(
+            "S1",
+            &order(
+                "CC1",
+                "click_collect",
+                "BAGUETTE",
+                6,
+                Some("2026-01-01T17:00:00+01:00"),
+            ),
+        )
+        .unwrap();
+    w.server
+        .create_order("S1", &order("CC0", "click_collect", "FLOUR", 1, None))
+        .unwrap();
+    w.server.set_order_state("S1", "CC0", "cancelled").unwrap();
+    let v1 = viewer(&w.server, "owner1");
+    let alerts = service::stock_alerts(&w.server, &v1, rust_decimal::Decimal::from(3)).unwrap();
+    let got: Vec<(String, String, bool)> = alerts
+        .iter()
+        .map(|a| (a.store.clone(), a.sku.clone(), a.shortfall))
+        .collect();
+    // Shortfalls first, most negative first: CAISSE-A1 sold 2 CROISSANT
+    // (-2) and CAISSE-A2 1 BAGUETTE in S2 (-1) with no stock. Then S1's
+    // BAGUETTE: 10 - 3 = 7 on hand, 6 reserved: 1 available, under 3.
+    // FLOUR (99 available) is no alert.
+    assert_eq!(
+        got,
+        [
+            ("S1".to_string(), "CROISSANT".to_string(), true),
+            ("S2".to_string(), "BAGUETTE".to_string(), true),
+            ("S1".to_string(), "BAGUETTE".to_string(), false),
+        ]
+    );
+    assert_eq!(alerts[2].on_hand, rust_decimal::Decimal::from(7));
+    assert_eq!(alerts[2].reserved, rust_decimal::Decimal::from(6));
+    let queue: Vec<String> = service::order_queue(&w.server, &v1)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(
+        queue,
+        ["CC1", "W1"],
+        "click & collect first; cancelled gone"
+    );
+    let v2 = viewer(&w.server, "owner2");
+    let other = service::stock_alerts(&w.server, &v2, rust_decimal::Decimal::from(3)).unwrap();
+    assert!(other.iter().all(|a| a.store == "S3"));
+    assert!(service::order_queue(&w.server, &v2).unwrap().is_empty());
+}
