@@ -71,15 +71,23 @@ impl Register {
     pub fn stock_level(&self, sku: String) -> Result<StockLevel, PosError> {
         guard(|| {
             let sku = Sku::new(sku)?;
-            let reg = lock(&self.inner);
-            let level = reg.stock_level(&sku, &reg.config().location)?;
-            Ok(StockLevel {
-                on_hand: level.on_hand.normalize().to_string(),
-                reserved: level.reserved.normalize().to_string(),
-                available: level.available()?.normalize().to_string(),
-            })
+            level_at(&lock(&self.inner), &sku, None)
         })
     }
+}
+
+/// The stock of `sku` at `location` (None: the till's own).
+pub(crate) fn level_at(
+    reg: &pos_sdk::Register,
+    sku: &Sku,
+    location: Option<&pos_core::ids::LocationId>,
+) -> Result<StockLevel, PosError> {
+    let level = reg.stock_level(sku, location.unwrap_or(&reg.config().location))?;
+    Ok(StockLevel {
+        on_hand: level.on_hand.normalize().to_string(),
+        reserved: level.reserved.normalize().to_string(),
+        available: level.available()?.normalize().to_string(),
+    })
 }
 
 /// The sample catalog (a French bakery-grocery, about 50 variants) as JSON,

@@ -17,11 +17,13 @@ mod convert;
 mod customers;
 mod devices;
 mod error;
+mod fiscal;
 mod guard;
 mod orders;
 mod register;
 mod reports;
 mod sale;
+mod stock;
 mod stored_value;
 mod sync;
 mod types;
@@ -34,11 +36,13 @@ pub use catalog::{CatalogItem, StockLevel, sample_catalog_json, sample_promotion
 pub use customers::{Channel, Consent, ConsentSource, ConsentState, LoyaltyReward};
 pub use devices::{CustomerDisplay, DisplayCodePage, DisplayTransport, open_drawer};
 pub use error::PosError;
+pub use fiscal::FiscalArchive;
 pub use guard::trigger_panic_for_tests;
 pub use orders::{OrderLine, PickupEntry};
 pub use register::Register;
 pub use reports::{NamedAmount, SalesReport};
 pub use sale::CompletedSale;
+pub use stock::StockCount;
 pub use stored_value::{StoredValue, StoredValueKind};
 pub use sync::{HttpHeader, HttpRequest, HttpResponse, SyncReport, SyncStatus, SyncTransport};
 pub use types::{

@@ -45,6 +45,8 @@ fun main() {
     promotionTests()
     lookupAndDeviceTests()
     partialRefundTests()
+    stockTests()
+    closureTests()
     syncServerTests()
     val failed = results.count { it.second != null }
     println("${results.size - failed} passed, $failed failed")

@@ -221,3 +221,32 @@ fun partialRefundTests() {
         checkEq(reg.refundCart(sale.ticketId(), "alice", true).total(), "-1.30")
     }
 }
+
+fun stockTests() {
+    test("stock received, lost, transferred and counted") {
+        val reg = tempTill(FixedClock(T0), 33uL)
+        checkEq(reg.receiveStock("CROISSANT", "40", "alice", "BL-1"), StockLevel("40", "0", "40"))
+        checkEq(reg.recordLoss("CROISSANT", "2", "alice", null).onHand, "38")
+        checkEq(reg.transferStock("CROISSANT", "backroom", "8", "alice").onHand, "30")
+        checkEq(assertThrows<PosException.Cart> { reg.transferStock("CROISSANT", "backroom", "31", "alice") }.code, "insufficient_stock")
+        checkEq(reg.countStock(listOf(StockCount("CROISSANT", "27")), "alice"), 1u)
+        checkEq(reg.stockLevel("CROISSANT").available, "27")
+    }
+}
+
+fun closureTests() {
+    test("month closure and the fiscal archive") {
+        val clock = FixedClock(T0)
+        val reg = tempTill(clock, 34uL)
+        sell(reg, ringUp(reg), TenderMethod.Card to "26.20")
+        checkEq(assertThrows<PosException.Fiscal> { reg.closeMonth(2026, 3u, "alice") }.detail, "period 2026-03 is in the future")
+        reg.closeDay("alice")
+        clock.millis += 20L * 86_400_000L
+        checkEq(reg.closeMonth(2026, 3u, "alice").size, 1)
+        val archive = reg.archive("2026-03-14", "2026-03-31", "alice")
+        checkEq(archive.fileName, "till-1_2026-03-14_2026-03-31.tar")
+        checkEq(archive.bytes.copyOfRange(257, 262).toString(Charsets.US_ASCII), "ustar")
+        checkEq(archive.record, "A 1")
+        check(archive.intact) { "archive of a journal that does not verify" }
+    }
+}

@@ -71,3 +71,23 @@ def test_a_display_port_that_fails_is_an_error_not_a_crash():
     with pytest.raises(pos_ffi.PosError.Device) as e:
         pos_ffi.CustomerDisplay(Unplugged(), pos_ffi.DisplayCodePage.PC437)
     assert e.value.code == "device"
+
+
+def test_stock_received_lost_transferred_and_counted(register):
+    level = register.receive_stock("CROISSANT", "40", "alice", "BL-2026-031")
+    assert level == pos_ffi.StockLevel(on_hand="40", reserved="0", available="40")
+    assert register.record_loss("CROISSANT", "2", "alice", "burnt").on_hand == "38"
+    assert register.transfer_stock("CROISSANT", "backroom", "8", "alice").on_hand == "30"
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        register.transfer_stock("CROISSANT", "backroom", "31", "alice")
+    assert (e.value.code, e.value.detail) == (
+        "insufficient_stock",
+        "insufficient stock for SKU `CROISSANT` at `shop`: 30 available, 31 requested",
+    )
+    assert register.stock_level("CROISSANT").on_hand == "30"
+    counted = [pos_ffi.StockCount(sku="CROISSANT", quantity="27"), pos_ffi.StockCount(sku="BAG-TRAD", quantity="0")]
+    assert register.count_stock(counted, "alice") == 1
+    assert register.stock_level("CROISSANT").on_hand == "27"
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        register.receive_stock("CROISSANT", "beaucoup", "alice", None)
+    assert e.value.detail == "invalid quantity: expected a decimal such as 12.50"

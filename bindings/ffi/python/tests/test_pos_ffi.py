@@ -344,3 +344,26 @@ def test_partial_refund_of_chosen_lines_then_the_rest(register, clock):
     assert (e.value.code, e.value.detail) == ("permission_denied", "permission denied: `return` is required")
     # What is left to refund: the baguette.
     assert register.refund_cart(sale.ticket_id(), "alice", True).total() == "-1.30"
+
+
+def test_month_closure_and_the_fiscal_archive(register, clock):
+    sell(register, ring_up(register), (pos_ffi.TenderMethod.CARD(), "26.20"))
+    with pytest.raises(pos_ffi.PosError.Fiscal) as e:
+        register.close_month(2026, 3, "alice")
+    assert e.value.detail == "period 2026-03 is in the future"
+    assert register.close_day("alice") == ["Z 1"]
+    clock.millis += 20 * 86_400_000  # 2026-04-03
+    made = register.close_month(2026, 3, "alice")
+    assert len(made) == 1 and made[0].startswith("Z ")
+    archive = register.archive("2026-03-14", "2026-03-31", "alice")
+    assert archive.file_name == "till-1_2026-03-14_2026-03-31.tar"
+    assert archive.bytes[257:262] == b"ustar"
+    assert (archive.intact, archive.record) == (True, "A 1")
+    assert len(archive.manifest_sha256) == 64
+    with pytest.raises(pos_ffi.PosError.Fiscal) as e:
+        register.archive("2026-03-14", "2026-12-31", "alice")
+    assert e.value.detail == "archive period is invalid: an archive never covers the future"
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        register.archive("14/03/2026", "2026-03-31", "alice")
+    assert e.value.detail == "invalid from: expected a date such as 2026-03-14"
+    assert register.verify().intact
