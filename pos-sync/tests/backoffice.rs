@@ -861,3 +861,58 @@ fn stock_alerts_and_the_click_and_collect_queue() {
     assert!(other.iter().all(|a| a.store == "S3"));
     assert!(service::order_queue(&w.server, &v2).unwrap().is_empty());
 }
+
+/// Figures (ignored by default): `cargo test -p pos-sync --release --test
+/// backoffice -- --ignored --nocapture dashboard_figures`. One till with
+/// `POS_BO_SALES` sales (default 5,000) synced to SQLite, then the time of
+/// one dashboard computation and of one live-feed fingerprint.
+#[test]
+#[ignore]
+fn dashboard_figures() {
+    let sales: usize = std::env::var("POS_BO_SALES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    server
+        .with_tx(|tx| {
+            service::add_retailer(tx, "r1", "Un", "123456789")?;
+            service::add_store(tx, "r1", "S1")?;
+            service::add_user(tx, "r1", "owner1", Role::Owner, PASSWORD, [9; 16])
+        })
+        .unwrap();
+    let mut till = TestTill::new("CAISSE-A1", "S1", "L1", 1);
+    let secret: Vec<u8> = till.device.bytes().chain(*b"-secret").collect();
+    server
+        .enroll_device(&till.enroll_request(None), secret.clone())
+        .unwrap();
+    till.secret = secret;
+    for i in 0..sales {
+        till.sell(["BAGUETTE", "CROISSANT", "VIN"][i % 3], 1, None, None);
+    }
+    let clock = ticking();
+    let mut direct = Direct(server.clone(), t0());
+    while till.outbox_pending() > 0 || {
+        let heads = server.device_status(&till.device).unwrap().fiscal_heads;
+        heads.values().sum::<u64>() < till.records().len() as u64 - 1
+    } {
+        sync_once(&till.client(), &mut till, &mut direct, &clock).unwrap();
+    }
+    let v = viewer(&server, "owner1");
+    let start = std::time::Instant::now();
+    let d = service::dashboard(&server, &v, None, day()).unwrap();
+    let dash = start.elapsed();
+    let start = std::time::Instant::now();
+    service::fingerprint(&server, &v).unwrap();
+    let fp = start.elapsed();
+    println!(
+        "dashboard over {} accepted records ({} tickets today): {:.1} ms; live fingerprint: {:.2} ms",
+        server
+            .with_tx(|tx| tx.fiscal_records("CAISSE-A1"))
+            .unwrap()
+            .len(),
+        d.tickets,
+        dash.as_secs_f64() * 1000.0,
+        fp.as_secs_f64() * 1000.0
+    );
+}
