@@ -40,7 +40,7 @@ pub use fiscal::FiscalArchive;
 pub use guard::trigger_panic_for_tests;
 pub use orders::{OrderLine, PickupEntry};
 pub use register::Register;
-pub use reports::{NamedAmount, SalesReport};
+pub use reports::{NamedAmount, SalesReport, StoredReceipt};
 pub use sale::CompletedSale;
 pub use stock::StockCount;
 pub use stored_value::{StoredValue, StoredValueKind};

@@ -1,4 +1,5 @@
-//! Sales reports (the figures of a day's Z closure) and receipt reprints.
+//! Sales reports (the figures of a day's Z closure), receipt reprints and
+//! receipts of stored tickets (after the app restarted).
 
 use crate::guard::{guard, lock};
 use crate::register::Register;
@@ -37,6 +38,35 @@ pub struct SalesReport {
     pub by_tender: Vec<NamedAmount>,
     /// Net per category, by name.
     pub by_category: Vec<NamedAmount>,
+}
+
+/// A rendered receipt of a stored ticket and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StoredReceipt {
+    /// The rendered bytes in the format asked for.
+    pub bytes: Vec<u8>,
+    /// `sale`, `refund`, `duplicate <k>`, `training` or `provisional_bill`.
+    pub kind: String,
+}
+
+fn stored(r: pos_sdk::PrintedReceipt) -> StoredReceipt {
+    use pos_hw::receipt::ReceiptKind as K;
+    let kind = match r.kind {
+        K::Sale => "sale".to_owned(),
+        K::Refund { .. } => "refund".to_owned(),
+        K::Duplicate { number } => format!("duplicate {number}"),
+        K::Training => "training".to_owned(),
+        K::ProvisionalBill => "provisional_bill".to_owned(),
+    };
+    StoredReceipt {
+        bytes: r.bytes,
+        kind,
+    }
+}
+
+fn series(code: &str) -> Result<pos_fiscal::model::Series, PosError> {
+    pos_fiscal::model::Series::parse(code.trim())
+        .ok_or_else(|| PosError::invalid("series", "a series code such as T"))
 }
 
 fn named(map: &std::collections::BTreeMap<String, pos_core::Money>) -> Vec<NamedAmount> {
@@ -90,6 +120,48 @@ impl Register {
             let doc = pos_hw::receipt::build_for_till(&facts, None);
             let profile = pos_hw::printer::PrinterProfile::by_id(&profile)?;
             Ok(pos_hw::receipt::render(&doc, format.to_hw(), &profile)?)
+        })
+    }
+}
+
+#[uniffi::export]
+impl Register {
+    /// Renders stored ticket `number` of `series` (`T`, `X`...) with the
+    /// till's printer profile, for the screen or an e-mail: no fiscal effect.
+    pub fn preview_receipt(
+        &self,
+        series_code: String,
+        number: u64,
+        format: ReceiptFormat,
+    ) -> Result<StoredReceipt, PosError> {
+        guard(|| {
+            let s = series(&series_code)?;
+            Ok(stored(lock(&self.inner).preview_receipt(
+                s,
+                number,
+                format.to_hw(),
+            )?))
+        })
+    }
+
+    /// Prints stored ticket `number` of `series`: its first print is the
+    /// original, every later one a signed duplicate (series C).
+    pub fn print_stored_receipt(
+        &self,
+        series_code: String,
+        number: u64,
+        format: ReceiptFormat,
+        operator: String,
+    ) -> Result<StoredReceipt, PosError> {
+        guard(|| {
+            let s = series(&series_code)?;
+            let op = convert::operator(&operator)?;
+            Ok(stored(lock(&self.inner).print_receipt(
+                s,
+                number,
+                format.to_hw(),
+                &op,
+            )?))
         })
     }
 }

@@ -47,6 +47,7 @@ fun main() {
     partialRefundTests()
     stockTests()
     closureTests()
+    storedReceiptTests()
     syncServerTests()
     val failed = results.count { it.second != null }
     println("${results.size - failed} passed, $failed failed")

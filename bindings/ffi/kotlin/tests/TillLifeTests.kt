@@ -250,3 +250,15 @@ fun closureTests() {
         check(archive.intact) { "archive of a journal that does not verify" }
     }
 }
+
+fun storedReceiptTests() {
+    test("receipts of stored tickets: preview, original, then signed duplicates") {
+        val reg = tempTill(FixedClock(T0), 35uL)
+        sell(reg, ringUp(reg), TenderMethod.Card to "26.20")
+        checkEq(reg.previewReceipt("T", 1uL, ReceiptFormat.TEXT).kind, "sale")
+        val kinds = (1..3).map { reg.printStoredReceipt("T", 1uL, ReceiptFormat.TEXT, "alice").kind }
+        checkEq(kinds, listOf("sale", "duplicate 1", "duplicate 2"))
+        checkEq(assertThrows<PosException.Store> { reg.previewReceipt("T", 9uL, ReceiptFormat.TEXT) }.code, "not_found")
+        check(reg.verify().intact) { "journal not intact" }
+    }
+}

@@ -367,3 +367,25 @@ def test_month_closure_and_the_fiscal_archive(register, clock):
         register.archive("14/03/2026", "2026-03-31", "alice")
     assert e.value.detail == "invalid from: expected a date such as 2026-03-14"
     assert register.verify().intact
+
+
+def test_receipts_of_stored_tickets_after_a_restart(tmp_path, clock):
+    path = str(tmp_path / "till.sqlite")
+    first = pos_ffi.Register.open(path, config(), clock, None, 9)
+    first.import_catalog_json(pos_ffi.sample_catalog_json())
+    sell(first, ring_up(first), (pos_ffi.TenderMethod.CARD(), "26.20"))
+    del first
+    reg = pos_ffi.Register.open(path, config(), clock, None, 10)
+    preview = reg.preview_receipt("T", 1, pos_ffi.ReceiptFormat.TEXT)
+    assert preview.kind == "sale"
+    assert "Ticket n° T1" in preview.bytes.decode()
+    kinds = [reg.print_stored_receipt("T", 1, pos_ffi.ReceiptFormat.TEXT, "alice").kind for _ in range(3)]
+    assert kinds == ["sale", "duplicate 1", "duplicate 2"]
+    assert "DUPLICATA" in reg.print_stored_receipt("T", 1, pos_ffi.ReceiptFormat.TEXT, "alice").bytes.decode()
+    with pytest.raises(pos_ffi.PosError.Store) as e:
+        reg.preview_receipt("T", 9, pos_ffi.ReceiptFormat.TEXT)
+    assert e.value.detail == "no ticket `T9`"
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        reg.preview_receipt("Q", 1, pos_ffi.ReceiptFormat.TEXT)
+    assert e.value.detail == "invalid series: expected a series code such as T"
+    assert reg.verify().intact
