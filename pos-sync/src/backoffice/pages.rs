@@ -37,12 +37,19 @@ pub fn error(v: Option<&Viewer>, message: &str) -> String {
     )
 }
 
-fn bars(m: &std::collections::BTreeMap<String, i64>, label: fn(&str) -> String) -> Vec<Bar> {
-    m.iter()
-        .map(|(k, v)| Bar {
+/// Bars of the day's values, each with last week's value for the same
+/// key; keys seen only last week get a zero bar.
+fn bars(
+    m: &std::collections::BTreeMap<String, i64>,
+    last_week: &std::collections::BTreeMap<String, i64>,
+    label: fn(&str) -> String,
+) -> Vec<Bar> {
+    let keys: std::collections::BTreeSet<&String> = m.keys().chain(last_week.keys()).collect();
+    keys.into_iter()
+        .map(|k| Bar {
             label: label(k),
-            value: *v,
-            compare: None,
+            value: m.get(k).copied().unwrap_or(0),
+            compare: last_week.get(k).copied(),
         })
         .collect()
 }
@@ -53,10 +60,16 @@ pub const CHARTS: [(&str, &str); 5] = [
         "hour",
         "Chiffre d'affaires par heure (trait rouge : même jour la semaine précédente)",
     ),
-    ("store", "Par magasin"),
-    ("till", "Par caisse"),
-    ("category", "Par catégorie"),
-    ("payment", "Par moyen de paiement"),
+    ("store", "Par magasin (trait rouge : semaine précédente)"),
+    ("till", "Par caisse (trait rouge : semaine précédente)"),
+    (
+        "category",
+        "Par catégorie (trait rouge : semaine précédente)",
+    ),
+    (
+        "payment",
+        "Par moyen de paiement (trait rouge : semaine précédente)",
+    ),
 ];
 
 /// One chart of the dashboard as inline SVG (`None` for an unknown kind).
@@ -77,10 +90,12 @@ pub fn chart(d: &Dashboard, by: &str) -> Option<String> {
                 compare: d.previous_week_by_hour.get(h).copied(),
             })
             .collect(),
-        "store" => bars(&d.by_store, str::to_owned),
-        "till" => bars(&d.by_till, str::to_owned),
-        "category" => bars(&d.by_category, str::to_owned),
-        "payment" => bars(&d.by_payment, |k| html::payment_label(k).to_owned()),
+        "store" => bars(&d.by_store, &d.previous_week.by_store, str::to_owned),
+        "till" => bars(&d.by_till, &d.previous_week.by_till, str::to_owned),
+        "category" => bars(&d.by_category, &d.previous_week.by_category, str::to_owned),
+        "payment" => bars(&d.by_payment, &d.previous_week.by_payment, |k| {
+            html::payment_label(k).to_owned()
+        }),
         _ => return None,
     };
     Some(bar_chart(&format!("chart-{by}"), title, &b))

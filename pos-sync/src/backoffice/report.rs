@@ -127,6 +127,19 @@ pub struct TopProduct {
     pub revenue: i64,
 }
 
+/// The breakdowns of the same weekday one week earlier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PreviousWeek {
+    /// By store.
+    pub by_store: BTreeMap<String, i64>,
+    /// By till.
+    pub by_till: BTreeMap<String, i64>,
+    /// By payment method code.
+    pub by_payment: BTreeMap<String, i64>,
+    /// By category name.
+    pub by_category: BTreeMap<String, i64>,
+}
+
 /// Everything the dashboard shows for one local day. Amounts in cents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dashboard {
@@ -154,6 +167,9 @@ pub struct Dashboard {
     pub previous_week_total: i64,
     /// The same weekday one week earlier: by hour.
     pub previous_week_by_hour: BTreeMap<u32, i64>,
+    /// The same weekday one week earlier: by store, till, payment method
+    /// and category (keys as in the day's maps).
+    pub previous_week: PreviousWeek,
     /// The day's daily closures (Z), by store and till.
     pub closures: Vec<ClosureFact>,
     /// Sum of the day's closures' period totals.
@@ -193,6 +209,7 @@ pub fn dashboard(
         top: Vec::new(),
         previous_week_total: 0,
         previous_week_by_hour: (0..24).map(|h| (h, 0)).collect(),
+        previous_week: PreviousWeek::default(),
         closures: Vec::new(),
         closures_total: 0,
         latest: Vec::new(),
@@ -205,6 +222,16 @@ pub fn dashboard(
             d.previous_week_total = add(d.previous_week_total, t.total)?;
             if let Some(h) = d.previous_week_by_hour.get_mut(&hour) {
                 *h = add(*h, t.total)?;
+            }
+            let p = &mut d.previous_week;
+            bump(&mut p.by_store, &t.store, t.total)?;
+            bump(&mut p.by_till, &t.till, t.total)?;
+            for (m, a) in &t.payments {
+                bump(&mut p.by_payment, m, *a)?;
+            }
+            for (label, _, amount) in &t.lines {
+                let cat = categories.get(label).map_or(UNCLASSIFIED, String::as_str);
+                bump(&mut p.by_category, cat, *amount)?;
             }
             continue;
         }
@@ -312,6 +339,9 @@ mod tests {
         assert_eq!(d.by_category[UNCLASSIFIED], 1000);
         assert_eq!(d.previous_week_total, 700);
         assert_eq!(d.previous_week_by_hour[&9], 700);
+        assert_eq!(d.previous_week.by_store["s1"], 700);
+        assert_eq!(d.previous_week.by_category[UNCLASSIFIED], 700);
+        assert_eq!(d.previous_week.by_payment["card"], 700);
         assert_eq!(d.top[0].label, "Vin");
         assert_eq!(d.latest[0].till, "t3");
         assert_eq!(d.day_tickets.len(), 3);
