@@ -61,6 +61,31 @@ fn push_10000_offline_sales_sqlite_loopback() {
     );
 }
 
+/// Pushes every till's outbox concurrently (one thread per till); with
+/// `fiscal` false the tills send events only. Returns the seconds taken.
+fn push_all(url: &str, tills: Vec<TestTill>, fiscal: bool, sales: usize) -> (f64, Vec<TestTill>) {
+    let start = Instant::now();
+    let handles: Vec<_> = tills
+        .into_iter()
+        .map(|mut t| {
+            let url = url.to_owned();
+            std::thread::spawn(move || {
+                let mut http = pos_sync::http_client::UreqTransport::new(&url);
+                let mut c = t.client();
+                c.batch = 100;
+                if !fiscal {
+                    c.fiscal_batch = 0;
+                }
+                let r = sync_once(&c, &mut t, &mut http, &chrono::Utc::now).unwrap();
+                assert_eq!(r.acked_seq, sales as u64);
+                t
+            })
+        })
+        .collect();
+    let tills = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    (start.elapsed().as_secs_f64(), tills)
+}
+
 #[test]
 #[ignore = "load figure: run in release with --ignored --nocapture"]
 fn fifty_tills_against_postgres_vs_bare_insert() {
@@ -68,31 +93,20 @@ fn fifty_tills_against_postgres_vs_bare_insert() {
     const SALES: usize = 200;
     let pg = support::pg::Pg::start();
     let server = Server::new(PostgresStorage::connect(&pg.url).unwrap(), "t", "w");
-    let mut tills: Vec<TestTill> = (0..TILLS)
-        .map(|i| offline_till(&format!("P{i:02}"), i as u8 + 1, SALES))
-        .collect();
-    for t in &mut tills {
-        enroll(&server, t);
-    }
+    let make = |prefix: &str, server: &Server<PostgresStorage>| -> Vec<TestTill> {
+        let mut tills: Vec<TestTill> = (0..TILLS)
+            .map(|i| offline_till(&format!("{prefix}{i:02}"), i as u8 + 1, SALES))
+            .collect();
+        for t in &mut tills {
+            enroll(server, t);
+        }
+        tills
+    };
+    let (full, events_only) = (make("P", &server), make("Q", &server));
     let running = pos_sync::server::spawn_in_process(server.clone()).unwrap();
     let url = running.url().to_owned();
-    let start = Instant::now();
-    let handles: Vec<_> = tills
-        .into_iter()
-        .map(|mut t| {
-            let url = url.clone();
-            std::thread::spawn(move || {
-                let mut http = pos_sync::http_client::UreqTransport::new(&url);
-                let mut c = t.client();
-                c.batch = 100;
-                let r = sync_once(&c, &mut t, &mut http, &chrono::Utc::now).unwrap();
-                assert_eq!(r.acked_seq, SALES as u64);
-                t
-            })
-        })
-        .collect();
-    let tills: Vec<TestTill> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    let sync_secs = start.elapsed().as_secs_f64();
+    let (events_secs, _) = push_all(&url, events_only, false, SALES);
+    let (sync_secs, tills) = push_all(&url, full, true, SALES);
     let events = (TILLS * SALES) as f64;
     // Bare PostgreSQL: the same event rows, same batch size, 50 concurrent
     // connections, one INSERT per row in one transaction per batch.
@@ -129,12 +143,45 @@ fn fifty_tills_against_postgres_vs_bare_insert() {
         h.join().unwrap();
     }
     let bare_secs = start.elapsed().as_secs_f64();
-    let (sync_rate, bare_rate) = (events / sync_secs, events / bare_secs);
+    let (sync_rate, events_rate, bare_rate) =
+        (events / sync_secs, events / events_secs, events / bare_secs);
     println!(
-        "FIGURE 50 tills x {SALES} sales to PostgreSQL over HTTP (events + fiscal records verified, ledgers, change feed): {sync_secs:.2} s = {sync_rate:.0} events/s"
+        "FIGURE 50 tills x {SALES} sales to PostgreSQL over HTTP (events + fiscal records verified, ledgers, change feed): {sync_secs:.2} s = {sync_rate:.0} events/s = {:.0} % of bare",
+        100.0 * sync_rate / bare_rate
     );
     println!(
-        "FIGURE bare PostgreSQL insert of the same {events} event rows, 50 connections, batches of 100: {bare_secs:.2} s = {bare_rate:.0} rows/s; sync is {:.0} % of bare",
-        100.0 * sync_rate / bare_rate
+        "FIGURE the same without fiscal records (events, ledgers, levels, change feed): {events_secs:.2} s = {events_rate:.0} events/s = {:.0} % of bare",
+        100.0 * events_rate / bare_rate
+    );
+    println!(
+        "FIGURE bare PostgreSQL insert of the same {events} event rows, 50 connections, batches of 100: {bare_secs:.2} s = {bare_rate:.0} rows/s"
+    );
+}
+
+/// What the server's fiscal check costs per record (the CPU floor of a push).
+#[test]
+#[ignore = "load figure: run in release with --ignored --nocapture"]
+fn fiscal_verification_cost_per_record() {
+    let till = offline_till("V1", 9, 2000);
+    let records = till.records();
+    let key = pos_fiscal::PublicKey::from_sec1(&pos_fiscal::Signer::public_key_sec1(&till.signer))
+        .unwrap();
+    let start = Instant::now();
+    let report = pos_fiscal::verify::verify_records(
+        &records,
+        &pos_fiscal::verify::VerifyContext {
+            source: "bench".into(),
+            keys: vec![key],
+            anchors: Default::default(),
+            head: None,
+            known_head: None,
+        },
+    );
+    let secs = start.elapsed().as_secs_f64();
+    assert!(report.defects.is_empty());
+    println!(
+        "FIGURE fiscal verification of {} records: {secs:.2} s = {:.0} us per record",
+        records.len(),
+        secs * 1e6 / records.len() as f64
     );
 }

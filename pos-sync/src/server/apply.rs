@@ -108,6 +108,9 @@ fn add_ledger(
     account: &str,
     delta: Decimal,
 ) -> Result<()> {
+    if tx.defer_ledger(ledger, id, &dev.store, account, delta, Some(&dev.id))? {
+        return Ok(());
+    }
     if tx.insert_ledger(ledger, id, &dev.store, account, delta)? {
         let kind = if ledger == POINTS {
             ChangeKind::Loyalty
@@ -115,7 +118,7 @@ fn add_ledger(
             ChangeKind::StoredValue
         };
         let data = serde_json::json!({ "account": account, "delta": delta.to_string() });
-        tx.add_change(&dev.store, kind, id, Some(&dev.id), &data.to_string())?;
+        tx.append_change(&dev.store, kind, id, Some(&dev.id), &data.to_string())?;
     }
     Ok(())
 }
@@ -152,7 +155,7 @@ pub fn add_stock(
             reserved,
         )?;
         let data = serde_json::to_string(m).map_err(|_| SyncError::Corrupt { what: "movement" })?;
-        tx.add_change(store, ChangeKind::Stock, &id, origin, &data)?;
+        tx.append_change(store, ChangeKind::Stock, &id, origin, &data)?;
         added = added.saturating_add(1);
     }
     Ok(added)
@@ -164,7 +167,9 @@ fn apply_movements(tx: &mut dyn Tx, dev: &Device, payload: &serde_json::Value) -
     };
     let movements: Vec<StockMovement> =
         serde_json::from_value(v.clone()).map_err(|_| bad("stock movements are well-formed"))?;
-    add_stock(tx, &dev.store, Some(&dev.id), &movements)?;
+    if !tx.defer_stock_movements(&dev.store, Some(&dev.id), &movements)? {
+        add_stock(tx, &dev.store, Some(&dev.id), &movements)?;
+    }
     Ok(())
 }
 
@@ -201,7 +206,7 @@ fn apply_customer(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
         let stamps =
             serde_json::to_string(&stamps).map_err(|_| SyncError::Corrupt { what: "stamps" })?;
         tx.put_document("customer", &dev.store, &id, &doc, &stamps)?;
-        tx.add_change(&dev.store, ChangeKind::Customer, &id, Some(&dev.id), &doc)?;
+        tx.append_change(&dev.store, ChangeKind::Customer, &id, Some(&dev.id), &doc)?;
     }
     Ok(())
 }
@@ -214,7 +219,7 @@ fn apply_erasure(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
         .ok_or(bad("an erasure names the customer"))?;
     let doc = serde_json::json!({ "id": id, "erased": true }).to_string();
     tx.put_document("customer", &dev.store, id, &doc, "{}")?;
-    tx.add_change(&dev.store, ChangeKind::Customer, id, Some(&dev.id), &doc)?;
+    tx.append_change(&dev.store, ChangeKind::Customer, id, Some(&dev.id), &doc)?;
     Ok(())
 }
 
@@ -277,7 +282,7 @@ pub fn apply_order_state(
     }
     o.json = doc.to_string();
     tx.put_order(&o)?;
-    tx.add_change(store, ChangeKind::Order, id, origin, &o.json)?;
+    tx.append_change(store, ChangeKind::Order, id, origin, &o.json)?;
     Ok(())
 }
 

@@ -199,6 +199,14 @@ impl<S: Storage> Server<S> {
             let mut dev = dev0.clone();
             let mut acked = tx.progress_for_update(&dev.id)?;
             let mut rejections = Vec::new();
+            // One look-up for the whole batch (ids of new events only).
+            let ids: Vec<&str> = body
+                .events
+                .iter()
+                .filter(|e| e.seq > acked)
+                .map(|e| e.event_id.as_str())
+                .collect();
+            let mut taken = tx.known_event_ids(&ids)?;
             for e in &body.events {
                 if e.seq <= acked {
                     match tx.event_id_at(&dev.id, e.seq)? {
@@ -211,7 +219,7 @@ impl<S: Storage> Server<S> {
                     // A gap: wait for the missing events (acked tells the till).
                     break;
                 }
-                if tx.event_exists(&e.event_id)? {
+                if !taken.insert(e.event_id.clone()) {
                     return Err(SyncError::EventIdConflict);
                 }
                 tx.insert_event(&dev.id, &dev.store, e)?;

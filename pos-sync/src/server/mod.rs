@@ -5,6 +5,7 @@ mod apply;
 mod core;
 mod fiscal;
 pub mod http;
+mod pg_batch;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;

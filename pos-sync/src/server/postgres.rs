@@ -1,10 +1,14 @@
 //! The PostgreSQL storage: several server processes may share one
 //! database. Per-device pushes serialize on the device row (`FOR UPDATE`),
 //! unique keys on event id and (device, sequence) make a double apply
-//! impossible, and writers of one store take a transaction-scoped advisory
-//! lock so the change feed's cursors commit in order (a pull never skips a
-//! change that commits late). Serialization failures and deadlocks retry.
+//! impossible. A push's rows are written at commit, one statement per table
+//! ([`super::pg_batch`]); stock levels are added to in key order and the
+//! change feed is appended last under a per-store advisory lock held until
+//! commit, so cursors of a store commit in order (a pull never skips a
+//! change that commits late) while pushes of one store run concurrently up
+//! to that point. Serialization failures and deadlocks retry.
 
+use super::pg_batch::{Pending, StmtCache, prepared};
 use super::sqlite::{genesis_from_json, genesis_to_json, kind_name, kind_of, series_of};
 use super::store::{Device, FiscalHead, Storage, StoredOrder, Tx};
 use crate::error::{Result, SyncError};
@@ -12,9 +16,10 @@ use crate::wire::{Change, ChangeKind, WireEvent};
 use chrono::{DateTime, Utc};
 use pos_fiscal::Series;
 use pos_fiscal::record::StoredRecord;
-use postgres::{Client, NoTls};
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 use std::sync::Mutex;
 
@@ -90,7 +95,7 @@ CREATE TABLE IF NOT EXISTS digital_customer_links (
 /// PostgreSQL storage with a small connection pool.
 pub struct PostgresStorage {
     url: String,
-    pool: Mutex<Vec<Client>>,
+    pool: Mutex<Vec<(Client, StmtCache)>>,
 }
 
 impl std::fmt::Debug for PostgresStorage {
@@ -110,23 +115,23 @@ impl PostgresStorage {
         created?;
         Ok(PostgresStorage {
             url: url.to_owned(),
-            pool: Mutex::new(vec![c]),
+            pool: Mutex::new(vec![(c, StmtCache::new())]),
         })
     }
 
-    fn take(&self) -> Result<Client> {
+    fn take(&self) -> Result<(Client, StmtCache)> {
         let pooled = self
             .pool
             .lock()
             .map_err(|_| SyncError::Corrupt { what: "pool lock" })?
             .pop();
         match pooled {
-            Some(c) if !c.is_closed() => Ok(c),
-            _ => Ok(Client::connect(&self.url, NoTls)?),
+            Some((c, cache)) if !c.is_closed() => Ok((c, cache)),
+            _ => Ok((Client::connect(&self.url, NoTls)?, StmtCache::new())),
         }
     }
 
-    fn give_back(&self, c: Client) {
+    fn give_back(&self, c: (Client, StmtCache)) {
         if let Ok(mut p) = self.pool.lock()
             && p.len() < 64
         {
@@ -150,15 +155,20 @@ impl Storage for PostgresStorage {
     fn transact(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         let mut attempt = 0u32;
         loop {
-            let mut client = self.take()?;
+            let (mut client, mut cache) = self.take()?;
             let outcome = (|| {
                 let tx = client.transaction()?;
-                let mut t = PgTx { tx };
+                let mut t = PgTx {
+                    tx,
+                    cache: &mut cache,
+                    pending: Pending::default(),
+                };
                 f(&mut t)?;
+                t.pending.flush_all(&mut t.tx, t.cache)?;
                 t.tx.commit()?;
                 Ok(())
             })();
-            self.give_back(client);
+            self.give_back((client, cache));
             match outcome {
                 Err(e) if retryable(&e) && attempt < 20 => {
                     attempt = attempt.saturating_add(1);
@@ -171,6 +181,8 @@ impl Storage for PostgresStorage {
 
 struct PgTx<'a> {
     tx: postgres::Transaction<'a>,
+    cache: &'a mut StmtCache,
+    pending: Pending,
 }
 
 fn dec(s: &str) -> Result<Decimal> {
@@ -186,10 +198,16 @@ fn u(v: i64) -> Result<u64> {
 }
 
 impl PgTx<'_> {
-    fn lock_store(&mut self, store: &str) -> Result<()> {
-        self.tx
-            .execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&store])?;
-        Ok(())
+    /// Runs a cached prepared statement.
+    fn exec(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        let st = prepared(&mut self.tx, self.cache, sql)?;
+        Ok(self.tx.execute(&st, params)?)
+    }
+
+    /// Queries with a cached prepared statement.
+    fn rows(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let st = prepared(&mut self.tx, self.cache, sql)?;
+        Ok(self.tx.query(&st, params)?)
     }
 }
 
@@ -251,22 +269,19 @@ impl Tx for PgTx<'_> {
     }
 
     fn progress_for_update(&mut self, device: &str) -> Result<u64> {
-        let store: Option<String> = self
-            .tx
-            .query_opt("SELECT store FROM devices WHERE id = $1", &[&device])?
-            .map(|r| r.get(0));
-        let store = store.ok_or(SyncError::NotFound { what: "device" })?;
-        // Writers of a store serialize (change-feed order); then the row lock.
-        self.lock_store(&store)?;
-        let row = self.tx.query_one(
+        // Pushes of one device serialize on its row; pushes of other
+        // devices of the store run concurrently (the change feed orders
+        // itself at commit).
+        let rows = self.rows(
             "SELECT acked_seq FROM devices WHERE id = $1 FOR UPDATE",
             &[&device],
         )?;
+        let row = rows.first().ok_or(SyncError::NotFound { what: "device" })?;
         u(row.get(0))
     }
 
     fn set_progress(&mut self, device: &str, seq: u64, at: DateTime<Utc>) -> Result<()> {
-        self.tx.execute(
+        self.exec(
             "UPDATE devices SET acked_seq = $2, last_push = $3 WHERE id = $1",
             &[&device, &i(seq)?, &at.to_rfc3339()],
         )?;
@@ -287,6 +302,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn event_id_at(&mut self, device: &str, seq: u64) -> Result<Option<String>> {
+        self.pending.flush_events(&mut self.tx, self.cache)?;
         Ok(self
             .tx
             .query_opt(
@@ -297,6 +313,9 @@ impl Tx for PgTx<'_> {
     }
 
     fn event_exists(&mut self, event_id: &str) -> Result<bool> {
+        if self.pending.has_event(event_id) {
+            return Ok(true);
+        }
         Ok(self
             .tx
             .query_opt("SELECT 1 FROM events WHERE event_id = $1", &[&event_id])?
@@ -305,10 +324,15 @@ impl Tx for PgTx<'_> {
 
     fn insert_event(&mut self, device: &str, store: &str, e: &WireEvent) -> Result<()> {
         let json = String::from_utf8_lossy(&crate::wire::encode(e)?).into_owned();
-        self.tx.execute(
-            "INSERT INTO events(event_id, device, seq, store, kind, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&e.event_id, &device, &i(e.seq)?, &store, &e.kind, &e.created_at.to_rfc3339(), &json],
-        )?;
+        self.pending.event((
+            e.event_id.clone(),
+            device.to_owned(),
+            i(e.seq)?,
+            store.to_owned(),
+            e.kind.clone(),
+            e.created_at.to_rfc3339(),
+            json,
+        ));
         Ok(())
     }
 
@@ -321,6 +345,7 @@ impl Tx for PgTx<'_> {
         quantity: Decimal,
         origin: Option<&str>,
     ) -> Result<bool> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
         let n = self.tx.execute(
             "INSERT INTO stock_movements(id, store, sku, location, quantity, origin) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
             &[&id, &store, &sku, &location, &quantity.to_string(), &origin],
@@ -334,7 +359,7 @@ impl Tx for PgTx<'_> {
         sku: &str,
         location: &str,
     ) -> Result<(Decimal, Decimal)> {
-        self.lock_store(store)?;
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
         let row = self.tx.query_opt(
             "SELECT on_hand, reserved FROM stock_levels WHERE store = $1 AND sku = $2 AND location = $3 FOR UPDATE",
             &[&store, &sku, &location],
@@ -357,6 +382,7 @@ impl Tx for PgTx<'_> {
         on_hand: Decimal,
         reserved: Decimal,
     ) -> Result<()> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
         self.tx.execute(
             "INSERT INTO stock_levels(store, sku, location, on_hand, reserved) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT(store, sku, location) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
@@ -366,6 +392,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn stock_movement_sums(&mut self, store: &str) -> Result<BTreeMap<(String, String), Decimal>> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
         let rows = self.tx.query(
             "SELECT sku, location, quantity FROM stock_movements WHERE store = $1",
             &[&store],
@@ -385,6 +412,7 @@ impl Tx for PgTx<'_> {
         &mut self,
         store: &str,
     ) -> Result<BTreeMap<(String, String), (Decimal, Decimal)>> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
         let rows = self.tx.query(
             "SELECT sku, location, on_hand, reserved FROM stock_levels WHERE store = $1",
             &[&store],
@@ -406,6 +434,7 @@ impl Tx for PgTx<'_> {
         account: &str,
         delta: Decimal,
     ) -> Result<bool> {
+        self.pending.flush_ledger(&mut self.tx, self.cache)?;
         let n = self.tx.execute(
             "INSERT INTO ledger(ledger, id, store, account, delta) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             &[&ledger, &id, &store, &account, &delta.to_string()],
@@ -414,6 +443,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn ledger_balance(&mut self, ledger: &str, store: &str, account: &str) -> Result<Decimal> {
+        self.pending.flush_ledger(&mut self.tx, self.cache)?;
         let rows = self.tx.query(
             "SELECT delta FROM ledger WHERE ledger = $1 AND store = $2 AND account = $3",
             &[&ledger, &store, &account],
@@ -455,7 +485,6 @@ impl Tx for PgTx<'_> {
     }
 
     fn order(&mut self, store: &str, id: &str) -> Result<Option<StoredOrder>> {
-        self.lock_store(store)?;
         Ok(self
             .tx
             .query_opt(
@@ -487,7 +516,10 @@ impl Tx for PgTx<'_> {
         origin: Option<&str>,
         data: &str,
     ) -> Result<u64> {
-        self.lock_store(store)?;
+        // Earlier appends of this transaction go first, then this one, all
+        // under the store's lock.
+        self.pending.flush_all(&mut self.tx, self.cache)?;
+        self.exec("SELECT pg_advisory_xact_lock(hashtext($1))", &[&store])?;
         let row = self.tx.query_one(
             "INSERT INTO changes(store, kind, key, origin, data) VALUES ($1, $2, $3, $4, $5) RETURNING cursor",
             &[&store, &kind_name(kind), &key, &origin, &data],
@@ -496,6 +528,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn changes_since(&mut self, store: &str, cursor: u64, limit: u32) -> Result<Vec<Change>> {
+        self.pending.flush_all(&mut self.tx, self.cache)?;
         let rows = self.tx.query(
             "SELECT cursor, kind, key, origin, data FROM changes WHERE store = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
             &[&store, &i(cursor)?, &i64::from(limit)],
@@ -517,7 +550,8 @@ impl Tx for PgTx<'_> {
     }
 
     fn fiscal_heads(&mut self, device: &str) -> Result<BTreeMap<Series, FiscalHead>> {
-        let rows = self.tx.query(
+        self.pending.flush_fiscal(&mut self.tx, self.cache)?;
+        let rows = self.rows(
             "SELECT DISTINCT ON (series) series, number, hash, signature FROM fiscal_records
              WHERE device = $1 ORDER BY series, number DESC",
             &[&device],
@@ -538,6 +572,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn fiscal_hash(&mut self, device: &str, series: Series, number: u64) -> Result<Option<String>> {
+        self.pending.flush_fiscal(&mut self.tx, self.cache)?;
         Ok(self
             .tx
             .query_opt(
@@ -549,14 +584,19 @@ impl Tx for PgTx<'_> {
 
     fn insert_fiscal(&mut self, device: &str, r: &StoredRecord) -> Result<()> {
         let json = serde_json::to_string(r).map_err(|_| SyncError::Corrupt { what: "record" })?;
-        self.tx.execute(
-            "INSERT INTO fiscal_records(device, series, number, hash, signature, json) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&device, &r.series.code(), &i(r.number)?, &r.hash, &r.signature, &json],
-        )?;
+        self.pending.fiscal((
+            device.to_owned(),
+            r.series.code().to_owned(),
+            i(r.number)?,
+            r.hash.clone(),
+            r.signature.clone(),
+            json,
+        ));
         Ok(())
     }
 
     fn fiscal_records(&mut self, device: &str) -> Result<Vec<StoredRecord>> {
+        self.pending.flush_fiscal(&mut self.tx, self.cache)?;
         let rows = self.tx.query(
             "SELECT json FROM fiscal_records WHERE device = $1 ORDER BY id",
             &[&device],
@@ -596,11 +636,68 @@ impl Tx for PgTx<'_> {
     }
 
     fn event_count(&mut self, device: &str) -> Result<u64> {
+        self.pending.flush_events(&mut self.tx, self.cache)?;
         let row = self
             .tx
             .query_one("SELECT COUNT(*) FROM events WHERE device = $1", &[&device])?;
         u(row.get(0))
     }
+
+    fn append_change(
+        &mut self,
+        store: &str,
+        kind: ChangeKind,
+        key: &str,
+        origin: Option<&str>,
+        data: &str,
+    ) -> Result<()> {
+        self.pending.change(store, kind, key, origin, data);
+        Ok(())
+    }
+
+    fn known_event_ids(&mut self, ids: &[&str]) -> Result<BTreeSet<String>> {
+        let mut out: BTreeSet<String> = ids
+            .iter()
+            .filter(|id| self.pending.has_event(id))
+            .map(|id| (*id).to_owned())
+            .collect();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list: Vec<&str> = ids.to_vec();
+        for r in self.rows(
+            "SELECT event_id FROM events WHERE event_id = ANY($1)",
+            &[&list],
+        )? {
+            out.insert(r.get(0));
+        }
+        Ok(out)
+    }
+
+    fn defer_stock_movements(
+        &mut self,
+        store: &str,
+        origin: Option<&str>,
+        movements: &[pos_core::stock::StockMovement],
+    ) -> Result<bool> {
+        self.pending.movements(store, origin, movements)?;
+        Ok(true)
+    }
+
+    fn defer_ledger(
+        &mut self,
+        ledger: &str,
+        id: &str,
+        store: &str,
+        account: &str,
+        delta: Decimal,
+        origin: Option<&str>,
+    ) -> Result<bool> {
+        self.pending
+            .ledger(ledger, id, store, account, delta, origin);
+        Ok(true)
+    }
+
     // ---- back office ----
     fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()> {
         self.tx.execute(

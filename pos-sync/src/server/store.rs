@@ -5,10 +5,11 @@
 use crate::error::Result;
 use crate::wire::{Change, ChangeKind, WireEvent};
 use chrono::{DateTime, Utc};
+use pos_core::stock::StockMovement;
 use pos_fiscal::Series;
 use pos_fiscal::record::StoredRecord;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An enrolled till.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +166,55 @@ pub trait Tx {
     fn quarantine_count(&mut self, device: &str) -> Result<u64>;
     /// Number of events stored for a device.
     fn event_count(&mut self, device: &str) -> Result<u64>;
+
+    /// Appends to the change feed when the cursor is not needed now: a back
+    /// end may assign it at commit, in commit order. Default: [`Tx::add_change`].
+    fn append_change(
+        &mut self,
+        store: &str,
+        kind: ChangeKind,
+        key: &str,
+        origin: Option<&str>,
+        data: &str,
+    ) -> Result<()> {
+        self.add_change(store, kind, key, origin, data).map(|_| ())
+    }
+    /// Which of `ids` are already stored as events (one query per batch
+    /// where the back end can).
+    fn known_event_ids(&mut self, ids: &[&str]) -> Result<BTreeSet<String>> {
+        let mut out = BTreeSet::new();
+        for id in ids {
+            if self.event_exists(id)? {
+                out.insert((*id).to_owned());
+            }
+        }
+        Ok(out)
+    }
+    /// Takes stock movements to write at commit (movement, level, change;
+    /// a known id adds nothing). False: this back end does not defer, the
+    /// caller writes them now.
+    fn defer_stock_movements(
+        &mut self,
+        _store: &str,
+        _origin: Option<&str>,
+        _movements: &[StockMovement],
+    ) -> Result<bool> {
+        Ok(false)
+    }
+    /// Takes a ledger movement to write at commit (with its change unless
+    /// the id is known). False: the caller writes it now.
+    fn defer_ledger(
+        &mut self,
+        _ledger: &str,
+        _id: &str,
+        _store: &str,
+        _account: &str,
+        _delta: Decimal,
+        _origin: Option<&str>,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+
     // ---- back office ----
     /// Adds a retailer or updates its name and SIREN.
     fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()>;

@@ -106,7 +106,7 @@ pub fn create_order(tx: &mut dyn Tx, store: &str, o: &WebOrder) -> Result<Stored
         json: doc.to_string(),
     };
     tx.put_order(&stored)?;
-    tx.add_change(store, ChangeKind::Order, &o.id, None, &stored.json)?;
+    tx.append_change(store, ChangeKind::Order, &o.id, None, &stored.json)?;
     Ok(stored)
 }
 
