@@ -498,6 +498,21 @@ fn http_suite<S: Storage>(w: &World<S>) {
     assert_eq!(csv.body.lines().count(), 4, "{}", csv.body);
     let jsonl = get(&url, "/download/journal?till=CAISSE-A1", &c1);
     assert_eq!(jsonl.body.lines().count(), w.tills[0].records().len());
+    // Each line is a signed record: pos-fiscal reads them back and its
+    // verifier checks chains and signatures with the till's public key.
+    let (records, defects) = pos_fiscal::archive::decode_jsonl(jsonl.body.as_bytes());
+    assert!(defects.is_empty(), "{defects:?}");
+    let report = verify_records(
+        &records,
+        &VerifyContext {
+            source: "download".into(),
+            keys: vec![
+                pos_fiscal::PublicKey::from_sec1(&w.tills[0].signer.public_key_sec1()).unwrap(),
+            ],
+            ..Default::default()
+        },
+    );
+    assert!(report.is_intact(), "{}", report.to_json());
     // The dashboard JSON equals the Z figures.
     let j: serde_json::Value =
         serde_json::from_str(&get(&url, &format!("/api/dashboard?day={day}&store=S1"), &c1).body)

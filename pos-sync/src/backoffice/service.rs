@@ -496,8 +496,10 @@ pub fn fec<S: Storage>(
     Ok(pos_fiscal::fec::file(&siren, till, &closures)?)
 }
 
-/// One till's accepted journal as JSON lines (each line a signed record;
-/// pos-fiscal's verifier checks them with the till's public key).
+/// One till's accepted journal as canonical JSON lines, the layout of a
+/// pos-fiscal archive's `records.jsonl` (each line a signed record;
+/// `pos_fiscal::archive::decode_jsonl` reads them and the verifier checks
+/// them with the till's public key).
 pub fn journal_jsonl<S: Storage>(
     server: &Server<S>,
     viewer: &Viewer,
@@ -506,7 +508,7 @@ pub fn journal_jsonl<S: Storage>(
     let (_, records, _) = till_records(server, viewer, till)?;
     let mut out = Vec::new();
     for r in &records {
-        out.extend(serde_json::to_vec(r).map_err(|_| SyncError::Corrupt { what: "record" })?);
+        out.extend(pos_fiscal::canon::to_canonical(r)?);
         out.push(b'\n');
     }
     Ok(out)
