@@ -13,6 +13,11 @@
 //! # Ok(()) }
 //! ```
 
+mod caps;
+
+pub(crate) use caps::charge_sale;
+pub use caps::{STORED_VALUE, offline_allowance, set_offline_caps};
+
 use crate::{Register, SdkError, db, outbox};
 use chrono::{DateTime, Utc};
 use pos_fiscal::Series;
@@ -245,6 +250,7 @@ fn record_jet(register: &Register, code: JetCode, now: DateTime<Utc>) -> Result<
     } else {
         tx.execute("DELETE FROM meta WHERE key = ?1", [OFFLINE_KEY])
             .map_err(sql)?;
+        caps::clear(&tx).map_err(till)?;
     }
     tx.commit().map_err(sql)
 }
@@ -283,7 +289,10 @@ const SECRET_KEY: &str = "sync.secret";
 
 /// Enrols this till with the server (operator's `token`) and keeps the
 /// returned secret in the till file. `replaces` names a lost or broken
-/// till this one takes over from (record JET 126 on this till first).
+/// till this one takes over from: the change of terminal is then logged in
+/// this till's journal, JET 127 (terminal removed: the old one) then JET 126
+/// (terminal added: this one), in the same transaction as the secret, and
+/// reaches the server with the next push.
 pub fn enroll(
     register: &mut Register,
     transport: &mut dyn Transport,
@@ -312,8 +321,36 @@ pub fn enroll(
         return Err(pos_sync::client::server_error(&resp));
     }
     let enrolled = pos_sync::wire::decode_enroll_response(&resp.body)?;
+    let stamp = crate::register::stamp(register.config(), register.now()).map_err(till)?;
     let tx = register.connection().unchecked_transaction().map_err(sql)?;
     db::meta_set(&tx, SECRET_KEY, &enrolled.secret).map_err(till)?;
+    if let Some(old) = replaces {
+        let me = register.config().register.to_string();
+        let operator = register.config().system_operator.to_string();
+        for (code, detail) in [
+            (
+                JetCode::TerminalRemoved,
+                [("terminal", old), ("replaced_by", me.as_str())],
+            ),
+            (
+                JetCode::TerminalAdded,
+                [("terminal", me.as_str()), ("replaces", old)],
+            ),
+        ] {
+            let detail = detail
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            pos_fiscal::store::record_event(
+                &tx,
+                register.signer(),
+                stamp,
+                code,
+                &operator,
+                detail,
+            )?;
+        }
+    }
     tx.commit().map_err(sql)?;
     Ok(enrolled)
 }

@@ -120,6 +120,7 @@ impl Register {
                 self.catalog.get(),
                 &self.ids,
             )?;
+            crate::sync::charge_sale(&tx, &ticket)?;
             post_stored_value(&tx, &ticket, &self.ids)?;
             super::cash::record_in_session(&tx, &ticket)?;
             let movements = post_stock(&tx, &ticket, &self.config.location, &fiscal, |at| {

@@ -33,6 +33,8 @@ pub fn apply_event(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
         "customer" => apply_customer(tx, dev, e),
         "customer_erased" => apply_erasure(tx, dev, e),
         "stored_value" => apply_stored_value_account(tx, dev, e),
+        "stored_value_load" => apply_stored_value_load(tx, dev, e),
+        "loyalty_reward" => apply_loyalty_reward(tx, dev, e),
         "order_state" => apply_order_state(tx, &dev.store, Some(&dev.id), &e.payload),
         // Unknown kinds are kept (stored with the event) for a later version.
         _ => Ok(()),
@@ -227,7 +229,8 @@ fn apply_stored_value_account(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> R
     let account: pos_core::stored_value::StoredValueAccount =
         serde_json::from_value(e.payload.clone())
             .map_err(|_| bad("a valid stored-value account"))?;
-    let code = account.code().to_string();
+    // The full code keys the ledger (Display masks it).
+    let code = account.code().reveal().to_owned();
     let json = e.payload.to_string();
     if tx.document("stored_value", &dev.store, &code)?.is_none() {
         tx.put_document("stored_value", &dev.store, &code, &json, "{}")?;
@@ -243,6 +246,50 @@ fn apply_stored_value_account(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> R
         )?;
     }
     Ok(())
+}
+
+/// A load of a gift card or store credit made at a till: adds to its ledger.
+fn apply_stored_value_load(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Load {
+        code: String,
+        amount: pos_core::Money,
+    }
+    let load: Load = serde_json::from_value(e.payload.clone())
+        .map_err(|_| bad("a load names the card and the amount"))?;
+    if load.amount.is_negative() {
+        return Err(bad("a load adds a positive amount"));
+    }
+    let id = format!("{}/load", e.event_id);
+    add_ledger(tx, dev, STORED_VALUE, &id, &load.code, load.amount.amount())
+}
+
+/// Points burned for a loyalty reward at a till: takes them off the ledger.
+fn apply_loyalty_reward(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
+    let customer = e
+        .payload
+        .get("customer")
+        .and_then(serde_json::Value::as_str)
+        .ok_or(bad("a reward names the customer"))?;
+    let points = e
+        .payload
+        .get("points")
+        .and_then(serde_json::Value::as_i64)
+        .filter(|p| *p >= 0)
+        .ok_or(bad("a reward costs zero or more points"))?;
+    let id = format!("{}/reward", e.event_id);
+    add_ledger(
+        tx,
+        dev,
+        POINTS,
+        &id,
+        customer,
+        Decimal::from(
+            points
+                .checked_neg()
+                .ok_or(SyncError::Overflow { what: "points" })?,
+        ),
+    )
 }
 
 /// Moves an order to a new state under its state machine, releasing its
