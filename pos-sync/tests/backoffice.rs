@@ -403,6 +403,42 @@ fn sign_in(url: &str, user: &str) -> (String, String) {
     (pair, csrf)
 }
 
+/// Checks that every element is closed in order (void elements aside) and
+/// that the document is one `<html>`: the pages are hand-written HTML.
+fn assert_well_formed(path: &str, html: &str) {
+    const VOID: [&str; 5] = ["meta", "link", "input", "br", "img"];
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"),
+        "{path}"
+    );
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = html.strip_prefix("<!DOCTYPE html>").unwrap();
+    while let Some(start) = rest.find('<') {
+        let end = start
+            + rest[start..]
+                .find('>')
+                .unwrap_or_else(|| panic!("{path}: unclosed tag"));
+        let tag = &rest[start + 1..end];
+        assert!(!tag.contains('<'), "{path}: `<` inside a tag: {tag}");
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if let Some(closing) = tag.strip_prefix('/') {
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("{path}: stray </{closing}>"));
+            assert_eq!(open, name, "{path}: <{open}> closed by </{name}>");
+        } else if !VOID.contains(&name.as_str()) {
+            stack.push(name);
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(stack.is_empty(), "{path}: unclosed {stack:?}");
+}
+
 fn get(url: &str, path: &str, cookie: &str) -> Resp {
     call(
         agent().get(&format!("{url}{path}")).set("Cookie", cookie),
@@ -466,6 +502,42 @@ fn http_suite<S: Storage>(w: &World<S>) {
             assert!(!r.body.contains(foreign), "{path} leaks {foreign}");
         }
     }
+    // Every page is well formed (retailer 1 has data on all of them).
+    w.server
+        .with_tx(|tx| {
+            tx.put_document(
+                "customer",
+                "S1",
+                "C7",
+                r#"{"id":"C7","personal":{"first_name":"Zoé <b>"}}"#,
+                "{}",
+            )
+        })
+        .unwrap();
+    for path in [
+        format!("/?day={day}"),
+        format!("/chart?by=hour&day={day}"),
+        format!("/chart?by=category&day={day}"),
+        format!("/chart?by=payment&day={day}"),
+        "/closures".to_string(),
+        "/journal".to_string(),
+        format!("/downloads?day={day}"),
+        "/customers".to_string(),
+        "/customers/S1/C7".to_string(),
+        "/access-log".to_string(),
+        "/chart?by=nothing".to_string(),
+    ] {
+        assert_well_formed(&path, &get(&url, &path, &c1).body);
+    }
+    assert_well_formed(
+        "/login",
+        &call(agent().get(&format!("{url}/login")), None).body,
+    );
+    assert!(
+        get(&url, "/customers/S1/C7", &c1)
+            .body
+            .contains("Zoé &lt;b&gt;")
+    );
     // And retailer 1's own pages do show them.
     let home = get(&url, &format!("/?day={day}"), &c1);
     assert!(
