@@ -514,6 +514,40 @@ fn scenario<S: Storage>(storage: S) {
         ]
     );
 
+    // Concurrent sends of one ticket (two servers, two clicks): one e-mail.
+    let fourth = w.sell(Some(&camille), &["2000000000015"]);
+    w.sync();
+    let before = w.mails.sent.lock().unwrap().len();
+    let digital = &w.digital;
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    digital.send_receipt(
+                        "back_office:ana",
+                        None,
+                        fourth.ticket.id(),
+                        Channel::EmailReceipt,
+                        Utc::now(),
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(w.mails.sent.lock().unwrap().len(), before + 1);
+    let sent = results
+        .iter()
+        .filter(|r| matches!(r, Ok(r) if r.status == SendStatus::Sent))
+        .count();
+    assert_eq!(sent, 1, "{results:?}");
+    for r in &results {
+        match r {
+            Ok(_) => {}
+            Err(e) => assert_eq!(e.code(), "send_in_progress"),
+        }
+    }
+
     // Consent withdrawn: refused, nothing sent.
     w.consent(&camille, Channel::EmailReceipt, ConsentState::Withdrawn);
     let third = w.sell(Some(&camille), &["2000000000015"]);

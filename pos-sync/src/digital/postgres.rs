@@ -92,8 +92,14 @@ pub fn retailer_stores(t: &mut Transaction<'_>, store: &str) -> Result<Vec<Strin
     Ok(out)
 }
 
-/// See [`crate::server::Tx::dr_send`].
+/// See [`crate::server::Tx::dr_send`]. A transaction-scoped advisory lock
+/// on (ticket, channel) comes first: `FOR UPDATE` locks nothing while the
+/// row does not exist yet, and two servers must not both claim a first send.
 pub fn send(t: &mut Transaction<'_>, ticket_id: &str, channel: &str) -> Result<Option<SendRecord>> {
+    t.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        &[&format!("digital-send|{ticket_id}|{channel}")],
+    )?;
     let row = t.query_opt(
         "SELECT ticket_id, channel, state, attempts, updated_at, reference, error
          FROM digital_sends WHERE ticket_id = $1 AND channel = $2 FOR UPDATE",
