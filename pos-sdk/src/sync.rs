@@ -14,6 +14,7 @@
 //! ```
 
 mod caps;
+mod ledgers;
 
 pub(crate) use caps::charge_sale;
 pub use caps::{STORED_VALUE, offline_allowance, set_offline_caps};
@@ -157,6 +158,9 @@ impl TillStore for TillSync<'_> {
                             )
                             .map_err(sql)?;
                         }
+                    }
+                    ChangeKind::StoredValue if c.origin.as_deref() != Some(me.as_str()) => {
+                        ledgers::apply_stored_value(&tx, c, self.register.now()).map_err(till)?;
                     }
                     ChangeKind::Catalog => {
                         catalog = c.data.get("catalog").map(|v| v.to_string());

@@ -341,7 +341,9 @@ impl Till {
             ))
             .unwrap();
         let rest = payment.remaining().unwrap();
-        payment.add(Tender::new(TenderMethod::Cash, rest)).unwrap();
+        if !rest.is_zero() {
+            payment.add(Tender::new(TenderMethod::Cash, rest)).unwrap();
+        }
         self.reg
             .complete_sale(
                 &cart,
@@ -434,5 +436,81 @@ fn offline_gift_card_spending_is_capped_per_till_and_a_refusal_changes_nothing()
             ))
             .unwrap(),
         Decimal::from(35)
+    );
+}
+
+#[test]
+fn a_card_issued_and_loaded_at_one_till_is_spendable_at_another_after_a_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, running) = server(dir.path());
+    let url = running.url().to_owned();
+    let mut a = till(dir.path(), "till-a", 1);
+    let mut b = till(dir.path(), "till-b", 2);
+    a.enroll(&url, None);
+    b.enroll(&url, None);
+    a.reg
+        .issue_stored_value(
+            "GIFT00007731",
+            pos_core::stored_value::StoredValueKind::GiftCard,
+            money("100.00"),
+            None,
+        )
+        .unwrap();
+    a.sync(&url).unwrap();
+    b.sync(&url).unwrap();
+    assert_eq!(b.card_balance(), money("100.00"), "issued at a, known at b");
+
+    // b spends 20, a sees it; a loads 50, b sees it.
+    b.sell_on_card("20.00").unwrap();
+    b.sync(&url).unwrap();
+    a.sync(&url).unwrap();
+    assert_eq!(a.card_balance(), money("80.00"));
+    a.sell();
+    let ticket = a
+        .reg
+        .connection()
+        .query_row(
+            "SELECT id FROM tickets ORDER BY rowid DESC LIMIT 1",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap();
+    a.reg
+        .load_stored_value("GIFT00007731", money("50.00"), &ticket, None)
+        .unwrap();
+    a.sync(&url).unwrap();
+    b.sync(&url).unwrap();
+    assert_eq!(b.card_balance(), money("130.00"));
+
+    // Pulling the same changes again changes nothing (idempotent by id).
+    let st = pos_sdk::sync::status(&mut b.reg).unwrap();
+    assert!(st.last_success.is_some());
+    let mut http = UreqTransport::new(&url);
+    let client = b.client.clone().unwrap();
+    {
+        use pos_sync::client::TillStore;
+        let mut store = pos_sdk::sync::TillSync::new(&mut b.reg);
+        let mut state = store.load_state().unwrap();
+        state.cursor = 0;
+        store.save_state(&state).unwrap();
+    }
+    pos_sdk::sync::sync_register(&mut b.reg, &client, &mut http).unwrap();
+    assert_eq!(b.card_balance(), money("130.00"));
+    assert_eq!(a.card_balance(), money("130.00"));
+
+    // The whole loaded balance is spendable at b (up to the ticket total).
+    b.sell_on_card("24.90").unwrap();
+    b.sync(&url).unwrap();
+    a.sync(&url).unwrap();
+    assert_eq!(a.card_balance(), money("105.10"));
+    assert_eq!(
+        server
+            .with_tx(|tx| tx.ledger_balance(
+                pos_sync::server::STORED_VALUE,
+                "lille-1",
+                "GIFT00007731"
+            ))
+            .unwrap(),
+        Decimal::from_str("105.10").unwrap()
     );
 }

@@ -297,6 +297,23 @@ impl Register {
     }
 }
 
+/// A gift card or store-credit account by code (sync applies pulled movements).
+pub(crate) fn stored_value_account(
+    tx: &rusqlite::Transaction<'_>,
+    code: &str,
+) -> Result<Option<pos_core::stored_value::StoredValueAccount>, SdkError> {
+    customers::load_stored_value(tx, code)
+}
+
+/// Saves a stored-value account and its newest operation (sync).
+pub(crate) fn put_stored_value_account(
+    tx: &rusqlite::Transaction<'_>,
+    account: &pos_core::stored_value::StoredValueAccount,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), SdkError> {
+    customers::save_stored_value(tx, account, now, None)
+}
+
 /// The fiscal timestamp of `now`: UTC plus the store's local offset.
 pub(crate) fn stamp(
     config: &RegisterConfig,

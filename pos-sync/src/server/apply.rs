@@ -234,6 +234,16 @@ fn apply_stored_value_account(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> R
     let json = e.payload.to_string();
     if tx.document("stored_value", &dev.store, &code)?.is_none() {
         tx.put_document("stored_value", &dev.store, &code, &json, "{}")?;
+        // Other tills create the card from its document (the issue's
+        // ledger delta follows; they skip it).
+        let data = serde_json::json!({ "account": code, "document": e.payload });
+        tx.append_change(
+            &dev.store,
+            ChangeKind::StoredValue,
+            &format!("{}/account", e.event_id),
+            Some(&dev.id),
+            &data.to_string(),
+        )?;
         // The issue is the account's first movement.
         let id = format!("{}/issue", e.event_id);
         add_ledger(
