@@ -857,3 +857,97 @@ fn postgres_change_cursors_commit_in_order() {
     let keys: Vec<&str> = seen.iter().map(|c| c.key.as_str()).collect();
     assert_eq!(keys, ["a", "b"]);
 }
+
+/// A transfer moves stock between locations and stores in one
+/// transaction, is idempotent by id, never takes reserved or absent stock,
+/// and each store's tills see their leg at the next pull.
+#[test]
+fn stock_transfers_move_both_legs_at_once_and_reach_both_stores_tills() {
+    use pos_sync::server::transfer::Transfer;
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let mut t1 = TestTill::new("T1", "S1", "L1", 1);
+    let mut t2 = TestTill::new("T2", "S2", "M1", 2);
+    enroll(&server, &mut t1, None);
+    enroll(&server, &mut t2, None);
+    server
+        .add_stock(
+            "S1",
+            &[movement(
+                "00000000-0000-7000-8000-0000000000a1",
+                "APPLE",
+                "L1",
+                10,
+            )],
+        )
+        .unwrap();
+    let now = t0();
+    let t = |id: &str, to: &str, to_store: Option<&str>, q: i64| Transfer {
+        id: id.into(),
+        sku: "APPLE".into(),
+        from: "L1".into(),
+        to: to.into(),
+        to_store: to_store.map(Into::into),
+        quantity: Decimal::from(q),
+    };
+    // Within the store, then to another store.
+    let (_, new) = server
+        .transfer_stock("S1", &t("TR-1", "L2", None, 3), now)
+        .unwrap();
+    assert!(new);
+    let (doc, _) = server
+        .transfer_stock("S1", &t("TR-2", "M1", Some("S2"), 4), now)
+        .unwrap();
+    assert_eq!(doc["legs"][1], "TR-2/in");
+    // The same transfer again is a no-op.
+    let (_, new) = server
+        .transfer_stock("S1", &t("TR-2", "M1", Some("S2"), 4), now)
+        .unwrap();
+    assert!(!new);
+    // Reserved stock is not available to a transfer: 3 left, 2 reserved.
+    server
+        .create_order(
+            "S1",
+            &WebOrder {
+                id: "W1".into(),
+                channel: "web".into(),
+                location: "L1".into(),
+                lines: vec![WebOrderLine {
+                    sku: "APPLE".into(),
+                    quantity: Decimal::from(2),
+                }],
+                pickup_at: None,
+            },
+        )
+        .unwrap();
+    let refused = server.transfer_stock("S1", &t("TR-3", "L2", None, 2), now);
+    assert!(matches!(refused, Err(SyncError::InsufficientStock { .. })));
+    assert!(
+        server
+            .transfer_stock("S1", &t("TR-4", "L1", None, 1), now)
+            .is_err(),
+        "a transfer goes somewhere else"
+    );
+    let level = |store: &str, loc: &str| {
+        let (levels, sums) = server.stock_audit(store).unwrap();
+        let key = ("APPLE".to_string(), loc.to_string());
+        assert_eq!(
+            levels[&key].0, sums[&key],
+            "levels are the sum of movements"
+        );
+        levels[&key].0
+    };
+    assert_eq!(level("S1", "L1"), Decimal::from(3));
+    assert_eq!(level("S1", "L2"), Decimal::from(3));
+    assert_eq!(level("S2", "M1"), Decimal::from(4));
+    // The tills see their store's legs.
+    let mut direct = Direct(server.clone(), t0());
+    sync_once(&t1.client(), &mut t1, &mut direct, &ticking()).unwrap();
+    sync_once(&t2.client(), &mut t2, &mut direct, &ticking()).unwrap();
+    let v1 = t1.stock_view();
+    assert_eq!(v1[&("APPLE".into(), "L1".into())], Decimal::from(3));
+    assert_eq!(v1[&("APPLE".into(), "L2".into())], Decimal::from(3));
+    assert_eq!(
+        t2.stock_view(),
+        BTreeMap::from([(("APPLE".into(), "M1".into()), Decimal::from(4))])
+    );
+}

@@ -94,7 +94,7 @@ impl<S: Storage> Server<S> {
             ("POST", paths::PUSH) => self.push(req, now),
             ("POST", paths::PULL) => self.pull(req, now),
             ("POST", paths::STATUS) => self.status(req, now),
-            (_, p) if p.starts_with("/v1/web/") => self.web(req, path),
+            (_, p) if p.starts_with("/v1/web/") => self.web(req, path, now),
             _ => Err(SyncError::NotFound { what: "route" }),
         };
         r.unwrap_or_else(|e| error_response(&e))
@@ -347,7 +347,19 @@ impl<S: Storage> Server<S> {
         self.with_tx(|tx| super::apply::apply_order_state(tx, store, None, &payload))
     }
 
-    fn web(&self, req: &HttpRequest, path: &str) -> Result<HttpResponse> {
+    /// Transfers stock between locations (or to another store), both legs
+    /// in one transaction; idempotent by the transfer's id. Returns the
+    /// transfer document and whether it was new.
+    pub fn transfer_stock(
+        &self,
+        store: &str,
+        t: &super::transfer::Transfer,
+        now: DateTime<Utc>,
+    ) -> Result<(serde_json::Value, bool)> {
+        self.with_tx(|tx| super::transfer::transfer(tx, store, t, now))
+    }
+
+    fn web(&self, req: &HttpRequest, path: &str, now: DateTime<Utc>) -> Result<HttpResponse> {
         let token = req
             .header("authorization")
             .and_then(|v| v.strip_prefix("Bearer "))
@@ -355,7 +367,7 @@ impl<S: Storage> Server<S> {
         if !constant_eq(token.as_bytes(), self.web_token.as_bytes()) {
             return Err(AuthFailure::BadEnrolmentToken.into());
         }
-        super::web_api::route(self, req, path)
+        super::web_api::route(self, req, path, now)
     }
 }
 

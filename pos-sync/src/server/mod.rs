@@ -9,6 +9,7 @@ mod pg_batch;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
+pub mod transfer;
 pub mod web;
 mod web_api;
 

@@ -44,6 +44,7 @@ pub fn route<S: Storage>(
     server: &Server<S>,
     req: &HttpRequest,
     path: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<HttpResponse> {
     let q = query(&req.path);
     let store = required(&q, "store")?;
@@ -68,6 +69,11 @@ pub fn route<S: Storage>(
                 decode(&req.body, "stock movements")?;
             let added = server.add_stock(store, &movements)?;
             Ok(ok(200, &serde_json::json!({ "added": added })))
+        }
+        ("POST", ["transfers"]) => {
+            let t: super::transfer::Transfer = decode(&req.body, "transfer")?;
+            let (doc, new) = server.transfer_stock(store, &t, now)?;
+            Ok(ok(if new { 201 } else { 200 }, &doc))
         }
         ("POST", ["orders"]) => {
             let order: WebOrder = decode(&req.body, "web order")?;
