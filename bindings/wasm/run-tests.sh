@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds pos-wasm for wasm32 (release), generates the npm package into
+# Builds pos-wasm for wasm32 (profile release-wasm), generates the npm package into
 # build/wasm/pkg (web ESM + Node CommonJS + TypeScript types), and runs:
 # the wasm-bindgen-test suites in Node and in headless Chromium, `node --test`
 # on the package, and the web till's end-to-end test (playwright-core driving
 # Debian's Chromium; screenshots in build/artifacts/web-till). Prints the
-# package size. Called by `cargo xtask test`.
+# package size, and says when it is over its target. Called by `cargo xtask test`.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -14,7 +14,16 @@ export CARGO_TARGET_DIR="$TARGET"
 TOOLS="$ROOT/target/tools"
 WB_VERSION=0.2.130
 PKG="$ROOT/build/wasm/pkg"
-WASM="$TARGET/wasm32-unknown-unknown/release/pos_wasm.wasm"
+WASM="$TARGET/wasm32-unknown-unknown/release-wasm/pos_wasm.wasm"
+# Size targets of the package's .wasm (bytes): raw and gzip -9.
+MAX_RAW=2000000
+MAX_GZ=800000
+# Only the time zones a French till can be in (metropolitan and overseas),
+# not the whole tz database (chrono-tz's `filter-by-regex`).
+export CHRONO_TZ_TIMEZONE_FILTER='^(UTC|Etc/UTC|Europe/(Paris|Monaco|Brussels|Luxembourg)|America/(Guadeloupe|Martinique|Cayenne|Miquelon|St_Barthelemy|Marigot)|Indian/(Reunion|Mayotte)|Pacific/(Noumea|Tahiti|Marquesas|Gambier|Wallis))$'
+# SQLite without what the till never uses: full-text search, R-trees,
+# sessions, pre-update hooks, the introspection virtual tables.
+export SQLITE_WASM_RS_FLAGS="-USQLITE_ENABLE_FTS5 -USQLITE_ENABLE_RTREE -USQLITE_ENABLE_SESSION -USQLITE_ENABLE_PREUPDATE_HOOK -USQLITE_ENABLE_DBSTAT_VTAB -USQLITE_ENABLE_BYTECODE_VTAB -USQLITE_ENABLE_DBPAGE_VTAB -USQLITE_ENABLE_STMTVTAB -USQLITE_ENABLE_COLUMN_METADATA"
 
 echo "== pos-wasm: prerequisites"
 missing=()
@@ -34,13 +43,18 @@ if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $WB_VERSION"; t
 fi
 export PATH="$TOOLS/bin:$PATH"
 
-echo "== pos-wasm: build (wasm32, release)"
-cargo build -p pos-wasm --target wasm32-unknown-unknown --release
+echo "== pos-wasm: build (wasm32, profile release-wasm)"
+cargo build -p pos-wasm --target wasm32-unknown-unknown --profile release-wasm
 
 echo "== pos-wasm: npm package -> $PKG"
 rm -rf "$PKG"
-wasm-bindgen --target web --out-dir "$PKG/web" "$WASM"
-wasm-bindgen --target nodejs --out-dir "$PKG/node" "$WASM"
+for t in web nodejs; do
+    out="$PKG/$t"
+    [ "$t" = nodejs ] && out="$PKG/node"
+    # No wasm-opt: binaryen 132's -Oz took 9 % off the raw size but made the
+    # gzipped module 6 % bigger, and costs two minutes per module.
+    wasm-bindgen --target "$t" --remove-name-section --remove-producers-section --out-dir "$out" "$WASM"
+done
 SRC="$ROOT/bindings/wasm/pkg-src"
 cp "$SRC/package.json" "$SRC/README.md" "$PKG/"
 cp "$SRC/web-index.js" "$PKG/web/index.js"
@@ -81,4 +95,7 @@ echo "== pos-wasm: package size"
 raw=$(stat -c %s "$PKG/web/pos_wasm_bg.wasm")
 gz=$(gzip -9 -c "$PKG/web/pos_wasm_bg.wasm" | wc -c)
 total=$(du -sb "$PKG/web" | cut -f1)
-echo "pos_wasm_bg.wasm: $raw bytes raw, $gz bytes gzip -9; web/ folder: $total bytes (targets: < 2 MB raw, < 800 KB gzipped)"
+echo "pos_wasm_bg.wasm: $raw bytes raw, $gz bytes gzip -9; web/ folder: $total bytes (targets: < $MAX_RAW raw, < $MAX_GZ gzipped)"
+if [ "$raw" -ge "$MAX_RAW" ] || [ "$gz" -ge "$MAX_GZ" ]; then
+    echo "NOTE: the package is OVER its size target (not yet reached; not failing the run)"
+fi

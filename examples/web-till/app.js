@@ -1,8 +1,8 @@
-// The web till: a single page on the @pos-sdk/wasm package. The till's
-// SQLite database lives in wasm memory and is saved to IndexedDB after
-// every committed write, so a reload (even offline) loses no sale.
-import init, { sampleCatalogJson, samplePromotionsJson } from "./pkg/web/index.js";
-import { openPersistentTill } from "./pkg/web/idb-store.js";
+// The web till: a single page on the @pos-sdk/wasm package. The till runs
+// in a dedicated Worker (till-worker.js) whose SQLite files live in OPFS:
+// every committed sale is durable by itself, so a reload or a closed tab
+// right after a sale (even offline) loses nothing. This page only renders
+// what the worker answers.
 
 const params = new URLSearchParams(location.search);
 const CONFIG = {
@@ -12,7 +12,6 @@ const CONFIG = {
 };
 const OPERATOR = params.get("operator") ?? "caissier";
 const SYNC_TOKEN = params.get("token"); // enrolment token; no sync without it
-const DB_NAME = "pos-web-till";
 const $ = (id) => document.getElementById(id);
 
 // "27.50" -> "27,50 €" without going through a float.
@@ -28,13 +27,47 @@ export function euros(decimal) {
 const decimalInput = (text) => text.trim().replace(/\s/g, "").replace(",", ".");
 const dateTime = (ms) => (ms == null ? "jamais" : new Date(ms).toLocaleString("fr-FR", { timeZone: "Europe/Paris" }));
 const METHOD_LABEL = { cash: "Espèces", card: "Carte bancaire", cheque: "Chèque", meal_voucher: "Titre-restaurant" };
+const STORAGE_LABEL = { opfs: "OPFS (chaque vente est durable dès sa validation)", indexeddb: "IndexedDB (copie après chaque écriture)" };
+const REFUSAL_LABEL = {
+  unknown: "code inconnu", duplicate: "code déjà saisi", not_yet_valid: "code pas encore valable", expired: "code expiré",
+  outside_hours: "hors des jours ou heures de validité", customer_not_eligible: "réservé à d'autres clients",
+  minimum_spend_not_reached: "montant minimum non atteint", not_applicable: "aucun article concerné", not_combinable: "non cumulable",
+};
 
-let till;     // { register, restored, save }
-let cart;
-let payment = null;
-let tenders = [];
-let customer = null;
+// The worker and a promise per request.
+const worker = new Worker(new URL("./till-worker.js", import.meta.url), { type: "module" });
+const waiting = new Map();
+let nextId = 1;
+// How many requests are in flight, for the end-to-end test to wait on.
+const inFlight = () => { document.body.dataset.pending = String(waiting.size); };
+worker.onmessage = ({ data: { id, value, error } }) => {
+  const w = waiting.get(id);
+  waiting.delete(id);
+  // Rendering happens in the continuation: count it done a task later.
+  setTimeout(inFlight, 0);
+  if (!w) return;
+  if (error) {
+    const e = new Error(error.message);
+    e.name = error.name;
+    e.code = error.code;
+    w.reject(e);
+  } else {
+    w.resolve(value);
+  }
+};
+function call(op, ...args) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    inFlight();
+    worker.postMessage({ id, op, args });
+  });
+}
+
+let cart = null; // the worker's cart view
 let lastSyncError = null;
+let lastReport = null;
+let storage = null;
 
 function show(error) {
   $("message").textContent = error ? `${error.message}` : "";
@@ -53,83 +86,79 @@ function guarded(f) {
   };
 }
 
-function renderCart() {
+function renderCart(view) {
+  cart = view;
   const body = $("cart").querySelector("tbody");
   body.replaceChildren();
-  for (const line of cart.lines()) {
+  for (const line of view.lines) {
     const tr = document.createElement("tr");
-    const promos = line.promotions.map((p) => `<span class="promo">${p}</span>`).join("");
-    tr.innerHTML = `<td></td><td><input class="qty" value="${line.quantity.replace(".", ",")}"></td>
+    tr.innerHTML = `<td></td><td><input class="qty" value="${line.quantity.replace(".", ",")}" aria-label="Quantité"></td>
       <td class="num">${euros(line.unitPrice)}</td><td class="num">${euros(line.amount)}</td>
       <td><button type="button" title="Supprimer">✕</button></td>`;
     tr.firstElementChild.textContent = line.label;
-    tr.firstElementChild.insertAdjacentHTML("beforeend", promos);
-    tr.querySelector("input").addEventListener("change", guarded((e) => {
-      cart.setQuantity(line.id, decimalInput(e.target.value));
-      cartChanged();
+    for (const d of line.discounts) {
+      const promo = document.createElement("span");
+      promo.className = "promo";
+      promo.dataset.testid = "promo";
+      promo.textContent = `${d.text} −${euros(d.amount)}`;
+      tr.firstElementChild.append(promo);
+    }
+    tr.querySelector("input").addEventListener("change", guarded(async (e) => {
+      renderCart(await call("setQuantity", line.id, decimalInput(e.target.value)));
     }));
-    tr.querySelector("button").addEventListener("click", guarded(() => {
-      cart.removeLine(line.id);
-      cartChanged();
+    tr.querySelector("button").addEventListener("click", guarded(async () => {
+      renderCart(await call("removeLine", line.id));
     }));
     body.append(tr);
   }
-  $("total").textContent = euros(cart.total());
-}
-
-function cartChanged() {
-  payment = null;
-  tenders = [];
-  renderCart();
+  $("total").textContent = euros(view.total);
   renderPayment();
 }
 
 function renderPayment() {
-  const list = $("tenders");
-  list.replaceChildren(...tenders.map(([m, a]) => {
+  $("tenders").replaceChildren(...cart.tenders.map(([m, a]) => {
     const li = document.createElement("li");
     li.textContent = `${METHOD_LABEL[m] ?? m} : ${euros(a)}`;
     return li;
   }));
-  const remaining = payment ? payment.remaining() : cart.total();
+  const remaining = cart.remaining;
   // Negative: paid more than due, the difference is the change to give.
   const settled = remaining.startsWith("-") || /^0(\.0+)?$/.test(remaining);
   $("remaining").textContent = remaining.startsWith("-") ? `0,00\u00a0€ (à rendre : ${euros(remaining.slice(1))})` : euros(remaining);
-  $("complete").disabled = cart.isEmpty() || payment === null || !settled;
-  if (!$("tender-amount").value || document.activeElement !== $("tender-amount")) {
+  $("complete").disabled = cart.isEmpty || !cart.paying || !settled;
+  if (document.activeElement !== $("tender-amount")) {
     $("tender-amount").value = settled ? "" : remaining.replace(".", ",");
   }
 }
 
-async function refreshStatus() {
-  const s = till.register.syncStatus();
-  $("pending").textContent = String(s.pending);
-  $("last-sync").textContent = dateTime(s.lastSuccessMillis);
-  const online = navigator.onLine && lastSyncError === null && s.offlineSinceMillis == null;
+function renderStatus(s) {
+  $("pending").textContent = String(s.sync.pending);
+  $("last-sync").textContent = dateTime(s.sync.lastSuccessMillis);
+  const online = navigator.onLine && lastSyncError === null && s.sync.offlineSinceMillis == null;
   const badge = $("network");
   badge.textContent = online ? "En ligne" : "Hors ligne";
   badge.className = `badge ${online ? "online" : "offline"}`;
-  const day = till.register.todayReport();
-  $("day-summary").textContent = `${day.salesCount} vente(s) aujourd'hui, total ${euros(day.salesTotal)}`;
-  $("recent").replaceChildren(...till.register.recentTickets(5).map((t) => {
+  $("storage").textContent = STORAGE_LABEL[s.storage] ?? s.storage;
+  $("sync-report").textContent = lastReport
+    ? `Dernier échange : ${lastReport.pushed} envoyé(s), ${lastReport.pulled} reçu(s), ${lastReport.rejected.length} refusé(s), ${lastReport.quarantined.length} en quarantaine`
+    : "";
+  $("day-summary").textContent = `${s.day.salesCount} vente(s) aujourd'hui, total ${euros(s.day.salesTotal)}`;
+  $("recent").replaceChildren(...s.recent.map((t) => {
     const li = document.createElement("li");
-    li.value = Number(t.number);
+    li.value = t.number;
     li.dataset.ticket = t.ticketId;
     li.textContent = `Ticket T${t.number} — ${euros(t.total)} — ${dateTime(t.atMillis)}`;
     return li;
   }));
 }
 
-// The sync transport: a synchronous request to this page's origin, which
-// forwards /sync/* to the `pos sync-server`. Throws when unreachable.
-function http(method, path, headers, body) {
-  if (!navigator.onLine) throw new Error("offline");
-  const xhr = new XMLHttpRequest();
-  xhr.open(method, `/sync${path}`, false);
-  for (const [name, value] of headers) xhr.setRequestHeader(name, value);
-  xhr.send(method === "GET" ? null : body);
-  if (xhr.status === 0) throw new Error("unreachable");
-  return { status: xhr.status, body: new TextEncoder().encode(xhr.responseText) };
+function renderCustomer(c) {
+  if (!c) {
+    $("customer-info").textContent = "Aucun client";
+    return;
+  }
+  const name = [c.givenName, c.familyName].filter(Boolean).join(" ") || "client";
+  $("customer-info").textContent = `${name} — ${c.loyaltyPoints} point(s) de fidélité`;
 }
 
 let syncing = false;
@@ -137,20 +166,13 @@ async function syncNow() {
   if (!SYNC_TOKEN || syncing) return;
   syncing = true;
   try {
-    const reg = till.register;
-    if (!reg.syncStatus().enrolled) {
-      reg.enroll(http, SYNC_TOKEN);
-      await till.save();
-    }
-    reg.sync(http);
-    lastSyncError = null;
-  } catch (e) {
-    lastSyncError = e;
+    await call("setOnline", navigator.onLine);
+    const r = await call("sync", SYNC_TOKEN);
+    lastSyncError = r.error;
+    if (r.report) lastReport = r.report;
+    renderStatus(r.status);
   } finally {
-    // A failed round still writes (JET 70 opens the offline period).
-    await till.save();
     syncing = false;
-    await refreshStatus();
   }
 }
 
@@ -158,99 +180,86 @@ async function main() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("sw.js").catch((e) => console.warn("service worker", e));
   }
-  await init();
-  till = await openPersistentTill(DB_NAME, CONFIG);
-  const reg = till.register;
-  if (!till.restored) {
-    reg.importCatalogJson(sampleCatalogJson());
-    await till.save();
-  }
-  reg.setPromotionsJson(samplePromotionsJson());
-  reg.setTrader("Boulangerie du Canal", ["12 quai de Valmy", "75010 Paris"], "12345678900011");
+  await call("setOnline", navigator.onLine);
+  const opened = await call("open", CONFIG);
+  storage = opened.storage;
   $("till-name").textContent = `${CONFIG.store} / ${CONFIG.register}`;
-  cart = reg.newCart();
 
-  $("scan-form").addEventListener("submit", guarded(() => {
+  $("scan-form").addEventListener("submit", guarded(async () => {
     const code = $("scan").value.trim();
     $("scan").value = "";
     if (!code) return;
-    reg.scan(cart, code);
-    cartChanged();
+    renderCart(await call("scan", code));
   }));
-  $("search").addEventListener("input", guarded(() => {
+  $("search").addEventListener("input", guarded(async () => {
     const q = $("search").value.trim();
-    const hits = q ? reg.searchProducts(q, 8) : [];
+    const hits = q ? await call("search", q) : [];
     $("search-results").replaceChildren(...hits.map((h) => {
       const li = document.createElement("li");
       li.textContent = `${h.label} — ${euros(h.price)}`;
-      li.addEventListener("click", guarded(() => {
-        reg.scan(cart, h.sku);
-        cartChanged();
+      li.addEventListener("click", guarded(async () => {
+        renderCart(await call("scan", h.sku));
       }));
       return li;
     }));
   }));
-  $("coupon-form").addEventListener("submit", guarded(() => {
-    const why = cart.addCoupon($("coupon").value);
+  $("coupon-form").addEventListener("submit", guarded(async () => {
+    const r = await call("coupon", $("coupon").value);
     $("coupon").value = "";
-    if (why) show(new Error(`Code promo non appliqué : ${JSON.stringify(why)}`));
-    cartChanged();
+    renderCart(r.cart);
+    if (r.refused) {
+      const why = r.refused.reason?.reason ?? r.refused.reason;
+      show(new Error(`Code promo non appliqué : ${REFUSAL_LABEL[why] ?? why}`));
+    }
   }));
-  $("customer-form").addEventListener("submit", guarded(() => {
-    const c = reg.customer($("customer-card").value.trim());
-    customer = c.id;
-    const name = [c.givenName, c.familyName].filter(Boolean).join(" ") || "client";
-    $("customer-info").textContent = `${name} — ${c.loyaltyPoints} point(s) de fidélité`;
+  $("customer-form").addEventListener("submit", guarded(async () => {
+    renderCustomer(await call("lookupCustomer", $("customer-card").value.trim()));
   }));
   $("new-customer-form").addEventListener("submit", guarded(async () => {
-    const id = reg.createCustomer($("given-name").value || undefined, $("family-name").value || undefined, $("email").value || undefined);
-    await till.save();
-    $("customer-card").value = id;
-    $("customer-form").requestSubmit();
+    const c = await call("createCustomer", $("given-name").value || undefined, $("family-name").value || undefined, $("email").value || undefined);
+    $("customer-card").value = c.id;
+    renderCustomer(c);
   }));
-  $("tender-form").addEventListener("submit", guarded(() => {
-    if (cart.isEmpty()) return;
-    payment ??= reg.startPayment(cart, customer ?? undefined);
+  $("tender-form").addEventListener("submit", guarded(async () => {
     const method = $("tender-method").value;
     const amount = decimalInput($("tender-amount").value);
-    payment.add(method, amount);
-    tenders.push([method, amount]);
     $("tender-amount").value = "";
-    renderPayment();
+    renderCart(await call("addTender", method, amount));
   }));
   $("complete").addEventListener("click", guarded(async () => {
-    const sale = reg.completeSale(cart, payment, OPERATOR, customer ?? undefined);
-    await till.save(); // the sale is in IndexedDB before we say it is done
-    $("receipt").innerHTML = reg.receipt(sale, "svg", "epson-tm-t20");
-    $("receipt").dataset.ticket = sale.ticketId;
-    show(null);
-    $("message").textContent = `Vente T${sale.number} enregistrée, rendu ${euros(sale.change)}`;
-    cart = reg.newCart();
-    customer = null;
-    $("customer-info").textContent = "Aucun client";
-    cartChanged();
-    await refreshStatus();
+    $("complete").disabled = true;
+    const r = await call("completeSale", OPERATOR);
+    $("receipt").innerHTML = r.sale.receiptSvg;
+    $("receipt").dataset.ticket = r.sale.ticketId;
+    renderCart(r.cart);
+    renderCustomer(null);
+    renderStatus(r.status);
+    const loyalty = r.sale.customer ? `, ${r.sale.customer.loyaltyPoints} point(s) de fidélité` : "";
+    $("message").textContent = `Vente T${r.sale.number} enregistrée, rendu ${euros(r.sale.change)}${loyalty}`;
     syncNow();
   }));
-  $("verify").addEventListener("click", guarded(() => {
-    const r = reg.verify();
+  $("verify").addEventListener("click", guarded(async () => {
+    const r = await call("verify");
     $("fiscal-result").textContent = r.intact
       ? `Journal intègre : ${r.records} enregistrement(s), ${r.signaturesChecked} signature(s) vérifiée(s)`
       : `Journal altéré : ${r.defects.join(" ; ")}`;
   }));
   $("close-day").addEventListener("click", guarded(async () => {
-    const made = reg.closeDay(OPERATOR);
-    await till.save();
-    $("fiscal-result").textContent = made.length ? `Clôture effectuée : ${made.join(", ")}` : "Rien à clôturer";
-    await refreshStatus();
+    const r = await call("closeDay", OPERATOR);
+    $("fiscal-result").textContent = r.made.length ? `Clôture effectuée : ${r.made.join(", ")}` : "Rien à clôturer";
+    renderStatus(r.status);
   }));
   $("sync-now").addEventListener("click", guarded(syncNow));
   addEventListener("online", () => syncNow());
-  addEventListener("offline", () => { lastSyncError = new Error("offline"); refreshStatus(); });
+  addEventListener("offline", async () => {
+    lastSyncError = { message: "offline" };
+    await call("setOnline", false);
+    renderStatus(await call("status"));
+  });
   setInterval(syncNow, 15000);
 
-  cartChanged();
-  await refreshStatus();
+  renderCart(opened.cart);
+  renderStatus(opened.status);
   await syncNow();
   document.body.dataset.ready = "true";
 }

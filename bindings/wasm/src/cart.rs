@@ -28,6 +28,15 @@ struct LineView {
     amount: String,
     vat_rate: String,
     promotions: Vec<String>,
+    discounts: Vec<DiscountView>,
+}
+
+/// One promotion applied to a line: its id, receipt text and what it takes off.
+#[derive(Debug, Serialize)]
+struct DiscountView {
+    promotion: String,
+    text: String,
+    amount: String,
 }
 
 fn busy() -> PosError {
@@ -66,8 +75,10 @@ impl Cart {
     }
 
     /// The lines, in order: `{id, sku, label, quantity, unitPrice, gross,
-    /// amount, vatRate, promotions}` (decimals as strings; `promotions`: the
-    /// ids of the promotions that changed the line).
+    /// amount, vatRate, promotions, discounts}` (decimals as strings;
+    /// `promotions`: the ids of the promotions that changed the line;
+    /// `discounts`: `{promotion, text, amount}` for each of them).
+    #[wasm_bindgen(unchecked_return_type = "CartLine[]")]
     pub fn lines(&self) -> Result<JsValue, JsValue> {
         let cart = self.borrow()?;
         let lines: Vec<LineView> = cart
@@ -86,6 +97,15 @@ impl Cart {
                     .promotions()
                     .iter()
                     .map(|p| p.promotion.to_string())
+                    .collect(),
+                discounts: l
+                    .promotions()
+                    .iter()
+                    .map(|p| DiscountView {
+                        promotion: p.promotion.to_string(),
+                        text: p.text.clone(),
+                        amount: p.amount.format_plain(),
+                    })
                     .collect(),
             })
             .collect();

@@ -6,21 +6,27 @@
 //! strings (`"12.50"`), instants as epoch milliseconds, ids as strings.
 //! Failures are JS `Error`s whose `name` is one of `CartError`,
 //! `FiscalError`, `DeviceError`, `SyncError`, `StoreError` and whose `code`
-//! is the facade's error kind. The till's database can be exported as bytes
-//! and reopened from them, which is how the npm package keeps it in
-//! IndexedDB across page reloads.
+//! is the facade's error kind. In a browser Worker, `installOpfsStorage`
+//! puts the till's SQLite files in OPFS, so every commit is durable by
+//! itself; elsewhere the database can be exported as bytes and reopened
+//! from them (kept in IndexedDB by the npm package's `idb-store`).
 
 mod cart;
 mod clock;
 mod convert;
 mod error;
+#[cfg(target_arch = "wasm32")]
+mod opfs;
 mod register;
 mod report;
 mod sale;
 mod sync;
+mod types;
 
 pub use cart::{Cart, Payment};
 pub use error::PosError;
+#[cfg(target_arch = "wasm32")]
+pub use opfs::install_opfs_storage;
 pub use register::Register;
 pub use sale::CompletedSale;
 

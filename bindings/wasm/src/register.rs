@@ -237,9 +237,24 @@ impl Register {
         Ok(u32::try_from(n).map_err(|_| PosError::invalid("catalog", "fewer variants"))?)
     }
 
+    /// How many product variants the till's catalog holds (0: none yet).
+    #[wasm_bindgen(js_name = catalogSize)]
+    pub fn catalog_size(&self) -> Result<u32, JsValue> {
+        let reg = self.inner()?;
+        let n = match reg.catalog() {
+            Ok(catalog) => catalog.variant_count(),
+            // Never imported: an empty catalog.
+            Err(pos_sdk::SdkError::Precondition {
+                what: "a catalog import",
+            }) => 0,
+            Err(e) => return Err(PosError::from(e).into()),
+        };
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// Products whose label matches every word of `query` (accents and case
     /// ignored), best first: `{sku, label, price, barcodes}[]`.
-    #[wasm_bindgen(js_name = searchProducts)]
+    #[wasm_bindgen(js_name = searchProducts, unchecked_return_type = "ProductHit[]")]
     pub fn search_products(&self, query: &str, limit: u32) -> Result<JsValue, JsValue> {
         let reg = self.inner()?;
         let catalog = reg.catalog().map_err(PosError::from)?;
@@ -381,12 +396,14 @@ impl Register {
 
     /// Verifies every chain and signature without writing anything:
     /// `{intact, verdict, records, signaturesChecked, defects}`.
+    #[wasm_bindgen(unchecked_return_type = "VerifyReport")]
     pub fn verify(&self) -> Result<JsValue, JsValue> {
         let report = self.inner()?.verify().map_err(PosError::from)?;
         Ok(convert::to_js(&VerifyView::from(report))?)
     }
 
     /// Verifies the journal and logs the audit (JET 280).
+    #[wasm_bindgen(unchecked_return_type = "VerifyReport")]
     pub fn audit(&self, operator: &str) -> Result<JsValue, JsValue> {
         let op = convert::operator(operator)?;
         let report = self.inner()?.audit(&op).map_err(PosError::from)?;
@@ -429,6 +446,7 @@ impl Register {
 
     /// A customer by id (their loyalty card) with their points:
     /// `{id, givenName, familyName, email, loyaltyPoints}`.
+    #[wasm_bindgen(unchecked_return_type = "Customer")]
     pub fn customer(&self, id: &str) -> Result<JsValue, JsValue> {
         let id = CustomerId::new(id).map_err(PosError::from)?;
         let reg = self.inner()?;

@@ -32,7 +32,7 @@ struct TicketView {
 impl Register {
     /// Today's sales in the store's time zone: `{day, salesCount,
     /// refundsCount, salesTotal, netTotal, byTender}`.
-    #[wasm_bindgen(js_name = todayReport)]
+    #[wasm_bindgen(js_name = todayReport, unchecked_return_type = "DayReport")]
     pub fn today_report(&self) -> Result<JsValue, JsValue> {
         let reg = self.sdk()?;
         let day = reg.today();
@@ -53,7 +53,7 @@ impl Register {
 
     /// The last `limit` tickets of series T, newest first:
     /// `{number, ticketId, atMillis, total}[]`.
-    #[wasm_bindgen(js_name = recentTickets)]
+    #[wasm_bindgen(js_name = recentTickets, unchecked_return_type = "TicketSummary[]")]
     pub fn recent_tickets(&self, limit: u32) -> Result<JsValue, JsValue> {
         let reg = self.sdk()?;
         // Tickets are numbered 1, 2, 3... without gaps in their series:

@@ -67,18 +67,82 @@ struct StatusView {
     enrolled: bool,
 }
 
-/// What one sync round did.
+/// A fiscal batch the server kept aside.
+#[derive(Debug, Serialize)]
+struct QuarantineView {
+    id: u64,
+    records: u64,
+    defects: Vec<String>,
+}
+
+/// An event the server applied but refused a merge rule for.
+#[derive(Debug, Serialize)]
+struct RejectionView {
+    seq: u64,
+    code: String,
+}
+
+/// What one sync round did, and where the till stands after it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RoundView {
-    report: serde_json::Value,
+    /// Push requests the server answered.
+    pushes: u32,
+    /// Outbox events the server acknowledged in this round.
+    pushed: u64,
+    /// The highest outbox sequence the server has acknowledged.
+    acknowledged: u64,
+    /// Changes pulled from the server and applied.
+    pulled: u64,
+    /// Events applied but refused a merge rule (`{seq, code}`).
+    rejected: Vec<RejectionView>,
+    /// Fiscal batches kept aside (`{id, records, defects}`).
+    quarantined: Vec<QuarantineView>,
+    /// Outbox events still waiting after the round.
+    pending: u64,
+    /// When the last round succeeded (epoch ms): this one.
+    last_success_millis: Option<i64>,
+}
+
+impl RoundView {
+    fn new(
+        r: pos_sync::client::RoundReport,
+        before: u64,
+        after: &pos_sdk::sync::SyncStatus,
+    ) -> RoundView {
+        RoundView {
+            pushes: r.pushes,
+            pushed: before.saturating_sub(after.pending),
+            acknowledged: r.acked_seq,
+            pulled: r.pulled,
+            rejected: r
+                .rejections
+                .into_iter()
+                .map(|x| RejectionView {
+                    seq: x.seq,
+                    code: x.code,
+                })
+                .collect(),
+            quarantined: r
+                .quarantined
+                .into_iter()
+                .map(|q| QuarantineView {
+                    id: q.id,
+                    records: q.records,
+                    defects: q.defects,
+                })
+                .collect(),
+            pending: after.pending,
+            last_success_millis: after.last_success.map(|t| t.timestamp_millis()),
+        }
+    }
 }
 
 #[wasm_bindgen]
 impl Register {
     /// The sync status: `{pending, oldestPendingMillis, lastSuccessMillis,
     /// offlineSinceMillis, enrolled}`.
-    #[wasm_bindgen(js_name = syncStatus)]
+    #[wasm_bindgen(js_name = syncStatus, unchecked_return_type = "SyncStatus")]
     pub fn sync_status(&self) -> Result<JsValue, JsValue> {
         let mut reg = self.sdk()?;
         let s = pos_sdk::sync::status(&mut reg).map_err(PosError::from)?;
@@ -95,17 +159,27 @@ impl Register {
     }
 
     /// Enrols this till with the server using the operator's `token`.
-    pub fn enroll(&self, http: &js_sys::Function, token: &str) -> Result<(), JsValue> {
+    pub fn enroll(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SyncHttp")] http: &js_sys::Function,
+        token: &str,
+    ) -> Result<(), JsValue> {
         let mut reg = self.sdk()?;
         pos_sdk::sync::enroll(&mut reg, &mut JsTransport(http), token, None)
             .map_err(PosError::from)?;
         Ok(())
     }
 
-    /// One sync round (push the outbox and the journal, pull changes). A
-    /// transport failure opens an offline period (JET 70) and throws a
+    /// One sync round (push the outbox and the journal, pull changes):
+    /// `{pushes, pushed, acknowledged, pulled, rejected: {seq, code}[],
+    /// quarantined: {id, records, defects}[], pending, lastSuccessMillis}`.
+    /// A transport failure opens an offline period (JET 70) and throws a
     /// `SyncError`; the next success closes it (JET 120).
-    pub fn sync(&self, http: &js_sys::Function) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "SyncReport")]
+    pub fn sync(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SyncHttp")] http: &js_sys::Function,
+    ) -> Result<JsValue, JsValue> {
         let mut reg = self.sdk()?;
         let client = pos_sdk::sync::client(&mut reg)
             .map_err(PosError::from)?
@@ -114,9 +188,12 @@ impl Register {
                 code: "not_enrolled".to_owned(),
                 detail: "this till is not enrolled with a sync server".to_owned(),
             })?;
+        let before = pos_sdk::sync::status(&mut reg)
+            .map_err(PosError::from)?
+            .pending;
         let report = pos_sdk::sync::sync_register(&mut reg, &client, &mut JsTransport(http))
             .map_err(PosError::from)?;
-        let report = serde_json::to_value(format!("{report:?}")).unwrap_or_default();
-        Ok(convert::to_js(&RoundView { report })?)
+        let after = pos_sdk::sync::status(&mut reg).map_err(PosError::from)?;
+        Ok(convert::to_js(&RoundView::new(report, before, &after))?)
     }
 }

@@ -1,7 +1,11 @@
 // End to end in headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core): ring up a sale, go offline, sell again, reload the page
-// offline, find the offline sale still there, come back online and see it
-// sync once to a real `pos sync-server` (when POS_BIN names a `pos` binary).
+// offline, find the offline sale still there, sell once more and close the
+// tab at once (no save step: the till's SQLite lives in OPFS), find that
+// sale in a new tab, come back online and see it all sync once to a real
+// `pos sync-server` (when POS_BIN names a `pos` binary); then a sale found
+// by product search with a promotion, a refused coupon and a loyalty
+// customer, the journal verification and the day closure.
 // Screenshots go to build/artifacts/web-till/.
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -41,7 +45,12 @@ async function startSyncServer(dir) {
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-const text = (page, id) => page.getByTestId(id).textContent();
+// The page's text once every request to the till's worker is answered.
+const idle = (page) => page.waitForSelector("body[data-pending='0']", { state: "attached" });
+const text = async (page, id) => {
+  await idle(page);
+  return page.getByTestId(id).textContent();
+};
 
 // What the sync server holds for this till: its T records and its events.
 function serverCounts(db) {
@@ -58,11 +67,13 @@ async function sell(page, codes, tenders) {
   for (const code of codes) {
     await page.getByTestId("scan").fill(code);
     await page.getByTestId("scan").press("Enter");
+    await idle(page);
   }
   for (const [method, amount] of tenders) {
     await page.getByTestId("tender-method").selectOption(method);
     await page.getByTestId("tender-amount").fill(amount);
     await page.getByTestId("add-tender").click();
+    await idle(page);
   }
   await page.getByTestId("complete").click();
   await page.waitForFunction(() => document.getElementById("message").textContent.startsWith("Vente T"));
@@ -83,10 +94,11 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
   });
   try {
     const context = await browser.newContext({ locale: "fr-FR", timezoneId: "Europe/Paris" });
-    const page = await context.newPage();
+    let page = await context.newPage();
     page.on("console", (m) => { if (m.type() === "error") t.diagnostic(`console: ${m.text()}`); });
     await page.goto(base);
     await page.waitForSelector("body[data-ready=true]");
+    assert.match(await text(page, "storage"), /^OPFS/, "the till's SQLite files are in OPFS");
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null || (location.reload(), false), null, { timeout: 10000 }).catch(() => {});
     await page.waitForSelector("body[data-ready=true]");
@@ -98,13 +110,16 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
     await page.getByRole("button", { name: "Créer" }).click();
     await page.waitForFunction(() => document.getElementById("customer-info").textContent.startsWith("Marie Curie"));
     assert.equal(await text(page, "customer-info"), "Marie Curie — 0 point(s) de fidélité");
+    const customerId = await page.locator("#customer-card").inputValue();
+    assert.match(customerId, /\S/);
 
     // 1. A sale (two baguettes: no promotion on any day), split between
     // card and cash.
-    await page.getByTestId("scan").fill("2000000001012");
-    await page.getByTestId("scan").press("Enter");
-    await page.getByTestId("scan").fill("2000000001029");
-    await page.getByTestId("scan").press("Enter");
+    for (const code of ["2000000001012", "2000000001029"]) {
+      await page.getByTestId("scan").fill(code);
+      await page.getByTestId("scan").press("Enter");
+      await idle(page);
+    }
     assert.equal(await text(page, "total"), "2,40\u00a0€");
     const first = await sell(page, [], [["card", "1"], ["cash", "5"]]);
     assert.match(first, /^Vente T1 enregistrée, rendu 3,60/);
@@ -130,6 +145,20 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
     assert.equal(Number(await text(page, "pending")), pendingOffline);
     await page.screenshot({ path: path.join(SHOTS, "3-offline-reload.png"), fullPage: true });
 
+    // 3b. Still offline: a sale, and the tab is closed as soon as it says
+    // so, without any save step; a new tab finds it.
+    const third = await sell(page, ["2000000001029"], [["cash", "2"]]);
+    assert.match(third, /^Vente T3 enregistrée, rendu 0,90/);
+    await page.close({ runBeforeUnload: false });
+    page = await context.newPage();
+    page.on("console", (m) => { if (m.type() === "error") t.diagnostic(`console: ${m.text()}`); });
+    await page.goto(base);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+    const afterKill = await page.getByTestId("recent").locator("li").allTextContents();
+    assert.ok(afterKill.some((l) => l.startsWith("Ticket T3 — 1,10")), JSON.stringify(afterKill));
+    assert.equal(Number(await text(page, "pending")), pendingOffline + 1);
+    await page.screenshot({ path: path.join(SHOTS, "3b-tab-closed-after-sale.png"), fullPage: true });
+
     // 4. Back online: it syncs once.
     await context.setOffline(false);
     if (sync) {
@@ -137,7 +166,8 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
       await page.waitForFunction(() => document.getElementById("pending").textContent === "0", null, { timeout: 20000 });
       assert.equal(await text(page, "network"), "En ligne");
       const synced = serverCounts(path.join(dir, "server.sqlite"));
-      assert.equal(synced.tickets, 2, "both sales reached the server");
+      assert.equal(synced.tickets, 3, "the three sales reached the server");
+      assert.match(await text(page, "sync-report"), /^Dernier échange : \d+ envoyé\(s\), \d+ reçu\(s\), 0 refusé\(s\), 0 en quarantaine$/);
       // Another round sends nothing twice.
       await page.getByRole("button", { name: "Synchroniser" }).click();
       await page.waitForTimeout(1000);
@@ -145,6 +175,31 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
       assert.equal(await text(page, "pending"), "0");
       await page.screenshot({ path: path.join(SHOTS, "4-synced.png"), fullPage: true });
     }
+
+    // 4b. Product search, a promotion, a refused coupon, a loyalty customer.
+    await page.getByTestId("customer-card").fill(customerId);
+    await page.getByRole("button", { name: "Rechercher" }).click();
+    await page.waitForFunction(() => document.getElementById("customer-info").textContent.startsWith("Marie Curie"));
+    for (let i = 0; i < 3; i++) {
+      await page.getByTestId("search").fill("croissant");
+      await page.getByTestId("search-results").locator("li", { hasText: "Croissant au beurre" }).click();
+      await idle(page);
+      await page.getByTestId("search").fill("");
+    }
+    await page.waitForFunction(() => document.getElementById("total").textContent === "3,00\u00a0€");
+    // Three lines of one croissant: the promotion takes 0,20 € off each.
+    const promos = await page.getByTestId("promo").allTextContents();
+    assert.deepEqual(promos, Array(3).fill("3 croissants pour 3 € −0,20\u00a0€"));
+    await page.getByTestId("coupon").fill("BIENVENUE10");
+    await page.getByTestId("coupon").press("Enter");
+    await page.waitForFunction(() => document.getElementById("message").textContent.startsWith("Code promo"));
+    assert.equal(await text(page, "message"), "Code promo non appliqué : montant minimum non atteint");
+    assert.equal(await text(page, "total"), "3,00\u00a0€");
+    const fourth = await sell(page, [], [["meal_voucher", "2"], ["cash", "1"]]);
+    const points = fourth.match(/^Vente T4 enregistrée, rendu 0,00\u00a0€, (\d+) point\(s\) de fidélité$/);
+    assert.ok(points && Number(points[1]) >= 3, `${fourth}: a point per euro of T1 and T4`);
+    assert.ok(await page.locator("[data-testid=receipt] svg").count() > 0);
+    await page.screenshot({ path: path.join(SHOTS, "4b-promotion-loyalty.png"), fullPage: true });
 
     // 5. Journal verification and day closure from the page.
     await page.getByTestId("verify").click();

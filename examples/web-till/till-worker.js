@@ -1,0 +1,204 @@
+// The till itself, in a dedicated Worker: the wasm module, the register
+// over SQLite, the cart and the payment being taken. SQLite's files live in
+// OPFS (installOpfsStorage): each committed sale is flushed there before
+// completeSale returns, so a reload or a killed tab right after it loses
+// nothing. Where OPFS is unavailable the database stays in wasm memory and
+// is copied to IndexedDB after every write (the older, weaker fallback).
+// The page sends {id, op, args} and gets {id, value} or {id, error}.
+import init, { installOpfsStorage, Register, sampleCatalogJson, samplePromotionsJson } from "./pkg/web/index.js";
+import { openPersistentTill } from "./pkg/web/idb-store.js";
+
+const DB_NAME = "pos-web-till";
+// The demo store's loyalty program: a point per euro, a point is worth 1 cent.
+const LOYALTY = {
+  currency: "EUR", points_per_unit: "1", bonuses: [], tiers: [], rewards: [],
+  point_value: { amount: "0.01", currency: "EUR" }, expiry_days: 365, tier_window_days: 365,
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let reg = null;
+let storage = null; // "opfs" or "indexeddb"
+let saveSnapshot = async () => {};
+let config = null;
+let cart = null;
+let payment = null;
+let tenders = [];
+let customer = null;
+
+// Opens the till in OPFS; the previous page's worker may still hold the
+// files for a moment after a reload, so a busy pool is retried.
+async function openTill(cfg) {
+  await init();
+  const path = `/${cfg.store}-${cfg.register}.sqlite`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await installOpfsStorage("pos-web-till");
+      storage = "opfs";
+      return Register.open(path, cfg.store, cfg.register, cfg.location);
+    } catch (e) {
+      if (e.code === "opfs_busy" && attempt < 100) {
+        await sleep(100);
+        continue;
+      }
+      if (e.code !== "opfs_unsupported") throw e;
+      break;
+    }
+  }
+  const till = await openPersistentTill(DB_NAME, cfg);
+  storage = "indexeddb";
+  saveSnapshot = till.save;
+  return till.register;
+}
+
+// After a write: nothing to do in OPFS (already durable); a full copy
+// into IndexedDB otherwise.
+const persisted = () => (storage === "opfs" ? Promise.resolve() : saveSnapshot());
+
+function cartView() {
+  const remaining = payment ? payment.remaining() : cart.total();
+  return { lines: cart.lines(), total: cart.total(), isEmpty: cart.isEmpty(), paying: payment !== null, remaining, tenders };
+}
+
+function resetCart() {
+  cart = reg.newCart();
+  payment = null;
+  tenders = [];
+}
+
+// Whether the page says the network is there (Chromium's offline mode is
+// emulated per page): no request is tried while it says offline.
+let online = true;
+
+// The sync transport: a synchronous request (allowed in a Worker) to this
+// origin, which forwards /sync/* to the `pos sync-server`.
+function http(method, path, headers, body) {
+  if (!online) throw new Error("offline");
+  const xhr = new XMLHttpRequest();
+  xhr.open(method, `/sync${path}`, false);
+  xhr.responseType = "arraybuffer";
+  for (const [name, value] of headers) xhr.setRequestHeader(name, value);
+  xhr.send(method === "GET" ? null : body);
+  if (xhr.status === 0) throw new Error("unreachable");
+  return { status: xhr.status, body: new Uint8Array(xhr.response ?? new ArrayBuffer(0)) };
+}
+
+function status() {
+  return {
+    storage,
+    sync: reg.syncStatus(),
+    day: reg.todayReport(),
+    recent: reg.recentTickets(5).map((t) => ({ ...t, number: Number(t.number) })),
+  };
+}
+
+const ops = {
+  async open(cfg) {
+    config = cfg;
+    reg = await openTill(cfg);
+    if (reg.catalogSize() === 0) {
+      reg.importCatalogJson(sampleCatalogJson());
+      reg.setLoyaltyProgramJson(JSON.stringify(LOYALTY));
+      await persisted();
+    }
+    reg.setPromotionsJson(samplePromotionsJson());
+    reg.setTrader("Boulangerie du Canal", ["12 quai de Valmy", "75010 Paris"], "12345678900011");
+    resetCart();
+    return { storage, cart: cartView(), status: status() };
+  },
+  status,
+  cart: cartView,
+  scan(code) {
+    reg.scan(cart, code);
+    payment = null;
+    tenders = [];
+    return cartView();
+  },
+  search: (query) => reg.searchProducts(query, 8),
+  setQuantity(line, quantity) {
+    cart.setQuantity(line, quantity);
+    payment = null;
+    tenders = [];
+    return cartView();
+  },
+  removeLine(line) {
+    cart.removeLine(line);
+    payment = null;
+    tenders = [];
+    return cartView();
+  },
+  coupon(code) {
+    const refused = cart.addCoupon(code);
+    payment = null;
+    tenders = [];
+    return { refused, cart: cartView() };
+  },
+  lookupCustomer(id) {
+    const c = reg.customer(id);
+    customer = c.id;
+    return c;
+  },
+  async createCustomer(givenName, familyName, email) {
+    const id = reg.createCustomer(givenName, familyName, email);
+    await persisted();
+    return ops.lookupCustomer(id);
+  },
+  clearCustomer() {
+    customer = null;
+  },
+  addTender(method, amount) {
+    if (cart.isEmpty()) return cartView();
+    payment ??= reg.startPayment(cart, customer ?? undefined);
+    payment.add(method, amount);
+    tenders.push([method, amount]);
+    return cartView();
+  },
+  async completeSale(operator) {
+    const sale = reg.completeSale(cart, payment, operator, customer ?? undefined);
+    // In OPFS the sale is on disk already; in IndexedDB, once this resolves.
+    await persisted();
+    const done = {
+      number: Number(sale.number),
+      ticketId: sale.ticketId,
+      total: sale.total,
+      change: sale.change,
+      receiptSvg: reg.receipt(sale, "svg", "epson-tm-t20"),
+      customer: customer === null ? null : reg.customer(customer),
+    };
+    customer = null;
+    resetCart();
+    return { sale: done, cart: cartView(), status: status() };
+  },
+  verify: () => reg.verify(),
+  async closeDay(operator) {
+    const made = reg.closeDay(operator);
+    await persisted();
+    return { made, status: status() };
+  },
+  setOnline(flag) {
+    online = flag;
+  },
+  async sync(token) {
+    let error = null;
+    let report = null;
+    try {
+      if (!reg.syncStatus().enrolled) {
+        reg.enroll(http, token);
+      }
+      report = reg.sync(http);
+    } catch (e) {
+      error = { name: e.name, code: e.code, message: e.message };
+    }
+    // A failed round writes too (JET 70 opens the offline period).
+    await persisted();
+    return { report, error, status: status() };
+  },
+};
+
+self.onmessage = async ({ data: { id, op, args } }) => {
+  try {
+    const value = await ops[op](...(args ?? []));
+    self.postMessage({ id, value });
+  } catch (e) {
+    self.postMessage({ id, error: { name: e?.name ?? "Error", code: e?.code ?? null, message: String(e?.message ?? e) } });
+  }
+};
