@@ -63,10 +63,22 @@ cp "$SRC/idb-store.js" "$SRC/idb-store.d.ts" "$PKG/web/"
 cp "$SRC/node-index.cjs" "$PKG/node/index.cjs"
 cp -r "$SRC/test" "$SRC/bench" "$PKG/"
 
-echo "== pos-wasm: wasm-bindgen-test (Node and headless Chromium)"
+echo "== pos-wasm: wasm-bindgen-test (Node, headless Chromium page and dedicated Worker with OPFS)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver \
     cargo test -p pos-wasm --target wasm32-unknown-unknown --release
+
+echo "== pos sync-server for the sync tests (node --test and the web till)"
+POS_BIN="${POS_BIN:-$TARGET/debug/pos}"
+if ! "$POS_BIN" sync-server --help >/dev/null 2>&1; then
+    cargo build -p pos-cli
+fi
+if "$POS_BIN" sync-server --help >/dev/null 2>&1; then
+    export POS_BIN
+else
+    echo "note: no \`pos sync-server\` available: the sync tests skip their server part" >&2
+    unset POS_BIN
+fi
 
 echo "== pos-wasm: node --test (the npm package from Node)"
 node --test "$PKG/test/"
@@ -75,16 +87,6 @@ echo "== web till: end-to-end test in headless Chromium"
 TILL="$ROOT/examples/web-till"
 if [ ! -d "$TILL/node_modules/playwright-core" ]; then
     (cd "$TILL" && npm install --no-audit --no-fund --silent)
-fi
-POS_BIN="${POS_BIN:-$TARGET/debug/pos}"
-if ! "$POS_BIN" sync-server --help >/dev/null 2>&1; then
-    cargo build -p pos-cli
-fi
-if "$POS_BIN" sync-server --help >/dev/null 2>&1; then
-    export POS_BIN
-else
-    echo "note: no \`pos sync-server\` available: the e2e test skips its sync part" >&2
-    unset POS_BIN
 fi
 (cd "$TILL" && WASM_PKG_DIR="$PKG" node --test tests/)
 

@@ -71,6 +71,7 @@ let storage = null;
 
 function show(error) {
   $("message").textContent = error ? `${error.message}` : "";
+  $("message").className = "";
   if (error) console.warn(error.name, error.code, error.message);
 }
 
@@ -236,6 +237,7 @@ async function main() {
     renderStatus(r.status);
     const loyalty = r.sale.customer ? `, ${r.sale.customer.loyaltyPoints} point(s) de fidélité` : "";
     $("message").textContent = `Vente T${r.sale.number} enregistrée, rendu ${euros(r.sale.change)}${loyalty}`;
+    $("message").className = "ok";
     syncNow();
   }));
   $("verify").addEventListener("click", guarded(async () => {
