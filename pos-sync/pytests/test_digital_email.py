@@ -125,14 +125,18 @@ def test_receipt_email_is_sent_once_with_both_parts_amount_and_link(world):
     total = world["sale"]["total"].replace(".", ",")  # 41.20 -> 41,20
     assert total in text and total in html
     assert "Cafetière à piston" in text
-    link = next(w for w in text.split() if w.startswith(world["url"] + "/r/"))
-    assert world["sale"]["ticket"] in link
+    link = next(l for l in text.splitlines() if l.startswith("Votre ticket en ligne : ")).split(" : ")[1]
+    assert link.startswith(world["url"] + "/r/" + world["sale"]["ticket"] + ".")
     assert link in html
+    assert "?c=" in link  # the customer's page key: the page links to their history
     page = urllib.request.urlopen(link, timeout=5)
     assert page.status == 200
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     body = page.read().decode()
     assert total in body and world["sale"]["number"] in body
+    customer_page = body.split(world["url"] + "/c/")[1].split('"')[0]
+    history = urllib.request.urlopen(world["url"] + "/c/" + customer_page, timeout=5).read().decode()
+    assert world["sale"]["number"] in history and "Garanties" in history
 
 
 def test_a_second_send_sends_nothing(world):

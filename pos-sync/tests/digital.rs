@@ -680,7 +680,22 @@ fn scenario<S: Storage>(storage: S) {
             Ok(())
         })
         .unwrap();
-    let (_, page, _) = w.get(&path_of(&link));
+    // The printed link (QR) shows the receipt only; the link sent to the
+    // customer carries their page key and leads to their history.
+    let (_, paper_page, _) = w.get(&path_of(&link));
+    assert!(!paper_page.contains(&format!("{PUBLIC}/c/")));
+    let sent_link = {
+        let mails = w.mails.sent.lock().unwrap();
+        let text = &mails[0].text;
+        text.lines()
+            .find_map(|l| l.strip_prefix("Votre ticket en ligne : "))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(sent_link.starts_with(&format!("{link}?c=")), "{sent_link}");
+    let (_, wrong_key, _) = w.get(&format!("{}?c=AAAAAAAAAAAAAAAAAAAAAA", path_of(&link)));
+    assert!(!wrong_key.contains(&format!("{PUBLIC}/c/")));
+    let (_, page, _) = w.get(&path_of(&sent_link));
     let start = page
         .find(&format!("{PUBLIC}/c/"))
         .expect("a link to the customer page");

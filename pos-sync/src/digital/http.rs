@@ -8,7 +8,7 @@ use crate::server::Storage;
 use crate::transport::HttpRequest;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -41,12 +41,26 @@ fn page(result: Option<crate::Result<Option<String>>>) -> Response {
     }
 }
 
+/// The `c` parameter of a query string (the customer's page key).
+fn customer_key(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("c="))
+        .filter(|v| {
+            v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+}
+
 async fn receipt<S: Storage>(
     State(d): State<Arc<Digital<S>>>,
     Path(token): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Response {
+    let key = customer_key(query.as_deref());
     page(
-        tokio::task::spawn_blocking(move || d.receipt_page(&token))
+        tokio::task::spawn_blocking(move || d.receipt_page(&token, key.as_deref()))
             .await
             .ok(),
     )

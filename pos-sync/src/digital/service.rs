@@ -48,6 +48,7 @@ enum Claim {
         receipt: Box<StoredReceipt>,
         address: String,
         attempts: u32,
+        customer_key: String,
     },
     Done(SendReceiptResponse),
     Refused(SyncError),
@@ -204,6 +205,11 @@ impl<S: Storage> Digital<S> {
                     DigitalFailure::NotConfigured { channel: ch }.into(),
                 ));
             }
+            // The customer consented to this channel and has an id.
+            let customer_key = match receipt.customer.as_deref() {
+                Some(c) => customer_link(tx, c, &receipt.store)?.token,
+                None => return Err(SyncError::Corrupt { what: "receipt" }),
+            };
             let attempts = attempts.saturating_add(1);
             tx.dr_put_send(&SendRecord {
                 ticket_id: ticket_id.to_owned(),
@@ -218,18 +224,20 @@ impl<S: Storage> Digital<S> {
                 receipt: Box::new(receipt.clone()),
                 address,
                 attempts,
+                customer_key,
             })
         })?;
-        let (receipt, address, attempts) = match claim {
+        let (receipt, address, attempts, customer_key) = match claim {
             Claim::Go {
                 receipt,
                 address,
                 attempts,
-            } => (receipt, address, attempts),
+                customer_key,
+            } => (receipt, address, attempts, customer_key),
             Claim::Done(r) => return Ok(r),
             Claim::Refused(e) => return Err(e),
         };
-        let delivered = self.deliver(&receipt, &address, channel);
+        let delivered = self.deliver(&receipt, &address, channel, &customer_key);
         self.server.with_tx(|tx| {
             let (state, reference, error, outcome) = match &delivered {
                 Ok(r) => ("sent", Some(r.clone()), None, "sent".to_owned()),
@@ -278,13 +286,21 @@ impl<S: Storage> Digital<S> {
         receipt: &StoredReceipt,
         address: &str,
         channel: Channel,
+        customer_key: &str,
     ) -> std::result::Result<String, DigitalFailure> {
         let ch = channel.as_str();
         let facts = page::facts_of(receipt).map_err(|_| DigitalFailure::DeliveryFailed {
             channel: ch,
             kind: "bad_receipt",
         })?;
-        let url = self.receipt_url(&receipt.token);
+        // The link sent to the customer carries their page key: from it the
+        // receipt page links to their history; the printed QR does not (a
+        // receipt left on the counter must not open a purchase history).
+        let url = format!(
+            "{}?c={}",
+            self.receipt_url(&receipt.token),
+            token::percent_encode(customer_key)
+        );
         if channel.uses_email() {
             let mailer = self
                 .mailer
@@ -454,9 +470,10 @@ impl<S: Storage> Digital<S> {
         }
     }
 
-    /// The receipt page of a link token (`None`: no such receipt). Makes
-    /// the customer's page link the first time (a token from the OS RNG).
-    pub fn receipt_page(&self, token: &str) -> Result<Option<String>> {
+    /// The receipt page of a link token (`None`: no such receipt). With the
+    /// customer's page key (`?c=`, in the links sent to them), it links to
+    /// their receipts page; the printed link alone shows the receipt only.
+    pub fn receipt_page(&self, token: &str, customer_key: Option<&str>) -> Result<Option<String>> {
         if !token::is_well_formed(token) {
             return Ok(None);
         }
@@ -464,10 +481,10 @@ impl<S: Storage> Digital<S> {
             let Some(r) = tx.dr_receipt_by_token(token)? else {
                 return Ok(None);
             };
-            let link = match r.customer.as_deref() {
-                Some(c) if !customer_erased(tx, &r.store, c)? => {
-                    Some(customer_link(tx, c, &r.store)?)
-                }
+            let link = match (r.customer.as_deref(), customer_key) {
+                (Some(c), Some(key)) if !customer_erased(tx, &r.store, c)? => tx
+                    .dr_customer_link(c)?
+                    .filter(|l| constant_eq(l.token.as_bytes(), key.as_bytes())),
                 _ => None,
             };
             Ok(Some((r, link)))
@@ -498,6 +515,11 @@ impl<S: Storage> Digital<S> {
         })?;
         receipts.map(|r| page::customer_page(&r)).transpose()
     }
+}
+
+/// Equality in time independent of where the inputs differ.
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn customer_erased(tx: &mut dyn Tx, store: &str, customer: &str) -> Result<bool> {
