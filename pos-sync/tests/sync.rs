@@ -951,3 +951,184 @@ fn stock_transfers_move_both_legs_at_once_and_reach_both_stores_tills() {
         BTreeMap::from([(("APPLE".into(), "M1".into()), Decimal::from(4))])
     );
 }
+
+/// A local HTTP listener that records requests and answers 503 to the first
+/// `fail_first` of them, 200 after.
+type Seen = Arc<Mutex<Vec<(BTreeMap<String, String>, Vec<u8>)>>>;
+
+fn listener(fail_first: usize) -> (String, Seen) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in l.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut r = BufReader::new(stream.try_clone().unwrap());
+            let mut headers = BTreeMap::new();
+            let mut line = String::new();
+            r.read_line(&mut line).unwrap();
+            loop {
+                line.clear();
+                r.read_line(&mut line).unwrap();
+                let Some((k, v)) = line.trim_end().split_once(':') else {
+                    break;
+                };
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+            }
+            let n: usize = headers["content-length"].parse().unwrap();
+            let mut body = vec![0; n];
+            r.read_exact(&mut body).unwrap();
+            let count = {
+                let mut log = log.lock().unwrap();
+                log.push((headers, body));
+                log.len()
+            };
+            let status = if count <= fail_first {
+                "503 Busy"
+            } else {
+                "200 OK"
+            };
+            write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            )
+            .unwrap();
+        }
+    });
+    (url, seen)
+}
+
+/// Incoming stock webhooks need a valid, fresh, unreplayed signature on top
+/// of the bearer token; outgoing stock and order webhooks are signed,
+/// carry an idempotency key and are retried from the change feed until the
+/// listener takes them (at least once, in order).
+#[test]
+fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
+    use pos_sync::server::webhooks::{self, Endpoint};
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB)
+        .with_webhook_secret(b"in-secret");
+    let now = chrono::Utc::now();
+    let body = serde_json::to_vec(&[movement(
+        "00000000-0000-7000-8000-0000000000b1",
+        "APPLE",
+        "L1",
+        5,
+    )])
+    .unwrap();
+    let post = |ts: i64, sig: Option<String>, body: &[u8]| {
+        let mut headers = vec![("authorization".to_string(), format!("Bearer {WEB}"))];
+        if let Some(sig) = sig {
+            headers.push((webhooks::HEADER_TIMESTAMP.into(), ts.to_string()));
+            headers.push((webhooks::HEADER_SIGNATURE.into(), sig));
+        }
+        server
+            .handle(
+                &HttpRequest {
+                    method: "POST",
+                    path: "/v1/web/stock?store=S1".into(),
+                    headers,
+                    body: body.to_vec(),
+                },
+                now,
+            )
+            .status
+    };
+    let ms = now.timestamp_millis();
+    assert_eq!(
+        post(ms, None, &body),
+        401,
+        "the bearer token alone is not enough"
+    );
+    let good = webhooks::sign(b"in-secret", ms, &body);
+    let mut tampered = body.clone();
+    tampered[10] ^= 1;
+    assert_eq!(post(ms, Some(good.clone()), &tampered), 401);
+    let stale = ms - 10 * 60 * 1000;
+    assert_eq!(
+        post(
+            stale,
+            Some(webhooks::sign(b"in-secret", stale, &body)),
+            &body
+        ),
+        401
+    );
+    assert_eq!(
+        post(ms, Some(webhooks::sign(b"other", ms, &body)), &body),
+        401
+    );
+    assert_eq!(post(ms, Some(good.clone()), &body), 200);
+    assert_eq!(post(ms, Some(good), &body), 401, "a replay is refused");
+
+    // Outgoing: one stock change and one order change to deliver.
+    server
+        .create_order(
+            "S1",
+            &WebOrder {
+                id: "W1".into(),
+                channel: "web".into(),
+                location: "L1".into(),
+                lines: vec![WebOrderLine {
+                    sku: "APPLE".into(),
+                    quantity: Decimal::from(2),
+                }],
+                pickup_at: None,
+            },
+        )
+        .unwrap();
+    let (url, seen) = listener(1);
+    let hook = Endpoint {
+        name: "shop".into(),
+        path: "/hook".into(),
+        secret: b"out-secret".to_vec(),
+    };
+    let mut http = pos_sync::http_client::UreqTransport::new(&url);
+    let clock = || chrono::Utc::now().timestamp_millis();
+    let first = webhooks::deliver(&server, "S1", &hook, &mut http, &clock, 100);
+    assert!(matches!(first, Err(SyncError::Server { status: 503, .. })));
+    assert_eq!(webhooks::cursor(&server, "S1", &hook).unwrap(), 0);
+    assert_eq!(
+        webhooks::deliver(&server, "S1", &hook, &mut http, &clock, 100).unwrap(),
+        2
+    );
+    assert_eq!(
+        webhooks::deliver(&server, "S1", &hook, &mut http, &clock, 100).unwrap(),
+        0,
+        "nothing new"
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 3, "the refused delivery was sent again");
+    let mut keys = Vec::new();
+    for (headers, body) in seen.iter() {
+        let ts: i64 = headers[webhooks::HEADER_TIMESTAMP].parse().unwrap();
+        assert_eq!(
+            headers[webhooks::HEADER_SIGNATURE],
+            webhooks::sign(b"out-secret", ts, body)
+        );
+        keys.push(headers[webhooks::HEADER_IDEMPOTENCY].clone());
+    }
+    assert_eq!(keys[0], keys[1], "a retry keeps its idempotency key");
+    assert_ne!(keys[1], keys[2]);
+    let events: Vec<String> = seen
+        .iter()
+        .skip(1)
+        .map(|(_, b)| {
+            let v: serde_json::Value = serde_json::from_slice(b).unwrap();
+            format!(
+                "{} {}",
+                v["event"].as_str().unwrap(),
+                v["key"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "stock.changed 00000000-0000-7000-8000-0000000000b1",
+            "order.changed W1"
+        ]
+    );
+    let v: serde_json::Value = serde_json::from_slice(&seen[1].1).unwrap();
+    assert_eq!(v["level_now"]["available"], "3");
+}

@@ -24,6 +24,7 @@ pub struct Server<S: Storage> {
     storage: Arc<S>,
     enrolment_token: String,
     web_token: String,
+    webhook_secret: Option<Vec<u8>>,
 }
 
 impl<S: Storage> Clone for Server<S> {
@@ -32,6 +33,7 @@ impl<S: Storage> Clone for Server<S> {
             storage: Arc::clone(&self.storage),
             enrolment_token: self.enrolment_token.clone(),
             web_token: self.web_token.clone(),
+            webhook_secret: self.webhook_secret.clone(),
         }
     }
 }
@@ -62,7 +64,30 @@ impl<S: Storage> Server<S> {
             storage: Arc::new(storage),
             enrolment_token: enrolment_token.to_owned(),
             web_token: web_token.to_owned(),
+            webhook_secret: None,
         }
+    }
+
+    /// Requires incoming stock webhooks (`POST /v1/web/stock`) to be signed
+    /// with `secret` (see [`super::webhooks`]), on top of the bearer token.
+    pub fn with_webhook_secret(mut self, secret: &[u8]) -> Server<S> {
+        self.webhook_secret = Some(secret.to_vec());
+        self
+    }
+
+    /// Checks an incoming webhook's signature, window and replay (when a
+    /// webhook secret is set).
+    pub(super) fn check_webhook(&self, req: &HttpRequest, now: DateTime<Utc>) -> Result<()> {
+        let Some(secret) = &self.webhook_secret else {
+            return Ok(());
+        };
+        super::webhooks::verify(secret, req, now.timestamp_millis())?;
+        let sig = req.header(super::webhooks::HEADER_SIGNATURE).unwrap_or("");
+        let key = format!("webhook:{sig}");
+        if !self.with_tx(|tx| tx.remember_signature(&key, now.timestamp_millis()))? {
+            return Err(AuthFailure::Replayed.into());
+        }
+        Ok(())
     }
 
     /// The storage (for audits and tests).

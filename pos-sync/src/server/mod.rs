@@ -11,6 +11,7 @@ pub mod sqlite;
 pub mod store;
 pub mod transfer;
 pub mod web;
+pub mod webhooks;
 mod web_api;
 
 pub use self::core::{Server, error_response};

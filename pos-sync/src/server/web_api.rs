@@ -65,6 +65,7 @@ pub fn route<S: Storage>(
             ))
         }
         ("POST", ["stock"]) => {
+            server.check_webhook(req, now)?;
             let movements: Vec<pos_core::stock::StockMovement> =
                 decode(&req.body, "stock movements")?;
             let added = server.add_stock(store, &movements)?;
