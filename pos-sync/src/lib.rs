@@ -12,6 +12,8 @@
 //! - [`server`] (feature `server`): the core over a storage trait, SQLite
 //!   storage, the web shop API and the axum front.
 //! - [`http_client`] (feature `http-client`): a blocking ureq transport.
+//! - [`digital`]: digital receipts (link token, the till's send request;
+//!   with `server`: receipt and customer pages, consented e-mail and SMS).
 //!
 //! ```
 //! use pos_sync::auth;

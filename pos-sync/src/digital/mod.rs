@@ -7,7 +7,15 @@
 //! - [`DigitalFailure`]: why a send was refused or failed.
 //! - server side (feature `server`): [`model`] rows, [`capture`] of the
 //!   receipt from sale events, [`page`] HTML, [`sqlite`] / [`postgres`]
-//!   storage operations.
+//!   storage operations, [`mail`] (SMTP via lettre) and [`sms`] (HTTP
+//!   provider) delivery, the [`service`] (consent, once per ticket and
+//!   channel, send log, marketing under marketing consent, pages) and its
+//!   axum routes in [`http`]; [`app`] merges them with the sync router.
+//!
+//! The printed QR opens `/r/{token}` (the receipt only); the link sent by
+//! e-mail or SMS adds `?c={customer key}`, from which the receipt page links
+//! to the customer's page `/c/{key}` (their tickets in their retailer's
+//! stores, and the legal warranty of durable goods).
 
 mod error;
 pub mod request;
