@@ -9,6 +9,9 @@ const CONFIG = {
   store: params.get("store") ?? "paris-11",
   register: params.get("register") ?? "web-1",
   location: "boutique",
+  // The sync server serves the receipt pages (behind /sync on this origin):
+  // each receipt carries the QR of its page.
+  receiptLinkBase: `${location.origin}/sync`,
 };
 const OPERATOR = params.get("operator") ?? "caissier";
 const SYNC_TOKEN = params.get("token"); // enrolment token; no sync without it
@@ -232,6 +235,9 @@ async function main() {
     const r = await call("completeSale", OPERATOR);
     $("receipt").innerHTML = r.sale.receiptSvg;
     $("receipt").dataset.ticket = r.sale.ticketId;
+    const link = $("receipt-link");
+    link.href = r.sale.receiptLink ?? "";
+    link.textContent = r.sale.receiptLink ? "Ticket en ligne (lien du QR code)" : "";
     renderCart(r.cart);
     renderCustomer(null);
     renderStatus(r.status);

@@ -34,7 +34,7 @@ async function openTill(cfg) {
     try {
       await installOpfsStorage("pos-web-till");
       storage = "opfs";
-      return Register.open(path, cfg.store, cfg.register, cfg.location);
+      return Register.open(path, cfg.store, cfg.register, cfg.location, undefined, undefined, cfg.receiptLinkBase);
     } catch (e) {
       if (e.code === "opfs_busy" && attempt < 100) {
         await sleep(100);
@@ -162,6 +162,7 @@ const ops = {
       total: sale.total,
       change: sale.change,
       receiptSvg: reg.receipt(sale, "svg", "epson-tm-t20"),
+      receiptLink: reg.receiptLink(sale.ticketId),
       customer: customer === null ? null : reg.customer(customer),
     };
     customer = null;

@@ -9,6 +9,8 @@ export interface TillConfig {
   clockMillis?: number;
   /** Deterministic ids (tests); omit in production. */
   idSeed?: bigint;
+  /** Where the sync server serves receipt pages: receipts carry their QR. */
+  receiptLinkBase?: string;
 }
 
 /** A till kept in IndexedDB. */

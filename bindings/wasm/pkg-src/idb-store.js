@@ -46,8 +46,8 @@ export async function openPersistentTill(dbName, config) {
   const path = `/${config.store}-${config.register}.sqlite`;
   const bytes = await tx(dbName, "readonly", (s) => s.get(key));
   const register = bytes
-    ? Register.restore(new Uint8Array(bytes), path, config.store, config.register, config.location, config.clockMillis, config.idSeed)
-    : Register.open(path, config.store, config.register, config.location, config.clockMillis, config.idSeed);
+    ? Register.restore(new Uint8Array(bytes), path, config.store, config.register, config.location, config.clockMillis, config.idSeed, config.receiptLinkBase)
+    : Register.open(path, config.store, config.register, config.location, config.clockMillis, config.idSeed, config.receiptLinkBase);
   const save = async () => {
     const data = register.exportDatabase();
     await tx(dbName, "readwrite", (s) => s.put(data, key));

@@ -130,8 +130,10 @@ impl Register {
         location: &str,
         clock_ms: Option<f64>,
         id_seed: Option<u64>,
+        receipt_link_base: Option<String>,
     ) -> Result<Register, PosError> {
-        let config = config(store, register, location)?;
+        let mut config = config(store, register, location)?;
+        config.receipt.link_base = receipt_link_base;
         let clock = Arc::new(JsClock::new(clock_millis(clock_ms)?));
         let inner = SdkRegister::open_with_file_key(
             Path::new(path),
@@ -156,9 +158,12 @@ impl Register {
 
 #[wasm_bindgen]
 impl Register {
-    /// Opens (or creates) the till database `path` in wasm memory, with a
-    /// software signing key kept in it. `clockMillis`: pin the clock (tests);
-    /// `idSeed`: deterministic ids (tests). Both omitted in production.
+    /// Opens (or creates) the till database `path` (in wasm memory, or in
+    /// OPFS after `installOpfsStorage`), with a software signing key kept in
+    /// it. `clockMillis`: pin the clock (tests); `idSeed`: deterministic ids
+    /// (tests); both omitted in production. `receiptLinkBase`: where the
+    /// sync server serves receipt pages (`https://recus.example.fr`): each
+    /// receipt then carries the QR of its page, `{base}/r/{token}`.
     pub fn open(
         path: &str,
         store: &str,
@@ -166,6 +171,7 @@ impl Register {
         location: &str,
         #[wasm_bindgen(js_name = clockMillis)] clock_millis: Option<f64>,
         #[wasm_bindgen(js_name = idSeed)] id_seed: Option<u64>,
+        #[wasm_bindgen(js_name = receiptLinkBase)] receipt_link_base: Option<String>,
     ) -> Result<Register, JsValue> {
         Ok(Register::start(
             path,
@@ -174,12 +180,15 @@ impl Register {
             location,
             clock_millis,
             id_seed,
+            receipt_link_base,
         )?)
     }
 
     /// Reopens a till from the bytes `exportDatabase` gave (kept in
     /// IndexedDB), written to `path` first; the journal, tickets and outbox
     /// are exactly as they were when exported.
+    // JS positional arguments: those of `open`, after the bytes.
+    #[allow(clippy::too_many_arguments)]
     pub fn restore(
         bytes: &[u8],
         path: &str,
@@ -188,6 +197,7 @@ impl Register {
         location: &str,
         #[wasm_bindgen(js_name = clockMillis)] clock_millis: Option<f64>,
         #[wasm_bindgen(js_name = idSeed)] id_seed: Option<u64>,
+        #[wasm_bindgen(js_name = receiptLinkBase)] receipt_link_base: Option<String>,
     ) -> Result<Register, JsValue> {
         write_database(bytes, path)?;
         Ok(Register::start(
@@ -197,6 +207,7 @@ impl Register {
             location,
             clock_millis,
             id_seed,
+            receipt_link_base,
         )?)
     }
 
@@ -377,6 +388,19 @@ impl Register {
         let profile = pos_hw::printer::PrinterProfile::by_id(profile).map_err(PosError::from)?;
         let bytes = pos_hw::receipt::render(&doc, format, &profile).map_err(PosError::from)?;
         Ok(String::from_utf8(bytes).map_err(|_| PosError::invalid("receipt", "UTF-8 output"))?)
+    }
+
+    /// The public link of ticket `ticketId`'s receipt page (the one its QR
+    /// carries), or `undefined` without a `receiptLinkBase`.
+    #[wasm_bindgen(js_name = receiptLink)]
+    pub fn receipt_link(
+        &self,
+        #[wasm_bindgen(js_name = ticketId)] ticket_id: &str,
+    ) -> Result<Option<String>, JsValue> {
+        Ok(self
+            .inner()?
+            .receipt_link(ticket_id)
+            .map_err(PosError::from)?)
     }
 
     /// Closes today's fiscal day (and any missing earlier one); returns the

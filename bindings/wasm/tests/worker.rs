@@ -40,7 +40,7 @@ async fn worker_opfs_sale_is_found_again_by_a_new_connection_without_export() {
     install_opfs_storage(Some(FOLDER.to_owned())).await.unwrap();
 
     let path = unique_path("opfs-sale");
-    let reg = Register::open(&path, "paris-11", "till-1", "shop", None, None).unwrap();
+    let reg = Register::open(&path, "paris-11", "till-1", "shop", None, None, None).unwrap();
     assert_eq!(reg.catalog_size().unwrap(), 0);
     reg.import_catalog_json(&sample_catalog_json()).unwrap();
     let cart = reg.new_cart().unwrap();
@@ -55,7 +55,7 @@ async fn worker_opfs_sale_is_found_again_by_a_new_connection_without_export() {
     drop(reg);
 
     // A new connection to the same OPFS file: everything is there.
-    let again = Register::open(&path, "paris-11", "till-1", "shop", None, None).unwrap();
+    let again = Register::open(&path, "paris-11", "till-1", "shop", None, None, None).unwrap();
     assert!(again.catalog_size().unwrap() > 0);
     let recent = again.recent_tickets(5).unwrap();
     let first = js_sys::Array::from(&recent).get(0);
@@ -74,8 +74,26 @@ async fn worker_opfs_sale_is_found_again_by_a_new_connection_without_export() {
 #[wasm_bindgen_test]
 async fn worker_opfs_two_tills_side_by_side() {
     install_opfs_storage(Some(FOLDER.to_owned())).await.unwrap();
-    let a = Register::open(&unique_path("opfs-a"), "paris-11", "a", "shop", None, None).unwrap();
-    let b = Register::open(&unique_path("opfs-b"), "paris-11", "b", "shop", None, None).unwrap();
+    let a = Register::open(
+        &unique_path("opfs-a"),
+        "paris-11",
+        "a",
+        "shop",
+        None,
+        None,
+        None,
+    )
+    .unwrap();
+    let b = Register::open(
+        &unique_path("opfs-b"),
+        "paris-11",
+        "b",
+        "shop",
+        None,
+        None,
+        None,
+    )
+    .unwrap();
     a.import_catalog_json(&sample_catalog_json()).unwrap();
     assert!(a.catalog_size().unwrap() > 0);
     assert_eq!(b.catalog_size().unwrap(), 0);

@@ -123,7 +123,10 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
     assert.equal(await text(page, "total"), "2,40\u00a0€");
     const first = await sell(page, [], [["card", "1"], ["cash", "5"]]);
     assert.match(first, /^Vente T1 enregistrée, rendu 3,60/);
-    assert.ok(await page.locator("[data-testid=receipt] svg").count() > 0, "receipt preview with its QR (SVG)");
+    assert.ok(await page.locator("[data-testid=receipt] svg").count() > 0, "receipt preview (SVG)");
+    // The receipt carries the QR of its page on the sync server.
+    const receiptLink = await page.getByTestId("receipt-link").getAttribute("href");
+    assert.match(receiptLink, /\/sync\/r\/[^/]{16,}$/);
     if (sync) await page.waitForFunction(() => document.getElementById("pending").textContent === "0");
     await page.screenshot({ path: path.join(SHOTS, "1-sale.png"), fullPage: true });
 
@@ -167,6 +170,10 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
       assert.equal(await text(page, "network"), "En ligne");
       const synced = serverCounts(path.join(dir, "server.sqlite"));
       assert.equal(synced.tickets, 3, "the three sales reached the server");
+      // The QR's page: the sync server serves T1's receipt once synced.
+      const receiptPage = await page.request.get(receiptLink);
+      assert.equal(receiptPage.status(), 200);
+      assert.match(await receiptPage.text(), /1,30/);
       assert.match(await text(page, "sync-report"), /^Dernier échange : \d+ envoyé\(s\), \d+ reçu\(s\), 0 refusé\(s\), 0 en quarantaine$/);
       // Another round sends nothing twice.
       await page.getByRole("button", { name: "Synchroniser" }).click();

@@ -121,3 +121,24 @@ test("errors are JS Errors with a name and a code, and change nothing", () => {
   assert.equal(pos.describeBarcode("3760123000352", 2026).valid, true);
   assert.equal(reg.verify().intact, true);
 });
+
+test("with a receipt link base, each receipt carries the QR of its page", () => {
+  const reg = pos.Register.open("/node-link.sqlite", "paris-11", "till-1", "shop", T0, 7n, "https://recus.example.fr");
+  reg.importCatalogJson(pos.sampleCatalogJson());
+  const cart = reg.newCart();
+  reg.scan(cart, "2000000001012");
+  const payment = reg.startPayment(cart);
+  payment.add("cash", "1.30");
+  const sale = reg.completeSale(cart, payment, "alice");
+  assert.match(reg.receiptLink(sale.ticketId), /^https:\/\/recus\.example\.fr\/r\/[^/]{16,}$/);
+  assert.match(reg.receipt(sale, "text", "epson-tm-t20"), /Votre ticket en ligne/);
+  // Without a base: no link, no QR.
+  const plain = till("/node-nolink.sqlite", 8n);
+  const c2 = plain.newCart();
+  plain.scan(c2, "2000000001012");
+  const p2 = plain.startPayment(c2);
+  p2.add("cash", "1.30");
+  const s2 = plain.completeSale(c2, p2, "alice");
+  assert.equal(plain.receiptLink(s2.ticketId), undefined);
+  assert.doesNotMatch(plain.receipt(s2, "text", "epson-tm-t20"), /Votre ticket en ligne/);
+});

@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 /// A sale rung up, split-paid, exported and restored, then a second sale
 /// on the restored till; returns the two sale numbers.
 pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) -> (u64, u64) {
-    let reg = Register::open(path, "paris-11", "till-1", "shop", clock, seed).unwrap();
+    let reg = Register::open(path, "paris-11", "till-1", "shop", clock, seed, None).unwrap();
     reg.import_catalog_json(&sample_catalog_json()).unwrap();
     let cart = reg.new_cart().unwrap();
     reg.scan(&cart, "2000000001012").unwrap();
@@ -32,6 +32,7 @@ pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) ->
         "shop",
         clock,
         seed.map(|s| s + 1),
+        None,
     )
     .unwrap();
     again.import_catalog_json(&sample_catalog_json()).unwrap();
@@ -51,7 +52,7 @@ pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) ->
 /// A bad input is a JS Error named `CartError` with a `code`, and the cart
 /// is unchanged.
 pub fn typed_error(path: &str) {
-    let reg = Register::open(path, "paris-11", "till-1", "shop", None, Some(9)).unwrap();
+    let reg = Register::open(path, "paris-11", "till-1", "shop", None, Some(9), None).unwrap();
     reg.import_catalog_json(&sample_catalog_json()).unwrap();
     let cart = reg.new_cart().unwrap();
     let err = reg.scan(&cart, "0000000000000").unwrap_err();
