@@ -951,8 +951,9 @@ fn stock_alerts_and_the_click_and_collect_queue() {
 
 /// Figures (ignored by default): `cargo test -p pos-sync --release --test
 /// backoffice -- --ignored --nocapture dashboard_figures`. One till with
-/// `POS_BO_SALES` sales (default 5,000) synced to SQLite, then the time of
-/// one dashboard computation and of one live-feed fingerprint.
+/// `POS_BO_SALES` sales (default 5,000), one every 7 minutes (history over
+/// many days), synced to SQLite; then the time of one dashboard of the last
+/// day and of one live-feed fingerprint.
 #[test]
 #[ignore]
 fn dashboard_figures() {
@@ -975,8 +976,10 @@ fn dashboard_figures() {
         .unwrap();
     till.secret = secret;
     for i in 0..sales {
+        till.clock += Duration::minutes(7);
         till.sell(["BAGUETTE", "CROISSANT", "VIN"][i % 3], 1, None, None);
     }
+    let last_day = (till.clock + Duration::hours(1)).date_naive();
     let clock = ticking();
     let mut direct = Direct(server.clone(), t0());
     while till.outbox_pending() > 0 || {
@@ -987,7 +990,7 @@ fn dashboard_figures() {
     }
     let v = viewer(&server, "owner1");
     let start = std::time::Instant::now();
-    let d = service::dashboard(&server, &v, None, day()).unwrap();
+    let d = service::dashboard(&server, &v, None, last_day).unwrap();
     let dash = start.elapsed();
     let start = std::time::Instant::now();
     service::fingerprint(&server, &v).unwrap();
