@@ -105,8 +105,8 @@ fn fifty_tills_against_postgres_vs_bare_insert() {
     let (full, events_only) = (make("P", &server), make("Q", &server));
     let running = pos_sync::server::spawn_in_process(server.clone()).unwrap();
     let url = running.url().to_owned();
-    let (events_secs, _) = push_all(&url, events_only, false, SALES);
     let (sync_secs, tills) = push_all(&url, full, true, SALES);
+    let (events_secs, _) = push_all(&url, events_only, false, SALES);
     let events = (TILLS * SALES) as f64;
     // Bare PostgreSQL: the same event rows, same batch size, 50 concurrent
     // connections, one INSERT per row in one transaction per batch.

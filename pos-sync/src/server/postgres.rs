@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS devices (
     secret TEXT NOT NULL, public_key TEXT NOT NULL, replaced_by TEXT,
     genesis TEXT, acked_seq BIGINT NOT NULL DEFAULT 0, last_push TEXT);
 CREATE TABLE IF NOT EXISTS seen_signatures (signature TEXT PRIMARY KEY, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS seen_signatures_by_time ON seen_signatures(at_ms);
 CREATE TABLE IF NOT EXISTS events (
     event_id TEXT PRIMARY KEY, device TEXT NOT NULL, seq BIGINT NOT NULL, store TEXT NOT NULL,
     kind TEXT NOT NULL, created_at TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (device, seq));
@@ -213,24 +214,26 @@ impl PgTx<'_> {
 
 impl Tx for PgTx<'_> {
     fn device(&mut self, id: &str) -> Result<Option<Device>> {
-        let row = self.tx.query_opt(
+        let rows = self.rows(
             "SELECT id, store, location, secret, public_key, replaced_by, genesis FROM devices WHERE id = $1",
             &[&id],
         )?;
-        row.map(|r| {
-            let secret: String = r.get(3);
-            let genesis: Option<String> = r.get(6);
-            Ok(Device {
-                id: r.get(0),
-                store: r.get(1),
-                location: r.get(2),
-                secret: hex::decode(secret).map_err(|_| SyncError::Corrupt { what: "secret" })?,
-                public_key: r.get(4),
-                replaced_by: r.get(5),
-                genesis: genesis.as_deref().map(genesis_from_json).transpose()?,
+        rows.first()
+            .map(|r| {
+                let secret: String = r.get(3);
+                let genesis: Option<String> = r.get(6);
+                Ok(Device {
+                    id: r.get(0),
+                    store: r.get(1),
+                    location: r.get(2),
+                    secret: hex::decode(secret)
+                        .map_err(|_| SyncError::Corrupt { what: "secret" })?,
+                    public_key: r.get(4),
+                    replaced_by: r.get(5),
+                    genesis: genesis.as_deref().map(genesis_from_json).transpose()?,
+                })
             })
-        })
-        .transpose()
+            .transpose()
     }
 
     fn insert_device(&mut self, d: &Device) -> Result<()> {
@@ -259,9 +262,8 @@ impl Tx for PgTx<'_> {
 
     fn remember_signature(&mut self, signature: &str, at_ms: i64) -> Result<bool> {
         let cutoff = at_ms.saturating_sub(crate::auth::MAX_SKEW_MS.saturating_mul(2));
-        self.tx
-            .execute("DELETE FROM seen_signatures WHERE at_ms < $1", &[&cutoff])?;
-        let n = self.tx.execute(
+        self.exec("DELETE FROM seen_signatures WHERE at_ms < $1", &[&cutoff])?;
+        let n = self.exec(
             "INSERT INTO seen_signatures(signature, at_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&signature, &at_ms],
         )?;
