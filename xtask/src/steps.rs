@@ -250,12 +250,7 @@ fn python_tests() -> Result<(), String> {
         &["build", "--workspace", "--bins", "--examples"],
         &[],
     )?;
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .unwrap_or_else(|_| root.join("target").to_string_lossy().into_owned());
-    let envs = [
-        ("POS_TARGET_DIR", format!("{target}/debug")),
-        ("POS_HW_EXAMPLES_DIR", format!("{target}/debug/examples")),
-    ];
+    let envs = suite_envs();
     let mut args: Vec<String> = vec!["-m".into(), "pytest".into(), "-q".into()];
     args.extend(suites.iter().map(|s| s.to_string_lossy().into_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -277,8 +272,30 @@ fn binding_scripts() -> Result<(), String> {
     Ok(())
 }
 
+/// Where the suites find the workspace's binaries and examples.
+fn suite_envs() -> [(&'static str, String); 2] {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| root().join("target").to_string_lossy().into_owned());
+    [
+        ("POS_TARGET_DIR", format!("{target}/debug")),
+        ("POS_HW_EXAMPLES_DIR", format!("{target}/debug/examples")),
+    ]
+}
+
 fn node_tests() -> Result<(), String> {
-    for suite in suites_named("nodetests") {
+    let suites = suites_named("nodetests");
+    if suites.is_empty() {
+        return Ok(());
+    }
+    // Suites drive the `pos` binary (sync server, tills): build it once.
+    run(
+        "build binaries",
+        "cargo",
+        &["build", "--workspace", "--bins", "--examples"],
+        &[],
+    )?;
+    let envs = suite_envs();
+    for suite in suites {
         let label = suite
             .strip_prefix(root())
             .unwrap_or(&suite)
@@ -303,7 +320,7 @@ fn node_tests() -> Result<(), String> {
             &format!("node tests ({label})"),
             "node",
             &["--test"],
-            &[],
+            &envs,
         )?;
     }
     Ok(())
