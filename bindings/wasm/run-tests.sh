@@ -22,8 +22,9 @@ MAX_GZ=800000
 # not the whole tz database (chrono-tz's `filter-by-regex`).
 export CHRONO_TZ_TIMEZONE_FILTER='^(UTC|Etc/UTC|Europe/(Paris|Monaco|Brussels|Luxembourg)|America/(Guadeloupe|Martinique|Cayenne|Miquelon|St_Barthelemy|Marigot)|Indian/(Reunion|Mayotte)|Pacific/(Noumea|Tahiti|Marquesas|Gambier|Wallis))$'
 # SQLite without what the till never uses: full-text search, R-trees,
-# sessions, pre-update hooks, the introspection virtual tables.
-export SQLITE_WASM_RS_FLAGS="-USQLITE_ENABLE_FTS5 -USQLITE_ENABLE_RTREE -USQLITE_ENABLE_SESSION -USQLITE_ENABLE_PREUPDATE_HOOK -USQLITE_ENABLE_DBSTAT_VTAB -USQLITE_ENABLE_BYTECODE_VTAB -USQLITE_ENABLE_DBPAGE_VTAB -USQLITE_ENABLE_STMTVTAB -USQLITE_ENABLE_COLUMN_METADATA"
+# sessions, pre-update hooks, the introspection virtual tables, JSON and
+# math SQL functions (the till issues none of them).
+export SQLITE_WASM_RS_FLAGS="-USQLITE_ENABLE_FTS5 -USQLITE_ENABLE_RTREE -USQLITE_ENABLE_SESSION -USQLITE_ENABLE_PREUPDATE_HOOK -USQLITE_ENABLE_DBSTAT_VTAB -USQLITE_ENABLE_BYTECODE_VTAB -USQLITE_ENABLE_DBPAGE_VTAB -USQLITE_ENABLE_STMTVTAB -USQLITE_ENABLE_COLUMN_METADATA -USQLITE_ENABLE_MATH_FUNCTIONS -USQLITE_ENABLE_OFFSET_SQL_FUNC -USQLITE_ENABLE_UNKNOWN_SQL_FUNCTION -DSQLITE_OMIT_JSON -DSQLITE_OMIT_GET_TABLE -DSQLITE_DEFAULT_MEMSTATUS=0"
 
 echo "== pos-wasm: prerequisites"
 missing=()
