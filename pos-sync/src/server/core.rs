@@ -19,12 +19,20 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The sync server over a storage back end.
-#[derive(Debug)]
 pub struct Server<S: Storage> {
     storage: Arc<S>,
     enrolment_token: String,
     web_token: String,
     webhook_secret: Option<Vec<u8>>,
+}
+
+/// Tokens and secrets stay out of logs.
+impl<S: Storage> std::fmt::Debug for Server<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("webhook_signatures", &self.webhook_secret.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S: Storage> Clone for Server<S> {
