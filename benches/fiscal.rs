@@ -180,6 +180,16 @@ fn verification(c: &mut Criterion) {
         let (m, s) = &pairs[1];
         b.iter(|| vk.verify(black_box(m), black_box(s)).is_ok())
     });
+    // The bare ring verify (what the journal verifier uses on native builds).
+    let ring_key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ECDSA_P256_SHA256_FIXED,
+        ctx.keys[0].sec1(),
+    );
+    g.bench_function("bare_ring_verify_one", |b| {
+        let (m, s) = &pairs[1];
+        let s = s.to_bytes();
+        b.iter(|| ring_key.verify(black_box(m), black_box(&s)).is_ok())
+    });
     g.finish();
 }
 

@@ -5,7 +5,9 @@
 //! be implemented across an FFI boundary (iOS Secure Enclave, Android
 //! Keystore: both do ECDSA P-256 with SHA-256 over the message).
 
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::ecdsa::signature::Signer as _;
+#[cfg(any(test, target_arch = "wasm32"))]
+use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
@@ -152,6 +154,9 @@ pub fn sign_fixed(signer: &dyn Signer, message: &[u8]) -> Result<[u8; 64], Signe
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicKey {
     key: VerifyingKey,
+    /// SEC1 uncompressed form, what ring's verifier takes.
+    #[cfg(not(target_arch = "wasm32"))]
+    sec1: Vec<u8>,
 }
 
 impl PublicKey {
@@ -159,14 +164,22 @@ impl PublicKey {
     pub fn from_sec1(bytes: &[u8]) -> Result<PublicKey, crate::FiscalError> {
         let key =
             VerifyingKey::from_sec1_bytes(bytes).map_err(|_| crate::FiscalError::InvalidKey)?;
-        Ok(PublicKey { key })
+        Ok(PublicKey::of(key))
     }
 
     /// From an SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
     pub fn from_spki_pem(pem: &str) -> Result<PublicKey, crate::FiscalError> {
         let key =
             VerifyingKey::from_public_key_pem(pem).map_err(|_| crate::FiscalError::InvalidKey)?;
-        Ok(PublicKey { key })
+        Ok(PublicKey::of(key))
+    }
+
+    fn of(key: VerifyingKey) -> PublicKey {
+        PublicKey {
+            #[cfg(not(target_arch = "wasm32"))]
+            sec1: key.to_encoded_point(false).as_bytes().to_vec(),
+            key,
+        }
     }
 
     /// As SPKI PEM.
@@ -195,7 +208,28 @@ impl PublicKey {
         if sig.normalize_s().is_some() {
             return false;
         }
-        self.key.verify(message, &sig).is_ok()
+        self.verify_low_s(message, &sig)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn verify_low_s(&self, message: &[u8], sig: &Signature) -> bool {
+        use ring::signature::{ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &self.sec1)
+            .verify(message, &sig.to_bytes())
+            .is_ok()
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn verify_low_s(&self, message: &[u8], sig: &Signature) -> bool {
+        Verifier::verify(&self.key, message, sig).is_ok()
+    }
+
+    /// The portable verifier (p256), kept to check ring against it.
+    #[cfg(test)]
+    fn verify_portable(&self, message: &[u8], sig: &[u8; 64]) -> bool {
+        Signature::from_slice(sig).is_ok_and(|s| {
+            s.normalize_s().is_none() && Verifier::verify(&self.key, message, &s).is_ok()
+        })
     }
 }
 
@@ -267,5 +301,47 @@ mod tests {
     #[test]
     fn zero_secret_is_refused() {
         assert!(SoftwareSigner::from_secret(&[0u8; 32]).is_err());
+    }
+
+    #[test]
+    fn the_high_s_twin_of_a_valid_signature_is_refused() {
+        let s = SoftwareSigner::from_secret(&[5u8; 32]).unwrap();
+        let pk = PublicKey::from_sec1(&s.public_key_sec1()).unwrap();
+        let sig = sign_fixed(&s, b"ticket").unwrap();
+        let low = Signature::from_slice(&sig).unwrap();
+        // (r, n - s) is the same point's other valid ECDSA form.
+        let (r, s_low) = low.split_scalars();
+        let high = Signature::from_scalars(r, -*s_low).unwrap();
+        let high: [u8; 64] = high.to_bytes().into();
+        assert_ne!(high, sig);
+        assert!(pk.verify(b"ticket", &sig));
+        assert!(!pk.verify(b"ticket", &high));
+        assert!(!pk.verify_portable(b"ticket", &high));
+    }
+
+    proptest::proptest! {
+        /// The fast native verifier and the portable one agree on genuine
+        /// signatures and on every one-bit change of message or signature.
+        #[test]
+        fn native_and_portable_verifiers_agree(
+            secret in 1u8..=254,
+            message in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            flip in proptest::option::of((0usize..264, 0u8..8)),
+        ) {
+            let s = SoftwareSigner::from_secret(&[secret; 32]).unwrap();
+            let pk = PublicKey::from_sec1(&s.public_key_sec1()).unwrap();
+            let mut sig = sign_fixed(&s, &message).unwrap();
+            let mut msg = message.clone();
+            if let Some((at, bit)) = flip {
+                if at < 64 {
+                    sig[at] ^= 1 << bit;
+                } else if let Some(b) = msg.get_mut(at - 64) {
+                    *b ^= 1 << bit;
+                }
+            }
+            let fast = pk.verify(&msg, &sig);
+            proptest::prop_assert_eq!(fast, pk.verify_portable(&msg, &sig));
+            proptest::prop_assert_eq!(fast, msg == message && flip.is_none_or(|(at, _)| at >= 64));
+        }
     }
 }

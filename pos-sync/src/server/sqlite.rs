@@ -663,6 +663,7 @@ impl Tx for SqliteTx<'_> {
         )?;
         u(n)
     }
+
     // ---- back office ----
     fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()> {
         self.tx.execute(
