@@ -70,6 +70,13 @@ pub enum SdkError {
         /// What is missing.
         what: &'static str,
     },
+    /// While offline, this till already let this card or customer spend its
+    /// offline allowance: sync first, or take another tender.
+    #[error("the offline allowance of this {ledger} is spent on this till: sync first")]
+    OfflineCapReached {
+        /// `stored_value` or `points`.
+        ledger: &'static str,
+    },
     /// Something that may be open only once is open already (a cash session).
     #[error("{what} is already open")]
     AlreadyOpen {
@@ -91,6 +98,7 @@ impl SdkError {
             SdkError::WrongRegister { .. } => "wrong_register",
             SdkError::Device(_) => "device",
             SdkError::Precondition { .. } => "precondition",
+            SdkError::OfflineCapReached { .. } => "offline_cap_reached",
             SdkError::Unsupported { .. } => "unsupported",
             SdkError::InvalidInput { .. } => "invalid_input",
             SdkError::AlreadyOpen { .. } => "already_open",

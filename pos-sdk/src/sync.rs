@@ -16,8 +16,8 @@
 mod caps;
 mod ledgers;
 
-pub(crate) use caps::charge_sale;
-pub use caps::{STORED_VALUE, offline_allowance, set_offline_caps};
+pub use caps::{POINTS, STORED_VALUE, offline_allowance, set_offline_caps};
+pub(crate) use caps::{charge_points, charge_sale};
 
 use crate::{Register, SdkError, db, outbox};
 use chrono::{DateTime, Utc};
@@ -143,8 +143,15 @@ impl TillStore for TillSync<'_> {
                     }
                     ChangeKind::Customer if c.origin.as_deref() != Some(me.as_str()) => {
                         if c.data.get("erased").and_then(|e| e.as_bool()) == Some(true) {
-                            tx.execute("UPDATE customers SET erased = 1 WHERE id = ?1", [&c.key])
-                                .map_err(sql)?;
+                            let id =
+                                pos_core::ids::CustomerId::new(c.key.as_str()).map_err(|_| {
+                                    SyncError::Invalid {
+                                        message: "pulled change",
+                                        rule: "a customer erasure names a customer id",
+                                    }
+                                })?;
+                            crate::register::erase_pulled(&tx, &id, self.register.now())
+                                .map_err(till)?;
                         } else if serde_json::from_value::<pos_core::customer::Customer>(
                             c.data.clone(),
                         )

@@ -402,7 +402,12 @@ fn offline_gift_card_spending_is_capped_per_till_and_a_refusal_changes_nothing()
     );
     let refused = a.sell_on_card("15.00");
     assert!(
-        matches!(refused, Err(pos_sdk::SdkError::Precondition { .. })),
+        matches!(
+            refused,
+            Err(pos_sdk::SdkError::OfflineCapReached {
+                ledger: "stored_value"
+            })
+        ),
         "{refused:?}"
     );
     assert_eq!(
@@ -513,4 +518,159 @@ fn a_card_issued_and_loaded_at_one_till_is_spendable_at_another_after_a_pull() {
             .unwrap(),
         Decimal::from_str("105.10").unwrap()
     );
+}
+
+#[test]
+fn an_erasure_made_at_one_till_removes_the_personal_data_at_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, running) = server(dir.path());
+    let url = running.url().to_owned();
+    let mut a = till(dir.path(), "till-a", 1);
+    let mut b = till(dir.path(), "till-b", 2);
+    a.enroll(&url, None);
+    b.enroll(&url, None);
+    let customer = a
+        .reg
+        .create_customer(
+            pos_core::customer::PersonalData {
+                given_name: Some("Camille".into()),
+                family_name: Some("Martin".into()),
+                email: Some("camille@example.org".into()),
+                phone: Some("+33612345678".into()),
+                address: None,
+            },
+            None,
+        )
+        .unwrap();
+    let id = customer.id().clone();
+    a.sync(&url).unwrap();
+    b.sync(&url).unwrap();
+    let at_b = b.reg.customer(&id).unwrap();
+    assert_eq!(
+        at_b.personal().and_then(|p| p.email.as_deref()),
+        Some("camille@example.org"),
+        "the customer reached the other till"
+    );
+
+    a.reg
+        .erase_customer(&id, &OperatorId::new("manager").unwrap())
+        .unwrap();
+    a.sync(&url).unwrap();
+    b.sync(&url).unwrap();
+    let at_b = b.reg.customer(&id).unwrap();
+    assert!(at_b.is_erased());
+    assert!(at_b.personal().is_none(), "no personal data left at b");
+    let raw: String = b
+        .reg
+        .connection()
+        .query_row(
+            "SELECT json FROM customers WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !raw.contains("camille"),
+        "not even in the stored row: {raw}"
+    );
+    assert!(!raw.contains("+33612345678"));
+
+    // A later pull of the same erasure changes nothing.
+    b.sync(&url).unwrap();
+    assert!(b.reg.customer(&id).unwrap().is_erased());
+}
+
+#[test]
+fn offline_reward_redemptions_are_capped_per_customer_and_a_refusal_changes_nothing() {
+    use pos_core::ids::RewardId;
+    use pos_core::loyalty::{LoyaltyProgram, Reward, RewardKind};
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, running) = server(dir.path());
+    let url = running.url().to_owned();
+    let mut a = till(dir.path(), "till-a", 1);
+    a.enroll(&url, None);
+    pos_sdk::sync::set_offline_caps(
+        &mut a.reg,
+        &pos_sync::merge::OfflineCaps {
+            stored_value: Decimal::from(30),
+            points: 15,
+        },
+    )
+    .unwrap();
+    let coffee = RewardId::new("coffee").unwrap();
+    a.reg
+        .set_loyalty_program(Some(&LoyaltyProgram {
+            currency: Currency::EUR,
+            points_per_unit: Decimal::ONE,
+            bonuses: vec![],
+            tiers: vec![],
+            rewards: vec![Reward {
+                id: coffee.clone(),
+                name: "Café".into(),
+                cost: 10,
+                kind: RewardKind::AmountOff(money("2.00")),
+            }],
+            point_value: money("0.01"),
+            expiry_days: None,
+            tier_window_days: 365,
+        }))
+        .unwrap();
+    let customer = a
+        .reg
+        .create_customer(pos_core::customer::PersonalData::default(), None)
+        .unwrap()
+        .id()
+        .clone();
+    // Four 24.90 card sales earn 24 points each.
+    for _ in 0..4 {
+        a.clock.advance_millis(60_000);
+        let ctx = a.reg.price_context(None);
+        let mut cart = a.reg.new_cart();
+        a.reg.scan(&mut cart, "3760123000352", &ctx).unwrap();
+        let mut payment = a.reg.start_payment(&cart, Some(&customer)).unwrap();
+        payment
+            .add(Tender::new(TenderMethod::Card, money("24.90")))
+            .unwrap();
+        let mut options = SaleOptions::by(OperatorId::new("alice").unwrap());
+        options.customer = Some(customer.clone());
+        a.reg.complete_sale(&cart, &payment, &options).unwrap();
+    }
+    assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 96);
+    // Online: no cap (two coffees = 20 points > 15).
+    a.reg
+        .redeem_loyalty_reward(&customer, &coffee, None)
+        .unwrap();
+    a.reg
+        .redeem_loyalty_reward(&customer, &coffee, None)
+        .unwrap();
+    a.sync(&url).unwrap();
+    assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 76);
+
+    // Offline: 15 points per customer on this till: one coffee, not two.
+    assert!(a.sync(DOWN).is_err());
+    a.reg
+        .redeem_loyalty_reward(&customer, &coffee, None)
+        .unwrap();
+    let pending = pos_sdk::sync::status(&mut a.reg).unwrap().pending;
+    let refused = a.reg.redeem_loyalty_reward(&customer, &coffee, None);
+    assert!(
+        matches!(
+            refused,
+            Err(pos_sdk::SdkError::OfflineCapReached { ledger: "points" })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        a.reg.loyalty_balance(&customer).unwrap(),
+        66,
+        "nothing burned"
+    );
+    assert_eq!(pos_sdk::sync::status(&mut a.reg).unwrap().pending, pending);
+
+    // Back online: the cap is lifted.
+    a.sync(&url).unwrap();
+    a.reg
+        .redeem_loyalty_reward(&customer, &coffee, None)
+        .unwrap();
+    assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 56);
 }

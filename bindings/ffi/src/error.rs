@@ -90,6 +90,7 @@ impl From<SdkError> for PosError {
             SdkError::Core(_)
             | SdkError::InvalidInput { .. }
             | SdkError::Precondition { .. }
+            | SdkError::OfflineCapReached { .. }
             | SdkError::AlreadyOpen { .. }
             | SdkError::Unsupported { .. } => PosError::Cart { code, detail },
             SdkError::Fiscal(_) => PosError::Fiscal { code, detail },

@@ -74,6 +74,7 @@ impl From<SdkError> for PosError {
             SdkError::Core(_)
             | SdkError::InvalidInput { .. }
             | SdkError::Precondition { .. }
+            | SdkError::OfflineCapReached { .. }
             | SdkError::AlreadyOpen { .. }
             | SdkError::Unsupported { .. } => ErrorKind::Cart,
             SdkError::Fiscal(_) => ErrorKind::Fiscal,

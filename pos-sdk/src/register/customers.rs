@@ -206,6 +206,27 @@ pub(super) fn load_customer(tx: &Transaction<'_>, id: &CustomerId) -> Result<Cus
     Ok(serde_json::from_str(&json)?)
 }
 
+/// Applies an erasure decided elsewhere (pulled from the sync server): the
+/// same [`Customer::erase`] as a local erasure, so the personal data and
+/// consents go and the id and purchase history stay. No outbox event: the
+/// server already knows. A customer this till never saw gets nothing.
+pub(crate) fn erase_pulled(
+    tx: &Transaction<'_>,
+    id: &CustomerId,
+    at: DateTime<Utc>,
+) -> Result<(), SdkError> {
+    let mut customer = match load_customer(tx, id) {
+        Ok(c) => c,
+        Err(SdkError::NotFound { .. }) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let operator = OperatorId::new("sync-server")?;
+    if customer.erase(at, operator) {
+        save_customer(tx, &customer, at)?;
+    }
+    Ok(())
+}
+
 pub(super) fn save_customer(
     tx: &Transaction<'_>,
     c: &Customer,

@@ -85,6 +85,7 @@ impl Register {
         let before = account.entries().len();
         let given = account.redeem_reward(&program, op, now, reward)?;
         if account.entries().len() > before {
+            crate::sync::charge_points(&tx, customer.as_str(), given.cost)?;
             let ids = &self.ids;
             save_loyalty(&tx, &account, before, None, || ids.next(now))?;
             outbox::append(

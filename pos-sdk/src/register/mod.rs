@@ -22,6 +22,7 @@ mod stock;
 
 pub use cash::SessionAndDay;
 pub use config::{ReceiptSettings, RegisterConfig};
+pub(crate) use customers::erase_pulled;
 pub use orders::{OrderTicket, OrderUpdate};
 pub use receipts::PrintedReceipt;
 pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};

@@ -1,8 +1,8 @@
 //! Offline spending caps on the till. While the till is offline (a JET 70
 //! period is open), the stored value it lets a customer spend per card is
 //! capped (pos-sync's [`OfflineCaps`]), so a card cannot be emptied twice on
-//! two offline tills. (Points burned through `redeem_loyalty_reward` are not
-//! hooked yet: that method is outside this module.)
+//! two offline tills; loyalty points burned for rewards are capped the same
+//! way per customer.
 //! What was spent offline is kept in the till file (meta key) and counted
 //! in the same transaction as the sale, so a refused or failed sale
 //! changes nothing; the count is cleared when the offline period ends.
@@ -23,10 +23,8 @@ const SPENT_KEY: &str = "sync.offline_spent";
 /// Ledger name of gift cards and store credit (as on the server).
 pub const STORED_VALUE: &str = "stored_value";
 
-/// The refusal: the app tells the cashier to sync (or take another tender).
-const REFUSAL: SdkError = SdkError::Precondition {
-    what: "a sync before spending more of this card offline",
-};
+/// Ledger name of loyalty points (as on the server).
+pub const POINTS: &str = "points";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CapsDoc {
@@ -76,12 +74,13 @@ fn spent_of(spent: &Spent, ledger: &str, account: &str) -> Result<Decimal, SdkEr
         .map(Option::unwrap_or_default)
 }
 
-/// Adds `amount` to what `account` spent offline, refusing it beyond the cap.
+/// Adds `amount` to what `account` spent offline, refusing it beyond the
+/// ledger's cap (the app tells the cashier to sync or take another tender).
 fn charge(
     tx: &Transaction<'_>,
     spent: &mut Spent,
     caps: &OfflineCaps,
-    ledger: &str,
+    ledger: &'static str,
     account: &str,
     amount: Decimal,
 ) -> Result<(), SdkError> {
@@ -89,8 +88,13 @@ fn charge(
     let total = already
         .checked_add(amount)
         .ok_or(pos_core::CoreError::Overflow)?;
-    if total > caps.stored_value {
-        return Err(REFUSAL);
+    let cap = if ledger == POINTS {
+        Decimal::from(caps.points)
+    } else {
+        caps.stored_value
+    };
+    if total > cap {
+        return Err(SdkError::OfflineCapReached { ledger });
     }
     spent
         .entry(ledger.to_owned())
@@ -129,6 +133,28 @@ pub(crate) fn charge_sale(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), S
         )?;
     }
     Ok(())
+}
+
+/// Reward hook (inside the redemption's transaction): while offline, counts
+/// the points burned against the per-customer cap.
+pub(crate) fn charge_points(
+    tx: &Transaction<'_>,
+    customer: &str,
+    points: u64,
+) -> Result<(), SdkError> {
+    if !offline(tx)? {
+        return Ok(());
+    }
+    let caps = caps_tx(tx)?;
+    let mut spent = spent_tx(tx)?;
+    charge(
+        tx,
+        &mut spent,
+        &caps,
+        POINTS,
+        customer,
+        Decimal::from(points),
+    )
 }
 
 /// Forgets what was spent offline (the offline period ended: the server has
