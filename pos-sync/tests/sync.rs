@@ -1132,3 +1132,77 @@ fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
     let v: serde_json::Value = serde_json::from_slice(&seen[1].1).unwrap();
     assert_eq!(v["level_now"]["available"], "3");
 }
+
+/// The server's own delivery loop sends new changes without being asked and
+/// comes back after a refused delivery.
+#[test]
+fn the_delivery_loop_sends_new_changes_and_retries_after_a_refusal() {
+    use pos_sync::server::webhooks::{self, Endpoint};
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let (url, seen) = listener(1);
+    let hook = Endpoint {
+        name: "shop".into(),
+        path: "/hook".into(),
+        secret: b"out-secret".to_vec(),
+    };
+    let delivery = webhooks::spawn_delivery(
+        server.clone(),
+        vec!["S1".into()],
+        hook.clone(),
+        Box::new(pos_sync::http_client::UreqTransport::new(&url)),
+        std::time::Duration::from_millis(50),
+    );
+    let stock = serde_json::to_vec(&[movement(
+        "00000000-0000-7000-8000-0000000000c1",
+        "APPLE",
+        "L1",
+        5,
+    )])
+    .unwrap();
+    let put = server.handle(
+        &HttpRequest {
+            method: "POST",
+            path: "/v1/web/stock?store=S1".into(),
+            headers: vec![("authorization".to_string(), format!("Bearer {WEB}"))],
+            body: stock,
+        },
+        chrono::Utc::now(),
+    );
+    assert_eq!(put.status, 200);
+    server
+        .create_order(
+            "S1",
+            &WebOrder {
+                id: "W7".into(),
+                channel: "web".into(),
+                location: "L1".into(),
+                lines: vec![WebOrderLine {
+                    sku: "APPLE".into(),
+                    quantity: Decimal::from(1),
+                }],
+                pickup_at: None,
+            },
+        )
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while seen.lock().unwrap().len() < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(delivery);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 3, "one refused, then stock and order delivered");
+    let events: Vec<String> = seen
+        .iter()
+        .map(|(h, b)| {
+            let ts: i64 = h[webhooks::HEADER_TIMESTAMP].parse().unwrap();
+            assert_eq!(
+                h[webhooks::HEADER_SIGNATURE],
+                webhooks::sign(b"out-secret", ts, b)
+            );
+            let v: serde_json::Value = serde_json::from_slice(b).unwrap();
+            v["event"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(events, ["stock.changed", "stock.changed", "order.changed"]);
+    assert!(webhooks::cursor(&server, "S1", &hook).unwrap() > 0);
+}

@@ -173,3 +173,73 @@ pub fn deliver<S: Storage>(
     }
     Ok(delivered)
 }
+
+/// A background delivery loop (what `pos sync-server --webhook-url` runs):
+/// every `interval` it calls [`deliver`] for each store until the feed is
+/// drained; after a failure it waits twice as long as the last time (up to
+/// a minute) before trying that subscriber again. Stopped when dropped.
+#[derive(Debug)]
+pub struct Delivery {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Delivery {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The longest wait between two attempts after failures.
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Starts the delivery loop of `endpoint` for `stores`, posting through
+/// `transport` (the subscriber's base URL) with the system clock.
+pub fn spawn_delivery<S: Storage>(
+    server: Server<S>,
+    stores: Vec<String>,
+    endpoint: Endpoint,
+    mut transport: Box<dyn Transport + Send>,
+    interval: std::time::Duration,
+) -> Delivery {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let clock = || chrono::Utc::now().timestamp_millis();
+        let mut wait = interval;
+        loop {
+            let mut failed = false;
+            for store in &stores {
+                // Drain the store's feed in pages of 500, while it moves.
+                let mut at = cursor(&server, store, &endpoint).ok();
+                loop {
+                    if deliver(&server, store, &endpoint, transport.as_mut(), &clock, 500).is_err()
+                    {
+                        failed = true;
+                        break;
+                    }
+                    let now_at = cursor(&server, store, &endpoint).ok();
+                    if now_at.is_none() || now_at == at {
+                        break;
+                    }
+                    at = now_at;
+                }
+            }
+            wait = if failed {
+                wait.saturating_mul(2).min(MAX_BACKOFF).max(interval)
+            } else {
+                interval
+            };
+            match stopped.recv_timeout(wait) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                _ => return,
+            }
+        }
+    });
+    Delivery {
+        stop: Some(stop),
+        thread: Some(thread),
+    }
+}

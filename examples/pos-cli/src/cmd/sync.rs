@@ -49,6 +49,88 @@ pub struct ServerArgs {
     /// Sender name shown on SMS.
     #[arg(long)]
     pub sms_sender: Option<String>,
+    /// Subscriber of the signed outgoing stock and order webhooks
+    /// (`https://shop.example/hooks/pos`); the signing secret is read from
+    /// `POS_WEBHOOK_SECRET`. (Incoming stock webhooks must be signed with
+    /// `POS_WEBHOOK_IN_SECRET` when that variable is set.)
+    #[arg(long)]
+    pub webhook_url: Option<String>,
+    /// A store whose changes the webhook subscriber receives (repeatable).
+    #[arg(long = "webhook-store")]
+    pub webhook_stores: Vec<String>,
+}
+
+/// The outgoing webhook delivery loop the flags describe, if any.
+fn webhook_delivery<S: pos_sync::server::Storage>(
+    args: &ServerArgs,
+    server: &Server<S>,
+) -> Result<Option<pos_sync::server::webhooks::Delivery>, pos_sync::SyncError> {
+    let Some(url) = &args.webhook_url else {
+        return Ok(None);
+    };
+    let bad = || pos_sync::SyncError::Invalid {
+        message: "--webhook-url",
+        rule: "an http(s)://host[:port]/path URL, POS_WEBHOOK_SECRET set and one --webhook-store or more",
+    };
+    let secret = std::env::var("POS_WEBHOOK_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(bad)?;
+    if args.webhook_stores.is_empty() {
+        return Err(bad());
+    }
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(bad)?;
+    let path_at = rest.find('/').map_or(url.len(), |i| {
+        url.len().saturating_sub(rest.len()).saturating_add(i)
+    });
+    let (base, path) = url.split_at_checked(path_at).ok_or_else(bad)?;
+    let endpoint = pos_sync::server::webhooks::Endpoint {
+        name: url.clone(),
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.to_owned()
+        },
+        secret: secret.into_bytes(),
+    };
+    eprintln!("pos sync-server: webhooks to {url}");
+    Ok(Some(pos_sync::server::webhooks::spawn_delivery(
+        server.clone(),
+        args.webhook_stores.clone(),
+        endpoint,
+        Box::new(pos_sync::http_client::UreqTransport::new(base)),
+        std::time::Duration::from_secs(2),
+    )))
+}
+
+/// Serves the sync API, the receipt pages and the back office over one
+/// storage, with the webhook delivery loop running beside it.
+fn run<S: pos_sync::server::Storage>(
+    args: &ServerArgs,
+    storage: S,
+) -> Result<(), pos_sync::SyncError> {
+    let mut server = Server::new(storage, &args.enrolment_token, &args.web_token);
+    if let Some(secret) = std::env::var("POS_WEBHOOK_IN_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        server = server.with_webhook_secret(secret.as_bytes());
+    }
+    let _delivery = webhook_delivery(args, &server)?;
+    let receipts = digital(args, &server)?;
+    pos_sync::server::serve_app(
+        &args.listen,
+        // ---- back office ----
+        pos_sync::backoffice::attach(
+            pos_sync::digital::app(server.clone(), receipts),
+            server,
+            &args.web_token,
+        ),
+        // ---- end back office ----
+    )
 }
 
 /// The digital-receipt service the server's flags describe.
@@ -132,18 +214,7 @@ pub fn server(args: &ServerArgs) -> ExitCode {
                 "pos sync-server: listening on http://{} (PostgreSQL)",
                 args.listen
             );
-            let server = Server::new(storage, &args.enrolment_token, &args.web_token);
-            let receipts = digital(args, &server)?;
-            pos_sync::server::serve_app(
-                &args.listen,
-                // ---- back office ----
-                pos_sync::backoffice::attach(
-                    pos_sync::digital::app(server.clone(), receipts),
-                    server,
-                    &args.web_token,
-                ),
-                // ---- end back office ----
-            )
+            run(args, storage)
         }),
         None => SqliteStorage::open(&args.db).and_then(|storage| {
             eprintln!(
@@ -151,18 +222,7 @@ pub fn server(args: &ServerArgs) -> ExitCode {
                 args.listen,
                 args.db.display()
             );
-            let server = Server::new(storage, &args.enrolment_token, &args.web_token);
-            let receipts = digital(args, &server)?;
-            pos_sync::server::serve_app(
-                &args.listen,
-                // ---- back office ----
-                pos_sync::backoffice::attach(
-                    pos_sync::digital::app(server.clone(), receipts),
-                    server,
-                    &args.web_token,
-                ),
-                // ---- end back office ----
-            )
+            run(args, storage)
         }),
     };
     match served {
