@@ -27,6 +27,12 @@ fn the_store_day_demo_runs_and_its_outputs_check_out() {
     );
     assert!(stdout.contains("verdict intact"), "{stdout}");
     assert!(
+        stdout.contains(
+            "back office: 7 tickets, day total 240,39 € = sum of the Z 240,39 € (to the cent: true)"
+        ),
+        "the back office's day equals the Z: {stdout}"
+    );
+    assert!(
         stdout.contains("3 croissants pour 3 €"),
         "promotions applied: {stdout}"
     );

@@ -289,12 +289,12 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", server_db.display()));
     }
-    let server = pos_sync::server::spawn_in_process(pos_sync::server::Server::new(
+    let store_server = pos_sync::server::Server::new(
         pos_sync::server::SqliteStorage::open(&server_db).map_err(sync_err)?,
         "demo-enrolment",
         "demo-web",
-    ))
-    .map_err(sync_err)?;
+    );
+    let server = pos_sync::server::spawn_in_process(store_server.clone()).map_err(sync_err)?;
     let mut online = pos_sync::http_client::UreqTransport::new(server.url());
     pos_sdk::sync::enroll(&mut day.till, &mut online, "demo-enrolment", None).map_err(sync_err)?;
     let client = pos_sdk::sync::client(&mut day.till)
@@ -569,6 +569,16 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
             .pending
     );
 
+    // The owner looks at the day in the back office of the same server.
+    let owner_view = back_office_day(&store_server, &day)?;
+    println!(
+        "       back office: {} tickets, day total {} = sum of the Z {} (to the cent: {})",
+        owner_view.tickets,
+        eur(owner_view.total).format_fr(),
+        eur(owner_view.closures_total).format_fr(),
+        owner_view.total == owner_view.closures_total
+    );
+
     // Figures.
     let revenue = day
         .sales
@@ -603,4 +613,34 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
         db.display()
     );
     Ok(())
+}
+
+/// Signs the owner into the back office of the demo's server and returns
+/// the dashboard of the demo day (what `/` shows, as data).
+fn back_office_day<S: pos_sync::server::Storage>(
+    server: &pos_sync::server::Server<S>,
+    day: &Day,
+) -> Result<pos_sync::backoffice::report::Dashboard, SdkError> {
+    use pos_sync::backoffice::{Role, service};
+    let store = day.till.config().store.to_string();
+    server
+        .with_tx(|tx| {
+            service::add_retailer(tx, "demo", "Fromagerie de démo", "552100554")?;
+            service::add_store(tx, "demo", &store)?;
+            service::add_user(tx, "demo", "owner", Role::Owner, "demo-password", [7; 16])
+        })
+        .map_err(sync_err)?;
+    let now = pos_sdk::Clock::now(day.clock.as_ref());
+    service::login(
+        server,
+        "owner",
+        "demo-password",
+        "demo-session",
+        "demo-csrf",
+        now,
+    )
+    .map_err(sync_err)?;
+    let viewer = service::viewer(server, "demo-session", now).map_err(sync_err)?;
+    let local = now.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    service::dashboard(server, &viewer, None, local).map_err(sync_err)
 }
