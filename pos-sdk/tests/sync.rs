@@ -157,6 +157,23 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// A server and one enrolled till whose offline caps are 30.00 of stored
+/// value per card and `points` per customer.
+fn capped_till(dir: &std::path::Path, points: i64) -> (Server<SqliteStorage>, InProcess, Till) {
+    let (server, running) = server(dir);
+    let mut a = till(dir, "till-a", 1);
+    a.enroll(running.url(), None);
+    pos_sdk::sync::set_offline_caps(
+        &mut a.reg,
+        &pos_sync::merge::OfflineCaps {
+            stored_value: Decimal::from(30),
+            points,
+        },
+    )
+    .unwrap();
+    (server, running, a)
+}
+
 /// A port nothing listens on: the network is down.
 const DOWN: &str = "http://127.0.0.1:9";
 
@@ -365,18 +382,8 @@ impl Till {
 #[test]
 fn offline_gift_card_spending_is_capped_per_till_and_a_refusal_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, running) = server(dir.path());
+    let (server, running, mut a) = capped_till(dir.path(), 500);
     let url = running.url().to_owned();
-    let mut a = till(dir.path(), "till-a", 1);
-    a.enroll(&url, None);
-    pos_sdk::sync::set_offline_caps(
-        &mut a.reg,
-        &pos_sync::merge::OfflineCaps {
-            stored_value: Decimal::from(30),
-            points: 500,
-        },
-    )
-    .unwrap();
     a.reg
         .issue_stored_value(
             "GIFT00007731",
@@ -585,18 +592,8 @@ fn offline_reward_redemptions_are_capped_per_customer_and_a_refusal_changes_noth
     use pos_core::ids::RewardId;
     use pos_core::loyalty::{LoyaltyProgram, Reward, RewardKind};
     let dir = tempfile::tempdir().unwrap();
-    let (_server, running) = server(dir.path());
+    let (_server, running, mut a) = capped_till(dir.path(), 15);
     let url = running.url().to_owned();
-    let mut a = till(dir.path(), "till-a", 1);
-    a.enroll(&url, None);
-    pos_sdk::sync::set_offline_caps(
-        &mut a.reg,
-        &pos_sync::merge::OfflineCaps {
-            stored_value: Decimal::from(30),
-            points: 15,
-        },
-    )
-    .unwrap();
     let coffee = RewardId::new("coffee").unwrap();
     a.reg
         .set_loyalty_program(Some(&LoyaltyProgram {
