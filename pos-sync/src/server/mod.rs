@@ -11,8 +11,8 @@ pub mod sqlite;
 pub mod store;
 pub mod transfer;
 pub mod web;
-pub mod webhooks;
 mod web_api;
+pub mod webhooks;
 
 pub use self::core::{Server, error_response};
 pub use self::http::{InProcess, serve, serve_app, spawn_app, spawn_in_process};
