@@ -100,6 +100,7 @@ impl TillStore for TillSync<'_> {
 
     fn apply_changes(&mut self, changes: &[Change]) -> Result<()> {
         let me = self.register.config().register.to_string();
+        let program = self.register.loyalty_program().map_err(till)?;
         let mut catalog = None;
         {
             let tx = self
@@ -168,6 +169,10 @@ impl TillStore for TillSync<'_> {
                     }
                     ChangeKind::StoredValue if c.origin.as_deref() != Some(me.as_str()) => {
                         ledgers::apply_stored_value(&tx, c, self.register.now()).map_err(till)?;
+                    }
+                    ChangeKind::Loyalty if c.origin.as_deref() != Some(me.as_str()) => {
+                        ledgers::apply_points(&tx, c, self.register.now(), program.as_ref())
+                            .map_err(till)?;
                     }
                     ChangeKind::Catalog => {
                         catalog = c.data.get("catalog").map(|v| v.to_string());

@@ -589,29 +589,11 @@ fn an_erasure_made_at_one_till_removes_the_personal_data_at_the_other() {
 
 #[test]
 fn offline_reward_redemptions_are_capped_per_customer_and_a_refusal_changes_nothing() {
-    use pos_core::ids::RewardId;
-    use pos_core::loyalty::{LoyaltyProgram, Reward, RewardKind};
     let dir = tempfile::tempdir().unwrap();
     let (_server, running, mut a) = capped_till(dir.path(), 15);
     let url = running.url().to_owned();
-    let coffee = RewardId::new("coffee").unwrap();
-    a.reg
-        .set_loyalty_program(Some(&LoyaltyProgram {
-            currency: Currency::EUR,
-            points_per_unit: Decimal::ONE,
-            bonuses: vec![],
-            tiers: vec![],
-            rewards: vec![Reward {
-                id: coffee.clone(),
-                name: "Café".into(),
-                cost: 10,
-                kind: RewardKind::AmountOff(money("2.00")),
-            }],
-            point_value: money("0.01"),
-            expiry_days: None,
-            tier_window_days: 365,
-        }))
-        .unwrap();
+    let coffee = pos_core::ids::RewardId::new("coffee").unwrap();
+    a.reg.set_loyalty_program(Some(&coffee_program())).unwrap();
     let customer = a
         .reg
         .create_customer(pos_core::customer::PersonalData::default(), None)
@@ -620,17 +602,7 @@ fn offline_reward_redemptions_are_capped_per_customer_and_a_refusal_changes_noth
         .clone();
     // Four 24.90 card sales earn 24 points each.
     for _ in 0..4 {
-        a.clock.advance_millis(60_000);
-        let ctx = a.reg.price_context(None);
-        let mut cart = a.reg.new_cart();
-        a.reg.scan(&mut cart, "3760123000352", &ctx).unwrap();
-        let mut payment = a.reg.start_payment(&cart, Some(&customer)).unwrap();
-        payment
-            .add(Tender::new(TenderMethod::Card, money("24.90")))
-            .unwrap();
-        let mut options = SaleOptions::by(OperatorId::new("alice").unwrap());
-        options.customer = Some(customer.clone());
-        a.reg.complete_sale(&cart, &payment, &options).unwrap();
+        a.sell_comte_to(&customer);
     }
     assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 96);
     // Online: no cap (two coffees = 20 points > 15).
@@ -670,4 +642,101 @@ fn offline_reward_redemptions_are_capped_per_customer_and_a_refusal_changes_noth
         .redeem_loyalty_reward(&customer, &coffee, None)
         .unwrap();
     assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 56);
+}
+
+/// A loyalty program with one reward: a coffee for 10 points.
+fn coffee_program() -> pos_core::loyalty::LoyaltyProgram {
+    use pos_core::loyalty::{LoyaltyProgram, Reward, RewardKind};
+    LoyaltyProgram {
+        currency: Currency::EUR,
+        points_per_unit: Decimal::ONE,
+        bonuses: vec![],
+        tiers: vec![],
+        rewards: vec![Reward {
+            id: pos_core::ids::RewardId::new("coffee").unwrap(),
+            name: "Café".into(),
+            cost: 10,
+            kind: RewardKind::AmountOff(money("2.00")),
+        }],
+        point_value: money("0.01"),
+        expiry_days: None,
+        tier_window_days: 365,
+    }
+}
+
+impl Till {
+    /// A Comté (24.90) paid by card by a loyalty member: 24 points.
+    fn sell_comte_to(&mut self, customer: &pos_core::ids::CustomerId) {
+        self.clock.advance_millis(60_000);
+        let ctx = self.reg.price_context(None);
+        let mut cart = self.reg.new_cart();
+        self.reg.scan(&mut cart, "3760123000352", &ctx).unwrap();
+        let mut payment = self.reg.start_payment(&cart, Some(customer)).unwrap();
+        payment
+            .add(Tender::new(TenderMethod::Card, money("24.90")))
+            .unwrap();
+        let mut options = SaleOptions::by(OperatorId::new("alice").unwrap());
+        options.customer = Some(customer.clone());
+        self.reg.complete_sale(&cart, &payment, &options).unwrap();
+    }
+}
+
+#[test]
+fn points_earned_and_spent_at_one_till_show_at_the_other_after_a_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, running) = server(dir.path());
+    let url = running.url().to_owned();
+    let mut a = till(dir.path(), "till-a", 1);
+    let mut b = till(dir.path(), "till-b", 2);
+    a.enroll(&url, None);
+    b.enroll(&url, None);
+    a.reg.set_loyalty_program(Some(&coffee_program())).unwrap();
+    b.reg.set_loyalty_program(Some(&coffee_program())).unwrap();
+    let customer = a
+        .reg
+        .create_customer(pos_core::customer::PersonalData::default(), None)
+        .unwrap()
+        .id()
+        .clone();
+    a.sell_comte_to(&customer);
+    a.sync(&url).unwrap();
+    b.sync(&url).unwrap();
+    assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 24);
+    assert_eq!(b.reg.loyalty_balance(&customer).unwrap(), 24, "earned at a");
+
+    // b gives a coffee (10 points) and earns 24 more; a learns both.
+    let coffee = pos_core::ids::RewardId::new("coffee").unwrap();
+    b.reg
+        .redeem_loyalty_reward(&customer, &coffee, None)
+        .unwrap();
+    b.sell_comte_to(&customer);
+    b.sync(&url).unwrap();
+    a.sync(&url).unwrap();
+    assert_eq!(b.reg.loyalty_balance(&customer).unwrap(), 38);
+    assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 38);
+
+    // Pulling everything again changes nothing (keyed by movement id).
+    {
+        use pos_sync::client::TillStore;
+        let mut store = pos_sdk::sync::TillSync::new(&mut a.reg);
+        let mut state = store.load_state().unwrap();
+        state.cursor = 0;
+        store.save_state(&state).unwrap();
+    }
+    a.sync(&url).unwrap();
+    assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 38);
+    // a spends all of it; b follows.
+    a.reg
+        .redeem_loyalty_reward(&customer, &coffee, None)
+        .unwrap();
+    a.reg
+        .redeem_loyalty_reward(&customer, &coffee, None)
+        .unwrap();
+    a.reg
+        .redeem_loyalty_reward(&customer, &coffee, None)
+        .unwrap();
+    a.sync(&url).unwrap();
+    b.sync(&url).unwrap();
+    assert_eq!(a.reg.loyalty_balance(&customer).unwrap(), 8);
+    assert_eq!(b.reg.loyalty_balance(&customer).unwrap(), 8);
 }

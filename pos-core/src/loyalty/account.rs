@@ -62,6 +62,16 @@ pub enum EntryKind {
         /// The burn being given back.
         burn: OperationId,
     },
+    /// Points earned or spent on another till of the store, learnt from the
+    /// sync server (positive: a lot keyed by the movement; negative: taken
+    /// from the oldest lots, never below zero).
+    Remote {
+        /// The server's movement id (idempotency key).
+        op: OperationId,
+        /// Points the movement asked to take that were not there (the
+        /// server's ledger holds the exact figure).
+        unrecovered: u64,
+    },
     /// Points taken back after a refund of the ticket that earned them.
     Reverse {
         /// The operation (idempotency key, e.g. the refund ticket id).
@@ -146,6 +156,9 @@ pub struct LoyaltyAccount {
     reversals: BTreeMap<OperationId, ReversalRecord>,
     #[serde(default)]
     restores: BTreeMap<OperationId, RestoreRecord>,
+    /// Movements applied from other tills, by movement id: the signed points.
+    #[serde(default)]
+    remotes: BTreeMap<OperationId, i64>,
 }
 
 impl LoyaltyAccount {
@@ -159,6 +172,7 @@ impl LoyaltyAccount {
             burns: BTreeMap::new(),
             reversals: BTreeMap::new(),
             restores: BTreeMap::new(),
+            remotes: BTreeMap::new(),
         }
     }
 
@@ -252,6 +266,60 @@ impl LoyaltyAccount {
             },
         );
         Ok((points, true))
+    }
+
+    /// Applies a points movement made on another till (pulled from the sync
+    /// server), keyed by the server's movement id: a gain becomes a lot
+    /// (`lot_id` names it, `expires_at` as the program says for points
+    /// earned at `at`); a loss is taken from the oldest usable lots, never
+    /// below zero. The same movement again is a no-op (`Ok(false)`); the
+    /// same id with other points is an idempotency conflict.
+    pub fn apply_remote(
+        &mut self,
+        op: OperationId,
+        lot_id: TicketId,
+        at: DateTime<Utc>,
+        expires_at: Option<DateTime<Utc>>,
+        points: i64,
+    ) -> Result<bool, CoreError> {
+        if let Some(prev) = self.remotes.get(&op) {
+            return if *prev == points {
+                Ok(false)
+            } else {
+                Err(CoreError::IdempotencyConflict { id: op.to_string() })
+            };
+        }
+        let magnitude = points.unsigned_abs();
+        let (signed, unrecovered) = if points >= 0 {
+            self.balance()?
+                .checked_add(magnitude)
+                .ok_or(CoreError::Overflow)?;
+            if magnitude > 0 {
+                self.lots.push(PointLot {
+                    ticket: lot_id,
+                    earned_at: at,
+                    expires_at,
+                    points: magnitude,
+                    remaining: magnitude,
+                });
+            }
+            (points, 0)
+        } else {
+            self.expire(at)?;
+            let taken = self.take(magnitude, None, at);
+            let signed = negate_points(i64::try_from(taken).map_err(|_| CoreError::Overflow)?)?;
+            (signed, magnitude.saturating_sub(taken))
+        };
+        self.entries.push(LoyaltyEntry {
+            at,
+            kind: EntryKind::Remote {
+                op: op.clone(),
+                unrecovered,
+            },
+            points: signed,
+        });
+        self.remotes.insert(op, points);
+        Ok(true)
     }
 
     /// Posts the expiry of every lot whose date has come (an `Expire` entry
@@ -546,6 +614,8 @@ impl LoyaltyAccount {
                     let u = i64::try_from(*unrecovered).map_err(|_| CoreError::Overflow)?;
                     e.points.checked_sub(u).ok_or(CoreError::Overflow)?
                 }
+                // Points gained at another till count like points earned here.
+                EntryKind::Remote { .. } => e.points.max(0),
                 EntryKind::Burn { .. } | EntryKind::Expire { .. } | EntryKind::Restore { .. } => 0,
             };
             net = net.checked_add(delta).ok_or(CoreError::Overflow)?;

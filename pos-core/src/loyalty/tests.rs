@@ -273,3 +273,50 @@ fn refunding_a_sale_paid_with_points_gives_them_back() {
     let sum: i64 = a.entries().iter().map(|e| e.points).sum();
     assert_eq!(sum, 100);
 }
+
+#[test]
+fn remote_movements_apply_once_and_never_go_below_zero() {
+    let mut a = account();
+    let p = program();
+    a.earn(&p, tid("T1"), day(0), &spend(dec!(30))).unwrap();
+    let before = a.balance().unwrap();
+    // +25 from another till: a lot of its own.
+    assert!(
+        a.apply_remote(op("m1"), tid("remote-m1"), day(1), None, 25)
+            .unwrap()
+    );
+    assert_eq!(a.balance().unwrap(), before + 25);
+    // The same movement again changes nothing; other points under its id
+    // are a conflict.
+    assert!(
+        !a.apply_remote(op("m1"), tid("remote-m1"), day(1), None, 25)
+            .unwrap()
+    );
+    assert!(matches!(
+        a.apply_remote(op("m1"), tid("remote-m1"), day(1), None, 26),
+        Err(CoreError::IdempotencyConflict { .. })
+    ));
+    assert_eq!(a.balance().unwrap(), before + 25);
+    // -10 spent elsewhere: taken from the oldest lot.
+    a.apply_remote(op("m2"), tid("remote-m2"), day(2), None, -10)
+        .unwrap();
+    assert_eq!(a.balance().unwrap(), before + 15);
+    // A loss larger than the balance empties it and records the rest.
+    a.apply_remote(op("m3"), tid("remote-m3"), day(3), None, -10_000)
+        .unwrap();
+    assert_eq!(a.balance().unwrap(), 0);
+    let last = a.entries().last().unwrap();
+    assert_eq!(last.points, -i64::try_from(before + 15).unwrap());
+    assert!(matches!(
+        &last.kind,
+        EntryKind::Remote { unrecovered, .. } if *unrecovered == 10_000 - (before + 15)
+    ));
+    // The account survives a JSON round trip with its remote keys.
+    let json = serde_json::to_string(&a).unwrap();
+    let mut back: LoyaltyAccount = serde_json::from_str(&json).unwrap();
+    assert!(
+        !back
+            .apply_remote(op("m2"), tid("remote-m2"), day(2), None, -10)
+            .unwrap()
+    );
+}

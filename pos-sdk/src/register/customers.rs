@@ -240,7 +240,7 @@ pub(super) fn save_customer(
     Ok(())
 }
 
-pub(super) fn load_loyalty(
+pub(crate) fn load_loyalty(
     tx: &Transaction<'_>,
     id: &CustomerId,
 ) -> Result<Option<LoyaltyAccount>, SdkError> {
@@ -256,7 +256,7 @@ pub(super) fn load_loyalty(
 
 /// Saves the account, appends the entries it gained since `entries_before`
 /// to the movement ledger and maintains the balance.
-pub(super) fn save_loyalty(
+pub(crate) fn save_loyalty(
     tx: &Transaction<'_>,
     account: &LoyaltyAccount,
     entries_before: usize,

@@ -22,7 +22,7 @@ mod stock;
 
 pub use cash::SessionAndDay;
 pub use config::{ReceiptSettings, RegisterConfig};
-pub(crate) use customers::erase_pulled;
+pub(crate) use customers::{erase_pulled, load_loyalty, save_loyalty};
 pub use orders::{OrderTicket, OrderUpdate};
 pub use receipts::PrintedReceipt;
 pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
