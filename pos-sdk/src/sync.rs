@@ -320,7 +320,7 @@ pub fn enroll(
         device: config.register.to_string(),
         store: config.store.to_string(),
         location: config.location.to_string(),
-        public_key: hex_encode(&register.signer().public_key_sec1()),
+        public_key: hex::encode(register.signer().public_key_sec1()),
         replaces: replaces.map(str::to_owned),
     })?;
     let req = pos_sync::transport::HttpRequest {
@@ -371,34 +371,22 @@ pub fn enroll(
     Ok(enrolled)
 }
 
-fn hex_encode(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| {
-            s.get(i..i.checked_add(2)?)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect()
-}
-
 /// The sync client of an enrolled till (`None` before enrolment).
 pub fn client(register: &mut Register) -> Result<Option<SyncClient>> {
+    Ok(credentials(register)?.map(SyncClient::new))
+}
+
+/// The signing credentials of an enrolled till (`None` before enrolment).
+pub(crate) fn credentials(register: &Register) -> Result<Option<pos_sync::client::Credentials>> {
     let tx = register.connection().unchecked_transaction().map_err(sql)?;
     let Some(secret) = db::meta_get(&tx, SECRET_KEY).map_err(till)? else {
         return Ok(None);
     };
-    let secret = hex_decode(&secret).ok_or(SyncError::Corrupt {
+    let secret = hex::decode(&secret).map_err(|_| SyncError::Corrupt {
         what: "sync secret",
     })?;
-    Ok(Some(SyncClient::new(pos_sync::client::Credentials {
+    Ok(Some(pos_sync::client::Credentials {
         device: register.config().register.to_string(),
         secret,
-    })))
+    }))
 }

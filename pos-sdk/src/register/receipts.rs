@@ -62,13 +62,10 @@ impl Register {
         let Some(base) = &self.config.receipt.link_base else {
             return Ok(None);
         };
-        let key: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [LINK_KEY], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let Some(key) = key.as_deref().and_then(hex_decode) else {
+        let tx = self.conn.unchecked_transaction()?;
+        let key = crate::db::meta_get(&tx, LINK_KEY)?;
+        drop(tx);
+        let Some(key) = key.and_then(|k| hex::decode(k).ok()) else {
             return Ok(None);
         };
         let token = pos_sync::digital::token::link_token(&key, ticket_id).map_err(|_| {
@@ -89,28 +86,9 @@ impl Register {
         ticket_id: &str,
         channel: pos_core::customer::Channel,
     ) -> Result<pos_sync::digital::SendReceiptResponse, pos_sync::SyncError> {
-        let secret: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [SYNC_SECRET_KEY],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| pos_sync::SyncError::Till {
-                source: Box::new(SdkError::from(e)),
-            })?;
-        let secret =
-            secret
-                .as_deref()
-                .and_then(hex_decode)
-                .ok_or(pos_sync::SyncError::NotFound {
-                    what: "sync enrolment",
-                })?;
-        let creds = pos_sync::client::Credentials {
-            device: self.config.register.to_string(),
-            secret,
-        };
+        let creds = crate::sync::credentials(self)?.ok_or(pos_sync::SyncError::NotFound {
+            what: "sync enrolment",
+        })?;
         pos_sync::digital::request::send_receipt(
             transport,
             &creds,
@@ -201,29 +179,10 @@ impl Register {
 
 /// The meta key of the till's receipt link key (32 bytes, hex).
 const LINK_KEY: &str = "receipt_link_key";
-/// The meta key where `crate::sync` keeps the sync secret (hex).
-const SYNC_SECRET_KEY: &str = "sync.secret";
-
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| {
-            s.get(i..i.checked_add(2)?)
-                .and_then(|b| u8::from_str_radix(b, 16).ok())
-        })
-        .collect()
-}
-
 /// The till's receipt link key, made from the operating system's entropy
 /// the first time (inside the caller's transaction).
 pub(crate) fn link_key(tx: &rusqlite::Transaction<'_>) -> Result<Vec<u8>, SdkError> {
-    if let Some(key) = crate::db::meta_get(tx, LINK_KEY)?
-        .as_deref()
-        .and_then(hex_decode)
-    {
+    if let Some(key) = crate::db::meta_get(tx, LINK_KEY)?.and_then(|k| hex::decode(k).ok()) {
         return Ok(key);
     }
     let mut key = [0u8; pos_sync::digital::token::KEY_BYTES];
@@ -232,8 +191,7 @@ pub(crate) fn link_key(tx: &rusqlite::Transaction<'_>) -> Result<Vec<u8>, SdkErr
             what: "operating-system entropy",
         }
     })?;
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    crate::db::meta_set(tx, LINK_KEY, &hex)?;
+    crate::db::meta_set(tx, LINK_KEY, &hex::encode(key))?;
     Ok(key.to_vec())
 }
 
