@@ -6,6 +6,9 @@ hashes, envelopes, ECDSA P-256 signatures, record hashes, per-series chains
 (genesis values included), the chained previous signature in each signed
 string, and the head; then compares its verdicts with cases.json.
 
+The last tests run the same vectors through checker.py, the full verifier
+written from pos-fiscal/docs/FORMAT.md.
+
 Run: python -m pytest pos-fiscal/pytests -q
 """
 
@@ -180,3 +183,47 @@ def test_case_verdicts(case):
         first = d["number"]
         if first is not None:
             assert (d["series"], first) in bad, (d, bad)
+
+
+# ---- The same vectors through checker.py (the verifier written from FORMAT.md).
+
+def test_checker_gives_the_published_verdicts():
+    import checker
+    k = json.loads((VECTORS / "key.json").read_text())
+    pub = checker.load_pem_public(k["public_key_pem"].encode())
+    assert checker.key_id_of(checker.sec1_of(pub)) == k["key_id"]
+    for case in json.loads((VECTORS / "cases.json").read_text()):
+        head = json.loads((VECTORS / case["head"]).read_text())
+        report = checker.check_jsonl((VECTORS / case["records"]).read_bytes(), [pub], head)
+        got = {(d["kind"], d["series"], d["number"]) for d in report.defects}
+        want = {(d["kind"], d["series"], d["number"]) for d in case["defects"]}
+        assert report.to_dict()["verdict"] == case["verdict"], (case["name"], report.defects)
+        assert got == want, (case["name"], got ^ want)
+
+
+def test_checker_rebuilds_every_signed_string():
+    import checker
+    records = read_jsonl(VECTORS / "journal.jsonl")
+    last_sig = {}
+    for r in records:
+        p = checker.parse_payload(r["kind"], r["payload"])
+        assert p is not None, r["kind"]
+        prev = last_sig.get(r["series"])
+        assert checker.signed_string(r, p, prev) == r["signed_string"]
+        last_sig[r["series"]] = b64url(r["signature"])
+
+
+def test_checker_cli_reports_json(tmp_path):
+    import subprocess
+    import sys
+    k = json.loads((VECTORS / "key.json").read_text())
+    pem = tmp_path / "key.pem"
+    pem.write_text(k["public_key_pem"])
+    script = pathlib.Path(__file__).with_name("checker.py")
+    ok = subprocess.run([sys.executable, script, VECTORS / "journal.jsonl", "--pubkey", pem],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["verdict"] == "intact"
+    bad = subprocess.run([sys.executable, script, VECTORS / "cases" / "forged.jsonl", "--pubkey", pem],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert {d["kind"] for d in json.loads(bad.stdout)["defects"]} == {"forged"}
