@@ -693,7 +693,7 @@ def check_totals(conn, records, report):
                     report.add("cache", f"{col} differs from the tickets", table="fiscal_totals", row=name, column=col)
 
 
-def check_purge_allow(conn, records, anchors, report):
+def check_purge_allow(conn, records, report):
     """Rule 10."""
     archives = [r["_payload"] for r in records if r["series"] == "A" and r["_payload"]]
     for s, upto in conn.execute("SELECT series, upto FROM fiscal_purge_allow"):
@@ -701,11 +701,8 @@ def check_purge_allow(conn, records, anchors, report):
         if not ok:
             report.add("cache", "purge allowance no archive record backs", table="fiscal_purge_allow", row=str(s),
                        column="upto")
-    for s in SERIES:
-        nums = [r["number"] for r in records if r["series"] == s]
-        if nums and min(nums) > 1 and s not in anchors:
-            report.add("missing", "series starts after 1 without an archive anchor", series=s, number=1,
-                       last_number=min(nums) - 1, table="fiscal_record", row=f"{s}1")
+    # A series starting above 1 without an A record anchoring it is reported
+    # by the chain rule (4) as `missing` from 1.
 
 
 def _sum_into(acc, p):
@@ -1055,7 +1052,7 @@ def check_till(path, trusted=(), known_head=None):
         check_meta(conn, records, report)
         check_totals(conn, records, report)
         if "fiscal_purge_allow" in tables:
-            check_purge_allow(conn, records, anchors, report)
+            check_purge_allow(conn, records, report)
         check_closures(records, report)
         check_closed_period(records, report)
         check_tickets(conn, records, report)

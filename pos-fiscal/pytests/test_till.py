@@ -76,13 +76,23 @@ class Till:
             if os.path.exists(str(src) + suffix):
                 shutil.copy(str(src) + suffix, str(self.db) + suffix)
         run("simulate", "--db", self.db, "--sales", 60, "--seed", 7)
-        with self.connect() as c:
-            today_t = [n for (n,) in c.execute(
-                "SELECT number FROM fiscal_record WHERE series='T' AND kind='sale' ORDER BY number DESC LIMIT 3")]
+        self.backup = base / "backup.sqlite"  # an old copy, kept to be put back later
+        c = self.connect()
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.close()
+        shutil.copy(self.db, self.backup)
+        c = self.connect()
+        today_t = [n for (n,) in c.execute(
+            "SELECT number FROM fiscal_record WHERE series='T' AND kind='sale' ORDER BY number DESC LIMIT 3")]
+        c.close()
         for n in today_t[:2]:
             for _ in range(2):  # the first print is the original, the second a signed duplicate
                 run("receipt", "--db", self.db, "--ticket", f"T{n}", "--out", base / "receipt.txt")
         run("close", "day", "--db", self.db)
+        c = self.connect()  # fold the WAL into the file so that a copy of the file is the whole till
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.close()
+        assert not os.path.exists(str(self.db) + "-wal"), "a process still holds the till open"
         self.private = self._private_key()
         self.pubkey = base / "register.pem"
         self.pubkey.write_bytes(self._public_pem())
@@ -122,6 +132,9 @@ class Till:
     def copy(self, name):
         dst = self.dir / f"{name}.sqlite"
         shutil.copy(self.db, dst)
+        key = pathlib.Path(str(self.db) + ".key.pem")
+        if key.is_file():
+            shutil.copy(key, str(dst) + ".key.pem")
         return dst
 
 
@@ -458,6 +471,28 @@ def test_pos_verify_is_read_only(till):
         assert code == 0 and unchanged
     finally:
         os.chmod(path, 0o644)
+
+
+@needs_pos
+def test_an_old_backup_put_back_is_found_only_with_the_mirrored_head(till):
+    """FORMAT.md section 13: the old copy is consistent on its own; the head mark
+    kept outside the file (head_seq, SHA-256 of the head payload) finds it."""
+    c = checker.open_readonly(str(till.db))
+    seq, payload = one(c, "SELECT head_seq, payload FROM fiscal_head")
+    c.close()
+    mark = (seq, checker.sha256_hex(payload.encode()))
+    alone = checker_report(till.backup, till.trusted())
+    assert alone.to_dict()["verdict"] == "intact", alone.defects[:5]
+    report = checker.check_till(str(till.backup), till.trusted(), known_head=mark)
+    assert report.has(kind="restored_backup", table="fiscal_head")
+    assert checker.check_till(str(till.db), till.trusted(), known_head=mark).to_dict()["verdict"] == "intact"
+    path = till.dir / "backup-copy.sqlite"
+    shutil.copy(till.backup, path)
+    before = file_state(path)
+    p = run("verify", path, "--pubkey", till.pubkey, "--known-head-seq", mark[0], "--known-head-hash", mark[1],
+            check=False)
+    assert file_state(path) == before
+    assert p.returncode == 1 and "restored_backup" in {d["kind"] for d in json.loads(p.stdout)["defects"]}
 
 
 @needs_pos
