@@ -89,6 +89,7 @@ class Till:
             for _ in range(2):  # the first print is the original, the second a signed duplicate
                 run("receipt", "--db", self.db, "--ticket", f"T{n}", "--out", base / "receipt.txt")
         run("close", "day", "--db", self.db)
+        run("close", "month", "--db", self.db, "--date", "2026-11-01")  # the demo's month: sums its day Z
         c = self.connect()  # fold the WAL into the file so that a copy of the file is the whole till
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         c.close()
@@ -357,6 +358,20 @@ def case_closure_resigned_other_key(c, t):
     return "forged", "fiscal_record", f"Z{z}", None
 
 
+def case_closure_content_resigned_with_till_key(c, t):
+    """Someone holding the till key raises the last closure's sales count and
+    re-signs it and the head: its content no longer matches its children."""
+    if t.private is None:
+        pytest.skip("no till key available to re-sign")
+    z = one(c, "SELECT MAX(number) FROM fiscal_record WHERE series='Z'")
+    rec, prev = load(c, "Z", z), load(c, "Z", z - 1)
+    p = json.loads(rec["payload"])
+    p["sales"] += 1
+    store(c, resign(c, rec, t.private, p, b64(prev["signature"])))
+    resign_head(c, t.private)
+    return "closure", "fiscal_record", f"Z{z}", "sales"
+
+
 def case_fake_purge(c, t):
     c.execute("INSERT OR REPLACE INTO fiscal_purge_allow(series, upto) VALUES ('T', 5)")
     c.execute("DELETE FROM fiscal_record WHERE series='T' AND number <= 5")
@@ -450,6 +465,7 @@ def test_the_real_till_verifies_intact_with_the_checker(till):
     kinds = dict(c.execute("SELECT kind, COUNT(*) FROM fiscal_record GROUP BY kind").fetchall())
     c.close()
     assert kinds["sale"] >= 60 and kinds["refund"] >= 1 and kinds["duplicate"] >= 3 and kinds["closure_day"] >= 2
+    assert kinds["closure_month"] == 1
 
 
 @needs_pos
@@ -522,6 +538,13 @@ def test_pos_journal_lines_verify_alone(till):
     c.close()
     out = till.dir / "journal.jsonl"
     out.write_bytes(lines)
+    v = run("verify", out, "--pubkey", till.pubkey, check=False)
+    assert v.returncode == 0, v.stdout + v.stderr
+    # One series alone (no E1): its chain is checked from its first record.
+    only_t = run("journal", "--db", path, "--series", "T").stdout.encode()
+    t_report = checker.check_jsonl(only_t, till.trusted())
+    assert t_report.to_dict()["verdict"] == "intact", t_report.defects[:5]
+    out.write_bytes(only_t)
     v = run("verify", out, "--pubkey", till.pubkey, check=False)
     assert v.returncode == 0, v.stdout + v.stderr
     # One byte changed in one line: both find it.
