@@ -598,7 +598,7 @@ def check_meta(conn, records, report):
         exp["last_ts"] = max(r["ts"] for r in records)
     for k, v in sorted(stored.items()):
         if k not in exp:
-            report.add("cache", "meta key that no signed record backs", table="fiscal_meta", row=k, column="value")
+            report.add("cache", "meta key that no signed record backs", table="fiscal_meta", row=k, column="key")
         elif v != exp[k]:
             report.add("cache", "meta value differs from its signed source", table="fiscal_meta", row=k,
                        column="value")

@@ -309,7 +309,7 @@ def case_meta_current_key(c, t):
 
 def case_meta_last_closed_day(c, t):
     c.execute("INSERT INTO fiscal_meta(key, value) VALUES ('last_closed_day', '2026-01-01')")
-    return "cache", "fiscal_meta", "last_closed_day", "value"
+    return "cache", "fiscal_meta", "last_closed_day", "key"
 
 
 def case_ticket_copy_total(c, t):
