@@ -621,3 +621,43 @@ def test_pos_verify_finds_each_alteration_without_touching_the_file(name, tamper
     places = [d for d in report["defects"] if d["kind"] == expect[0] and d.get("table")]
     if places and expect[1] is not None:
         assert any(d["table"] == expect[1] for d in places), (expect, places[:5])
+
+
+@needs_pos
+def test_a_purge_after_archive_still_verifies(till):
+    """FORMAT.md 1.5 and 4.3: after `pos archive`, detail up to each purge
+    allowance may go (each series keeping its last record); the chains then
+    resume from the anchors of the signed A record, the totals of the purged
+    day come from its signed day closure. The purge is done here with the SQL
+    of FORMAT.md (the CLI has no purge command), the business copy of the
+    purged tickets with it."""
+    path = till.copy("purged")
+    c = checker.open_readonly(str(path))
+    day = one(c, "SELECT MIN(json_extract(payload, '$.period')) FROM fiscal_record WHERE kind='closure_day'")
+    c.close()
+    run("archive", "--db", path, "--from", day, "--to", day, "--out", till.dir / "purged.tar")
+    c = sqlite3.connect(str(path))
+    drop_triggers(c)
+    allow = dict(c.execute("SELECT series, upto FROM fiscal_purge_allow").fetchall())
+    assert allow.get("T", 0) >= 1, allow
+    gone = c.execute("SELECT series, number FROM fiscal_record r WHERE series IN ('T','I','C','X','B') "
+                     "AND number <= (SELECT upto FROM fiscal_purge_allow p WHERE p.series = r.series) "
+                     "AND number < (SELECT MAX(number) FROM fiscal_record m WHERE m.series = r.series)").fetchall()
+    assert gone
+    for s, n in gone:
+        c.execute("DELETE FROM fiscal_record WHERE series=? AND number=?", (s, n))
+        c.execute("DELETE FROM tickets WHERE series=? AND number=?", (s, n))
+    c.commit()
+    c.close()
+    report = checker_report(path, till.trusted())
+    assert report.to_dict()["verdict"] == "intact", json.dumps(report.defects[:10], indent=1)
+    code, pos_report, unchanged = pos_verify(path, till.pubkey)
+    assert unchanged
+    assert code == 0, pos_report["defects"][:10]
+    # Deleting one more record below the allowance's reach is found.
+    c = sqlite3.connect(str(path))
+    top = one(c, "SELECT MIN(number) FROM fiscal_record WHERE series='T'")
+    c.execute("DELETE FROM fiscal_record WHERE series='T' AND number=?", (top,))
+    c.commit()
+    c.close()
+    assert checker_report(path, till.trusted()).has(kind="missing", series="T")
