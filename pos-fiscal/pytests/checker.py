@@ -191,9 +191,10 @@ CLOSURE = obj(
     cash=opt(obj(opening_float=INT, pay_ins=INT, pay_outs=INT, counted=opt(INT), expected=INT)),
     period_total=INT, cumulative_total=INT, perpetual_total=INT, children=listof(UINT),
     previous_signature=STR, head=HEADMAP)
+RANGES = mapof(series_key, obj(first=UINT, last=UINT, anchor=STR, anchor_signature=STR, last_hash=STR,
+                               last_signature=STR))
 ARCHIVE = obj(register=STR, **{"from": STR}, to=STR, manifest_sha256=STR, previous_manifest_sha256=STR,
-              ranges=mapof(series_key, obj(first=UINT, last=UINT, anchor=STR, anchor_signature=STR,
-                                           last_hash=STR, last_signature=STR)))
+              ranges=RANGES)
 HEAD = obj(type=enum("head"), register=STR, head_seq=UINT, key_id=STR, ts=STR, series=HEADMAP)
 SCHEMAS = {"sale": TICKET, "refund": TICKET, "duplicate": DUPLICATE, "jet": JET,
            "closure_day": CLOSURE, "closure_month": CLOSURE, "closure_year": CLOSURE, "archive": ARCHIVE}
@@ -947,7 +948,9 @@ def check_tickets(conn, records, report):
         try:
             j = json.loads(js)
         except (TypeError, ValueError):
-            bad("json", "json is not JSON")
+            j = None
+        if not isinstance(j, dict):
+            bad("json", "json is not a JSON object")
             continue
         _check_ticket_json(j, tid, t, kind, bad)
 
@@ -1164,7 +1167,10 @@ def check_archive(data: bytes, trusted=()):
         if pem_key is not None:
             keys.append(pem_key)
         report.warnings.append("no registered key given: trusting the keys the archive names")
-    ranges = man.get("ranges") or {}
+    ranges = man.get("ranges")
+    if not RANGES(ranges):
+        file_defect("manifest ranges are malformed", "manifest.json")
+        ranges = {}
     anchors = {s: (r["first"], r["anchor"], r["anchor_signature"] or None) for s, r in ranges.items()}
     check_records(records, keys, report, anchors, table="records.jsonl")
     for s, rg in sorted(ranges.items()):
