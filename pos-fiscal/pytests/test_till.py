@@ -327,6 +327,42 @@ def case_ticket_copy_line(c, t):
     return "cache", "tickets", tid, "json.lines[0].amount"
 
 
+def case_ticket_copy_created_at(c, t):
+    tid = one(c, "SELECT id FROM tickets WHERE kind='sale' ORDER BY number DESC LIMIT 1 OFFSET 6")
+    c.execute("UPDATE tickets SET created_at = '2026-01-01T10:00:00+00:00' WHERE id = ?", (tid,))
+    return "cache", "tickets", tid, "created_at"
+
+
+def case_ticket_copy_original(c, t):
+    tid = one(c, "SELECT id FROM tickets WHERE kind='refund' LIMIT 1")
+    other = one(c, "SELECT id FROM tickets WHERE kind='sale' ORDER BY number DESC LIMIT 1")
+    c.execute("UPDATE tickets SET original_id = ? WHERE id = ?", (other, tid))
+    return "cache", "tickets", tid, "original_id"
+
+
+def case_meta_siren(c, t):
+    c.execute("UPDATE fiscal_meta SET value = '999999999' WHERE key='siren'")
+    return "cache", "fiscal_meta", "siren", "value"
+
+
+def case_meta_public_key(c, t):
+    gid = one(c, "SELECT value FROM fiscal_meta WHERE key='genesis_key_id'")
+    other = ec.generate_private_key(ec.SECP256R1()).public_key()
+    c.execute("UPDATE fiscal_meta SET value = ? WHERE key = ?", (checker.sec1_of(other).hex(), f"public_key:{gid}"))
+    return "cache", "fiscal_meta", f"public_key:{gid}", "value"
+
+
+def case_totals_extra_row(c, t):
+    c.execute("INSERT INTO fiscal_totals(scope, period, rate_bps, net, vat, gross, docs) "
+              "VALUES ('day', '2026-01-01', -1, 1000, 200, 1200, 1)")
+    return "cache", "fiscal_totals", "day/2026-01-01/-1", None
+
+
+def case_purge_allowance_added(c, t):
+    c.execute("INSERT INTO fiscal_purge_allow(series, upto) VALUES ('C', 1)")
+    return "cache", "fiscal_purge_allow", "C", "upto"
+
+
 def case_deleted_duplicate(c, t):
     top = one(c, "SELECT MAX(number) FROM fiscal_record WHERE series='C'")
     assert top >= 3, "the till has at least three duplicates"
