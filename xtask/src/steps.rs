@@ -35,12 +35,13 @@ impl Options {
 }
 
 /// The repository root (the parent of `xtask/`).
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     here.parent().map(Path::to_path_buf).unwrap_or(here)
 }
 
-fn have(tool: &str) -> bool {
+/// Whether `tool` is on the PATH.
+pub(crate) fn have(tool: &str) -> bool {
     Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {tool} >/dev/null 2>&1"))
@@ -49,7 +50,12 @@ fn have(tool: &str) -> bool {
 }
 
 /// Runs one command from the repository root, echoing it.
-fn run(label: &str, program: &str, args: &[&str], envs: &[(&str, String)]) -> Result<(), String> {
+pub(crate) fn run(
+    label: &str,
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, String)],
+) -> Result<(), String> {
     run_in(&root(), label, program, args, envs)
 }
 
@@ -83,7 +89,7 @@ fn run_in(
 }
 
 /// Every directory named `name` two levels below the root (`crate/pytests`).
-fn suites_named(name: &str) -> Vec<PathBuf> {
+pub(crate) fn suites_named(name: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(root()) else {
         return found;
@@ -203,6 +209,18 @@ fn python_tests() -> Result<(), String> {
     if suites.is_empty() {
         return Ok(());
     }
+    let py = python_venv(&suites)?;
+    build_binaries()?;
+    let envs = suite_envs();
+    let mut args: Vec<String> = vec!["-m".into(), "pytest".into(), "-q".into()];
+    args.extend(suites.iter().map(|s| s.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run("python tests", &py, &args, &envs)
+}
+
+/// The project-local `.venv` with each suite's `requirements.txt` and pytest
+/// installed; returns the path of its Python.
+pub(crate) fn python_venv(suites: &[PathBuf]) -> Result<String, String> {
     let root = root();
     let venv = root.join(".venv");
     let python = venv.join("bin/python");
@@ -210,7 +228,7 @@ fn python_tests() -> Result<(), String> {
         run("python venv", "python3", &["-m", "venv", ".venv"], &[])?;
     }
     let py = python.to_string_lossy().into_owned();
-    for suite in &suites {
+    for suite in suites {
         let req = suite.join("requirements.txt");
         if req.exists() {
             let req = req.to_string_lossy().into_owned();
@@ -243,18 +261,17 @@ fn python_tests() -> Result<(), String> {
         ],
         &[],
     )?;
-    // Suites call the workspace's binaries and examples: build them once.
+    Ok(py)
+}
+
+/// Suites call the workspace's binaries and examples: build them once.
+pub(crate) fn build_binaries() -> Result<(), String> {
     run(
         "build binaries",
         "cargo",
         &["build", "--workspace", "--bins", "--examples"],
         &[],
-    )?;
-    let envs = suite_envs();
-    let mut args: Vec<String> = vec!["-m".into(), "pytest".into(), "-q".into()];
-    args.extend(suites.iter().map(|s| s.to_string_lossy().into_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run("python tests", &py, &args, &envs)
+    )
 }
 
 /// Each binding ships a `run-tests.sh` that builds it, generates the foreign
@@ -273,7 +290,7 @@ fn binding_scripts() -> Result<(), String> {
 }
 
 /// Where the suites find the workspace's binaries and examples.
-fn suite_envs() -> [(&'static str, String); 2] {
+pub(crate) fn suite_envs() -> [(&'static str, String); 2] {
     let target = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| root().join("target").to_string_lossy().into_owned());
     [
@@ -288,12 +305,7 @@ fn node_tests() -> Result<(), String> {
         return Ok(());
     }
     // Suites drive the `pos` binary (sync server, tills): build it once.
-    run(
-        "build binaries",
-        "cargo",
-        &["build", "--workspace", "--bins", "--examples"],
-        &[],
-    )?;
+    build_binaries()?;
     let envs = suite_envs();
     for suite in suites {
         let label = suite
