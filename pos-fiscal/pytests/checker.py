@@ -1017,7 +1017,23 @@ def _check_ticket_json(j, tid, t, kind, bad):
         bad("json.payments", "payments differ from the signed payments")
 
 
-def check_till(path, trusted=(), known_head=None):
+def check_mirrored(records, mirrored, report):
+    """Rule 7, last part: the records the sync server accepted ({series: {last, hash}})
+    must be in the file with the same hash."""
+    for s, h in sorted(mirrored.items()):
+        nums = [r for r in records if r["series"] == s]
+        hit = next((r for r in nums if r["number"] == h["last"]), None)
+        top = max((r["number"] for r in nums), default=0)
+        if hit is not None and hit["hash"] == h["hash"]:
+            continue
+        if hit is not None:
+            report.rec("restored_backup", hit, "record differs from the one the server accepted", column="hash")
+        elif top <= h["last"]:
+            report.add("truncated_tail", "the server holds records the file does not", series=s,
+                       number=top + 1, last_number=h["last"], table="fiscal_record", row=f"{s}{top + 1}")
+
+
+def check_till(path, trusted=(), known_head=None, mirrored=None):
     """Every rule of FORMAT.md section 12 that applies to a till file."""
     report = Report("sqlite")
     conn = open_readonly(path)
@@ -1051,6 +1067,8 @@ def check_till(path, trusted=(), known_head=None):
             if p is not None and seq != p["head_seq"]:
                 report.add("cache", "head_seq column differs from the signed head", table="fiscal_head", row=str(hid),
                            column="head_seq")
+        if mirrored:
+            check_mirrored(records, mirrored, report)
         check_derived(records, report)
         check_meta(conn, records, report)
         check_totals(conn, records, report)
@@ -1194,11 +1212,11 @@ def check_archive(data: bytes, trusted=()):
 
 # ---------------------------------------------------------------- CLI
 
-def check_path(path, trusted=(), known_head=None):
+def check_path(path, trusted=(), known_head=None, mirrored=None):
     with open(path, "rb") as f:
         head = f.read(512)
     if head.startswith(b"SQLite format 3\x00"):
-        return check_till(path, trusted, known_head)
+        return check_till(path, trusted, known_head, mirrored)
     if len(head) >= 262 and head[257:262] == b"ustar":
         with open(path, "rb") as f:
             return check_archive(f.read(), trusted)
@@ -1212,6 +1230,8 @@ def main(argv=None):
     ap.add_argument("--pubkey", help="the register's registered public key (SPKI PEM)")
     ap.add_argument("--known-head-seq", type=int)
     ap.add_argument("--known-head-hash")
+    ap.add_argument("--mirrored-heads", help='JSON file {"T": {"last": N, "hash": H}, ...}: what the sync '
+                                             'server accepted from this till')
     a = ap.parse_args(argv)
     try:
         trusted = []
@@ -1219,7 +1239,13 @@ def main(argv=None):
             with open(a.pubkey, "rb") as f:
                 trusted = [load_pem_public(f.read())]
         known = (a.known_head_seq, a.known_head_hash) if a.known_head_seq is not None else None
-        report = check_path(a.path, trusted, known)
+        mirrored = None
+        if a.mirrored_heads:
+            with open(a.mirrored_heads, "rb") as f:
+                mirrored = json.load(f)
+            if not HEADMAP(mirrored):
+                raise ValueError("--mirrored-heads is not {series: {last, hash}}")
+        report = check_path(a.path, trusted, known, mirrored)
     except (OSError, ValueError, sqlite3.Error, tarfile.TarError) as e:
         print(json.dumps({"error": str(e)}))
         return 2

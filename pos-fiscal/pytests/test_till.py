@@ -548,6 +548,22 @@ def test_an_old_backup_put_back_is_found_only_with_the_mirrored_head(till):
 
 
 @needs_pos
+def test_an_old_backup_is_found_with_the_servers_mirrored_heads(till, tmp_path):
+    c = checker.open_readonly(str(till.db))
+    mirrored = json.loads(one(c, "SELECT payload FROM fiscal_head"))["series"]
+    c.close()
+    assert checker.check_till(str(till.db), till.trusted(), mirrored=mirrored).to_dict()["verdict"] == "intact"
+    report = checker.check_till(str(till.backup), till.trusted(), mirrored=mirrored)
+    assert report.has(kind="truncated_tail", series="Z")
+    assert report.has(kind="truncated_tail", series="C") and report.has(kind="truncated_tail", series="E")
+    f = tmp_path / "mirrored.json"
+    f.write_text(json.dumps(mirrored))
+    cli = subprocess.run([os.sys.executable, pathlib.Path(checker.__file__), till.backup, "--pubkey", till.pubkey,
+                          "--mirrored-heads", f], capture_output=True, text=True)
+    assert cli.returncode == 1 and json.loads(cli.stdout)["verdict"] == "defects"
+
+
+@needs_pos
 def test_a_register_key_that_is_not_the_tills_reports_forgeries(till):
     other = ec.generate_private_key(ec.SECP256R1()).public_key()
     report = checker_report(till.db, [other])
