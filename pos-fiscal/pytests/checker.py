@@ -1033,6 +1033,60 @@ def check_mirrored(records, mirrored, report):
                        number=top + 1, last_number=h["last"], table="fiscal_record", row=f"{s}{top + 1}")
 
 
+def check_signed_content(records, report):
+    """Rules the journal enforces before signing (FORMAT.md 5.1, 5.2, 5.3): a
+    signed record breaking them was made by a faulty or forged writer. Reported
+    as warnings (they are not numbered verification rules)."""
+    warn = report.warnings.append
+    by_ref = {(r["series"], r["number"]): r for r in records}
+    first = {}
+    for r in records:
+        first[r["series"]] = min(first.get(r["series"], r["number"]), r["number"])
+    refunds_logged = {r["_payload"]["detail"].get("document") for r in records
+                      if r["series"] == "E" and r["_payload"] and r["_payload"]["code"] == 190}
+    for r in records:
+        if r["kind"] not in ("sale", "refund") or not r["_payload"]:
+            continue
+        t, rid = r["_payload"]["ticket"], f"{r['series']}{r['number']}"
+        refund = t["operation"] == "refund"
+        per_rate = {}
+        for line in t["lines"]:
+            if (refund and line["amount"] > 0) or (not refund and line["amount"] < 0):
+                warn(f"{rid}: a line amount has the wrong sign")
+            per_rate[str(line["vat_bps"])] = per_rate.get(str(line["vat_bps"]), 0) + line["amount"]
+        if not t["lines"]:
+            warn(f"{rid}: no line")
+        if set(per_rate) != set(t["vat"]) or any(per_rate[k] != v["gross"] for k, v in t["vat"].items()):
+            warn(f"{rid}: the VAT breakdown is not the sum of the lines")
+        if any(v["net"] + v["vat"] != v["gross"] for v in t["vat"].values()):
+            warn(f"{rid}: net plus VAT is not gross")
+        if sum(v["gross"] for v in t["vat"].values()) != t["total"]:
+            warn(f"{rid}: the rates do not sum to the total")
+        if t["change"] < 0 or sum(p["amount"] for p in t["payments"]) - t["change"] != t["total"]:
+            warn(f"{rid}: payments minus change are not the total")
+        o = t["original"]
+        if refund:
+            orig = by_ref.get((o["series"], o["number"])) if o else None
+            purged = o is not None and o["number"] < first.get(o["series"], 0)
+            if o is None or o["series"] != r["series"] or (orig is None and not purged) or \
+                    (orig is not None and orig["kind"] != "sale"):
+                warn(f"{rid}: a refund references a sale of its own series")
+            if rid not in refunds_logged:
+                warn(f"{rid}: no JET 190 names this refund")
+        elif o is not None:
+            warn(f"{rid}: only a refund references an original")
+    counters = {}
+    doc_types = {"T": "ticket", "I": "invoice", "X": "training", "B": "provisional", "Z": "closure"}
+    for r in sorted((r for r in records if r["kind"] == "duplicate" and r["_payload"]), key=lambda r: r["number"]):
+        p = r["_payload"]
+        o = (p["original"]["series"], p["original"]["number"])
+        counters[o] = counters.get(o, 0) + 1
+        if p["doc_type"] != doc_types.get(o[0]):
+            warn(f"C{r['number']}: doc_type does not follow the original's series")
+        if r["number"] >= first.get("C", 1) and first.get("C", 1) == 1 and p["reprint"] != counters[o]:
+            warn(f"C{r['number']}: reprint counter is not the next one for {o[0]}{o[1]}")
+
+
 def check_till(path, trusted=(), known_head=None, mirrored=None):
     """Every rule of FORMAT.md section 12 that applies to a till file."""
     report = Report("sqlite")
@@ -1077,6 +1131,7 @@ def check_till(path, trusted=(), known_head=None, mirrored=None):
         check_closures(records, report)
         check_closed_period(records, report)
         check_tickets(conn, records, report)
+        check_signed_content(records, report)
         if "meta" in tables:
             for (k,) in conn.execute("SELECT key FROM meta WHERE value LIKE '%PRIVATE KEY%'"):
                 report.warnings.append(f"meta {k} holds private key material")
