@@ -11,8 +11,6 @@ defect too (exit code 1). Every verification leaves the file's bytes unchanged
 and creates no -wal / -shm file.
 """
 
-import base64
-import datetime as dt
 import hashlib
 import json
 import os
