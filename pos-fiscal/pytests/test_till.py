@@ -206,6 +206,7 @@ def resign_head(c, private):
         series[s] = {"last": n, "hash": h}
     p["series"] = series
     p["head_seq"] += 1
+    p["key_id"] = checker.key_id_of(checker.sec1_of(private.public_key()))
     payload = checker.canonical(p)
     c.execute("UPDATE fiscal_head SET head_seq=?, payload=?, signature=?",
               (p["head_seq"], payload.decode(), sign_low_s(private, payload)))
@@ -712,3 +713,60 @@ def test_a_purge_after_archive_still_verifies(till):
     c.commit()
     c.close()
     assert checker_report(path, till.trusted()).has(kind="missing", series="T")
+
+
+def _append_jet(c, private, code, text, detail, key_id=None):
+    """Appends a JET record at the end of series E, signed by `private`."""
+    n = one(c, "SELECT MAX(number) FROM fiscal_record WHERE series='E'")
+    last = load(c, "E", n)
+    register = one(c, "SELECT value FROM fiscal_meta WHERE key='register'")
+    rec = dict(last)
+    rec.update(number=n + 1, kind="jet", prev_hash=last["hash"],
+               ts=one(c, "SELECT value FROM fiscal_meta WHERE key='last_ts'"))
+    payload = {"register": register, "code": code, "text": text, "operator": "admin", "detail": detail}
+    rec = resign(c, rec, private, payload, b64(last["signature"]), key_id)
+    store(c, rec, insert=True)
+    return rec
+
+
+@needs_pos
+def test_a_key_change_jet_310_hands_the_chain_to_a_new_key(till):
+    """Section 3: a JET 310 signed by a trusted key adds its new key to the
+    ring; records and head signed by the new key then verify under the
+    registered (old) key alone. A 310 signed by an untrusted key does not."""
+    if till.private is None:
+        pytest.skip("no till key available to sign")
+    new = ec.generate_private_key(ec.SECP256R1())
+    sec1 = checker.sec1_of(new.public_key())
+    new_id = checker.key_id_of(sec1)
+    path = till.copy("key_change")
+    c = sqlite3.connect(str(path))
+    drop_triggers(c)
+    _append_jet(c, till.private, 310, "signing key change", {"new_key_id": new_id, "new_public_key": sec1.hex()})
+    version = one(c, "SELECT value FROM fiscal_meta WHERE key='software_version'")
+    _append_jet(c, new, 80, "start-up", {"software_version": version})
+    c.execute("UPDATE fiscal_meta SET value=? WHERE key='current_key_id'", (new_id,))
+    c.execute("INSERT INTO fiscal_meta(key, value) VALUES (?, ?)", (f"public_key:{new_id}", sec1.hex()))
+    resign_head(c, new)
+    c.commit()
+    c.close()
+    report = checker_report(path, till.trusted())
+    assert report.to_dict()["verdict"] == "intact", report.defects[:5]
+    assert new_id in report.info["key_ids"]
+    code, pos_report, unchanged = pos_verify(path, till.pubkey)
+    assert unchanged and code == 0, pos_report["defects"][:5]
+    # The same hand-over signed by a key nobody trusts.
+    path = till.copy("key_change_forged")
+    c = sqlite3.connect(str(path))
+    drop_triggers(c)
+    intruder = ec.generate_private_key(ec.SECP256R1())
+    _append_jet(c, intruder, 310, "signing key change", {"new_key_id": new_id, "new_public_key": sec1.hex()},
+                key_id=one(c, "SELECT value FROM fiscal_meta WHERE key='genesis_key_id'"))  # claims the till's key
+    _append_jet(c, new, 80, "start-up", {"software_version": "x"})
+    resign_head(c, new)
+    c.commit()
+    c.close()
+    report = checker_report(path, till.trusted())
+    assert report.has(kind="forged", series="E")
+    code, _, unchanged = pos_verify(path, till.pubkey)
+    assert unchanged and code == 1
