@@ -770,3 +770,42 @@ def test_a_key_change_jet_310_hands_the_chain_to_a_new_key(till):
     assert report.has(kind="forged", series="E")
     code, _, unchanged = pos_verify(path, till.pubkey)
     assert unchanged and code == 1
+
+
+@needs_pos
+def test_pos_verify_server_finds_an_old_backup_put_back(till, tmp_path):
+    """FORMAT.md section 13: the sync server's mirrored records anchor the
+    file. The till syncs with the demo's server; the old copy taken before its
+    last sales, reprints and closure is then reported (exit 1), the synced
+    file is intact; neither file changes."""
+    import socket
+    import time
+    server_db = tmp_path / "server.sqlite"
+    shutil.copy(till.dir / "demo" / "sync-server.sqlite", server_db)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([POS, "sync-server", "--listen", f"127.0.0.1:{port}", "--db", str(server_db)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        synced = till.copy("synced")
+        run("sync", "--db", synced, "--server", url)
+        backup = tmp_path / "backup.sqlite"
+        shutil.copy(till.backup, backup)
+        for path, want in ((synced, 0), (backup, 1)):
+            before = file_state(path)
+            p = run("verify", path, "--server", url, check=False)
+            assert file_state(path) == before
+            assert p.returncode == want, p.stdout[-2000:] + p.stderr
+        kinds = {d["kind"] for d in json.loads(p.stdout)["defects"]}
+        assert "truncated_tail" in kinds, kinds
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
