@@ -789,10 +789,10 @@ def check_closures(records, report):
                 exp = None if p["period"] in purged else _day_sums(p, tickets, dups)
                 children = []
             else:
-                pool = day_z if level == "day" or level == "month" else month_z
-                key = p["period"]
-                kids = [c for c in pool if c["number"] < z["number"] and c["_payload"]["period"].startswith(key)
-                        and (level == "year" or c["_payload"]["period"][:7] == key)]
+                # month: its day closures; year: its month closures; recorded before it.
+                pool = day_z if level == "month" else month_z
+                kids = [c for c in pool if c["number"] < z["number"]
+                        and c["_payload"]["period"].startswith(p["period"] + "-")]
                 children = [c["number"] for c in kids]
                 exp = _empty_sums()
                 for c in kids:
