@@ -28,6 +28,9 @@ pub mod paths {
     pub const PULL: &str = "/v1/pull";
     /// The device's sync state as the server sees it.
     pub const STATUS: &str = "/v1/status";
+    /// The device's registered fiscal keys and the fiscal heads the server
+    /// mirrors ([`super::ServerAnchor`]), to check a till file against.
+    pub const ANCHOR: &str = "/v1/anchor";
 }
 
 /// A hybrid logical clock stamp: wall time, a counter and the node id.
@@ -215,6 +218,50 @@ pub struct DeviceStatus {
     pub quarantined: u64,
     /// Last successful push (RFC 3339), if any.
     pub last_push: Option<DateTime<Utc>>,
+}
+
+/// A fiscal key the server registered for a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisteredKey {
+    /// Its key id (first 8 bytes of SHA-256 of the SEC1 key, hex).
+    pub key_id: String,
+    /// The public key, SEC1 uncompressed, hex.
+    pub public_key: String,
+    /// The number of the E record (JET 310, key change) that introduced
+    /// it; 0 for the key registered at enrolment.
+    pub since: u64,
+}
+
+/// The last record of one series the server accepted from a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadEntry {
+    /// Its number.
+    pub last: u64,
+    /// Its hash (hex).
+    pub hash: String,
+}
+
+/// What the server holds to check a till file against: the keys registered
+/// for the device (oldest first; the last one signs new records) and, per
+/// series, the last record it accepted. A till file whose chains do not
+/// reach these heads with these hashes was cut, forked or restored from an
+/// old copy; a record signed by a key not listed here was re-signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerAnchor {
+    /// The device (register id).
+    pub device: String,
+    /// Registered public keys, oldest first.
+    pub public_keys: Vec<RegisteredKey>,
+    /// Mirrored heads per series.
+    pub heads: BTreeMap<Series, HeadEntry>,
+}
+
+/// Decodes an anchor response.
+pub fn decode_server_anchor(bytes: &[u8]) -> Result<ServerAnchor> {
+    decode(bytes, "server anchor")
 }
 
 /// An error body.

@@ -1206,3 +1206,196 @@ fn the_delivery_loop_sends_new_changes_and_retries_after_a_refusal() {
     assert_eq!(events, ["stock.changed", "stock.changed", "order.changed"]);
     assert!(webhooks::cursor(&server, "S1", &hook).unwrap() > 0);
 }
+
+/// Verifies the server's copy of a till's chain trusting only the key the
+/// till enrolled with (key changes grow the ring from it).
+fn verify_from_enrolment<S: Storage>(server: &Server<S>, device: &str, enrolled: &[u8]) {
+    let records = server.with_tx(|tx| tx.fiscal_records(device)).unwrap();
+    let report = verify_records(
+        &records,
+        &VerifyContext {
+            source: "test".into(),
+            keys: vec![pos_fiscal::PublicKey::from_sec1(enrolled).unwrap()],
+            ..Default::default()
+        },
+    );
+    assert!(report.is_intact(), "{}", report.to_json());
+}
+
+#[test]
+fn a_till_re_signed_wholesale_with_another_key_is_kept_aside() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let mut t = Direct(server.clone(), t0());
+
+    // Enrolled, never pushed: a journal made with another key (its own
+    // JET 260 naming that key) is refused record by record.
+    let mut honest = TestTill::new("T1", "S1", "L1", 1);
+    enroll(&server, &mut honest, None);
+    let mut forger = TestTill::new("T1", "S1", "L1", 9);
+    forger.secret = honest.secret.clone();
+    forger.sell("APPLE", 1, None, None);
+    let r = sync_once(&forger.client(), &mut forger, &mut t, &clock).unwrap();
+    assert!(!r.quarantined.is_empty(), "{r:?}");
+    assert!(
+        r.quarantined[0]
+            .defects
+            .iter()
+            .any(|d| d.starts_with("wrong_key E1")),
+        "{:?}",
+        r.quarantined[0].defects
+    );
+    assert!(server.device_status("T1").unwrap().fiscal_heads.is_empty());
+
+    // After honest records were accepted: the re-signed history forks at
+    // every accepted number and its new records carry the wrong key.
+    honest.sell("APPLE", 1, None, None);
+    sync_once(&honest.client(), &mut honest, &mut t, &clock).unwrap();
+    verify_server_chain(&server, &honest);
+    forger.sell("APPLE", 1, None, None);
+    forger.state = Default::default();
+    let r = sync_once(&forger.client(), &mut forger, &mut t, &clock).unwrap();
+    assert!(!r.quarantined.is_empty(), "{r:?}");
+    let defects = &r.quarantined[0].defects;
+    assert!(defects.iter().any(|d| d.starts_with("fork")), "{defects:?}");
+    assert!(
+        defects.iter().any(|d| d.starts_with("wrong_key T2")),
+        "{defects:?}"
+    );
+    // The server's copy is still the honest till's, under its key only.
+    verify_server_chain(&server, &honest);
+    let anchor = server.server_anchor("T1").unwrap();
+    assert_eq!(anchor.public_keys.len(), 1);
+    assert_eq!(
+        anchor.public_keys[0].public_key,
+        hex::encode(honest.signer.public_key_sec1())
+    );
+}
+
+#[test]
+fn a_signed_key_change_moves_the_registered_key_and_later_batches_use_it() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let mut t = Direct(server.clone(), t0());
+    let mut a = TestTill::new("T1", "S1", "L1", 1);
+    // A copy of the same till, still holding the old key after the change.
+    let mut stale = TestTill::new("T1", "S1", "L1", 1);
+    enroll(&server, &mut a, None);
+    stale.secret = a.secret.clone();
+    let enrolled = a.signer.public_key_sec1();
+    a.sell("APPLE", 1, None, None);
+    stale.sell("APPLE", 1, None, None);
+    sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+
+    // The key change, signed by the registered key, then a sale signed by
+    // the new key, in one batch.
+    let new = pos_fiscal::SoftwareSigner::from_secret(&[2; 32]).unwrap();
+    a.clock += chrono::Duration::seconds(5);
+    let change = pos_fiscal::store::change_key(
+        &a.journal,
+        &a.signer,
+        &new,
+        pos_fiscal::model::Stamp::new(a.clock, 60).unwrap(),
+        "alice",
+    )
+    .unwrap();
+    a.signer = new;
+    a.sell("APPLE", 1, None, None);
+    let r = sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+    assert!(r.quarantined.is_empty(), "{r:?}");
+    // Later batches signed by the new key only.
+    for _ in 0..2 {
+        a.sell("APPLE", 1, None, None);
+        let r = sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+        assert!(r.quarantined.is_empty(), "{r:?}");
+    }
+    assert_eq!(
+        server.with_tx(|tx| tx.fiscal_records("T1")).unwrap().len(),
+        a.records().len()
+    );
+    verify_from_enrolment(&server, "T1", &enrolled);
+    let anchor = server.server_anchor("T1").unwrap();
+    assert_eq!(anchor.public_keys.len(), 2, "history kept: {anchor:?}");
+    assert_eq!(anchor.public_keys[0].since, 0);
+    assert_eq!(anchor.public_keys[0].public_key, hex::encode(&enrolled));
+    assert_eq!(anchor.public_keys[1].since, change.doc.number);
+    assert_eq!(
+        anchor.public_keys[1].public_key,
+        hex::encode(a.signer.public_key_sec1())
+    );
+    assert_eq!(anchor.heads[&pos_fiscal::Series::T].last, 4);
+
+    // The old key, after its replacement, is refused: a copy of the till
+    // that kept it signs T2..T5; T5 is new to the server.
+    for _ in 0..4 {
+        stale.sell("APPLE", 1, None, None);
+    }
+    let before = server.device_status("T1").unwrap().quarantined;
+    let batch: Vec<_> = stale
+        .records()
+        .into_iter()
+        .filter(|r| r.series == pos_fiscal::Series::T && r.number == 5)
+        .collect();
+    assert_eq!(batch.len(), 1);
+    let client = stale.client();
+    let req = client
+        .push_request(
+            &mut stale.state.clone(),
+            vec![],
+            batch,
+            t0().timestamp_millis(),
+        )
+        .unwrap();
+    let resp = server.handle(&req, t0());
+    let r = client
+        .on_push_response(&mut stale.state.clone(), &resp)
+        .unwrap();
+    assert_eq!(r.quarantined.len(), 1);
+    assert!(
+        r.quarantined[0]
+            .defects
+            .iter()
+            .any(|d| d.starts_with("wrong_key T5")),
+        "{:?}",
+        r.quarantined[0].defects
+    );
+    assert_eq!(server.device_status("T1").unwrap().quarantined, before + 1);
+}
+
+#[test]
+fn a_key_change_signed_by_another_key_is_refused() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let mut t = Direct(server.clone(), t0());
+    let mut a = TestTill::new("T1", "S1", "L1", 1);
+    enroll(&server, &mut a, None);
+    a.sell("APPLE", 1, None, None);
+    sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
+    // A journal started with a key the server never registered "changes"
+    // to another: its JET 310 is signed by an unregistered key.
+    let mut b = TestTill::new("T1", "S1", "L1", 3);
+    b.secret = a.secret.clone();
+    let new = pos_fiscal::SoftwareSigner::from_secret(&[4; 32]).unwrap();
+    pos_fiscal::store::change_key(
+        &b.journal,
+        &b.signer,
+        &new,
+        pos_fiscal::model::Stamp::new(b.clock, 60).unwrap(),
+        "alice",
+    )
+    .unwrap();
+    let batch: Vec<_> = b
+        .records()
+        .into_iter()
+        .filter(|r| r.series == pos_fiscal::Series::E && r.number == 2)
+        .collect();
+    let client = b.client();
+    let req = client
+        .push_request(&mut b.state.clone(), vec![], batch, t0().timestamp_millis())
+        .unwrap();
+    let r = client
+        .on_push_response(&mut b.state.clone(), &server.handle(&req, t0()))
+        .unwrap();
+    assert_eq!(r.quarantined.len(), 1);
+    assert_eq!(server.server_anchor("T1").unwrap().public_keys.len(), 1);
+}

@@ -10,8 +10,8 @@ use crate::auth;
 use crate::error::{AuthFailure, Result, SyncError};
 use crate::transport::{HttpRequest, HttpResponse};
 use crate::wire::{
-    self, ChangeKind, DeviceStatus, EnrollResponse, ErrorBody, PullResponse, PushResponse,
-    Rejection, paths,
+    self, ChangeKind, DeviceStatus, EnrollResponse, ErrorBody, HeadEntry, PullResponse,
+    PushResponse, RegisteredKey, Rejection, ServerAnchor, paths,
 };
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -127,6 +127,7 @@ impl<S: Storage> Server<S> {
             ("POST", paths::PUSH) => self.push(req, now),
             ("POST", paths::PULL) => self.pull(req, now),
             ("POST", paths::STATUS) => self.status(req, now),
+            ("POST", paths::ANCHOR) => self.anchor(req, now),
             (_, p) if p.starts_with("/v1/web/") => self.web(req, path, now),
             _ => Err(SyncError::NotFound { what: "route" }),
         };
@@ -308,6 +309,22 @@ impl<S: Storage> Server<S> {
         Ok(json_response(200, &s))
     }
 
+    fn anchor(&self, req: &HttpRequest, now: DateTime<Utc>) -> Result<HttpResponse> {
+        let dev = self.device_for(req, now)?;
+        let a = self.with_tx(|tx| server_anchor(tx, &dev))?;
+        Ok(json_response(200, &a))
+    }
+
+    /// The registered keys and mirrored fiscal heads of a device.
+    pub fn server_anchor(&self, device: &str) -> Result<ServerAnchor> {
+        self.with_tx(|tx| {
+            let dev = tx
+                .device(device)?
+                .ok_or(SyncError::NotFound { what: "device" })?;
+            server_anchor(tx, &dev)
+        })
+    }
+
     /// A device's sync status as the server sees it.
     pub fn device_status(&self, device: &str) -> Result<DeviceStatus> {
         self.with_tx(|tx| device_status(tx, device, None))
@@ -416,6 +433,33 @@ fn device_status(tx: &mut dyn Tx, device: &str, _: Option<()>) -> Result<DeviceS
             .collect(),
         quarantined: tx.quarantine_count(device)?,
         last_push: tx.last_push(device)?,
+    })
+}
+
+fn server_anchor(tx: &mut dyn Tx, dev: &Device) -> Result<ServerAnchor> {
+    Ok(ServerAnchor {
+        device: dev.id.clone(),
+        public_keys: fiscal::registered_keys(tx, dev)?
+            .into_iter()
+            .map(|k| RegisteredKey {
+                key_id: k.key_id,
+                public_key: k.public_key,
+                since: k.since,
+            })
+            .collect(),
+        heads: tx
+            .fiscal_heads(&dev.id)?
+            .into_iter()
+            .map(|(s, h)| {
+                (
+                    s,
+                    HeadEntry {
+                        last: h.number,
+                        hash: h.hash,
+                    },
+                )
+            })
+            .collect(),
     })
 }
 

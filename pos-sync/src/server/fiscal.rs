@@ -3,17 +3,108 @@
 //! with pos-fiscal's verifier. A batch with a gap, a fork, a bad signature
 //! or a record of another register is kept aside whole (quarantine) and
 //! reported; the accepted heads do not move.
+//!
+//! Keys: the public key registered at enrolment signs the device's records
+//! until a key change (JET 310) signed by it names a new key; from that
+//! record on, in the till's append order and across batches, only the new
+//! key is accepted. A record signed by any other key (a history re-signed
+//! wholesale, an old key used after its replacement) is kept aside. Every
+//! key accepted so far stays registered ([`registered_keys`]) so that old
+//! records still verify.
 
-use super::store::{Device, Tx};
+use super::store::{Device, DeviceKey, Tx};
 use crate::error::{Result, SyncError};
 use crate::wire::FiscalQuarantine;
 use base64::Engine;
+use pos_fiscal::PublicKey;
 use pos_fiscal::Series;
 use pos_fiscal::jet::JetCode;
 use pos_fiscal::payload::JetPayload;
 use pos_fiscal::record::{StoredRecord, genesis_hash, sha256_hex};
 use pos_fiscal::verify::{Anchor, VerifyContext, verify_records};
 use std::collections::BTreeMap;
+
+fn parse_key(sec1_hex: &str) -> Option<PublicKey> {
+    hex::decode(sec1_hex)
+        .ok()
+        .and_then(|b| PublicKey::from_sec1(&b).ok())
+}
+
+/// The keys registered for a device, oldest first: the enrolment key (since
+/// 0), then each key introduced by an accepted JET 310. The last one signs
+/// the device's next records.
+pub fn registered_keys(tx: &mut dyn Tx, dev: &Device) -> Result<Vec<DeviceKey>> {
+    let enrolled = parse_key(&dev.public_key).ok_or(SyncError::Corrupt { what: "device key" })?;
+    let mut keys = vec![DeviceKey {
+        since: 0,
+        key_id: enrolled.key_id(),
+        public_key: dev.public_key.clone(),
+    }];
+    keys.extend(tx.device_keys(&dev.id)?);
+    Ok(keys)
+}
+
+/// The new key a key-change record (JET 310) names, if `r` is one.
+fn key_change(r: &StoredRecord) -> Option<std::result::Result<PublicKey, ()>> {
+    if r.series != Series::E {
+        return None;
+    }
+    let p: JetPayload = pos_fiscal::canon::from_canonical(r.payload.as_bytes(), "jet").ok()?;
+    if p.code != JetCode::KeyChange.code() {
+        return None;
+    }
+    let new = p
+        .detail
+        .get("new_public_key")
+        .and_then(|h| parse_key(h))
+        .filter(|k| p.detail.get("new_key_id") == Some(&k.key_id()));
+    Some(new.ok_or(()))
+}
+
+fn signed_by(r: &StoredRecord, key: &PublicKey) -> bool {
+    match (r.envelope_bytes(), r.signature_bytes()) {
+        (Ok(env), Some(sig)) => key.verify(&env, &sig),
+        _ => false,
+    }
+}
+
+/// Walks the fresh records in append order with the device's current key:
+/// each must be signed by the key current at its place; a valid JET 310
+/// signed by it makes its new key current. Returns the keys introduced.
+fn check_keys(
+    fresh: &[StoredRecord],
+    current: &DeviceKey,
+    defects: &mut Vec<String>,
+) -> Result<Vec<DeviceKey>> {
+    let mut key =
+        parse_key(&current.public_key).ok_or(SyncError::Corrupt { what: "device key" })?;
+    let mut introduced = Vec::new();
+    for r in fresh {
+        let place = format!("{}{}", r.series.code(), r.number);
+        if r.key_id != key.key_id() {
+            defects.push(format!(
+                "wrong_key {place}: signed by key {}, the registered key is {}",
+                r.key_id,
+                key.key_id()
+            ));
+            continue;
+        }
+        match key_change(r) {
+            Some(Ok(new)) if signed_by(r, &key) => {
+                introduced.push(DeviceKey {
+                    since: r.number,
+                    key_id: new.key_id(),
+                    public_key: hex::encode(new.sec1()),
+                });
+                key = new;
+            }
+            Some(Ok(_)) => {} // its bad signature is reported by the verifier
+            Some(Err(())) => defects.push(format!("bad_key_change {place}")),
+            None => {}
+        }
+    }
+    Ok(introduced)
+}
 
 /// Checks and stores a fiscal batch; returns the quarantine notice if kept aside.
 pub fn accept(
@@ -43,10 +134,12 @@ pub fn accept(
         }
         fresh.push(r.clone());
     }
-    let key = hex::decode(&dev.public_key)
-        .ok()
-        .and_then(|b| pos_fiscal::PublicKey::from_sec1(&b).ok())
+    let registered = registered_keys(tx, dev)?;
+    let current = registered
+        .last()
         .ok_or(SyncError::Corrupt { what: "device key" })?;
+    let introduced = check_keys(&fresh, current, &mut defects)?;
+    let key = parse_key(&current.public_key).ok_or(SyncError::Corrupt { what: "device key" })?;
     let mut anchors = BTreeMap::new();
     for s in Series::ALL {
         if let Some(h) = heads.get(&s) {
@@ -119,6 +212,9 @@ pub fn accept(
             dev.genesis = Some(g);
         }
         tx.insert_fiscal(&dev.id, r)?;
+    }
+    for k in &introduced {
+        tx.add_device_key(&dev.id, k)?;
     }
     Ok(None)
 }

@@ -10,7 +10,7 @@
 
 use super::pg_batch::{Pending, StmtCache, prepared};
 use super::sqlite::{genesis_from_json, genesis_to_json, kind_name, kind_of, series_of};
-use super::store::{Device, FiscalHead, Storage, StoredOrder, Tx};
+use super::store::{Device, DeviceKey, FiscalHead, Storage, StoredOrder, Tx};
 use crate::error::{Result, SyncError};
 use crate::wire::{Change, ChangeKind, WireEvent};
 use chrono::{DateTime, Utc};
@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS devices (
     id TEXT PRIMARY KEY, store TEXT NOT NULL, location TEXT NOT NULL,
     secret TEXT NOT NULL, public_key TEXT NOT NULL, replaced_by TEXT,
     genesis TEXT, acked_seq BIGINT NOT NULL DEFAULT 0, last_push TEXT);
+CREATE TABLE IF NOT EXISTS device_keys (
+    device TEXT NOT NULL, since BIGINT NOT NULL, key_id TEXT NOT NULL, public_key TEXT NOT NULL,
+    PRIMARY KEY (device, since));
 CREATE TABLE IF NOT EXISTS seen_signatures (signature TEXT PRIMARY KEY, at_ms BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS seen_signatures_by_time ON seen_signatures(at_ms);
 CREATE TABLE IF NOT EXISTS events (
@@ -256,6 +259,30 @@ impl Tx for PgTx<'_> {
         self.tx.execute(
             "UPDATE devices SET genesis = $2 WHERE id = $1",
             &[&device, &genesis_to_json(g)],
+        )?;
+        Ok(())
+    }
+
+    fn device_keys(&mut self, device: &str) -> Result<Vec<DeviceKey>> {
+        let rows = self.rows(
+            "SELECT since, key_id, public_key FROM device_keys WHERE device = $1 ORDER BY since",
+            &[&device],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeviceKey {
+                    since: u(r.get(0))?,
+                    key_id: r.get(1),
+                    public_key: r.get(2),
+                })
+            })
+            .collect()
+    }
+
+    fn add_device_key(&mut self, device: &str, key: &DeviceKey) -> Result<()> {
+        self.exec(
+            "INSERT INTO device_keys(device, since, key_id, public_key) VALUES ($1, $2, $3, $4)",
+            &[&device, &i(key.since)?, &key.key_id, &key.public_key],
         )?;
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! The embedded SQLite storage (zero setup; one server process).
 
-use super::store::{Device, FiscalHead, Storage, StoredOrder, Tx};
+use super::store::{Device, DeviceKey, FiscalHead, Storage, StoredOrder, Tx};
 use crate::error::{Result, SyncError};
 use crate::wire::{Change, ChangeKind, WireEvent};
 use chrono::{DateTime, Utc};
@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS devices (
     id TEXT PRIMARY KEY, store TEXT NOT NULL, location TEXT NOT NULL,
     secret TEXT NOT NULL, public_key TEXT NOT NULL, replaced_by TEXT,
     genesis TEXT, acked_seq INTEGER NOT NULL DEFAULT 0, last_push TEXT);
+CREATE TABLE IF NOT EXISTS device_keys (
+    device TEXT NOT NULL, since INTEGER NOT NULL, key_id TEXT NOT NULL, public_key TEXT NOT NULL,
+    PRIMARY KEY (device, since));
 CREATE TABLE IF NOT EXISTS seen_signatures (signature TEXT PRIMARY KEY, at_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     event_id TEXT PRIMARY KEY, device TEXT NOT NULL, seq INTEGER NOT NULL, store TEXT NOT NULL,
@@ -241,6 +244,37 @@ impl Tx for SqliteTx<'_> {
         self.tx.execute(
             "UPDATE devices SET genesis = ?2 WHERE id = ?1",
             params![device, genesis_to_json(g)],
+        )?;
+        Ok(())
+    }
+
+    fn device_keys(&mut self, device: &str) -> Result<Vec<DeviceKey>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT since, key_id, public_key FROM device_keys WHERE device = ?1 ORDER BY since",
+        )?;
+        let rows = st.query_map([device], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (since, key_id, public_key) = row?;
+            out.push(DeviceKey {
+                since: u(since)?,
+                key_id,
+                public_key,
+            });
+        }
+        Ok(out)
+    }
+
+    fn add_device_key(&mut self, device: &str, key: &DeviceKey) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO device_keys(device, since, key_id, public_key) VALUES (?1, ?2, ?3, ?4)",
+            params![device, i(key.since)?, key.key_id, key.public_key],
         )?;
         Ok(())
     }

@@ -42,6 +42,17 @@ pub struct FiscalHead {
     pub signature: String,
 }
 
+/// A fiscal key introduced by an accepted key change (JET 310).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceKey {
+    /// The E number of the JET 310 record (0: the enrolment key).
+    pub since: u64,
+    /// Key id.
+    pub key_id: String,
+    /// Public key, SEC1 hex.
+    pub public_key: String,
+}
+
 /// A web or click & collect order as the server keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredOrder {
@@ -65,6 +76,11 @@ pub trait Tx {
     fn retire_device(&mut self, old: &str, new: &str) -> Result<()>;
     /// Records the genesis parameters of a device's journal.
     fn set_genesis(&mut self, device: &str, genesis: &(String, String, String)) -> Result<()>;
+    /// Keys introduced by accepted key changes (JET 310), oldest first (the
+    /// enrolment key is [`Device::public_key`]).
+    fn device_keys(&mut self, device: &str) -> Result<Vec<DeviceKey>>;
+    /// Records a key introduced by an accepted key change.
+    fn add_device_key(&mut self, device: &str, key: &DeviceKey) -> Result<()>;
     /// Remembers a request signature; false if it was already seen.
     fn remember_signature(&mut self, signature: &str, at_ms: i64) -> Result<bool>;
     /// The device's acknowledged sequence, locking its row until commit.
