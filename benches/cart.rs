@@ -1,6 +1,10 @@
 //! Cart repricing benchmark: one operation (a quantity change) on a 100-line
-//! cart, which clones the cart, runs the promotion engine with 50 active
-//! promotions and prices the ticket (the target is under 50 µs).
+//! cart, which clones the cart, runs the promotion engine with 50 or 500
+//! active promotions and prices the ticket (targets: under 50 µs and under
+//! 150 µs). The promotions spread over `n / 5` families and `4n / 5` SKUs:
+//! with 50 every family and SKU of the cart is promoted several times; with
+//! 500 the cart holds a tenth of the families and SKUs promoted (a store's
+//! catalogue is larger than one basket).
 //!
 //! `cargo bench -p pos-benches --bench cart -- --warm-up-time 1 --measurement-time 3`
 #![allow(
@@ -21,12 +25,12 @@ use rust_decimal::Decimal;
 use std::hint::black_box;
 use std::sync::Arc;
 
-/// 50 promotions over 10 families and 40 SKUs: every reward kind.
-fn promotions() -> Arc<[Promotion]> {
+/// `n` promotions over `n / 5` families and `4n / 5` SKUs: every reward kind.
+fn promotions(n: usize) -> Arc<[Promotion]> {
     let mut json = Vec::new();
-    for i in 0..50usize {
-        let family = format!("FAM-{}", i % 10);
-        let sku = format!("SKU-{:02}", (i * 3) % 40);
+    for i in 0..n {
+        let family = format!("FAM-{}", i % (n / 5));
+        let sku = format!("SKU-{:02}", (i * 3) % (n * 4 / 5));
         let reward = match i % 8 {
             0 | 1 => format!(
                 r#"{{"type": "percent_off", "target": {{"categories": ["{family}"]}}, "percent": "{}"}}"#,
@@ -34,7 +38,7 @@ fn promotions() -> Arc<[Promotion]> {
             ),
             2 => format!(
                 r#"{{"type": "amount_off", "target": {{"skus": ["{sku}"]}}, "amount": "0.{:02}"}}"#,
-                10 + i
+                10 + i % 90
             ),
             3 => format!(
                 r#"{{"type": "buy_x_get_y", "buy": {{"categories": ["{family}"]}}, "buy_quantity": 2, "get": {{"categories": ["{family}"]}}, "get_quantity": 1}}"#
@@ -82,16 +86,17 @@ fn item(i: usize) -> SellableItem {
     }
 }
 
-fn cart(with_promotions: bool) -> Cart {
+fn cart(promotion_count: usize) -> Cart {
     let actor = Actor::new(OperatorId::new("bench").unwrap(), Permissions::manager());
     let mut cart = Cart::new(Currency::EUR);
-    if with_promotions {
+    if promotion_count > 0 {
         let mut ctx = PromoContext::new(
             Currency::EUR,
             Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap(),
         );
         ctx.utc_offset_minutes = 60;
-        cart.set_promotions(promotions(), ctx).unwrap();
+        cart.set_promotions(promotions(promotion_count), ctx)
+            .unwrap();
     }
     for i in 0..100 {
         let it = item(i);
@@ -118,12 +123,13 @@ fn cart(with_promotions: bool) -> Cart {
 }
 
 fn reprice(c: &mut Criterion) {
-    for (name, with_promotions) in [
-        ("cart/reprice_100_lines_50_promotions", true),
-        ("cart/reprice_100_lines_no_promotion", false),
+    for (name, promotion_count) in [
+        ("cart/reprice_100_lines_50_promotions", 50),
+        ("cart/reprice_100_lines_500_promotions", 500),
+        ("cart/reprice_100_lines_no_promotion", 0),
     ] {
-        let mut cart = cart(with_promotions);
-        if with_promotions {
+        let mut cart = cart(promotion_count);
+        if promotion_count > 0 {
             assert!(
                 cart.promotion_outcome()
                     .is_some_and(|o| !o.applied.is_empty())

@@ -65,14 +65,19 @@ impl Cart {
         if self.promo.ctx.is_none() {
             return Ok(Some(CouponRejection::Unknown));
         }
-        let mut next = self.clone();
+        let mut next = self.working_copy();
         if let Some(ctx) = next.promo.ctx.as_mut() {
             ctx.coupons.push(code);
         }
-        next.reprice()?;
+        if let Err(e) = next.reprice() {
+            self.promo.engine = std::mem::take(&mut next.promo.engine);
+            return Err(e);
+        }
         let rejection = next.coupon_rejection(&normalized);
         match rejection {
-            Some(CouponRejection::Unknown | CouponRejection::Duplicate) => {}
+            Some(CouponRejection::Unknown | CouponRejection::Duplicate) => {
+                self.promo.engine = std::mem::take(&mut next.promo.engine);
+            }
             _ => *self = next,
         }
         Ok(rejection)

@@ -28,7 +28,7 @@ use super::state::{Cart, CartTotals};
 use crate::ids::{PromotionId, Sku};
 use crate::pricing::{Discount, PriceLine, PriceRequest, PricedTicket, price};
 use crate::promotion::{
-    self, PromoContext, PromoLine, Promotion, PromotionOutcome, TicketRewardKind,
+    Evaluator, PromoContext, PromoLine, Promotion, PromotionOutcome, TicketRewardKind,
 };
 use crate::{CoreError, Currency, Money, VatRate};
 use rust_decimal::Decimal;
@@ -42,6 +42,36 @@ pub(crate) struct PromoSetup {
     pub(crate) promotions: Arc<[Promotion]>,
     pub(crate) ctx: Option<PromoContext>,
     pub(crate) outcome: Option<PromotionOutcome>,
+    pub(crate) engine: EngineCache,
+}
+
+/// The incremental promotion evaluator and the lines last given to it
+/// (kept so that a change copies only the lines it changed). A cache, not
+/// part of the cart's value: it never changes an outcome, a copy of the cart
+/// starts without it (its next repricing is a full evaluation), and it is
+/// equal to any other.
+#[derive(Default)]
+pub(crate) struct EngineCache {
+    evaluator: Evaluator,
+    lines: Vec<PromoLine>,
+}
+
+impl Clone for EngineCache {
+    fn clone(&self) -> EngineCache {
+        EngineCache::default()
+    }
+}
+
+impl PartialEq for EngineCache {
+    fn eq(&self, _: &EngineCache) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for EngineCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EngineCache")
+    }
 }
 
 /// What the promotion engine gave, mapped to cart positions.
@@ -229,33 +259,25 @@ impl Cart {
     /// Step 2: runs the promotion engine on the lines as priced with their
     /// manual discounts, and maps its outcome to cart positions.
     fn promotion_effects(
-        &self,
+        &mut self,
         request: &PriceRequest,
         manual_pass: &PricedTicket,
         ctx: &PromoContext,
     ) -> Result<(PromoEffects, PromotionOutcome), CoreError> {
         let currency = self.currency;
-        let promo_lines = self
-            .lines
-            .iter()
-            .zip(&request.lines)
-            .zip(&manual_pass.lines)
-            .enumerate()
-            .map(|(index, ((line, req), priced))| PromoLine {
-                index,
-                sku: line.item.sku.clone(),
-                product_id: line.item.product_id.clone(),
-                categories: line.item.categories.clone(),
-                unit: line.item.unit,
-                unit_price: Money::new(req.unit_price, currency),
-                quantity: req.quantity,
-                gross: Money::new(priced.gross, currency),
-                manual_discount: Money::new(priced.line_discount, currency),
-                price_overridden: matches!(line.price_source, PriceSource::Override { .. }),
-                reward_of: line.reward_of.clone(),
-            })
-            .collect::<Vec<_>>();
-        let outcome = promotion::apply(&promo_lines, &self.promo.promotions, ctx)?;
+        let mut engine = std::mem::take(&mut self.promo.engine);
+        sync_promo_lines(
+            &mut engine.lines,
+            &self.lines,
+            request,
+            manual_pass,
+            currency,
+        );
+        let outcome = engine
+            .evaluator
+            .apply(&engine.lines, &self.promo.promotions, ctx);
+        self.promo.engine = engine;
+        let outcome = outcome?;
 
         let mut per_line: Vec<Vec<AppliedPromotion>> = vec![Vec::new(); self.lines.len()];
         for lp in &outcome.lines {
@@ -338,6 +360,61 @@ impl Cart {
             }
         }
         changed
+    }
+}
+
+/// Brings `out` to the engine's view of `lines` (pricing request and
+/// manual pass alongside), copying identifiers only where they changed.
+fn sync_promo_lines(
+    out: &mut Vec<PromoLine>,
+    lines: &[CartLine],
+    request: &PriceRequest,
+    manual_pass: &PricedTicket,
+    currency: Currency,
+) {
+    out.truncate(lines.len());
+    let views = lines.iter().zip(&request.lines).zip(&manual_pass.lines);
+    for (index, ((line, req), priced)) in views.enumerate() {
+        let item = &line.item;
+        let unit_price = Money::new(req.unit_price, currency);
+        let gross = Money::new(priced.gross, currency);
+        let manual_discount = Money::new(priced.line_discount, currency);
+        let price_overridden = matches!(line.price_source, PriceSource::Override { .. });
+        let Some(slot) = out.get_mut(index) else {
+            out.push(PromoLine {
+                index,
+                sku: item.sku.clone(),
+                product_id: item.product_id.clone(),
+                categories: item.categories.clone(),
+                unit: item.unit,
+                unit_price,
+                quantity: req.quantity,
+                gross,
+                manual_discount,
+                price_overridden,
+                reward_of: line.reward_of.clone(),
+            });
+            continue;
+        };
+        slot.index = index;
+        if slot.sku != item.sku {
+            slot.sku = item.sku.clone();
+        }
+        if slot.product_id != item.product_id {
+            slot.product_id = item.product_id.clone();
+        }
+        if slot.categories != item.categories {
+            slot.categories = item.categories.clone();
+        }
+        if slot.reward_of != line.reward_of {
+            slot.reward_of = line.reward_of.clone();
+        }
+        slot.unit = item.unit;
+        slot.unit_price = unit_price;
+        slot.quantity = req.quantity;
+        slot.gross = gross;
+        slot.manual_discount = manual_discount;
+        slot.price_overridden = price_overridden;
     }
 }
 

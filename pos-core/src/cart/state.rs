@@ -146,23 +146,32 @@ impl Cart {
         change: impl FnOnce(&mut Cart) -> Result<T, CoreError>,
     ) -> Result<T, CoreError> {
         let mut next = self.working_copy();
-        let out = change(&mut next)?;
-        next.reprice()?;
-        *self = next;
-        Ok(out)
+        match change(&mut next).and_then(|out| next.reprice().map(|()| out)) {
+            Ok(out) => {
+                *self = next;
+                Ok(out)
+            }
+            Err(e) => {
+                // The promotion cache went with the copy: take it back.
+                self.promo.engine = std::mem::take(&mut next.promo.engine);
+                Err(e)
+            }
+        }
     }
 
     /// A copy to work on: everything but the results of the last
     /// repricing, which the next repricing recomputes anyway (copying the
-    /// promotion outcome and per-line promotion texts is most of the cost).
-    fn working_copy(&mut self) -> Cart {
+    /// promotion outcome and per-line promotion texts is most of the cost);
+    /// the promotion cache moves to the copy.
+    pub(crate) fn working_copy(&mut self) -> Cart {
         let outcome = self.promo.outcome.take();
         let promotions: Vec<_> = self
             .lines
             .iter_mut()
             .map(|l| std::mem::take(&mut l.promotions))
             .collect();
-        let copy = self.clone();
+        let mut copy = self.clone();
+        copy.promo.engine = std::mem::take(&mut self.promo.engine);
         self.promo.outcome = outcome;
         for (line, p) in self.lines.iter_mut().zip(promotions) {
             line.promotions = p;

@@ -3,7 +3,7 @@
 use super::line_rewards::{LineResult, Plan, Step, checked, count, key, milli, refusal};
 use super::model::Target;
 use super::state::{LineState, percent_of};
-use super::targets::LineIndex;
+use super::targets::Designate;
 use crate::CoreError;
 use rust_decimal::Decimal;
 
@@ -122,7 +122,7 @@ fn parts(
 pub(crate) fn buy_x_get_y(
     step: Step<'_>,
     states: &[LineState],
-    index: &LineIndex<'_>,
+    index: &dyn Designate,
     buy: &Target,
     get: &Target,
     rule: Bxgy,

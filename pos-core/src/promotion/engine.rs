@@ -1,6 +1,12 @@
 //! The engine: validates, sorts, applies promotions in order and assembles
 //! the outcome. See the module documentation for the rules.
+//!
+//! [`run`] is the one evaluation; [`apply`] calls it with nothing to reuse,
+//! the incremental evaluator (`incremental.rs`) with the trace of its last
+//! run, from which it copies the effect of every line promotion whose
+//! inputs cannot have changed.
 
+use super::incremental::Replay;
 use super::input::{PromoContext, PromoLine};
 use super::line_rewards::{self, Buffers, LineResult, Step};
 use super::model::{Promotion, Reward, Stacking, Trigger, normalize_code};
@@ -9,12 +15,14 @@ use super::outcome::{
     PromotionOutcome, RejectedCoupon, TicketReward, TicketRewardKind,
 };
 use super::state::{LineState, overflow, percent_of, quantity};
-use super::targets::LineIndex;
+use super::targets::{Designate, Index, LineIndex};
 use super::{schedule, validate};
 use crate::money::{from_minor_i128, to_minor_i128};
 use crate::{CoreError, Money};
 use chrono::NaiveDateTime;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 /// Applies `promotions` to `lines` in the context `ctx`.
 pub fn apply(
@@ -22,25 +30,88 @@ pub fn apply(
     promotions: &[Promotion],
     ctx: &PromoContext,
 ) -> Result<PromotionOutcome, CoreError> {
+    run(lines, promotions, ctx, None).map(|(outcome, _)| outcome)
+}
+
+/// What the incremental evaluator brings to a run, for promotions whose
+/// definitions it has checked already.
+#[derive(Debug)]
+pub(crate) struct Reuse<'p> {
+    /// Every promotion's index, by priority then id ([`sort`]).
+    pub sorted: &'p [usize],
+    /// The index of the lines, built on first use and kept while the
+    /// lines' SKUs, products and categories stay the same.
+    pub index: &'p OnceCell<Index<Box<str>>>,
+    /// The last run, when its line promotions may be copied.
+    pub replay: Option<Replay<'p>>,
+}
+
+/// What the line promotions of a run did, step by step (the main pass; a
+/// run won by a global exclusive promotion leaves none).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Trace {
+    /// Line promotions in the order tried.
+    pub steps: Vec<StepTrace>,
+    /// Every use: (line position, thousandths, discount given).
+    pub uses: Vec<(usize, i128, i128)>,
+}
+
+/// One line promotion of a [`Trace`].
+#[derive(Debug, Clone)]
+pub(crate) struct StepTrace {
+    /// The promotion's index.
+    pub promo: usize,
+    /// Why its conditions refused it (then it did nothing).
+    pub gate: Option<CouponRejection>,
+    /// What its reward did when the conditions held.
+    pub result: Option<LineResult>,
+    /// Its uses in [`Trace::uses`], ascending line positions.
+    pub uses: Range<usize>,
+}
+
+/// Evaluates `promotions` on `lines`. Without `reuse` the definitions are
+/// checked too; with a replay, line promotions whose lines and conditions
+/// are as in the replayed run get that run's effect instead of being
+/// recomputed. Returns the outcome and, when the main pass ran, its trace.
+pub(crate) fn run(
+    lines: &[PromoLine],
+    promotions: &[Promotion],
+    ctx: &PromoContext,
+    reuse: Option<Reuse<'_>>,
+) -> Result<(PromotionOutcome, Option<Trace>), CoreError> {
     validate::lines(lines, ctx.currency)?;
-    validate::promotions(promotions, ctx.currency)?;
+    let (sorted, kept_index, mut replay) = match reuse {
+        Some(r) => (Some(r.sorted), Some(r.index), r.replay),
+        None => {
+            validate::promotions(promotions, ctx.currency)?;
+            (None, None, None)
+        }
+    };
     let local = schedule::local_time(ctx)?;
     let coupons = Coupons::read(promotions, ctx);
-    let mut order: Vec<usize> = (0..promotions.len())
-        .filter(|i| coupons.triggers(promotions, *i))
-        .collect();
-    order.sort_by(|a, b| {
-        let (pa, pb) = (promotions.get(*a), promotions.get(*b));
-        pa.map(|p| (p.priority, &p.id))
-            .cmp(&pb.map(|p| (p.priority, &p.id)))
-    });
-    let index = LineIndex::new(lines, promotions);
+    let order: Vec<usize> = match sorted {
+        // Ids are unique: filtering a sorted list keeps it sorted.
+        Some(sorted) => sorted
+            .iter()
+            .copied()
+            .filter(|i| coupons.triggers(promotions, *i))
+            .collect(),
+        None => {
+            let mut order: Vec<usize> = (0..promotions.len())
+                .filter(|i| coupons.triggers(promotions, *i))
+                .collect();
+            sort(promotions, &mut order);
+            order
+        }
+    };
     let env = Env {
         promotions,
         ctx,
         local,
         minor: ctx.currency.minor_units(),
-        index: &index,
+        lines,
+        index: OnceCell::new(),
+        kept_index,
         any_return: lines.iter().any(PromoLine::is_return),
     };
 
@@ -64,7 +135,7 @@ pub fn apply(
                         .or_insert(CouponRejection::NotCombinable);
                 }
             }
-            return run.finish(lines, &coupons, reasons);
+            return Ok((run.finish(lines, &coupons, reasons)?, None));
         }
     }
 
@@ -75,15 +146,33 @@ pub fn apply(
             .get(*i)
             .is_some_and(|p| p.reward.is_ticket_level())
     };
-    for &i in rest.iter().filter(|i| !ticket_level(i)) {
-        run.try_promotion(i)?;
+    let line_steps: Vec<usize> = rest.iter().copied().filter(|i| !ticket_level(i)).collect();
+    if replay.as_ref().is_some_and(|r| !r.follows(&line_steps)) {
+        replay = None;
+    }
+    let mut steps = Vec::with_capacity(line_steps.len());
+    for (k, &i) in line_steps.iter().enumerate() {
+        steps.push(run.line_step(k, i, replay.as_mut())?);
     }
     for &i in rest.iter().filter(|i| ticket_level(i)) {
         run.try_promotion(i)?;
     }
+    let trace = Trace {
+        steps,
+        uses: run.buffers.uses.iter().map(|u| (u.0, u.3, u.4)).collect(),
+    };
     let mut all = reasons;
     all.extend(std::mem::take(&mut run.reasons));
-    run.finish(lines, &coupons, all)
+    Ok((run.finish(lines, &coupons, all)?, Some(trace)))
+}
+
+/// Sorts promotion indexes by priority, then id (the order they are tried in).
+pub(crate) fn sort(promotions: &[Promotion], order: &mut [usize]) {
+    order.sort_by(|a, b| {
+        let (pa, pb) = (promotions.get(*a), promotions.get(*b));
+        pa.map(|p| (p.priority, &p.id))
+            .cmp(&pb.map(|p| (p.priority, &p.id)))
+    });
 }
 
 /// What does not change during a run.
@@ -93,8 +182,23 @@ struct Env<'a> {
     ctx: &'a PromoContext,
     local: NaiveDateTime,
     minor: u32,
-    index: &'a LineIndex<'a>,
+    lines: &'a [PromoLine],
+    /// Built on first use: a run that replays every line promotion needs none.
+    index: OnceCell<LineIndex<'a>>,
+    /// The incremental evaluator's index, used instead when given.
+    kept_index: Option<&'a OnceCell<Index<Box<str>>>>,
     any_return: bool,
+}
+
+impl<'a> Env<'a> {
+    fn index(&self) -> &dyn Designate {
+        match self.kept_index {
+            Some(kept) => kept.get_or_init(|| Index::of_lines(self.lines)),
+            None => self
+                .index
+                .get_or_init(|| LineIndex::new(self.lines, self.promotions)),
+        }
+    }
 }
 
 /// The coupons entered, in entry order.
@@ -183,6 +287,9 @@ struct Run<'a> {
     ticket_mode: TicketMode,
     reasons: BTreeMap<usize, CouponRejection>,
     buffers: Buffers,
+    /// Σ room of the lines, kept as promotions take from them (a line's
+    /// room falls by exactly what it gives).
+    rooms: i128,
 }
 
 impl<'a> Run<'a> {
@@ -191,6 +298,10 @@ impl<'a> Run<'a> {
             .iter()
             .map(|l| LineState::new(l, env.minor))
             .collect::<Result<Vec<_>, _>>()?;
+        let rooms = states
+            .iter()
+            .try_fold(0i128, |a, s| a.checked_add(s.room()))
+            .ok_or_else(overflow)?;
         Ok(Run {
             env,
             states,
@@ -200,53 +311,148 @@ impl<'a> Run<'a> {
             ticket_mode: TicketMode::Open,
             reasons: BTreeMap::new(),
             buffers: Buffers::default(),
+            rooms,
         })
     }
 
     /// What the sale lines come to now: after manual discounts, the line
     /// promotions applied so far and the ticket discounts so far.
     fn spend(&self) -> Result<i128, CoreError> {
-        let lines = self
-            .states
-            .iter()
-            .try_fold(0i128, |a, s| a.checked_add(s.room()))
-            .ok_or_else(overflow)?;
-        lines.checked_sub(self.ticket_discount).ok_or_else(overflow)
+        self.rooms
+            .checked_sub(self.ticket_discount)
+            .ok_or_else(overflow)
     }
 
     fn try_promotion(&mut self, i: usize) -> Result<(), CoreError> {
         let Some(promo) = self.env.promotions.get(i) else {
             return Ok(());
         };
-        if let Err(reason) = schedule::check(&promo.conditions, self.env.ctx, self.env.local) {
-            self.reasons.insert(i, reason);
+        if let Some(reason) = self.gate(promo)? {
+            self.reject(i, reason);
             return Ok(());
+        }
+        if promo.reward.is_ticket_level() {
+            return self.ticket_reward(i, promo);
+        }
+        let result = self.line_reward(i, promo)?;
+        self.record(i, result);
+        Ok(())
+    }
+
+    /// Notes why promotion `i` did not apply: only a coupon's reason is
+    /// ever reported, so only those are kept.
+    fn reject(&mut self, i: usize, reason: CouponRejection) {
+        let coupon = self
+            .env
+            .promotions
+            .get(i)
+            .is_some_and(|p| matches!(p.trigger, Trigger::Coupon { .. }));
+        if coupon {
+            self.reasons.insert(i, reason);
+        }
+    }
+
+    /// Why the conditions refuse `promo` now, if they do.
+    fn gate(&self, promo: &Promotion) -> Result<Option<CouponRejection>, CoreError> {
+        if let Err(reason) = schedule::check(&promo.conditions, self.env.ctx, self.env.local) {
+            return Ok(Some(reason));
         }
         if let Some(min) = promo.conditions.min_spend {
             let minimum = to_minor_i128(min, self.env.minor)?;
             if self.spend()? < minimum {
                 let minimum = Money::new(min, self.env.ctx.currency).rounded();
-                self.reasons
-                    .insert(i, CouponRejection::MinimumSpendNotReached { minimum });
-                return Ok(());
+                return Ok(Some(CouponRejection::MinimumSpendNotReached { minimum }));
             }
         }
-        if promo.reward.is_ticket_level() {
-            return self.ticket_reward(i, promo);
-        }
+        Ok(None)
+    }
+
+    /// Computes and commits a line reward.
+    fn line_reward(&mut self, i: usize, promo: &Promotion) -> Result<LineResult, CoreError> {
         let step = Step {
             promo,
             pos: i,
             minor: self.env.minor,
         };
-        match line_rewards::apply(step, &mut self.states, self.env.index, &mut self.buffers)? {
+        let index = self.env.index();
+        let result = line_rewards::apply(step, &mut self.states, index, &mut self.buffers)?;
+        if let LineResult::Applied(total) = result {
+            self.rooms = self.rooms.checked_sub(total).ok_or_else(overflow)?;
+        }
+        Ok(result)
+    }
+
+    /// Notes what a line reward did.
+    fn record(&mut self, i: usize, result: LineResult) {
+        match result {
             LineResult::Applied(total) => self.applied.push((i, total)),
             LineResult::NotApplicable => {
-                self.reasons.insert(i, CouponRejection::NotApplicable);
+                self.reject(i, CouponRejection::NotApplicable);
             }
             LineResult::NotCombinable => {
-                self.reasons.insert(i, CouponRejection::NotCombinable);
+                self.reject(i, CouponRejection::NotCombinable);
             }
+        }
+    }
+
+    /// Step `k` of the main pass, line promotion `i`: its effect copied
+    /// from the replayed run when its inputs are unchanged, computed
+    /// otherwise.
+    fn line_step(
+        &mut self,
+        k: usize,
+        i: usize,
+        replay: Option<&mut Replay<'_>>,
+    ) -> Result<StepTrace, CoreError> {
+        let start = self.buffers.uses.len();
+        let Some(promo) = self.env.promotions.get(i) else {
+            return Err(overflow());
+        };
+        let gate = self.gate(promo)?;
+        let result = match &gate {
+            Some(reason) => {
+                self.reject(i, reason.clone());
+                None
+            }
+            None => {
+                let reused = replay.as_deref().and_then(|r| r.reusable(k, i));
+                let result = match reused {
+                    Some((uses, result)) => {
+                        self.copy_uses(i, promo.stacking, uses)?;
+                        result
+                    }
+                    None => self.line_reward(i, promo)?,
+                };
+                self.record(i, result);
+                Some(result)
+            }
+        };
+        let end = self.buffers.uses.len();
+        if let Some(r) = replay {
+            r.settle(k, self.buffers.uses.get(start..end).unwrap_or(&[]));
+        }
+        Ok(StepTrace {
+            promo: i,
+            gate,
+            result,
+            uses: start..end,
+        })
+    }
+
+    /// Commits uses copied from the replayed run: (new line position,
+    /// thousandths, discount).
+    fn copy_uses(
+        &mut self,
+        i: usize,
+        stacking: Stacking,
+        uses: impl Iterator<Item = (usize, i128, i128)>,
+    ) -> Result<(), CoreError> {
+        for (pos, units, given) in uses {
+            let s = self.states.get_mut(pos).ok_or_else(overflow)?;
+            let given = s.take(stacking, units, given)?;
+            self.rooms = self.rooms.checked_sub(given).ok_or_else(overflow)?;
+            let seq = self.buffers.uses.len();
+            self.buffers.uses.push((pos, seq, i, units, given));
         }
         Ok(())
     }
@@ -258,7 +464,7 @@ impl<'a> Run<'a> {
             Stacking::Exclusive | Stacking::GlobalExclusive => self.ticket_rewards.is_empty(),
         };
         if !allowed {
-            self.reasons.insert(i, CouponRejection::NotCombinable);
+            self.reject(i, CouponRejection::NotCombinable);
             return Ok(());
         }
         let (kind, discount) = match &promo.reward {
@@ -273,7 +479,7 @@ impl<'a> Run<'a> {
                 if self.env.any_return =>
             {
                 // Pricing refuses a ticket discount on a ticket with returns.
-                self.reasons.insert(i, CouponRejection::NotApplicable);
+                self.reject(i, CouponRejection::NotApplicable);
                 return Ok(());
             }
             Reward::TicketPercentOff { percent } => {
@@ -287,7 +493,7 @@ impl<'a> Run<'a> {
             _ => return Ok(()),
         };
         if discount <= 0 && !matches!(kind, TicketRewardKind::FreeItem { .. }) {
-            self.reasons.insert(i, CouponRejection::NotApplicable);
+            self.reject(i, CouponRejection::NotApplicable);
             return Ok(());
         }
         self.ticket_discount = self

@@ -9,7 +9,7 @@ use super::model::{Promotion, Reward, Target};
 use super::n_for_price::n_for_price;
 use super::state::overflow;
 use super::state::{LineState, MILLI, per_unit, percent_of, to_minor};
-use super::targets::LineIndex;
+use super::targets::Designate;
 use crate::CoreError;
 use rust_decimal::Decimal;
 
@@ -51,7 +51,7 @@ pub(crate) struct Buffers {
 pub(crate) fn apply(
     step: Step<'_>,
     states: &mut [LineState],
-    index: &LineIndex<'_>,
+    index: &dyn Designate,
     buf: &mut Buffers,
 ) -> Result<LineResult, CoreError> {
     let stacking = step.promo.stacking;
@@ -155,7 +155,7 @@ pub(crate) fn checked(plan: Plan, taken_by_others: bool) -> Result<Plan, LineRes
 fn per_line(
     step: Step<'_>,
     states: &[LineState],
-    index: &LineIndex<'_>,
+    index: &dyn Designate,
     target: &Target,
     buf: &mut Buffers,
     discount: impl Fn(&LineState, i128) -> Result<i128, CoreError>,
@@ -211,6 +211,7 @@ mod tests {
     use crate::ids::{CategoryId, ProductId, PromotionId, Sku};
     use crate::item::Unit;
     use crate::promotion::model::{Stacking, Trigger};
+    use crate::promotion::targets::LineIndex;
     use crate::promotion::{Conditions, PromoLine};
     use crate::{Currency, Money};
     use rust_decimal_macros::dec;

@@ -79,6 +79,7 @@
 
 mod buy_x_get_y;
 mod engine;
+mod incremental;
 mod input;
 mod line_rewards;
 mod model;
@@ -91,6 +92,7 @@ mod targets;
 mod validate;
 
 pub use engine::apply;
+pub use incremental::Evaluator;
 pub use input::{PromoContext, PromoLine};
 pub use model::{
     Conditions, HourWindow, Promotion, Reward, Stacking, Target, Trigger, normalize_code,

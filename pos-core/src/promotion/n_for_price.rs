@@ -6,7 +6,7 @@ use super::line_rewards::{
 use super::model::Target;
 use super::spread::largest_remainder;
 use super::state::{LineState, overflow, to_minor};
-use super::targets::LineIndex;
+use super::targets::Designate;
 use crate::CoreError;
 use rust_decimal::Decimal;
 
@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 pub(crate) fn n_for_price(
     step: Step<'_>,
     states: &[LineState],
-    index: &LineIndex<'_>,
+    index: &dyn Designate,
     target: &Target,
     n: u64,
     price: Decimal,

@@ -6,8 +6,9 @@
 
 use super::input::PromoLine;
 use super::model::{Promotion, Reward, Target};
+use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// FNV-1a: a tiny, fixed (unseeded) hash for short identifiers.
 #[derive(Debug, Clone, Copy)]
@@ -31,18 +32,89 @@ impl Hasher for Fnv {
     }
 }
 
-type Map<'a> = HashMap<&'a str, Vec<usize>, BuildHasherDefault<Fnv>>;
+type Map<K> = HashMap<K, Vec<usize>, BuildHasherDefault<Fnv>>;
 
-/// Input positions of the lines by SKU, product and category.
-#[derive(Debug, Default)]
-pub(crate) struct LineIndex<'a> {
-    by_sku: Map<'a>,
-    by_product: Map<'a>,
-    by_category: Map<'a>,
+/// Input positions of the lines by SKU, product and category; keys borrowed
+/// for one run, or owned to be kept from run to run.
+#[derive(Debug)]
+pub(crate) struct Index<K> {
+    by_sku: Map<K>,
+    by_product: Map<K>,
+    by_category: Map<K>,
     count: usize,
 }
 
-impl<'a> LineIndex<'a> {
+impl<K> Default for Index<K> {
+    fn default() -> Index<K> {
+        Index {
+            by_sku: Map::default(),
+            by_product: Map::default(),
+            by_category: Map::default(),
+            count: 0,
+        }
+    }
+}
+
+/// The index of one run, keyed by the promotions' targets.
+pub(crate) type LineIndex<'a> = Index<&'a str>;
+
+/// What a line reward needs: the lines a target designates.
+pub(crate) trait Designate {
+    /// Puts in `out` the positions of the lines `target` designates,
+    /// ascending, no duplicates (`out` is a reused buffer).
+    fn lines_into(&self, target: &Target, out: &mut Vec<usize>);
+
+    /// The positions `target` designates, in a new vector.
+    fn lines(&self, target: &Target) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.lines_into(target, &mut out);
+        out
+    }
+}
+
+impl<K: Borrow<str> + Hash + Eq> Designate for Index<K> {
+    fn lines_into(&self, target: &Target, out: &mut Vec<usize>) {
+        out.clear();
+        match target {
+            Target::All => out.extend(0..self.count),
+            Target::Skus(v) => collect(&self.by_sku, v.iter().map(|x| x.as_str()), out),
+            Target::Products(v) => collect(&self.by_product, v.iter().map(|x| x.as_str()), out),
+            Target::Categories(v) => collect(&self.by_category, v.iter().map(|x| x.as_str()), out),
+        }
+    }
+}
+
+impl Index<Box<str>> {
+    /// Indexes `lines` by every key they carry: costs the lines, not the
+    /// promotions, and may be kept while the lines' keys stay the same.
+    pub(crate) fn of_lines(lines: &[PromoLine]) -> Index<Box<str>> {
+        let mut index = Index {
+            count: lines.len(),
+            ..Index::default()
+        };
+        for (pos, line) in lines.iter().enumerate() {
+            push(&mut index.by_sku, line.sku.as_str(), pos);
+            push(&mut index.by_product, line.product_id.as_str(), pos);
+            for c in &line.categories {
+                push(&mut index.by_category, c.as_str(), pos);
+            }
+        }
+        index
+    }
+}
+
+fn push(map: &mut Map<Box<str>>, key: &str, pos: usize) {
+    let slot = match map.get_mut(key) {
+        Some(slot) => slot,
+        None => map.entry(Box::from(key)).or_default(),
+    };
+    // A line listing a category twice is still one line.
+    if slot.last() != Some(&pos) {
+        slot.push(pos);
+    }
+}
+
+impl<'a> Index<&'a str> {
     /// Indexes `lines` by position, for the keys `promotions` target only
     /// (other keys cost a lookup, never an allocation).
     pub(crate) fn new(lines: &'a [PromoLine], promotions: &'a [Promotion]) -> LineIndex<'a> {
@@ -104,28 +176,13 @@ impl<'a> LineIndex<'a> {
             }
         }
     }
-
-    /// Puts in `out` the positions of the lines `target` designates,
-    /// ascending, no duplicates (`out` is a reused buffer).
-    pub(crate) fn lines_into(&self, target: &Target, out: &mut Vec<usize>) {
-        out.clear();
-        match target {
-            Target::All => out.extend(0..self.count),
-            Target::Skus(v) => collect(&self.by_sku, v.iter().map(|x| x.as_str()), out),
-            Target::Products(v) => collect(&self.by_product, v.iter().map(|x| x.as_str()), out),
-            Target::Categories(v) => collect(&self.by_category, v.iter().map(|x| x.as_str()), out),
-        }
-    }
-
-    /// The positions `target` designates, in a new vector.
-    pub(crate) fn lines(&self, target: &Target) -> Vec<usize> {
-        let mut out = Vec::new();
-        self.lines_into(target, &mut out);
-        out
-    }
 }
 
-fn collect<'k>(map: &Map<'_>, keys: impl Iterator<Item = &'k str>, out: &mut Vec<usize>) {
+fn collect<'k, K: Borrow<str> + Hash + Eq>(
+    map: &Map<K>,
+    keys: impl Iterator<Item = &'k str>,
+    out: &mut Vec<usize>,
+) {
     let mut lists = 0usize;
     for key in keys {
         if let Some(found) = map.get(key) {
@@ -137,5 +194,85 @@ fn collect<'k>(map: &Map<'_>, keys: impl Iterator<Item = &'k str>, out: &mut Vec
     if lists > 1 {
         out.sort_unstable();
         out.dedup();
+    }
+}
+
+type Owned = HashMap<String, Vec<usize>, BuildHasherDefault<Fnv>>;
+
+/// The other way round: which promotions a line falls in the scope of, by
+/// its SKU, product and categories (built once per set of promotions).
+#[derive(Debug, Default)]
+pub(crate) struct Scopes {
+    by_sku: Owned,
+    by_product: Owned,
+    by_category: Owned,
+    /// Promotions targeting every line.
+    all: Vec<usize>,
+}
+
+impl Scopes {
+    /// The scopes of the line rewards of `promotions` (ticket rewards have
+    /// no line scope).
+    pub(crate) fn new(promotions: &[Promotion]) -> Scopes {
+        let mut scopes = Scopes::default();
+        for (i, p) in promotions.iter().enumerate() {
+            match &p.reward {
+                Reward::PercentOff { target, .. }
+                | Reward::AmountOff { target, .. }
+                | Reward::NForPrice { target, .. } => scopes.add(i, target),
+                Reward::BuyXGetY { buy, get, .. } => {
+                    scopes.add(i, buy);
+                    scopes.add(i, get);
+                }
+                Reward::TicketPercentOff { .. }
+                | Reward::TicketAmountOff { .. }
+                | Reward::FreeItem { .. } => {}
+            }
+        }
+        scopes
+    }
+
+    fn add(&mut self, i: usize, target: &Target) {
+        let put = |map: &mut Owned, key: &str| {
+            let slot = map.entry(key.to_owned()).or_default();
+            if slot.last() != Some(&i) {
+                slot.push(i);
+            }
+        };
+        match target {
+            Target::All => {
+                if self.all.last() != Some(&i) {
+                    self.all.push(i);
+                }
+            }
+            Target::Skus(v) => v.iter().for_each(|k| put(&mut self.by_sku, k.as_str())),
+            Target::Products(v) => v.iter().for_each(|k| put(&mut self.by_product, k.as_str())),
+            Target::Categories(v) => v
+                .iter()
+                .for_each(|k| put(&mut self.by_category, k.as_str())),
+        }
+    }
+
+    /// Sets `marks[i]` for every promotion `i` whose scope holds `line`.
+    pub(crate) fn mark(&self, line: &PromoLine, marks: &mut [bool]) {
+        let mut set = |list: &[usize]| {
+            for &i in list {
+                if let Some(m) = marks.get_mut(i) {
+                    *m = true;
+                }
+            }
+        };
+        set(&self.all);
+        if let Some(list) = self.by_sku.get(line.sku.as_str()) {
+            set(list);
+        }
+        if let Some(list) = self.by_product.get(line.product_id.as_str()) {
+            set(list);
+        }
+        for c in &line.categories {
+            if let Some(list) = self.by_category.get(c.as_str()) {
+                set(list);
+            }
+        }
     }
 }
