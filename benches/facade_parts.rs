@@ -27,7 +27,7 @@ fn open(path: &Path, clock: &Arc<ManualClock>) -> Register {
         LocationId::new("shop").unwrap(),
     )
     .unwrap();
-    Register::open_with_file_key(path, config, clock.clone(), IdGenerator::seeded(1)).unwrap()
+    Register::open_with_key_file(path, config, clock.clone(), IdGenerator::seeded(1)).unwrap()
 }
 
 fn clock() -> Arc<ManualClock> {

@@ -37,7 +37,7 @@ fn clock() -> Arc<ManualClock> {
 }
 
 fn open(path: &Path, clock: &Arc<ManualClock>) -> Register {
-    Register::open_with_file_key(path, config(), clock.clone(), IdGenerator::seeded(1)).unwrap()
+    Register::open_with_key_file(path, config(), clock.clone(), IdGenerator::seeded(1)).unwrap()
 }
 
 fn sale_commit(c: &mut Criterion) {

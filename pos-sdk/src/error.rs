@@ -17,6 +17,9 @@ pub enum SdkError {
     /// The SQLite file failed.
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// The signing key's store refused or failed (never the till file).
+    #[error(transparent)]
+    KeyStore(#[from] crate::keystore::KeyStoreError),
     /// A stored document did not decode: the file was changed outside the SDK.
     #[error("stored {what} is corrupt")]
     Corrupt {
@@ -92,6 +95,7 @@ impl SdkError {
             SdkError::Core(e) => e.kind(),
             SdkError::Fiscal(_) => "fiscal",
             SdkError::Storage(_) => "storage",
+            SdkError::KeyStore(_) => "key_store",
             SdkError::Corrupt { .. } => "corrupt",
             SdkError::SchemaTooNew { .. } => "schema_too_new",
             SdkError::NotFound { .. } => "not_found",

@@ -13,9 +13,14 @@
 //! # Ok(()) }
 //! ```
 
+mod anchor;
 mod caps;
 mod ledgers;
 
+pub use anchor::{
+    HeadEntry, RegisteredKey, ServerAnchor, anchor_with, credentials_in, open_read_only,
+    server_anchor,
+};
 pub use caps::{POINTS, STORED_VALUE, offline_allowance, set_offline_caps};
 pub(crate) use caps::{charge_points, charge_sale};
 

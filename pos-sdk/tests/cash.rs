@@ -40,7 +40,7 @@ fn till(dir: &std::path::Path) -> (Register, Arc<ManualClock>) {
         LocationId::new("shop").unwrap(),
     )
     .unwrap();
-    let mut reg = Register::open_with_file_key(
+    let mut reg = Register::open_with_key_file(
         &dir.join("till.sqlite"),
         config,
         clock.clone(),
@@ -302,7 +302,7 @@ fn rounding_till(dir: &std::path::Path) -> Register {
         pos_core::tender::CashRounding::new(Decimal::from_str("0.05").unwrap(), Currency::EUR)
             .unwrap(),
     );
-    let mut reg = Register::open_with_file_key(
+    let mut reg = Register::open_with_key_file(
         &dir.join("till.sqlite"),
         config,
         Arc::new(ManualClock::new(at)),

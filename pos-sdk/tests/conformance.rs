@@ -80,7 +80,7 @@ impl Till {
     fn file() -> Till {
         let clock = start();
         let dir = tempfile::tempdir().unwrap();
-        let mut reg = Register::open_with_file_key(
+        let mut reg = Register::open_with_key_file(
             &dir.path().join("till.sqlite"),
             config(),
             clock.clone(),

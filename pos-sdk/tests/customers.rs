@@ -36,7 +36,7 @@ fn till(dir: &std::path::Path) -> (Register, Arc<ManualClock>) {
         LocationId::new("shop").unwrap(),
     )
     .unwrap();
-    let mut reg = Register::open_with_file_key(
+    let mut reg = Register::open_with_key_file(
         &dir.join("till.sqlite"),
         config,
         clock.clone(),

@@ -55,7 +55,7 @@ fn till(dir: &std::path::Path) -> (Register, Arc<ManualClock>) {
         .stock_policies
         .per_sku
         .insert(sku("VIN-CDR"), NegativeStockPolicy::Block);
-    let mut reg = Register::open_with_file_key(
+    let mut reg = Register::open_with_key_file(
         &dir.join("till.sqlite"),
         config,
         clock.clone(),

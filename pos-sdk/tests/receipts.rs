@@ -26,7 +26,7 @@ fn till(dir: &std::path::Path) -> Register {
     .unwrap();
     config.receipt.link_base = Some("https://recus.example.fr/r".into());
     let mut reg =
-        Register::open_with_file_key(&dir.join("t.sqlite"), config, clock, IdGenerator::seeded(3))
+        Register::open_with_key_file(&dir.join("t.sqlite"), config, clock, IdGenerator::seeded(3))
             .unwrap();
     reg.import_catalog_json(pos_core::catalog::sample_catalog_json())
         .unwrap();

@@ -39,7 +39,7 @@ fn options() -> SaleOptions {
 }
 
 fn open(path: &std::path::Path, clock: &Arc<ManualClock>, seed: u64) -> Register {
-    Register::open_with_file_key(path, config(), clock.clone(), IdGenerator::seeded(seed)).unwrap()
+    Register::open_with_key_file(path, config(), clock.clone(), IdGenerator::seeded(seed)).unwrap()
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn till(dir: &std::path::Path, name: &str, seed: u64) -> Till {
         shop(),
     )
     .unwrap();
-    let mut reg = Register::open_with_file_key(
+    let mut reg = Register::open_with_key_file(
         &dir.join(format!("{name}.sqlite")),
         config,
         clock.clone(),

@@ -28,7 +28,7 @@ fn run(args: &[String]) -> Result<serde_json::Value, Box<dyn std::error::Error>>
         RegisterId::new("till-1")?,
         LocationId::new("shop")?,
     )?;
-    let mut till = Register::open_with_file_key(
+    let mut till = Register::open_with_key_file(
         std::path::Path::new(&db),
         config,
         Arc::new(SystemClock),

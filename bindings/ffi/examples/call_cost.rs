@@ -51,7 +51,7 @@ fn main() {
     let clock = Arc::new(pos_sdk::ManualClock::new(
         chrono::DateTime::from_timestamp_millis(T0).unwrap(),
     ));
-    let mut reg = pos_sdk::Register::open_with_file_key(
+    let mut reg = pos_sdk::Register::open_with_key_file(
         &dir.path().join("rust.sqlite"),
         config,
         clock,

@@ -38,7 +38,8 @@ fn ids_of(seed: Option<u64>) -> IdGenerator {
 impl Register {
     /// Opens (or creates) the till file at `path`. `clock`: the app's clock
     /// (None: the system clock). `signer`: the app's keystore key (None: a
-    /// software key kept in the file). `id_seed`: deterministic ids for
+    /// software key kept beside the till file in `<path>.key.pem`, owner
+    /// only, never in the till file). `id_seed`: deterministic ids for
     /// tests (None in production).
     #[uniffi::constructor]
     pub fn open(
@@ -55,7 +56,7 @@ impl Register {
                 Some(s) => {
                     SdkRegister::open(path, config, clock, ids, Box::new(SignerAdapter::new(s)))?
                 }
-                None => SdkRegister::open_with_file_key(path, config, clock, ids)?,
+                None => SdkRegister::open_with_key_file(path, config, clock, ids)?,
             };
             Ok(Arc::new(Register {
                 inner: Mutex::new(inner),

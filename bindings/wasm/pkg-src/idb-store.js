@@ -43,21 +43,29 @@ async function tx(dbName, mode, f) {
  */
 export async function openPersistentTill(dbName, config) {
   const key = `${config.store}/${config.register}`;
+  // The signing key is never in the database's bytes: it is kept under its
+  // own IndexedDB key, written once when the till is created.
+  const keysKey = `${key}#keys`;
   const path = `/${config.store}-${config.register}.sqlite`;
   const bytes = await tx(dbName, "readonly", (s) => s.get(key));
+  const keys = bytes ? await tx(dbName, "readonly", (s) => s.get(keysKey)) : undefined;
   const register = bytes
-    ? Register.restore(new Uint8Array(bytes), path, config.store, config.register, config.location, config.clockMillis, config.idSeed, config.receiptLinkBase)
+    ? Register.restore(new Uint8Array(bytes), path, config.store, config.register, config.location, config.clockMillis, config.idSeed, config.receiptLinkBase, keys ? new Uint8Array(keys) : undefined)
     : Register.open(path, config.store, config.register, config.location, config.clockMillis, config.idSeed, config.receiptLinkBase);
   const save = async () => {
     const data = register.exportDatabase();
     await tx(dbName, "readwrite", (s) => s.put(data, key));
     return data.length;
   };
-  if (!bytes) await save();
+  if (!bytes) {
+    await tx(dbName, "readwrite", (s) => s.put(register.exportKeys(), keysKey));
+    await save();
+  }
   return { register, restored: Boolean(bytes), save };
 }
 
-/** Deletes the saved till `store/register` from IndexedDB `dbName`. */
+/** Deletes the saved till `store/register` (and its key) from IndexedDB `dbName`. */
 export async function forgetTill(dbName, store, register) {
   await tx(dbName, "readwrite", (s) => s.delete(`${store}/${register}`));
+  await tx(dbName, "readwrite", (s) => s.delete(`${store}/${register}#keys`));
 }

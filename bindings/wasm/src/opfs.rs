@@ -35,8 +35,9 @@ pub async fn install_opfs_storage(directory: Option<String>) -> Result<(), JsVal
     let config = sqlite_wasm_vfs::sahpool::OpfsSAHPoolCfgBuilder::new()
         .vfs_name("pos-opfs")
         .directory(&directory)
-        // A till's database and its rollback journal, for a few tills.
-        .initial_capacity(12)
+        // A till's database, its key file (`<path>.keys`) and their
+        // rollback journals, for a few tills.
+        .initial_capacity(24)
         .build();
     sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&config, true)
         .await

@@ -135,7 +135,7 @@ impl Register {
         let mut config = config(store, register, location)?;
         config.receipt.link_base = receipt_link_base;
         let clock = Arc::new(JsClock::new(clock_millis(clock_ms)?));
-        let inner = SdkRegister::open_with_file_key(
+        let inner = SdkRegister::open_with_key_file(
             Path::new(path),
             config,
             clock.clone(),
@@ -159,8 +159,9 @@ impl Register {
 #[wasm_bindgen]
 impl Register {
     /// Opens (or creates) the till database `path` (in wasm memory, or in
-    /// OPFS after `installOpfsStorage`), with a software signing key kept in
-    /// it. `clockMillis`: pin the clock (tests); `idSeed`: deterministic ids
+    /// OPFS after `installOpfsStorage`), with a software signing key kept
+    /// apart from it, in the small SQLite file `<path>.keys` beside it
+    /// (never in the till database itself). `clockMillis`: pin the clock (tests); `idSeed`: deterministic ids
     /// (tests); both omitted in production. `receiptLinkBase`: where the
     /// sync server serves receipt pages (`https://recus.example.fr`): each
     /// receipt then carries the QR of its page, `{base}/r/{token}`.
@@ -186,8 +187,11 @@ impl Register {
 
     /// Reopens a till from the bytes `exportDatabase` gave (kept in
     /// IndexedDB), written to `path` first; the journal, tickets and outbox
-    /// are exactly as they were when exported.
-    // JS positional arguments: those of `open`, after the bytes.
+    /// are exactly as they were when exported. The database holds no
+    /// signing key: pass the bytes `exportKeys` gave as `keys` (kept apart,
+    /// e.g. under another IndexedDB key), unless `<path>.keys` is still
+    /// there (OPFS).
+    // JS positional arguments: those of `open`, after the bytes; then keys.
     #[allow(clippy::too_many_arguments)]
     pub fn restore(
         bytes: &[u8],
@@ -198,7 +202,13 @@ impl Register {
         #[wasm_bindgen(js_name = clockMillis)] clock_millis: Option<f64>,
         #[wasm_bindgen(js_name = idSeed)] id_seed: Option<u64>,
         #[wasm_bindgen(js_name = receiptLinkBase)] receipt_link_base: Option<String>,
+        keys: Option<Vec<u8>>,
     ) -> Result<Register, JsValue> {
+        if let Some(keys) = keys {
+            key_file(path)
+                .import(&keys)
+                .map_err(|e| PosError::from(pos_sdk::SdkError::from(e)))?;
+        }
         write_database(bytes, path)?;
         Ok(Register::start(
             path,
@@ -218,6 +228,23 @@ impl Register {
         // Borrowing the register keeps any of its calls out meanwhile.
         let _reg = self.inner()?;
         Ok(read_database(&self.path)?)
+    }
+
+    /// The till's signing key file (`<path>.keys`) as bytes, to keep apart
+    /// from the database's bytes (another IndexedDB key) and give back to
+    /// `restore`. Treat it like a password.
+    #[wasm_bindgen(js_name = exportKeys)]
+    pub fn export_keys(&self) -> Result<Vec<u8>, JsValue> {
+        let _reg = self.inner()?;
+        let bytes = key_file(&self.path)
+            .export()
+            .map_err(|e| PosError::from(pos_sdk::SdkError::from(e)))?;
+        Ok(bytes.ok_or_else(|| {
+            PosError::store(
+                "key_store",
+                "this till's key is not in a key file (opened with another signer)".to_owned(),
+            )
+        })?)
     }
 
     /// Pins the till's clock at `millis` (epoch ms), or back to `Date.now()`.
@@ -499,6 +526,11 @@ impl Register {
     pub(crate) fn sdk(&self) -> Result<RefMut<'_, SdkRegister>, PosError> {
         self.inner()
     }
+}
+
+/// The SQLite key file beside the till database `path`.
+fn key_file(path: &str) -> pos_sdk::keystore::SqliteKeyFile {
+    pos_sdk::keystore::SqliteKeyFile::new(pos_sdk::keystore::sqlite_key_file_path(Path::new(path)))
 }
 
 /// Reads the database file at `path` (through SQLite, whatever its VFS).

@@ -55,7 +55,7 @@ fn figures_rust_inside_wasm_add_item_and_complete_sale() {
     )
     .unwrap();
     let clock = Arc::new(ManualClock::new("2026-06-01T08:00:00Z".parse().unwrap()));
-    let mut reg = pos_sdk::Register::open_with_file_key(
+    let mut reg = pos_sdk::Register::open_with_key_file(
         std::path::Path::new("/rust-figures.sqlite"),
         config,
         clock,

@@ -151,7 +151,7 @@ fn open_cash_session(db: &Path) {
         LocationId::new("shop").unwrap(),
     )
     .unwrap();
-    let mut reg = pos_sdk::Register::open_with_file_key(
+    let mut reg = pos_sdk::Register::open_with_key_file(
         db,
         config,
         std::sync::Arc::new(pos_sdk::SystemClock),

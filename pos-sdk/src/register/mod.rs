@@ -79,17 +79,35 @@ impl Register {
         Register::start(conn, config, clock, ids, signer)
     }
 
-    /// Opens the till file with the software signing key kept in the file
-    /// itself (created on first open). Apps that hold the key in a secure
-    /// element use [`Register::open`] with their own [`Signer`].
-    pub fn open_with_file_key(
+    /// Opens the till file with the default software signing key, kept in
+    /// a key store apart from the till file (made on first open): natively
+    /// the owner-only PKCS#8 file `<path>.key.pem`, on wasm the SQLite file
+    /// `<path>.keys` (see [`crate::keystore`]). A till file of an older
+    /// build that still holds its key has it moved to the key store. Apps
+    /// that hold the key in a secure element use [`Register::open`] with
+    /// their own [`Signer`].
+    pub fn open_with_key_file(
         path: &Path,
         config: RegisterConfig,
         clock: Arc<dyn Clock>,
         ids: IdGenerator,
     ) -> Result<Register, SdkError> {
+        let mut store = crate::keystore::default_key_store(path);
+        Register::open_with_key_store(path, config, clock, ids, store.as_mut())
+    }
+
+    /// Opens the till file with the software signing key of `keys` (made
+    /// and stored there on first open; moved there from an older till file
+    /// that still holds it).
+    pub fn open_with_key_store(
+        path: &Path,
+        config: RegisterConfig,
+        clock: Arc<dyn Clock>,
+        ids: IdGenerator,
+        keys: &mut dyn crate::keystore::KeyStore,
+    ) -> Result<Register, SdkError> {
         let mut conn = db::open(path)?;
-        let signer = keys::load_or_create(&mut conn)?;
+        let signer = keys::load_or_create(&mut conn, keys)?;
         Register::start(conn, config, clock, ids, Box::new(signer))
     }
 

@@ -91,7 +91,9 @@ test("the database survives an export and a restore", () => {
   const bytes = reg.exportDatabase();
   assert.ok(bytes instanceof Uint8Array);
   assert.equal(Buffer.from(bytes.subarray(0, 15)).toString(), "SQLite format 3");
-  const again = pos.Register.restore(bytes, "/node-restored.sqlite", "paris-11", "till-1", "shop", T0 + 1000, 5n);
+  assert.equal(Buffer.from(bytes).includes("PRIVATE KEY"), false, "the database holds no key");
+  const keys = reg.exportKeys();
+  const again = pos.Register.restore(bytes, "/node-restored.sqlite", "paris-11", "till-1", "shop", T0 + 1000, 5n, undefined, keys);
   assert.equal(again.syncStatus().pending, reg.syncStatus().pending);
   const cart2 = again.newCart();
   again.importCatalogJson(pos.sampleCatalogJson());

@@ -23,6 +23,12 @@ pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) ->
     assert!(text.contains("26,20"), "{text}");
 
     let bytes = reg.export_database().unwrap();
+    let pem = "PRIVATE KEY".as_bytes();
+    assert!(
+        !bytes.windows(pem.len()).any(|w| w == pem),
+        "the exported database holds no key"
+    );
+    let keys = reg.export_keys().unwrap();
     let restored_path = format!("{path}.restored");
     let again = Register::restore(
         &bytes,
@@ -33,6 +39,7 @@ pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) ->
         clock,
         seed.map(|s| s + 1),
         None,
+        Some(keys),
     )
     .unwrap();
     again.import_catalog_json(&sample_catalog_json()).unwrap();

@@ -192,7 +192,7 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     config.receipt.trader.address = vec!["12 rue Oberkampf".into(), "75011 Paris".into()];
     config.receipt.link_base = Some("https://recus.boulangerie-du-marche.fr/r".into());
     let till =
-        Register::open_with_file_key(&db, config, clock.clone(), IdGenerator::from_entropy())?;
+        Register::open_with_key_file(&db, config, clock.clone(), IdGenerator::from_entropy())?;
     let mut day = Day {
         till,
         clock,

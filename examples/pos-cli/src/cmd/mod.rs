@@ -6,5 +6,6 @@ pub mod demo;
 pub mod fiscal;
 pub mod price;
 pub mod receipt;
+pub mod server_anchor;
 pub mod sync;
 pub mod till;

@@ -24,7 +24,7 @@ pub fn open_till(db: &Path) -> Result<Register, SdkError> {
         RegisterId::new(register)?,
         LocationId::new("shop")?,
     )?;
-    let mut reg = Register::open_with_file_key(
+    let mut reg = Register::open_with_key_file(
         db,
         config,
         Arc::new(SystemClock),
