@@ -1,6 +1,8 @@
-//! Replays every input kept in fuzz/regressions/barcode/ (crashes found by
-//! `cargo fuzz run barcode` and hand-written `seed-*` edge cases) through the
-//! same checks as the fuzz target, as an ordinary test.
+//! Replays every input kept for pos-hw's fuzz targets, as ordinary tests:
+//! the files of `fuzz/regressions/<target>/` (crashes found by `cargo fuzz
+//! run <target>` and hand-written `seed-*` edge cases) and a few inputs made
+//! here. `barcode` repeats its target's body below; the other targets'
+//! checks live in `fuzz/checks/<target>.rs`, compiled here as they are.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,6 +10,19 @@
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects
 )]
+
+#[path = "../../fuzz/checks/caisse_ap_tlv.rs"]
+mod caisse_ap_tlv;
+#[path = "../../fuzz/checks/concert_frame.rs"]
+mod concert_frame;
+#[path = "../../fuzz/checks/escpos_status.rs"]
+mod escpos_status;
+#[path = "../../fuzz/checks/nexo_message.rs"]
+mod nexo_message;
+#[path = "../../fuzz/checks/scale_frame.rs"]
+mod scale_frame;
+#[path = "../../fuzz/checks/wedge_input.rs"]
+mod wedge_input;
 
 use pos_hw::barcode::gs1::{parse_bracketed, parse_element_string};
 use pos_hw::barcode::{Gtin, InStoreLayout, InStoreLayouts, ScanContext, describe};
@@ -52,4 +67,88 @@ fn replay_barcode_regressions() {
         }
     }
     assert!(count > 0, "no regression inputs in {dir}");
+}
+
+/// Runs `check` on every file kept for `target` and on `extra`; a panic
+/// names the input.
+fn replay(target: &str, check: fn(&[u8]), extra: &[&[u8]]) {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/regressions")
+        .join(target);
+    let mut inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .map(|path| (path.display().to_string(), std::fs::read(&path).unwrap()))
+        .collect();
+    assert!(!inputs.is_empty(), "no kept inputs in {}", dir.display());
+    inputs.sort();
+    inputs.extend(
+        extra
+            .iter()
+            .enumerate()
+            .map(|(i, data)| (format!("made here #{i}"), data.to_vec())),
+    );
+    for (name, data) in inputs {
+        let outcome = std::panic::catch_unwind(|| check(&data));
+        assert!(outcome.is_ok(), "{target}: input {name} fails the checks");
+    }
+}
+
+#[test]
+fn concert_frame_regressions_replay() {
+    replay(
+        "concert_frame",
+        concert_frame::check,
+        &[b"", b"\x02\x03\x03", b"\x06\x06\x05"],
+    );
+}
+
+#[test]
+fn caisse_ap_tlv_regressions_replay() {
+    replay(
+        "caisse_ap_tlv",
+        caisse_ap_tlv::check,
+        &[b"", b"CZ0040300AE00210", b"CZ999"],
+    );
+}
+
+#[test]
+fn nexo_message_regressions_replay() {
+    replay(
+        "nexo_message",
+        nexo_message::check,
+        &[b"", b"{}", b"[1e999999]"],
+    );
+}
+
+#[test]
+fn scale_frame_regressions_replay() {
+    replay(
+        "scale_frame",
+        scale_frame::check,
+        &[b"", b"\x06\x15", b"\x0209\x1b20\x03"],
+    );
+}
+
+#[test]
+fn escpos_status_regressions_replay() {
+    replay(
+        "escpos_status",
+        escpos_status::check,
+        &[b"", b"\x12\x12\x12\x12", b"\xff\x12\x12\x12\x12"],
+    );
+}
+
+#[test]
+fn wedge_input_regressions_replay() {
+    replay(
+        "wedge_input",
+        wedge_input::check,
+        &[
+            b"",
+            b"\x03\x32\x04\x40",
+            b"\x03\x32\x04\x404\x080\x081\x082\x08\n\x08",
+        ],
+    );
 }

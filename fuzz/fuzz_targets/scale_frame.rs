@@ -1,0 +1,8 @@
+//! The `scale_frame` fuzz target: the checks live in `fuzz/checks/scale_frame.rs`, shared
+//! with the replay test that runs every kept input as an ordinary test.
+#![no_main]
+
+#[path = "../checks/scale_frame.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::check(data));
