@@ -33,6 +33,37 @@ fn add_vat(into: &mut BTreeMap<u32, VatAmounts>, rate: u32, v: &VatAmounts) -> R
     Ok(())
 }
 
+/// The last local day of a closure period (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`).
+pub fn period_end(level: ClosureLevel, period: &str) -> Result<chrono::NaiveDate> {
+    let bad = || FiscalError::Malformed {
+        what: "closure period",
+    };
+    match level {
+        ClosureLevel::Day => period.parse().map_err(|_| bad()),
+        ClosureLevel::Month => {
+            let first: chrono::NaiveDate = format!("{period}-01").parse().map_err(|_| bad())?;
+            first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|d| d.pred_opt())
+                .ok_or_else(bad)
+        }
+        ClosureLevel::Year => format!("{period}-12-31").parse().map_err(|_| bad()),
+    }
+}
+
+/// The first local day of a closure period.
+pub fn period_start(level: ClosureLevel, period: &str) -> Result<chrono::NaiveDate> {
+    let bad = || FiscalError::Malformed {
+        what: "closure period",
+    };
+    let text = match level {
+        ClosureLevel::Day => period.to_string(),
+        ClosureLevel::Month => format!("{period}-01"),
+        ClosureLevel::Year => format!("{period}-01-01"),
+    };
+    text.parse().map_err(|_| bad())
+}
+
 /// What a period's documents add up to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeriodSums {

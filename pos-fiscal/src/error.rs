@@ -39,6 +39,12 @@ pub enum FiscalError {
         /// The period label.
         period: String,
     },
+    /// The period ends before the journal's genesis (the till did not exist).
+    #[error("period {period} ends before the journal was initialised")]
+    BeforeGenesis {
+        /// The period label.
+        period: String,
+    },
     /// An archive period is empty, reversed or longer than one year.
     #[error("archive period is invalid: {rule}")]
     InvalidArchivePeriod {

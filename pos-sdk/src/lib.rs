@@ -14,6 +14,7 @@ pub mod keystore;
 pub mod outbox;
 mod register;
 pub mod sync;
+pub mod verify;
 
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::SdkError;

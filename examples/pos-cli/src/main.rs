@@ -33,6 +33,8 @@ enum Command {
     Price(cmd::price::PriceArgs),
     /// Verify a till's SQLite file or an archive file (exit 0 intact, 1 defects, 2 unusable).
     Verify(cmd::fiscal::VerifyArgs),
+    /// Verify a till's SQLite file, then record the tax audit in its journal (JET 280).
+    Audit(cmd::fiscal::AuditArgs),
     /// Close a day, month or year of the fiscal journal.
     Close(cmd::fiscal::CloseArgs),
     /// Archive a period of the fiscal journal into one file.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Sell(args) => cmd::till::sell(&args),
         Command::Simulate(args) => cmd::till::simulate(&args),
         Command::Verify(args) => cmd::fiscal::verify(&args),
+        Command::Audit(args) => cmd::fiscal::audit(&args),
         Command::Close(args) => cmd::fiscal::close(&args),
         Command::Archive(args) => cmd::fiscal::archive(&args),
         Command::Export(args) => cmd::fiscal::export(&args),

@@ -40,7 +40,11 @@ impl Cart {
             });
         }
         let settlement = payment.finish()?;
-        let lines = self.lines().iter().map(ticket_line).collect();
+        let lines = self
+            .lines()
+            .iter()
+            .map(ticket_line)
+            .collect::<Result<Vec<_>, CoreError>>()?;
         let has_return = self.lines().iter().any(CartLine::is_return);
         let has_sale = self.lines().iter().any(|l| !l.is_return());
         let kind = match (has_sale, has_return) {
@@ -103,14 +107,25 @@ fn record(m: &ManualDiscount, amount: Money) -> DiscountRecord {
     }
 }
 
-fn ticket_line(l: &CartLine) -> TicketLine {
+fn ticket_line(l: &CartLine) -> Result<TicketLine, CoreError> {
     let item = l.item();
+    // A line given back from an earlier ticket pays back what was paid for
+    // it, after the original's discounts: its gross is quantity × unit
+    // price, and the difference is its share of those discounts, so that
+    // quantity × unit price − discount = amount on every line.
+    let (gross, ticket_discount_share) = if l.original.is_some() {
+        let gross = l.unit_price().checked_mul(l.quantity())?.rounded();
+        let share = gross.checked_sub(&l.amount())?;
+        (gross, share)
+    } else {
+        (l.gross(), l.ticket_discount_share())
+    };
     // A scale-label line is one label at a fixed amount, whatever its unit.
     let unit = match l.price_source() {
         crate::cart::PriceSource::ScaleLabel => Unit::Piece,
         _ => item.unit,
     };
-    TicketLine {
+    Ok(TicketLine {
         sku: item.sku.clone(),
         product_id: item.product_id.clone(),
         label: item.label.clone(),
@@ -118,17 +133,17 @@ fn ticket_line(l: &CartLine) -> TicketLine {
         unit,
         unit_price: l.unit_price(),
         price_source: l.price_source().clone(),
-        gross: l.gross(),
+        gross,
         promotions: l.promotions().to_vec(),
         manual_discount: l
             .manual_discount()
             .map(|m| record(m, l.manual_discount_amount())),
-        ticket_discount_share: l.ticket_discount_share(),
+        ticket_discount_share,
         amount: l.amount(),
         vat_rate: l.vat_rate(),
         note: l.note().map(str::to_owned),
         return_of: l.return_of().cloned(),
         meal_voucher_eligible: item.meal_voucher_eligible,
         durable_good: item.durable_good,
-    }
+    })
 }

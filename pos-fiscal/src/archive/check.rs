@@ -18,6 +18,7 @@ fn file_defect(detail: &'static str) -> Defect {
         last_number: None,
         position: None,
         detail,
+        place: None,
     }
 }
 
@@ -55,6 +56,7 @@ pub fn decode_jsonl(data: &[u8]) -> (Vec<StoredRecord>, Vec<Defect>) {
                 last_number: None,
                 position: Some(pos),
                 detail: "line is not a canonical record",
+                place: None,
             }),
         }
     }
@@ -167,6 +169,7 @@ pub fn verify_archive(bytes: &[u8], trusted: &[PublicKey]) -> Result<Report> {
                 last_number: Some(x.number),
                 position: None,
                 detail: "records beyond the manifest range",
+                place: None,
             }),
             other => report.defects.push(Defect {
                 kind: DefectKind::TruncatedTail,
@@ -175,6 +178,7 @@ pub fn verify_archive(bytes: &[u8], trusted: &[PublicKey]) -> Result<Report> {
                 last_number: Some(r.last),
                 position: None,
                 detail: "records named by the manifest are missing",
+                place: None,
             }),
         }
     }
@@ -187,6 +191,7 @@ pub fn verify_archive(bytes: &[u8], trusted: &[PublicKey]) -> Result<Report> {
                 last_number: None,
                 position: None,
                 detail: "series absent from the manifest",
+                place: None,
             });
         }
     }

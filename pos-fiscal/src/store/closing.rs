@@ -211,9 +211,7 @@ fn close_one_day(
         cash.transpose()?,
         vec![],
     );
-    let z = append_closure(conn, signer, now, p, operator)?;
-    rows::meta_set(conn, "last_closed_day", &day.to_string())?;
-    Ok(z)
+    append_closure(conn, signer, now, p, operator)
 }
 
 fn payload(
@@ -278,6 +276,36 @@ fn with_register(conn: &Connection) -> Result<String> {
     rows::meta_required(conn, "register")
 }
 
+/// Refuses a period that ends before the journal's genesis day (the JET 260
+/// record E1, signed) or after today.
+fn check_bounds(conn: &Connection, now: &Stamp, end: NaiveDate, period: &str) -> Result<()> {
+    if end > today(now)? {
+        return Err(FiscalError::FuturePeriod {
+            period: period.to_string(),
+        });
+    }
+    let genesis = rows::record_by_ref(
+        conn,
+        DocRef {
+            series: Series::E,
+            number: 1,
+        },
+    )?
+    .ok_or(FiscalError::JournalState {
+        state: "not initialised",
+    })?;
+    let born = genesis
+        .stamp()
+        .and_then(|s| s.local_date())
+        .ok_or(FiscalError::Malformed { what: "timestamp" })?;
+    if end < born {
+        return Err(FiscalError::BeforeGenesis {
+            period: period.to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// Closes local day `day` (and, first, any earlier unclosed day with
 /// documents). Returns the Z records made, oldest first.
 pub fn close_day(
@@ -288,11 +316,7 @@ pub fn close_day(
     cash: Option<CashCount>,
     operator: &str,
 ) -> Result<Vec<DocRef>> {
-    if day > today(&now)? {
-        return Err(FiscalError::FuturePeriod {
-            period: day.to_string(),
-        });
-    }
+    check_bounds(conn, &now, day, &day.to_string())?;
     if last_closed_day(conn)?.is_some_and(|c| day <= c) {
         return Err(FiscalError::AlreadyClosed {
             period: day.to_string(),
@@ -348,9 +372,6 @@ fn close_one_month(
     }
     let p = payload(ClosureLevel::Month, key, sums, duplicates, None, children);
     out.push(append_closure(conn, signer, now, p, operator)?);
-    if last_closed_day(conn)?.is_none_or(|c| c < end) {
-        rows::meta_set(conn, "last_closed_day", &end.to_string())?;
-    }
     Ok(out)
 }
 
@@ -366,9 +387,7 @@ pub fn close_month(
 ) -> Result<Vec<DocRef>> {
     let end = last_of_month(year, month)?;
     let key = month_key(end);
-    if end > today(&now)? {
-        return Err(FiscalError::FuturePeriod { period: key });
-    }
+    check_bounds(conn, &now, end, &key)?;
     if is_closed(conn, ClosureLevel::Month, &key)? {
         return Err(FiscalError::AlreadyClosed { period: key });
     }
@@ -392,9 +411,7 @@ pub fn close_year(
     let end =
         NaiveDate::from_ymd_opt(year, 12, 31).ok_or(FiscalError::Malformed { what: "year" })?;
     let key = year_key(end);
-    if end > today(&now)? {
-        return Err(FiscalError::FuturePeriod { period: key });
-    }
+    check_bounds(conn, &now, end, &key)?;
     if is_closed(conn, ClosureLevel::Year, &key)? {
         return Err(FiscalError::AlreadyClosed { period: key });
     }
@@ -436,9 +453,6 @@ pub fn close_year(
     }
     let p = payload(ClosureLevel::Year, key, sums, duplicates, None, children);
     out.push(append_closure(conn, signer, &now, p, operator)?);
-    if last_closed_day(conn)?.is_none_or(|c| c < end) {
-        rows::meta_set(conn, "last_closed_day", &end.to_string())?;
-    }
     finish(conn, signer, &now)?;
     Ok(out)
 }

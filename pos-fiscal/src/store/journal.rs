@@ -306,9 +306,24 @@ pub fn record_event(
     recorded(&r)
 }
 
-/// The last closed local day, if any.
+/// The last closed local day, read from the signed closure records (never
+/// from a mutable value): the latest of the last day closure's day, the last
+/// month closure's last day and the last year closure's 31 December.
 pub(crate) fn last_closed_day(conn: &Connection) -> Result<Option<chrono::NaiveDate>> {
-    Ok(rows::meta_get(conn, "last_closed_day")?.and_then(|d| d.parse().ok()))
+    use crate::payload::{ClosureLevel, ClosurePayload};
+    let mut st = conn.prepare_cached(
+        "SELECT payload FROM fiscal_record WHERE series = 'Z' AND kind = ?1
+         ORDER BY number DESC LIMIT 1",
+    )?;
+    let mut last: Option<chrono::NaiveDate> = None;
+    for level in [ClosureLevel::Day, ClosureLevel::Month, ClosureLevel::Year] {
+        let payload: Option<String> = st.query_row([level.kind()], |r| r.get(0)).optional()?;
+        let Some(payload) = payload else { continue };
+        let p: ClosurePayload = canon::from_canonical(payload.as_bytes(), "closure payload")?;
+        let end = crate::closure::period_end(level, &p.period)?;
+        last = Some(last.map_or(end, |l| l.max(end)));
+    }
+    Ok(last)
 }
 
 /// Records a finalised ticket: validates it, appends the signed record in

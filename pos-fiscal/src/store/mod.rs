@@ -26,7 +26,7 @@ use crate::head::HeadMark;
 use crate::jet::JetCode;
 use crate::model::{Series, Stamp};
 use crate::signer::{PublicKey, Signer};
-use crate::verify::{Defect, DefectKind, Report, VerifyContext, verify_records};
+use crate::verify::{Defect, DefectKind, Report, VerifyContext, caches, verify_records};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 
@@ -39,6 +39,9 @@ pub struct VerifyOptions {
     pub keys: Vec<PublicKey>,
     /// The head mark mirrored outside the file, if the app keeps one.
     pub known_head: Option<HeadMark>,
+    /// The heads the sync server accepted for this register (last number
+    /// and hash per series): the file must hold each of those records.
+    pub mirrored_heads: BTreeMap<Series, crate::payload::HeadEntry>,
 }
 
 /// The public keys recorded in the file's meta table.
@@ -96,14 +99,62 @@ fn purge_anchors(conn: &Connection) -> Result<BTreeMap<Series, crate::verify::An
     Ok(out)
 }
 
-/// Verifies every record of the store against its signed head.
+/// Opens a till file for verification without ever writing to it: read-only,
+/// and `immutable` (no lock, no `-shm`) when no `-wal` file lies beside it.
+/// A file on a read-only medium or without write permission opens the same.
+pub fn open_read_only(path: &std::path::Path) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let has_wal = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str(if has_wal {
+        "?mode=ro"
+    } else {
+        "?mode=ro&immutable=1"
+    });
+    let conn = Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
+/// Verifies every record of the store and everything stored beside the
+/// records (derived columns, head row, meta, running totals, closures,
+/// closed periods, purge allowances) against the signed data. Reads only.
 pub fn verify_store(conn: &Connection, opts: &VerifyOptions) -> Result<Report> {
     let rows = rows::load_rows(conn)?;
+    let derived = rows::load_derived(conn)?;
     let mut records = Vec::with_capacity(rows.len());
+    let mut with_derived = Vec::with_capacity(rows.len());
     let mut malformed = Vec::new();
     for (pos, r) in rows {
         match r {
-            Ok(r) => records.push(r),
+            Ok(r) => {
+                match derived.get(pos).cloned().flatten() {
+                    Some(d) => with_derived.push((r.clone(), d)),
+                    None => malformed.push(Defect::at_place(
+                        DefectKind::Cache,
+                        "fiscal_record",
+                        format!("{}{}", r.series.code(), r.number),
+                        "local_date",
+                        "query columns are not well-formed",
+                    )),
+                }
+                records.push(r);
+            }
             Err(_) => malformed.push(Defect {
                 kind: DefectKind::Malformed,
                 series: None,
@@ -111,6 +162,7 @@ pub fn verify_store(conn: &Connection, opts: &VerifyOptions) -> Result<Report> {
                 last_number: None,
                 position: Some(pos),
                 detail: "row is not a well-formed record",
+                place: None,
             }),
         }
     }
@@ -119,23 +171,97 @@ pub fn verify_store(conn: &Connection, opts: &VerifyOptions) -> Result<Report> {
     } else {
         opts.keys.clone()
     };
+    let head_rows = rows::load_head_rows(conn)?;
     let ctx = VerifyContext {
         source: "sqlite".into(),
         keys,
         anchors: purge_anchors(conn)?,
-        head: rows::load_head(conn)?,
+        head: head_rows.first().map(|(_, h)| h.clone()),
         known_head: opts.known_head.clone(),
     };
     let mut report = verify_records(&records, &ctx);
-    if !malformed.is_empty() {
-        report.defects.extend(malformed);
+    let d = &mut report.defects;
+    if !records.is_empty() && head_rows.len() != 1 {
+        d.push(Defect::at_place(
+            DefectKind::MissingHead,
+            "fiscal_head",
+            "1",
+            "payload",
+            if head_rows.is_empty() {
+                "the journal has records but no head"
+            } else {
+                "more than one head row"
+            },
+        ));
+    }
+    for (seq, h) in &head_rows {
+        if h.decode().ok().and_then(|p| i64::try_from(p.head_seq).ok()) != Some(*seq) {
+            d.push(Defect::at_place(
+                DefectKind::Cache,
+                "fiscal_head",
+                "1",
+                "head_seq",
+                "head_seq column differs from the signed head",
+            ));
+        }
+    }
+    caches::check_derived(&with_derived, d);
+    caches::check_meta(&records, &rows::load_meta(conn)?, d);
+    caches::check_totals(&records, &rows::load_totals(conn)?, d);
+    caches::check_closures(&records, d);
+    caches::check_closed_periods(&records, d);
+    caches::check_purge_allow(&records, &rows::load_purge_allow(conn)?, d);
+    check_mirrored(&records, &opts.mirrored_heads, d);
+    d.extend(malformed);
+    if !report.defects.is_empty() {
         report.verdict = "defects";
     }
     Ok(report)
 }
 
-/// A tax-audit verification on a live store: verifies, then logs JET 280
-/// (and JET 90 if a defect was found) in the caller's transaction.
+/// The server's mirrored heads: every record it accepted must be in the
+/// file with the same hash (a cut tail or an old backup put back is not).
+fn check_mirrored(
+    records: &[crate::record::StoredRecord],
+    mirrored: &BTreeMap<Series, crate::payload::HeadEntry>,
+    defects: &mut Vec<Defect>,
+) {
+    for (s, h) in mirrored {
+        let last = records
+            .iter()
+            .filter(|r| r.series == *s)
+            .map(|r| r.number)
+            .max();
+        let hit = records
+            .iter()
+            .find(|r| r.series == *s && r.number == h.last);
+        let (kind, detail) = match (hit, last) {
+            (Some(r), _) if r.hash == h.hash => continue,
+            (Some(_), _) => (
+                DefectKind::RestoredBackup,
+                "record differs from the one the server accepted",
+            ),
+            (None, Some(l)) if l > h.last => continue,
+            _ => (
+                DefectKind::TruncatedTail,
+                "the server holds records the file does not",
+            ),
+        };
+        defects.push(Defect {
+            kind,
+            series: Some(*s),
+            number: Some(h.last),
+            last_number: None,
+            position: None,
+            detail,
+            place: None,
+        });
+    }
+}
+
+/// A tax-audit verification on a live store: verifies, then logs the
+/// verdict as JET 280 (and JET 90 if a defect was found) in the caller's
+/// transaction. Verifying alone ([`verify_store`]) never writes.
 pub fn audit(
     conn: &Connection,
     signer: &dyn Signer,
@@ -144,6 +270,20 @@ pub fn audit(
     opts: &VerifyOptions,
 ) -> Result<Report> {
     let report = verify_store(conn, opts)?;
+    record_audit(conn, signer, now, operator, &report)?;
+    Ok(report)
+}
+
+/// Logs a verification already made (by [`verify_store`] or a wider check
+/// such as the facade's) as JET 280, preceded by JET 90 when it found
+/// defects. An explicit till action, never a side effect of verifying.
+pub fn record_audit(
+    conn: &Connection,
+    signer: &dyn Signer,
+    now: Stamp,
+    operator: &str,
+    report: &Report,
+) -> Result<()> {
     begin(conn, signer, &now)?;
     let mut d = BTreeMap::new();
     d.insert("verdict".to_string(), report.verdict.to_string());
@@ -154,8 +294,7 @@ pub fn audit(
         jet(conn, signer, &now, JetCode::IntegrityDefect, operator, dd)?;
     }
     jet(conn, signer, &now, JetCode::TaxAudit, operator, d)?;
-    finish(conn, signer, &now)?;
-    Ok(report)
+    finish(conn, signer, &now)
 }
 
 /// Exports the daily closures as a FEC file (see [`crate::fec`]) and logs

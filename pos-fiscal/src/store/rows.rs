@@ -238,3 +238,92 @@ pub fn reprints(conn: &Connection, doc: DocRef) -> Result<u32> {
         what: "reprint count",
     })
 }
+
+/// The query columns of every row, in append order (aligned with
+/// [`load_rows`]); `None` where a column has the wrong SQL type.
+pub fn load_derived(
+    conn: &Connection,
+) -> Result<Vec<Option<crate::verify::caches::StoredDerived>>> {
+    let mut st = conn.prepare(
+        "SELECT local_date, ref_series, ref_number, amount FROM fiscal_record ORDER BY seq",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((|| -> rusqlite::Result<_> {
+            Ok(crate::verify::caches::StoredDerived {
+                local_date: r.get(0)?,
+                ref_series: r.get(1)?,
+                ref_number: r.get(2)?,
+                amount: r.get(3)?,
+            })
+        })()
+        .ok())
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row.ok().flatten());
+    }
+    Ok(out)
+}
+
+/// Every meta key and value.
+pub fn load_meta(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut st = conn.prepare("SELECT key, CAST(value AS TEXT) FROM fiscal_meta")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut out = std::collections::BTreeMap::new();
+    for row in rows {
+        let (k, v): (String, String) = row?;
+        out.insert(k, v);
+    }
+    Ok(out)
+}
+
+/// Every running-totals row.
+pub fn load_totals(conn: &Connection) -> Result<Vec<crate::verify::caches::TotalsEntry>> {
+    let mut st = conn.prepare(
+        "SELECT scope, period, rate_bps, net, vat, gross, docs FROM fiscal_totals
+         ORDER BY scope, period, rate_bps",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(crate::verify::caches::TotalsEntry {
+            scope: r.get(0)?,
+            period: r.get(1)?,
+            rate_bps: r.get(2)?,
+            values: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+        })
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?);
+    }
+    Ok(out)
+}
+
+/// Every head row as stored: `(head_seq column, head)`.
+pub fn load_head_rows(conn: &Connection) -> Result<Vec<(i64, SignedHead)>> {
+    let mut st = conn.prepare("SELECT head_seq, payload, signature FROM fiscal_head")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            SignedHead {
+                payload: r.get(1)?,
+                signature: r.get(2)?,
+            },
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?);
+    }
+    Ok(out)
+}
+
+/// Every purge allowance `(series, upto)`.
+pub fn load_purge_allow(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    let mut st = conn.prepare("SELECT series, upto FROM fiscal_purge_allow")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?);
+    }
+    Ok(out)
+}

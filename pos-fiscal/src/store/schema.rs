@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// The schema version this code writes (kept in `fiscal_meta`, not in the
 /// file's `user_version`, which belongs to the facade).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const V1: &str = r#"
 CREATE TABLE IF NOT EXISTS fiscal_meta (
@@ -98,6 +98,11 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     if current < 1 {
         conn.execute_batch(V1)?;
     }
+    if current < 2 {
+        // Version 2: the last closed day is read from the signed closures;
+        // the mutable copy that version 1 kept goes.
+        conn.execute("DELETE FROM fiscal_meta WHERE key = 'last_closed_day'", [])?;
+    }
     if current < SCHEMA_VERSION {
         conn.execute(
             "INSERT INTO fiscal_meta(key, value) VALUES ('schema_version', ?1)
@@ -125,7 +130,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(v, "1");
+        assert_eq!(v, "2");
         let uv: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();

@@ -8,9 +8,10 @@
 //! till pushes to the sync server. Signatures are checked in parallel
 //! (rayon), everything else in one pass per series.
 
+pub mod caches;
 mod report;
 
-pub use report::{Defect, DefectKind, Point, Report, SeriesSummary};
+pub use report::{Defect, DefectKind, Place, Point, Report, SeriesSummary};
 
 use crate::canon::from_canonical;
 use crate::head::{HeadMark, SignedHead};
@@ -75,6 +76,7 @@ fn defect(
         last_number: None,
         position,
         detail,
+        place: None,
     }
 }
 
@@ -321,6 +323,7 @@ fn check_series(
                 last_number: n.checked_sub(1),
                 position: None,
                 detail: "numbers missing in the series",
+                place: None,
             });
         }
         // Link to the previous present record (or the anchor).
@@ -412,6 +415,7 @@ fn check_head(
                 last_number: Some(h.last),
                 position: None,
                 detail: "head names records that are missing",
+                place: None,
             }),
             (Some(h), None) => defects.push(Defect {
                 kind: DefectKind::TruncatedTail,
@@ -420,6 +424,7 @@ fn check_head(
                 last_number: Some(h.last),
                 position: None,
                 detail: "head names records that are missing",
+                place: None,
             }),
             (Some(h), Some(r)) if h.last < r.number => defects.push(defect(
                 DefectKind::BeyondHead,

@@ -38,6 +38,31 @@ pub enum DefectKind {
     /// An archive file is missing, does not match the manifest, or the
     /// manifest signature is invalid.
     ArchiveFile,
+    /// A value stored beside the signed data (a derived column, a meta
+    /// value, a running total, the business copy of a ticket) disagrees
+    /// with what the signed records say.
+    Cache,
+    /// A closure's content disagrees with the documents it covers or with
+    /// the closure before it.
+    Closure,
+    /// A ticket dated in a day that a closure already sealed, and not
+    /// covered by that closure.
+    ClosedPeriod,
+    /// The journal has records but no head row (or more than one).
+    MissingHead,
+}
+
+/// The stored place a defect is about, beyond the record itself: a table,
+/// a row key and a column (e.g. `fiscal_totals`, `day/2026-11-28/-1`,
+/// `gross`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// Table name.
+    pub table: &'static str,
+    /// Row key, as documented per table in FORMAT.md.
+    pub row: String,
+    /// Column name.
+    pub column: String,
 }
 
 /// One defect: where and what.
@@ -55,6 +80,35 @@ pub struct Defect {
     pub position: Option<usize>,
     /// A short fixed explanation.
     pub detail: &'static str,
+    /// The stored place (table, row, column) when the defect is about a
+    /// value beside the records.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+}
+
+impl Defect {
+    /// A defect about a stored value beside the signed records.
+    pub fn at_place(
+        kind: DefectKind,
+        table: &'static str,
+        row: impl Into<String>,
+        column: impl Into<String>,
+        detail: &'static str,
+    ) -> Defect {
+        Defect {
+            kind,
+            series: None,
+            number: None,
+            last_number: None,
+            position: None,
+            detail,
+            place: Some(Place {
+                table,
+                row: row.into(),
+                column: column.into(),
+            }),
+        }
+    }
 }
 
 /// A record's place in a series summary.

@@ -158,6 +158,7 @@ fn s9_03_restored_older_copy_is_reported_with_the_mirrored_head() {
         &VerifyOptions {
             keys: vec![],
             known_head: Some(mark),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -211,6 +212,7 @@ fn s9_04_record_forged_without_the_key_is_reported() {
         &VerifyOptions {
             keys: vec![reg],
             known_head: None,
+            ..Default::default()
         },
     )
     .unwrap();

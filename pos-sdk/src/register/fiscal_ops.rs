@@ -57,23 +57,22 @@ impl Register {
         })
     }
 
-    /// Verifies every chain and signature of this till and logs the audit
-    /// itself (JET 280).
+    /// Verifies the till (see [`Register::verify`]) and logs the audit
+    /// itself: JET 280, preceded by JET 90 when a defect was found. The
+    /// explicit "tax audit" action of the till app.
     pub fn audit(&mut self, operator: &OperatorId) -> Result<Report, SdkError> {
+        let report = self.verify()?;
         self.fiscal_tx(|tx, signer, now| {
-            store::audit(
-                tx,
-                signer,
-                now,
-                operator.as_str(),
-                &VerifyOptions::default(),
-            )
-        })
+            store::record_audit(tx, signer, now, operator.as_str(), &report)
+        })?;
+        Ok(report)
     }
 
-    /// Verifies without writing anything (e.g. on a read-only copy).
+    /// Verifies the journal and everything stored beside it (derived
+    /// columns, head, meta, running totals, closures, the business copy of
+    /// every ticket) without writing anything.
     pub fn verify(&self) -> Result<Report, SdkError> {
-        Ok(store::verify_store(&self.conn, &VerifyOptions::default())?)
+        crate::verify::verify_connection(&self.conn, &VerifyOptions::default())
     }
 
     /// Records a reprint of ticket `number` (series T) as a signed duplicate

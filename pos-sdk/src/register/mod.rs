@@ -18,6 +18,7 @@ mod receipts;
 mod reports;
 mod sale;
 mod scan;
+pub(crate) mod signed_copy;
 mod stock;
 
 pub use cash::SessionAndDay;

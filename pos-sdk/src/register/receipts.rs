@@ -34,6 +34,12 @@ impl Register {
         series: Series,
         number: u64,
     ) -> Result<ReceiptFacts, SdkError> {
+        // Printed under the record's signature extract: the copy must say
+        // what the record signs, or nothing is printed.
+        super::signed_copy::ensure_agrees(
+            &self.conn,
+            pos_fiscal::model::DocRef { series, number },
+        )?;
         let ticket = self.ticket_by_number(series, number)?;
         let record = pos_fiscal::store::rows::record_by_ref(
             &self.conn,

@@ -35,21 +35,37 @@ pub struct TillArgs {
 /// Arguments of `pos verify`.
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// A till's SQLite file or an archive file (.tar).
+    /// A till's SQLite file, an archive file (.tar) or a `pos journal`
+    /// JSON-lines file. Opened read-only: verifying never writes.
     pub path: PathBuf,
-    /// The register's registered public key (SPKI PEM) to trust.
+    /// The register's registered public key (SPKI PEM) to trust (required
+    /// for a JSON-lines journal, which carries no key of its own).
     #[arg(long)]
     pub pubkey: Option<PathBuf>,
-    /// The till key (PKCS#8 PEM) used to log the audit (JET 280) on a live
-    /// store (default: `<path>.key.pem` when it exists).
+    /// The sync server the till is enrolled with (`http://host:port`): its
+    /// registered public keys are trusted (unless `--pubkey` is given) and
+    /// the file must hold every record the server accepted from this till
+    /// (a cut tail or an old backup put back is reported). Asked with the
+    /// till's own sync credentials; the file is still only read.
     #[arg(long)]
-    pub key: Option<PathBuf>,
+    pub server: Option<String>,
     /// Mirrored head counter kept outside the file (detects an old backup).
     #[arg(long, requires = "known_head_hash")]
     pub known_head_seq: Option<u64>,
     /// Mirrored head hash kept outside the file.
     #[arg(long)]
     pub known_head_hash: Option<String>,
+}
+
+/// Arguments of `pos audit`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Till options.
+    #[command(flatten)]
+    pub till: TillArgs,
+    /// The register's registered public key (SPKI PEM) to trust.
+    #[arg(long)]
+    pub pubkey: Option<PathBuf>,
 }
 
 /// Which period `pos close` closes.
@@ -159,37 +175,19 @@ fn load_signer(path: &Path) -> Result<SoftwareSigner, String> {
     SoftwareSigner::from_pkcs8_pem(&pem).map_err(|e| e.to_string())
 }
 
-/// The till key: `--key`, else `<db>.key.pem`, else the software key the
-/// pos-sdk facade keeps in the file's `meta` table (demo tills).
+/// The till key: `--key`, else the key file the pos-sdk facade keeps beside
+/// the till, `<db>.key.pem`. Never a key inside the till file (older builds
+/// kept one in `meta`; the facade moves it out when it opens such a file).
 fn till_signer(
     db: &Path,
     key: Option<&PathBuf>,
-    conn: &Connection,
+    _conn: &Connection,
 ) -> Option<Result<SoftwareSigner, String>> {
     let kp = key_path(db, key);
-    if key.is_some() || kp.is_file() {
-        return Some(load_signer(&kp));
-    }
-    let pem: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'software_key_pem'",
-            [],
-            |r| r.get(0),
-        )
-        .ok();
-    pem.map(|p| SoftwareSigner::from_pkcs8_pem(&p).map_err(|e| e.to_string()))
+    (key.is_some() || kp.is_file()).then(|| load_signer(&kp))
 }
 
-fn open_till(db: &Path, write: bool) -> Result<Connection, String> {
-    if !db.is_file() {
-        return Err(format!("{} is not a file", db.display()));
-    }
-    let flags = if write {
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-    } else {
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-    };
-    let conn = Connection::open_with_flags(db, flags).map_err(|e| e.to_string())?;
+fn has_journal(conn: &Connection) -> Result<(), String> {
     let ok: bool = conn
         .query_row(
             "SELECT COUNT(*) = 1 FROM sqlite_master WHERE type = 'table' AND name = 'fiscal_meta'",
@@ -197,12 +195,21 @@ fn open_till(db: &Path, write: bool) -> Result<Connection, String> {
             |r| r.get(0),
         )
         .map_err(|_| "not a SQLite database".to_string())?;
-    if !ok {
-        return Err("no fiscal journal in this file".into());
+    if ok {
+        Ok(())
+    } else {
+        Err("no fiscal journal in this file".into())
     }
-    if write {
-        store::migrate(&conn).map_err(|e| e.to_string())?;
+}
+
+fn open_till(db: &Path) -> Result<Connection, String> {
+    if !db.is_file() {
+        return Err(format!("{} is not a file", db.display()));
     }
+    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(|e| e.to_string())?;
+    has_journal(&conn)?;
+    store::migrate(&conn).map_err(|e| e.to_string())?;
     Ok(conn)
 }
 
@@ -213,23 +220,55 @@ fn is_sqlite(path: &Path) -> bool {
         .is_ok_and(|()| &head == b"SQLite format 3\0")
 }
 
-/// Runs `pos verify`.
-pub fn verify(args: &VerifyArgs) -> ExitCode {
-    let trusted = match &args.pubkey {
-        None => vec![],
-        Some(p) => match std::fs::read_to_string(p)
+fn trusted_keys(pubkey: Option<&PathBuf>) -> Result<Vec<PublicKey>, String> {
+    match pubkey {
+        None => Ok(vec![]),
+        Some(p) => std::fs::read_to_string(p)
             .map_err(|e| e.to_string())
             .and_then(|s| PublicKey::from_spki_pem(&s).map_err(|e| e.to_string()))
-        {
-            Ok(k) => vec![k],
-            Err(e) => return fail("public key", e),
-        },
+            .map(|k| vec![k]),
+    }
+}
+
+/// Verifies a till file read-only: the journal and everything beside it,
+/// the business copy of each ticket included.
+fn verify_till(path: &Path, opts: &VerifyOptions) -> Result<pos_fiscal::verify::Report, String> {
+    let conn = store::open_read_only(path).map_err(|e| e.to_string())?;
+    has_journal(&conn)?;
+    pos_sdk::verify::verify_connection(&conn, opts).map_err(|e| e.to_string())
+}
+
+/// Verifies `pos journal` output: each line one complete stored record.
+fn verify_jsonl(bytes: &[u8], keys: Vec<PublicKey>) -> Result<pos_fiscal::verify::Report, String> {
+    if keys.is_empty() {
+        return Err("a JSON-lines journal carries no key: pass --pubkey".into());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
+    let mut records = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let r: pos_fiscal::record::StoredRecord = serde_json::from_str(line)
+            .map_err(|e| format!("line {}: not a stored record: {e}", i.saturating_add(1)))?;
+        records.push(r);
+    }
+    let ctx = pos_fiscal::verify::VerifyContext {
+        source: "jsonl".into(),
+        keys,
+        ..Default::default()
+    };
+    Ok(pos_fiscal::verify::verify_records(&records, &ctx))
+}
+
+/// Runs `pos verify`.
+pub fn verify(args: &VerifyArgs) -> ExitCode {
+    let trusted = match trusted_keys(args.pubkey.as_ref()) {
+        Ok(k) => k,
+        Err(e) => return fail("public key", e),
     };
     let report = if is_sqlite(&args.path) {
-        let conn = match open_till(&args.path, true) {
-            Ok(c) => c,
-            Err(e) => return fail("verify", e),
-        };
         let known_head = match (args.known_head_seq, &args.known_head_hash) {
             (Some(head_seq), Some(hash)) => Some(pos_fiscal::head::HeadMark {
                 head_seq,
@@ -237,53 +276,90 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
             }),
             _ => None,
         };
-        let opts = VerifyOptions {
+        let mut opts = VerifyOptions {
             keys: trusted,
             known_head,
+            ..Default::default()
         };
-        match till_signer(&args.path, args.key.as_ref(), &conn) {
-            Some(Ok(signer)) => {
-                let Some(now) = now(None) else {
-                    return fail("clock", "out of range");
-                };
-                let run = || -> pos_fiscal::Result<pos_fiscal::verify::Report> {
-                    let tx = conn.unchecked_transaction()?;
-                    let r = store::audit(&tx, &signer, now, "inspector", &opts)?;
-                    tx.commit()?;
-                    Ok(r)
-                };
-                match run() {
-                    Ok(r) => r,
-                    // The journal may be too damaged to append the audit to
-                    // (e.g. wrong key): report anyway.
-                    Err(e) => {
-                        eprintln!("pos: audit not logged (JET 280): {e}");
-                        match store::verify_store(&conn, &opts) {
-                            Ok(r) => r,
-                            Err(e) => return fail("verify", e),
-                        }
+        if let Some(url) = &args.server {
+            let anchor = match super::server_anchor::fetch(&args.path, url) {
+                Ok(a) => a,
+                Err(e) => return fail("server", e),
+            };
+            if opts.keys.is_empty() {
+                for k in &anchor.public_keys {
+                    match hex::decode(&k.public_key)
+                        .ok()
+                        .and_then(|b| PublicKey::from_sec1(&b).ok())
+                    {
+                        Some(key) => opts.keys.push(key),
+                        None => return fail("server", "registered key is not a P-256 key"),
                     }
                 }
             }
-            Some(Err(e)) => return fail("key", e),
-            None => {
-                eprintln!("pos: no till key: audit not logged (JET 280)");
-                match store::verify_store(&conn, &opts) {
-                    Ok(r) => r,
-                    Err(e) => return fail("verify", e),
-                }
-            }
+            opts.mirrored_heads = anchor
+                .heads
+                .into_iter()
+                .map(|(s, h)| {
+                    (
+                        s,
+                        pos_fiscal::payload::HeadEntry {
+                            last: h.last,
+                            hash: h.hash,
+                        },
+                    )
+                })
+                .collect();
+        }
+        match verify_till(&args.path, &opts) {
+            Ok(r) => r,
+            Err(e) => return fail("verify", e),
         }
     } else {
         let bytes = match std::fs::read(&args.path) {
             Ok(b) => b,
             Err(e) => return fail("read", e),
         };
-        match pos_fiscal::archive::verify_archive(&bytes, &trusted) {
+        let looks_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let r = if looks_json {
+            verify_jsonl(&bytes, trusted)
+        } else {
+            pos_fiscal::archive::verify_archive(&bytes, &trusted).map_err(|e| e.to_string())
+        };
+        match r {
             Ok(r) => r,
-            Err(e) => return fail("not a till file nor an archive", e),
+            Err(e) => return fail("not a till file, an archive nor a journal", e),
         }
     };
+    println!("{}", report.to_json());
+    if report.is_intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Runs `pos audit`: verifies the till like `pos verify`, then records the
+/// tax audit in the journal (JET 280, and JET 90 when defects were found).
+pub fn audit(args: &AuditArgs) -> ExitCode {
+    let trusted = match trusted_keys(args.pubkey.as_ref()) {
+        Ok(k) => k,
+        Err(e) => return fail("public key", e),
+    };
+    let opts = VerifyOptions {
+        keys: trusted,
+        ..Default::default()
+    };
+    let report = match verify_till(&args.till.db, &opts) {
+        Ok(r) => r,
+        Err(e) => return fail("verify", e),
+    };
+    let logged = with_till(&args.till, |c, s, now| {
+        store::record_audit(c, s, now, &args.till.operator, &report)
+    });
+    if let Err(e) = logged {
+        return fail("audit not logged (JET 280)", e);
+    }
     println!("{}", report.to_json());
     if report.is_intact() {
         ExitCode::SUCCESS
@@ -296,7 +372,7 @@ fn with_till<T>(
     till: &TillArgs,
     f: impl FnOnce(&Connection, &SoftwareSigner, Stamp) -> pos_fiscal::Result<T>,
 ) -> Result<T, String> {
-    let conn = open_till(&till.db, true)?;
+    let conn = open_till(&till.db)?;
     let signer =
         till_signer(&till.db, till.key.as_ref(), &conn).ok_or("no till key: pass --key")??;
     let now = now(till.utc_offset).ok_or("clock or offset out of range")?;
@@ -406,14 +482,20 @@ pub fn export(args: &ExportArgs) -> ExitCode {
     }
 }
 
-/// Runs `pos journal`: one JSON line per record, in stored order.
+/// Runs `pos journal`: one JSON line per record, in stored order, each a
+/// complete stored record (envelope fields, payload, signed string,
+/// previous hash, signature, hash): the output verifies alone with the
+/// register's public key (`pos verify FILE --pubkey KEY.pem`).
 pub fn journal(args: &JournalArgs) -> ExitCode {
     let series = match args.series.as_deref().map(|s| Series::parse(s).ok_or(s)) {
         None => None,
         Some(Ok(s)) => Some(s),
         Some(Err(s)) => return fail("unknown series", s),
     };
-    let conn = match open_till(&args.db, false) {
+    let conn = match store::open_read_only(&args.db)
+        .map_err(|e| e.to_string())
+        .and_then(|c| has_journal(&c).map(|()| c))
+    {
         Ok(c) => c,
         Err(e) => return fail("journal", e),
     };
@@ -421,18 +503,21 @@ pub fn journal(args: &JournalArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail("journal", e),
     };
+    let mut out = std::io::stdout().lock();
     for r in records
         .iter()
         .filter(|r| series.is_none_or(|s| r.series == s))
     {
-        let payload: serde_json::Value =
-            serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null);
-        let line = serde_json::json!({
-            "series": r.series, "number": r.number, "kind": r.kind, "ts": r.ts,
-            "utc_offset_min": r.utc_offset_min, "hash": r.hash,
-            "signed_string": r.signed_string, "payload": payload,
-        });
-        println!("{line}");
+        let line = match serde_json::to_string(r) {
+            Ok(l) => l,
+            Err(e) => return fail("journal", e),
+        };
+        if std::io::Write::write_all(&mut out, line.as_bytes())
+            .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
+            .is_err()
+        {
+            return ExitCode::from(2);
+        }
     }
     ExitCode::SUCCESS
 }
@@ -516,14 +601,21 @@ mod tests {
         let v = VerifyArgs {
             path: db.clone(),
             pubkey: None,
-            key: None,
+            server: None,
             known_head_seq: None,
             known_head_hash: None,
         };
+        let before = std::fs::read(&db).unwrap();
         assert_eq!(verify(&v), ExitCode::SUCCESS);
+        assert_eq!(std::fs::read(&db).unwrap(), before, "verify never writes");
+        let audit_args = AuditArgs {
+            till: till_args(&db),
+            pubkey: None,
+        };
+        assert_eq!(audit(&audit_args), ExitCode::SUCCESS);
         let conn = Connection::open(&db).unwrap();
         let jets: i64 = conn.query_row("SELECT COUNT(*) FROM fiscal_record WHERE series='E' AND payload LIKE '%\"code\":280%'", [], |r| r.get(0)).unwrap();
-        assert_eq!(jets, 1, "verify on a live store logs JET 280");
+        assert_eq!(jets, 1, "pos audit logs JET 280");
         let yesterday = (Utc::now() - chrono::Duration::days(1)).date_naive();
         assert_eq!(
             close(&CloseArgs {
@@ -555,7 +647,7 @@ mod tests {
         let va = VerifyArgs {
             path: out.clone(),
             pubkey: None,
-            key: None,
+            server: None,
             known_head_seq: None,
             known_head_hash: None,
         };
@@ -594,7 +686,7 @@ mod tests {
         let v = VerifyArgs {
             path: db.clone(),
             pubkey: None,
-            key: None,
+            server: None,
             known_head_seq: None,
             known_head_hash: None,
         };
@@ -602,7 +694,7 @@ mod tests {
     }
 
     #[test]
-    fn the_facade_key_in_meta_is_used_when_no_key_file() {
+    fn a_key_left_in_the_till_file_is_never_used() {
         let dir = tempfile::tempdir().unwrap();
         let db = till(dir.path());
         let pem = std::fs::read_to_string(key_path(&db, None)).unwrap();
@@ -618,7 +710,11 @@ mod tests {
             .unwrap();
         conn.execute("INSERT INTO meta VALUES ('software_key_pem', ?1)", [pem])
             .unwrap();
-        assert_eq!(close(&args), ExitCode::SUCCESS);
+        assert_eq!(
+            close(&args),
+            ExitCode::from(2),
+            "an old build's key in `meta` does not sign"
+        );
     }
 
     #[test]
@@ -629,7 +725,7 @@ mod tests {
         let v = VerifyArgs {
             path: junk,
             pubkey: None,
-            key: None,
+            server: None,
             known_head_seq: None,
             known_head_hash: None,
         };
@@ -642,7 +738,7 @@ mod tests {
         let v = VerifyArgs {
             path: empty,
             pubkey: None,
-            key: None,
+            server: None,
             known_head_seq: None,
             known_head_hash: None,
         };
