@@ -27,7 +27,7 @@ use crate::verify::Report;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The archive format name in manifests.
 pub const ARCHIVE_FORMAT: &str = "pos-fiscal-archive/1";
@@ -122,7 +122,18 @@ manifest.sig is the hex ECDSA P-256/SHA-256 signature (r||s) of manifest.json \
 under public_key.pem. records.jsonl holds one record per line; see \
 pos-fiscal/docs/ARCHIVE.md for how to recompute envelopes, hashes and chains.\n";
 
-/// Makes the archive of local days `[from, to]`: re-verifies the chains
+/// The last day of the period a closure record closes.
+fn closure_end(z: &StoredRecord) -> Option<NaiveDate> {
+    use crate::payload::{ClosureLevel, ClosurePayload};
+    let level = [ClosureLevel::Day, ClosureLevel::Month, ClosureLevel::Year]
+        .into_iter()
+        .find(|l| l.kind() == z.kind)?;
+    let p: ClosurePayload = canon::from_canonical(z.payload.as_bytes(), "closure payload").ok()?;
+    crate::closure::period_end(level, &p.period).ok()
+}
+
+/// Makes the archive of local days `[from, to]` (every day of it with
+/// documents closed first; each closure goes with the period it closes): re-verifies the chains
 /// (JET 90 on a defect), writes the file, appends the A record chained to
 /// the previous archive, logs JET 20 (or 30 for a whole calendar year), and
 /// allows purging the archived detail.
@@ -152,9 +163,45 @@ pub fn make_archive(
     }
     let all = rows::load_records(conn)?;
     let (f, t) = (from.to_string(), to.to_string());
+    let closed = store::last_closed_day(conn)?;
+    let unclosed_docs = all.iter().any(|r| {
+        r.series.counts_in_totals()
+            && r.stamp()
+                .and_then(|s| s.local_date())
+                .is_some_and(|d| d >= from && d <= to && closed.is_none_or(|c| d > c))
+    });
+    if unclosed_docs {
+        return Err(FiscalError::InvalidArchivePeriod {
+            rule: "every day of the period with documents is closed first",
+        });
+    }
+    // A closure goes with the period it closes (a Z made the next morning
+    // is archived with its day): the unarchived closures, in number order,
+    // as long as the period they close ends by `to` (a contiguous range).
+    let z_from = earlier
+        .iter()
+        .filter_map(|a| a.ranges.get(&Series::Z).map(|r| r.last))
+        .max()
+        .unwrap_or(0);
+    let mut closures: BTreeSet<u64> = BTreeSet::new();
+    let mut zs: Vec<&StoredRecord> = all
+        .iter()
+        .filter(|r| r.series == Series::Z && r.number > z_from)
+        .collect();
+    zs.sort_by_key(|r| r.number);
+    for z in zs {
+        let end = closure_end(z);
+        if end.is_none_or(|e| e > to) {
+            break;
+        }
+        closures.insert(z.number);
+    }
     let in_period: Vec<&StoredRecord> = all
         .iter()
         .filter(|r| {
+            if r.series == Series::Z {
+                return closures.contains(&r.number);
+            }
             r.stamp()
                 .and_then(|s| s.local_date())
                 .is_some_and(|d| d >= from && d <= to)

@@ -19,7 +19,7 @@ pub use journal::{
 };
 pub use schema::{SCHEMA_VERSION, migrate};
 
-pub(crate) use journal::{append, begin, finish, jet};
+pub(crate) use journal::{append, begin, finish, jet, last_closed_day};
 
 use crate::error::{FiscalError, Result};
 use crate::head::HeadMark;

@@ -117,8 +117,27 @@ fn s9_13_archives_chain_and_purge_only_after_archive_keeps_totals() {
     // The store still verifies: the chain resumes from the archive's anchor.
     let r = t.verify();
     assert!(r.is_intact(), "{}", r.to_json());
+    // An archive covers closed days only.
+    assert!(matches!(
+        make(&t, "2026-11-04", "2026-11-05", "2026-11-06T08:00:00Z"),
+        Err(FiscalError::InvalidArchivePeriod { .. })
+    ));
+    // The Z of the 5th, made the next morning, goes with the 5th.
+    t.tx(|c| {
+        store::close_day(
+            c,
+            &t.signer,
+            at("2026-11-06T07:00:00Z"),
+            day("2026-11-05"),
+            None,
+            "alice",
+        )
+    })
+    .unwrap();
     // The next archive chains to the first.
     let a2 = make(&t, "2026-11-04", "2026-11-05", "2026-11-06T08:00:00Z").unwrap();
+    let z = &read_manifest(&a2.bytes).unwrap().ranges[&Series::Z];
+    assert_eq!((z.first, z.last), (3, 4), "Z of the 4th and of the 5th");
     let m2 = read_manifest(&a2.bytes).unwrap();
     assert_eq!(m2.previous_manifest_sha256, a1.manifest_sha256);
     let r = verify_archive(&a2.bytes, &[]).unwrap();
