@@ -14,7 +14,7 @@ use super::outcome::{
     AcceptedCoupon, Adjustment, AppliedPromotion, CouponRejection, LinePromotions,
     PromotionOutcome, RejectedCoupon, TicketReward, TicketRewardKind,
 };
-use super::state::{LineState, overflow, percent_of, quantity};
+use super::state::{LineState, exact_units, overflow, percent_of, quantity};
 use super::targets::{Designate, Index, LineIndex};
 use super::{schedule, validate};
 use crate::money::{from_minor_i128, to_minor_i128};
@@ -79,10 +79,15 @@ pub(crate) fn run(
     ctx: &PromoContext,
     reuse: Option<Reuse<'_>>,
 ) -> Result<(PromotionOutcome, Option<Trace>), CoreError> {
-    validate::lines(lines, ctx.currency)?;
     let (sorted, kept_index, mut replay) = match reuse {
-        Some(r) => (Some(r.sorted), Some(r.index), r.replay),
+        Some(r) => {
+            // Lines the replayed run had were checked then, in this currency.
+            let unchecked = r.replay.as_ref().map_or(0..lines.len(), Replay::changed);
+            validate::lines(lines.get(unchecked).unwrap_or(lines), ctx.currency)?;
+            (Some(r.sorted), Some(r.index), r.replay)
+        }
         None => {
+            validate::lines(lines, ctx.currency)?;
             validate::promotions(promotions, ctx.currency)?;
             (None, None, None)
         }
@@ -358,7 +363,8 @@ impl<'a> Run<'a> {
             return Ok(Some(reason));
         }
         if let Some(min) = promo.conditions.min_spend {
-            let minimum = to_minor_i128(min, self.env.minor)?;
+            // Checked to be whole minor units: exact, no rounding.
+            let minimum = exact_units(min, self.env.minor)?;
             if self.spend()? < minimum {
                 let minimum = Money::new(min, self.env.ctx.currency).rounded();
                 return Ok(Some(CouponRejection::MinimumSpendNotReached { minimum }));

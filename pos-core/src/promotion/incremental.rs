@@ -320,6 +320,13 @@ impl<'p> Replay<'p> {
         replay
     }
 
+    /// Positions of the new lines that match no old line: the only ones
+    /// not checked by an earlier run (the others equal checked lines, and
+    /// ascending indexes are unique).
+    pub(crate) fn changed(&self) -> std::ops::Range<usize> {
+        self.diff.prefix..self.diff.new_len.saturating_sub(self.diff.suffix)
+    }
+
     /// Whether the main pass tries the same line promotions in the same order.
     pub(crate) fn follows(&self, steps: &[usize]) -> bool {
         self.trace.steps.len() == steps.len()
