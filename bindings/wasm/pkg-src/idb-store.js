@@ -57,10 +57,10 @@ export async function openPersistentTill(dbName, config) {
     await tx(dbName, "readwrite", (s) => s.put(data, key));
     return data.length;
   };
-  if (!bytes) {
-    await tx(dbName, "readwrite", (s) => s.put(register.exportKeys(), keysKey));
-    await save();
-  }
+  // A new till, or one saved by an older version (its key was inside the
+  // database and has just been moved out of it): keep the key first.
+  if (!keys) await tx(dbName, "readwrite", (s) => s.put(register.exportKeys(), keysKey));
+  if (!bytes || !keys) await save();
   return { register, restored: Boolean(bytes), save };
 }
 
