@@ -354,8 +354,24 @@ fn rust_groups(
             format!("(test(prop){props}) & not {S9} & not test(tamper)"),
         ),
     ];
+    // One build for the three runs, so a broken tree is said once and fast.
+    let mut build = Command::new("cargo");
+    build
+        .current_dir(root)
+        .args(["nextest", "run", "--workspace", "--no-run"]);
+    let (built, _) = timed("build the workspace's tests", &mut build, run);
     for (group, filter) in groups {
-        nextest_group(o, root, dir, &config, group, &filter, run);
+        if built {
+            nextest_group(o, root, dir, &config, group, &filter, run);
+        } else {
+            run.fail(
+                group,
+                "(not run)",
+                "the workspace's tests did not build (`cargo nextest run --workspace --no-run`); \
+                 see the console output"
+                    .into(),
+            );
+        }
     }
     Ok(())
 }
@@ -962,6 +978,13 @@ fn fuzz_targets(o: &Options, root: &Path, dir: &Path, path: &str, run: &mut Run)
                 continue;
             }
         };
+        // New finds go to corpus/<t>; the kept inputs of regressions/<t>
+        // (crashes replayed as tests, seeds) start the run.
+        let mut corpora = vec![format!("corpus/{t}")];
+        let _ = std::fs::create_dir_all(fuzz.join("corpus").join(&t));
+        if fuzz.join("regressions").join(&t).is_dir() {
+            corpora.push(format!("regressions/{t}"));
+        }
         println!(
             "\n==> fuzz {t} for {} s (log: {})",
             o.fuzz_seconds,
@@ -969,7 +992,9 @@ fn fuzz_targets(o: &Options, root: &Path, dir: &Path, path: &str, run: &mut Run)
         );
         let started = Instant::now();
         let ok = Command::new("cargo")
-            .args(["fuzz", "run", "-s", "none", &t, "--"])
+            .args(["fuzz", "run", "-s", "none", &t])
+            .args(&corpora)
+            .arg("--")
             .args([max_time.as_str(), "-print_final_stats=1"])
             .current_dir(&fuzz)
             .env("PATH", path)
