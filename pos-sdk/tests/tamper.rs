@@ -608,3 +608,40 @@ fn refund_lines_carry_their_share_of_the_ticket_discount() {
         );
     }
 }
+
+#[test]
+fn the_z_ticket_prints_the_chain_head_from_the_signed_closure() {
+    let clock = Arc::new(ManualClock::new(at("2026-03-15T19:00:00Z")));
+    let copy = altered(|_| {});
+    let reg = Register::open(
+        &copy.path,
+        config(),
+        clock,
+        IdGenerator::seeded(9),
+        Box::new(SoftwareSigner::from_secret(&SECRET).unwrap()),
+    )
+    .unwrap();
+    let text = String::from_utf8(
+        reg.closure_receipt(1, pos_hw::receipt::OutputFormat::Text)
+            .unwrap(),
+    )
+    .unwrap();
+    let z = rows::record_by_ref(
+        reg.connection(),
+        pos_fiscal::model::DocRef {
+            series: Series::Z,
+            number: 1,
+        },
+    )
+    .unwrap()
+    .unwrap();
+    let p: pos_fiscal::payload::ClosurePayload = from_canonical(z.payload.as_bytes(), "z").unwrap();
+    let t = &p.head[&Series::T];
+    assert!(
+        text.contains(&format!("T{} {}", t.last, &t.hash[..8])),
+        "{text}"
+    );
+    assert!(text.contains("Z1 — 2026-03-14"), "{text}");
+    let extract = pos_fiscal::record::receipt_extract(&z.signature_b64().unwrap());
+    assert!(text.contains(&format!("Signature {extract}")), "{text}");
+}

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod agec;
+pub mod closure;
 pub mod document;
 pub mod facts;
 pub mod format;
@@ -24,6 +25,7 @@ pub mod render;
 pub mod text;
 
 pub use agec::{PrintDecision, PrintReason, print_decision};
+pub use closure::{ClosureFacts, HeadFacts, build_closure};
 pub use document::{
     Align, BarcodeKind, Bitmap, Block, Column, CutKind, DrawerPin, QrLevel, ReceiptDocument,
     TextSize, TextStyle,

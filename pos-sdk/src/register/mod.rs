@@ -6,6 +6,7 @@
 //! [`sale`]).
 
 mod cash;
+mod closure_receipt;
 mod config;
 mod customers;
 mod ffi_extra;

@@ -19,7 +19,8 @@ pub struct ReceiptArgs {
     /// The till's SQLite file.
     #[arg(long)]
     pub db: PathBuf,
-    /// The ticket number as `pos simulate` and `pos sell` print it (`42` or `T42`).
+    /// The ticket number as `pos simulate` and `pos sell` print it (`42` or
+    /// `T42`), or a closure (`Z3`: the closure ticket with the chain head).
     #[arg(long)]
     pub ticket: String,
     /// Output format.
@@ -48,6 +49,15 @@ pub struct ReceiptArgs {
 pub fn run(args: &ReceiptArgs) -> ExitCode {
     if let Some(channel) = &args.send {
         return send(args, channel);
+    }
+    if let Ok((Series::Z, number)) = ticket_ref(args) {
+        return match closure(args, number) {
+            Ok(()) => {
+                eprintln!("closure ticket Z{number}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
     }
     match render(args) {
         Ok(kind) => {
@@ -140,6 +150,27 @@ fn ticket_ref(args: &ReceiptArgs) -> Result<(Series, u64), SdkError> {
     Ok((series, number))
 }
 
+/// `pos receipt --ticket Z3`: the closure ticket, from the signed record.
+fn closure(args: &ReceiptArgs, number: u64) -> Result<(), SdkError> {
+    let format = OutputFormat::parse(&args.format)?;
+    let till = open_till(&args.db)?;
+    let bytes = till.closure_receipt(number, format)?;
+    write_out(args, &bytes)
+}
+
+fn write_out(args: &ReceiptArgs, bytes: &[u8]) -> Result<(), SdkError> {
+    let written = if args.out == "-" {
+        use std::io::Write;
+        std::io::stdout().write_all(bytes)
+    } else {
+        std::fs::write(&args.out, bytes)
+    };
+    written.map_err(|_| SdkError::InvalidInput {
+        field: "--out",
+        expected: "a writable file",
+    })
+}
+
 fn render(args: &ReceiptArgs) -> Result<ReceiptKind, SdkError> {
     let format = OutputFormat::parse(&args.format)?;
     let (series, number) = ticket_ref(args)?;
@@ -160,15 +191,6 @@ fn render(args: &ReceiptArgs) -> Result<ReceiptKind, SdkError> {
             &OperatorId::new(args.operator.as_str())?,
         )?
     };
-    let written = if args.out == "-" {
-        use std::io::Write;
-        std::io::stdout().write_all(&printed.bytes)
-    } else {
-        std::fs::write(&args.out, &printed.bytes)
-    };
-    written.map_err(|_| SdkError::InvalidInput {
-        field: "--out",
-        expected: "a writable file",
-    })?;
+    write_out(args, &printed.bytes)?;
     Ok(printed.kind)
 }
