@@ -1274,8 +1274,21 @@ fn a_till_re_signed_wholesale_with_another_key_is_kept_aside() {
 
 #[test]
 fn a_signed_key_change_moves_the_registered_key_and_later_batches_use_it() {
+    key_change_scenario(Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB));
+}
+
+#[test]
+fn a_signed_key_change_moves_the_registered_key_postgres() {
+    let pg = support::pg::Pg::start();
+    key_change_scenario(Server::new(
+        pos_sync::server::PostgresStorage::connect(&pg.url).unwrap(),
+        ENROL,
+        WEB,
+    ));
+}
+
+fn key_change_scenario<S: Storage>(server: Server<S>) {
     let clock = ticking();
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
     let mut t = Direct(server.clone(), t0());
     let mut a = TestTill::new("T1", "S1", "L1", 1);
     // A copy of the same till, still holding the old key after the change.
