@@ -240,7 +240,9 @@ impl Catalog {
 
     /// The products as CSV (header [`CSV_COLUMNS`], `,` delimiter): with the
     /// rest of [`to_document`](Catalog::to_document) it imports back to the
-    /// same catalog.
+    /// same catalog, unless a value holds what a list cell cannot carry (`|`
+    /// in a barcode, category or attribute, `=` in an attribute name; see the
+    /// module docs), which only a JSON import can bring in.
     pub fn to_csv(&self) -> String {
         let mut writer = csv::Writer::from_writer(Vec::new());
         // Writing to a Vec cannot fail; a failure would show as missing rows.
