@@ -73,7 +73,7 @@ impl Register {
                 )
             })
             .collect();
-        vat.sort_by(|a, b| b.0.cmp(&a.0));
+        vat.sort_by_key(|(bps, _)| std::cmp::Reverse(*bps));
         let facts = ClosureFacts {
             currency,
             trader: self.config.receipt.trader.clone(),
