@@ -54,6 +54,8 @@ pub(crate) struct Trace {
     pub steps: Vec<StepTrace>,
     /// Every use: (line position, thousandths, discount given).
     pub uses: Vec<(usize, i128, i128)>,
+    /// The lines' states before any promotion.
+    pub initial: Vec<LineState>,
 }
 
 /// One line promotion of a [`Trace`].
@@ -144,7 +146,11 @@ pub(crate) fn run(
         }
     }
 
-    let mut run = Run::new(&env, lines)?;
+    let initial = match &replay {
+        Some(r) => r.initial_states(lines, env.minor)?,
+        None => initial_states(lines, env.minor)?,
+    };
+    let mut run = Run::with_states(&env, initial.clone())?;
     let rest: Vec<usize> = order.into_iter().filter(|i| !is_global(i)).collect();
     let ticket_level = |i: &usize| {
         promotions
@@ -165,10 +171,16 @@ pub(crate) fn run(
     let trace = Trace {
         steps,
         uses: run.buffers.uses.iter().map(|u| (u.0, u.3, u.4)).collect(),
+        initial,
     };
     let mut all = reasons;
     all.extend(std::mem::take(&mut run.reasons));
     Ok((run.finish(lines, &coupons, all)?, Some(trace)))
+}
+
+/// The states of `lines` before any promotion.
+pub(crate) fn initial_states(lines: &[PromoLine], minor: u32) -> Result<Vec<LineState>, CoreError> {
+    lines.iter().map(|l| LineState::new(l, minor)).collect()
 }
 
 /// Sorts promotion indexes by priority, then id (the order they are tried in).
@@ -299,10 +311,10 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     fn new(env: &'a Env<'a>, lines: &[PromoLine]) -> Result<Run<'a>, CoreError> {
-        let states = lines
-            .iter()
-            .map(|l| LineState::new(l, env.minor))
-            .collect::<Result<Vec<_>, _>>()?;
+        Run::with_states(env, initial_states(lines, env.minor)?)
+    }
+
+    fn with_states(env: &'a Env<'a>, states: Vec<LineState>) -> Result<Run<'a>, CoreError> {
         let rooms = states
             .iter()
             .try_fold(0i128, |a, s| a.checked_add(s.room()))

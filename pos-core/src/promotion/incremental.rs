@@ -39,6 +39,7 @@ use super::input::{PromoContext, PromoLine};
 use super::line_rewards::LineResult;
 use super::model::Promotion;
 use super::outcome::PromotionOutcome;
+use super::state::LineState;
 use super::targets::{Index, Scopes};
 use crate::{CoreError, Currency};
 use std::cell::OnceCell;
@@ -325,6 +326,35 @@ impl<'p> Replay<'p> {
     /// ascending indexes are unique).
     pub(crate) fn changed(&self) -> std::ops::Range<usize> {
         self.diff.prefix..self.diff.new_len.saturating_sub(self.diff.suffix)
+    }
+
+    /// The states of `lines` before any promotion: the last run's for the
+    /// lines kept (only their index may change), new ones for the others.
+    pub(crate) fn initial_states(
+        &self,
+        lines: &[PromoLine],
+        minor: u32,
+    ) -> Result<Vec<LineState>, CoreError> {
+        let old = &self.trace.initial;
+        let changed = self.changed();
+        let kept_after = self.diff.old_len.saturating_sub(self.diff.suffix);
+        let (Some(before), Some(after), Some(added)) = (
+            old.get(..changed.start),
+            old.get(kept_after..),
+            lines.get(changed.clone()),
+        ) else {
+            return engine::initial_states(lines, minor);
+        };
+        let mut states = Vec::with_capacity(lines.len());
+        states.extend_from_slice(before);
+        for line in added {
+            states.push(LineState::new(line, minor)?);
+        }
+        states.extend_from_slice(after);
+        for (state, line) in states.iter_mut().zip(lines).skip(changed.end) {
+            state.index = line.index;
+        }
+        Ok(states)
     }
 
     /// Whether the main pass tries the same line promotions in the same order.
