@@ -209,26 +209,38 @@ pub fn run(o: &Options) -> Result<Outcome, String> {
 
     let metadata = cargo_json(&["metadata", "--no-deps", "--format-version", "1"], &root)?;
     let mut run = Run::default();
+    let started_text = started_utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Written after each phase, so an interrupted run leaves what it did.
+    let save = |run: &Run, versions: &BTreeMap<String, String>, complete: bool| {
+        let report = Report {
+            options: o,
+            started_utc: started_text.clone(),
+            wall_seconds: started.elapsed().as_secs_f64(),
+            complete,
+            versions: versions.clone(),
+            run,
+        };
+        write(&dir.join("report.json"), &report.json())?;
+        write(&dir.join("report.md"), &report.markdown())
+    };
+    let venv_python = root.join(".venv/bin/python").to_string_lossy().into_owned();
+    let mut found = versions(&metadata, Some(&venv_python), &tools_path);
+    save(&run, &found, false)?;
 
     rust_groups(o, &root, &dir, &metadata, &mut run)?;
+    save(&run, &found, false)?;
     let python = checker_groups(&root, &dir, &mut run);
+    // The venv may be new: read Python's and cryptography's versions again.
+    found = versions(&metadata, python.as_deref(), &tools_path);
+    save(&run, &found, false)?;
     fuzz_targets(o, &root, &dir, &tools_path, &mut run);
-
-    let versions = versions(&metadata, python.as_deref(), &tools_path);
-    let report = Report {
-        options: o,
-        started_utc: started_utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        wall_seconds: started.elapsed().as_secs_f64(),
-        versions,
-        run: &run,
-    };
-    write(&dir.join("report.json"), &report.json())?;
-    write(&dir.join("report.md"), &report.markdown())?;
+    save(&run, &found, true)?;
     println!("\ncertify: {}", dir.join("report.md").display());
+    let count = |v: Verdict| run.cases.iter().filter(|c| c.verdict == v).count();
     Ok(Outcome {
-        passed: report.count(None, Verdict::Pass),
-        failed: report.count(None, Verdict::Fail),
-        skipped: report.count(None, Verdict::Skip),
+        passed: count(Verdict::Pass),
+        failed: count(Verdict::Fail),
+        skipped: count(Verdict::Skip),
         dir,
     })
 }
@@ -1122,6 +1134,8 @@ struct Report<'a> {
     options: &'a Options,
     started_utc: String,
     wall_seconds: f64,
+    /// False while the run is still going (or was interrupted).
+    complete: bool,
     versions: BTreeMap<String, String>,
     run: &'a Run,
 }
@@ -1199,6 +1213,7 @@ impl Report<'_> {
             .collect();
         let report = json!({
             "started_utc": self.started_utc,
+            "complete": self.complete,
             "versions": self.versions,
             "options": {
                 "fuzz_seconds": self.options.fuzz_seconds,
@@ -1226,6 +1241,12 @@ impl Report<'_> {
         let mut md = String::new();
         let failed = self.count(None, Verdict::Fail);
         let _ = writeln!(md, "# pos-sdk certification report\n");
+        if !self.complete {
+            let _ = writeln!(
+                md,
+                "**Incomplete: the run is still going or was interrupted; the cases below are the ones done.**\n"
+            );
+        }
         let _ = writeln!(
             md,
             "Started {} (UTC), {:.0} s wall time. Verdict: **{}** — {} passed, {} failed, {} skipped.\n",
