@@ -809,3 +809,21 @@ def test_pos_verify_server_finds_an_old_backup_put_back(till, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@needs_pos
+def test_the_z_ticket_prints_the_signed_head_at_close(till):
+    """FORMAT.md section 7: the paper anchor. Each `<series><last> <8 hex>` line
+    of the closure ticket is the signed closure's head; the extract is
+    characters 3, 7, 13 and 19 of its base64url signature."""
+    path = till.copy("z_ticket")
+    c = checker.open_readonly(str(path))
+    z = load(c, "Z", one(c, "SELECT MAX(number) FROM fiscal_record WHERE kind='closure_day'"))
+    c.close()
+    text = run("receipt", "--db", path, "--ticket", f"Z{z['number']}", "--format", "text", "--out", "-",
+               "--preview").stdout
+    head = json.loads(z["payload"])["head"]
+    for s, h in head.items():
+        assert f"{s}{h['last']} {h['hash'][:8]}" in text, (s, text[-600:])
+    sig = b64(z["signature"])
+    assert f"Signature {sig[2]}{sig[6]}{sig[12]}{sig[18]}" in text
