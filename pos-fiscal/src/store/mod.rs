@@ -107,20 +107,10 @@ pub fn open_read_only(path: &std::path::Path) -> Result<Connection> {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let has_wal = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
-    let mut uri = String::from("file:");
-    for c in path.to_string_lossy().chars() {
-        match c {
-            '%' => uri.push_str("%25"),
-            '?' => uri.push_str("%3f"),
-            '#' => uri.push_str("%23"),
-            c => uri.push(c),
-        }
+    let mut uri = format!("file:{}?mode=ro", uri_path(path));
+    if !has_wal {
+        uri.push_str("&immutable=1");
     }
-    uri.push_str(if has_wal {
-        "?mode=ro"
-    } else {
-        "?mode=ro&immutable=1"
-    });
     let conn = Connection::open_with_flags(
         uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -129,6 +119,22 @@ pub fn open_read_only(path: &std::path::Path) -> Result<Connection> {
     )?;
     conn.pragma_update(None, "query_only", true)?;
     Ok(conn)
+}
+
+/// The path part of a SQLite `file:` URI: RFC 3986 percent-encoding of
+/// every byte but unreserved characters and `/`.
+fn uri_path(path: &std::path::Path) -> String {
+    use std::fmt::Write;
+    let raw = path.as_os_str().as_encoded_bytes();
+    let mut out = String::with_capacity(raw.len());
+    for &b in raw {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// Verifies every record of the store and everything stored beside the

@@ -58,7 +58,26 @@ fn differences(
         return Ok(out);
     };
     let Some(record) = rows::record_by_ref(conn, doc)? else {
-        out.push(("number", "no fiscal record for this ticket"));
+        // Detail purged after a signed archive (numbers before the first
+        // record still in the file) keeps its business copy; nothing is
+        // printed from it any more (there is no record to print under).
+        let first: Option<i64> = conn.query_row(
+            "SELECT MIN(number) FROM fiscal_record WHERE series = ?1",
+            [doc.series.code()],
+            |r| r.get(0),
+        )?;
+        let archived: Option<i64> = conn
+            .query_row(
+                "SELECT upto FROM fiscal_purge_allow WHERE series = ?1",
+                [doc.series.code()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let purged = first.is_some_and(|f| row.number < f)
+            && archived.is_some_and(|upto| row.number <= upto);
+        if !purged {
+            out.push(("number", "no fiscal record for this ticket"));
+        }
         return Ok(out);
     };
     let Ok(signed) = from_canonical::<TicketPayload>(record.payload.as_bytes(), "ticket") else {

@@ -23,14 +23,14 @@ use pos_sync::client::{Credentials, server_error, signed};
 use pos_sync::transport::Transport;
 use pos_sync::wire::{self, paths};
 use pos_sync::{Result, SyncError};
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
 
 pub use pos_sync::wire::{HeadEntry, RegisteredKey, ServerAnchor};
 
-/// Opens a till file read-only: nothing is written to it and, when it has
-/// no `-wal` file (a closed till, a copy, an archive), it is opened
-/// `immutable`, so no `-wal` or `-shm` file is created beside it either.
+/// Opens a till file read-only (see [`pos_fiscal::store::open_read_only`]):
+/// nothing is written to it, and no `-wal` or `-shm` file is created
+/// beside a closed till or a copy.
 pub fn open_read_only(path: &Path) -> std::result::Result<Connection, SdkError> {
     if !path.is_file() {
         return Err(SdkError::NotFound {
@@ -38,33 +38,7 @@ pub fn open_read_only(path: &Path) -> std::result::Result<Connection, SdkError> 
             id: path.display().to_string(),
         });
     }
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    let live = Path::new(&wal).exists();
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_URI;
-    let mut uri = format!("file:{}?mode=ro", uri_path(path));
-    if !live {
-        uri.push_str("&immutable=1");
-    }
-    Ok(Connection::open_with_flags(uri, flags)?)
-}
-
-/// The path part of a SQLite `file:` URI (RFC 3986 percent-encoding of
-/// everything but unreserved characters and `/`).
-fn uri_path(path: &Path) -> String {
-    use std::fmt::Write;
-    let raw = path.as_os_str().as_encoded_bytes();
-    let mut out = String::with_capacity(raw.len());
-    for &b in raw {
-        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    Ok(pos_fiscal::store::open_read_only(path)?)
 }
 
 /// The sync credentials kept in a till file (its register id and the HMAC

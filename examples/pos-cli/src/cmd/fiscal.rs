@@ -178,11 +178,7 @@ fn load_signer(path: &Path) -> Result<SoftwareSigner, String> {
 /// The till key: `--key`, else the key file the pos-sdk facade keeps beside
 /// the till, `<db>.key.pem`. Never a key inside the till file (older builds
 /// kept one in `meta`; the facade moves it out when it opens such a file).
-fn till_signer(
-    db: &Path,
-    key: Option<&PathBuf>,
-    _conn: &Connection,
-) -> Option<Result<SoftwareSigner, String>> {
+fn till_signer(db: &Path, key: Option<&PathBuf>) -> Option<Result<SoftwareSigner, String>> {
     let kp = key_path(db, key);
     (key.is_some() || kp.is_file()).then(|| load_signer(&kp))
 }
@@ -373,8 +369,7 @@ fn with_till<T>(
     f: impl FnOnce(&Connection, &SoftwareSigner, Stamp) -> pos_fiscal::Result<T>,
 ) -> Result<T, String> {
     let conn = open_till(&till.db)?;
-    let signer =
-        till_signer(&till.db, till.key.as_ref(), &conn).ok_or("no till key: pass --key")??;
+    let signer = till_signer(&till.db, till.key.as_ref()).ok_or("no till key: pass --key")??;
     let now = now(till.utc_offset).ok_or("clock or offset out of range")?;
     let tx = conn.unchecked_transaction().map_err(|e| e.to_string())?;
     let v = f(&tx, &signer, now).map_err(|e| e.to_string())?;
