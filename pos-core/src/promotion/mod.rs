@@ -9,7 +9,9 @@
 //! coupons entered, customer), and returns a [`PromotionOutcome`]. The cart
 //! turns each line's discount into a `Discount::Amount` and the outcome's
 //! `ticket_discount` into the ticket discount, and prices with
-//! [`crate::pricing::price`].
+//! [`crate::pricing::price`]. It does so through an [`Evaluator`], which
+//! gives the same outcome as [`apply`] but, after a change, re-evaluates
+//! only the promotions whose scope holds a changed line.
 //!
 //! # Rules
 //! 1. **Order.** Coupon-triggered promotions take part only when their code
