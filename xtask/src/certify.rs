@@ -1153,7 +1153,8 @@ impl Report<'_> {
     }
 
     fn seconds(&self, group: Option<Group>) -> f64 {
-        self.cases(group).map(|c| c.seconds).sum()
+        // fold from +0.0: an empty f64 sum is -0.0.
+        self.cases(group).map(|c| c.seconds).fold(0.0, |a, b| a + b)
     }
 
     /// §9 items (1..=18) that no recorded case covers.
@@ -1319,7 +1320,11 @@ impl Report<'_> {
                     let _ = writeln!(md, "| test | verdict | s |\n|---|---|---:|");
                 }
             }
-            for c in self.cases(Some(g)) {
+            let mut cases: Vec<&Case> = self.cases(Some(g)).collect();
+            if g == Group::Nf525 {
+                cases.sort_by_key(|c| (c.s9, c.name.clone()));
+            }
+            for c in cases {
                 let verdict = match c.verdict {
                     Verdict::Fail => "**FAIL**",
                     v => v.word(),
