@@ -144,21 +144,22 @@ pub fn verify_store(conn: &Connection, opts: &VerifyOptions) -> Result<Report> {
     let rows = rows::load_rows(conn)?;
     let derived = rows::load_derived(conn)?;
     let mut records = Vec::with_capacity(rows.len());
-    let mut with_derived = Vec::with_capacity(rows.len());
+    let mut record_derived = Vec::with_capacity(rows.len());
     let mut malformed = Vec::new();
     for (pos, r) in rows {
         match r {
             Ok(r) => {
-                match derived.get(pos).cloned().flatten() {
-                    Some(d) => with_derived.push((r.clone(), d)),
-                    None => malformed.push(Defect::at_place(
+                let d = derived.get(pos).cloned().flatten();
+                if d.is_none() {
+                    malformed.push(Defect::at_place(
                         DefectKind::Cache,
                         "fiscal_record",
                         format!("{}{}", r.series.code(), r.number),
                         "local_date",
                         "query columns are not well-formed",
-                    )),
+                    ));
                 }
+                record_derived.push(d);
                 records.push(r);
             }
             Err(_) => malformed.push(Defect {
@@ -211,12 +212,13 @@ pub fn verify_store(conn: &Connection, opts: &VerifyOptions) -> Result<Report> {
             ));
         }
     }
-    caches::check_derived(&with_derived, d);
-    caches::check_meta(&records, &rows::load_meta(conn)?, d);
-    caches::check_totals(&records, &rows::load_totals(conn)?, d);
-    caches::check_closures(&records, d);
-    caches::check_closed_periods(&records, d);
-    caches::check_purge_allow(&records, &rows::load_purge_allow(conn)?, d);
+    let views = caches::views(&records);
+    caches::check_derived(&views, &record_derived, d);
+    caches::check_meta(&views, &rows::load_meta(conn)?, d);
+    caches::check_totals(&views, &rows::load_totals(conn)?, d);
+    caches::check_closures(&views, d);
+    caches::check_closed_periods(&views, d);
+    caches::check_purge_allow(&views, &rows::load_purge_allow(conn)?, d);
     check_mirrored(&records, &opts.mirrored_heads, d);
     d.extend(malformed);
     if !report.defects.is_empty() {

@@ -50,18 +50,57 @@ fn row_key(r: &StoredRecord) -> String {
     format!("{}{}", r.series.code(), r.number)
 }
 
-fn local_date(r: &StoredRecord) -> Option<NaiveDate> {
-    r.stamp().and_then(|s| s.local_date())
+/// A record with what the checks read from it decoded once: its local
+/// date, and its ticket or closure payload.
+#[derive(Debug)]
+pub struct View<'a> {
+    record: &'a StoredRecord,
+    date: Option<NaiveDate>,
+    ticket: Option<TicketPayload>,
+    closure: Option<(ClosureLevel, ClosurePayload)>,
 }
 
-fn ticket(r: &StoredRecord) -> Option<TicketPayload> {
+impl std::ops::Deref for View<'_> {
+    type Target = StoredRecord;
+    fn deref(&self) -> &StoredRecord {
+        self.record
+    }
+}
+
+/// Decodes every record once (in parallel) for the checks below.
+pub fn views(records: &[StoredRecord]) -> Vec<View<'_>> {
+    use rayon::prelude::*;
+    records
+        .par_iter()
+        .map(|r| View {
+            record: r,
+            date: r.stamp().and_then(|s| s.local_date()),
+            ticket: decode_ticket(r),
+            closure: decode_closure(r),
+        })
+        .collect()
+}
+
+fn local_date(v: &View<'_>) -> Option<NaiveDate> {
+    v.date
+}
+
+fn ticket<'v>(v: &'v View<'_>) -> Option<&'v TicketPayload> {
+    v.ticket.as_ref()
+}
+
+fn closure<'v>(v: &'v View<'_>) -> Option<(ClosureLevel, &'v ClosurePayload)> {
+    v.closure.as_ref().map(|(l, p)| (*l, p))
+}
+
+fn decode_ticket(r: &StoredRecord) -> Option<TicketPayload> {
     if r.kind != "sale" && r.kind != "refund" {
         return None;
     }
     from_canonical(r.payload.as_bytes(), "ticket payload").ok()
 }
 
-fn closure(r: &StoredRecord) -> Option<(ClosureLevel, ClosurePayload)> {
+fn decode_closure(r: &StoredRecord) -> Option<(ClosureLevel, ClosurePayload)> {
     let level = [ClosureLevel::Day, ClosureLevel::Month, ClosureLevel::Year]
         .into_iter()
         .find(|l| l.kind() == r.kind)?;
@@ -77,8 +116,13 @@ fn jet(r: &StoredRecord) -> Option<JetPayload> {
 }
 
 /// Rule 1: `local_date`, `ref_series`/`ref_number` and `amount` of each row.
-pub fn check_derived(rows: &[(StoredRecord, StoredDerived)], defects: &mut Vec<Defect>) {
-    for (r, d) in rows {
+pub fn check_derived(
+    records: &[View<'_>],
+    derived: &[Option<StoredDerived>],
+    defects: &mut Vec<Defect>,
+) {
+    for (r, d) in records.iter().zip(derived) {
+        let Some(d) = d else { continue };
         let mut bad = |column: &str, detail| {
             defects.push(Defect::at_place(
                 DefectKind::Cache,
@@ -117,7 +161,7 @@ pub fn check_derived(rows: &[(StoredRecord, StoredDerived)], defects: &mut Vec<D
 
 /// Rule 3: every `fiscal_meta` value from its signed source; unknown keys.
 pub fn check_meta(
-    records: &[StoredRecord],
+    records: &[View<'_>],
     meta: &BTreeMap<String, String>,
     defects: &mut Vec<Defect>,
 ) {
@@ -265,7 +309,7 @@ fn add_to_scopes(
 
 /// Days whose T/I records are not all present (purged after archive): the
 /// day closure's signed figures stand in for them.
-fn purged_days(records: &[StoredRecord]) -> BTreeMap<NaiveDate, ClosurePayload> {
+fn purged_days<'v>(records: &'v [View<'_>]) -> BTreeMap<NaiveDate, &'v ClosurePayload> {
     let mut present: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     for r in records.iter().filter(|r| r.series.counts_in_totals()) {
         if let Some(d) = local_date(r).filter(|_| ticket(r).is_some()) {
@@ -289,7 +333,7 @@ fn purged_days(records: &[StoredRecord]) -> BTreeMap<NaiveDate, ClosurePayload> 
 }
 
 /// Rule 4: the running totals, recomputed to the cent from the tickets.
-pub fn check_totals(records: &[StoredRecord], stored: &[TotalsEntry], defects: &mut Vec<Defect>) {
+pub fn check_totals(records: &[View<'_>], stored: &[TotalsEntry], defects: &mut Vec<Defect>) {
     let purged = purged_days(records);
     let mut want: BTreeMap<TotalsKey, Acc> = BTreeMap::new();
     for r in records.iter().filter(|r| r.series.counts_in_totals()) {
@@ -361,14 +405,14 @@ fn closure_defect(r: &StoredRecord, detail: &'static str) -> Defect {
 }
 
 /// The previous closure's level, payload and signature while walking Z.
-struct Prev {
-    payload: ClosurePayload,
+struct Prev<'v> {
+    payload: &'v ClosurePayload,
     signature_b64: String,
 }
 
 /// Rule 5: each closure recomputed from what it covers, and chained.
-pub fn check_closures(records: &[StoredRecord], defects: &mut Vec<Defect>) {
-    let by_ref: BTreeMap<(Series, u64), &StoredRecord> =
+pub fn check_closures(records: &[View<'_>], defects: &mut Vec<Defect>) {
+    let by_ref: BTreeMap<(Series, u64), &View<'_>> =
         records.iter().map(|r| ((r.series, r.number), r)).collect();
     let first_present: BTreeMap<Series, u64> = Series::ALL
         .into_iter()
@@ -383,10 +427,21 @@ pub fn check_closures(records: &[StoredRecord], defects: &mut Vec<Defect>) {
         .collect();
     let genesis_day = by_ref.get(&(Series::E, 1)).and_then(|r| local_date(r));
     let purged = purged_days(records);
-    let mut zs: Vec<&StoredRecord> = records.iter().filter(|r| r.series == Series::Z).collect();
+    // The documents and duplicates of each local day, read once: a day
+    // closure sums its own day's records only.
+    let mut by_day: BTreeMap<NaiveDate, Vec<&View<'_>>> = BTreeMap::new();
+    for r in records
+        .iter()
+        .filter(|r| r.series.counts_in_totals() || r.series == Series::C)
+    {
+        if let Some(d) = local_date(r) {
+            by_day.entry(d).or_default().push(r);
+        }
+    }
+    let mut zs: Vec<&View<'_>> = records.iter().filter(|r| r.series == Series::Z).collect();
     zs.sort_by_key(|r| r.number);
     let mut prev: BTreeMap<ClosureLevel, Prev> = BTreeMap::new();
-    let mut done: Vec<(u64, ClosurePayload)> = Vec::new();
+    let mut done: Vec<(u64, &ClosurePayload)> = Vec::new();
     for z in zs {
         let Some((level, p)) = closure(z) else {
             continue;
@@ -425,17 +480,17 @@ pub fn check_closures(records: &[StoredRecord], defects: &mut Vec<Defect>) {
                 if day.is_some_and(|d| purged.contains_key(&d)) {
                     complete = false;
                 }
-                for r in records {
-                    if local_date(r) != day {
-                        continue;
-                    }
+                let that_day = day
+                    .and_then(|d| by_day.get(&d))
+                    .map_or(&[][..], Vec::as_slice);
+                for r in that_day {
                     if r.series.counts_in_totals() && r.number <= head_last(r.series) {
                         if let Some(t) = ticket(r) {
                             let doc = DocRef {
                                 series: r.series,
                                 number: r.number,
                             };
-                            if sums.add_ticket(doc, &r.hash, &t).is_err() {
+                            if sums.add_ticket(doc, &r.hash, t).is_err() {
                                 complete = false;
                             }
                         }
@@ -494,7 +549,7 @@ pub fn check_closures(records: &[StoredRecord], defects: &mut Vec<Defect>) {
         // Chain with the previous closure of the same level.
         let before = prev.get(&level);
         let same_year = before.is_some_and(|q| q.payload.period.get(..4) == p.period.get(..4));
-        if check_invariants(before.map(|q| &q.payload), &p, same_year).is_err() {
+        if check_invariants(before.map(|q| q.payload), p, same_year).is_err() {
             defects.push(closure_defect(
                 z,
                 "totals do not follow the previous closure",
@@ -507,7 +562,7 @@ pub fn check_closures(records: &[StoredRecord], defects: &mut Vec<Defect>) {
         prev.insert(
             level,
             Prev {
-                payload: p.clone(),
+                payload: p,
                 signature_b64: z.signature_b64().unwrap_or_default(),
             },
         );
@@ -518,7 +573,7 @@ pub fn check_closures(records: &[StoredRecord], defects: &mut Vec<Defect>) {
 /// Rule 6: no T/I record recorded after a closure yet dated on or before
 /// the day that closure sealed. "After" is read from the head at close,
 /// which names the last number of each series when the closure was made.
-pub fn check_closed_periods(records: &[StoredRecord], defects: &mut Vec<Defect>) {
+pub fn check_closed_periods(records: &[View<'_>], defects: &mut Vec<Defect>) {
     let mut seals: Vec<(u64, NaiveDate, BTreeMap<Series, u64>)> = records
         .iter()
         .filter_map(|z| {
@@ -530,7 +585,7 @@ pub fn check_closed_periods(records: &[StoredRecord], defects: &mut Vec<Defect>)
         .collect();
     seals.sort_by_key(|(n, _, _)| *n);
     for s in [Series::T, Series::I] {
-        let mut docs: Vec<&StoredRecord> = records.iter().filter(|r| r.series == s).collect();
+        let mut docs: Vec<&View<'_>> = records.iter().filter(|r| r.series == s).collect();
         docs.sort_by_key(|r| r.number);
         let mut i = 0usize;
         let mut sealed: Option<NaiveDate> = None;
@@ -561,11 +616,7 @@ pub fn check_closed_periods(records: &[StoredRecord], defects: &mut Vec<Defect>)
 
 /// `fiscal_purge_allow`: a series may be purged only up to what signed
 /// archive records cover.
-pub fn check_purge_allow(
-    records: &[StoredRecord],
-    allow: &[(String, i64)],
-    defects: &mut Vec<Defect>,
-) {
+pub fn check_purge_allow(records: &[View<'_>], allow: &[(String, i64)], defects: &mut Vec<Defect>) {
     let mut archived: BTreeMap<Series, u64> = BTreeMap::new();
     for r in records.iter().filter(|r| r.series == Series::A) {
         let Ok(p) = from_canonical::<ArchivePayload>(r.payload.as_bytes(), "archive") else {
