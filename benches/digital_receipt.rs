@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
     let key = [7u8; 32];
     c.bench_function("digital_receipt/link_token", |b| {
         b.iter(|| {
-            pos_sync::digital::token::link_token(
+            pos_server::digital::token::link_token(
                 black_box(&key),
                 black_box("019a2b3c-4d5e-7f00-8123-456789abcdef"),
             )
@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
     let f = facts();
     c.bench_function("digital_receipt/page_12_lines", |b| {
         b.iter(|| {
-            pos_sync::digital::page::receipt_page(
+            pos_server::digital::page::receipt_page(
                 black_box(&f),
                 Some("https://recus.example.fr/c/x"),
             )
@@ -54,7 +54,7 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("digital_receipt/email_12_lines", |b| {
         b.iter(|| {
-            pos_sync::digital::service::receipt_mail(
+            pos_server::digital::service::receipt_mail(
                 black_box(&f),
                 "camille@example.org",
                 "https://recus.example.fr/r/t",

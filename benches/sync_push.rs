@@ -16,7 +16,7 @@ use pos_fiscal::ticket::{
 };
 use pos_fiscal::{Series, Signer, SoftwareSigner};
 use pos_sync::client::{ClientState, Credentials, SyncClient, TillStore, sync_once};
-use pos_sync::server::{Server, SqliteStorage};
+use pos_server::{Server, SqliteStorage};
 use pos_sync::wire::{Change, EnrollRequest, WireEvent};
 use std::collections::BTreeMap;
 
@@ -165,7 +165,7 @@ fn bench(c: &mut Criterion) {
                 server
                     .enroll_device(&body, b"bench-secret".to_vec())
                     .unwrap();
-                let running = pos_sync::server::spawn_in_process(server).unwrap();
+                let running = pos_server::spawn_in_process(server).unwrap();
                 let till = MemTill {
                     events: events.clone(),
                     records: records.clone(),

@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use pos_sync::auth;
-use pos_sync::server::{Server, SqliteStorage};
+use pos_server::{Server, SqliteStorage};
 use pos_sync::transport::{HttpRequest, HttpResponse};
 use pos_sync::wire::{self, paths};
 

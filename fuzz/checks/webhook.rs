@@ -10,8 +10,8 @@
 //! refused with 401.
 
 use chrono::{DateTime, TimeZone, Utc};
-use pos_sync::server::webhooks::{self, HEADER_SIGNATURE, HEADER_TIMESTAMP};
-use pos_sync::server::{Server, SqliteStorage};
+use pos_server::webhooks::{self, HEADER_SIGNATURE, HEADER_TIMESTAMP};
+use pos_server::{Server, SqliteStorage};
 use pos_sync::transport::{HttpRequest, HttpResponse};
 use pos_sync::wire;
 

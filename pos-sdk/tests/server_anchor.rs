@@ -18,7 +18,7 @@ use pos_fiscal::Series;
 use pos_sdk::{IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions};
 use pos_sync::SyncError;
 use pos_sync::http_client::UreqTransport;
-use pos_sync::server::{Server, SqliteStorage};
+use pos_server::{Server, SqliteStorage};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -88,7 +88,7 @@ fn the_server_anchor_round_trip_reads_the_file_read_only() {
         TOKEN,
         "web-token",
     );
-    let running = pos_sync::server::spawn_in_process(server.clone()).unwrap();
+    let running = pos_server::spawn_in_process(server.clone()).unwrap();
     let db = dir.path().join("till-a.sqlite");
     let clock = Arc::new(ManualClock::new("2026-09-01T08:00:00Z".parse().unwrap()));
     let mut reg = open(&db, &clock);

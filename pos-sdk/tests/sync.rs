@@ -24,7 +24,7 @@ use pos_fiscal::record::StoredRecord;
 use pos_sdk::{Clock, IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions};
 use pos_sync::client::SyncClient;
 use pos_sync::http_client::UreqTransport;
-use pos_sync::server::{InProcess, Server, SqliteStorage};
+use pos_server::{InProcess, Server, SqliteStorage};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -146,7 +146,7 @@ fn server(dir: &std::path::Path) -> (Server<SqliteStorage>, InProcess) {
         TOKEN,
         "web-token",
     );
-    let running = pos_sync::server::spawn_in_process(server.clone()).unwrap();
+    let running = pos_server::spawn_in_process(server.clone()).unwrap();
     (server, running)
 }
 
@@ -442,7 +442,7 @@ fn offline_gift_card_spending_is_capped_per_till_and_a_refusal_changes_nothing()
     assert_eq!(
         server
             .with_tx(|tx| tx.ledger_balance(
-                pos_sync::server::STORED_VALUE,
+                pos_server::STORED_VALUE,
                 "lille-1",
                 "GIFT00007731"
             ))
@@ -518,7 +518,7 @@ fn a_card_issued_and_loaded_at_one_till_is_spendable_at_another_after_a_pull() {
     assert_eq!(
         server
             .with_tx(|tx| tx.ledger_balance(
-                pos_sync::server::STORED_VALUE,
+                pos_server::STORED_VALUE,
                 "lille-1",
                 "GIFT00007731"
             ))

@@ -155,21 +155,6 @@ pub enum SyncError {
     /// The fiscal journal.
     #[error(transparent)]
     Fiscal(#[from] pos_fiscal::FiscalError),
-    /// The SQLite store.
-    #[cfg(feature = "server")]
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// The PostgreSQL store.
-    #[cfg(feature = "server")]
-    #[error("postgres: {0}")]
-    Postgres(#[from] postgres::Error),
-    // ---- back office ----
-    /// A back-office request or command was refused.
-    #[cfg(feature = "server")]
-    #[error("back office: {0}")]
-    BackOffice(#[from] crate::backoffice::BackOfficeFailure),
-    // ---- end back office ----
-    // ---- digital receipts ----
     /// A digital receipt send was refused or failed.
     #[error("digital receipt: {0}")]
     Digital(#[from] crate::digital::DigitalFailure),
@@ -200,12 +185,6 @@ impl SyncError {
             SyncError::Till { .. } => "till",
             SyncError::Core(_) => "domain",
             SyncError::Fiscal(_) => "fiscal",
-            #[cfg(feature = "server")]
-            SyncError::Sqlite(_) | SyncError::Postgres(_) => "storage",
-            // ---- back office ----
-            #[cfg(feature = "server")]
-            SyncError::BackOffice(f) => f.code(),
-            // ---- end back office ----
             SyncError::Digital(f) => f.code(),
         }
     }
@@ -226,10 +205,6 @@ impl SyncError {
             | SyncError::InvalidTransition { .. }
             | SyncError::InsufficientStock { .. }
             | SyncError::OfflineCapExceeded { .. } => 409,
-            // ---- back office ----
-            #[cfg(feature = "server")]
-            SyncError::BackOffice(f) => f.http_status(),
-            // ---- end back office ----
             SyncError::Digital(f) => f.http_status(),
             _ => 500,
         }

@@ -9,11 +9,11 @@
 //! - [`auth`]: HMAC-SHA256 request signing (method, path, time, body hash).
 //! - [`merge`]: conflict rules (ledgers sum, LWW by HLC, order states, caps).
 //! - [`client`]: the till side, sans I/O, and [`client::sync_once`].
-//! - [`server`] (feature `server`): the core over a storage trait, SQLite
-//!   storage, the web shop API and the axum front.
+//! - The server (storage, HTTP front, web-shop API, back office, receipt
+//!   pages) is the `pos-server` crate, which depends on this one.
 //! - [`http_client`] (feature `http-client`): a blocking ureq transport.
-//! - [`digital`]: digital receipts (link token, the till's send request;
-//!   with `server`: receipt and customer pages, consented e-mail and SMS).
+//! - [`digital`]: digital receipts, till side (link token, the till's send
+//!   request); the pages and delivery are in `pos-server`.
 //!
 //! ```
 //! use pos_sync::auth;
@@ -24,18 +24,12 @@
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
 pub mod auth;
-// ---- back office ----
-#[cfg(feature = "server")]
-pub mod backoffice;
-// ---- end back office ----
 pub mod client;
 pub mod digital;
 mod error;
 #[cfg(feature = "http-client")]
 pub mod http_client;
 pub mod merge;
-#[cfg(feature = "server")]
-pub mod server;
 pub mod transport;
 pub mod wire;
 

@@ -5,9 +5,9 @@
 //! `POS_BO_PASSWORD` or the first line of stdin and are never echoed.
 
 use chrono::{DateTime, Utc};
-use pos_sync::backoffice::{Role, rgpd, service};
-use pos_sync::server::store::Tx;
-use pos_sync::server::{PostgresStorage, Server, SqliteStorage, Storage};
+use pos_server::backoffice::{Role, rgpd, service};
+use pos_server::store::Tx;
+use pos_server::{PostgresStorage, Server, SqliteStorage, Storage};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -115,7 +115,7 @@ pub struct BackOfficeArgs {
     command: BackOfficeCommand,
 }
 
-fn fail(e: &pos_sync::SyncError) -> ExitCode {
+fn fail(e: &pos_server::ServerError) -> ExitCode {
     println!(
         "{}",
         serde_json::json!({ "error": e.code(), "message": e.to_string() })
@@ -125,12 +125,12 @@ fn fail(e: &pos_sync::SyncError) -> ExitCode {
 
 fn with_db<R>(
     db: &DbArgs,
-    f: impl FnMut(&mut dyn Tx) -> pos_sync::Result<R>,
-) -> pos_sync::Result<R> {
+    f: impl FnMut(&mut dyn Tx) -> pos_server::Result<R>,
+) -> pos_server::Result<R> {
     fn run<S: Storage, R>(
         s: S,
-        f: impl FnMut(&mut dyn Tx) -> pos_sync::Result<R>,
-    ) -> pos_sync::Result<R> {
+        f: impl FnMut(&mut dyn Tx) -> pos_server::Result<R>,
+    ) -> pos_server::Result<R> {
         // The tokens are unused here: only the storage is touched.
         Server::new(s, "-", "-").with_tx(f)
     }
@@ -172,18 +172,18 @@ pub fn run(args: &BackOfficeArgs) -> ExitCode {
             role,
         } => {
             let Some(role_v) = Role::parse(role) else {
-                return fail(&pos_sync::SyncError::Invalid {
+                return fail(&pos_server::ServerError::from(pos_sync::SyncError::Invalid {
                     message: "--role",
                     rule: "owner, manager or accountant",
-                });
+                }));
             };
             let Some(password) = read_password() else {
-                return fail(&pos_sync::SyncError::Invalid {
+                return fail(&pos_server::ServerError::from(pos_sync::SyncError::Invalid {
                     message: "password",
                     rule: "POS_BO_PASSWORD or one line on stdin",
-                });
+                }));
             };
-            let salt = pos_sync::backoffice::auth::random_bytes::<16>();
+            let salt = pos_server::backoffice::auth::random_bytes::<16>();
             with_db(db, |tx| {
                 service::add_user(tx, retailer, user, role_v, &password, salt)
             })
@@ -200,10 +200,10 @@ pub fn run(args: &BackOfficeArgs) -> ExitCode {
                 Some(f) => match std::fs::read_to_string(f) {
                     Ok(j) => j,
                     Err(_) => {
-                        return fail(&pos_sync::SyncError::Invalid {
+                        return fail(&pos_server::ServerError::from(pos_sync::SyncError::Invalid {
                             message: "--file",
                             rule: "a readable catalog JSON file",
-                        });
+                        }));
                     }
                 },
             };
@@ -226,10 +226,10 @@ pub fn run(args: &BackOfficeArgs) -> ExitCode {
                 Some(s) => match DateTime::parse_from_rfc3339(s) {
                     Ok(d) => d.with_timezone(&Utc),
                     Err(_) => {
-                        return fail(&pos_sync::SyncError::Invalid {
+                        return fail(&pos_server::ServerError::from(pos_sync::SyncError::Invalid {
                             message: "--now",
                             rule: "an RFC 3339 time",
-                        });
+                        }));
                     }
                 },
             };

@@ -152,7 +152,7 @@ fn print_ticket(title: &str, sale: &CompletedSale) {
     );
 }
 
-fn sync_err(e: pos_sync::SyncError) -> SdkError {
+fn sync_err(e: impl std::fmt::Display) -> SdkError {
     eprintln!("sync: {e}");
     SdkError::Precondition {
         what: "a working sync server",
@@ -289,12 +289,12 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", server_db.display()));
     }
-    let store_server = pos_sync::server::Server::new(
-        pos_sync::server::SqliteStorage::open(&server_db).map_err(sync_err)?,
+    let store_server = pos_server::Server::new(
+        pos_server::SqliteStorage::open(&server_db).map_err(sync_err)?,
         "demo-enrolment",
         "demo-web",
     );
-    let server = pos_sync::server::spawn_in_process(store_server.clone()).map_err(sync_err)?;
+    let server = pos_server::spawn_in_process(store_server.clone()).map_err(sync_err)?;
     let mut online = pos_sync::http_client::UreqTransport::new(server.url());
     pos_sdk::sync::enroll(&mut day.till, &mut online, "demo-enrolment", None).map_err(sync_err)?;
     let client = pos_sdk::sync::client(&mut day.till)
@@ -361,8 +361,8 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     let again =
         pos_sdk::sync::sync_register(&mut day.till, &client, &mut online).map_err(sync_err)?;
     let status = pos_sdk::sync::status(&mut day.till).map_err(sync_err)?;
-    let on_server = pos_sync::server::Server::new(
-        pos_sync::server::SqliteStorage::open(&server_db).map_err(sync_err)?,
+    let on_server = pos_server::Server::new(
+        pos_server::SqliteStorage::open(&server_db).map_err(sync_err)?,
         "demo-enrolment",
         "demo-web",
     )
@@ -617,11 +617,11 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
 
 /// Signs the owner into the back office of the demo's server and returns
 /// the dashboard of the demo day (what `/` shows, as data).
-fn back_office_day<S: pos_sync::server::Storage>(
-    server: &pos_sync::server::Server<S>,
+fn back_office_day<S: pos_server::Storage>(
+    server: &pos_server::Server<S>,
     day: &Day,
-) -> Result<pos_sync::backoffice::report::Dashboard, SdkError> {
-    use pos_sync::backoffice::{Role, service};
+) -> Result<pos_server::backoffice::report::Dashboard, SdkError> {
+    use pos_server::backoffice::{Role, service};
     let store = day.till.config().store.to_string();
     server
         .with_tx(|tx| {

@@ -1,7 +1,7 @@
 //! `pos sync-server` runs the reference sync server; `pos sync` syncs a
 //! till file with it once (enrolling the till first if needed).
 
-use pos_sync::server::{PostgresStorage, Server, SqliteStorage};
+use pos_server::{PostgresStorage, Server, SqliteStorage};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -61,10 +61,10 @@ pub struct ServerArgs {
 }
 
 /// The outgoing webhook delivery loop the flags describe, if any.
-fn webhook_delivery<S: pos_sync::server::Storage>(
+fn webhook_delivery<S: pos_server::Storage>(
     args: &ServerArgs,
     server: &Server<S>,
-) -> Result<Option<pos_sync::server::webhooks::Delivery>, pos_sync::SyncError> {
+) -> Result<Option<pos_server::webhooks::Delivery>, pos_server::ServerError> {
     let Some(url) = &args.webhook_url else {
         return Ok(None);
     };
@@ -77,7 +77,7 @@ fn webhook_delivery<S: pos_sync::server::Storage>(
         .filter(|s| !s.is_empty())
         .ok_or_else(bad)?;
     if args.webhook_stores.is_empty() {
-        return Err(bad());
+        return Err(bad().into());
     }
     let rest = url
         .strip_prefix("http://")
@@ -87,7 +87,7 @@ fn webhook_delivery<S: pos_sync::server::Storage>(
         url.len().saturating_sub(rest.len()).saturating_add(i)
     });
     let (base, path) = url.split_at_checked(path_at).ok_or_else(bad)?;
-    let endpoint = pos_sync::server::webhooks::Endpoint {
+    let endpoint = pos_server::webhooks::Endpoint {
         name: url.clone(),
         path: if path.is_empty() {
             "/".into()
@@ -97,7 +97,7 @@ fn webhook_delivery<S: pos_sync::server::Storage>(
         secret: secret.into_bytes(),
     };
     eprintln!("pos sync-server: webhooks to {url}");
-    Ok(Some(pos_sync::server::webhooks::spawn_delivery(
+    Ok(Some(pos_server::webhooks::spawn_delivery(
         server.clone(),
         args.webhook_stores.clone(),
         endpoint,
@@ -108,10 +108,10 @@ fn webhook_delivery<S: pos_sync::server::Storage>(
 
 /// Serves the sync API, the receipt pages and the back office over one
 /// storage, with the webhook delivery loop running beside it.
-fn run<S: pos_sync::server::Storage>(
+fn run<S: pos_server::Storage>(
     args: &ServerArgs,
     storage: S,
-) -> Result<(), pos_sync::SyncError> {
+) -> Result<(), pos_server::ServerError> {
     let mut server = Server::new(storage, &args.enrolment_token, &args.web_token);
     if let Some(secret) = std::env::var("POS_WEBHOOK_IN_SECRET")
         .ok()
@@ -121,11 +121,11 @@ fn run<S: pos_sync::server::Storage>(
     }
     let _delivery = webhook_delivery(args, &server)?;
     let receipts = digital(args, &server)?;
-    pos_sync::server::serve_app(
+    pos_server::serve_app(
         &args.listen,
         // ---- back office ----
-        pos_sync::backoffice::attach(
-            pos_sync::digital::app(server.clone(), receipts),
+        pos_server::backoffice::attach(
+            pos_server::digital::app(server.clone(), receipts),
             server,
             &args.web_token,
         ),
@@ -134,17 +134,17 @@ fn run<S: pos_sync::server::Storage>(
 }
 
 /// The digital-receipt service the server's flags describe.
-fn digital<S: pos_sync::server::Storage>(
+fn digital<S: pos_server::Storage>(
     args: &ServerArgs,
     server: &Server<S>,
-) -> Result<pos_sync::digital::Digital<S>, pos_sync::SyncError> {
-    use pos_sync::digital::mail::{SmtpConfig, SmtpMailer, SmtpSecurity};
-    use pos_sync::digital::sms::{HttpSmsConfig, HttpSmsProvider};
+) -> Result<pos_server::digital::Digital<S>, pos_server::ServerError> {
+    use pos_server::digital::mail::{SmtpConfig, SmtpMailer, SmtpSecurity};
+    use pos_server::digital::sms::{HttpSmsConfig, HttpSmsProvider};
     let base = args
         .link_base
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.listen));
-    let mut digital = pos_sync::digital::Digital::new(server.clone(), &base);
+    let mut digital = pos_server::digital::Digital::new(server.clone(), &base);
     if let Some(smtp) = &args.smtp {
         let bad = || pos_sync::SyncError::Invalid {
             message: "--smtp",
@@ -155,7 +155,7 @@ fn digital<S: pos_sync::server::Storage>(
             "starttls" => SmtpSecurity::StartTls,
             "tls" => SmtpSecurity::Tls,
             "plain" => SmtpSecurity::Plain,
-            _ => return Err(bad()),
+            _ => return Err(bad().into()),
         };
         let mailer = SmtpMailer::new(&SmtpConfig {
             host: host.to_owned(),
@@ -198,10 +198,10 @@ pub struct SyncArgs {
     pub replaces: Option<String>,
 }
 
-fn sync_fail(e: &pos_sync::SyncError) -> ExitCode {
+fn sync_fail(code: &str, message: &str) -> ExitCode {
     println!(
         "{}",
-        serde_json::json!({ "error": e.code(), "message": e.to_string() })
+        serde_json::json!({ "error": code, "message": message })
     );
     ExitCode::from(2)
 }
@@ -227,7 +227,7 @@ pub fn server(args: &ServerArgs) -> ExitCode {
     };
     match served {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => sync_fail(&e),
+        Err(e) => sync_fail(e.code(), &e.to_string()),
     }
 }
 
@@ -255,14 +255,30 @@ pub fn sync(args: &SyncArgs) -> ExitCode {
         };
         let report = pos_sdk::sync::sync_register(&mut reg, &client, &mut http)?;
         let status = pos_sdk::sync::status(&mut reg)?;
+        let skipped_changes: Vec<serde_json::Value> = pos_sdk::sync::skipped_changes(&reg, 20)?
+            .into_iter()
+            .map(|s| {
+                serde_json::json!({
+                    "cursor": s.cursor,
+                    "kind": s.kind,
+                    "key": s.key,
+                    "code": s.code,
+                    "message": s.message,
+                    "skipped_at": s.skipped_at,
+                })
+            })
+            .collect();
         Ok(serde_json::json!({
             "acked_seq": report.acked_seq,
             "pushes": report.pushes,
             "pulled": report.pulled,
+            "skipped": report.skipped,
             "quarantined": report.quarantined.len(),
             "rejections": report.rejections.len(),
             "pending": status.pending,
             "last_success": status.last_success,
+            "skipped_total": status.skipped,
+            "skipped_changes": skipped_changes,
         }))
     };
     match run() {
@@ -270,6 +286,6 @@ pub fn sync(args: &SyncArgs) -> ExitCode {
             println!("{v}");
             ExitCode::SUCCESS
         }
-        Err(e) => sync_fail(&e),
+        Err(e) => sync_fail(e.code(), &e.to_string()),
     }
 }

@@ -1,0 +1,177 @@
+//! The back office's HTTP front (axum): explicit routes only, merged next
+//! to the sync router. The clock and randomness are read here, at the
+//! edge; storage calls run on blocking threads.
+//!
+//! Every response carries a strict Content-Security-Policy; every
+//! state-changing request needs the session's CSRF token and a same-origin
+//! `Origin` when the browser sends one.
+//!
+//! - `session`: sign-in, sign-out, cookie, CSRF and same-origin guard.
+//! - `dashboard`: the dashboard, its live feed (SSE), charts, closures,
+//!   journals, static files.
+//! - `downloads`: FEC, signed journal, sales CSV.
+//! - `customers`: personal data pages, access log, web RGPD export.
+//! - `respond`: security headers, pages, JSON, errors, blocking bridge.
+
+mod customers;
+mod dashboard;
+mod downloads;
+mod respond;
+mod session;
+
+use crate::{Server, Storage};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// Back-office settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The web shop's bearer token (for `/v1/web/customers/{id}/export`).
+    pub web_token: String,
+    /// Available quantity at or below which an item is flagged.
+    pub stock_threshold: Decimal,
+    /// How often the live feed looks for new synced data.
+    pub live_poll: std::time::Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            web_token: String::new(),
+            stock_threshold: Decimal::from(3),
+            live_poll: std::time::Duration::from_millis(700),
+        }
+    }
+}
+
+pub(super) struct App<S: Storage> {
+    pub(super) server: Server<S>,
+    pub(super) config: Config,
+}
+
+pub(super) type St<S> = State<Arc<App<S>>>;
+
+/// The back office's routes over a sync server's storage.
+pub fn router<S: Storage>(server: Server<S>, config: Config) -> Router {
+    let app = Arc::new(App { server, config });
+    Router::new()
+        .route("/", get(dashboard::home::<S>))
+        .route("/login", get(session::login_page).post(session::login::<S>))
+        .route("/logout", post(session::logout::<S>))
+        .route("/backoffice.css", get(dashboard::css))
+        .route("/backoffice.js", get(dashboard::js))
+        .route("/api/dashboard", get(dashboard::api_dashboard::<S>))
+        .route("/live", get(dashboard::live::<S>))
+        .route("/chart", get(dashboard::chart::<S>))
+        .route("/closures", get(dashboard::closures::<S>))
+        .route("/journal", get(dashboard::journal::<S>))
+        .route("/downloads", get(downloads::downloads::<S>))
+        .route("/download/fec", get(downloads::download_fec::<S>))
+        .route("/download/journal", get(downloads::download_journal::<S>))
+        .route("/download/sales.csv", get(downloads::download_sales::<S>))
+        .route("/customers", get(customers::customers::<S>))
+        .route("/customers/lookup", get(customers::customer_lookup))
+        .route("/customers/{store}/{id}", get(customers::customer::<S>))
+        .route(
+            "/customers/{store}/{id}/export",
+            get(customers::customer_export::<S>),
+        )
+        .route(
+            "/customers/{store}/{id}/erase",
+            post(customers::customer_erase::<S>),
+        )
+        .route("/access-log", get(customers::access_log::<S>))
+        .route(
+            "/v1/web/customers/{id}/export",
+            get(customers::web_export::<S>),
+        )
+        .with_state(app)
+}
+
+/// Adds the back office (served at `/`) to an application router that
+/// already holds the sync API (and other fronts), with default settings
+/// and the web shop's token for the customer export API.
+pub fn attach<S: Storage>(app: Router, server: Server<S>, web_token: &str) -> Router {
+    app.merge(router(
+        server,
+        Config {
+            web_token: web_token.to_owned(),
+            ..Config::default()
+        },
+    ))
+}
+
+/// Today's date in Paris (EU summer time from the last Sunday of March to
+/// the last Sunday of October, 01:00 UTC).
+pub fn paris_today(now: DateTime<Utc>) -> NaiveDate {
+    now.checked_add_signed(chrono::Duration::minutes(i64::from(paris_offset_min(now))))
+        .unwrap_or(now)
+        .date_naive()
+}
+
+/// Europe/Paris UTC offset in minutes at `now`.
+pub fn paris_offset_min(now: DateTime<Utc>) -> i32 {
+    use chrono::{Datelike, TimeZone, Weekday};
+    let last_sunday = |month: u32| -> Option<DateTime<Utc>> {
+        let mut d = NaiveDate::from_ymd_opt(now.year(), month, 31)?;
+        while d.weekday() != Weekday::Sun {
+            d = d.pred_opt()?;
+        }
+        Some(Utc.from_utc_datetime(&d.and_hms_opt(1, 0, 0)?))
+    };
+    match (last_sunday(3), last_sunday(10)) {
+        (Some(start), Some(end)) if now >= start && now < end => 120,
+        _ => 60,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::customers::pct;
+    use super::session::{cookie_session, same_origin};
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    #[test]
+    fn paris_is_one_hour_ahead_in_winter_and_two_in_summer() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(paris_offset_min(at("2026-01-15T12:00:00Z")), 60);
+        assert_eq!(paris_offset_min(at("2026-07-15T12:00:00Z")), 120);
+        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(paris_offset_min(at("2026-03-29T00:59:59Z")), 60);
+        assert_eq!(paris_offset_min(at("2026-03-29T01:00:00Z")), 120);
+        assert_eq!(paris_offset_min(at("2026-10-25T00:59:59Z")), 120);
+        assert_eq!(paris_offset_min(at("2026-10-25T01:00:00Z")), 60);
+        assert_eq!(
+            paris_today(at("2026-11-28T23:30:00Z")),
+            NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+        );
+    }
+
+    #[test]
+    fn cookies_and_origins_are_read_strictly() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; pos_bo=abc; b=2"),
+        );
+        assert_eq!(cookie_session(&h).as_deref(), Some("abc"));
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!same_origin(&h));
+        assert_eq!(pct("a b/é"), "a%20b%2F%C3%A9");
+    }
+}

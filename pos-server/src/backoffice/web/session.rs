@@ -1,0 +1,164 @@
+//! Sign-in, sign-out, the session cookie and the CSRF / same-origin guard.
+
+use super::App;
+use super::St;
+use super::respond::*;
+use crate::Storage;
+use crate::backoffice::model::BackOfficeFailure;
+use crate::backoffice::service::{self, Viewer};
+use crate::backoffice::{auth, pages};
+use crate::error::{Result, ServerError};
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use chrono::Utc;
+use std::sync::Arc;
+
+pub(super) fn cookie_session(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == auth::COOKIE)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+pub(super) fn secure_cookie(headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    !auth::is_loopback_host(host)
+}
+
+pub(super) async fn viewer_of<S: Storage>(
+    app: &Arc<App<S>>,
+    headers: &HeaderMap,
+) -> Result<Viewer> {
+    let id = cookie_session(headers).ok_or(BackOfficeFailure::NoSession)?;
+    let server = app.server.clone();
+    blocking(move || service::viewer(&server, &id, Utc::now())).await
+}
+
+/// Same origin: a browser's `Origin` (when sent) must name this host.
+pub(super) fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let bare = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .unwrap_or("");
+    !host.is_empty() && bare == host
+}
+
+/// A signed-in viewer whose CSRF token matches (state-changing requests).
+pub(super) async fn viewer_for_change<S: Storage>(
+    app: &Arc<App<S>>,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Viewer> {
+    if !same_origin(headers) {
+        return Err(BackOfficeFailure::BadCsrf.into());
+    }
+    let v = viewer_of(app, headers).await?;
+    let header_token = headers
+        .get("x-csrf-token")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let given = if csrf.is_empty() { header_token } else { csrf };
+    if !auth::same_token(given, &v.csrf) {
+        return Err(BackOfficeFailure::BadCsrf.into());
+    }
+    Ok(v)
+}
+
+pub(super) async fn login_page() -> Response {
+    html(StatusCode::OK, pages::login(None))
+}
+
+/// The sign-in form.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct LoginForm {
+    pub(super) username: String,
+    pub(super) password: String,
+}
+
+pub(super) async fn login<S: Storage>(
+    State(app): St<S>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if !same_origin(&headers) {
+        return html(
+            StatusCode::FORBIDDEN,
+            pages::login(Some("Requête refusée (origine).")),
+        );
+    }
+    let id = hex::encode(auth::random_bytes::<32>());
+    let csrf = hex::encode(auth::random_bytes::<32>());
+    let server = app.server.clone();
+    let (sid, token) = (id.clone(), csrf.clone());
+    let r = blocking(move || {
+        service::login(&server, &f.username, &f.password, &sid, &token, Utc::now())
+    })
+    .await;
+    match r {
+        Ok(()) => {
+            let mut resp = redirect("/");
+            if let Ok(c) =
+                HeaderValue::from_str(&auth::session_cookie(&id, secure_cookie(&headers)))
+            {
+                resp.headers_mut().insert(header::SET_COOKIE, c);
+            }
+            resp
+        }
+        Err(e) => {
+            let msg = match &e {
+                ServerError::BackOffice(BackOfficeFailure::Throttled {
+                    retry_after_seconds,
+                }) => {
+                    format!("Trop d'essais : réessayez dans {retry_after_seconds} s.")
+                }
+                ServerError::BackOffice(BackOfficeFailure::BadCredentials) => {
+                    "Identifiant ou mot de passe incorrect.".to_owned()
+                }
+                _ => "Connexion impossible.".to_owned(),
+            };
+            html(status_of(&e), pages::login(Some(&msg)))
+        }
+    }
+}
+
+/// A form carrying only the CSRF token.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct CsrfForm {
+    #[serde(default)]
+    pub(super) csrf: String,
+}
+
+pub(super) async fn logout<S: Storage>(
+    State(app): St<S>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Err(e) = viewer_for_change(&app, &headers, &f.csrf).await {
+        return page_error(None, &e);
+    }
+    if let Some(id) = cookie_session(&headers) {
+        let server = app.server.clone();
+        let _ = blocking(move || service::logout(&server, &id)).await;
+    }
+    let mut resp = redirect("/");
+    if let Ok(c) = HeaderValue::from_str(&auth::clear_cookie(secure_cookie(&headers))) {
+        resp.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    resp
+}

@@ -1,0 +1,43 @@
+//! pos-server: the cloud side of pos-sdk.
+//!
+//! - [`Server`]: the sync core over a storage trait ([`store`]), with the
+//!   SQLite ([`sqlite`]) and PostgreSQL ([`postgres`]) back ends, the web
+//!   shop API ([`web`]), stock transfers ([`transfer`]), webhooks
+//!   ([`webhooks`]) and the axum front ([`http`]).
+//! - [`backoffice`]: the retailer's web app, users, sessions, RGPD tools.
+//! - [`digital`]: receipt and customer pages, consented e-mail and SMS.
+//!
+//! The dependency runs one way: this crate uses `pos-sync`'s wire types,
+//! request signing and merge rules; tills link `pos-sync` only.
+
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
+
+// The sync protocol's modules, used by paths such as `crate::wire::...`.
+use pos_sync::{auth, merge, transport, wire};
+
+mod apply;
+pub mod backoffice;
+pub mod digital;
+pub mod error;
+mod fiscal;
+mod handler;
+pub mod http;
+mod pg_batch;
+pub mod postgres;
+pub mod sqlite;
+pub mod store;
+pub mod transfer;
+pub mod web;
+mod web_api;
+pub mod webhooks;
+
+pub use self::error::{Result, ServerError};
+pub use self::handler::{Server, error_response};
+pub use self::http::{InProcess, serve, serve_app, spawn_app, spawn_in_process};
+pub use self::postgres::PostgresStorage;
+pub use self::sqlite::SqliteStorage;
+pub use self::store::{Device, Storage, Tx};
+pub use apply::{POINTS, STORED_VALUE};
+
+/// The OpenAPI description of the HTTP API, served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");

@@ -1,0 +1,1042 @@
+//! The PostgreSQL storage: several server processes may share one
+//! database. Per-device pushes serialize on the device row (`FOR UPDATE`),
+//! unique keys on event id and (device, sequence) make a double apply
+//! impossible. A push's rows are written at commit, one statement per table
+//! ([`super::pg_batch`]); stock levels are added to in key order and the
+//! change feed is appended last under a per-store advisory lock held until
+//! commit, so cursors of a store commit in order (a pull never skips a
+//! change that commits late) while pushes of one store run concurrently up
+//! to that point. Serialization failures and deadlocks retry.
+
+use super::pg_batch::{Pending, StmtCache, prepared};
+use super::sqlite::{genesis_from_json, genesis_to_json, kind_name, kind_of, series_of};
+use super::store::{Device, DeviceKey, FiscalHead, Storage, StoredOrder, Tx};
+use crate::error::{Result, ServerError, SyncError};
+use crate::wire::{Change, ChangeKind, WireEvent};
+use chrono::{DateTime, Utc};
+use pos_fiscal::Series;
+use pos_fiscal::record::StoredRecord;
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+use std::sync::Mutex;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY, store TEXT NOT NULL, location TEXT NOT NULL,
+    secret TEXT NOT NULL, public_key TEXT NOT NULL, replaced_by TEXT,
+    genesis TEXT, acked_seq BIGINT NOT NULL DEFAULT 0, last_push TEXT);
+CREATE TABLE IF NOT EXISTS device_keys (
+    device TEXT NOT NULL, since BIGINT NOT NULL, key_id TEXT NOT NULL, public_key TEXT NOT NULL,
+    PRIMARY KEY (device, since));
+CREATE TABLE IF NOT EXISTS seen_signatures (signature TEXT PRIMARY KEY, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS seen_signatures_by_time ON seen_signatures(at_ms);
+CREATE TABLE IF NOT EXISTS events (
+    event_id TEXT PRIMARY KEY, device TEXT NOT NULL, seq BIGINT NOT NULL, store TEXT NOT NULL,
+    kind TEXT NOT NULL, created_at TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (device, seq));
+CREATE TABLE IF NOT EXISTS stock_movements (
+    id TEXT PRIMARY KEY, store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
+    quantity TEXT NOT NULL, origin TEXT);
+CREATE INDEX IF NOT EXISTS stock_movements_by_store ON stock_movements(store);
+CREATE TABLE IF NOT EXISTS stock_levels (
+    store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
+    on_hand TEXT NOT NULL, reserved TEXT NOT NULL, PRIMARY KEY (store, sku, location));
+CREATE TABLE IF NOT EXISTS ledger (
+    ledger TEXT NOT NULL, id TEXT NOT NULL, store TEXT NOT NULL, account TEXT NOT NULL,
+    delta TEXT NOT NULL, PRIMARY KEY (ledger, id));
+CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger(ledger, store, account);
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL, store TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL,
+    stamps TEXT NOT NULL, PRIMARY KEY (kind, store, id));
+CREATE TABLE IF NOT EXISTS orders (
+    store TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, json TEXT NOT NULL,
+    PRIMARY KEY (store, id));
+CREATE TABLE IF NOT EXISTS changes (
+    cursor BIGSERIAL PRIMARY KEY, store TEXT NOT NULL, kind TEXT NOT NULL,
+    key TEXT NOT NULL, origin TEXT, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_by_store ON changes(store, cursor);
+CREATE TABLE IF NOT EXISTS fiscal_records (
+    id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, series TEXT NOT NULL, number BIGINT NOT NULL,
+    hash TEXT NOT NULL, signature TEXT NOT NULL, json TEXT NOT NULL,
+    UNIQUE (device, series, number));
+CREATE TABLE IF NOT EXISTS fiscal_quarantine (
+    id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
+    records TEXT NOT NULL, defects TEXT NOT NULL);
+-- ---- back office ----
+CREATE TABLE IF NOT EXISTS bo_retailers (id TEXT PRIMARY KEY, name TEXT NOT NULL, siren TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_stores (store TEXT PRIMARY KEY, retailer TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_users (
+    username TEXT PRIMARY KEY, retailer TEXT NOT NULL, role TEXT NOT NULL,
+    password_hash TEXT NOT NULL, failures BIGINT NOT NULL, locked_until_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_sessions (
+    id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL,
+    expires_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_access_log (
+    id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, retailer TEXT NOT NULL,
+    username TEXT NOT NULL, store TEXT NOT NULL, customer TEXT NOT NULL, action TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bo_events_by_store_time ON events(store, created_at);
+-- ---- end back office ----
+-- ---- digital receipts ----
+CREATE TABLE IF NOT EXISTS digital_receipts (
+    token TEXT PRIMARY KEY, store TEXT NOT NULL, device TEXT NOT NULL,
+    ticket_id TEXT NOT NULL UNIQUE, customer TEXT, at TEXT NOT NULL, total TEXT NOT NULL,
+    facts TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS digital_receipts_by_customer ON digital_receipts(customer, at);
+CREATE TABLE IF NOT EXISTS digital_sends (
+    ticket_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
+    attempts BIGINT NOT NULL, updated_at TEXT NOT NULL, reference TEXT, error TEXT,
+    PRIMARY KEY (ticket_id, channel));
+CREATE TABLE IF NOT EXISTS digital_send_log (
+    id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, subject TEXT NOT NULL,
+    customer TEXT, channel TEXT NOT NULL, requested_by TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS digital_send_log_by_subject ON digital_send_log(subject, id);
+CREATE TABLE IF NOT EXISTS digital_customer_links (
+    token TEXT PRIMARY KEY, customer TEXT NOT NULL UNIQUE, store TEXT NOT NULL);
+";
+
+/// PostgreSQL storage with a small connection pool.
+pub struct PostgresStorage {
+    url: String,
+    pool: Mutex<Vec<(Client, StmtCache)>>,
+}
+
+impl std::fmt::Debug for PostgresStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStorage").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStorage {
+    /// Connects (`postgresql://user@host:port/db`) and creates the schema.
+    pub fn connect(url: &str) -> Result<PostgresStorage> {
+        let mut c = Client::connect(url, NoTls)?;
+        // Concurrent server processes may race to create the schema.
+        c.batch_execute("SELECT pg_advisory_lock(7265)")?;
+        let created = c.batch_execute(SCHEMA);
+        c.batch_execute("SELECT pg_advisory_unlock(7265)")?;
+        created?;
+        Ok(PostgresStorage {
+            url: url.to_owned(),
+            pool: Mutex::new(vec![(c, StmtCache::new())]),
+        })
+    }
+
+    fn take(&self) -> Result<(Client, StmtCache)> {
+        let pooled = self
+            .pool
+            .lock()
+            .map_err(|_| SyncError::Corrupt { what: "pool lock" })?
+            .pop();
+        match pooled {
+            Some((c, cache)) if !c.is_closed() => Ok((c, cache)),
+            _ => Ok((Client::connect(&self.url, NoTls)?, StmtCache::new())),
+        }
+    }
+
+    fn give_back(&self, c: (Client, StmtCache)) {
+        if let Ok(mut p) = self.pool.lock()
+            && p.len() < 64
+        {
+            p.push(c);
+        }
+    }
+}
+
+fn retryable(e: &ServerError) -> bool {
+    match e {
+        ServerError::Postgres(pe) => pe.code().is_some_and(|c| {
+            *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+                || *c == postgres::error::SqlState::UNIQUE_VIOLATION
+        }),
+        _ => false,
+    }
+}
+
+impl Storage for PostgresStorage {
+    fn transact(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        let mut attempt = 0u32;
+        loop {
+            let (mut client, mut cache) = self.take()?;
+            let outcome = (|| {
+                let tx = client.transaction()?;
+                let mut t = PgTx {
+                    tx,
+                    cache: &mut cache,
+                    pending: Pending::default(),
+                };
+                f(&mut t)?;
+                t.pending.flush_all(&mut t.tx, t.cache)?;
+                t.tx.commit()?;
+                Ok(())
+            })();
+            self.give_back((client, cache));
+            match outcome {
+                Err(e) if retryable(&e) && attempt < 20 => {
+                    attempt = attempt.saturating_add(1);
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+struct PgTx<'a> {
+    tx: postgres::Transaction<'a>,
+    cache: &'a mut StmtCache,
+    pending: Pending,
+}
+
+fn dec(s: &str) -> Result<Decimal> {
+    Decimal::from_str(s).map_err(|_| ServerError::from(SyncError::Corrupt { what: "decimal" }))
+}
+
+fn i(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| ServerError::from(SyncError::Overflow { what: "integer" }))
+}
+
+fn u(v: i64) -> Result<u64> {
+    u64::try_from(v).map_err(|_| ServerError::from(SyncError::Corrupt { what: "integer" }))
+}
+
+impl PgTx<'_> {
+    /// Runs a cached prepared statement.
+    fn exec(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        let st = prepared(&mut self.tx, self.cache, sql)?;
+        Ok(self.tx.execute(&st, params)?)
+    }
+
+    /// Queries with a cached prepared statement.
+    fn rows(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let st = prepared(&mut self.tx, self.cache, sql)?;
+        Ok(self.tx.query(&st, params)?)
+    }
+}
+
+impl Tx for PgTx<'_> {
+    fn device(&mut self, id: &str) -> Result<Option<Device>> {
+        let rows = self.rows(
+            "SELECT id, store, location, secret, public_key, replaced_by, genesis FROM devices WHERE id = $1",
+            &[&id],
+        )?;
+        rows.first()
+            .map(|r| {
+                let secret: String = r.get(3);
+                let genesis: Option<String> = r.get(6);
+                Ok(Device {
+                    id: r.get(0),
+                    store: r.get(1),
+                    location: r.get(2),
+                    secret: hex::decode(secret)
+                        .map_err(|_| SyncError::Corrupt { what: "secret" })?,
+                    public_key: r.get(4),
+                    replaced_by: r.get(5),
+                    genesis: genesis.as_deref().map(genesis_from_json).transpose()?,
+                })
+            })
+            .transpose()
+    }
+
+    fn insert_device(&mut self, d: &Device) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO devices(id, store, location, secret, public_key) VALUES ($1, $2, $3, $4, $5)",
+            &[&d.id, &d.store, &d.location, &hex::encode(&d.secret), &d.public_key],
+        )?;
+        Ok(())
+    }
+
+    fn retire_device(&mut self, old: &str, new: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE devices SET replaced_by = $2 WHERE id = $1",
+            &[&old, &new],
+        )?;
+        Ok(())
+    }
+
+    fn set_genesis(&mut self, device: &str, g: &(String, String, String)) -> Result<()> {
+        self.tx.execute(
+            "UPDATE devices SET genesis = $2 WHERE id = $1",
+            &[&device, &genesis_to_json(g)],
+        )?;
+        Ok(())
+    }
+
+    fn device_keys(&mut self, device: &str) -> Result<Vec<DeviceKey>> {
+        let rows = self.rows(
+            "SELECT since, key_id, public_key FROM device_keys WHERE device = $1 ORDER BY since",
+            &[&device],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeviceKey {
+                    since: u(r.get(0))?,
+                    key_id: r.get(1),
+                    public_key: r.get(2),
+                })
+            })
+            .collect()
+    }
+
+    fn add_device_key(&mut self, device: &str, key: &DeviceKey) -> Result<()> {
+        self.exec(
+            "INSERT INTO device_keys(device, since, key_id, public_key) VALUES ($1, $2, $3, $4)",
+            &[&device, &i(key.since)?, &key.key_id, &key.public_key],
+        )?;
+        Ok(())
+    }
+
+    fn remember_signature(&mut self, signature: &str, at_ms: i64) -> Result<bool> {
+        let cutoff = at_ms.saturating_sub(crate::auth::MAX_SKEW_MS.saturating_mul(2));
+        self.exec("DELETE FROM seen_signatures WHERE at_ms < $1", &[&cutoff])?;
+        let n = self.exec(
+            "INSERT INTO seen_signatures(signature, at_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&signature, &at_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn progress_for_update(&mut self, device: &str) -> Result<u64> {
+        // Pushes of one device serialize on its row; pushes of other
+        // devices of the store run concurrently (the change feed orders
+        // itself at commit).
+        let rows = self.rows(
+            "SELECT acked_seq FROM devices WHERE id = $1 FOR UPDATE",
+            &[&device],
+        )?;
+        let row = rows.first().ok_or(SyncError::NotFound { what: "device" })?;
+        u(row.get(0))
+    }
+
+    fn set_progress(&mut self, device: &str, seq: u64, at: DateTime<Utc>) -> Result<()> {
+        self.exec(
+            "UPDATE devices SET acked_seq = $2, last_push = $3 WHERE id = $1",
+            &[&device, &i(seq)?, &at.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn last_push(&mut self, device: &str) -> Result<Option<DateTime<Utc>>> {
+        let s: Option<String> = self
+            .tx
+            .query_opt("SELECT last_push FROM devices WHERE id = $1", &[&device])?
+            .and_then(|r| r.get(0));
+        s.map(|s| {
+            DateTime::parse_from_rfc3339(&s)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|_| ServerError::from(SyncError::Corrupt { what: "timestamp" }))
+        })
+        .transpose()
+    }
+
+    fn event_id_at(&mut self, device: &str, seq: u64) -> Result<Option<String>> {
+        self.pending.flush_events(&mut self.tx, self.cache)?;
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT event_id FROM events WHERE device = $1 AND seq = $2",
+                &[&device, &i(seq)?],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn event_exists(&mut self, event_id: &str) -> Result<bool> {
+        if self.pending.has_event(event_id) {
+            return Ok(true);
+        }
+        Ok(self
+            .tx
+            .query_opt("SELECT 1 FROM events WHERE event_id = $1", &[&event_id])?
+            .is_some())
+    }
+
+    fn insert_event(&mut self, device: &str, store: &str, e: &WireEvent) -> Result<()> {
+        let json = String::from_utf8_lossy(&crate::wire::encode(e)?).into_owned();
+        self.pending.event((
+            e.event_id.clone(),
+            device.to_owned(),
+            i(e.seq)?,
+            store.to_owned(),
+            e.kind.clone(),
+            e.created_at.to_rfc3339(),
+            json,
+        ));
+        Ok(())
+    }
+
+    fn insert_stock_movement(
+        &mut self,
+        id: &str,
+        store: &str,
+        sku: &str,
+        location: &str,
+        quantity: Decimal,
+        origin: Option<&str>,
+    ) -> Result<bool> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
+        let n = self.tx.execute(
+            "INSERT INTO stock_movements(id, store, sku, location, quantity, origin) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &[&id, &store, &sku, &location, &quantity.to_string(), &origin],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn stock_level(
+        &mut self,
+        store: &str,
+        sku: &str,
+        location: &str,
+    ) -> Result<(Decimal, Decimal)> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
+        let row = self.tx.query_opt(
+            "SELECT on_hand, reserved FROM stock_levels WHERE store = $1 AND sku = $2 AND location = $3 FOR UPDATE",
+            &[&store, &sku, &location],
+        )?;
+        match row {
+            Some(r) => {
+                let a: String = r.get(0);
+                let b: String = r.get(1);
+                Ok((dec(&a)?, dec(&b)?))
+            }
+            None => Ok((Decimal::ZERO, Decimal::ZERO)),
+        }
+    }
+
+    fn set_stock_level(
+        &mut self,
+        store: &str,
+        sku: &str,
+        location: &str,
+        on_hand: Decimal,
+        reserved: Decimal,
+    ) -> Result<()> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
+        self.tx.execute(
+            "INSERT INTO stock_levels(store, sku, location, on_hand, reserved) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT(store, sku, location) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
+            &[&store, &sku, &location, &on_hand.to_string(), &reserved.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn stock_movement_sums(&mut self, store: &str) -> Result<BTreeMap<(String, String), Decimal>> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
+        let rows = self.tx.query(
+            "SELECT sku, location, quantity FROM stock_movements WHERE store = $1",
+            &[&store],
+        )?;
+        let mut out: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+        for r in rows {
+            let q: String = r.get(2);
+            let e = out.entry((r.get(0), r.get(1))).or_default();
+            *e = e
+                .checked_add(dec(&q)?)
+                .ok_or(SyncError::Overflow { what: "stock sum" })?;
+        }
+        Ok(out)
+    }
+
+    fn stock_levels(
+        &mut self,
+        store: &str,
+    ) -> Result<BTreeMap<(String, String), (Decimal, Decimal)>> {
+        self.pending.flush_levels(&mut self.tx, self.cache)?;
+        let rows = self.tx.query(
+            "SELECT sku, location, on_hand, reserved FROM stock_levels WHERE store = $1",
+            &[&store],
+        )?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let a: String = r.get(2);
+            let b: String = r.get(3);
+            out.insert((r.get(0), r.get(1)), (dec(&a)?, dec(&b)?));
+        }
+        Ok(out)
+    }
+
+    fn insert_ledger(
+        &mut self,
+        ledger: &str,
+        id: &str,
+        store: &str,
+        account: &str,
+        delta: Decimal,
+    ) -> Result<bool> {
+        self.pending.flush_ledger(&mut self.tx, self.cache)?;
+        let n = self.tx.execute(
+            "INSERT INTO ledger(ledger, id, store, account, delta) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[&ledger, &id, &store, &account, &delta.to_string()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn ledger_balance(&mut self, ledger: &str, store: &str, account: &str) -> Result<Decimal> {
+        self.pending.flush_ledger(&mut self.tx, self.cache)?;
+        let rows = self.tx.query(
+            "SELECT delta FROM ledger WHERE ledger = $1 AND store = $2 AND account = $3",
+            &[&ledger, &store, &account],
+        )?;
+        let mut sum = Decimal::ZERO;
+        for r in rows {
+            let d: String = r.get(0);
+            sum = sum.checked_add(dec(&d)?).ok_or(SyncError::Overflow {
+                what: "ledger balance",
+            })?;
+        }
+        Ok(sum)
+    }
+
+    fn document(&mut self, kind: &str, store: &str, id: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT json, stamps FROM documents WHERE kind = $1 AND store = $2 AND id = $3 FOR UPDATE",
+                &[&kind, &store, &id],
+            )?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn put_document(
+        &mut self,
+        kind: &str,
+        store: &str,
+        id: &str,
+        json: &str,
+        stamps: &str,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO documents(kind, store, id, json, stamps) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT(kind, store, id) DO UPDATE SET json = excluded.json, stamps = excluded.stamps",
+            &[&kind, &store, &id, &json, &stamps],
+        )?;
+        Ok(())
+    }
+
+    fn order(&mut self, store: &str, id: &str) -> Result<Option<StoredOrder>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT id, store, state, json FROM orders WHERE store = $1 AND id = $2 FOR UPDATE",
+                &[&store, &id],
+            )?
+            .map(|r| StoredOrder {
+                id: r.get(0),
+                store: r.get(1),
+                state: r.get(2),
+                json: r.get(3),
+            }))
+    }
+
+    fn put_order(&mut self, o: &StoredOrder) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO orders(store, id, state, json) VALUES ($1, $2, $3, $4)
+             ON CONFLICT(store, id) DO UPDATE SET state = excluded.state, json = excluded.json",
+            &[&o.store, &o.id, &o.state, &o.json],
+        )?;
+        Ok(())
+    }
+
+    fn add_change(
+        &mut self,
+        store: &str,
+        kind: ChangeKind,
+        key: &str,
+        origin: Option<&str>,
+        data: &str,
+    ) -> Result<u64> {
+        // Earlier appends of this transaction go first, then this one, all
+        // under the store's lock.
+        self.pending.flush_all(&mut self.tx, self.cache)?;
+        self.exec("SELECT pg_advisory_xact_lock(hashtext($1))", &[&store])?;
+        let row = self.tx.query_one(
+            "INSERT INTO changes(store, kind, key, origin, data) VALUES ($1, $2, $3, $4, $5) RETURNING cursor",
+            &[&store, &kind_name(kind), &key, &origin, &data],
+        )?;
+        u(row.get(0))
+    }
+
+    fn changes_since(&mut self, store: &str, cursor: u64, limit: u32) -> Result<Vec<Change>> {
+        self.pending.flush_all(&mut self.tx, self.cache)?;
+        let rows = self.tx.query(
+            "SELECT cursor, kind, key, origin, data FROM changes WHERE store = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
+            &[&store, &i(cursor)?, &i64::from(limit)],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let k: String = r.get(1);
+            let data: String = r.get(4);
+            out.push(Change {
+                cursor: u(r.get(0))?,
+                kind: kind_of(&k)?,
+                key: r.get(2),
+                origin: r.get(3),
+                data: serde_json::from_str(&data)
+                    .map_err(|_| SyncError::Corrupt { what: "change" })?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn fiscal_heads(&mut self, device: &str) -> Result<BTreeMap<Series, FiscalHead>> {
+        self.pending.flush_fiscal(&mut self.tx, self.cache)?;
+        let rows = self.rows(
+            "SELECT DISTINCT ON (series) series, number, hash, signature FROM fiscal_records
+             WHERE device = $1 ORDER BY series, number DESC",
+            &[&device],
+        )?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let s: String = r.get(0);
+            out.insert(
+                series_of(&s)?,
+                FiscalHead {
+                    number: u(r.get(1))?,
+                    hash: r.get(2),
+                    signature: r.get(3),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    fn fiscal_hash(&mut self, device: &str, series: Series, number: u64) -> Result<Option<String>> {
+        self.pending.flush_fiscal(&mut self.tx, self.cache)?;
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT hash FROM fiscal_records WHERE device = $1 AND series = $2 AND number = $3",
+                &[&device, &series.code(), &i(number)?],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn insert_fiscal(&mut self, device: &str, r: &StoredRecord) -> Result<()> {
+        let json = serde_json::to_string(r).map_err(|_| SyncError::Corrupt { what: "record" })?;
+        self.pending.fiscal((
+            device.to_owned(),
+            r.series.code().to_owned(),
+            i(r.number)?,
+            r.hash.clone(),
+            r.signature.clone(),
+            json,
+        ));
+        Ok(())
+    }
+
+    fn fiscal_records(&mut self, device: &str) -> Result<Vec<StoredRecord>> {
+        self.pending.flush_fiscal(&mut self.tx, self.cache)?;
+        let rows = self.tx.query(
+            "SELECT json FROM fiscal_records WHERE device = $1 ORDER BY id",
+            &[&device],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let j: String = r.get(0);
+            out.push(serde_json::from_str(&j).map_err(|_| SyncError::Corrupt { what: "record" })?);
+        }
+        Ok(out)
+    }
+
+    fn quarantine(
+        &mut self,
+        device: &str,
+        digest: &str,
+        records: &str,
+        defects: &str,
+    ) -> Result<u64> {
+        self.tx.execute(
+            "INSERT INTO fiscal_quarantine(device, digest, records, defects) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[&device, &digest, &records, &defects],
+        )?;
+        let row = self.tx.query_one(
+            "SELECT id FROM fiscal_quarantine WHERE digest = $1",
+            &[&digest],
+        )?;
+        u(row.get(0))
+    }
+
+    fn quarantine_count(&mut self, device: &str) -> Result<u64> {
+        let row = self.tx.query_one(
+            "SELECT COUNT(*) FROM fiscal_quarantine WHERE device = $1",
+            &[&device],
+        )?;
+        u(row.get(0))
+    }
+
+    fn event_count(&mut self, device: &str) -> Result<u64> {
+        self.pending.flush_events(&mut self.tx, self.cache)?;
+        let row = self
+            .tx
+            .query_one("SELECT COUNT(*) FROM events WHERE device = $1", &[&device])?;
+        u(row.get(0))
+    }
+
+    fn append_change(
+        &mut self,
+        store: &str,
+        kind: ChangeKind,
+        key: &str,
+        origin: Option<&str>,
+        data: &str,
+    ) -> Result<()> {
+        self.pending.change(store, kind, key, origin, data);
+        Ok(())
+    }
+
+    fn known_event_ids(&mut self, ids: &[&str]) -> Result<BTreeSet<String>> {
+        let mut out: BTreeSet<String> = ids
+            .iter()
+            .filter(|id| self.pending.has_event(id))
+            .map(|id| (*id).to_owned())
+            .collect();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list: Vec<&str> = ids.to_vec();
+        for r in self.rows(
+            "SELECT event_id FROM events WHERE event_id = ANY($1)",
+            &[&list],
+        )? {
+            out.insert(r.get(0));
+        }
+        Ok(out)
+    }
+
+    fn defer_stock_movements(
+        &mut self,
+        store: &str,
+        origin: Option<&str>,
+        movements: &[pos_core::stock::StockMovement],
+    ) -> Result<bool> {
+        self.pending.movements(store, origin, movements)?;
+        Ok(true)
+    }
+
+    fn defer_ledger(
+        &mut self,
+        ledger: &str,
+        id: &str,
+        store: &str,
+        account: &str,
+        delta: Decimal,
+        origin: Option<&str>,
+    ) -> Result<bool> {
+        self.pending
+            .ledger(ledger, id, store, account, delta, origin);
+        Ok(true)
+    }
+
+    // ---- back office ----
+    fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_retailers(id, name, siren) VALUES ($1, $2, $3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, siren = excluded.siren",
+            &[&id, &name, &siren],
+        )?;
+        Ok(())
+    }
+
+    fn bo_retailer(&mut self, id: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .tx
+            .query_opt("SELECT name, siren FROM bo_retailers WHERE id = $1", &[&id])?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn bo_put_store(&mut self, store: &str, retailer: &str) -> Result<bool> {
+        self.tx.execute(
+            "INSERT INTO bo_stores(store, retailer) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&store, &retailer],
+        )?;
+        let row = self
+            .tx
+            .query_one("SELECT retailer FROM bo_stores WHERE store = $1", &[&store])?;
+        let owner: String = row.get(0);
+        Ok(owner == retailer)
+    }
+
+    fn bo_stores(&mut self, retailer: &str) -> Result<Vec<String>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT store FROM bo_stores WHERE retailer = $1 ORDER BY store",
+                &[&retailer],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn bo_put_user(&mut self, u: &crate::backoffice::BoUser) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_users(username, retailer, role, password_hash, failures, locked_until_ms)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT(username) DO UPDATE SET retailer = excluded.retailer, role = excluded.role,
+             password_hash = excluded.password_hash, failures = excluded.failures,
+             locked_until_ms = excluded.locked_until_ms",
+            &[
+                &u.username,
+                &u.retailer,
+                &u.role.as_str(),
+                &u.password_hash,
+                &i64::from(u.failures),
+                &u.locked_until_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bo_user(&mut self, username: &str) -> Result<Option<crate::backoffice::BoUser>> {
+        let row = self.tx.query_opt(
+            "SELECT username, retailer, role, password_hash, failures, locked_until_ms
+             FROM bo_users WHERE username = $1 FOR UPDATE",
+            &[&username],
+        )?;
+        row.map(|r| {
+            let role: String = r.get(2);
+            let failures: i64 = r.get(4);
+            Ok(crate::backoffice::BoUser {
+                username: r.get(0),
+                retailer: r.get(1),
+                role: crate::backoffice::Role::parse(&role)
+                    .ok_or(SyncError::Corrupt { what: "role" })?,
+                password_hash: r.get(3),
+                failures: u32::try_from(failures)
+                    .map_err(|_| SyncError::Corrupt { what: "failures" })?,
+                locked_until_ms: r.get(5),
+            })
+        })
+        .transpose()
+    }
+
+    fn bo_put_session(&mut self, s: &crate::backoffice::BoSession) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM bo_sessions WHERE expires_ms < $1",
+            &[&s.expires_ms.saturating_sub(2_592_000_000)],
+        )?;
+        self.tx.execute(
+            "INSERT INTO bo_sessions(id_hash, username, csrf, expires_ms) VALUES ($1, $2, $3, $4)",
+            &[&s.id_hash, &s.username, &s.csrf, &s.expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn bo_session(&mut self, id_hash: &str) -> Result<Option<crate::backoffice::BoSession>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT id_hash, username, csrf, expires_ms FROM bo_sessions WHERE id_hash = $1",
+                &[&id_hash],
+            )?
+            .map(|r| crate::backoffice::BoSession {
+                id_hash: r.get(0),
+                username: r.get(1),
+                csrf: r.get(2),
+                expires_ms: r.get(3),
+            }))
+    }
+
+    fn bo_delete_session(&mut self, id_hash: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM bo_sessions WHERE id_hash = $1", &[&id_hash])?;
+        Ok(())
+    }
+
+    fn bo_events(
+        &mut self,
+        store: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<crate::backoffice::StoredEvent>> {
+        // `device, seq` is the push order within a till; across tills the
+        // order does not matter to the back office.
+        Ok(self
+            .tx
+            .query(
+                "SELECT event_id, device, store, kind, created_at, json FROM events
+                 WHERE store = $1 AND created_at >= $2 AND created_at < $3 ORDER BY device, seq",
+                &[&store, &from, &to],
+            )?
+            .iter()
+            .map(|r| crate::backoffice::StoredEvent {
+                event_id: r.get(0),
+                device: r.get(1),
+                store: r.get(2),
+                kind: r.get(3),
+                created_at: r.get(4),
+                json: r.get(5),
+            })
+            .collect())
+    }
+
+    fn bo_devices(&mut self, store: &str) -> Result<Vec<String>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT id FROM devices WHERE store = $1 ORDER BY id",
+                &[&store],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn bo_orders(&mut self, store: &str) -> Result<Vec<StoredOrder>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT id, store, state, json FROM orders WHERE store = $1 ORDER BY id",
+                &[&store],
+            )?
+            .iter()
+            .map(|r| StoredOrder {
+                id: r.get(0),
+                store: r.get(1),
+                state: r.get(2),
+                json: r.get(3),
+            })
+            .collect())
+    }
+
+    fn bo_documents(&mut self, kind: &str, store: &str) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT id, json FROM documents WHERE kind = $1 AND store = $2 ORDER BY id",
+                &[&kind, &store],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn bo_ledger_entries(
+        &mut self,
+        ledger: &str,
+        store: &str,
+        account: &str,
+    ) -> Result<Vec<(String, Decimal)>> {
+        let rows = self.tx.query(
+            "SELECT id, delta FROM ledger WHERE ledger = $1 AND store = $2 AND account = $3 ORDER BY id",
+            &[&ledger, &store, &account],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let d: String = r.get(1);
+            out.push((r.get(0), dec(&d)?));
+        }
+        Ok(out)
+    }
+
+    fn bo_log_access(&mut self, e: &crate::backoffice::AccessEntry) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_access_log(at, retailer, username, store, customer, action)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &e.at,
+                &e.retailer,
+                &e.username,
+                &e.store,
+                &e.customer,
+                &e.action,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bo_access_log(
+        &mut self,
+        retailer: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::backoffice::AccessEntry>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT at, retailer, username, store, customer, action FROM bo_access_log
+                 WHERE retailer = $1 ORDER BY id DESC LIMIT $2",
+                &[&retailer, &i64::from(limit)],
+            )?
+            .iter()
+            .map(|r| crate::backoffice::AccessEntry {
+                at: r.get(0),
+                retailer: r.get(1),
+                username: r.get(2),
+                store: r.get(3),
+                customer: r.get(4),
+                action: r.get(5),
+            })
+            .collect())
+    }
+
+    fn bo_store_retailer(&mut self, store: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_opt("SELECT retailer FROM bo_stores WHERE store = $1", &[&store])?
+            .map(|r| r.get(0)))
+    }
+    // ---- end back office ----
+
+    // ---- digital receipts ----
+    fn dr_insert_receipt(&mut self, r: &crate::digital::StoredReceipt) -> Result<bool> {
+        crate::digital::postgres::insert_receipt(&mut self.tx, r)
+    }
+
+    fn dr_receipt_by_token(
+        &mut self,
+        token: &str,
+    ) -> Result<Option<crate::digital::StoredReceipt>> {
+        crate::digital::postgres::receipt_by_token(&mut self.tx, token)
+    }
+
+    fn dr_receipt_by_ticket(
+        &mut self,
+        ticket_id: &str,
+    ) -> Result<Option<crate::digital::StoredReceipt>> {
+        crate::digital::postgres::receipt_by_ticket(&mut self.tx, ticket_id)
+    }
+
+    fn dr_customer_receipts(
+        &mut self,
+        customer: &str,
+        stores: &[String],
+    ) -> Result<Vec<crate::digital::StoredReceipt>> {
+        crate::digital::postgres::customer_receipts(&mut self.tx, customer, stores)
+    }
+
+    fn dr_retailer_stores(&mut self, store: &str) -> Result<Vec<String>> {
+        crate::digital::postgres::retailer_stores(&mut self.tx, store)
+    }
+
+    fn dr_send(
+        &mut self,
+        ticket_id: &str,
+        channel: &str,
+    ) -> Result<Option<crate::digital::SendRecord>> {
+        crate::digital::postgres::send(&mut self.tx, ticket_id, channel)
+    }
+
+    fn dr_put_send(&mut self, s: &crate::digital::SendRecord) -> Result<()> {
+        crate::digital::postgres::put_send(&mut self.tx, s)
+    }
+
+    fn dr_log_send(&mut self, e: &crate::digital::SendLogEntry) -> Result<()> {
+        crate::digital::postgres::log_send(&mut self.tx, e)
+    }
+
+    fn dr_send_log(&mut self, subject: &str) -> Result<Vec<crate::digital::SendLogEntry>> {
+        crate::digital::postgres::send_log(&mut self.tx, subject)
+    }
+
+    fn dr_customer_link(&mut self, customer: &str) -> Result<Option<crate::digital::CustomerLink>> {
+        crate::digital::postgres::customer_link(&mut self.tx, customer)
+    }
+
+    fn dr_put_customer_link(&mut self, link: &crate::digital::CustomerLink) -> Result<bool> {
+        crate::digital::postgres::put_customer_link(&mut self.tx, link)
+    }
+
+    fn dr_customer_by_link(&mut self, token: &str) -> Result<Option<crate::digital::CustomerLink>> {
+        crate::digital::postgres::customer_by_link(&mut self.tx, token)
+    }
+}
