@@ -16,6 +16,8 @@
 mod anchor;
 mod caps;
 mod ledgers;
+mod pulled;
+mod skipped;
 
 pub use anchor::{
     HeadEntry, RegisteredKey, ServerAnchor, anchor_with, credentials_in, open_read_only,
@@ -23,6 +25,7 @@ pub use anchor::{
 };
 pub use caps::{POINTS, STORED_VALUE, offline_allowance, set_offline_caps};
 pub(crate) use caps::{charge_points, charge_sale};
+pub use skipped::{SkipReason, SkippedChange};
 
 use crate::{Register, SdkError, db, outbox};
 use chrono::{DateTime, Utc};
@@ -31,9 +34,11 @@ use pos_fiscal::jet::JetCode;
 use pos_fiscal::record::StoredRecord;
 use pos_sync::client::{ClientState, RoundReport, SyncClient, TillStore, sync_once};
 use pos_sync::transport::Transport;
-use pos_sync::wire::{Change, ChangeKind, WireEvent};
+use pos_sync::wire::{Change, WireEvent};
 use pos_sync::{Result, SyncError};
-use rusqlite::{OptionalExtension, params};
+use pulled::Pulled;
+use rusqlite::{OptionalExtension, Transaction, params};
+use skipped::{Skip, SkipReason as Why};
 use std::collections::BTreeMap;
 
 const STATE_KEY: &str = "sync.state";
@@ -104,9 +109,22 @@ impl TillStore for TillSync<'_> {
     }
 
     fn apply_changes(&mut self, changes: &[Change]) -> Result<()> {
+        self.apply_pulled(changes).map(|_| ())
+    }
+
+    /// Each change is decoded and checked with pos-core's types, then
+    /// applied inside its own savepoint. One that fails to decode, validate
+    /// or apply is rolled back to its savepoint, recorded in
+    /// `sync_skipped_changes` and skipped, so the cursor moves past it; only
+    /// a failure of the till file itself (I/O, full disk, busy) stops the
+    /// round, with nothing of the batch kept.
+    fn apply_pulled(&mut self, changes: &[Change]) -> Result<u64> {
         let me = self.register.config().register.to_string();
+        let currency = self.register.config().currency;
+        let now = self.register.now();
         let program = self.register.loyalty_program().map_err(till)?;
         let mut catalog = None;
+        let mut skipped = 0u64;
         {
             let tx = self
                 .register
@@ -114,75 +132,20 @@ impl TillStore for TillSync<'_> {
                 .unchecked_transaction()
                 .map_err(sql)?;
             for c in changes {
-                match c.kind {
-                    ChangeKind::Stock if c.origin.as_deref() != Some(me.as_str()) => {
-                        let m: pos_core::stock::StockMovement =
-                            serde_json::from_value(c.data.clone()).map_err(|_| {
-                                SyncError::Invalid {
-                                    message: "pulled change",
-                                    rule: "stock changes are movements",
-                                }
-                            })?;
-                        let known = tx
-                            .query_row(
-                                "SELECT 1 FROM stock_movements WHERE id = ?1",
-                                [m.id.as_str()],
-                                |_| Ok(()),
-                            )
-                            .optional()
-                            .map_err(sql)?
-                            .is_some();
-                        if !known {
-                            crate::register::apply_movement(&tx, &m, None).map_err(till)?;
-                        }
-                    }
-                    ChangeKind::Order => {
-                        let state = c.data.get("state").and_then(|s| s.as_str()).unwrap_or("");
-                        let pickup = c.data.get("pickup_at").and_then(|s| s.as_str());
-                        tx.execute(
-                            "INSERT INTO orders(id, state, pickup_at, updated_at, json) VALUES (?1, ?2, ?3, ?4, ?5)
-                             ON CONFLICT(id) DO UPDATE SET state = excluded.state, pickup_at = excluded.pickup_at,
-                             updated_at = excluded.updated_at, json = excluded.json",
-                            params![c.key, state, pickup, self.register.now().to_rfc3339(), c.data.to_string()],
-                        )
-                        .map_err(sql)?;
-                    }
-                    ChangeKind::Customer if c.origin.as_deref() != Some(me.as_str()) => {
-                        if c.data.get("erased").and_then(|e| e.as_bool()) == Some(true) {
-                            let id =
-                                pos_core::ids::CustomerId::new(c.key.as_str()).map_err(|_| {
-                                    SyncError::Invalid {
-                                        message: "pulled change",
-                                        rule: "a customer erasure names a customer id",
-                                    }
-                                })?;
-                            crate::register::erase_pulled(&tx, &id, self.register.now())
-                                .map_err(till)?;
-                        } else if serde_json::from_value::<pos_core::customer::Customer>(
-                            c.data.clone(),
-                        )
-                        .is_ok()
-                        {
-                            tx.execute(
-                                "INSERT INTO customers(id, json, updated_at) VALUES (?1, ?2, ?3)
-                                 ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at
-                                 WHERE customers.erased = 0",
-                                params![c.key, c.data.to_string(), self.register.now().to_rfc3339()],
-                            )
+                tx.execute_batch("SAVEPOINT pulled_change").map_err(sql)?;
+                let outcome = match pulled::decode(c, &me, currency) {
+                    Ok(p) => apply_one(&tx, p, c, now, program.as_ref(), &mut catalog),
+                    Err(skip) => Err(Failure::Skip(skip)),
+                };
+                match outcome {
+                    Ok(()) => tx.execute_batch("RELEASE pulled_change").map_err(sql)?,
+                    Err(Failure::Skip(skip)) => {
+                        tx.execute_batch("ROLLBACK TO pulled_change; RELEASE pulled_change")
                             .map_err(sql)?;
-                        }
+                        skipped::record(&tx, c, &skip, now).map_err(till)?;
+                        skipped = skipped.saturating_add(1);
                     }
-                    ChangeKind::StoredValue if c.origin.as_deref() != Some(me.as_str()) => {
-                        ledgers::apply_stored_value(&tx, c, self.register.now()).map_err(till)?;
-                    }
-                    ChangeKind::Loyalty if c.origin.as_deref() != Some(me.as_str()) => {
-                        ledgers::apply_points(&tx, c, self.register.now(), program.as_ref())
-                            .map_err(till)?;
-                    }
-                    ChangeKind::Catalog => {
-                        catalog = c.data.get("catalog").map(|v| v.to_string());
-                    }
-                    _ => {}
+                    Err(Failure::Fatal(e)) => return Err(e),
                 }
             }
             tx.commit().map_err(sql)?;
@@ -190,7 +153,7 @@ impl TillStore for TillSync<'_> {
         if let Some(json) = catalog {
             self.register.import_catalog_json(&json).map_err(till)?;
         }
-        Ok(())
+        Ok(skipped)
     }
 
     fn load_state(&mut self) -> Result<ClientState> {
@@ -220,6 +183,98 @@ impl TillStore for TillSync<'_> {
     }
 }
 
+/// Why one pulled change did not apply.
+enum Failure {
+    /// The change is at fault: set it aside and go on.
+    Skip(Skip),
+    /// The till file failed: stop the round.
+    Fatal(SyncError),
+}
+
+/// SQLite result codes that say the till file itself failed (I/O, space,
+/// locks, corruption, memory), as opposed to a change its tables refuse.
+fn file_failed(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode as C;
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => !matches!(
+            f.code,
+            C::ConstraintViolation | C::TypeMismatch | C::TooBig | C::ParameterOutOfRange
+        ),
+        _ => false,
+    }
+}
+
+impl From<crate::SdkError> for Failure {
+    fn from(e: crate::SdkError) -> Failure {
+        match e {
+            crate::SdkError::Storage(s) if file_failed(&s) => Failure::Fatal(sql(s)),
+            crate::SdkError::Storage(_) => Failure::Skip(Skip::new(Why::StorageRefused)),
+            other => Failure::Skip(Skip::because(Why::Refused, other.kind())),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Failure {
+        Failure::from(crate::SdkError::from(e))
+    }
+}
+
+/// Applies one checked change; a catalog is kept for after the commit.
+fn apply_one(
+    tx: &Transaction<'_>,
+    p: Pulled,
+    c: &Change,
+    now: DateTime<Utc>,
+    program: Option<&pos_core::loyalty::LoyaltyProgram>,
+    catalog: &mut Option<String>,
+) -> std::result::Result<(), Failure> {
+    match p {
+        Pulled::Nothing => {}
+        Pulled::Stock(m) => {
+            let known = tx
+                .query_row(
+                    "SELECT 1 FROM stock_movements WHERE id = ?1",
+                    [m.id.as_str()],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !known {
+                crate::register::apply_movement(tx, &m, None)?;
+            }
+        }
+        Pulled::Erasure(id) => crate::register::erase_pulled(tx, &id, now)?,
+        Pulled::Customer(id) => {
+            tx.execute(
+                "INSERT INTO customers(id, json, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at
+                 WHERE customers.erased = 0",
+                params![id.as_str(), c.data.to_string(), now.to_rfc3339()],
+            )?;
+        }
+        Pulled::CardAccount(account) => ledgers::apply_card_account(tx, &account, now)?,
+        Pulled::CardMovement { code, op, delta } => {
+            ledgers::apply_card_movement(tx, &code, op, delta, now)?;
+        }
+        Pulled::Points(points) => ledgers::apply_points(tx, points, &c.key, now, program)?,
+        Pulled::Order {
+            id,
+            state,
+            pickup_at,
+        } => {
+            tx.execute(
+                "INSERT INTO orders(id, state, pickup_at, updated_at, json) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, pickup_at = excluded.pickup_at,
+                 updated_at = excluded.updated_at, json = excluded.json",
+                params![id.as_str(), state.as_str(), pickup_at, now.to_rfc3339(), c.data.to_string()],
+            )?;
+        }
+        Pulled::Catalog(json) => *catalog = Some(json),
+    }
+    Ok(())
+}
+
 /// The sync status the app shows (per till).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncStatus {
@@ -231,9 +286,13 @@ pub struct SyncStatus {
     pub last_success: Option<DateTime<Utc>>,
     /// Since when the till is offline (JET 70 recorded), if it is.
     pub offline_since: Option<DateTime<Utc>>,
+    /// Pulled changes set aside as invalid, ever (listed by
+    /// [`skipped_changes`]).
+    pub skipped: u64,
 }
 
-/// Pending count, oldest pending event, last success, offline state.
+/// Pending count, oldest pending event, last success, offline state,
+/// skipped changes.
 pub fn status(register: &mut Register) -> Result<SyncStatus> {
     let state = TillSync::new(register).load_state()?;
     let tx = register.connection().unchecked_transaction().map_err(sql)?;
@@ -242,12 +301,22 @@ pub fn status(register: &mut Register) -> Result<SyncStatus> {
         .map_err(till)?
         .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|d| d.with_timezone(&Utc));
+    let skipped = skipped::count(&tx).map_err(till)?;
     Ok(SyncStatus {
         pending,
         oldest_pending,
         last_success: state.last_success,
         offline_since,
+        skipped,
     })
+}
+
+/// The last `limit` pulled changes the till set aside as invalid, newest
+/// first: cursor, kind, key, stable code and a message without personal
+/// data. The pull moved past them; the server still holds them.
+pub fn skipped_changes(register: &Register, limit: u32) -> Result<Vec<SkippedChange>> {
+    let tx = register.connection().unchecked_transaction().map_err(sql)?;
+    skipped::list(&tx, limit).map_err(till)
 }
 
 /// Whether an outbox event (by sequence) reached the server (per-document status).
@@ -394,4 +463,53 @@ pub(crate) fn credentials(register: &Register) -> Result<Option<pos_sync::client
         device: register.config().register.to_string(),
         secret,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: std::ffi::c_int) -> crate::SdkError {
+        crate::SdkError::Storage(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    fn skips(e: crate::SdkError) -> Option<&'static str> {
+        match Failure::from(e) {
+            Failure::Skip(s) => Some(s.reason.code()),
+            Failure::Fatal(_) => None,
+        }
+    }
+
+    #[test]
+    fn only_a_failure_of_the_till_file_stops_the_round() {
+        use rusqlite::ffi;
+        for code in [
+            ffi::SQLITE_IOERR,
+            ffi::SQLITE_FULL,
+            ffi::SQLITE_BUSY,
+            ffi::SQLITE_LOCKED,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_CORRUPT,
+            ffi::SQLITE_NOMEM,
+            ffi::SQLITE_CANTOPEN,
+        ] {
+            assert_eq!(skips(sqlite(code)), None, "{code}");
+        }
+        assert_eq!(
+            skips(sqlite(ffi::SQLITE_CONSTRAINT)),
+            Some("storage_refused")
+        );
+        assert_eq!(skips(sqlite(ffi::SQLITE_TOOBIG)), Some("storage_refused"));
+        assert_eq!(
+            skips(pos_core::CoreError::InvalidCardCode.into()),
+            Some("refused")
+        );
+        assert_eq!(
+            skips(crate::SdkError::Corrupt { what: "customer" }),
+            Some("refused")
+        );
+    }
 }

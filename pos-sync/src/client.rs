@@ -64,6 +64,15 @@ pub trait TillStore {
     fn ack_through(&mut self, seq: u64) -> Result<()>;
     /// Applies pulled changes (idempotently).
     fn apply_changes(&mut self, changes: &[Change]) -> Result<()>;
+    /// Applies pulled changes like [`TillStore::apply_changes`] and returns
+    /// how many it set aside instead of applying: a till that checks each
+    /// change records an invalid one and skips it, so one bad change in the
+    /// feed cannot stop every later pull. An error here stops the round and
+    /// the cursor stays where it was. The default applies them all through
+    /// `apply_changes` and skips none.
+    fn apply_pulled(&mut self, changes: &[Change]) -> Result<u64> {
+        self.apply_changes(changes).map(|()| 0)
+    }
     /// Loads the client state.
     fn load_state(&mut self) -> Result<ClientState>;
     /// Saves the client state.
@@ -214,8 +223,11 @@ pub struct RoundReport {
     pub pushes: u32,
     /// Highest acknowledged sequence.
     pub acked_seq: u64,
-    /// Changes pulled and applied.
+    /// Changes pulled (applied, or skipped as counted in `skipped`).
     pub pulled: u64,
+    /// Pulled changes the till set aside instead of applying (invalid; the
+    /// till records them and the cursor moves past them).
+    pub skipped: u64,
     /// Fiscal batches kept aside by the server.
     pub quarantined: Vec<crate::wire::FiscalQuarantine>,
     /// Events the server applied but refused a merge rule for.
@@ -266,7 +278,8 @@ pub fn sync_once(
         let req = client.pull_request(&state, now().timestamp_millis())?;
         let resp = transport.send(&req)?;
         let r = client.on_pull_response(&state, &resp)?;
-        store.apply_changes(&r.changes)?;
+        let skipped = store.apply_pulled(&r.changes)?;
+        report.skipped = report.skipped.saturating_add(skipped);
         report.pulled = report
             .pulled
             .saturating_add(u64::try_from(r.changes.len()).unwrap_or(0));

@@ -7,7 +7,7 @@
 //! in the same transaction so that a read is one indexed lookup.
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Migration `i` takes the file from version `i` to `i + 1`.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -180,5 +180,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX orders_by_state ON orders(state, pickup_at);
     CREATE INDEX cash_sessions_open ON cash_sessions(closed_at) WHERE closed_at IS NULL;
     CREATE INDEX tickets_by_time ON tickets(created_at);
+    ",
+    // 2: pulled changes the till could not apply, set aside so that one bad
+    // change in the store's feed cannot stop every later pull. One row per
+    // feed cursor; `code` is stable, `message` carries no personal data.
+    "
+    CREATE TABLE sync_skipped_changes (
+        cursor     INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        code       TEXT NOT NULL,
+        message    TEXT NOT NULL,
+        skipped_at TEXT NOT NULL
+    );
     ",
 ];
