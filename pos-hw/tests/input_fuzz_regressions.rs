@@ -19,10 +19,14 @@ mod concert_frame;
 mod escpos_status;
 #[path = "../../fuzz/checks/nexo_message.rs"]
 mod nexo_message;
+#[path = "../../fuzz/checks/replay.rs"]
+mod replay;
 #[path = "../../fuzz/checks/scale_frame.rs"]
 mod scale_frame;
 #[path = "../../fuzz/checks/wedge_input.rs"]
 mod wedge_input;
+
+use replay::replay;
 
 use pos_hw::barcode::gs1::{parse_bracketed, parse_element_string};
 use pos_hw::barcode::{Gtin, InStoreLayout, InStoreLayouts, ScanContext, describe};
@@ -67,32 +71,6 @@ fn replay_barcode_regressions() {
         }
     }
     assert!(count > 0, "no regression inputs in {dir}");
-}
-
-/// Runs `check` on every file kept for `target` and on `extra`; a panic
-/// names the input.
-fn replay(target: &str, check: fn(&[u8]), extra: &[&[u8]]) {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/regressions")
-        .join(target);
-    let mut inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_file())
-        .map(|path| (path.display().to_string(), std::fs::read(&path).unwrap()))
-        .collect();
-    assert!(!inputs.is_empty(), "no kept inputs in {}", dir.display());
-    inputs.sort();
-    inputs.extend(
-        extra
-            .iter()
-            .enumerate()
-            .map(|(i, data)| (format!("made here #{i}"), data.to_vec())),
-    );
-    for (name, data) in inputs {
-        let outcome = std::panic::catch_unwind(|| check(&data));
-        assert!(outcome.is_ok(), "{target}: input {name} fails the checks");
-    }
 }
 
 #[test]

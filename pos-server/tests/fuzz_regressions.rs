@@ -10,36 +10,14 @@
     clippy::arithmetic_side_effects
 )]
 
+#[path = "../../fuzz/checks/replay.rs"]
+mod replay;
 #[path = "../../fuzz/checks/sync_request.rs"]
 mod sync_request;
 #[path = "../../fuzz/checks/webhook.rs"]
 mod webhook;
 
-/// Runs `check` on every file kept for `target` and on `extra`; a panic
-/// names the input.
-fn replay(target: &str, check: fn(&[u8]), extra: &[&[u8]]) {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/regressions")
-        .join(target);
-    let mut inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_file())
-        .map(|path| (path.display().to_string(), std::fs::read(&path).unwrap()))
-        .collect();
-    assert!(!inputs.is_empty(), "no kept inputs in {}", dir.display());
-    inputs.sort();
-    inputs.extend(
-        extra
-            .iter()
-            .enumerate()
-            .map(|(i, data)| (format!("made here #{i}"), data.to_vec())),
-    );
-    for (name, data) in inputs {
-        let outcome = std::panic::catch_unwind(|| check(&data));
-        assert!(outcome.is_ok(), "{target}: input {name} fails the checks");
-    }
-}
+use replay::replay;
 
 #[test]
 fn sync_request_regressions_replay() {
