@@ -44,7 +44,9 @@ pub use reports::{NamedAmount, SalesReport, StoredReceipt};
 pub use sale::CompletedSale;
 pub use stock::StockCount;
 pub use stored_value::{StoredValue, StoredValueKind};
-pub use sync::{HttpHeader, HttpRequest, HttpResponse, SyncReport, SyncStatus, SyncTransport};
+pub use sync::{
+    HttpHeader, HttpRequest, HttpResponse, SkippedChange, SyncReport, SyncStatus, SyncTransport,
+};
 pub use types::{
     CartLine, FecFile, ReceiptFormat, RefundLine, RegisterConfig, SaleOptions, TenderMethod,
     Trader, VerifyReport,

@@ -44,8 +44,11 @@ pub struct SyncReport {
     pub pushes: u32,
     /// Highest event sequence the server acknowledged.
     pub acked_seq: u64,
-    /// Changes pulled and applied.
+    /// Changes pulled (applied, or skipped as counted in `skipped`).
     pub pulled: u64,
+    /// Pulled changes set aside as invalid this round (see
+    /// `sync_skipped_changes`).
+    pub skipped: u64,
     /// Fiscal batches the server kept aside.
     pub quarantined: u64,
     /// Events the server rejected.
@@ -63,6 +66,25 @@ pub struct SyncStatus {
     pub last_success_millis: Option<i64>,
     /// Since when the till is offline (JET 70 recorded), epoch milliseconds.
     pub offline_since_millis: Option<i64>,
+    /// Pulled changes set aside as invalid, ever (see `sync_skipped_changes`).
+    pub skipped_changes: u64,
+}
+
+/// A pulled change the till set aside as invalid (the pull moved past it).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SkippedChange {
+    /// Its cursor in the store's feed.
+    pub cursor: u64,
+    /// What it was about (`stock`, `customer`, `stored_value`...).
+    pub kind: String,
+    /// Its key in the feed.
+    pub key: String,
+    /// Stable code (`invalid_stock_movement`, `invalid_card_code`...).
+    pub code: String,
+    /// The rule it broke, without personal data.
+    pub message: String,
+    /// When the till skipped it, epoch milliseconds.
+    pub skipped_at_millis: i64,
 }
 
 /// The app's HTTP stack (URLSession, OkHttp, requests...), pointed at its
@@ -113,6 +135,7 @@ impl From<pos_sync::client::RoundReport> for SyncReport {
             pushes: r.pushes,
             acked_seq: r.acked_seq,
             pulled: r.pulled,
+            skipped: r.skipped,
             quarantined: u64::try_from(r.quarantined.len()).unwrap_or(u64::MAX),
             rejections: u64::try_from(r.rejections.len()).unwrap_or(u64::MAX),
         }
@@ -175,7 +198,29 @@ impl Register {
                 oldest_pending_millis: s.oldest_pending.map(|t| t.timestamp_millis()),
                 last_success_millis: s.last_success.map(|t| t.timestamp_millis()),
                 offline_since_millis: s.offline_since.map(|t| t.timestamp_millis()),
+                skipped_changes: s.skipped,
             })
+        })
+    }
+
+    /// The last `limit` pulled changes set aside as invalid, newest first.
+    pub fn sync_skipped_changes(&self, limit: u32) -> Result<Vec<SkippedChange>, PosError> {
+        guard(|| {
+            let rows = pos_sdk::sync::skipped_changes(&lock(&self.inner), limit)?;
+            Ok(rows
+                .into_iter()
+                .map(|s| SkippedChange {
+                    cursor: s.cursor,
+                    kind: serde_json::to_value(s.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    key: s.key,
+                    code: s.code,
+                    message: s.message,
+                    skipped_at_millis: s.skipped_at.timestamp_millis(),
+                })
+                .collect())
         })
     }
 }
