@@ -6,8 +6,11 @@
 use super::store::{Device, StoredOrder, Tx};
 use crate::error::{Result, ServerError, SyncError};
 use crate::merge::{LwwFields, order_status, order_transition};
+use crate::validate::{self, Field};
 use crate::wire::{ChangeKind, Hlc, WireEvent};
+use pos_core::ids::CustomerId;
 use pos_core::stock::StockMovement;
+use pos_core::stored_value::GiftCardCode;
 use pos_core::tender::TenderMethod;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -24,11 +27,17 @@ fn bad(rule: &'static str) -> ServerError {
     })
 }
 
-/// Applies an event's effects. An error leaves the event stored but its
-/// effects unapplied; the caller reports it as a rejection.
+/// Applies an event's effects. Every part of the event is decoded into
+/// pos-core's types and checked FIRST (see [`crate::validate`]); only then
+/// is anything written, so a refused event leaves no effect and reaches no
+/// other till's feed. An error leaves the event stored but its effects
+/// unapplied; the caller reports it as a rejection.
 pub fn apply_event(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     match e.kind.as_str() {
-        "sale" | "refund" => apply_sale(tx, dev, e),
+        "sale" | "refund" => {
+            let sale = check_sale(dev, e)?;
+            write_sale(tx, dev, sale)
+        }
         "stock" => apply_movements(tx, dev, &e.payload),
         "customer" => apply_customer(tx, dev, e),
         "customer_erased" => apply_erasure(tx, dev, e),
@@ -58,7 +67,17 @@ struct TenderView {
     applied: pos_core::Money,
 }
 
-fn apply_sale(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
+/// A sale's effects, checked and ready to write.
+struct CheckedSale {
+    movements: Vec<StockMovement>,
+    /// (key, customer, points).
+    points: Option<(String, CustomerId, i64)>,
+    /// (key, card, delta).
+    cards: Vec<(String, GiftCardCode, Decimal)>,
+    receipt: Option<crate::digital::StoredReceipt>,
+}
+
+fn check_sale(dev: &Device, e: &WireEvent) -> Result<CheckedSale> {
     let ticket: TicketView = serde_json::from_value(
         e.payload
             .get("ticket")
@@ -69,36 +88,80 @@ fn apply_sale(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     if ticket.store != dev.store {
         return Err(crate::error::AuthFailure::WrongStore.into());
     }
-    apply_movements(tx, dev, &e.payload)?;
-    let points = e
-        .payload
-        .get("loyalty_points")
-        .and_then(serde_json::Value::as_i64)
-        .unwrap_or(0);
-    if points != 0
-        && let Some(c) = &ticket.customer
-    {
-        let id = format!("{}/points", e.event_id);
-        add_ledger(tx, dev, POINTS, &id, c, Decimal::from(points))?;
-    }
+    let customer = ticket
+        .customer
+        .as_deref()
+        .map(validate::customer_id)
+        .transpose()?;
+    let movements = match e.payload.get("stock_movements") {
+        Some(v) => validate::movements(v)?,
+        None => Vec::new(),
+    };
+    let points = match e.payload.get("loyalty_points") {
+        None | Some(serde_json::Value::Null) => 0,
+        Some(v) => v
+            .as_i64()
+            .ok_or(validate::refuse(Field::Points, "a whole number of points"))?,
+    };
+    let points = match (points, customer) {
+        (0, _) => None,
+        (p, Some(c)) => Some((validate::effect_key(&e.event_id, "points")?, c, p)),
+        (_, None) => {
+            return Err(validate::refuse(
+                Field::Customer,
+                "points are earned by a customer",
+            ));
+        }
+    };
+    let mut cards = Vec::new();
     for (n, p) in ticket.payments.iter().enumerate() {
         let card = match &p.method {
             TenderMethod::GiftCard { reference } | TenderMethod::StoreCredit { reference } => {
-                reference
+                validate::card_code(reference)?
             }
             _ => continue,
         };
+        validate::money_scale(&p.applied)?;
+        if p.applied.is_zero() {
+            continue;
+        }
         // A payment spends the card (negative); a refund tender credits it.
-        let delta = Decimal::ZERO
-            .checked_sub(p.applied.amount())
-            .ok_or(SyncError::Overflow {
-                what: "stored value",
-            })?;
-        let id = format!("{}/sv/{n}", e.event_id);
-        add_ledger(tx, dev, STORED_VALUE, &id, card.as_str(), delta)?;
+        let delta = p.applied.negated().amount();
+        cards.push((
+            validate::effect_key(&e.event_id, &format!("sv/{n}"))?,
+            card,
+            delta,
+        ));
+    }
+    let receipt = crate::digital::capture::check(dev, &e.payload)?;
+    Ok(CheckedSale {
+        movements,
+        points,
+        cards,
+        receipt,
+    })
+}
+
+fn write_sale(tx: &mut dyn Tx, dev: &Device, s: CheckedSale) -> Result<()> {
+    write_movements(tx, dev, &s.movements)?;
+    if let Some((key, customer, points)) = &s.points {
+        add_ledger(
+            tx,
+            dev,
+            POINTS,
+            key,
+            customer.as_str(),
+            Decimal::from(*points),
+        )?;
+    }
+    for (key, card, delta) in &s.cards {
+        // The normalised code keys the ledger, as the card's issue does.
+        add_ledger(tx, dev, STORED_VALUE, key, card.reveal(), *delta)?;
     }
     // ---- digital receipts ----
-    crate::digital::capture::on_sale(tx, dev, &e.payload)?;
+    if let Some(r) = &s.receipt {
+        crate::digital::capture::keep(tx, r)?;
+    }
     Ok(())
 }
 
@@ -125,13 +188,42 @@ fn add_ledger(
     Ok(())
 }
 
-/// Adds stock movements to the ledger and the levels; returns how many were new.
+/// The level after one movement, by pos-core's effect of its reason (a
+/// reservation moves `reserved`, not on hand); reserved never goes below
+/// zero.
+fn level_after(level: (Decimal, Decimal), m: &StockMovement) -> Result<(Decimal, Decimal)> {
+    let (d_hand, d_reserved) = m.effect();
+    let range = || validate::refuse(Field::Quantity, "the stock level stays within range");
+    let on_hand = level.0.checked_add(d_hand).ok_or_else(range)?;
+    let reserved = level.1.checked_add(d_reserved).ok_or_else(range)?;
+    if reserved.is_sign_negative() && !reserved.is_zero() {
+        return Err(validate::refuse(
+            Field::Quantity,
+            "a release or consumption takes at most what is reserved",
+        ));
+    }
+    Ok((on_hand.normalize(), reserved.normalize()))
+}
+
+/// Adds stock movements to the ledger and the levels; returns how many were
+/// new. Every movement is validated and every resulting level checked
+/// before anything is written (all or nothing).
 pub fn add_stock(
     tx: &mut dyn Tx,
     store: &str,
     origin: Option<&str>,
     movements: &[StockMovement],
 ) -> Result<usize> {
+    let mut levels: BTreeMap<(&str, &str), (Decimal, Decimal)> = BTreeMap::new();
+    for m in movements {
+        validate::check_movement(m)?;
+        let key = (m.sku.as_str(), m.location.as_str());
+        let level = match levels.get(&key) {
+            Some(l) => *l,
+            None => tx.stock_level(store, key.0, key.1)?,
+        };
+        levels.insert(key, level_after(level, m)?);
+    }
     let mut added = 0usize;
     for m in movements {
         let id = m.id.to_string();
@@ -145,10 +237,8 @@ pub fn add_stock(
         )? {
             continue;
         }
-        let (on_hand, reserved) = tx.stock_level(store, m.sku.as_str(), m.location.as_str())?;
-        let on_hand = on_hand.checked_add(m.quantity).ok_or(SyncError::Overflow {
-            what: "stock level",
-        })?;
+        let level = tx.stock_level(store, m.sku.as_str(), m.location.as_str())?;
+        let (on_hand, reserved) = level_after(level, m)?;
         tx.set_stock_level(
             store,
             m.sku.as_str(),
@@ -167,10 +257,19 @@ fn apply_movements(tx: &mut dyn Tx, dev: &Device, payload: &serde_json::Value) -
     let Some(v) = payload.get("stock_movements") else {
         return Ok(());
     };
-    let movements: Vec<StockMovement> =
-        serde_json::from_value(v.clone()).map_err(|_| bad("stock movements are well-formed"))?;
-    if !tx.defer_stock_movements(&dev.store, Some(&dev.id), &movements)? {
-        add_stock(tx, &dev.store, Some(&dev.id), &movements)?;
+    let movements = validate::movements(v)?;
+    write_movements(tx, dev, &movements)
+}
+
+/// Writes checked movements: deferred to commit where the back end can,
+/// except those that move reservations (their level must be checked now).
+fn write_movements(tx: &mut dyn Tx, dev: &Device, movements: &[StockMovement]) -> Result<()> {
+    if movements.is_empty() {
+        return Ok(());
+    }
+    let touches_reserved = movements.iter().any(|m| !m.effect().1.is_zero());
+    if touches_reserved || !tx.defer_stock_movements(&dev.store, Some(&dev.id), movements)? {
+        add_stock(tx, &dev.store, Some(&dev.id), movements)?;
     }
     Ok(())
 }
@@ -179,15 +278,33 @@ fn stamps_of(s: &str) -> Result<BTreeMap<String, Hlc>> {
     serde_json::from_str(s).map_err(|_| ServerError::from(SyncError::Corrupt { what: "stamps" }))
 }
 
+/// A customer document as pos-core reads it, for the customer `id`.
+fn check_customer_doc(doc: &serde_json::Value, id: &CustomerId) -> Result<()> {
+    let c: pos_core::customer::Customer = serde_json::from_value(doc.clone()).map_err(|_| {
+        validate::refuse(
+            Field::CustomerDocument,
+            "decodes as pos-core's customer record",
+        )
+    })?;
+    if c.id() != id {
+        return Err(validate::refuse(
+            Field::Customer,
+            "the document is the customer's own",
+        ));
+    }
+    Ok(())
+}
+
 fn apply_customer(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
-    let id = e
-        .payload
-        .get("id")
-        .and_then(serde_json::Value::as_str)
-        .ok_or(bad("a customer has an id"))?
-        .to_owned();
+    let id = validate::customer_id(
+        e.payload
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .ok_or(validate::refuse(Field::Customer, "a customer has an id"))?,
+    )?;
+    check_customer_doc(&e.payload, &id)?;
     let mut lww = LwwFields::default();
-    if let Some((json, stamps)) = tx.document("customer", &dev.store, &id)? {
+    if let Some((json, stamps)) = tx.document("customer", &dev.store, id.as_str())? {
         let doc: serde_json::Value =
             serde_json::from_str(&json).map_err(|_| SyncError::Corrupt { what: "customer" })?;
         if doc.get("erased").and_then(serde_json::Value::as_bool) == Some(true) {
@@ -203,22 +320,36 @@ fn apply_customer(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
         }
     }
     if lww.merge_object(&e.payload, &e.hlc) {
+        let merged = lww.document();
+        // The merge of two valid records must still be one (else nothing).
+        check_customer_doc(&merged, &id)?;
         let stamps: BTreeMap<&String, &Hlc> = lww.fields.iter().map(|(k, (_, s))| (k, s)).collect();
-        let doc = lww.document().to_string();
+        let doc = merged.to_string();
         let stamps =
             serde_json::to_string(&stamps).map_err(|_| SyncError::Corrupt { what: "stamps" })?;
-        tx.put_document("customer", &dev.store, &id, &doc, &stamps)?;
-        tx.append_change(&dev.store, ChangeKind::Customer, &id, Some(&dev.id), &doc)?;
+        tx.put_document("customer", &dev.store, id.as_str(), &doc, &stamps)?;
+        tx.append_change(
+            &dev.store,
+            ChangeKind::Customer,
+            id.as_str(),
+            Some(&dev.id),
+            &doc,
+        )?;
     }
     Ok(())
 }
 
 fn apply_erasure(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
-    let id = e
-        .payload
-        .get("customer")
-        .and_then(serde_json::Value::as_str)
-        .ok_or(bad("an erasure names the customer"))?;
+    let id = validate::customer_id(
+        e.payload
+            .get("customer")
+            .and_then(serde_json::Value::as_str)
+            .ok_or(validate::refuse(
+                Field::Customer,
+                "an erasure names the customer",
+            ))?,
+    )?;
+    let id = id.as_str();
     let doc = serde_json::json!({ "id": id, "erased": true }).to_string();
     tx.put_document("customer", &dev.store, id, &doc, "{}")?;
     tx.append_change(&dev.store, ChangeKind::Customer, id, Some(&dev.id), &doc)?;
@@ -229,8 +360,17 @@ fn apply_stored_value_account(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> R
     let account: pos_core::stored_value::StoredValueAccount =
         serde_json::from_value(e.payload.clone())
             .map_err(|_| bad("a valid stored-value account"))?;
-    // The full code keys the ledger (Display masks it).
+    // The code as pos-core normalised it keys the ledger (Display masks it).
     let code = account.code().reveal().to_owned();
+    let balance = validate::money_scale(&account.balance())?;
+    if balance.is_negative() {
+        return Err(validate::refuse(
+            Field::Amount,
+            "a card is issued with zero or more",
+        ));
+    }
+    let account_key = validate::effect_key(&e.event_id, "account")?;
+    let issue_key = validate::effect_key(&e.event_id, "issue")?;
     let json = e.payload.to_string();
     if tx.document("stored_value", &dev.store, &code)?.is_none() {
         tx.put_document("stored_value", &dev.store, &code, &json, "{}")?;
@@ -240,25 +380,18 @@ fn apply_stored_value_account(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> R
         tx.append_change(
             &dev.store,
             ChangeKind::StoredValue,
-            &format!("{}/account", e.event_id),
+            &account_key,
             Some(&dev.id),
             &data.to_string(),
         )?;
         // The issue is the account's first movement.
-        let id = format!("{}/issue", e.event_id);
-        add_ledger(
-            tx,
-            dev,
-            STORED_VALUE,
-            &id,
-            &code,
-            account.balance().amount(),
-        )?;
+        add_ledger(tx, dev, STORED_VALUE, &issue_key, &code, balance.amount())?;
     }
     Ok(())
 }
 
-/// A load of a gift card or store credit made at a till: adds to its ledger.
+/// A load of a gift card or store credit made at a till: adds to its ledger
+/// (under the code as pos-core normalises it, as its issue and payments).
 fn apply_stored_value_load(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     #[derive(serde::Deserialize)]
     struct Load {
@@ -267,33 +400,42 @@ fn apply_stored_value_load(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Resu
     }
     let load: Load = serde_json::from_value(e.payload.clone())
         .map_err(|_| bad("a load names the card and the amount"))?;
-    if load.amount.is_negative() {
-        return Err(bad("a load adds a positive amount"));
-    }
-    let id = format!("{}/load", e.event_id);
-    add_ledger(tx, dev, STORED_VALUE, &id, &load.code, load.amount.amount())
+    let code = validate::card_code(&load.code)?;
+    let amount = validate::positive_amount(&load.amount)?;
+    let id = validate::effect_key(&e.event_id, "load")?;
+    add_ledger(tx, dev, STORED_VALUE, &id, code.reveal(), amount.amount())
 }
 
 /// Points burned for a loyalty reward at a till: takes them off the ledger.
 fn apply_loyalty_reward(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
-    let customer = e
-        .payload
-        .get("customer")
-        .and_then(serde_json::Value::as_str)
-        .ok_or(bad("a reward names the customer"))?;
+    let customer = validate::customer_id(
+        e.payload
+            .get("customer")
+            .and_then(serde_json::Value::as_str)
+            .ok_or(validate::refuse(
+                Field::Customer,
+                "a reward names the customer",
+            ))?,
+    )?;
     let points = e
         .payload
         .get("points")
         .and_then(serde_json::Value::as_i64)
         .filter(|p| *p >= 0)
-        .ok_or(bad("a reward costs zero or more points"))?;
-    let id = format!("{}/reward", e.event_id);
+        .ok_or(validate::refuse(
+            Field::Points,
+            "a reward costs a whole number of points, zero or more",
+        ))?;
+    let id = validate::effect_key(&e.event_id, "reward")?;
+    if points == 0 {
+        return Ok(());
+    }
     add_ledger(
         tx,
         dev,
         POINTS,
         &id,
-        customer,
+        customer.as_str(),
         Decimal::from(
             points
                 .checked_neg()
@@ -313,7 +455,11 @@ pub fn apply_order_state(
     let id = payload
         .get("order")
         .and_then(serde_json::Value::as_str)
-        .ok_or(bad("an order change names the order"))?;
+        .ok_or(validate::refuse(
+            Field::OrderId,
+            "an order change names the order",
+        ))?;
+    validate::order_id(id)?;
     let to = order_status(
         payload
             .get("state")

@@ -20,6 +20,20 @@ pub enum ServerError {
     /// A back-office request or command was refused.
     #[error("back office: {0}")]
     BackOffice(#[from] crate::backoffice::BackOfficeFailure),
+    /// A change or request breaks a rule of pos-core's types (names the field).
+    #[error(transparent)]
+    Refused(#[from] crate::validate::Refusal),
+    /// The database was made by another version of the schema (see
+    /// [`crate::schema`]): the server does not run on it.
+    #[error(
+        "database schema version {found} is not this build's version {expected}: migrate it or start from an empty database"
+    )]
+    SchemaVersion {
+        /// The database's version.
+        found: u32,
+        /// This build's version.
+        expected: u32,
+    },
 }
 
 impl From<AuthFailure> for ServerError {
@@ -53,6 +67,8 @@ impl ServerError {
             ServerError::Sync(e) => e.code(),
             ServerError::Sqlite(_) | ServerError::Postgres(_) => "storage",
             ServerError::BackOffice(f) => f.code(),
+            ServerError::Refused(r) => r.field.code(),
+            ServerError::SchemaVersion { .. } => "schema_version",
         }
     }
 
@@ -62,6 +78,8 @@ impl ServerError {
             ServerError::Sync(e) => e.http_status(),
             ServerError::Sqlite(_) | ServerError::Postgres(_) => 500,
             ServerError::BackOffice(f) => f.http_status(),
+            ServerError::Refused(_) => 400,
+            ServerError::SchemaVersion { .. } => 500,
         }
     }
 

@@ -388,13 +388,24 @@ impl<S: Storage> Server<S> {
         self.with_tx(|tx| super::apply::add_stock(tx, store, None, movements))
     }
 
-    /// Creates a web / click & collect order, reserving its stock.
+    /// Creates a web / click & collect order, reserving its stock (its
+    /// pickup time checked as RFC 3339 between the years 2000 and 2100).
     pub fn create_order(
         &self,
         store: &str,
         o: &web::WebOrder,
     ) -> Result<super::store::StoredOrder> {
-        self.with_tx(|tx| web::create_order(tx, store, o))
+        self.with_tx(|tx| web::create_order(tx, store, o, None))
+    }
+
+    /// Creates an order at server time `now` (which bounds its pickup time).
+    pub fn create_order_at(
+        &self,
+        store: &str,
+        o: &web::WebOrder,
+        now: DateTime<Utc>,
+    ) -> Result<super::store::StoredOrder> {
+        self.with_tx(|tx| web::create_order(tx, store, o, Some(now)))
     }
 
     /// Moves an order to a state (state machine checked).

@@ -81,10 +81,10 @@ const INSERT_EVENTS: &str = "INSERT INTO events(event_id, device, seq, store, ki
 const INSERT_MOVEMENTS: &str =
     "INSERT INTO stock_movements(id, store, sku, location, quantity, origin)
  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
- ON CONFLICT DO NOTHING RETURNING id";
+ ON CONFLICT DO NOTHING RETURNING store, id";
 const INSERT_LEDGER: &str = "INSERT INTO ledger(ledger, id, store, account, delta)
  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
- ON CONFLICT DO NOTHING RETURNING ledger, id";
+ ON CONFLICT DO NOTHING RETURNING ledger, store, id";
 const INSERT_FISCAL: &str = "INSERT INTO fiscal_records(device, series, number, hash, signature, json)
  SELECT d, s, n, h, g, j FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[])
  WITH ORDINALITY AS t(d, s, n, h, g, j, o) ORDER BY o";
@@ -115,12 +115,17 @@ impl Pending {
     }
 
     /// Buffers stock movements, their level deltas and their changes.
+    /// Movements that touch reservations are not buffered (false): their
+    /// level must be checked when they are applied, which the caller does.
     pub(super) fn movements(
         &mut self,
         store: &str,
         origin: Option<&str>,
         movements: &[pos_core::stock::StockMovement],
-    ) -> Result<()> {
+    ) -> Result<bool> {
+        if movements.iter().any(|m| !m.effect().1.is_zero()) {
+            return Ok(false);
+        }
         for m in movements {
             let id = m.id.to_string();
             let data =
@@ -139,10 +144,10 @@ impl Pending {
                 key: id.clone(),
                 origin: origin.map(str::to_owned),
                 data,
-                unless_dropped: Some((Table::Stock, id)),
+                unless_dropped: Some((Table::Stock, format!("{store}\u{1f}{id}"))),
             });
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Buffers a ledger movement and its change.
@@ -174,7 +179,7 @@ impl Pending {
             key: id.to_owned(),
             origin: origin.map(str::to_owned),
             data: data.to_string(),
-            unless_dropped: Some((Table::Ledger, format!("{ledger}\u{1f}{id}"))),
+            unless_dropped: Some((Table::Ledger, format!("{ledger}\u{1f}{store}\u{1f}{id}"))),
         });
     }
 
@@ -247,12 +252,18 @@ impl Pending {
             &column(&rows, |r| r.4.to_string()),
             &column(&rows, |r| r.5.clone()),
         ];
-        let new: BTreeSet<String> = tx.query(&st, &cols)?.iter().map(|r| r.get(0)).collect();
+        let new: BTreeSet<String> = tx
+            .query(&st, &cols)?
+            .iter()
+            .map(|r| format!("{}\u{1f}{}", r.get::<_, String>(0), r.get::<_, String>(1)))
+            .collect();
         let mut seen = BTreeSet::new();
         for (id, store, sku, location, qty, _) in rows {
-            // The same id twice in one buffer: only its first row was new.
-            if !new.contains(&id) || !seen.insert(id.clone()) {
-                self.dropped.insert((Table::Stock, id));
+            // Ids are per store. The same one twice in one buffer: only its
+            // first row was new.
+            let key = format!("{store}\u{1f}{id}");
+            if !new.contains(&key) || !seen.insert(key.clone()) {
+                self.dropped.insert((Table::Stock, key));
                 continue;
             }
             let d = self.levels.entry((store, sku, location)).or_default();
@@ -307,11 +318,18 @@ impl Pending {
         let new: BTreeSet<String> = tx
             .query(&st, &cols)?
             .iter()
-            .map(|r| format!("{}\u{1f}{}", r.get::<_, String>(0), r.get::<_, String>(1)))
+            .map(|r| {
+                format!(
+                    "{}\u{1f}{}\u{1f}{}",
+                    r.get::<_, String>(0),
+                    r.get::<_, String>(1),
+                    r.get::<_, String>(2)
+                )
+            })
             .collect();
         let mut seen = BTreeSet::new();
-        for (ledger, id, ..) in rows {
-            let key = format!("{ledger}\u{1f}{id}");
+        for (ledger, id, store, ..) in rows {
+            let key = format!("{ledger}\u{1f}{store}\u{1f}{id}");
             if !new.contains(&key) || !seen.insert(key.clone()) {
                 self.dropped.insert((Table::Ledger, key));
             }

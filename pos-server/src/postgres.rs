@@ -37,15 +37,15 @@ CREATE TABLE IF NOT EXISTS events (
     event_id TEXT PRIMARY KEY, device TEXT NOT NULL, seq BIGINT NOT NULL, store TEXT NOT NULL,
     kind TEXT NOT NULL, created_at TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (device, seq));
 CREATE TABLE IF NOT EXISTS stock_movements (
-    id TEXT PRIMARY KEY, store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
-    quantity TEXT NOT NULL, origin TEXT);
+    id TEXT NOT NULL, store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
+    quantity TEXT NOT NULL, origin TEXT, PRIMARY KEY (store, id));
 CREATE INDEX IF NOT EXISTS stock_movements_by_store ON stock_movements(store);
 CREATE TABLE IF NOT EXISTS stock_levels (
     store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
     on_hand TEXT NOT NULL, reserved TEXT NOT NULL, PRIMARY KEY (store, sku, location));
 CREATE TABLE IF NOT EXISTS ledger (
     ledger TEXT NOT NULL, id TEXT NOT NULL, store TEXT NOT NULL, account TEXT NOT NULL,
-    delta TEXT NOT NULL, PRIMARY KEY (ledger, id));
+    delta TEXT NOT NULL, PRIMARY KEY (ledger, store, id));
 CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger(ledger, store, account);
 CREATE TABLE IF NOT EXISTS documents (
     kind TEXT NOT NULL, store TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL,
@@ -93,7 +93,8 @@ CREATE TABLE IF NOT EXISTS digital_send_log (
     customer TEXT, channel TEXT NOT NULL, requested_by TEXT NOT NULL, outcome TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS digital_send_log_by_subject ON digital_send_log(subject, id);
 CREATE TABLE IF NOT EXISTS digital_customer_links (
-    token TEXT PRIMARY KEY, customer TEXT NOT NULL UNIQUE, store TEXT NOT NULL);
+    token TEXT PRIMARY KEY, scope TEXT NOT NULL, customer TEXT NOT NULL, store TEXT NOT NULL,
+    UNIQUE (scope, customer));
 ";
 
 /// PostgreSQL storage with a small connection pool.
@@ -108,13 +109,39 @@ impl std::fmt::Debug for PostgresStorage {
     }
 }
 
+/// Checks the database's schema version (see `crate::schema`), then
+/// creates what is missing and records the version of a new database.
+fn create_schema(c: &mut Client) -> Result<()> {
+    let has = |c: &mut Client, table: &str| -> Result<bool> {
+        let row = c.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])?;
+        Ok(row.get(0))
+    };
+    if has(c, "schema_version")? {
+        let found: Option<i64> = c
+            .query_opt("SELECT version FROM schema_version", &[])?
+            .map(|r| r.get(0));
+        let found = found.and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
+        crate::schema::check(found)?;
+    } else if has(c, "devices")? {
+        crate::schema::check(crate::schema::UNVERSIONED)?;
+    }
+    c.batch_execute(SCHEMA)?;
+    c.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+    c.execute(
+        "INSERT INTO schema_version(version) SELECT $1
+         WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
+        &[&i64::from(crate::schema::SCHEMA_VERSION)],
+    )?;
+    Ok(())
+}
+
 impl PostgresStorage {
     /// Connects (`postgresql://user@host:port/db`) and creates the schema.
     pub fn connect(url: &str) -> Result<PostgresStorage> {
         let mut c = Client::connect(url, NoTls)?;
         // Concurrent server processes may race to create the schema.
         c.batch_execute("SELECT pg_advisory_lock(7265)")?;
-        let created = c.batch_execute(SCHEMA);
+        let created = create_schema(&mut c);
         c.batch_execute("SELECT pg_advisory_unlock(7265)")?;
         created?;
         Ok(PostgresStorage {
@@ -709,8 +736,7 @@ impl Tx for PgTx<'_> {
         origin: Option<&str>,
         movements: &[pos_core::stock::StockMovement],
     ) -> Result<bool> {
-        self.pending.movements(store, origin, movements)?;
-        Ok(true)
+        self.pending.movements(store, origin, movements)
     }
 
     fn defer_ledger(
@@ -1028,8 +1054,12 @@ impl Tx for PgTx<'_> {
         crate::digital::postgres::send_log(&mut self.tx, subject)
     }
 
-    fn dr_customer_link(&mut self, customer: &str) -> Result<Option<crate::digital::CustomerLink>> {
-        crate::digital::postgres::customer_link(&mut self.tx, customer)
+    fn dr_customer_link(
+        &mut self,
+        scope: &str,
+        customer: &str,
+    ) -> Result<Option<crate::digital::CustomerLink>> {
+        crate::digital::postgres::customer_link(&mut self.tx, scope, customer)
     }
 
     fn dr_put_customer_link(&mut self, link: &crate::digital::CustomerLink) -> Result<bool> {

@@ -27,14 +27,14 @@ CREATE TABLE IF NOT EXISTS events (
     event_id TEXT PRIMARY KEY, device TEXT NOT NULL, seq INTEGER NOT NULL, store TEXT NOT NULL,
     kind TEXT NOT NULL, created_at TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (device, seq));
 CREATE TABLE IF NOT EXISTS stock_movements (
-    id TEXT PRIMARY KEY, store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
-    quantity TEXT NOT NULL, origin TEXT);
+    id TEXT NOT NULL, store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
+    quantity TEXT NOT NULL, origin TEXT, PRIMARY KEY (store, id));
 CREATE TABLE IF NOT EXISTS stock_levels (
     store TEXT NOT NULL, sku TEXT NOT NULL, location TEXT NOT NULL,
     on_hand TEXT NOT NULL, reserved TEXT NOT NULL, PRIMARY KEY (store, sku, location));
 CREATE TABLE IF NOT EXISTS ledger (
     ledger TEXT NOT NULL, id TEXT NOT NULL, store TEXT NOT NULL, account TEXT NOT NULL,
-    delta TEXT NOT NULL, PRIMARY KEY (ledger, id));
+    delta TEXT NOT NULL, PRIMARY KEY (ledger, store, id));
 CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger(ledger, store, account);
 CREATE TABLE IF NOT EXISTS documents (
     kind TEXT NOT NULL, store TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL,
@@ -82,7 +82,8 @@ CREATE TABLE IF NOT EXISTS digital_send_log (
     customer TEXT, channel TEXT NOT NULL, requested_by TEXT NOT NULL, outcome TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS digital_send_log_by_subject ON digital_send_log(subject, id);
 CREATE TABLE IF NOT EXISTS digital_customer_links (
-    token TEXT PRIMARY KEY, customer TEXT NOT NULL UNIQUE, store TEXT NOT NULL);
+    token TEXT PRIMARY KEY, scope TEXT NOT NULL, customer TEXT NOT NULL, store TEXT NOT NULL,
+    UNIQUE (scope, customer));
 ";
 
 /// SQLite storage over one file (or memory).
@@ -109,7 +110,21 @@ impl SqliteStorage {
     }
 
     fn init(conn: Connection) -> Result<SqliteStorage> {
+        // The schema version (see `crate::schema`): a database with tables
+        // but no version predates versioning.
+        let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tables: u32 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        match (version, tables) {
+            (0, 0) => {}
+            (0, _) => crate::schema::check(crate::schema::UNVERSIONED)?,
+            (v, _) => crate::schema::check(v)?,
+        }
         conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", crate::schema::SCHEMA_VERSION)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
         })
@@ -998,8 +1013,12 @@ impl Tx for SqliteTx<'_> {
         crate::digital::sqlite::send_log(self.tx, subject)
     }
 
-    fn dr_customer_link(&mut self, customer: &str) -> Result<Option<crate::digital::CustomerLink>> {
-        crate::digital::sqlite::customer_link(self.tx, customer)
+    fn dr_customer_link(
+        &mut self,
+        scope: &str,
+        customer: &str,
+    ) -> Result<Option<crate::digital::CustomerLink>> {
+        crate::digital::sqlite::customer_link(self.tx, scope, customer)
     }
 
     fn dr_put_customer_link(&mut self, link: &crate::digital::CustomerLink) -> Result<bool> {

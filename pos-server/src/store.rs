@@ -314,9 +314,15 @@ pub trait Tx {
     fn dr_log_send(&mut self, e: &crate::digital::SendLogEntry) -> Result<()>;
     /// The send log of a subject (ticket id), oldest first.
     fn dr_send_log(&mut self, subject: &str) -> Result<Vec<crate::digital::SendLogEntry>>;
-    /// The page link of a customer, if one was made.
-    fn dr_customer_link(&mut self, customer: &str) -> Result<Option<crate::digital::CustomerLink>>;
-    /// Keeps a customer's page link; false if the customer already has one.
+    /// The page link of a customer of a scope (`retailer:<id>` or
+    /// `store:<id>`, see `digital::service::customer_scope`), if one was made.
+    fn dr_customer_link(
+        &mut self,
+        scope: &str,
+        customer: &str,
+    ) -> Result<Option<crate::digital::CustomerLink>>;
+    /// Keeps a customer's page link; false if the customer (in its scope)
+    /// already has one.
     fn dr_put_customer_link(&mut self, link: &crate::digital::CustomerLink) -> Result<bool>;
     /// A customer page link by its token.
     fn dr_customer_by_link(&mut self, token: &str) -> Result<Option<crate::digital::CustomerLink>>;

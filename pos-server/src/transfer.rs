@@ -76,7 +76,7 @@ pub fn transfer(
     if t.id.is_empty() || t.id.chars().count() > 56 {
         return Err(bad_id());
     }
-    if t.quantity <= Decimal::ZERO || t.quantity.scale() > 3 {
+    if t.quantity <= Decimal::ZERO || t.quantity.normalize().scale() > 3 {
         return Err(bad("the quantity is positive with at most 3 decimals"));
     }
     let to_store = t.to_store.as_deref().unwrap_or(store);
@@ -104,8 +104,18 @@ pub fn transfer(
             requested: t.quantity,
         }));
     }
-    add_stock(tx, store, None, std::slice::from_ref(&out))?;
-    add_stock(tx, to_store, None, std::slice::from_ref(&inn))?;
+    // Movement ids are per store, and this store's transfer ids are checked
+    // above; a leg that is not new means the receiving store already holds
+    // a movement of that id (its own transfer of the same id): refused,
+    // never reported as done with nothing moved.
+    let added_out = add_stock(tx, store, None, std::slice::from_ref(&out))?;
+    let added_in = add_stock(tx, to_store, None, std::slice::from_ref(&inn))?;
+    if added_out != 1 || added_in != 1 {
+        return Err(crate::validate::refuse(
+            crate::validate::Field::TransferId,
+            "the id of a transfer is not used by a movement of either store",
+        ));
+    }
     let doc = serde_json::json!({
         "id": t.id, "sku": t.sku, "from": t.from, "to": t.to, "to_store": to_store,
         "quantity": t.quantity.to_string(), "legs": [out.id.as_str(), inn.id.as_str()],

@@ -5,7 +5,10 @@
 
 use super::store::{StoredOrder, Tx};
 use crate::error::{Result, ServerError, SyncError};
+use crate::validate::{self, Field};
 use crate::wire::ChangeKind;
+use chrono::{DateTime, Utc};
+use pos_core::ids::{LocationId, Sku};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -50,34 +53,58 @@ pub fn available(
     Ok((on_hand, reserved, avail))
 }
 
-fn check(o: &WebOrder) -> Result<()> {
+/// Checks an order with pos-core's types: ids, location and SKUs as its
+/// newtypes (1 to 64 printable characters), quantities as stock quantities,
+/// the pickup time as RFC 3339 (from a day before `now` to a year after,
+/// when there is a clock).
+fn check(o: &WebOrder, now: Option<DateTime<Utc>>) -> Result<()> {
     let bad = |rule| {
         ServerError::from(SyncError::Invalid {
             message: "web order",
             rule,
         })
     };
-    if o.id.is_empty() || o.id.len() > 128 {
-        return Err(bad("id is 1 to 128 characters"));
-    }
+    validate::order_id(&o.id)?;
     if o.channel != "web" && o.channel != "click_collect" {
         return Err(bad("channel is `web` or `click_collect`"));
     }
+    LocationId::new(o.location.as_str())
+        .map_err(|_| validate::refuse(Field::Location, "1 to 64 printable characters"))?;
     if o.lines.is_empty() || o.lines.len() > 500 {
-        return Err(bad("1 to 500 lines"));
+        return Err(validate::refuse(Field::OrderLines, "1 to 500 lines"));
     }
     for l in &o.lines {
-        if l.quantity <= Decimal::ZERO || l.quantity.scale() > 3 || l.sku.is_empty() {
-            return Err(bad("quantities are positive with at most 3 decimals"));
+        Sku::new(l.sku.as_str())
+            .map_err(|_| validate::refuse(Field::Sku, "1 to 64 printable characters"))?;
+        if l.quantity <= Decimal::ZERO || l.quantity.normalize().scale() > 3 {
+            return Err(validate::refuse(
+                Field::Quantity,
+                "quantities are positive with at most 3 decimals",
+            ));
         }
+        if l.quantity > Decimal::from(1_000_000) {
+            return Err(validate::refuse(
+                Field::Quantity,
+                "at most 1 000 000 per line",
+            ));
+        }
+    }
+    if let Some(p) = &o.pickup_at {
+        validate::pickup_at(p, now)?;
     }
     Ok(())
 }
 
 /// Creates an order and reserves its stock, all or nothing. Creating the
-/// same order id again returns the stored one (idempotent).
-pub fn create_order(tx: &mut dyn Tx, store: &str, o: &WebOrder) -> Result<StoredOrder> {
-    check(o)?;
+/// same order id again returns the stored one (idempotent). `now` (the
+/// request's time) bounds the pickup time.
+pub fn create_order(
+    tx: &mut dyn Tx,
+    store: &str,
+    o: &WebOrder,
+    now: Option<DateTime<Utc>>,
+) -> Result<StoredOrder> {
+    check(o, now)?;
     if let Some(existing) = tx.order(store, &o.id)? {
         return Ok(existing);
     }
@@ -90,11 +117,10 @@ pub fn create_order(tx: &mut dyn Tx, store: &str, o: &WebOrder) -> Result<Stored
                 requested: l.quantity,
             }));
         }
-        let reserved = reserved
-            .checked_add(l.quantity)
-            .ok_or(SyncError::Overflow {
-                what: "reservation",
-            })?;
+        let reserved = reserved.checked_add(l.quantity).ok_or(validate::refuse(
+            Field::Quantity,
+            "the reservation stays within range",
+        ))?;
         tx.set_stock_level(store, &l.sku, &o.location, on_hand, reserved)?;
     }
     let mut doc = serde_json::to_value(o).map_err(|_| SyncError::Corrupt { what: "order" })?;

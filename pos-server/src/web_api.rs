@@ -7,15 +7,46 @@ use crate::error::{Result, ServerError, SyncError};
 use crate::transport::{HttpRequest, HttpResponse};
 use std::collections::BTreeMap;
 
-fn query(path_and_query: &str) -> BTreeMap<String, String> {
-    path_and_query
-        .split_once('?')
-        .map(|(_, q)| q)
-        .unwrap_or("")
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+/// One query-string component percent-decoded (`+` is a space, as forms
+/// send it); a malformed escape or a result that is not UTF-8 is refused.
+fn percent_decode(s: &str) -> Result<String> {
+    let bad = || {
+        ServerError::from(SyncError::Invalid {
+            message: "web request",
+            rule: "query parameters are percent-encoded UTF-8",
+        })
+    };
+    let hex = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.next().and_then(hex).ok_or_else(bad)?;
+                let lo = bytes.next().and_then(hex).ok_or_else(bad)?;
+                out.push(hi.wrapping_shl(4) | lo);
+            }
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8(out).map_err(|_| bad())
+}
+
+/// The query string's parameters, percent-decoded (the first of a repeated
+/// name wins; a parameter without `=` is empty).
+fn query(path_and_query: &str) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let q = path_and_query.split_once('?').map_or("", |(_, q)| q);
+    for kv in q.split('&').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        out.entry(percent_decode(k)?).or_insert(percent_decode(v)?);
+    }
+    Ok(out)
 }
 
 fn required<'a>(q: &'a BTreeMap<String, String>, name: &'static str) -> Result<&'a str> {
@@ -47,7 +78,7 @@ pub fn route<S: Storage>(
     path: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<HttpResponse> {
-    let q = query(&req.path);
+    let q = query(&req.path)?;
     let store = required(&q, "store")?;
     let segments: Vec<&str> = path.trim_start_matches("/v1/web/").split('/').collect();
     match (req.method, segments.as_slice()) {
@@ -67,8 +98,8 @@ pub fn route<S: Storage>(
         }
         ("POST", ["stock"]) => {
             server.check_webhook(req, now)?;
-            let movements: Vec<pos_core::stock::StockMovement> =
-                decode(&req.body, "stock movements")?;
+            let body: serde_json::Value = decode(&req.body, "stock movements")?;
+            let movements = crate::validate::movements(&body)?;
             let added = server.add_stock(store, &movements)?;
             Ok(ok(200, &serde_json::json!({ "added": added })))
         }
@@ -79,7 +110,7 @@ pub fn route<S: Storage>(
         }
         ("POST", ["orders"]) => {
             let order: WebOrder = decode(&req.body, "web order")?;
-            let stored = server.create_order(store, &order)?;
+            let stored = server.create_order_at(store, &order, now)?;
             let doc: serde_json::Value = serde_json::from_str(&stored.json)
                 .map_err(|_| SyncError::Corrupt { what: "order" })?;
             Ok(ok(201, &doc))
@@ -98,5 +129,26 @@ pub fn route<S: Storage>(
             ))
         }
         _ => Err(ServerError::from(SyncError::NotFound { what: "route" })),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_percent_decoded() {
+        let q = query("/v1/web/stock?store=S%201&sku=PAIN+AU%20CHOCOLAT&location=L%2F1&x").unwrap();
+        assert_eq!(q["store"], "S 1");
+        assert_eq!(q["sku"], "PAIN AU CHOCOLAT");
+        assert_eq!(q["location"], "L/1");
+        assert_eq!(q["x"], "");
+        assert_eq!(query("/p?a=%C3%A9").unwrap()["a"], "é");
+        assert!(query("/p?a=%E9").is_err());
+        assert!(query("/p?a=%4").is_err());
+        assert!(query("/p?a=%zz").is_err());
+        let q = query("/p?store=A&store=B").unwrap();
+        assert_eq!(q["store"], "A");
     }
 }

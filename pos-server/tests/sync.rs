@@ -187,7 +187,7 @@ pub fn run_fault_injection<S: Storage>(open: impl Fn() -> Server<S>, sales: usiz
             let sku = skus[(i + s) % skus.len()];
             let qty = 1 + (s % 3) as i64;
             let customer = (s % 4 == 0).then(|| format!("c{}", s % 7));
-            let gift = (s % 10 == 5).then(|| (format!("G{}", s % 3), 5));
+            let gift = (s % 10 == 5).then(|| (format!("GIFTCARD{}", s % 3), 5));
             t.sell(
                 sku,
                 qty,

@@ -333,6 +333,14 @@ pub fn decode_pull_request(bytes: &[u8]) -> Result<PullRequest> {
             rule: "limit is at least 1",
         });
     }
+    // Cursors are the server's change numbers: databases keep them as
+    // signed 64-bit integers, so a larger one names no change.
+    if i64::try_from(req.cursor).is_err() {
+        return Err(SyncError::Invalid {
+            message: "pull request",
+            rule: "cursor is below 2^63",
+        });
+    }
     Ok(req)
 }
 

@@ -15,12 +15,28 @@ fn bad(rule: &'static str) -> ServerError {
     })
 }
 
-/// Keeps the receipt a sale event carries. An event without one (a till
-/// from before digital receipts) is accepted as is; a malformed one is an
-/// error (the caller reports it as the event's rejection).
+/// Keeps the receipt a sale event carries (see [`check`]).
 pub fn on_sale(tx: &mut dyn Tx, dev: &Device, payload: &serde_json::Value) -> Result<()> {
+    if let Some(r) = check(dev, payload)? {
+        keep(tx, &r)?;
+    }
+    Ok(())
+}
+
+/// Stores a receipt [`check`] accepted.
+pub fn keep(tx: &mut dyn Tx, r: &StoredReceipt) -> Result<()> {
+    tx.dr_insert_receipt(r)?;
+    Ok(())
+}
+
+/// The receipt a sale event carries, checked without writing anything (so
+/// a malformed receipt refuses the event before any of its effects). An
+/// event without one (a till from before digital receipts) has none; a
+/// malformed one is an error (the caller reports it as the event's
+/// rejection).
+pub fn check(dev: &Device, payload: &serde_json::Value) -> Result<Option<StoredReceipt>> {
     let Some(receipt) = payload.get("receipt") else {
-        return Ok(());
+        return Ok(None);
     };
     let token = receipt
         .get("token")
@@ -39,7 +55,10 @@ pub fn on_sale(tx: &mut dyn Tx, dev: &Device, payload: &serde_json::Value) -> Re
         return Err(bad("a receipt token names its ticket"));
     }
     let at = field("at").ok_or(bad("a ticket has a time"))?;
-    tx.dr_insert_receipt(&StoredReceipt {
+    if let Some(c) = field("customer") {
+        crate::validate::customer_id(c)?;
+    }
+    Ok(Some(StoredReceipt {
         token: token.to_owned(),
         store: dev.store.clone(),
         device: dev.id.clone(),
@@ -48,6 +67,5 @@ pub fn on_sale(tx: &mut dyn Tx, dev: &Device, payload: &serde_json::Value) -> Re
         at: at.to_owned(),
         total: facts.total.to_string(),
         facts: facts_value.to_string(),
-    })?;
-    Ok(())
+    }))
 }

@@ -65,6 +65,10 @@ pub struct SendLogEntry {
 pub struct CustomerLink {
     /// The unguessable token.
     pub token: String,
+    /// Whose customer id this is: `retailer:<id>` (the retailer owning the
+    /// store) or `store:<id>` (a store with no retailer recorded). Customer
+    /// ids are made by tills, so two retailers may use the same one.
+    pub scope: String,
     /// The customer's pseudonymous id.
     pub customer: String,
     /// The store whose retailer scopes the page.

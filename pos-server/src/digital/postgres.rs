@@ -182,16 +182,22 @@ pub fn send_log(t: &mut Transaction<'_>, subject: &str) -> Result<Vec<SendLogEnt
 fn link(r: &Row) -> CustomerLink {
     CustomerLink {
         token: r.get(0),
-        customer: r.get(1),
-        store: r.get(2),
+        scope: r.get(1),
+        customer: r.get(2),
+        store: r.get(3),
     }
 }
 
 /// See [`crate::Tx::dr_customer_link`].
-pub fn customer_link(t: &mut Transaction<'_>, customer: &str) -> Result<Option<CustomerLink>> {
+pub fn customer_link(
+    t: &mut Transaction<'_>,
+    scope: &str,
+    customer: &str,
+) -> Result<Option<CustomerLink>> {
     Ok(t.query_opt(
-        "SELECT token, customer, store FROM digital_customer_links WHERE customer = $1",
-        &[&customer],
+        "SELECT token, scope, customer, store FROM digital_customer_links
+         WHERE scope = $1 AND customer = $2",
+        &[&scope, &customer],
     )?
     .map(|r| link(&r)))
 }
@@ -199,9 +205,9 @@ pub fn customer_link(t: &mut Transaction<'_>, customer: &str) -> Result<Option<C
 /// See [`crate::Tx::dr_put_customer_link`].
 pub fn put_customer_link(t: &mut Transaction<'_>, l: &CustomerLink) -> Result<bool> {
     let n = t.execute(
-        "INSERT INTO digital_customer_links(token, customer, store) VALUES ($1, $2, $3)
+        "INSERT INTO digital_customer_links(token, scope, customer, store) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING",
-        &[&l.token, &l.customer, &l.store],
+        &[&l.token, &l.scope, &l.customer, &l.store],
     )?;
     Ok(n == 1)
 }
@@ -209,7 +215,7 @@ pub fn put_customer_link(t: &mut Transaction<'_>, l: &CustomerLink) -> Result<bo
 /// See [`crate::Tx::dr_customer_by_link`].
 pub fn customer_by_link(t: &mut Transaction<'_>, token: &str) -> Result<Option<CustomerLink>> {
     Ok(t.query_opt(
-        "SELECT token, customer, store FROM digital_customer_links WHERE token = $1",
+        "SELECT token, scope, customer, store FROM digital_customer_links WHERE token = $1",
         &[&token],
     )?
     .map(|r| link(&r)))

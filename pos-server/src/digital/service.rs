@@ -482,9 +482,11 @@ impl<S: Storage> Digital<S> {
                 return Ok(None);
             };
             let link = match (r.customer.as_deref(), customer_key) {
-                (Some(c), Some(key)) if !customer_erased(tx, &r.store, c)? => tx
-                    .dr_customer_link(c)?
-                    .filter(|l| constant_eq(l.token.as_bytes(), key.as_bytes())),
+                (Some(c), Some(key)) if !customer_erased(tx, &r.store, c)? => {
+                    let scope = customer_scope(tx, &r.store)?;
+                    tx.dr_customer_link(&scope, c)?
+                        .filter(|l| constant_eq(l.token.as_bytes(), key.as_bytes()))
+                }
                 _ => None,
             };
             Ok(Some((r, link)))
@@ -532,8 +534,18 @@ fn customer_erased(tx: &mut dyn Tx, store: &str, customer: &str) -> Result<bool>
     })
 }
 
+/// Whose customer ids a store's tills make: its retailer's (or the store's
+/// own when no retailer is recorded). Customer links are keyed by it.
+pub fn customer_scope(tx: &mut dyn Tx, store: &str) -> Result<String> {
+    Ok(match tx.bo_store_retailer(store)? {
+        Some(r) => format!("retailer:{r}"),
+        None => format!("store:{store}"),
+    })
+}
+
 fn customer_link(tx: &mut dyn Tx, customer: &str, store: &str) -> Result<CustomerLink> {
-    if let Some(l) = tx.dr_customer_link(customer)? {
+    let scope = customer_scope(tx, store)?;
+    if let Some(l) = tx.dr_customer_link(&scope, customer)? {
         return Ok(l);
     }
     let mut bytes = [0u8; 16];
@@ -542,6 +554,7 @@ fn customer_link(tx: &mut dyn Tx, customer: &str, store: &str) -> Result<Custome
     use base64::Engine;
     let link = CustomerLink {
         token: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
+        scope,
         customer: customer.to_owned(),
         store: store.to_owned(),
     };

@@ -190,16 +190,18 @@ pub fn send_log(c: &Connection, subject: &str) -> Result<Vec<SendLogEntry>> {
 fn link(r: &Row<'_>) -> rusqlite::Result<CustomerLink> {
     Ok(CustomerLink {
         token: r.get(0)?,
-        customer: r.get(1)?,
-        store: r.get(2)?,
+        scope: r.get(1)?,
+        customer: r.get(2)?,
+        store: r.get(3)?,
     })
 }
 
 /// See [`crate::Tx::dr_customer_link`].
-pub fn customer_link(c: &Connection, customer: &str) -> Result<Option<CustomerLink>> {
+pub fn customer_link(c: &Connection, scope: &str, customer: &str) -> Result<Option<CustomerLink>> {
     Ok(c.query_row(
-        "SELECT token, customer, store FROM digital_customer_links WHERE customer = ?1",
-        [customer],
+        "SELECT token, scope, customer, store FROM digital_customer_links
+         WHERE scope = ?1 AND customer = ?2",
+        [scope, customer],
         link,
     )
     .optional()?)
@@ -208,9 +210,9 @@ pub fn customer_link(c: &Connection, customer: &str) -> Result<Option<CustomerLi
 /// See [`crate::Tx::dr_put_customer_link`].
 pub fn put_customer_link(c: &Connection, l: &CustomerLink) -> Result<bool> {
     let n = c.execute(
-        "INSERT INTO digital_customer_links(token, customer, store) VALUES (?1, ?2, ?3)
+        "INSERT INTO digital_customer_links(token, scope, customer, store) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT DO NOTHING",
-        params![l.token, l.customer, l.store],
+        params![l.token, l.scope, l.customer, l.store],
     )?;
     Ok(n == 1)
 }
@@ -218,7 +220,7 @@ pub fn put_customer_link(c: &Connection, l: &CustomerLink) -> Result<bool> {
 /// See [`crate::Tx::dr_customer_by_link`].
 pub fn customer_by_link(c: &Connection, token: &str) -> Result<Option<CustomerLink>> {
     Ok(c.query_row(
-        "SELECT token, customer, store FROM digital_customer_links WHERE token = ?1",
+        "SELECT token, scope, customer, store FROM digital_customer_links WHERE token = ?1",
         [token],
         link,
     )
