@@ -65,8 +65,8 @@ pub fn check(data: &[u8]) {
     let at = now();
     let now_ms = at.timestamp_millis();
     if mode % 2 == 0 {
-        let signature = webhooks::sign(HOOK_SECRET, now_ms, rest);
-        let req = request(&now_ms.to_string(), &signature, rest);
+        let signature = webhooks::sign(HOOK_SECRET, "POST", PATH, now_ms, rest);
+        let req = request(&web, &now_ms.to_string(), &signature, rest);
         webhooks::verify(HOOK_SECRET, &req, now_ms).expect("a signed webhook verifies");
         answered(&server.handle(&req, at));
         let replay = server.handle(&req, at);
@@ -82,7 +82,7 @@ pub fn check(data: &[u8]) {
     let genuine = req
         .header(HEADER_TIMESTAMP)
         .and_then(|t| t.parse::<i64>().ok())
-        .map(|ts| webhooks::sign(HOOK_SECRET, ts, body));
+        .map(|ts| webhooks::sign(HOOK_SECRET, "POST", PATH, ts, body));
     let is_genuine = genuine.is_some_and(|g| {
         req.header(HEADER_SIGNATURE)
             .and_then(|s| hex::decode(s).ok())

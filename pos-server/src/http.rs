@@ -81,7 +81,14 @@ pub fn serve_app(listen: &str, app: Router) -> Result<()> {
         .map_err(io)?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(io)?;
-        axum::serve(listener, app).await.map_err(io)
+        // The peer address reaches handlers (the back office's per-address
+        // login lockout).
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .map_err(io)
     })
 }
 
@@ -133,11 +140,14 @@ pub fn spawn_app(app: Router) -> Result<InProcess> {
             let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
                 return;
             };
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
         });
     });
     Ok(InProcess {

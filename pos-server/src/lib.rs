@@ -4,6 +4,10 @@
 //!   SQLite ([`sqlite`]) and PostgreSQL ([`postgres`]) back ends, the web
 //!   shop API ([`web`]), stock transfers ([`transfer`]), webhooks
 //!   ([`webhooks`]) and the axum front ([`http`]).
+//! - [`verify_job`]: fiscal journal verification in the background, with
+//!   a cached verdict per till, on read-only connections.
+//! - [`credentials`]: enrolment codes and web-shop keys, owned by a
+//!   retailer and stored hashed.
 //! - [`backoffice`]: the retailer's web app, users, sessions, RGPD tools.
 //! - [`digital`]: receipt and customer pages, consented e-mail and SMS.
 //!
@@ -29,6 +33,7 @@ pub mod sqlite;
 pub mod store;
 pub mod transfer;
 pub mod validate;
+pub mod verify_job;
 pub mod web;
 mod web_api;
 pub mod webhooks;
@@ -38,7 +43,7 @@ pub use self::handler::{Server, error_response};
 pub use self::http::{InProcess, serve, serve_app, spawn_app, spawn_in_process};
 pub use self::postgres::PostgresStorage;
 pub use self::sqlite::SqliteStorage;
-pub use self::store::{Device, Storage, Tx};
+pub use self::store::{Device, JournalReader, Storage, Tx};
 pub use apply::{POINTS, STORED_VALUE};
 
 /// The OpenAPI description of the HTTP API, served at `/openapi.json`.

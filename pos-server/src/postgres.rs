@@ -10,7 +10,7 @@
 
 use super::pg_batch::{Pending, StmtCache, prepared};
 use super::sqlite::{genesis_from_json, genesis_to_json, kind_name, kind_of, series_of};
-use super::store::{Device, DeviceKey, FiscalHead, Storage, StoredOrder, Tx};
+use super::store::{Device, DeviceKey, FiscalHead, JournalReader, Storage, StoredOrder, Tx};
 use crate::error::{Result, ServerError, SyncError};
 use crate::wire::{Change, ChangeKind, WireEvent};
 use chrono::{DateTime, Utc};
@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS fiscal_records (
     id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, series TEXT NOT NULL, number BIGINT NOT NULL,
     hash TEXT NOT NULL, signature TEXT NOT NULL, json TEXT NOT NULL,
     UNIQUE (device, series, number));
+CREATE INDEX IF NOT EXISTS fiscal_records_by_device ON fiscal_records(device, id);
+CREATE TABLE IF NOT EXISTS journal_verdicts (device TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fiscal_quarantine (
     id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
     records TEXT NOT NULL, defects TEXT NOT NULL);
@@ -70,6 +72,10 @@ CREATE TABLE IF NOT EXISTS bo_stores (store TEXT PRIMARY KEY, retailer TEXT NOT 
 CREATE TABLE IF NOT EXISTS bo_users (
     username TEXT PRIMARY KEY, retailer TEXT NOT NULL, role TEXT NOT NULL,
     password_hash TEXT NOT NULL, failures BIGINT NOT NULL, locked_until_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_login_counters (
+    key TEXT PRIMARY KEY, failures BIGINT NOT NULL, locked_until_ms BIGINT NOT NULL,
+    last_failure_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS bo_login_counters_by_time ON bo_login_counters(last_failure_ms);
 CREATE TABLE IF NOT EXISTS bo_sessions (
     id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL,
     expires_ms BIGINT NOT NULL);
@@ -207,6 +213,50 @@ impl Storage for PostgresStorage {
                 other => return other,
             }
         }
+    }
+
+    fn journal_reader(&self) -> Result<Box<dyn JournalReader>> {
+        // A connection of its own, read-only: it never takes a row lock,
+        // and the writer's pool is left to requests.
+        let mut c = Client::connect(&self.url, NoTls)?;
+        c.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")?;
+        Ok(Box::new(PgJournalReader(c)))
+    }
+}
+
+/// A read-only connection for background reads of the fiscal journals.
+struct PgJournalReader(Client);
+
+impl JournalReader for PgJournalReader {
+    fn records_after(
+        &mut self,
+        device: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, StoredRecord)>> {
+        let rows = self.0.query(
+            "SELECT id, json FROM fiscal_records WHERE device = $1 AND id > $2 ORDER BY id LIMIT $3",
+            &[&device, &after, &i64::from(limit)],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let json: String = r.get(1);
+            let rec =
+                serde_json::from_str(&json).map_err(|_| SyncError::Corrupt { what: "record" })?;
+            out.push((r.get(0), rec));
+        }
+        Ok(out)
+    }
+
+    fn count_after(&mut self, device: &str, after: i64) -> Result<u64> {
+        let n: i64 = self
+            .0
+            .query_one(
+                "SELECT count(*) FROM fiscal_records WHERE device = $1 AND id > $2",
+                &[&device, &after],
+            )?
+            .get(0);
+        u(n)
     }
 }
 
@@ -754,6 +804,25 @@ impl Tx for PgTx<'_> {
     }
 
     // ---- back office ----
+    fn journal_verdict(&mut self, device: &str) -> Result<Option<crate::verify_job::Verdict>> {
+        self.tx
+            .query_opt(
+                "SELECT state FROM journal_verdicts WHERE device = $1",
+                &[&device],
+            )?
+            .map(|r| crate::verify_job::Verdict::from_json(&r.get::<_, String>(0)))
+            .transpose()
+    }
+
+    fn put_journal_verdict(&mut self, v: &crate::verify_job::Verdict) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO journal_verdicts(device, state) VALUES ($1, $2)
+             ON CONFLICT (device) DO UPDATE SET state = excluded.state",
+            &[&v.device, &v.to_json()?],
+        )?;
+        Ok(())
+    }
+
     fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()> {
         self.tx.execute(
             "INSERT INTO bo_retailers(id, name, siren) VALUES ($1, $2, $3)
@@ -861,6 +930,51 @@ impl Tx for PgTx<'_> {
                 csrf: r.get(2),
                 expires_ms: r.get(3),
             }))
+    }
+
+    fn bo_login_counter_for_update(
+        &mut self,
+        key: &str,
+    ) -> Result<crate::backoffice::auth::LoginCounter> {
+        // One statement creates the row if needed, locks it until commit and
+        // returns its latest committed values: concurrent attempts on the
+        // same key queue here.
+        let r = self.tx.query_one(
+            "INSERT INTO bo_login_counters(key, failures, locked_until_ms, last_failure_ms)
+             VALUES ($1, 0, 0, 0) ON CONFLICT (key) DO UPDATE SET key = excluded.key
+             RETURNING failures, locked_until_ms, last_failure_ms",
+            &[&key],
+        )?;
+        let failures: i64 = r.get(0);
+        Ok(crate::backoffice::auth::LoginCounter {
+            key: key.to_owned(),
+            failures: u32::try_from(failures).unwrap_or(u32::MAX),
+            locked_until_ms: r.get(1),
+            last_failure_ms: r.get(2),
+        })
+    }
+
+    fn bo_put_login_counter(&mut self, c: &crate::backoffice::auth::LoginCounter) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_login_counters(key, failures, locked_until_ms, last_failure_ms)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+             locked_until_ms = excluded.locked_until_ms, last_failure_ms = excluded.last_failure_ms",
+            &[
+                &c.key,
+                &i64::from(c.failures),
+                &c.locked_until_ms,
+                &c.last_failure_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn bo_prune_login_counters(&mut self, now_ms: i64, quiet_since_ms: i64) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM bo_login_counters WHERE last_failure_ms < $1 AND locked_until_ms <= $2",
+            &[&quiet_since_ms, &now_ms],
+        )?;
+        Ok(())
     }
 
     fn bo_delete_session(&mut self, id_hash: &str) -> Result<()> {

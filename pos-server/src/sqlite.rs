@@ -1,6 +1,6 @@
 //! The embedded SQLite storage (zero setup; one server process).
 
-use super::store::{Device, DeviceKey, FiscalHead, Storage, StoredOrder, Tx};
+use super::store::{Device, DeviceKey, FiscalHead, JournalReader, Storage, StoredOrder, Tx};
 use crate::error::{Result, ServerError, SyncError};
 use crate::wire::{Change, ChangeKind, WireEvent};
 use chrono::{DateTime, Utc};
@@ -9,9 +9,9 @@ use pos_fiscal::record::StoredRecord;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The server schema (shared in spirit with the PostgreSQL one).
 const SCHEMA: &str = "
@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS fiscal_records (
     device TEXT NOT NULL, series TEXT NOT NULL, number INTEGER NOT NULL, hash TEXT NOT NULL,
     signature TEXT NOT NULL, json TEXT NOT NULL,
     UNIQUE (device, series, number));
+CREATE INDEX IF NOT EXISTS fiscal_records_by_device ON fiscal_records(device);
+CREATE TABLE IF NOT EXISTS journal_verdicts (device TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fiscal_quarantine (
     id INTEGER PRIMARY KEY AUTOINCREMENT, device TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
     records TEXT NOT NULL, defects TEXT NOT NULL);
@@ -59,6 +61,10 @@ CREATE TABLE IF NOT EXISTS bo_stores (store TEXT PRIMARY KEY, retailer TEXT NOT 
 CREATE TABLE IF NOT EXISTS bo_users (
     username TEXT PRIMARY KEY, retailer TEXT NOT NULL, role TEXT NOT NULL,
     password_hash TEXT NOT NULL, failures INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS bo_login_counters (
+    key TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL,
+    last_failure_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS bo_login_counters_by_time ON bo_login_counters(last_failure_ms);
 CREATE TABLE IF NOT EXISTS bo_sessions (
     id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL,
     expires_ms INTEGER NOT NULL);
@@ -89,7 +95,9 @@ CREATE TABLE IF NOT EXISTS digital_customer_links (
 /// SQLite storage over one file (or memory).
 #[derive(Debug)]
 pub struct SqliteStorage {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
+    /// The file, for read-only connections beside the writer (none in memory).
+    path: Option<PathBuf>,
 }
 
 impl SqliteStorage {
@@ -101,15 +109,15 @@ impl SqliteStorage {
         // resending what the server acknowledged).
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        SqliteStorage::init(conn)
+        SqliteStorage::init(conn, Some(path.to_path_buf()))
     }
 
     /// A server database in memory (tests).
     pub fn in_memory() -> Result<SqliteStorage> {
-        SqliteStorage::init(Connection::open_in_memory()?)
+        SqliteStorage::init(Connection::open_in_memory()?, None)
     }
 
-    fn init(conn: Connection) -> Result<SqliteStorage> {
+    fn init(conn: Connection, path: Option<PathBuf>) -> Result<SqliteStorage> {
         // The schema version (see `crate::schema`): a database with tables
         // but no version predates versioning.
         let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -126,7 +134,8 @@ impl SqliteStorage {
         conn.execute_batch(SCHEMA)?;
         conn.pragma_update(None, "user_version", crate::schema::SCHEMA_VERSION)?;
         Ok(SqliteStorage {
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
+            path,
         })
     }
 }
@@ -141,6 +150,83 @@ impl Storage for SqliteStorage {
         f(&mut t)?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn journal_reader(&self) -> Result<Box<dyn JournalReader>> {
+        let Some(path) = &self.path else {
+            // An in-memory database cannot be opened twice: read through the
+            // writer's connection, one short statement per chunk.
+            return Ok(Box::new(SqliteJournalReader::Shared(Arc::clone(
+                &self.conn,
+            ))));
+        };
+        // WAL mode: this reader sees the last commit and never blocks the
+        // writer (nor is blocked by it).
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Box::new(SqliteJournalReader::Own(conn)))
+    }
+}
+
+/// A journal reader: its own read-only connection to the file, or (in
+/// memory) the writer's connection taken per statement.
+enum SqliteJournalReader {
+    Own(Connection),
+    Shared(Arc<Mutex<Connection>>),
+}
+
+impl SqliteJournalReader {
+    fn with<R>(&mut self, f: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
+        match self {
+            SqliteJournalReader::Own(c) => f(c),
+            SqliteJournalReader::Shared(m) => {
+                let guard = m.lock().map_err(|_| SyncError::Corrupt {
+                    what: "storage lock poisoned",
+                })?;
+                f(&guard)
+            }
+        }
+    }
+}
+
+impl JournalReader for SqliteJournalReader {
+    fn records_after(
+        &mut self,
+        device: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, StoredRecord)>> {
+        self.with(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT rowid, json FROM fiscal_records WHERE device = ?1 AND rowid > ?2
+                 ORDER BY rowid LIMIT ?3",
+            )?;
+            let rows = st.query_map(params![device, after, limit], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (at, json) = row?;
+                let rec = serde_json::from_str(&json)
+                    .map_err(|_| SyncError::Corrupt { what: "record" })?;
+                out.push((at, rec));
+            }
+            Ok(out)
+        })
+    }
+
+    fn count_after(&mut self, device: &str, after: i64) -> Result<u64> {
+        self.with(|c| {
+            let n: i64 = c.query_row(
+                "SELECT count(*) FROM fiscal_records WHERE device = ?1 AND rowid > ?2",
+                params![device, after],
+                |r| r.get(0),
+            )?;
+            u(n)
+        })
     }
 }
 
@@ -714,6 +800,29 @@ impl Tx for SqliteTx<'_> {
     }
 
     // ---- back office ----
+    fn journal_verdict(&mut self, device: &str) -> Result<Option<crate::verify_job::Verdict>> {
+        let state: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT state FROM journal_verdicts WHERE device = ?1",
+                [device],
+                |r| r.get(0),
+            )
+            .optional()?;
+        state
+            .map(|s| crate::verify_job::Verdict::from_json(&s))
+            .transpose()
+    }
+
+    fn put_journal_verdict(&mut self, v: &crate::verify_job::Verdict) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO journal_verdicts(device, state) VALUES (?1, ?2)
+             ON CONFLICT(device) DO UPDATE SET state = excluded.state",
+            params![v.device, v.to_json()?],
+        )?;
+        Ok(())
+    }
+
     fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()> {
         self.tx.execute(
             "INSERT INTO bo_retailers(id, name, siren) VALUES (?1, ?2, ?3)
@@ -837,6 +946,53 @@ impl Tx for SqliteTx<'_> {
                 },
             )
             .optional()?)
+    }
+
+    fn bo_login_counter_for_update(
+        &mut self,
+        key: &str,
+    ) -> Result<crate::backoffice::auth::LoginCounter> {
+        // Every transaction here is BEGIN IMMEDIATE: it holds the write lock
+        // from its start, so this read and the caller's write are atomic.
+        let row = self
+            .tx
+            .query_row(
+                "SELECT failures, locked_until_ms, last_failure_ms FROM bo_login_counters WHERE key = ?1",
+                [key],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let mut c = crate::backoffice::auth::LoginCounter::fresh(key);
+        if let Some((failures, locked_until_ms, last_failure_ms)) = row {
+            c.failures = u32::try_from(failures).unwrap_or(u32::MAX);
+            c.locked_until_ms = locked_until_ms;
+            c.last_failure_ms = last_failure_ms;
+        }
+        Ok(c)
+    }
+
+    fn bo_put_login_counter(&mut self, c: &crate::backoffice::auth::LoginCounter) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO bo_login_counters(key, failures, locked_until_ms, last_failure_ms)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET failures = excluded.failures,
+             locked_until_ms = excluded.locked_until_ms, last_failure_ms = excluded.last_failure_ms",
+            params![c.key, c.failures, c.locked_until_ms, c.last_failure_ms],
+        )?;
+        Ok(())
+    }
+
+    fn bo_prune_login_counters(&mut self, now_ms: i64, quiet_since_ms: i64) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM bo_login_counters WHERE last_failure_ms < ?1 AND locked_until_ms <= ?2",
+            params![quiet_since_ms, now_ms],
+        )?;
+        Ok(())
     }
 
     fn bo_delete_session(&mut self, id_hash: &str) -> Result<()> {

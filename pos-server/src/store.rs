@@ -182,6 +182,10 @@ pub trait Tx {
     fn quarantine_count(&mut self, device: &str) -> Result<u64>;
     /// Number of events stored for a device.
     fn event_count(&mut self, device: &str) -> Result<u64>;
+    /// The cached journal verification verdict of a device.
+    fn journal_verdict(&mut self, device: &str) -> Result<Option<crate::verify_job::Verdict>>;
+    /// Stores a device's journal verification verdict.
+    fn put_journal_verdict(&mut self, v: &crate::verify_job::Verdict) -> Result<()>;
 
     /// Appends to the change feed when the cursor is not needed now: a back
     /// end may assign it at commit, in commit order. Default: [`Tx::add_change`].
@@ -246,6 +250,17 @@ pub trait Tx {
     fn bo_user(&mut self, username: &str) -> Result<Option<crate::backoffice::BoUser>>;
     /// Stores a session.
     fn bo_put_session(&mut self, s: &crate::backoffice::BoSession) -> Result<()>;
+    /// The failed-login counter of a key (an account or a client address;
+    /// created at zero when absent), its row locked until commit.
+    fn bo_login_counter_for_update(
+        &mut self,
+        key: &str,
+    ) -> Result<crate::backoffice::auth::LoginCounter>;
+    /// Writes a failed-login counter.
+    fn bo_put_login_counter(&mut self, c: &crate::backoffice::auth::LoginCounter) -> Result<()>;
+    /// Deletes the counters neither locked at `now_ms` nor counted since
+    /// `quiet_since_ms`.
+    fn bo_prune_login_counters(&mut self, now_ms: i64, quiet_since_ms: i64) -> Result<()>;
     /// A session by the hash of its id.
     fn bo_session(&mut self, id_hash: &str) -> Result<Option<crate::backoffice::BoSession>>;
     /// Ends a session.
@@ -328,9 +343,28 @@ pub trait Tx {
     fn dr_customer_by_link(&mut self, token: &str) -> Result<Option<crate::digital::CustomerLink>>;
 }
 
+/// Read-only access to the accepted fiscal journals for background work
+/// (journal verification), on a connection of its own: never the writer's,
+/// so a long verification does not hold up pushes or status requests.
+pub trait JournalReader: Send {
+    /// Accepted records of a device stored after position `after` (0: from
+    /// the first), in acceptance order, at most `limit`, each with its
+    /// position (a number that grows with acceptance order per device).
+    fn records_after(
+        &mut self,
+        device: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, StoredRecord)>>;
+    /// How many records of a device are stored after position `after`.
+    fn count_after(&mut self, device: &str, after: i64) -> Result<u64>;
+}
+
 /// A server database.
 pub trait Storage: Send + Sync + 'static {
     /// Runs `f` in one transaction: committed if it returns Ok, rolled back
     /// otherwise. Implementations retry serialization failures.
     fn transact(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// A read-only reader of the fiscal journals, separate from the writer.
+    fn journal_reader(&self) -> Result<Box<dyn JournalReader>>;
 }

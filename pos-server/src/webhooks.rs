@@ -1,10 +1,24 @@
 //! Signed webhooks, both ways.
 //!
-//! The signature is the hex HMAC-SHA256, under a shared secret, of
-//! `"{timestamp_ms}.{body}"`, sent in [`HEADER_SIGNATURE`] with the
-//! timestamp in [`HEADER_TIMESTAMP`]. A receiver refuses a timestamp more
-//! than [`crate::auth::MAX_SKEW_MS`] away from its clock and a signature it
-//! has already seen.
+//! The signature is the hex HMAC-SHA256, under a shared secret, of the
+//! string [`string_to_sign`]:
+//!
+//! ```text
+//! POS-WEBHOOK\n{timestamp_ms}\n{METHOD}\n{path?query}\n{body}
+//! ```
+//!
+//! the upper-case method, the request target exactly as sent (path and raw
+//! query string, so `?store=` is covered) and the raw body bytes, sent in
+//! [`HEADER_SIGNATURE`] with the timestamp in [`HEADER_TIMESTAMP`]. None
+//! of the first four fields can hold a line feed, so the string splits one
+//! way only. A receiver refuses a timestamp more than
+//! [`crate::auth::MAX_SKEW_MS`] away from its clock and a signature it has
+//! already seen. To check one by hand:
+//!
+//! ```text
+//! printf 'POS-WEBHOOK\n%s\n%s\n%s\n%s' 1764351000000 POST '/v1/web/stock?store=S1' '[]' \
+//!   | openssl dgst -sha256 -hmac 'secret'
+//! ```
 //!
 //! - Incoming: stock updates posted to `/v1/web/stock` must carry a valid
 //!   signature (on top of the bearer token) when the server has a webhook
@@ -31,23 +45,46 @@ pub const HEADER_SIGNATURE: &str = "x-pos-webhook-signature";
 /// Header with the delivery's idempotency key (`{store}:{cursor}`).
 pub const HEADER_IDEMPOTENCY: &str = "idempotency-key";
 
-fn mac(secret: &[u8], timestamp_ms: i64, body: &[u8]) -> Option<Hmac<Sha256>> {
+/// The bytes a webhook signature covers: `POS-WEBHOOK`, the timestamp, the
+/// upper-case method and the request target (path and query as sent), one
+/// per line, then the raw body.
+pub fn string_to_sign(method: &str, target: &str, timestamp_ms: i64, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "POS-WEBHOOK\n{timestamp_ms}\n{}\n{target}\n",
+        method.to_ascii_uppercase()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn mac(
+    secret: &[u8],
+    method: &str,
+    target: &str,
+    timestamp_ms: i64,
+    body: &[u8],
+) -> Option<Hmac<Sha256>> {
+    // A line feed in the method or target would make two requests sign
+    // the same string.
+    if method.contains('\n') || target.contains('\n') {
+        return None;
+    }
     let mut m = Hmac::<Sha256>::new_from_slice(secret).ok()?;
-    m.update(timestamp_ms.to_string().as_bytes());
-    m.update(b".");
-    m.update(body);
+    m.update(&string_to_sign(method, target, timestamp_ms, body));
     Some(m)
 }
 
-/// The hex signature of a webhook body.
-pub fn sign(secret: &[u8], timestamp_ms: i64, body: &[u8]) -> String {
-    mac(secret, timestamp_ms, body)
+/// The hex signature of a webhook: `method` and `target` (path and query,
+/// e.g. `/v1/web/stock?store=S1`) as the request carries them.
+pub fn sign(secret: &[u8], method: &str, target: &str, timestamp_ms: i64, body: &[u8]) -> String {
+    mac(secret, method, target, timestamp_ms, body)
         .map(|m| hex::encode(m.finalize().into_bytes()))
         .unwrap_or_default()
 }
 
-/// Checks a webhook's signature (constant time) and timestamp window; the
-/// caller checks replay.
+/// Checks a webhook's signature (constant time) over its method, target,
+/// timestamp and body, and the timestamp window; the caller checks replay.
 pub fn verify(secret: &[u8], req: &HttpRequest, now_ms: i64) -> Result<()> {
     let ts: i64 = req
         .header(HEADER_TIMESTAMP)
@@ -68,7 +105,7 @@ pub fn verify(secret: &[u8], req: &HttpRequest, now_ms: i64) -> Result<()> {
         }
         .into());
     }
-    let m = mac(secret, ts, &req.body).ok_or(AuthFailure::BadSignature)?;
+    let m = mac(secret, req.method, &req.path, ts, &req.body).ok_or(AuthFailure::BadSignature)?;
     m.verify_slice(&sig)
         .map_err(|_| AuthFailure::BadSignature.into())
 }
@@ -78,7 +115,8 @@ pub fn verify(secret: &[u8], req: &HttpRequest, now_ms: i64) -> Result<()> {
 pub struct Endpoint {
     /// Its name (keys its delivery cursor).
     pub name: String,
-    /// Path the transport posts to (the transport knows the host).
+    /// Path (and query) the transport posts to, signed as written (the
+    /// transport knows the host).
     pub path: String,
     /// Shared secret of the signatures.
     pub secret: Vec<u8>,
@@ -148,13 +186,14 @@ pub fn deliver<S: Storage>(
             }
             let body = body.to_string().into_bytes();
             let ts = now();
+            let signature = sign(&endpoint.secret, "POST", &endpoint.path, ts, &body);
             let req = HttpRequest {
                 method: "POST",
                 path: endpoint.path.clone(),
                 headers: vec![
                     ("content-type".into(), "application/json".into()),
                     (HEADER_TIMESTAMP.into(), ts.to_string()),
-                    (HEADER_SIGNATURE.into(), sign(&endpoint.secret, ts, &body)),
+                    (HEADER_SIGNATURE.into(), signature),
                     (HEADER_IDEMPOTENCY.into(), format!("{store}:{}", c.cursor)),
                 ],
                 body,
@@ -241,5 +280,64 @@ pub fn spawn_delivery<S: Storage>(
     Delivery {
         stop: Some(stop),
         thread: Some(thread),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(method: &'static str, path: &str, ts: i64, sig: &str, body: &[u8]) -> HttpRequest {
+        HttpRequest {
+            method,
+            path: path.to_owned(),
+            headers: vec![
+                (HEADER_TIMESTAMP.into(), ts.to_string()),
+                (HEADER_SIGNATURE.into(), sig.to_owned()),
+            ],
+            body: body.to_vec(),
+        }
+    }
+
+    /// Checkable by hand (see the module docs):
+    /// `printf 'POS-WEBHOOK\n%s\n%s\n%s\n%s' 1764351000000 POST '/v1/web/stock?store=S1' '[]'
+    /// | openssl dgst -sha256 -hmac 'secret'`.
+    #[test]
+    fn the_golden_vector_matches_openssl() {
+        assert_eq!(
+            string_to_sign("post", "/v1/web/stock?store=S1", 1_764_351_000_000, b"[]"),
+            b"POS-WEBHOOK\n1764351000000\nPOST\n/v1/web/stock?store=S1\n[]".to_vec()
+        );
+        assert_eq!(
+            sign(
+                b"secret",
+                "POST",
+                "/v1/web/stock?store=S1",
+                1_764_351_000_000,
+                b"[]"
+            ),
+            "eb37d93f079230effa823e6be26e399a30935af5d087103c3034e3a44050bdde"
+        );
+    }
+
+    #[test]
+    fn method_path_and_query_are_covered() {
+        let ts = 1_764_351_000_000;
+        let target = "/v1/web/stock?store=S1";
+        let sig = sign(b"k", "POST", target, ts, b"[]");
+        assert!(verify(b"k", &request("POST", target, ts, &sig, b"[]"), ts).is_ok());
+        for (method, path) in [
+            ("POST", "/v1/web/stock?store=S2"),
+            ("POST", "/v1/web/stock"),
+            ("POST", "/v1/web/stock?store=S1&x=1"),
+            ("POST", "/v1/web/orders?store=S1"),
+            ("PUT", target),
+            ("GET", target),
+        ] {
+            let e = verify(b"k", &request(method, path, ts, &sig, b"[]"), ts).unwrap_err();
+            assert_eq!(e.code(), "bad_signature", "{method} {path}");
+        }
+        // A line feed cannot smuggle one field into the next.
+        assert_eq!(sign(b"k", "POST", "/a\nb", ts, b""), "");
     }
 }

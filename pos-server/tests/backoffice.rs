@@ -104,7 +104,16 @@ fn world<S: Storage>(server: Server<S>, xss: bool) -> World<S> {
 
 fn viewer<S: Storage>(server: &Server<S>, user: &str) -> Viewer {
     let now = Utc::now();
-    service::login(server, user, PASSWORD, &format!("sid-{user}"), "csrf", now).unwrap();
+    service::login(
+        server,
+        user,
+        PASSWORD,
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        &format!("sid-{user}"),
+        "csrf",
+        now,
+    )
+    .unwrap();
     service::viewer(server, &format!("sid-{user}"), now).unwrap()
 }
 
@@ -172,10 +181,15 @@ fn day_total_matches_z<S: Storage>(w: &World<S>) {
     let (name, fec) = service::fec(&w.server, &v1, "CAISSE-A1").unwrap();
     assert_eq!(name, "123456789FEC20260101.txt");
     assert!(String::from_utf8_lossy(&fec).contains("50,00"));
-    let status = service::journal_status(&w.server, &v1).unwrap();
+    // The first look queues the background verifications; once they are
+    // done, the cached verdicts cover every accepted record.
+    let jobs = pos_server::verify_job::VerifyJobs::start(w.server.clone(), 1);
+    service::journal_status(&w.server, &v1, &jobs).unwrap();
+    assert!(jobs.wait_idle(std::time::Duration::from_secs(60)));
+    let status = service::journal_status(&w.server, &v1, &jobs).unwrap();
     assert_eq!(status.len(), 2);
     assert!(
-        status.iter().all(|s| s.verified && s.quarantined == 0),
+        status.iter().all(|s| s.verified() && s.quarantined == 0),
         "{status:?}"
     );
 }

@@ -1042,7 +1042,7 @@ fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
         401,
         "the bearer token alone is not enough"
     );
-    let good = webhooks::sign(b"in-secret", ms, &body);
+    let good = webhooks::sign(b"in-secret", "POST", "/v1/web/stock?store=S1", ms, &body);
     let mut tampered = body.clone();
     tampered[10] ^= 1;
     assert_eq!(post(ms, Some(good.clone()), &tampered), 401);
@@ -1050,13 +1050,29 @@ fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
     assert_eq!(
         post(
             stale,
-            Some(webhooks::sign(b"in-secret", stale, &body)),
+            Some(webhooks::sign(
+                b"in-secret",
+                "POST",
+                "/v1/web/stock?store=S1",
+                stale,
+                &body
+            )),
             &body
         ),
         401
     );
     assert_eq!(
-        post(ms, Some(webhooks::sign(b"other", ms, &body)), &body),
+        post(
+            ms,
+            Some(webhooks::sign(
+                b"other",
+                "POST",
+                "/v1/web/stock?store=S1",
+                ms,
+                &body
+            )),
+            &body
+        ),
         401
     );
     assert_eq!(post(ms, Some(good.clone()), &body), 200);
@@ -1105,7 +1121,7 @@ fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
         let ts: i64 = headers[webhooks::HEADER_TIMESTAMP].parse().unwrap();
         assert_eq!(
             headers[webhooks::HEADER_SIGNATURE],
-            webhooks::sign(b"out-secret", ts, body)
+            webhooks::sign(b"out-secret", "POST", "/hook", ts, body)
         );
         keys.push(headers[webhooks::HEADER_IDEMPOTENCY].clone());
     }
@@ -1198,7 +1214,7 @@ fn the_delivery_loop_sends_new_changes_and_retries_after_a_refusal() {
             let ts: i64 = h[webhooks::HEADER_TIMESTAMP].parse().unwrap();
             assert_eq!(
                 h[webhooks::HEADER_SIGNATURE],
-                webhooks::sign(b"out-secret", ts, b)
+                webhooks::sign(b"out-secret", "POST", "/hook", ts, b)
             );
             let v: serde_json::Value = serde_json::from_slice(b).unwrap();
             v["event"].as_str().unwrap().to_owned()

@@ -1,8 +1,9 @@
 //! Passwords (Argon2id, PHC strings), session and CSRF tokens, login
-//! throttling. Randomness comes in as arguments (salts, token bytes) so the
-//! rules are testable; [`random_bytes`] is the edge that draws them.
+//! throttling per account and per client address ([`LoginCounter`]).
+//! Randomness comes in as arguments (salts, token bytes) so the rules are
+//! testable; [`random_bytes`] is the edge that draws them.
 
-use super::model::{BackOfficeFailure, BoSession, BoUser};
+use super::model::{BackOfficeFailure, BoSession};
 use crate::error::Result;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::Digest;
@@ -62,32 +63,96 @@ pub fn hash_session_id(id: &str) -> String {
     hex::encode(sha2::Sha256::digest(id.as_bytes()))
 }
 
-/// Refuses a login while the account is locked.
-pub fn check_not_locked(user: &BoUser, now_ms: i64) -> Result<()> {
-    if user.locked_until_ms > now_ms {
-        let wait = user.locked_until_ms.saturating_sub(now_ms);
-        return Err(BackOfficeFailure::Throttled {
-            retry_after_seconds: wait.saturating_add(999) / 1000,
-        }
-        .into());
-    }
-    Ok(())
+/// Failed logins allowed from one client address (over every user name)
+/// before the address is locked for a while.
+pub const ADDRESS_FREE_FAILURES: u32 = 20;
+/// A counter with no failure for this long and no running lock starts
+/// again from zero (and its row may be deleted).
+pub const FORGET_MS: i64 = 24 * 3_600_000;
+
+/// The key of an account's failed-login counter. Any name has one, known
+/// or not, so an unknown name locks exactly like a real one; the name is
+/// hashed so the table holds no typed identifiers and keys stay short.
+pub fn account_key(username: &str) -> String {
+    format!(
+        "user:{}",
+        hex::encode(sha2::Sha256::digest(username.as_bytes()))
+    )
 }
 
-/// The user after a failed login: counted, and locked for an exponentially
-/// growing time once past [`FREE_FAILURES`].
-pub fn after_failure(user: &BoUser, now_ms: i64) -> BoUser {
-    let failures = user.failures.saturating_add(1);
-    let mut out = user.clone();
-    out.failures = failures;
-    if failures >= FREE_FAILURES {
-        let doublings = failures.saturating_sub(FREE_FAILURES).min(16);
-        let lock = LOCK_BASE_MS
-            .saturating_mul(1i64 << doublings)
-            .min(LOCK_MAX_MS);
-        out.locked_until_ms = now_ms.saturating_add(lock);
+/// The key of a client address's failed-login counter (the IP, without
+/// the port: each connection has its own port).
+pub fn address_key(address: std::net::IpAddr) -> String {
+    format!("addr:{address}")
+}
+
+/// Failed logins of one account or one client address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginCounter {
+    /// [`account_key`] or [`address_key`].
+    pub key: String,
+    /// Attempts counted since the last success (or since forgotten).
+    pub failures: u32,
+    /// Locked until then (ms since the epoch; 0: not locked).
+    pub locked_until_ms: i64,
+    /// When the last attempt was counted (ms since the epoch).
+    pub last_failure_ms: i64,
+}
+
+impl LoginCounter {
+    /// A counter with nothing counted.
+    pub fn fresh(key: &str) -> LoginCounter {
+        LoginCounter {
+            key: key.to_owned(),
+            failures: 0,
+            locked_until_ms: 0,
+            last_failure_ms: 0,
+        }
     }
-    out
+
+    /// Refuses an attempt while locked.
+    pub fn check_not_locked(&self, now_ms: i64) -> Result<()> {
+        if self.locked_until_ms > now_ms {
+            let wait = self.locked_until_ms.saturating_sub(now_ms);
+            return Err(BackOfficeFailure::Throttled {
+                retry_after_seconds: wait.saturating_add(999) / 1000,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// The counter with one more attempt counted (before its password is
+    /// checked), locked for an exponentially growing time once `free`
+    /// attempts are counted. A counter quiet for [`FORGET_MS`] restarts.
+    pub fn after_attempt(&self, now_ms: i64, free: u32) -> LoginCounter {
+        let forgotten = self.locked_until_ms <= now_ms
+            && now_ms.saturating_sub(self.last_failure_ms) > FORGET_MS;
+        let before = if forgotten { 0 } else { self.failures };
+        let failures = before.saturating_add(1);
+        let mut out = self.clone();
+        out.failures = failures;
+        out.last_failure_ms = now_ms;
+        if failures >= free {
+            let doublings = failures.saturating_sub(free).min(16);
+            let lock = LOCK_BASE_MS
+                .saturating_mul(1i64 << doublings)
+                .min(LOCK_MAX_MS);
+            out.locked_until_ms = now_ms.saturating_add(lock);
+        }
+        out
+    }
+
+    /// The counter with one counted attempt taken back (it succeeded);
+    /// drops a lock that attempt alone set.
+    pub fn after_success(&self, free: u32) -> LoginCounter {
+        let mut out = self.clone();
+        out.failures = self.failures.saturating_sub(1);
+        if out.failures < free {
+            out.locked_until_ms = 0;
+        }
+        out
+    }
 }
 
 /// A new session for `user`: `id` goes in the cookie, `csrf` in the pages.
@@ -151,18 +216,6 @@ pub fn check_name(field: &'static str, s: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backoffice::Role;
-
-    fn user() -> BoUser {
-        BoUser {
-            username: "alice".into(),
-            retailer: "r1".into(),
-            role: Role::Owner,
-            password_hash: String::new(),
-            failures: 0,
-            locked_until_ms: 0,
-        }
-    }
 
     #[test]
     fn a_password_round_trips_through_its_phc_string() {
@@ -183,22 +236,41 @@ mod tests {
 
     #[test]
     fn five_failures_lock_and_the_lock_doubles() {
-        let mut u = user();
+        let mut c = LoginCounter::fresh(&account_key("alice"));
         for _ in 0..4 {
-            u = after_failure(&u, 1_000);
-            assert!(check_not_locked(&u, 1_000).is_ok());
+            c = c.after_attempt(1_000, FREE_FAILURES);
+            assert!(c.check_not_locked(1_000).is_ok());
         }
-        u = after_failure(&u, 1_000);
-        let e = check_not_locked(&u, 1_000).unwrap_err();
+        c = c.after_attempt(1_000, FREE_FAILURES);
+        let e = c.check_not_locked(1_000).unwrap_err();
         assert_eq!(e.code(), "throttled");
         assert_eq!(e.http_status(), 429);
-        assert!(check_not_locked(&u, 31_000).is_ok());
-        u = after_failure(&u, 31_000);
-        assert_eq!(u.locked_until_ms, 31_000 + 60_000);
+        assert!(c.check_not_locked(31_000).is_ok());
+        c = c.after_attempt(31_000, FREE_FAILURES);
+        assert_eq!(c.locked_until_ms, 31_000 + 60_000);
         for _ in 0..20 {
-            u = after_failure(&u, 0);
+            c = c.after_attempt(0, FREE_FAILURES);
         }
-        assert_eq!(u.locked_until_ms, LOCK_MAX_MS);
+        assert_eq!(c.locked_until_ms, LOCK_MAX_MS);
+    }
+
+    #[test]
+    fn a_success_takes_its_own_attempt_back_and_quiet_counters_are_forgotten() {
+        let mut c = LoginCounter::fresh(&address_key([10, 0, 0, 1].into()));
+        for _ in 0..4 {
+            c = c.after_attempt(1_000, 5);
+        }
+        // The fifth attempt locks before its password is checked ...
+        let fifth = c.after_attempt(1_000, 5);
+        assert!(fifth.check_not_locked(1_000).is_err());
+        // ... and, when it succeeds, the lock it set goes with it.
+        let back = fifth.after_success(5);
+        assert_eq!(back.failures, 4);
+        assert!(back.check_not_locked(1_000).is_ok());
+        let later = back.after_attempt(1_000 + FORGET_MS + 1, 5);
+        assert_eq!(later.failures, 1, "a day without failures starts again");
+        assert_eq!(account_key("alice").len(), 5 + 64);
+        assert_ne!(account_key("alice"), account_key("Alice"));
     }
 
     #[test]

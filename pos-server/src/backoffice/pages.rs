@@ -317,30 +317,49 @@ pub fn closures(v: &Viewer, list: &[ClosureFact]) -> String {
     page("Clôtures (Z)", nav(v), &b)
 }
 
-/// Journal verification per till.
+/// Journal verification per till: the cached verdict of the background
+/// verification and its progress (the page never verifies itself).
 pub fn journal(v: &Viewer, list: &[TillStatus]) -> String {
     let mut b = String::from(
-        "<table id=\"journals\"><thead><tr><th>Magasin</th><th>Caisse</th><th>Enregistrements</th><th>Dernier numéro par série</th><th>Lots en quarantaine</th><th>Vérification</th><th>Dernière synchro</th></tr></thead><tbody>",
+        "<p>Chaque chaîne est revérifiée en arrière-plan (hachages, signatures, numérotation), seulement sur les enregistrements reçus depuis la dernière vérification ; rechargez la page pour suivre l'avancement.</p><table id=\"journals\"><thead><tr><th>Magasin</th><th>Caisse</th><th>Enregistrements vérifiés</th><th>Dernier numéro par série</th><th>Lots en quarantaine</th><th>Vérification</th><th>En cours</th><th>Vérifié le</th><th>Dernière synchro</th></tr></thead><tbody>",
     );
     for t in list {
+        let verdict = match &t.verdict {
+            None => "pas encore vérifié".to_owned(),
+            Some(d) if d.is_intact() && t.unverified == 0 => {
+                "chaîne et signatures vérifiées".to_owned()
+            }
+            Some(d) if d.is_intact() => format!(
+                "intègre jusqu'à {} ; {} enregistrement(s) à vérifier",
+                d.reached().join(", "),
+                t.unverified
+            ),
+            Some(d) => format!("{} défaut(s) : {}", d.defect_count, d.defects.join("; ")),
+        };
+        let running = match (&t.progress, &t.failure) {
+            (Some(p), _) if p.running => format!("{} / {}", p.done, p.total),
+            (Some(_), _) => "en attente".to_owned(),
+            (None, Some(f)) => format!("échec : {f}"),
+            (None, None) => String::new(),
+        };
+        let ok = t.verified() && t.quarantined == 0;
         let _ = write!(
             b,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td><td class=\"progress\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(&t.store),
             esc(&t.till),
-            t.records,
+            t.verdict.as_ref().map_or(0, |d| d.records),
             esc(&t.heads.join(", ")),
             t.quarantined,
-            if t.verified && t.quarantined == 0 {
-                "ok"
-            } else {
-                "ko"
-            },
-            if t.verified {
-                "chaîne et signatures vérifiées".to_owned()
-            } else {
-                esc(&t.defects.join("; "))
-            },
+            if ok { "ok" } else { "ko" },
+            esc(&verdict),
+            esc(&running),
+            esc(&t
+                .verdict
+                .as_ref()
+                .and_then(|d| d.verified_at)
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_default()),
             esc(&t.last_push.map(|d| d.to_rfc3339()).unwrap_or_default())
         );
     }

@@ -8,6 +8,7 @@ use super::model::{BackOfficeFailure, BoUser, Role};
 use super::report::{self, ClosureFact, Dashboard, TicketFact};
 use crate::error::{Result, SyncError};
 use crate::store::{StoredOrder, Tx};
+use crate::verify_job::{Progress, Verdict, VerifyJobs};
 use crate::{Server, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -103,46 +104,82 @@ impl Viewer {
     }
 }
 
+/// What the attempt counters decided before a password is checked.
+enum Claim {
+    /// Locked: refused without checking the password.
+    Locked(crate::ServerError),
+    /// Counted: check the password against this user's hash (none for an
+    /// unknown name, which is checked against a dummy hash).
+    Counted(Option<BoUser>),
+}
+
 /// Checks a password and opens a session (`session_id` and `csrf` are
-/// fresh random tokens from the caller). Failed attempts are counted and
-/// lock the account for a growing time.
+/// fresh random tokens from the caller; `address` is the client's IP as
+/// the server sees it).
+///
+/// The attempt is counted BEFORE its password is checked, in the same
+/// transaction that reads the counters, against both the account (any
+/// name, known or not: [`auth::account_key`]) and the client address
+/// ([`auth::address_key`]), each row locked until commit: N concurrent
+/// attempts are N counts, and once [`auth::FREE_FAILURES`] of an account
+/// (or [`auth::ADDRESS_FREE_FAILURES`] of an address) are counted the
+/// next ones are refused (429) without a password check. A success takes
+/// its own count back (and clears the account's). An unknown name gets the
+/// same answers as a real one: the same counting and 429s, and a dummy
+/// Argon2 check so it takes as long.
 pub fn login<S: Storage>(
     server: &Server<S>,
     username: &str,
     password: &str,
+    address: std::net::IpAddr,
     session_id: &str,
     csrf: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let now_ms = now.timestamp_millis();
-    let user = server.with_tx(|tx| tx.bo_user(username))?;
-    let Some(user) = user else {
-        // As slow as a real check, so names cannot be probed by timing.
-        let _ = auth::verify_password(auth::dummy_hash(), password);
-        return Err(BackOfficeFailure::BadCredentials.into());
-    };
-    auth::check_not_locked(&user, now_ms)?;
-    // Argon2 runs outside the transaction (it takes tens of milliseconds).
-    let good = auth::verify_password(&user.password_hash, password);
-    server.with_tx(|tx| {
-        let current = tx
-            .bo_user(username)?
-            .ok_or(BackOfficeFailure::BadCredentials)?;
-        if !good {
-            tx.bo_put_user(&auth::after_failure(&current, now_ms))?;
-            return Ok(());
+    let account = auth::account_key(username);
+    let client = auth::address_key(address);
+    let claim = server.with_tx(|tx| {
+        tx.bo_prune_login_counters(now_ms, now_ms.saturating_sub(auth::FORGET_MS))?;
+        let a = tx.bo_login_counter_for_update(&account)?;
+        let c = tx.bo_login_counter_for_update(&client)?;
+        if let Err(e) = a.check_not_locked(now_ms) {
+            return Ok(Claim::Locked(e));
         }
-        let mut fresh = current;
-        fresh.failures = 0;
-        fresh.locked_until_ms = 0;
-        tx.bo_put_user(&fresh)?;
-        tx.bo_put_session(&auth::new_session(username, session_id, csrf, now_ms))
+        if let Err(e) = c.check_not_locked(now_ms) {
+            return Ok(Claim::Locked(e));
+        }
+        tx.bo_put_login_counter(&a.after_attempt(now_ms, auth::FREE_FAILURES))?;
+        tx.bo_put_login_counter(&c.after_attempt(now_ms, auth::ADDRESS_FREE_FAILURES))?;
+        Ok(Claim::Counted(tx.bo_user(username)?))
     })?;
-    if good {
-        Ok(())
-    } else {
-        Err(BackOfficeFailure::BadCredentials.into())
+    let user = match claim {
+        Claim::Locked(e) => return Err(e),
+        Claim::Counted(u) => u,
+    };
+    // Argon2 runs outside the transaction (it takes tens of milliseconds);
+    // the attempt is already counted, so a concurrent one cannot slip in.
+    let good = match &user {
+        Some(u) => auth::verify_password(&u.password_hash, password),
+        None => {
+            // As slow as a real check, so names cannot be probed by timing.
+            let _ = auth::verify_password(auth::dummy_hash(), password);
+            false
+        }
+    };
+    if !good {
+        return Err(BackOfficeFailure::BadCredentials.into());
     }
+    server.with_tx(|tx| {
+        // The user may have been removed meanwhile.
+        if tx.bo_user(username)?.is_none() {
+            return Err(BackOfficeFailure::BadCredentials.into());
+        }
+        tx.bo_put_login_counter(&auth::LoginCounter::fresh(&account))?;
+        let c = tx.bo_login_counter_for_update(&client)?;
+        tx.bo_put_login_counter(&c.after_success(auth::ADDRESS_FREE_FAILURES))?;
+        tx.bo_put_session(&auth::new_session(username, session_id, csrf, now_ms))
+    })
 }
 
 /// The viewer of a session cookie value.
@@ -406,97 +443,87 @@ pub fn order_queue<S: Storage>(server: &Server<S>, viewer: &Viewer) -> Result<Ve
     Ok(out)
 }
 
-/// A till's journal as the server holds it.
+/// A till's journal as the server holds it, with the cached verdict of its
+/// background verification ([`crate::verify_job`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TillStatus {
     /// Store.
     pub store: String,
     /// Till.
     pub till: String,
-    /// Accepted fiscal records.
-    pub records: u64,
     /// Last accepted number per series (`T42`, `Z3`...).
     pub heads: Vec<String>,
     /// Batches kept aside because they did not verify.
     pub quarantined: u64,
-    /// Whether a full re-verification of the accepted chain passed.
-    pub verified: bool,
-    /// Defects found by the re-verification (kind and place, no data).
-    pub defects: Vec<String>,
+    /// The cached verdict (none: never verified yet).
+    pub verdict: Option<Verdict>,
+    /// Records accepted past the verdict (by the numbers of each series).
+    pub unverified: u64,
+    /// The verification queued or running now.
+    pub progress: Option<Progress>,
+    /// Why the last verification run failed, if it did.
+    pub failure: Option<String>,
     /// Last successful push.
     pub last_push: Option<DateTime<Utc>>,
 }
 
-/// Re-verifies every till's accepted chain (hashes, signatures, numbering)
-/// from its genesis with pos-fiscal's verifier.
-pub fn journal_status<S: Storage>(server: &Server<S>, viewer: &Viewer) -> Result<Vec<TillStatus>> {
-    server.with_tx(|tx| {
+impl TillStatus {
+    /// Verified up to the last accepted record, with no defect.
+    pub fn verified(&self) -> bool {
+        self.unverified == 0 && self.verdict.as_ref().is_some_and(Verdict::is_intact)
+    }
+}
+
+/// Every till's journal status with its cached verdict; never verifies
+/// inline. A till with records past its verdict gets a verification
+/// queued on `jobs` (deduplicated: at most one per till at a time).
+pub fn journal_status<S: Storage>(
+    server: &Server<S>,
+    viewer: &Viewer,
+    jobs: &VerifyJobs,
+) -> Result<Vec<TillStatus>> {
+    let mut out = server.with_tx(|tx| {
         let mut out = Vec::new();
         for store in &viewer.stores {
             for till in tx.bo_devices(store)? {
-                let dev = tx
-                    .device(&till)?
-                    .ok_or(SyncError::NotFound { what: "device" })?;
-                let records = tx.fiscal_records(&till)?;
-                let key = hex::decode(&dev.public_key)
-                    .ok()
-                    .and_then(|b| pos_fiscal::PublicKey::from_sec1(&b).ok());
-                let mut anchors = BTreeMap::new();
-                if let Some((reg, key_id, ts)) = &dev.genesis {
-                    for s in pos_fiscal::Series::ALL {
-                        anchors.insert(
-                            s,
-                            pos_fiscal::verify::Anchor {
-                                first: 1,
-                                prev_hash: pos_fiscal::record::genesis_hash(reg, key_id, ts, s)?,
-                                prev_signature: None,
-                            },
-                        );
-                    }
-                }
-                let defects: Vec<String> = match key {
-                    Some(k) if !records.is_empty() => pos_fiscal::verify::verify_records(
-                        &records,
-                        &pos_fiscal::verify::VerifyContext {
-                            source: "back office".into(),
-                            keys: vec![k],
-                            anchors,
-                            head: None,
-                            known_head: None,
-                        },
-                    )
-                    .defects
+                let heads = tx.fiscal_heads(&till)?;
+                let verdict = tx.journal_verdict(&till)?;
+                let unverified = heads
                     .iter()
-                    .map(|d| {
-                        format!(
-                            "{:?} {}{}",
-                            d.kind,
-                            d.series.map(|s| s.code()).unwrap_or("-"),
-                            d.number.map(|n| n.to_string()).unwrap_or_default()
-                        )
+                    .map(|(s, h)| {
+                        let reached = verdict
+                            .as_ref()
+                            .and_then(|v| v.heads.get(s.code()))
+                            .map_or(0, |v| v.number);
+                        h.number.saturating_sub(reached)
                     })
-                    .collect(),
-                    Some(_) => Vec::new(),
-                    None => vec!["device key unreadable".to_owned()],
-                };
+                    .fold(0u64, u64::saturating_add);
                 out.push(TillStatus {
                     store: store.clone(),
-                    till: till.clone(),
-                    records: u64::try_from(records.len()).unwrap_or(u64::MAX),
-                    heads: tx
-                        .fiscal_heads(&till)?
-                        .into_iter()
+                    heads: heads
+                        .iter()
                         .map(|(s, h)| format!("{}{}", s.code(), h.number))
                         .collect(),
                     quarantined: tx.quarantine_count(&till)?,
-                    verified: defects.is_empty(),
-                    defects,
+                    verdict,
+                    unverified,
+                    progress: None,
+                    failure: None,
                     last_push: tx.last_push(&till)?,
+                    till,
                 });
             }
         }
         Ok(out)
-    })
+    })?;
+    for t in &mut out {
+        if t.unverified > 0 || t.verdict.is_none() {
+            jobs.request(&t.till);
+        }
+        t.progress = jobs.progress(&t.till);
+        t.failure = jobs.failure(&t.till);
+    }
+    Ok(out)
 }
 
 /// The FEC of one till's daily closures: (file name, ISO-8859-15 bytes).

@@ -635,6 +635,7 @@ fn back_office_day<S: pos_server::Storage>(
         server,
         "owner",
         "demo-password",
+        std::net::Ipv4Addr::LOCALHOST.into(),
         "demo-session",
         "demo-csrf",
         now,

@@ -250,8 +250,8 @@ pub(super) async fn journal<S: Storage>(State(app): St<S>, headers: HeaderMap) -
         Ok(v) => v,
         Err(e) => return page_error(None, &e),
     };
-    let (server, vv) = (app.server.clone(), v.clone());
-    match blocking(move || service::journal_status(&server, &vv)).await {
+    let (server, vv, jobs) = (app.server.clone(), v.clone(), Arc::clone(&app.jobs));
+    match blocking(move || service::journal_status(&server, &vv, &jobs)).await {
         Ok(list) => html(StatusCode::OK, pages::journal(&v, &list)),
         Err(e) => page_error(Some(&v), &e),
     }

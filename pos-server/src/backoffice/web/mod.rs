@@ -36,6 +36,8 @@ pub struct Config {
     pub stock_threshold: Decimal,
     /// How often the live feed looks for new synced data.
     pub live_poll: std::time::Duration,
+    /// Threads verifying fiscal journals in the background (`/journal`).
+    pub verify_workers: usize,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             web_token: String::new(),
             stock_threshold: Decimal::from(3),
             live_poll: std::time::Duration::from_millis(700),
+            verify_workers: 1,
         }
     }
 }
@@ -51,13 +54,23 @@ impl Default for Config {
 pub(super) struct App<S: Storage> {
     pub(super) server: Server<S>,
     pub(super) config: Config,
+    /// Journal verifications, off the request path.
+    pub(super) jobs: Arc<crate::verify_job::VerifyJobs>,
 }
 
 pub(super) type St<S> = State<Arc<App<S>>>;
 
 /// The back office's routes over a sync server's storage.
 pub fn router<S: Storage>(server: Server<S>, config: Config) -> Router {
-    let app = Arc::new(App { server, config });
+    let jobs = Arc::new(crate::verify_job::VerifyJobs::start(
+        server.clone(),
+        config.verify_workers,
+    ));
+    let app = Arc::new(App {
+        server,
+        config,
+        jobs,
+    });
     Router::new()
         .route("/", get(dashboard::home::<S>))
         .route("/login", get(session::login_page).post(session::login::<S>))

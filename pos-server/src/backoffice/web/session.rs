@@ -8,10 +8,11 @@ use crate::backoffice::model::BackOfficeFailure;
 use crate::backoffice::service::{self, Viewer};
 use crate::backoffice::{auth, pages};
 use crate::error::{Result, ServerError};
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::Utc;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 pub(super) fn cookie_session(headers: &HeaderMap) -> Option<String> {
@@ -91,11 +92,25 @@ pub(super) struct LoginForm {
     pub(super) password: String,
 }
 
+/// The client's IP as this server sees it: the TCP peer (the servers of
+/// [`crate::http`] record it with `ConnectInfo`). Behind a reverse proxy
+/// this is the proxy, so the per-address lockout then counts every client
+/// of that proxy together; `X-Forwarded-For` is not trusted, since any
+/// client can write it. Without connection info (a router driven in
+/// process) every request counts as the unspecified address.
+pub(super) fn client_address(extensions: &Extensions) -> IpAddr {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
 pub(super) async fn login<S: Storage>(
     State(app): St<S>,
     headers: HeaderMap,
+    extensions: Extensions,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    let address = client_address(&extensions);
     if !same_origin(&headers) {
         return html(
             StatusCode::FORBIDDEN,
@@ -107,7 +122,15 @@ pub(super) async fn login<S: Storage>(
     let server = app.server.clone();
     let (sid, token) = (id.clone(), csrf.clone());
     let r = blocking(move || {
-        service::login(&server, &f.username, &f.password, &sid, &token, Utc::now())
+        service::login(
+            &server,
+            &f.username,
+            &f.password,
+            address,
+            &sid,
+            &token,
+            Utc::now(),
+        )
     })
     .await;
     match r {
@@ -125,7 +148,10 @@ pub(super) async fn login<S: Storage>(
                 ServerError::BackOffice(BackOfficeFailure::Throttled {
                     retry_after_seconds,
                 }) => {
-                    format!("Trop d'essais : réessayez dans {retry_after_seconds} s.")
+                    // In whole minutes: two attempts locked a moment apart
+                    // (a real name and an unknown one) read the same.
+                    let minutes = retry_after_seconds.saturating_add(59) / 60;
+                    format!("Trop d'essais : réessayez dans {minutes} min.")
                 }
                 ServerError::BackOffice(BackOfficeFailure::BadCredentials) => {
                     "Identifiant ou mot de passe incorrect.".to_owned()
