@@ -555,3 +555,48 @@ fn an_older_till_file_gets_the_skipped_changes_table() {
         "invalid_order_id"
     );
 }
+
+/// The checks refuse nothing the server itself writes: a click & collect
+/// order made through the web shop's API reaches the till as before.
+#[test]
+fn a_web_order_made_by_the_server_is_applied_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, running) = start_server(dir.path());
+    let url = running.url().to_owned();
+    let mut reg = open_till(&dir.path().join("till-a.sqlite"));
+    let client = enrol(&mut reg, &url);
+    server
+        .with_tx(|tx| {
+            tx.set_stock_level(STORE, "BAG-TRAD", "shop", dec("10"), Decimal::ZERO)?;
+            pos_server::web::create_order(
+                tx,
+                STORE,
+                &pos_server::web::WebOrder {
+                    id: "web-1".into(),
+                    channel: "click_collect".into(),
+                    location: "shop".into(),
+                    lines: vec![pos_server::web::WebOrderLine {
+                        sku: "BAG-TRAD".into(),
+                        quantity: dec("2"),
+                    }],
+                    pickup_at: Some("2026-09-01T17:00:00Z".into()),
+                },
+            )
+        })
+        .unwrap();
+    let report = sync(&mut reg, &client, &url);
+    assert_eq!((report.pulled, report.skipped), (1, 0));
+    let (state, pickup): (String, String) = reg
+        .connection()
+        .query_row(
+            "SELECT state, pickup_at FROM orders WHERE id = 'web-1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (state.as_str(), pickup.as_str()),
+        ("received", "2026-09-01T17:00:00Z")
+    );
+    assert!(pos_sdk::sync::skipped_changes(&reg, 10).unwrap().is_empty());
+}
