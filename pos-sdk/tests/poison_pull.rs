@@ -581,6 +581,7 @@ fn a_web_order_made_by_the_server_is_applied_not_skipped() {
                     }],
                     pickup_at: Some("2026-09-01T17:00:00Z".into()),
                 },
+                Some(at("2026-09-01T08:00:00Z")),
             )
         })
         .unwrap();
