@@ -42,7 +42,8 @@ pub struct VerifiedHead {
     pub number: u64,
     /// Its hash.
     pub hash: String,
-    /// Its signature, as stored in the record.
+    /// Its signature (base64url), as the next record's signed string
+    /// chains it.
     pub signature: String,
 }
 
@@ -194,7 +195,7 @@ pub fn verify_device<S: Storage>(
                     VerifiedHead {
                         number: r.number,
                         hash: r.hash.clone(),
-                        signature: r.signature.clone(),
+                        signature: r.signature_b64().unwrap_or_default(),
                     },
                 );
             }
