@@ -15,8 +15,8 @@ use pos_fiscal::ticket::{
     LineInput, Operation, PaymentInput, PaymentMethod, TicketInput, TicketMode, VatAmounts,
 };
 use pos_fiscal::{Series, Signer, SoftwareSigner};
-use pos_sync::client::{ClientState, Credentials, SyncClient, TillStore, sync_once};
 use pos_server::{Server, SqliteStorage};
+use pos_sync::client::{ClientState, Credentials, SyncClient, TillStore, sync_once};
 use pos_sync::wire::{Change, EnrollRequest, WireEvent};
 use std::collections::BTreeMap;
 
@@ -149,11 +149,18 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || {
                 let dir = tempfile::tempdir().unwrap();
-                let server = Server::new(
-                    SqliteStorage::open(&dir.path().join("s.sqlite")).unwrap(),
-                    "t",
-                    "w",
-                );
+                let server =
+                    Server::new(SqliteStorage::open(&dir.path().join("s.sqlite")).unwrap());
+                server
+                    .with_tx(|tx| {
+                        tx.bo_put_retailer("R1", "Retailer One", "123456789")?;
+                        tx.bo_put_store("S1", "R1")?;
+                        Ok(())
+                    })
+                    .unwrap();
+                let (code, _) = server
+                    .enrolment_code("R1", "S1", None, 3_600_000, Utc::now())
+                    .unwrap();
                 let body = serde_json::to_vec(&EnrollRequest {
                     device: "B1".into(),
                     store: "S1".into(),
@@ -163,7 +170,7 @@ fn bench(c: &mut Criterion) {
                 })
                 .unwrap();
                 server
-                    .enroll_device(&body, b"bench-secret".to_vec())
+                    .enroll_device(&code.secret, &body, b"bench-secret".to_vec(), Utc::now())
                     .unwrap();
                 let running = pos_server::spawn_in_process(server).unwrap();
                 let till = MemTill {
@@ -176,7 +183,7 @@ fn bench(c: &mut Criterion) {
             },
             |(_dir, running, mut till)| {
                 let client = SyncClient::new(Credentials {
-                    device: "B1".into(),
+                    device: "S1/B1".into(),
                     secret: b"bench-secret".to_vec(),
                 });
                 let mut http = pos_sync::http_client::UreqTransport::new(running.url());

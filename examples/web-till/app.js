@@ -14,7 +14,7 @@ const CONFIG = {
   receiptLinkBase: `${location.origin}/sync`,
 };
 const OPERATOR = params.get("operator") ?? "caissier";
-const SYNC_TOKEN = params.get("token"); // enrolment token; no sync without it
+const SYNC_CODE = params.get("code"); // enrolment code for this till's store; no sync without it
 const $ = (id) => document.getElementById(id);
 
 // "27.50" -> "27,50 €" without going through a float.
@@ -167,11 +167,11 @@ function renderCustomer(c) {
 
 let syncing = false;
 async function syncNow() {
-  if (!SYNC_TOKEN || syncing) return;
+  if (!SYNC_CODE || syncing) return;
   syncing = true;
   try {
     await call("setOnline", navigator.onLine);
-    const r = await call("sync", SYNC_TOKEN);
+    const r = await call("sync", SYNC_CODE);
     lastSyncError = r.error;
     if (r.report) lastReport = r.report;
     renderStatus(r.status);

@@ -178,12 +178,12 @@ const ops = {
   setOnline(flag) {
     online = flag;
   },
-  async sync(token) {
+  async sync(code) {
     let error = null;
     let report = null;
     try {
       if (!reg.syncStatus().enrolled) {
-        reg.enroll(http, token);
+        reg.enroll(http, code);
       }
       report = reg.sync(http);
     } catch (e) {

@@ -1,8 +1,9 @@
 //! Checks of the `sync_request` target (bodies tills and the web shop post
 //! to the sync server), shared with pos-sync's replay test. The first byte
 //! picks a route (enrolment, push, pull, status, web order, transfer, order
-//! state), the rest is the body; the harness adds valid credentials (the
-//! enrolment token, the device's HMAC signature, the web bearer token) so
+//! state), the rest is the body; the harness adds valid credentials (a
+//! fresh enrolment code, the device's HMAC signature, the retailer's web
+//! key) so
 //! the body reaches the same decoders and handlers as a real request, on a
 //! fresh in-memory server with one enrolled till and 100 croissants in
 //! stock. Whatever the body:
@@ -12,13 +13,11 @@
 //! twice is acknowledged to the same sequence number.
 
 use chrono::{DateTime, TimeZone, Utc};
-use pos_sync::auth;
 use pos_server::{Server, SqliteStorage};
+use pos_sync::auth;
 use pos_sync::transport::{HttpRequest, HttpResponse};
 use pos_sync::wire::{self, paths};
 
-const ENROL: &str = "fuzz-enrolment-token";
-const WEB: &str = "fuzz-web-token";
 const SECRET: &[u8] = b"fuzz device secret, 32 bytes ...";
 /// The P-256 base point: a valid SEC1 public key.
 const PUBLIC_KEY: &str = "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
@@ -29,18 +28,36 @@ fn now() -> DateTime<Utc> {
         .expect("a valid instant")
 }
 
-fn server() -> Server<SqliteStorage> {
-    let server = Server::new(
-        SqliteStorage::in_memory().expect("an in-memory server"),
-        ENROL,
-        WEB,
-    );
+/// An enrolment code for store S1 of retailer R1.
+fn code(server: &Server<SqliteStorage>) -> String {
+    server
+        .enrolment_code("R1", "S1", None, 3_600_000, now())
+        .expect("a code is issued")
+        .0
+        .secret
+}
+
+/// A server with one enrolled till and its retailer's web key.
+fn server() -> (Server<SqliteStorage>, String) {
+    let server = Server::new(SqliteStorage::in_memory().expect("an in-memory server"));
+    server
+        .with_tx(|tx| {
+            tx.bo_put_retailer("R1", "Retailer One", "123456789")?;
+            tx.bo_put_store("S1", "R1")?;
+            Ok(())
+        })
+        .expect("the retailer is set up");
     let enrol = format!(
         r#"{{"device":"TILL-1","store":"S1","location":"S1","public_key":"{PUBLIC_KEY}"}}"#
     );
     server
-        .enroll_device(enrol.as_bytes(), SECRET.to_vec())
+        .enroll_device(&code(&server), enrol.as_bytes(), SECRET.to_vec(), now())
         .expect("the till enrols");
+    let web = server
+        .web_key("R1", &[], now())
+        .expect("a web key is issued")
+        .0
+        .secret;
     // Stock on hand, so web orders and transfers get past the stock check.
     let stock: Vec<pos_core::stock::StockMovement> = serde_json::from_str(
         r#"[{"id":"5a9e5c1e-4d2a-4c53-9a1e-1f6a2b3c4d00","reason":"receipt","sku":"CROISSANT",
@@ -48,7 +65,7 @@ fn server() -> Server<SqliteStorage> {
     )
     .expect("a stock movement");
     server.add_stock("S1", &stock).expect("stock is added");
-    server
+    (server, web)
 }
 
 fn signed(path: &str, body: &[u8], at: DateTime<Utc>) -> HttpRequest {
@@ -57,7 +74,7 @@ fn signed(path: &str, body: &[u8], at: DateTime<Utc>) -> HttpRequest {
         method: "POST",
         path: path.to_owned(),
         headers: vec![
-            (auth::HEADER_DEVICE.to_owned(), "TILL-1".to_owned()),
+            (auth::HEADER_DEVICE.to_owned(), "S1/TILL-1".to_owned()),
             (auth::HEADER_TIMESTAMP.to_owned(), ts.to_string()),
             (
                 auth::HEADER_SIGNATURE.to_owned(),
@@ -68,11 +85,11 @@ fn signed(path: &str, body: &[u8], at: DateTime<Utc>) -> HttpRequest {
     }
 }
 
-fn bearer(path: &str, body: &[u8]) -> HttpRequest {
+fn bearer(path: &str, body: &[u8], web: &str) -> HttpRequest {
     HttpRequest {
         method: "POST",
         path: path.to_owned(),
-        headers: vec![("authorization".to_owned(), format!("Bearer {WEB}"))],
+        headers: vec![("authorization".to_owned(), format!("Bearer {web}"))],
         body: body.to_vec(),
     }
 }
@@ -94,14 +111,14 @@ pub fn check(data: &[u8]) {
     let Some((&route, body)) = data.split_first() else {
         return;
     };
-    let server = server();
+    let (server, web) = server();
     let at = now();
     match route % 7 {
         0 => {
             let request = HttpRequest {
                 method: "POST",
                 path: paths::ENROLL.to_owned(),
-                headers: vec![(auth::HEADER_ENROLMENT.to_owned(), ENROL.to_owned())],
+                headers: vec![(auth::HEADER_ENROLMENT_CODE.to_owned(), code(&server))],
                 body: body.to_vec(),
             };
             let response = server.handle(&request, at);
@@ -158,8 +175,8 @@ pub fn check(data: &[u8]) {
             }
         }
         3 => answered(&server.handle(&signed(paths::STATUS, body, at), at)),
-        4 => answered(&server.handle(&bearer("/v1/web/orders?store=S1", body), at)),
-        5 => answered(&server.handle(&bearer("/v1/web/transfers?store=S1", body), at)),
-        _ => answered(&server.handle(&bearer("/v1/web/orders/W1/state?store=S1", body), at)),
+        4 => answered(&server.handle(&bearer("/v1/web/orders?store=S1", body, &web), at)),
+        5 => answered(&server.handle(&bearer("/v1/web/transfers?store=S1", body, &web), at)),
+        _ => answered(&server.handle(&bearer("/v1/web/orders/W1/state?store=S1", body, &web), at)),
     }
 }

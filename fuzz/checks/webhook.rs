@@ -15,8 +15,6 @@ use pos_server::{Server, SqliteStorage};
 use pos_sync::transport::{HttpRequest, HttpResponse};
 use pos_sync::wire;
 
-const ENROL: &str = "fuzz-enrolment-token";
-const WEB: &str = "fuzz-web-token";
 const HOOK_SECRET: &[u8] = b"fuzz webhook secret";
 const PATH: &str = "/v1/web/stock?store=S1";
 
@@ -26,12 +24,12 @@ fn now() -> DateTime<Utc> {
         .expect("a valid instant")
 }
 
-fn request(timestamp: &str, signature: &str, body: &[u8]) -> HttpRequest {
+fn request(web: &str, timestamp: &str, signature: &str, body: &[u8]) -> HttpRequest {
     HttpRequest {
         method: "POST",
         path: PATH.to_owned(),
         headers: vec![
-            ("authorization".to_owned(), format!("Bearer {WEB}")),
+            ("authorization".to_owned(), format!("Bearer {web}")),
             (HEADER_TIMESTAMP.to_owned(), timestamp.to_owned()),
             (HEADER_SIGNATURE.to_owned(), signature.to_owned()),
         ],
@@ -56,12 +54,20 @@ pub fn check(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let server = Server::new(
-        SqliteStorage::in_memory().expect("an in-memory server"),
-        ENROL,
-        WEB,
-    )
-    .with_webhook_secret(HOOK_SECRET);
+    let server = Server::new(SqliteStorage::in_memory().expect("an in-memory server"))
+        .with_webhook_secret(HOOK_SECRET);
+    server
+        .with_tx(|tx| {
+            tx.bo_put_retailer("R1", "Retailer One", "123456789")?;
+            tx.bo_put_store("S1", "R1")?;
+            Ok(())
+        })
+        .expect("the retailer is set up");
+    let web = server
+        .web_key("R1", &["S1".to_owned()], now())
+        .expect("a web key is issued")
+        .0
+        .secret;
     let at = now();
     let now_ms = at.timestamp_millis();
     if mode % 2 == 0 {
@@ -78,7 +84,7 @@ pub fn check(data: &[u8]) {
     let timestamp = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let signature = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let body = parts.next().unwrap_or_default();
-    let req = request(&timestamp, &signature, body);
+    let req = request(&web, &timestamp, &signature, body);
     let genuine = req
         .header(HEADER_TIMESTAMP)
         .and_then(|t| t.parse::<i64>().ok())

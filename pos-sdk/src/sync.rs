@@ -119,7 +119,8 @@ impl TillStore for TillSync<'_> {
     /// a failure of the till file itself (I/O, full disk, busy) stops the
     /// round, with nothing of the batch kept.
     fn apply_pulled(&mut self, changes: &[Change]) -> Result<u64> {
-        let me = self.register.config().register.to_string();
+        // Changes this till made come back with its server id as origin.
+        let me = device_id(self.register)?;
         let currency = self.register.config().currency;
         let now = self.register.now();
         let program = self.register.loyalty_program().map_err(till)?;
@@ -376,17 +377,21 @@ pub fn sync_register(
 }
 
 const SECRET_KEY: &str = "sync.secret";
+/// The server's id of this till (`{store}/{register}`), given at enrolment.
+const DEVICE_KEY: &str = "sync.device";
 
-/// Enrols this till with the server (operator's `token`) and keeps the
-/// returned secret in the till file. `replaces` names a lost or broken
-/// till this one takes over from: the change of terminal is then logged in
-/// this till's journal, JET 127 (terminal removed: the old one) then JET 126
-/// (terminal added: this one), in the same transaction as the secret, and
-/// reaches the server with the next push.
+/// Enrols this till with the server, authorised by a single-use enrolment
+/// `code` the retailer's owner issued for this till's store, and keeps the
+/// returned device id and secret in the till file. `replaces` names (by its
+/// server id) a lost or broken till this one takes over from, which the
+/// code must name too: the change of terminal is then logged in this till's
+/// journal, JET 127 (terminal removed: the old one) then JET 126 (terminal
+/// added: this one), in the same transaction as the secret, and reaches the
+/// server with the next push.
 pub fn enroll(
     register: &mut Register,
     transport: &mut dyn Transport,
-    token: &str,
+    code: &str,
     replaces: Option<&str>,
 ) -> Result<pos_sync::wire::EnrollResponse> {
     let config = register.config();
@@ -401,7 +406,7 @@ pub fn enroll(
         method: "POST",
         path: pos_sync::wire::paths::ENROLL.into(),
         headers: vec![
-            (pos_sync::auth::HEADER_ENROLMENT.into(), token.into()),
+            (pos_sync::auth::HEADER_ENROLMENT_CODE.into(), code.trim().into()),
             ("content-type".into(), "application/json".into()),
         ],
         body,
@@ -414,7 +419,15 @@ pub fn enroll(
     let stamp = crate::register::stamp(register.config(), register.now()).map_err(till)?;
     let tx = register.connection().unchecked_transaction().map_err(sql)?;
     db::meta_set(&tx, SECRET_KEY, &enrolled.secret).map_err(till)?;
+    db::meta_set(&tx, DEVICE_KEY, &enrolled.device).map_err(till)?;
     if let Some(old) = replaces {
+        // The journal names registers: the replaced till's server id is
+        // `{store}/{register}` in this till's own store.
+        let store = register.config().store.to_string();
+        let old = old
+            .strip_prefix(store.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or(old);
         let me = register.config().register.to_string();
         let operator = register.config().system_operator.to_string();
         for (code, detail) in [
@@ -460,9 +473,22 @@ pub(crate) fn credentials(register: &Register) -> Result<Option<pos_sync::client
         what: "sync secret",
     })?;
     Ok(Some(pos_sync::client::Credentials {
-        device: register.config().register.to_string(),
+        device: device_id_in(&tx, register)?,
         secret,
     }))
+}
+
+/// The server's id of this till: the one given at enrolment (the register
+/// id for a till enrolled before ids were namespaced by store).
+pub(crate) fn device_id(register: &Register) -> Result<String> {
+    let tx = register.connection().unchecked_transaction().map_err(sql)?;
+    device_id_in(&tx, register)
+}
+
+fn device_id_in(tx: &rusqlite::Transaction<'_>, register: &Register) -> Result<String> {
+    Ok(db::meta_get(tx, DEVICE_KEY)
+        .map_err(till)?
+        .unwrap_or_else(|| register.config().register.to_string()))
 }
 
 #[cfg(test)]

@@ -37,7 +37,6 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
-const TOKEN: &str = "enrol-token";
 const STORE: &str = "lille-1";
 const CARD: &str = "GIFT00007731";
 
@@ -73,20 +72,26 @@ fn open_till(path: &Path) -> Register {
 }
 
 fn start_server(dir: &Path) -> (Server<SqliteStorage>, InProcess) {
-    let server = Server::new(
-        SqliteStorage::open(&dir.join("server.sqlite")).unwrap(),
-        TOKEN,
-        "web-token",
-    );
+    let server = Server::new(SqliteStorage::open(&dir.join("server.sqlite")).unwrap());
+    server
+        .with_tx(|tx| {
+            tx.bo_put_retailer("r1", "Retailer One", "123456789")?;
+            tx.bo_put_store(STORE, "r1")?;
+            Ok(())
+        })
+        .unwrap();
     let running = pos_server::spawn_in_process(server.clone()).unwrap();
     (server, running)
 }
 
-/// Enrols the till with the server; the one place that knows how (a
-/// server-wide token today).
-fn enrol(reg: &mut Register, url: &str) -> SyncClient {
+/// Enrols the till with the server with a fresh enrolment code of its
+/// store; the one place that knows how.
+fn enrol(server: &Server<SqliteStorage>, reg: &mut Register, url: &str) -> SyncClient {
+    let (code, _) = server
+        .enrolment_code("r1", STORE, None, 3_600_000, chrono::Utc::now())
+        .unwrap();
     let mut http = UreqTransport::new(url);
-    pos_sdk::sync::enroll(reg, &mut http, TOKEN, None).unwrap();
+    pos_sdk::sync::enroll(reg, &mut http, &code.secret, None).unwrap();
     pos_sdk::sync::client(reg).unwrap().unwrap()
 }
 
@@ -184,7 +189,7 @@ fn invalid_changes_are_set_aside_and_the_pull_goes_on() {
     let (server, running) = start_server(dir.path());
     let url = running.url().to_owned();
     let mut reg = open_till(&dir.path().join("till-a.sqlite"));
-    let client = enrol(&mut reg, &url);
+    let client = enrol(&server, &mut reg, &url);
     let stock_before = reg.stock_level(&baguette(), &shop()).unwrap().on_hand;
 
     let long_id = "c".repeat(65);
@@ -564,7 +569,7 @@ fn a_web_order_made_by_the_server_is_applied_not_skipped() {
     let (server, running) = start_server(dir.path());
     let url = running.url().to_owned();
     let mut reg = open_till(&dir.path().join("till-a.sqlite"));
-    let client = enrol(&mut reg, &url);
+    let client = enrol(&server, &mut reg, &url);
     server
         .with_tx(|tx| {
             tx.set_stock_level(STORE, "BAG-TRAD", "shop", dec("10"), Decimal::ZERO)?;

@@ -16,15 +16,13 @@ use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
 use pos_core::tender::{Tender, TenderMethod};
 use pos_fiscal::Series;
 use pos_sdk::{IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions};
+use pos_server::{Server, SqliteStorage};
 use pos_sync::SyncError;
 use pos_sync::http_client::UreqTransport;
-use pos_server::{Server, SqliteStorage};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
-
-const TOKEN: &str = "enrol-token";
 
 fn open(db: &Path, clock: &Arc<ManualClock>) -> Register {
     let config = RegisterConfig::france(
@@ -83,11 +81,14 @@ fn sidecars(db: &Path) -> Vec<String> {
 #[test]
 fn the_server_anchor_round_trip_reads_the_file_read_only() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::new(
-        SqliteStorage::open(&dir.path().join("server.sqlite")).unwrap(),
-        TOKEN,
-        "web-token",
-    );
+    let server = Server::new(SqliteStorage::open(&dir.path().join("server.sqlite")).unwrap());
+    server
+        .with_tx(|tx| {
+            tx.bo_put_retailer("r1", "Retailer One", "123456789")?;
+            tx.bo_put_store("lille-1", "r1")?;
+            Ok(())
+        })
+        .unwrap();
     let running = pos_server::spawn_in_process(server.clone()).unwrap();
     let db = dir.path().join("till-a.sqlite");
     let clock = Arc::new(ManualClock::new("2026-09-01T08:00:00Z".parse().unwrap()));
@@ -101,7 +102,10 @@ fn the_server_anchor_round_trip_reads_the_file_read_only() {
     assert!(matches!(err, SyncError::Till { .. }), "{err:?}");
 
     let mut http = UreqTransport::new(running.url());
-    pos_sdk::sync::enroll(&mut reg, &mut http, TOKEN, None).unwrap();
+    let (code, _) = server
+        .enrolment_code("r1", "lille-1", None, 3_600_000, chrono::Utc::now())
+        .unwrap();
+    pos_sdk::sync::enroll(&mut reg, &mut http, &code.secret, None).unwrap();
     let client = pos_sdk::sync::client(&mut reg).unwrap().unwrap();
     for _ in 0..3 {
         sell(&mut reg, &clock);
@@ -119,7 +123,7 @@ fn the_server_anchor_round_trip_reads_the_file_read_only() {
 
     // While the till is open (its -wal exists): read-only, not immutable.
     let live = pos_sdk::sync::server_anchor(&db, &mut http).unwrap();
-    assert_eq!(live.device, "till-a");
+    assert_eq!(live.device, "lille-1/till-a");
     drop(reg);
 
     // A closed till, its file made read-only: immutable, nothing created.
@@ -141,7 +145,7 @@ fn the_server_anchor_round_trip_reads_the_file_read_only() {
         .collect();
     assert_eq!(mirrored, heads, "the server mirrors the file's heads");
     assert_eq!(anchor.heads[&Series::T].last, 3);
-    assert_eq!(anchor, server.server_anchor("till-a").unwrap());
+    assert_eq!(anchor, server.server_anchor("lille-1/till-a").unwrap());
 
     // The wrong secret is refused by the server.
     let mut creds = {

@@ -22,14 +22,12 @@ use pos_fiscal::jet::JetCode;
 use pos_fiscal::payload::JetPayload;
 use pos_fiscal::record::StoredRecord;
 use pos_sdk::{Clock, IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions};
+use pos_server::{InProcess, Server, SqliteStorage};
 use pos_sync::client::SyncClient;
 use pos_sync::http_client::UreqTransport;
-use pos_server::{InProcess, Server, SqliteStorage};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::Arc;
-
-const TOKEN: &str = "enrol-token";
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -74,9 +72,17 @@ fn till(dir: &std::path::Path, name: &str, seed: u64) -> Till {
 }
 
 impl Till {
-    fn enroll(&mut self, url: &str, replaces: Option<&str>) -> pos_sync::wire::EnrollResponse {
+    /// Enrols with a fresh code the retailer issued for lille-1 (naming
+    /// the replaced till, if any).
+    fn enroll(
+        &mut self,
+        server: &Server<SqliteStorage>,
+        url: &str,
+        replaces: Option<&str>,
+    ) -> pos_sync::wire::EnrollResponse {
+        let code = code(server, replaces);
         let mut http = UreqTransport::new(url);
-        let r = pos_sdk::sync::enroll(&mut self.reg, &mut http, TOKEN, replaces).unwrap();
+        let r = pos_sdk::sync::enroll(&mut self.reg, &mut http, &code, replaces).unwrap();
         self.client = pos_sdk::sync::client(&mut self.reg).unwrap();
         r
     }
@@ -140,12 +146,24 @@ fn count(records: &[StoredRecord], code: JetCode) -> usize {
         .count()
 }
 
+/// A fresh enrolment code for a till of lille-1 (retailer r1).
+fn code(server: &Server<SqliteStorage>, replaces: Option<&str>) -> String {
+    server
+        .enrolment_code("r1", "lille-1", replaces, 3_600_000, chrono::Utc::now())
+        .unwrap()
+        .0
+        .secret
+}
+
 fn server(dir: &std::path::Path) -> (Server<SqliteStorage>, InProcess) {
-    let server = Server::new(
-        SqliteStorage::open(&dir.join("server.sqlite")).unwrap(),
-        TOKEN,
-        "web-token",
-    );
+    let server = Server::new(SqliteStorage::open(&dir.join("server.sqlite")).unwrap());
+    server
+        .with_tx(|tx| {
+            tx.bo_put_retailer("r1", "Retailer One", "123456789")?;
+            tx.bo_put_store("lille-1", "r1")?;
+            Ok(())
+        })
+        .unwrap();
     let running = pos_server::spawn_in_process(server.clone()).unwrap();
     (server, running)
 }
@@ -162,7 +180,7 @@ fn unhex(s: &str) -> Vec<u8> {
 fn capped_till(dir: &std::path::Path, points: i64) -> (Server<SqliteStorage>, InProcess, Till) {
     let (server, running) = server(dir);
     let mut a = till(dir, "till-a", 1);
-    a.enroll(running.url(), None);
+    a.enroll(&server, running.url(), None);
     pos_sdk::sync::set_offline_caps(
         &mut a.reg,
         &pos_sync::merge::OfflineCaps {
@@ -184,8 +202,8 @@ fn two_tills_sell_offline_and_every_sale_arrives_once() {
     let url = running.url().to_owned();
     let mut a = till(dir.path(), "till-a", 1);
     let mut b = till(dir.path(), "till-b", 2);
-    a.enroll(&url, None);
-    b.enroll(&url, None);
+    a.enroll(&server, &url, None);
+    b.enroll(&server, &url, None);
 
     // Online: 3 + 2 sales, synced.
     for _ in 0..3 {
@@ -244,11 +262,13 @@ fn two_tills_sell_offline_and_every_sale_arrives_once() {
             .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))
             .unwrap() as u64;
         assert_eq!(
-            server.with_tx(|tx| tx.event_count(name)).unwrap(),
+            server
+                .with_tx(|tx| tx.event_count(&format!("lille-1/{name}")))
+                .unwrap(),
             local,
             "{name}"
         );
-        let status = server.device_status(name).unwrap();
+        let status = server.device_status(&format!("lille-1/{name}")).unwrap();
         assert_eq!(status.acked_seq, local);
         assert_eq!(status.quarantined, 0);
     }
@@ -262,7 +282,9 @@ fn two_tills_sell_offline_and_every_sale_arrives_once() {
     // The journals on the server: complete, verified, with the offline
     // period bracketed by JET 70 then 120.
     for (t, name) in [(&a, "till-a"), (&b, "till-b")] {
-        let on_server = server.with_tx(|tx| tx.fiscal_records(name)).unwrap();
+        let on_server = server
+            .with_tx(|tx| tx.fiscal_records(&format!("lille-1/{name}")))
+            .unwrap();
         assert_eq!(
             on_server,
             t.records(),
@@ -274,7 +296,10 @@ fn two_tills_sell_offline_and_every_sale_arrives_once() {
         assert!(start < end, "{name}: {codes:?}");
         assert_eq!(count(&on_server, JetCode::OfflineStart), 1);
         assert_eq!(count(&on_server, JetCode::OfflineEnd), 1);
-        let device = server.with_tx(|tx| tx.device(name)).unwrap().unwrap();
+        let device = server
+            .with_tx(|tx| tx.device(&format!("lille-1/{name}")))
+            .unwrap()
+            .unwrap();
         let key = pos_fiscal::PublicKey::from_sec1(&unhex(&device.public_key)).unwrap();
         let report = pos_fiscal::verify::verify_records(
             &on_server,
@@ -296,7 +321,7 @@ fn a_replacement_till_logs_the_change_of_terminal_and_takes_over() {
     let (server, running) = server(dir.path());
     let url = running.url().to_owned();
     let mut old = till(dir.path(), "till-a", 1);
-    old.enroll(&url, None);
+    old.enroll(&server, &url, None);
     for _ in 0..2 {
         old.sell();
     }
@@ -306,7 +331,16 @@ fn a_replacement_till_logs_the_change_of_terminal_and_takes_over() {
 
     // till-a breaks; till-c replaces it.
     let mut new = till(dir.path(), "till-c", 3);
-    let enrolled = new.enroll(&url, Some("till-a"));
+    let used = code(&server, Some("lille-1/till-a"));
+    let enrolled = pos_sdk::sync::enroll(
+        &mut new.reg,
+        &mut UreqTransport::new(&url),
+        &used,
+        Some("lille-1/till-a"),
+    )
+    .unwrap();
+    new.client = pos_sdk::sync::client(&mut new.reg).unwrap();
+    assert_eq!(enrolled.device, "lille-1/till-c");
     assert_eq!(enrolled.replaced.unwrap().acked_seq, 2);
     let jet = jets(&new.records());
     let n = jet.len();
@@ -322,16 +356,34 @@ fn a_replacement_till_logs_the_change_of_terminal_and_takes_over() {
     // the change of terminal; the old one is refused from now on.
     new.sync(&url).unwrap();
     assert_eq!(new.baguettes(), Decimal::from(-2));
-    let on_server = server.with_tx(|tx| tx.fiscal_records("till-c")).unwrap();
+    let on_server = server
+        .with_tx(|tx| tx.fiscal_records("lille-1/till-c"))
+        .unwrap();
     assert_eq!(count(&on_server, JetCode::TerminalRemoved), 1);
     assert_eq!(count(&on_server, JetCode::TerminalAdded), 1);
     assert!(matches!(
         old.sync(&url),
         Err(pos_sync::SyncError::Server { status: 401, .. })
     ));
-    // Enrolling the same till again is refused and logs nothing more.
+    // The code is spent: enrolling again with it is refused and logs
+    // nothing more; so is a fresh code for the retired till.
     let mut http = UreqTransport::new(&url);
-    assert!(pos_sdk::sync::enroll(&mut new.reg, &mut http, TOKEN, Some("till-a")).is_err());
+    let spent = pos_sdk::sync::enroll(&mut new.reg, &mut http, &used, Some("lille-1/till-a"));
+    assert!(matches!(
+        spent,
+        Err(pos_sync::SyncError::Server { status: 401, .. })
+    ));
+    assert!(
+        server
+            .enrolment_code(
+                "r1",
+                "lille-1",
+                Some("lille-1/till-a"),
+                60_000,
+                chrono::Utc::now()
+            )
+            .is_err()
+    );
     assert_eq!(count(&new.records(), JetCode::TerminalAdded), 1);
 }
 
@@ -441,11 +493,7 @@ fn offline_gift_card_spending_is_capped_per_till_and_a_refusal_changes_nothing()
     assert_eq!(a.card_balance(), money("35.00"));
     assert_eq!(
         server
-            .with_tx(|tx| tx.ledger_balance(
-                pos_server::STORED_VALUE,
-                "lille-1",
-                "GIFT00007731"
-            ))
+            .with_tx(|tx| tx.ledger_balance(pos_server::STORED_VALUE, "lille-1", "GIFT00007731"))
             .unwrap(),
         Decimal::from(35)
     );
@@ -458,8 +506,8 @@ fn a_card_issued_and_loaded_at_one_till_is_spendable_at_another_after_a_pull() {
     let url = running.url().to_owned();
     let mut a = till(dir.path(), "till-a", 1);
     let mut b = till(dir.path(), "till-b", 2);
-    a.enroll(&url, None);
-    b.enroll(&url, None);
+    a.enroll(&server, &url, None);
+    b.enroll(&server, &url, None);
     a.reg
         .issue_stored_value(
             "GIFT00007731",
@@ -517,11 +565,7 @@ fn a_card_issued_and_loaded_at_one_till_is_spendable_at_another_after_a_pull() {
     assert_eq!(a.card_balance(), money("105.10"));
     assert_eq!(
         server
-            .with_tx(|tx| tx.ledger_balance(
-                pos_server::STORED_VALUE,
-                "lille-1",
-                "GIFT00007731"
-            ))
+            .with_tx(|tx| tx.ledger_balance(pos_server::STORED_VALUE, "lille-1", "GIFT00007731"))
             .unwrap(),
         Decimal::from_str("105.10").unwrap()
     );
@@ -530,12 +574,12 @@ fn a_card_issued_and_loaded_at_one_till_is_spendable_at_another_after_a_pull() {
 #[test]
 fn an_erasure_made_at_one_till_removes_the_personal_data_at_the_other() {
     let dir = tempfile::tempdir().unwrap();
-    let (_server, running) = server(dir.path());
+    let (server, running) = server(dir.path());
     let url = running.url().to_owned();
     let mut a = till(dir.path(), "till-a", 1);
     let mut b = till(dir.path(), "till-b", 2);
-    a.enroll(&url, None);
-    b.enroll(&url, None);
+    a.enroll(&server, &url, None);
+    b.enroll(&server, &url, None);
     let customer = a
         .reg
         .create_customer(
@@ -684,12 +728,12 @@ impl Till {
 #[test]
 fn points_earned_and_spent_at_one_till_show_at_the_other_after_a_pull() {
     let dir = tempfile::tempdir().unwrap();
-    let (_server, running) = server(dir.path());
+    let (server, running) = server(dir.path());
     let url = running.url().to_owned();
     let mut a = till(dir.path(), "till-a", 1);
     let mut b = till(dir.path(), "till-b", 2);
-    a.enroll(&url, None);
-    b.enroll(&url, None);
+    a.enroll(&server, &url, None);
+    b.enroll(&server, &url, None);
     a.reg.set_loyalty_program(Some(&coffee_program())).unwrap();
     b.reg.set_loyalty_program(Some(&coffee_program())).unwrap();
     let customer = a

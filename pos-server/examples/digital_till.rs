@@ -5,7 +5,8 @@
 //! if needed and syncs. Prints `{"ticket", "number", "total"}` as JSON.
 //!
 //! `digital_till --db FILE --server URL --email ADDR [--phone +33...]
-//! [--consent email,sms] [--enrolment-token T]`
+//! [--consent email,sms] [--enrolment-code CODE]` (the code is needed
+//! only while the till is not enrolled yet).
 
 use pos_core::customer::{Channel, ConsentSource, ConsentState, PersonalData};
 use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
@@ -75,8 +76,8 @@ fn run(args: &[String]) -> Result<serde_json::Value, Box<dyn std::error::Error>>
     let client = match pos_sdk::sync::client(&mut till)? {
         Some(c) => c,
         None => {
-            let token = get("--enrolment-token").unwrap_or_else(|| "change-me".into());
-            pos_sdk::sync::enroll(&mut till, &mut http, &token, None)?;
+            let code = get("--enrolment-code").ok_or("--enrolment-code is needed to enrol")?;
+            pos_sdk::sync::enroll(&mut till, &mut http, &code, None)?;
             pos_sdk::sync::client(&mut till)?.ok_or("not enrolled")?
         }
     };

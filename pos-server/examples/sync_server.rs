@@ -1,8 +1,10 @@
 //! A minimal stand-alone sync server (SQLite), with the same arguments as
 //! `pos sync-server`: `sync_server [sync-server] --listen ADDR --db FILE
-//! --web-token T --enrolment-token T`.
+//! [--first-retailer R] [--first-store S]`. On the first start of an empty
+//! database it creates that retailer and store and prints one enrolment
+//! code and one web-shop key (one JSON line on stdout), once.
 
-use pos_server::{Server, SqliteStorage};
+use pos_server::{Server, SqliteStorage, credentials};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -18,11 +20,31 @@ fn main() -> ExitCode {
     let db = get("--db", "pos-sync-server.sqlite");
     let run = || -> pos_server::Result<()> {
         let storage = SqliteStorage::open(std::path::Path::new(&db))?;
-        let server = Server::new(
-            storage,
-            &get("--enrolment-token", "change-me"),
-            &get("--web-token", "change-me-too"),
+        let server = Server::new(storage);
+        let (retailer, store) = (
+            get("--first-retailer", "retailer-1"),
+            get("--first-store", "store-1"),
         );
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let first = server.with_tx(|tx| {
+            credentials::first_start(
+                tx,
+                (&retailer, "First retailer", "000000000"),
+                &store,
+                credentials::fresh(credentials::CODE_PREFIX),
+                credentials::fresh(credentials::KEY_PREFIX),
+                now_ms,
+            )
+        })?;
+        if let Some(f) = first {
+            println!(
+                "{}",
+                serde_json::json!({ "first_start": {
+                    "retailer": f.retailer, "store": f.store,
+                    "enrolment_code": f.code.secret, "web_key": f.web_key.secret,
+                }})
+            );
+        }
         pos_server::serve(&listen, server)
     };
     match run() {

@@ -61,11 +61,14 @@ def world():
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [str(POS), "sync-server", "--listen", f"127.0.0.1:{port}", "--db", f"{tmp}/server.sqlite",
-         "--enrolment-token", "enrol-test", "--link-base", url,
+         "--first-retailer", "r1", "--first-store", "demo-store", "--link-base", url,
          "--smtp", f"127.0.0.1:{smtp_port}", "--smtp-security", "plain",
          "--smtp-from", "Commerce de démonstration <recus@example.fr>"],
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
+    # The first start of the empty database prints one enrolment code for
+    # the till's store (`demo-store`), once.
+    code = json.loads(proc.stdout.readline())["first_start"]["enrolment_code"]
     for _ in range(100):
         try:
             urllib.request.urlopen(f"{url}/openapi.json", timeout=1).read()
@@ -78,7 +81,7 @@ def world():
         pytest.fail("server did not start")
     till = Path(tmp) / "till.sqlite"
     sale = subprocess.run(
-        [str(TILL), "--db", str(till), "--server", url, "--enrolment-token", "enrol-test",
+        [str(TILL), "--db", str(till), "--server", url, "--enrolment-code", code,
          "--email", "camille@example.org", "--phone", "+33612345678", "--consent", "email"],
         capture_output=True, text=True, check=True,
     )

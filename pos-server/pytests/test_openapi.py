@@ -6,6 +6,7 @@ free loopback port with a fresh SQLite file, then runs schemathesis on
 bodies as documented.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -19,7 +20,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "web-test-token"
 
 
 def free_port() -> int:
@@ -37,11 +37,14 @@ def server():
     assert exe.exists(), f"{exe} is missing: build it with `cargo build -p pos-cli`"
     port = free_port()
     tmp = tempfile.mkdtemp()
+    # The first start of the empty database prints one web-shop key (for
+    # every store of the first retailer), once.
     proc = subprocess.Popen(
         [str(exe), "sync-server", "--listen", f"127.0.0.1:{port}", "--db", f"{tmp}/s.sqlite",
-         "--web-token", TOKEN, "--enrolment-token", "enrol-test-token"],
-        stderr=subprocess.PIPE,
+         "--first-retailer", "r1", "--first-store", "S1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
+    key = json.loads(proc.stdout.readline())["first_start"]["web_key"]
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -52,23 +55,25 @@ def server():
     else:
         proc.kill()
         pytest.fail("server did not start")
-    yield url
+    yield url, key
     proc.terminate()
     proc.wait(timeout=10)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_openapi_is_served(server):
-    body = urllib.request.urlopen(f"{server}/openapi.json").read()
+    url, _ = server
+    body = urllib.request.urlopen(f"{url}/openapi.json").read()
     assert b'"openapi": "3.0.3"' in body
 
 
 def test_api_conforms_to_openapi(server):
+    url, key = server
     st = Path(sys.executable).parent / "schemathesis"
     result = subprocess.run(
-        [str(st), "run", f"{server}/openapi.json",
+        [str(st), "run", f"{url}/openapi.json",
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-         "--header", f"Authorization: Bearer {TOKEN}",
+         "--header", f"Authorization: Bearer {key}",
          "--max-examples", os.environ.get("POS_SCHEMATHESIS_EXAMPLES", "40")],
         capture_output=True, text=True, timeout=600,
     )

@@ -119,7 +119,7 @@ pub fn accept(
     let mut defects: Vec<String> = Vec::new();
     let mut fresh: Vec<StoredRecord> = Vec::new();
     for r in records {
-        if r.register != dev.id {
+        if r.register != dev.register {
             defects.push(format!("foreign_register {}{}", r.series.code(), r.number));
             continue;
         }

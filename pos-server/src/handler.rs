@@ -5,7 +5,7 @@
 
 use super::apply::apply_event;
 use super::store::{Device, Storage, Tx};
-use super::{fiscal, web};
+use super::{credentials, fiscal, web};
 use crate::auth;
 use crate::error::{AuthFailure, Result, ServerError, SyncError};
 use crate::transport::{HttpRequest, HttpResponse};
@@ -21,8 +21,6 @@ use std::sync::Arc;
 /// The sync server over a storage back end.
 pub struct Server<S: Storage> {
     storage: Arc<S>,
-    enrolment_token: String,
-    web_token: String,
     webhook_secret: Option<Vec<u8>>,
 }
 
@@ -39,8 +37,6 @@ impl<S: Storage> Clone for Server<S> {
     fn clone(&self) -> Self {
         Server {
             storage: Arc::clone(&self.storage),
-            enrolment_token: self.enrolment_token.clone(),
-            web_token: self.web_token.clone(),
             webhook_secret: self.webhook_secret.clone(),
         }
     }
@@ -65,15 +61,58 @@ pub fn error_response(e: &ServerError) -> HttpResponse {
 }
 
 impl<S: Storage> Server<S> {
-    /// A server: `enrolment_token` authorises new devices, `web_token` the
-    /// web shop's API calls.
-    pub fn new(storage: S, enrolment_token: &str, web_token: &str) -> Server<S> {
+    /// A server over `storage`. Tills enrol with single-use codes and the
+    /// web shop calls with keys, both issued per retailer
+    /// ([`Server::enrolment_code`], [`Server::web_key`]); there is no
+    /// server-wide secret.
+    pub fn new(storage: S) -> Server<S> {
         Server {
             storage: Arc::new(storage),
-            enrolment_token: enrolment_token.to_owned(),
-            web_token: web_token.to_owned(),
             webhook_secret: None,
         }
+    }
+
+    /// Issues a single-use enrolment code for a store of a retailer (and,
+    /// with `replaces`, for replacing that till of the store), valid for
+    /// `ttl_ms`. The code is returned once; only its digest is kept.
+    pub fn enrolment_code(
+        &self,
+        retailer: &str,
+        store: &str,
+        replaces: Option<&str>,
+        ttl_ms: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(credentials::Fresh, credentials::EnrolmentCode)> {
+        let fresh = credentials::fresh(credentials::CODE_PREFIX);
+        let req = credentials::CodeRequest {
+            retailer: retailer.to_owned(),
+            store: store.to_owned(),
+            replaces: replaces.map(str::to_owned),
+            ttl_ms,
+        };
+        let code =
+            self.with_tx(|tx| credentials::issue_code(tx, &fresh, &req, now.timestamp_millis()))?;
+        Ok((fresh, code))
+    }
+
+    /// Issues a web-shop API key for `stores` of a retailer (empty: every
+    /// store of the retailer). The key is returned once.
+    pub fn web_key(
+        &self,
+        retailer: &str,
+        stores: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(credentials::Fresh, credentials::WebKey)> {
+        let fresh = credentials::fresh(credentials::KEY_PREFIX);
+        let key = self.with_tx(|tx| {
+            credentials::issue_web_key(tx, &fresh, retailer, stores, now.timestamp_millis())
+        })?;
+        Ok((fresh, key))
+    }
+
+    /// The scope of a web-shop bearer key (401 when unknown or revoked).
+    pub fn web_scope(&self, bearer: &str) -> Result<credentials::WebScope> {
+        self.with_tx(|tx| credentials::web_scope(tx, bearer))
     }
 
     /// Requires incoming stock webhooks (`POST /v1/web/stock`) to be signed
@@ -90,8 +129,15 @@ impl<S: Storage> Server<S> {
             return Ok(());
         };
         super::webhooks::verify(secret, req, now.timestamp_millis())?;
-        let sig = req.header(super::webhooks::HEADER_SIGNATURE).unwrap_or("");
-        let key = format!("webhook:{sig}");
+        // Keyed on the decoded bytes: the same signature spelled in other
+        // hex (upper case) is the same signature.
+        let sig = req
+            .header(super::webhooks::HEADER_SIGNATURE)
+            .and_then(|s| hex::decode(s).ok())
+            .ok_or(AuthFailure::MissingHeader {
+                header: super::webhooks::HEADER_SIGNATURE,
+            })?;
+        let key = format!("webhook:{}", hex::encode(sig));
         if !self.with_tx(|tx| tx.remember_signature(&key, now.timestamp_millis()))? {
             return Err(AuthFailure::Replayed.into());
         }
@@ -123,7 +169,7 @@ impl<S: Storage> Server<S> {
                 status: 200,
                 body: super::OPENAPI.as_bytes().to_vec(),
             }),
-            ("POST", paths::ENROLL) => self.enroll(req),
+            ("POST", paths::ENROLL) => self.enroll(req, now),
             ("POST", paths::PUSH) => self.push(req, now),
             ("POST", paths::PULL) => self.pull(req, now),
             ("POST", paths::STATUS) => self.status(req, now),
@@ -134,11 +180,36 @@ impl<S: Storage> Server<S> {
         r.unwrap_or_else(|e| error_response(&e))
     }
 
-    /// Enrols a device (or a replacement for a lost one) and returns its secret.
-    pub fn enroll_device(&self, body: &[u8], secret: Vec<u8>) -> Result<EnrollResponse> {
+    /// Enrols a device (or a replacement for a lost one) with a
+    /// single-use enrolment `code` and returns its id and secret. The code
+    /// must be valid, for the request's store, and name the replaced till
+    /// exactly when the request replaces one; it is consumed in the same
+    /// transaction, and nothing is written when it is refused.
+    pub fn enroll_device(
+        &self,
+        code: &str,
+        body: &[u8],
+        secret: Vec<u8>,
+        now: DateTime<Utc>,
+    ) -> Result<EnrollResponse> {
         let req = wire::decode_enroll_request(body)?;
+        if req.device.contains('/') {
+            return Err(ServerError::from(SyncError::Invalid {
+                message: "enrolment request",
+                rule: "a register id holds no `/`",
+            }));
+        }
+        let id = Device::id_for(&req.store, &req.device);
         self.with_tx(|tx| {
-            if tx.device(&req.device)?.is_some() {
+            credentials::consume_code(
+                tx,
+                code,
+                &req.store,
+                req.replaces.as_deref(),
+                &id,
+                now.timestamp_millis(),
+            )?;
+            if tx.device(&id)?.is_some() {
                 return Err(ServerError::from(SyncError::Invalid {
                     message: "enrolment request",
                     rule: "a device id is enrolled once",
@@ -146,18 +217,20 @@ impl<S: Storage> Server<S> {
             }
             let mut replaced = None;
             if let Some(old) = &req.replaces {
+                // The code named this till of this store (checked above).
                 let od = tx.device(old)?.ok_or(SyncError::NotFound {
                     what: "replaced device",
                 })?;
-                if od.store != req.store {
-                    return Err(AuthFailure::WrongStore.into());
+                if od.store != req.store || od.replaced_by.is_some() {
+                    return Err(AuthFailure::ReplacesNotAuthorised.into());
                 }
-                tx.retire_device(old, &req.device)?;
+                tx.retire_device(old, &id)?;
                 replaced = Some(device_status(tx, old, None)?);
             }
             tx.insert_device(&Device {
-                id: req.device.clone(),
+                id: id.clone(),
                 store: req.store.clone(),
+                register: req.device.clone(),
                 location: req.location.clone(),
                 secret: secret.clone(),
                 public_key: req.public_key.clone(),
@@ -165,20 +238,23 @@ impl<S: Storage> Server<S> {
                 genesis: None,
             })?;
             Ok(EnrollResponse {
+                device: id.clone(),
                 secret: hex::encode(&secret),
                 replaced,
             })
         })
     }
 
-    fn enroll(&self, req: &HttpRequest) -> Result<HttpResponse> {
-        let token = req.header(auth::HEADER_ENROLMENT).unwrap_or("");
-        if !constant_eq(token.as_bytes(), self.enrolment_token.as_bytes()) {
-            return Err(AuthFailure::BadEnrolmentToken.into());
-        }
+    fn enroll(&self, req: &HttpRequest, now: DateTime<Utc>) -> Result<HttpResponse> {
+        let code = req
+            .header(auth::HEADER_ENROLMENT_CODE)
+            .filter(|c| !c.is_empty() && c.len() <= 256)
+            .ok_or(AuthFailure::MissingHeader {
+                header: auth::HEADER_ENROLMENT_CODE,
+            })?;
         let mut secret = [0u8; 32];
         rand::Rng::fill(&mut rand::rng(), &mut secret);
-        let resp = self.enroll_device(&req.body, secret.to_vec())?;
+        let resp = self.enroll_device(code, &req.body, secret.to_vec(), now)?;
         Ok(json_response(200, &resp))
     }
 
@@ -214,7 +290,12 @@ impl<S: Storage> Server<S> {
             sig,
             now.timestamp_millis(),
         )?;
-        if !tx.remember_signature(sig, now.timestamp_millis())? {
+        // Keyed on the decoded bytes: the same signature in upper-case hex
+        // is the same signature (verify accepted it, so it decodes).
+        let raw = hex::decode(sig).map_err(|_| AuthFailure::MissingHeader {
+            header: auth::HEADER_SIGNATURE,
+        })?;
+        if !tx.remember_signature(&hex::encode(raw), now.timestamp_millis())? {
             return Err(AuthFailure::Replayed.into());
         }
         Ok(dev)
@@ -251,7 +332,9 @@ impl<S: Storage> Server<S> {
                             }));
                         }
                         None => {
-                            return Err(ServerError::from(SyncError::Corrupt { what: "event log" }));
+                            return Err(ServerError::from(SyncError::Corrupt {
+                                what: "event log",
+                            }));
                         }
                     }
                 }
@@ -427,14 +510,12 @@ impl<S: Storage> Server<S> {
     }
 
     fn web(&self, req: &HttpRequest, path: &str, now: DateTime<Utc>) -> Result<HttpResponse> {
-        let token = req
+        let key = req
             .header("authorization")
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
-        if !constant_eq(token.as_bytes(), self.web_token.as_bytes()) {
-            return Err(AuthFailure::BadEnrolmentToken.into());
-        }
-        super::web_api::route(self, req, path, now)
+        let scope = self.web_scope(key)?;
+        super::web_api::route(self, &scope, req, path, now)
     }
 }
 
@@ -478,18 +559,4 @@ fn server_anchor(tx: &mut dyn Tx, dev: &Device) -> Result<ServerAnchor> {
             })
             .collect(),
     })
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    use hmac::Mac;
-    // Compare HMACs of both under a fixed key: constant time in the content.
-    let tag = |x: &[u8]| {
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(b"pos-sync token compare")
-            .map(|mut m| {
-                m.update(x);
-                m.finalize().into_bytes().to_vec()
-            })
-            .unwrap_or_default()
-    };
-    !a.is_empty() && tag(a) == tag(b)
 }

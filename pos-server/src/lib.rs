@@ -21,6 +21,7 @@ use pos_sync::{auth, merge, transport, wire};
 
 mod apply;
 pub mod backoffice;
+pub mod credentials;
 pub mod digital;
 pub mod error;
 mod fiscal;

@@ -132,6 +132,7 @@ fn create_schema(c: &mut Client) -> Result<()> {
         crate::schema::check(crate::schema::UNVERSIONED)?;
     }
     c.batch_execute(SCHEMA)?;
+    c.batch_execute(crate::credentials::PG_SCHEMA)?;
     c.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
     c.execute(
         "INSERT INTO schema_version(version) SELECT $1
@@ -293,6 +294,10 @@ impl PgTx<'_> {
 }
 
 impl Tx for PgTx<'_> {
+    fn credentials(&mut self) -> Box<dyn crate::credentials::CredentialRows + '_> {
+        crate::credentials::pg_tx(&mut self.tx)
+    }
+
     fn device(&mut self, id: &str) -> Result<Option<Device>> {
         let rows = self.rows(
             "SELECT id, store, location, secret, public_key, replaced_by, genesis FROM devices WHERE id = $1",
@@ -302,9 +307,11 @@ impl Tx for PgTx<'_> {
             .map(|r| {
                 let secret: String = r.get(3);
                 let genesis: Option<String> = r.get(6);
+                let (id, store): (String, String) = (r.get(0), r.get(1));
                 Ok(Device {
-                    id: r.get(0),
-                    store: r.get(1),
+                    register: Device::register_of(&id, &store).to_owned(),
+                    id,
+                    store,
                     location: r.get(2),
                     secret: hex::decode(secret)
                         .map_err(|_| SyncError::Corrupt { what: "secret" })?,

@@ -133,6 +133,7 @@ impl SqliteStorage {
         }
         conn.execute_batch(SCHEMA)?;
         conn.pragma_update(None, "user_version", crate::schema::SCHEMA_VERSION)?;
+        conn.execute_batch(crate::credentials::SQLITE_SCHEMA)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             path,
@@ -289,6 +290,10 @@ pub(crate) fn genesis_from_json(s: &str) -> Result<(String, String, String)> {
 }
 
 impl Tx for SqliteTx<'_> {
+    fn credentials(&mut self) -> Box<dyn crate::credentials::CredentialRows + '_> {
+        crate::credentials::sqlite_tx(self.tx)
+    }
+
     fn device(&mut self, id: &str) -> Result<Option<Device>> {
         let row = self
             .tx
@@ -311,6 +316,7 @@ impl Tx for SqliteTx<'_> {
         row.map(
             |(id, store, location, secret, public_key, replaced_by, genesis)| {
                 Ok(Device {
+                    register: Device::register_of(&id, &store).to_owned(),
                     id,
                     store,
                     location,

@@ -14,10 +14,14 @@ use std::collections::{BTreeMap, BTreeSet};
 /// An enrolled till.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
-    /// Device (register) id.
+    /// The server's id of the device, namespaced by its store
+    /// (`{store}/{register}`, see [`Device::id_for`]).
     pub id: String,
     /// Its store.
     pub store: String,
+    /// Its register id (unique within the store; what its fiscal records
+    /// name).
+    pub register: String,
     /// Its stock location.
     pub location: String,
     /// HMAC secret.
@@ -29,6 +33,22 @@ pub struct Device {
     /// Genesis parameters of its fiscal journal (register, key id, init ts),
     /// once its JET 260 record was accepted.
     pub genesis: Option<(String, String, String)>,
+}
+
+impl Device {
+    /// The server's id of register `register` of `store`. Store ids are
+    /// unique across retailers and hold no `/`, so ids never collide.
+    pub fn id_for(store: &str, register: &str) -> String {
+        format!("{store}/{register}")
+    }
+
+    /// The register part of a device id of `store` (the whole id for a
+    /// device enrolled before ids were namespaced).
+    pub fn register_of<'a>(id: &'a str, store: &str) -> &'a str {
+        id.strip_prefix(store)
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or(id)
+    }
 }
 
 /// The last accepted fiscal record of one series of one device.
@@ -234,6 +254,9 @@ pub trait Tx {
     ) -> Result<bool> {
         Ok(false)
     }
+
+    /// Enrolment codes and web-shop keys ([`crate::credentials`]).
+    fn credentials(&mut self) -> Box<dyn crate::credentials::CredentialRows + '_>;
 
     // ---- back office ----
     /// Adds a retailer or updates its name and SIREN.

@@ -1,5 +1,7 @@
-//! Routes of the web shop API (bearer token; described in `openapi.json`).
+//! Routes of the web shop API (a retailer's bearer key, scoped to some of
+//! its stores; described in `openapi.json`).
 
+use super::credentials::WebScope;
 use super::handler::Server;
 use super::store::Storage;
 use super::web::{self, WebOrder};
@@ -71,15 +73,18 @@ fn decode<T: for<'de> serde::Deserialize<'de>>(body: &[u8], message: &'static st
         .map_err(|source| ServerError::from(SyncError::Decode { message, source }))
 }
 
-/// Dispatches `/v1/web/...`.
+/// Dispatches `/v1/web/...` for a key of `scope`: a store outside the
+/// key's scope is refused (403) before anything is read or written.
 pub fn route<S: Storage>(
     server: &Server<S>,
+    scope: &WebScope,
     req: &HttpRequest,
     path: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<HttpResponse> {
     let q = query(&req.path)?;
     let store = required(&q, "store")?;
+    scope.check(store)?;
     let segments: Vec<&str> = path.trim_start_matches("/v1/web/").split('/').collect();
     match (req.method, segments.as_slice()) {
         ("GET", ["stock"]) => {
@@ -105,6 +110,9 @@ pub fn route<S: Storage>(
         }
         ("POST", ["transfers"]) => {
             let t: super::transfer::Transfer = decode(&req.body, "transfer")?;
+            if let Some(to) = &t.to_store {
+                scope.check(to)?;
+            }
             let (doc, new) = server.transfer_stock(store, &t, now)?;
             Ok(ok(if new { 201 } else { 200 }, &doc))
         }

@@ -25,8 +25,6 @@ use pos_sync::transport::{HttpRequest, HttpResponse, Transport};
 use pos_sync::wire::ChangeKind;
 use support::till::{TestTill, t0, ticking};
 
-const ENROL: &str = "enrol-token";
-const WEB: &str = "web-token";
 const PASSWORD: &str = "correct horse battery staple";
 
 struct Direct<S: Storage>(Server<S>, DateTime<Utc>);
@@ -74,11 +72,7 @@ fn world<S: Storage>(server: Server<S>, xss: bool) -> World<S> {
         TestTill::new("CAISSE-B1", "S3", "L3", 3),
     ];
     for t in &mut tills {
-        let secret: Vec<u8> = t.device.bytes().chain(*b"-secret").collect();
-        server
-            .enroll_device(&t.enroll_request(None), secret.clone())
-            .unwrap();
-        t.secret = secret;
+        support::enrol::enroll(&server, t, None);
     }
     tills[0].sell("BAGUETTE", 3, Some("C1"), None);
     tills[0].sell("CROISSANT", 2, None, None);
@@ -119,7 +113,7 @@ fn viewer<S: Storage>(server: &Server<S>, user: &str) -> Viewer {
 
 fn verify_chain<S: Storage>(server: &Server<S>, till: &TestTill) {
     let records = server
-        .with_tx(|tx| tx.fiscal_records(&till.device))
+        .with_tx(|tx| tx.fiscal_records(&till.server_id))
         .unwrap();
     assert_eq!(records.len(), till.records().len());
     let report = verify_records(
@@ -145,7 +139,7 @@ fn day_total_matches_z<S: Storage>(w: &World<S>) {
     assert_eq!(d.closures_total, d.total);
     let z: i64 = w
         .server
-        .with_tx(|tx| tx.fiscal_records("CAISSE-A1"))
+        .with_tx(|tx| tx.fiscal_records("S1/CAISSE-A1"))
         .unwrap()
         .iter()
         .filter_map(|r| pos_server::backoffice::report::closure_fact("S1", r))
@@ -173,12 +167,12 @@ fn day_total_matches_z<S: Storage>(w: &World<S>) {
         "foreign_store"
     );
     assert_eq!(
-        service::fec(&w.server, &v2, "CAISSE-A1")
+        service::fec(&w.server, &v2, "S1/CAISSE-A1")
             .unwrap_err()
             .code(),
         "foreign_store"
     );
-    let (name, fec) = service::fec(&w.server, &v1, "CAISSE-A1").unwrap();
+    let (name, fec) = service::fec(&w.server, &v1, "S1/CAISSE-A1").unwrap();
     assert_eq!(name, "123456789FEC20260101.txt");
     assert!(String::from_utf8_lossy(&fec).contains("50,00"));
     // The first look queues the background verifications; once they are
@@ -280,7 +274,7 @@ fn rgpd_suite<S: Storage>(w: &World<S>) {
 #[test]
 fn sqlite_day_total_equals_the_sum_of_the_days_z_records() {
     let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB),
+        Server::new(SqliteStorage::in_memory().unwrap()),
         false,
     );
     day_total_matches_z(&w);
@@ -289,7 +283,7 @@ fn sqlite_day_total_equals_the_sum_of_the_days_z_records() {
 #[test]
 fn sqlite_rgpd_export_erasure_retention_and_access_log() {
     let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB),
+        Server::new(SqliteStorage::in_memory().unwrap()),
         false,
     );
     rgpd_suite(&w);
@@ -299,10 +293,7 @@ fn sqlite_rgpd_export_erasure_retention_and_access_log() {
 fn postgres_back_office_parity() {
     let pg = support::pg::Pg::start();
     let server = Server::new(
-        pos_server::PostgresStorage::connect(&pg.url).unwrap(),
-        ENROL,
-        WEB,
-    );
+        pos_server::PostgresStorage::connect(&pg.url).unwrap());
     let w = world(server, false);
     day_total_matches_z(&w);
     rgpd_suite(&w);
@@ -311,7 +302,7 @@ fn postgres_back_office_parity() {
 
 #[test]
 fn a_store_belongs_to_one_retailer_and_names_are_checked() {
-    let s = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let s = Server::new(SqliteStorage::in_memory().unwrap());
     s.with_tx(|tx| {
         service::add_retailer(tx, "r1", "Un", "123456789")?;
         service::add_retailer(tx, "r2", "Deux", "123456789")?;
@@ -463,10 +454,7 @@ fn get(url: &str, path: &str, cookie: &str) -> Resp {
 fn http_suite<S: Storage>(w: &World<S>) {
     let app = pos_server::http::router(w.server.clone()).merge(pos_server::backoffice::router(
         w.server.clone(),
-        Config {
-            web_token: WEB.into(),
-            ..Config::default()
-        },
+        Config::default(),
     ));
     let running = pos_server::spawn_app(app).unwrap();
     let url = running.url().to_owned();
@@ -564,15 +552,15 @@ fn http_suite<S: Storage>(w: &World<S>) {
         format!("/?day={day}&store=S1"),
         format!("/api/dashboard?day={day}&store=S1"),
         format!("/live?day={day}&store=S1"),
-        "/download/fec?till=CAISSE-A1".to_string(),
-        "/download/journal?till=CAISSE-A1".to_string(),
+        "/download/fec?till=S1%2FCAISSE-A1".to_string(),
+        "/download/journal?till=S1%2FCAISSE-A1".to_string(),
         "/customers/S1/C1".to_string(),
         "/customers/S1/C1/export".to_string(),
     ] {
         assert_eq!(get(&url, &path, &c2).status, 403, "{path}");
     }
     // Downloads for the right retailer.
-    let fec = get(&url, "/download/fec?till=CAISSE-A1", &c1);
+    let fec = get(&url, "/download/fec?till=S1%2FCAISSE-A1", &c1);
     assert_eq!(fec.status, 200);
     assert!(
         header(&fec, "content-disposition")
@@ -582,7 +570,7 @@ fn http_suite<S: Storage>(w: &World<S>) {
     assert!(fec.body.starts_with("JournalCode|"));
     let csv = get(&url, &format!("/download/sales.csv?day={day}"), &c1);
     assert_eq!(csv.body.lines().count(), 4, "{}", csv.body);
-    let jsonl = get(&url, "/download/journal?till=CAISSE-A1", &c1);
+    let jsonl = get(&url, "/download/journal?till=S1%2FCAISSE-A1", &c1);
     assert_eq!(jsonl.body.lines().count(), w.tills[0].records().len());
     // Each line is a signed record: pos-fiscal reads them back and its
     // verifier checks chains and signatures with the till's public key.
@@ -609,7 +597,7 @@ fn http_suite<S: Storage>(w: &World<S>) {
 
     // Roles: the accountant reads figures and the FEC, no personal data.
     let (ca, csrfa) = sign_in(&url, "accountant1");
-    assert_eq!(get(&url, "/download/fec?till=CAISSE-A1", &ca).status, 200);
+    assert_eq!(get(&url, "/download/fec?till=S1%2FCAISSE-A1", &ca).status, 200);
     assert_eq!(get(&url, "/customers", &ca).status, 403);
     assert_eq!(get(&url, "/customers/S1/C1/export", &ca).status, 403);
     assert_eq!(get(&url, "/access-log", &ca).status, 403);
@@ -690,10 +678,25 @@ fn http_suite<S: Storage>(w: &World<S>) {
         None,
     );
     assert_eq!(r.status, 401);
+    let web = support::enrol::web_key(&w.server, &["S1"]);
+    for (path, status) in [
+        // Another store of the same retailer, outside the key's scope.
+        ("/v1/web/customers/C9/export?store=S2", 403),
+        // Another retailer's store.
+        ("/v1/web/customers/C3/export?store=S3", 403),
+    ] {
+        let r = call(
+            agent()
+                .get(&format!("{url}{path}"))
+                .set("Authorization", &format!("Bearer {web}")),
+            None,
+        );
+        assert_eq!(r.status, status, "{path}: {}", r.body);
+    }
     let r = call(
         agent()
             .get(&format!("{url}/v1/web/customers/C1/export?store=S1"))
-            .set("Authorization", &format!("Bearer {WEB}")),
+            .set("Authorization", &format!("Bearer {web}")),
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
@@ -712,7 +715,7 @@ fn http_suite<S: Storage>(w: &World<S>) {
 #[test]
 fn sqlite_http_isolation_roles_csrf_and_downloads() {
     let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB),
+        Server::new(SqliteStorage::in_memory().unwrap()),
         false,
     );
     w.server
@@ -724,7 +727,7 @@ fn sqlite_http_isolation_roles_csrf_and_downloads() {
 #[test]
 fn logins_are_throttled_and_cookies_secure_off_loopback() {
     let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB),
+        Server::new(SqliteStorage::in_memory().unwrap()),
         false,
     );
     let app = pos_server::backoffice::router(w.server.clone(), Config::default());
@@ -804,7 +807,7 @@ fn logins_are_throttled_and_cookies_secure_off_loopback() {
 #[test]
 fn an_xss_attempt_in_a_product_name_is_escaped_everywhere() {
     let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB),
+        Server::new(SqliteStorage::in_memory().unwrap()),
         true,
     );
     let app = pos_server::backoffice::router(w.server.clone(), Config::default());
@@ -828,7 +831,7 @@ fn an_xss_attempt_in_a_product_name_is_escaped_everywhere() {
 fn the_live_feed_pushes_a_new_sale_without_reload() {
     use std::io::{BufRead, BufReader, Write};
     let mut w = world(
-        Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB),
+        Server::new(SqliteStorage::in_memory().unwrap()),
         false,
     );
     let app = pos_server::backoffice::router(w.server.clone(), Config::default());
@@ -864,7 +867,7 @@ fn the_live_feed_pushes_a_new_sale_without_reload() {
 #[test]
 fn stock_alerts_and_the_click_and_collect_queue() {
     let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB),
+        Server::new(SqliteStorage::in_memory().unwrap()),
         false,
     );
     let movement = |id: &str, sku: &str, loc: &str, qty: i64| -> pos_core::stock::StockMovement {
@@ -975,7 +978,7 @@ fn dashboard_figures() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     server
         .with_tx(|tx| {
             service::add_retailer(tx, "r1", "Un", "123456789")?;
@@ -984,11 +987,7 @@ fn dashboard_figures() {
         })
         .unwrap();
     let mut till = TestTill::new("CAISSE-A1", "S1", "L1", 1);
-    let secret: Vec<u8> = till.device.bytes().chain(*b"-secret").collect();
-    server
-        .enroll_device(&till.enroll_request(None), secret.clone())
-        .unwrap();
-    till.secret = secret;
+    support::enrol::enroll(&server, &mut till, None);
     for i in 0..sales {
         till.clock += Duration::minutes(7);
         till.sell(["BAGUETTE", "CROISSANT", "VIN"][i % 3], 1, None, None);
@@ -997,7 +996,7 @@ fn dashboard_figures() {
     let clock = ticking();
     let mut direct = Direct(server.clone(), t0());
     while till.outbox_pending() > 0 || {
-        let heads = server.device_status(&till.device).unwrap().fiscal_heads;
+        let heads = server.device_status(&till.server_id).unwrap().fiscal_heads;
         heads.values().sum::<u64>() < till.records().len() as u64 - 1
     } {
         sync_once(&till.client(), &mut till, &mut direct, &clock).unwrap();
@@ -1012,7 +1011,7 @@ fn dashboard_figures() {
     println!(
         "dashboard over {} accepted records ({} tickets today): {:.1} ms; live fingerprint: {:.2} ms",
         server
-            .with_tx(|tx| tx.fiscal_records("CAISSE-A1"))
+            .with_tx(|tx| tx.fiscal_records("S1/CAISSE-A1"))
             .unwrap()
             .len(),
         d.tickets,

@@ -25,12 +25,12 @@ use pos_core::ids::{CustomerId, LocationId, OperatorId, RegisterId, StoreId};
 use pos_core::tender::{Tender, TenderMethod};
 use pos_fiscal::signer::Signer;
 use pos_sdk::{IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions};
-use pos_sync::SyncError;
 use pos_server::digital::mail::{Mailer, OutgoingMail};
 use pos_server::digital::sms::{HttpSmsConfig, HttpSmsProvider};
 use pos_server::digital::{Digital, DigitalFailure, SendRecord, SendStatus, StoredReceipt};
-use pos_sync::http_client::UreqTransport;
 use pos_server::{InProcess, Server, Storage, http, spawn_app};
+use pos_sync::SyncError;
+use pos_sync::http_client::UreqTransport;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -147,9 +147,27 @@ struct World<S: Storage> {
     sms: Arc<Mutex<Vec<Captured>>>,
 }
 
+/// A fresh enrolment code for `store` (filed under `retailer`).
+fn enrolment_code<S: Storage>(server: &Server<S>, retailer: &str, store: &str) -> String {
+    server
+        .with_tx(|tx| {
+            if tx.bo_retailer(retailer)?.is_none() {
+                tx.bo_put_retailer(retailer, "Retailer", "123456789")?;
+            }
+            tx.bo_put_store(store, retailer)?;
+            Ok(())
+        })
+        .unwrap();
+    server
+        .enrolment_code(retailer, store, None, 3_600_000, Utc::now())
+        .unwrap()
+        .0
+        .secret
+}
+
 impl<S: Storage> World<S> {
     fn new(storage: S) -> World<S> {
-        let server = Server::new(storage, "enrol", "web");
+        let server = Server::new(storage);
         let mails = Arc::new(Outbox::default());
         let (sms_url, sms) = sms_listener(vec![503]);
         let digital = Arc::new(
@@ -184,7 +202,8 @@ impl<S: Storage> World<S> {
         .unwrap();
         till.import_catalog_json(&catalog()).unwrap();
         let mut http = UreqTransport::new(app.url());
-        pos_sdk::sync::enroll(&mut till, &mut http, "enrol", None).unwrap();
+        let code = enrolment_code(&server, "r1", "lyon-2");
+        pos_sdk::sync::enroll(&mut till, &mut http, &code, None).unwrap();
         World {
             app,
             server,
@@ -386,14 +405,14 @@ fn scenario<S: Storage>(storage: S) {
     assert_eq!(
         w.outcomes(&ticket),
         [
-            "email_receipt device:till-7 sent",
-            "email_receipt device:till-7 already_sent",
-            "sms_receipt device:till-7 refused:no_consent",
+            "email_receipt device:lyon-2/till-7 sent",
+            "email_receipt device:lyon-2/till-7 already_sent",
+            "sms_receipt device:lyon-2/till-7 refused:no_consent",
         ]
     );
     assert_eq!(
         w.outcomes(anonymous.ticket.id()),
-        ["email_receipt device:till-7 refused:no_customer"]
+        ["email_receipt device:lyon-2/till-7 refused:no_customer"]
     );
 
     // With SMS consent: the provider fails once (503), the failure is
@@ -473,8 +492,8 @@ fn scenario<S: Storage>(storage: S) {
     assert_eq!(
         w.outcomes(second.ticket.id()),
         [
-            "email_receipt device:till-7 failed:connect",
-            "email_receipt device:till-7 sent"
+            "email_receipt device:lyon-2/till-7 failed:connect",
+            "email_receipt device:lyon-2/till-7 sent"
         ]
     );
 
@@ -561,7 +580,7 @@ fn scenario<S: Storage>(storage: S) {
     assert_eq!(w.mails.sent.lock().unwrap().len(), before);
     assert_eq!(
         w.outcomes(third.ticket.id()),
-        ["email_receipt device:till-7 refused:withdrawn"]
+        ["email_receipt device:lyon-2/till-7 refused:withdrawn"]
     );
 
     // A till of another store may not send this store's receipts.
@@ -571,17 +590,20 @@ fn scenario<S: Storage>(storage: S) {
             .unwrap()
             .public_key_sec1(),
     );
+    let code = enrolment_code(&w.server, "r-paris", "paris-1");
     w.server
         .enroll_device(
+            &code,
             serde_json::json!({"device": "paris-till", "store": "paris-1", "location": "shop",
                 "public_key": paris_key})
             .to_string()
             .as_bytes(),
             secret.clone(),
+            Utc::now(),
         )
         .unwrap();
     let creds = pos_sync::client::Credentials {
-        device: "paris-till".into(),
+        device: "paris-1/paris-till".into(),
         secret,
     };
     let mut http = UreqTransport::new(w.app.url());
@@ -743,7 +765,7 @@ fn scenario<S: Storage>(storage: S) {
     assert_eq!(code, "consent_refused");
     assert_eq!(
         w.outcomes(&fourth_ticket).last().unwrap(),
-        "sms_receipt device:till-7 refused:erased"
+        "sms_receipt device:lyon-2/till-7 refused:erased"
     );
 }
 

@@ -12,17 +12,13 @@
 
 mod support;
 
-use pos_sync::client::sync_once;
 use pos_server::{PostgresStorage, Server, SqliteStorage, Storage};
+use pos_sync::client::sync_once;
 use std::time::Instant;
 use support::till::TestTill;
 
 fn enroll<S: Storage>(server: &Server<S>, till: &mut TestTill) {
-    let secret: Vec<u8> = till.device.bytes().chain(*b"-secret").collect();
-    server
-        .enroll_device(&till.enroll_request(None), secret.clone())
-        .unwrap();
-    till.secret = secret;
+    support::enrol::enroll(server, till, None);
 }
 
 fn offline_till(name: &str, seed: u8, sales: usize) -> TestTill {
@@ -38,11 +34,7 @@ fn offline_till(name: &str, seed: u8, sales: usize) -> TestTill {
 fn push_10000_offline_sales_sqlite_loopback() {
     let mut till = offline_till("B1", 7, 10_000);
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::new(
-        SqliteStorage::open(&dir.path().join("s.sqlite")).unwrap(),
-        "t",
-        "w",
-    );
+    let server = Server::new(SqliteStorage::open(&dir.path().join("s.sqlite")).unwrap());
     enroll(&server, &mut till);
     let running = pos_server::spawn_in_process(server.clone()).unwrap();
     let mut http = pos_sync::http_client::UreqTransport::new(running.url());
@@ -92,7 +84,7 @@ fn fifty_tills_against_postgres_vs_bare_insert() {
     const TILLS: usize = 50;
     const SALES: usize = 200;
     let pg = support::pg::Pg::start();
-    let server = Server::new(PostgresStorage::connect(&pg.url).unwrap(), "t", "w");
+    let server = Server::new(PostgresStorage::connect(&pg.url).unwrap());
     let make = |prefix: &str, server: &Server<PostgresStorage>| -> Vec<TestTill> {
         let mut tills: Vec<TestTill> = (0..TILLS)
             .map(|i| offline_till(&format!("{prefix}{i:02}"), i as u8 + 1, SALES))

@@ -14,10 +14,10 @@ use pos_fiscal::Signer;
 use pos_fiscal::jet::JetCode;
 use pos_fiscal::verify::{VerifyContext, verify_records};
 use pos_server::ServerError;
-use pos_sync::SyncError;
-use pos_sync::client::{SyncClient, sync_once};
 use pos_server::web::{WebOrder, WebOrderLine};
 use pos_server::{POINTS, STORED_VALUE, Server, SqliteStorage, Storage};
+use pos_sync::SyncError;
+use pos_sync::client::{SyncClient, sync_once};
 use pos_sync::transport::{HttpRequest, HttpResponse, Transport};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -25,8 +25,6 @@ use std::sync::{Arc, Mutex};
 use support::faults::{Faults, FaultyTransport};
 use support::till::{TestTill, t0, ticking};
 
-const ENROL: &str = "enrol-token";
-const WEB: &str = "web-token";
 
 /// Calls the server core directly (no faults).
 struct Direct<S: Storage>(Server<S>, chrono::DateTime<chrono::Utc>);
@@ -41,12 +39,7 @@ fn enroll<S: Storage>(
     till: &mut TestTill,
     replaces: Option<&str>,
 ) -> pos_sync::wire::EnrollResponse {
-    let secret: Vec<u8> = till.device.bytes().chain(*b"-secret").collect();
-    let r = server
-        .enroll_device(&till.enroll_request(replaces), secret.clone())
-        .unwrap();
-    till.secret = secret;
-    r
+    support::enrol::enroll(server, till, replaces)
 }
 
 fn movement(id: &str, sku: &str, loc: &str, qty: i64) -> pos_core::stock::StockMovement {
@@ -59,7 +52,7 @@ fn movement(id: &str, sku: &str, loc: &str, qty: i64) -> pos_core::stock::StockM
 
 fn verify_server_chain<S: Storage>(server: &Server<S>, till: &TestTill) {
     let records = server
-        .with_tx(|tx| tx.fiscal_records(&till.device))
+        .with_tx(|tx| tx.fiscal_records(&till.server_id))
         .unwrap();
     assert_eq!(
         records.len(),
@@ -81,7 +74,7 @@ fn verify_server_chain<S: Storage>(server: &Server<S>, till: &TestTill) {
 #[test]
 fn two_tills_push_and_see_each_others_stock() {
     let clock = ticking();
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     server
         .add_stock(
             "S1",
@@ -140,7 +133,7 @@ fn fault_injection_ten_offline_tills_sqlite() {
         .unwrap_or(default_sales);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.sqlite");
-    let open = || Server::new(SqliteStorage::open(&db).unwrap(), ENROL, WEB);
+    let open = || Server::new(SqliteStorage::open(&db).unwrap());
     run_fault_injection(open, sales);
 }
 
@@ -264,10 +257,10 @@ pub fn run_fault_injection<S: Storage>(open: impl Fn() -> Server<S>, sales: usiz
 
     // Every sale exactly once, in order.
     for t in &tills {
-        let status = server.device_status(&t.device).unwrap();
+        let status = server.device_status(&t.server_id).unwrap();
         assert_eq!(status.acked_seq, sales as u64);
         assert_eq!(
-            server.with_tx(|tx| tx.event_count(&t.device)).unwrap(),
+            server.with_tx(|tx| tx.event_count(&t.server_id)).unwrap(),
             sales as u64
         );
         assert_eq!(status.quarantined, 0);
@@ -312,7 +305,7 @@ pub fn run_fault_injection<S: Storage>(open: impl Fn() -> Server<S>, sales: usiz
 #[test]
 fn fiscal_gap_fork_and_forgery_are_kept_aside_not_accepted() {
     let clock = ticking();
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     let mut a = TestTill::new("T1", "S1", "L1", 1);
     enroll(&server, &mut a, None);
     let mut t = Direct(server.clone(), t0());
@@ -363,14 +356,14 @@ fn fiscal_gap_fork_and_forgery_are_kept_aside_not_accepted() {
     assert_eq!(r.quarantined.len(), 1, "fork kept aside");
     assert!(r.quarantined[0].defects[0].starts_with("fork"));
     // Nothing moved; the honest batch is then accepted.
-    assert_eq!(server.device_status("T1").unwrap().quarantined, 3);
+    assert_eq!(server.device_status("S1/T1").unwrap().quarantined, 3);
     sync_once(&a.client(), &mut a, &mut t, &clock).unwrap();
     verify_server_chain(&server, &a);
 }
 
 #[test]
 fn authentication_refuses_bad_stale_replayed_and_unknown() {
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     let mut a = TestTill::new("T1", "S1", "L1", 1);
     enroll(&server, &mut a, None);
     let client = a.client();
@@ -418,7 +411,7 @@ fn authentication_refuses_bad_stale_replayed_and_unknown() {
             .status,
         401
     );
-    // Enrolment needs the operator's token.
+    // Enrolment needs an enrolment code.
     let b = TestTill::new("T2", "S1", "L1", 2);
     let req = HttpRequest {
         method: "POST",
@@ -432,7 +425,7 @@ fn authentication_refuses_bad_stale_replayed_and_unknown() {
 #[test]
 fn a_till_reads_only_its_own_store() {
     let clock = ticking();
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     server
         .add_stock(
             "S2",
@@ -467,7 +460,7 @@ fn a_till_reads_only_its_own_store() {
 
 #[test]
 fn the_web_shop_and_tills_never_get_the_same_last_item() {
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     server
         .add_stock(
             "S1",
@@ -528,7 +521,7 @@ fn the_web_shop_and_tills_never_get_the_same_last_item() {
 #[test]
 fn a_replacement_till_pulls_everything_and_the_old_one_is_retired() {
     let clock = ticking();
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     server
         .publish_catalog("S1", 3, r#"{"products":[]}"#)
         .unwrap();
@@ -551,7 +544,7 @@ fn a_replacement_till_pulls_everything_and_the_old_one_is_retired() {
     old.sell("APPLE", 1, None, None); // never synced: the till is lost
     let mut new = TestTill::new("T1b", "S1", "L1", 9);
     new.jet(JetCode::TerminalAdded);
-    let r = enroll(&server, &mut new, Some("T1"));
+    let r = enroll(&server, &mut new, Some("S1/T1"));
     let replaced = r.replaced.unwrap();
     assert_eq!(
         replaced.acked_seq, 1,
@@ -577,13 +570,14 @@ fn a_replacement_till_pulls_everything_and_the_old_one_is_retired() {
 
 #[test]
 fn http_end_to_end_with_ureq() {
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     let running = pos_server::spawn_in_process(server.clone()).unwrap();
     let mut a = TestTill::new("T1", "S1", "L1", 1);
-    // Enrol over HTTP with the token.
+    // Enrol over HTTP with a code.
+    let code = support::enrol::code(&server, "S1", None);
     let body = a.enroll_request(None);
     let resp = ureq::post(&format!("{}/v1/enroll", running.url()))
-        .set(pos_sync::auth::HEADER_ENROLMENT, ENROL)
+        .set(pos_sync::auth::HEADER_ENROLMENT_CODE, &code)
         .send_bytes(&body)
         .unwrap();
     let enrolled: pos_sync::wire::EnrollResponse =
@@ -615,10 +609,7 @@ fn fault_injection_ten_offline_tills_postgres() {
     let pg = support::pg::Pg::start();
     let open = || {
         Server::new(
-            pos_server::PostgresStorage::connect(&pg.url).unwrap(),
-            ENROL,
-            WEB,
-        )
+            pos_server::PostgresStorage::connect(&pg.url).unwrap())
     };
     run_fault_injection(open, sales);
 }
@@ -631,10 +622,7 @@ fn two_servers_over_one_postgres_never_double_apply() {
     let pg = support::pg::Pg::start();
     let open = || {
         Server::new(
-            pos_server::PostgresStorage::connect(&pg.url).unwrap(),
-            ENROL,
-            WEB,
-        )
+            pos_server::PostgresStorage::connect(&pg.url).unwrap())
     };
     let (s1, s2) = (open(), open());
     let (h1, h2) = (
@@ -703,7 +691,7 @@ fn two_servers_over_one_postgres_never_double_apply() {
         .collect();
     let tills: Vec<TestTill> = threads.into_iter().map(|t| t.join().unwrap()).collect();
     for t in &tills {
-        assert_eq!(s2.with_tx(|tx| tx.event_count(&t.device)).unwrap(), 60);
+        assert_eq!(s2.with_tx(|tx| tx.event_count(&t.server_id)).unwrap(), 60);
         verify_server_chain(&s2, t);
     }
     let key = ("APPLE".to_string(), "L1".to_string());
@@ -731,10 +719,7 @@ fn postgres_concurrent_pushes_never_hide_a_change_from_a_puller() {
     }
     let pg = support::pg::Pg::start();
     let server = Server::new(
-        pos_server::PostgresStorage::connect(&pg.url).unwrap(),
-        ENROL,
-        WEB,
-    );
+        pos_server::PostgresStorage::connect(&pg.url).unwrap());
     let mut reader = TestTill::new("R0", "S1", "L1", 99);
     enroll(&server, &mut reader, None);
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -819,10 +804,7 @@ fn postgres_change_cursors_commit_in_order() {
     use pos_sync::wire::ChangeKind;
     let pg = support::pg::Pg::start();
     let server = Server::new(
-        pos_server::PostgresStorage::connect(&pg.url).unwrap(),
-        ENROL,
-        WEB,
-    );
+        pos_server::PostgresStorage::connect(&pg.url).unwrap());
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let a = {
         let server = server.clone();
@@ -865,7 +847,7 @@ fn postgres_change_cursors_commit_in_order() {
 #[test]
 fn stock_transfers_move_both_legs_at_once_and_reach_both_stores_tills() {
     use pos_server::transfer::Transfer;
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     let mut t1 = TestTill::new("T1", "S1", "L1", 1);
     let mut t2 = TestTill::new("T2", "S2", "M1", 2);
     enroll(&server, &mut t1, None);
@@ -921,7 +903,10 @@ fn stock_transfers_move_both_legs_at_once_and_reach_both_stores_tills() {
         )
         .unwrap();
     let refused = server.transfer_stock("S1", &t("TR-3", "L2", None, 2), now);
-    assert!(matches!(refused, Err(ServerError::Sync(SyncError::InsufficientStock { .. }))));
+    assert!(matches!(
+        refused,
+        Err(ServerError::Sync(SyncError::InsufficientStock { .. }))
+    ));
     assert!(
         server
             .transfer_stock("S1", &t("TR-4", "L1", None, 1), now)
@@ -1008,7 +993,7 @@ fn listener(fail_first: usize) -> (String, Seen) {
 #[test]
 fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
     use pos_server::webhooks::{self, Endpoint};
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB)
+    let server = Server::new(SqliteStorage::in_memory().unwrap())
         .with_webhook_secret(b"in-secret");
     let now = chrono::Utc::now();
     let body = serde_json::to_vec(&[movement(
@@ -1018,8 +1003,9 @@ fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
         5,
     )])
     .unwrap();
+    let web = support::enrol::web_key(&server, &["S1"]);
     let post = |ts: i64, sig: Option<String>, body: &[u8]| {
-        let mut headers = vec![("authorization".to_string(), format!("Bearer {WEB}"))];
+        let mut headers = vec![("authorization".to_string(), format!("Bearer {web}"))];
         if let Some(sig) = sig {
             headers.push((webhooks::HEADER_TIMESTAMP.into(), ts.to_string()));
             headers.push((webhooks::HEADER_SIGNATURE.into(), sig));
@@ -1103,7 +1089,10 @@ fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
     let mut http = pos_sync::http_client::UreqTransport::new(&url);
     let clock = || chrono::Utc::now().timestamp_millis();
     let first = webhooks::deliver(&server, "S1", &hook, &mut http, &clock, 100);
-    assert!(matches!(first, Err(ServerError::Sync(SyncError::Server { status: 503, .. }))));
+    assert!(matches!(
+        first,
+        Err(ServerError::Sync(SyncError::Server { status: 503, .. }))
+    ));
     assert_eq!(webhooks::cursor(&server, "S1", &hook).unwrap(), 0);
     assert_eq!(
         webhooks::deliver(&server, "S1", &hook, &mut http, &clock, 100).unwrap(),
@@ -1155,7 +1144,7 @@ fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
 #[test]
 fn the_delivery_loop_sends_new_changes_and_retries_after_a_refusal() {
     use pos_server::webhooks::{self, Endpoint};
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     let (url, seen) = listener(1);
     let hook = Endpoint {
         name: "shop".into(),
@@ -1176,11 +1165,12 @@ fn the_delivery_loop_sends_new_changes_and_retries_after_a_refusal() {
         5,
     )])
     .unwrap();
+    let web = support::enrol::web_key(&server, &["S1"]);
     let put = server.handle(
         &HttpRequest {
             method: "POST",
             path: "/v1/web/stock?store=S1".into(),
-            headers: vec![("authorization".to_string(), format!("Bearer {WEB}"))],
+            headers: vec![("authorization".to_string(), format!("Bearer {web}"))],
             body: stock,
         },
         chrono::Utc::now(),
@@ -1242,7 +1232,7 @@ fn verify_from_enrolment<S: Storage>(server: &Server<S>, device: &str, enrolled:
 #[test]
 fn a_till_re_signed_wholesale_with_another_key_is_kept_aside() {
     let clock = ticking();
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     let mut t = Direct(server.clone(), t0());
 
     // Enrolled, never pushed: a journal made with another key (its own
@@ -1262,7 +1252,7 @@ fn a_till_re_signed_wholesale_with_another_key_is_kept_aside() {
         "{:?}",
         r.quarantined[0].defects
     );
-    assert!(server.device_status("T1").unwrap().fiscal_heads.is_empty());
+    assert!(server.device_status("S1/T1").unwrap().fiscal_heads.is_empty());
 
     // After honest records were accepted: the re-signed history forks at
     // every accepted number and its new records carry the wrong key.
@@ -1281,7 +1271,7 @@ fn a_till_re_signed_wholesale_with_another_key_is_kept_aside() {
     );
     // The server's copy is still the honest till's, under its key only.
     verify_server_chain(&server, &honest);
-    let anchor = server.server_anchor("T1").unwrap();
+    let anchor = server.server_anchor("S1/T1").unwrap();
     assert_eq!(anchor.public_keys.len(), 1);
     assert_eq!(
         anchor.public_keys[0].public_key,
@@ -1291,17 +1281,14 @@ fn a_till_re_signed_wholesale_with_another_key_is_kept_aside() {
 
 #[test]
 fn a_signed_key_change_moves_the_registered_key_and_later_batches_use_it() {
-    key_change_scenario(Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB));
+    key_change_scenario(Server::new(SqliteStorage::in_memory().unwrap()));
 }
 
 #[test]
 fn a_signed_key_change_moves_the_registered_key_postgres() {
     let pg = support::pg::Pg::start();
     key_change_scenario(Server::new(
-        pos_server::PostgresStorage::connect(&pg.url).unwrap(),
-        ENROL,
-        WEB,
-    ));
+        pos_server::PostgresStorage::connect(&pg.url).unwrap()));
 }
 
 fn key_change_scenario<S: Storage>(server: Server<S>) {
@@ -1340,11 +1327,11 @@ fn key_change_scenario<S: Storage>(server: Server<S>) {
         assert!(r.quarantined.is_empty(), "{r:?}");
     }
     assert_eq!(
-        server.with_tx(|tx| tx.fiscal_records("T1")).unwrap().len(),
+        server.with_tx(|tx| tx.fiscal_records("S1/T1")).unwrap().len(),
         a.records().len()
     );
     verify_from_enrolment(&server, "T1", &enrolled);
-    let anchor = server.server_anchor("T1").unwrap();
+    let anchor = server.server_anchor("S1/T1").unwrap();
     assert_eq!(anchor.public_keys.len(), 2, "history kept: {anchor:?}");
     assert_eq!(anchor.public_keys[0].since, 0);
     assert_eq!(anchor.public_keys[0].public_key, hex::encode(&enrolled));
@@ -1360,7 +1347,7 @@ fn key_change_scenario<S: Storage>(server: Server<S>) {
     for _ in 0..4 {
         stale.sell("APPLE", 1, None, None);
     }
-    let before = server.device_status("T1").unwrap().quarantined;
+    let before = server.device_status("S1/T1").unwrap().quarantined;
     let batch: Vec<_> = stale
         .records()
         .into_iter()
@@ -1389,13 +1376,13 @@ fn key_change_scenario<S: Storage>(server: Server<S>) {
         "{:?}",
         r.quarantined[0].defects
     );
-    assert_eq!(server.device_status("T1").unwrap().quarantined, before + 1);
+    assert_eq!(server.device_status("S1/T1").unwrap().quarantined, before + 1);
 }
 
 #[test]
 fn a_key_change_signed_by_another_key_is_refused() {
     let clock = ticking();
-    let server = Server::new(SqliteStorage::in_memory().unwrap(), ENROL, WEB);
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
     let mut t = Direct(server.clone(), t0());
     let mut a = TestTill::new("T1", "S1", "L1", 1);
     enroll(&server, &mut a, None);
@@ -1427,5 +1414,5 @@ fn a_key_change_signed_by_another_key_is_refused() {
         .on_push_response(&mut b.state.clone(), &server.handle(&req, t0()))
         .unwrap();
     assert_eq!(r.quarantined.len(), 1);
-    assert_eq!(server.server_anchor("T1").unwrap().public_keys.len(), 1);
+    assert_eq!(server.server_anchor("S1/T1").unwrap().public_keys.len(), 1);
 }

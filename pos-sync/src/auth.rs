@@ -17,8 +17,9 @@ pub const HEADER_DEVICE: &str = "x-pos-device";
 pub const HEADER_TIMESTAMP: &str = "x-pos-timestamp";
 /// Header with the hex HMAC.
 pub const HEADER_SIGNATURE: &str = "x-pos-signature";
-/// Header with the enrolment token (enrolment only).
-pub const HEADER_ENROLMENT: &str = "x-pos-enrolment-token";
+/// Header with the single-use enrolment code (enrolment only), issued by
+/// the retailer's owner for one store (and, for a replacement, one till).
+pub const HEADER_ENROLMENT_CODE: &str = "x-pos-enrolment-code";
 
 /// How far a request's timestamp may be from the server clock (5 minutes).
 pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;

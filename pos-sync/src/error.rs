@@ -28,9 +28,25 @@ pub enum AuthFailure {
     /// The device asked for another store's data.
     #[error("device may not read or write this store")]
     WrongStore,
-    /// The enrolment token is wrong.
-    #[error("enrolment token is not valid")]
-    BadEnrolmentToken,
+    /// The enrolment code is unknown or malformed.
+    #[error("enrolment code is not valid")]
+    BadEnrolmentCode,
+    /// The enrolment code was already used (codes are single-use).
+    #[error("enrolment code was already used")]
+    EnrolmentCodeUsed,
+    /// The enrolment code has expired.
+    #[error("enrolment code has expired")]
+    EnrolmentCodeExpired,
+    /// The enrolment code was revoked.
+    #[error("enrolment code was revoked")]
+    EnrolmentCodeRevoked,
+    /// The enrolment names a till to replace that its code does not name
+    /// (or the code names one the request does not).
+    #[error("enrolment code does not authorise replacing this till")]
+    ReplacesNotAuthorised,
+    /// The web-shop API key is unknown, malformed or revoked.
+    #[error("web-shop API key is not valid")]
+    BadWebKey,
 }
 
 /// Everything that can go wrong in pos-sync.
@@ -171,6 +187,12 @@ impl SyncError {
             SyncError::Auth(AuthFailure::Replayed) => "replayed",
             SyncError::Auth(AuthFailure::Stale { .. }) => "stale",
             SyncError::Auth(AuthFailure::WrongStore) => "wrong_store",
+            SyncError::Auth(AuthFailure::BadEnrolmentCode) => "enrolment_code_invalid",
+            SyncError::Auth(AuthFailure::EnrolmentCodeUsed) => "enrolment_code_used",
+            SyncError::Auth(AuthFailure::EnrolmentCodeExpired) => "enrolment_code_expired",
+            SyncError::Auth(AuthFailure::EnrolmentCodeRevoked) => "enrolment_code_revoked",
+            SyncError::Auth(AuthFailure::ReplacesNotAuthorised) => "replaces_not_authorised",
+            SyncError::Auth(AuthFailure::BadWebKey) => "web_key_invalid",
             SyncError::Auth(_) => "unauthorized",
             SyncError::SequenceConflict { .. } => "sequence_conflict",
             SyncError::EventIdConflict => "event_id_conflict",
@@ -197,7 +219,7 @@ impl SyncError {
             | SyncError::Version { .. }
             | SyncError::Core(_) => 400,
             SyncError::TooLarge { .. } => 413,
-            SyncError::Auth(AuthFailure::WrongStore) => 403,
+            SyncError::Auth(AuthFailure::WrongStore | AuthFailure::ReplacesNotAuthorised) => 403,
             SyncError::Auth(_) => 401,
             SyncError::NotFound { .. } => 404,
             SyncError::SequenceConflict { .. }

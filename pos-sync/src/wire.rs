@@ -67,11 +67,13 @@ pub struct WireEvent {
     pub payload: serde_json::Value,
 }
 
-/// Enrolment: the operator's token authorises a new device.
+/// Enrolment: the retailer's single-use code (header
+/// [`crate::auth::HEADER_ENROLMENT_CODE`]) authorises a new device in the
+/// code's store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
-    /// The new device's id (its register id).
+    /// The new device's register id (unique within its store).
     pub device: String,
     /// The store it sells in.
     pub store: String,
@@ -79,7 +81,8 @@ pub struct EnrollRequest {
     pub location: String,
     /// Its fiscal public key, SEC1 hex.
     pub public_key: String,
-    /// The device it replaces (lost or broken till), if any.
+    /// The device it replaces (lost or broken till), if any: the server's
+    /// id of that device, which the enrolment code must name.
     #[serde(default)]
     pub replaces: Option<String>,
 }
@@ -88,6 +91,9 @@ pub struct EnrollRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollResponse {
+    /// The server's id of this device (namespaced by store): the till
+    /// sends it in [`crate::auth::HEADER_DEVICE`].
+    pub device: String,
     /// The HMAC key, hex.
     pub secret: String,
     /// What the server had from the replaced device, if any.

@@ -160,19 +160,21 @@ fn not_enrolled() -> PosError {
 
 #[uniffi::export]
 impl Register {
-    /// Enrols this till with the sync server (the operator's enrolment
-    /// `token`) through the app's `transport` and keeps the secret in the
-    /// till file. `replaces`: the lost or broken till this one takes over.
+    /// Enrols this till with the sync server through the app's `transport`
+    /// with a single-use enrolment `code` the retailer issued for this
+    /// till's store, and keeps the device id and secret in the till file.
+    /// `replaces`: the server id (`store/register`) of the lost or broken
+    /// till this one takes over, which the code must name.
     pub fn enroll_sync(
         &self,
-        token: String,
+        code: String,
         replaces: Option<String>,
         transport: Arc<dyn SyncTransport>,
     ) -> Result<(), PosError> {
         guard(|| {
             let mut http = TransportAdapter(transport);
             let mut reg = lock(&self.inner);
-            pos_sdk::sync::enroll(&mut reg, &mut http, &token, replaces.as_deref())?;
+            pos_sdk::sync::enroll(&mut reg, &mut http, &code, replaces.as_deref())?;
             Ok(())
         })
     }

@@ -158,14 +158,15 @@ impl Register {
         })?)
     }
 
-    /// Enrols this till with the server using the operator's `token`.
+    /// Enrols this till with the server using a single-use enrolment
+    /// `code` the retailer issued for this till's store.
     pub fn enroll(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SyncHttp")] http: &js_sys::Function,
-        token: &str,
+        code: &str,
     ) -> Result<(), JsValue> {
         let mut reg = self.sdk()?;
-        pos_sdk::sync::enroll(&mut reg, &mut JsTransport(http), token, None)
+        pos_sdk::sync::enroll(&mut reg, &mut JsTransport(http), code, None)
             .map_err(PosError::from)?;
         Ok(())
     }

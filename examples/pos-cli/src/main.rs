@@ -41,13 +41,13 @@ enum Command {
     Archive(cmd::fiscal::ArchiveArgs),
     /// Export fiscal data (`fec`).
     Export(cmd::fiscal::ExportArgs),
-    /// Run the sync server (SQLite): `pos sync-server --listen 127.0.0.1:PORT --db FILE`.
-    SyncServer(cmd::sync::ServerArgs),
-    /// Sync a till file with a server once: `pos sync --db PATH --server URL`.
+    /// Run the sync server (SQLite): `pos sync-server --listen 127.0.0.1:PORT --db FILE`; the first start of an empty database prints one enrolment code and one web key.
+    SyncServer(Box<cmd::sync::ServerArgs>),
+    /// Sync a till file with a server once: `pos sync --db PATH --server URL [--enrolment-code CODE]`.
     Sync(cmd::sync::SyncArgs),
     /// Print the fiscal journal as JSON lines.
     Journal(cmd::fiscal::JournalArgs),
-    /// Back office admin: `pos backoffice add-retailer|add-store|add-user|retention|access-log`.
+    /// Back office admin: `pos backoffice add-retailer|add-store|add-user|enrolment-code|web-key|retention|access-log|...`.
     Backoffice(cmd::backoffice::BackOfficeArgs),
 }
 

@@ -20,8 +20,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "kill-test-enrolment";
-
 fn pos() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pos"))
 }
@@ -38,11 +36,11 @@ fn simulate(db: &Path, sales: u32, seed: u64) {
     assert!(out.success(), "pos simulate failed");
 }
 
-fn sync_cmd(db: &Path, url: &str) -> Command {
+fn sync_cmd(db: &Path, url: &str, code: &str) -> Command {
     let mut c = pos();
     c.args(["sync", "--db"])
         .arg(db)
-        .args(["--server", url, "--enrolment-token", TOKEN])
+        .args(["--server", url, "--enrolment-code", code])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     c
@@ -68,7 +66,7 @@ fn start_server(db: &Path) -> ServerProcess {
     let child = pos()
         .args(["sync-server", "--listen", &listen, "--db"])
         .arg(db)
-        .args(["--enrolment-token", TOKEN])
+        .args(["--first-retailer", "r1", "--first-store", "demo-store"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -88,11 +86,22 @@ fn sigkill_during_sync_loses_and_duplicates_nothing() {
     let server_db = dir.path().join("server.sqlite");
     let server = start_server(&server_db);
     simulate(&till, 300, 1);
+    // An enrolment code for the CLI till's store (`demo-store`), issued by
+    // the retailer the server's first start created.
+    let out = pos()
+        .args(["backoffice", "enrolment-code", "--db"])
+        .arg(&server_db)
+        .args(["--retailer", "r1", "--store", "demo-store"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "no enrolment code");
+    let issued: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let code = issued["code"].as_str().unwrap().to_owned();
 
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut killed_mid_round = 0;
     for round in 0..10u64 {
-        let mut child = sync_cmd(&till, &server.1).spawn().unwrap();
+        let mut child = sync_cmd(&till, &server.1, &code).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(rng.random_range(20..400)));
         if child.try_wait().unwrap().is_none() {
             killed_mid_round += 1;
@@ -103,7 +112,7 @@ fn sigkill_during_sync_loses_and_duplicates_nothing() {
         simulate(&till, 20, 100 + round);
     }
     assert!(killed_mid_round > 0, "no kill landed during a sync");
-    let done = sync_cmd(&till, &server.1).status().unwrap();
+    let done = sync_cmd(&till, &server.1, &code).status().unwrap();
     assert!(done.success(), "the last sync failed");
     drop(server);
 

@@ -23,7 +23,6 @@ const PKG = process.env.WASM_PKG_DIR ?? path.join(ROOT, "build/wasm/pkg");
 const SHOTS = path.join(ROOT, "build/artifacts/web-till");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const POS_BIN = process.env.POS_BIN ?? null;
-const TOKEN = "web-till-e2e";
 
 async function freePort() {
   const s = await startServer({ port: 0, pkgDir: PKG });
@@ -34,15 +33,22 @@ async function freePort() {
 
 async function startSyncServer(dir) {
   const port = await freePort();
-  const child = spawn(POS_BIN, ["sync-server", "--listen", `127.0.0.1:${port}`, "--db", path.join(dir, "server.sqlite"), "--enrolment-token", TOKEN], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise((resolve, reject) => {
+  // The first start of the empty database creates the till's store and
+  // prints one enrolment code for it (one JSON line on stdout), once.
+  const child = spawn(POS_BIN, ["sync-server", "--listen", `127.0.0.1:${port}`, "--db", path.join(dir, "server.sqlite"), "--first-retailer", "r1", "--first-store", "paris-11"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let listening = false;
+  const code = await new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`pos sync-server exited with ${code}`)));
-    for (const out of [child.stdout, child.stderr]) {
-      out.on("data", (d) => { if (String(d).includes("listening")) resolve(); });
-    }
+    child.once("exit", (status) => reject(new Error(`pos sync-server exited with ${status}`)));
+    const done = () => {
+      const line = stdout.split("\n").find((l) => l.includes("first_start"));
+      if (listening && line) resolve(JSON.parse(line).first_start.enrolment_code);
+    };
+    child.stdout.on("data", (d) => { stdout += String(d); done(); });
+    child.stderr.on("data", (d) => { if (String(d).includes("listening")) listening = true; done(); });
   });
-  return { child, url: `http://127.0.0.1:${port}` };
+  return { child, url: `http://127.0.0.1:${port}`, code };
 }
 
 // The page's text once every request to the till's worker is answered.
@@ -56,8 +62,8 @@ const text = async (page, id) => {
 function serverCounts(db) {
   const out = execFileSync("python3", ["-c", `import sqlite3,sys
 c = sqlite3.connect(sys.argv[1])
-t = c.execute("SELECT COUNT(*) FROM fiscal_records WHERE device='web-1' AND series='T'").fetchone()[0]
-e = c.execute("SELECT COUNT(*) FROM events WHERE device='web-1'").fetchone()[0]
+t = c.execute("SELECT COUNT(*) FROM fiscal_records WHERE device='paris-11/web-1' AND series='T'").fetchone()[0]
+e = c.execute("SELECT COUNT(*) FROM events WHERE device='paris-11/web-1'").fetchone()[0]
 print(t, e)`, db]);
   const [tickets, events] = String(out).trim().split(" ").map(Number);
   return { tickets, events };
@@ -86,7 +92,7 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
   const sync = POS_BIN ? await startSyncServer(dir) : null;
   if (!sync) t.diagnostic("POS_BIN not set: the sync part is NOT exercised");
   const server = await startServer({ port: 0, pkgDir: PKG, syncUpstream: sync?.url ?? null });
-  const base = `http://127.0.0.1:${server.address().port}/?register=web-1${sync ? `&token=${TOKEN}` : ""}`;
+  const base = `http://127.0.0.1:${server.address().port}/?register=web-1${sync ? `&code=${sync.code}` : ""}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

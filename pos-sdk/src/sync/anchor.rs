@@ -17,7 +17,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::{SECRET_KEY, sql, till};
+use super::{DEVICE_KEY, SECRET_KEY, sql, till};
 use crate::SdkError;
 use pos_sync::client::{Credentials, server_error, signed};
 use pos_sync::transport::Transport;
@@ -41,7 +41,7 @@ pub fn open_read_only(path: &Path) -> std::result::Result<Connection, SdkError> 
     Ok(pos_fiscal::store::open_read_only(path)?)
 }
 
-/// The sync credentials kept in a till file (its register id and the HMAC
+/// The sync credentials kept in a till file (the device id and the HMAC
 /// secret the server gave at enrolment).
 pub fn credentials_in(conn: &Connection) -> Result<Credentials> {
     let get = |key: &str| -> Result<Option<String>> {
@@ -54,7 +54,10 @@ pub fn credentials_in(conn: &Connection) -> Result<Credentials> {
             what: "enrolment with a sync server",
         })
     };
-    let device = get("register")?.ok_or_else(not_enrolled)?;
+    let device = match get(DEVICE_KEY)? {
+        Some(d) => d,
+        None => get("register")?.ok_or_else(not_enrolled)?,
+    };
     let secret = get(SECRET_KEY)?.ok_or_else(not_enrolled)?;
     let secret = hex::decode(&secret).map_err(|_| SyncError::Corrupt {
         what: "sync secret",

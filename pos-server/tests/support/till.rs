@@ -17,7 +17,10 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct TestTill {
+    /// Its register id.
     pub device: String,
+    /// The server's id of it (`{store}/{register}`).
+    pub server_id: String,
     pub store: String,
     pub location: String,
     pub signer: SoftwareSigner,
@@ -54,6 +57,7 @@ impl TestTill {
         pos_fiscal::store::init(&journal, &signer, device, stamp(t0())).unwrap();
         TestTill {
             device: device.into(),
+            server_id: format!("{store}/{device}"),
             store: store.into(),
             location: location.into(),
             signer,
@@ -83,7 +87,7 @@ impl TestTill {
 
     pub fn client(&self) -> SyncClient {
         let mut c = SyncClient::new(Credentials {
-            device: self.device.clone(),
+            device: self.server_id.clone(),
             secret: self.secret.clone(),
         });
         c.batch = 200;

@@ -33,12 +33,22 @@ class SyncServerProcess(private val binary: String, private val db: String) {
     val port: Int = java.net.ServerSocket(0).use { it.localPort }
     private var proc: Process? = null
     val url get() = "http://127.0.0.1:$port"
+    /** The enrolment code the first start of the empty database printed. */
+    var code: String? = null
 
     fun start() {
-        proc = ProcessBuilder(binary, "sync-server", "--listen", "127.0.0.1:$port", "--db", db, "--enrolment-token", "kt-token")
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        val first = code == null
+        proc = ProcessBuilder(binary, "sync-server", "--listen", "127.0.0.1:$port", "--db", db,
+            "--first-retailer", "r1", "--first-store", "paris-11")
+            .redirectOutput(if (first) ProcessBuilder.Redirect.PIPE else ProcessBuilder.Redirect.DISCARD)
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start()
+        if (first) {
+            // One JSON line: {"first_start": {..., "enrolment_code": "pec_...", ...}}
+            val line = proc!!.inputStream.bufferedReader().readLine() ?: ""
+            code = Regex("\"enrolment_code\":\"([^\"]+)\"").find(line)?.groupValues?.get(1)
+                ?: throw IllegalStateException("no enrolment code printed: $line")
+        }
         val deadline = System.nanoTime() + 20_000_000_000L
         while (System.nanoTime() < deadline) {
             try {
@@ -73,7 +83,7 @@ fun syncServerTests() {
             val reg = tempTill(clock, 40uL)
             val http = JvmHttp(server.url)
             checkEq(assertThrows<PosException.Sync> { reg.syncEnrolled(http) }.code, "not_enrolled")
-            reg.enrollSync("kt-token", null, http)
+            reg.enrollSync(server.code!!, null, http)
             sell(reg, ringUp(reg), TenderMethod.Card to "26.20")
             val report = reg.syncEnrolled(http)
             check(report.pushes >= 1u) { report.toString() }

@@ -3,6 +3,7 @@ own HTTP stack (here urllib) through the SyncTransport foreign trait:
 enrolment, a push, an offline period (JET 70 / 120) and the sales arriving
 exactly once. Needs POS_BIN (run-tests.sh builds `pos` and sets it)."""
 
+import json
 import os
 import socket
 import sqlite3
@@ -16,7 +17,6 @@ import pytest
 import pos_ffi
 from conftest import ring_up, sell
 
-TOKEN = "ffi-enrolment-token"
 CARD = pos_ffi.TenderMethod.CARD()
 
 
@@ -52,6 +52,7 @@ class SyncServer:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.binary, self.db, self.proc = binary, db, None
+        self.code = None
 
     @property
     def url(self):
@@ -60,9 +61,15 @@ class SyncServer:
     def start(self):
         self.proc = subprocess.Popen(
             [self.binary, "sync-server", "--listen", f"127.0.0.1:{self.port}", "--db", str(self.db),
-             "--enrolment-token", TOKEN],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             "--first-retailer", "r1", "--first-store", "paris-11"],
+            stdout=subprocess.PIPE if self.code is None else subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        if self.code is None:
+            # The first start of an empty database prints one enrolment
+            # code for the first store (the till's), once.
+            first = json.loads(self.proc.stdout.readline())["first_start"]
+            self.code = first["enrolment_code"]
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -101,16 +108,16 @@ def test_sync_before_enrolment_is_refused(register):
     assert (e.value.code, e.value.detail) == ("not_enrolled", "the till is not enrolled with a sync server")
 
 
-def test_a_wrong_enrolment_token_is_a_sync_error(register, server):
+def test_a_wrong_enrolment_code_is_a_sync_error(register, server):
     with pytest.raises(pos_ffi.PosError.Sync):
-        register.enroll_sync("not-the-token", None, UrllibTransport(server.url))
+        register.enroll_sync("pec_not-the-code", None, UrllibTransport(server.url))
     assert server.count("SELECT COUNT(*) FROM devices") == 0
 
 
 def test_sales_reach_the_real_server_once_across_an_offline_period(register, server, clock):
     http = UrllibTransport(server.url)
-    register.enroll_sync(TOKEN, None, http)
-    assert server.count("SELECT COUNT(*) FROM devices WHERE id = 'till-1'") == 1
+    register.enroll_sync(server.code, None, http)
+    assert server.count("SELECT COUNT(*) FROM devices WHERE id = 'paris-11/till-1'") == 1
 
     sell(register, ring_up(register), (CARD, "26.20"))
     assert register.sync_status().pending >= 1
@@ -141,6 +148,6 @@ def test_sales_reach_the_real_server_once_across_an_offline_period(register, ser
     assert (back.pending, back.offline_since_millis) == (0, None)
     # A round with nothing new sends nothing twice.
     register.sync_enrolled(http)
-    assert server.count("SELECT COUNT(*) FROM events WHERE device = 'till-1' AND kind = 'sale'") == 2
-    assert server.count("SELECT COUNT(*) FROM fiscal_records WHERE device = 'till-1' AND series = 'T'") == 2
+    assert server.count("SELECT COUNT(*) FROM events WHERE device = 'paris-11/till-1' AND kind = 'sale'") == 2
+    assert server.count("SELECT COUNT(*) FROM fiscal_records WHERE device = 'paris-11/till-1' AND series = 'T'") == 2
     assert register.verify().intact

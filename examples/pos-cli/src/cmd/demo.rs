@@ -289,14 +289,31 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", server_db.display()));
     }
-    let store_server = pos_server::Server::new(
-        pos_server::SqliteStorage::open(&server_db).map_err(sync_err)?,
-        "demo-enrolment",
-        "demo-web",
-    );
+    let store_server =
+        pos_server::Server::new(pos_server::SqliteStorage::open(&server_db).map_err(sync_err)?);
+    // The first start of an empty server creates the retailer and its
+    // store and issues one enrolment code for that store (shown once).
+    let store_id = day.till.config().store.to_string();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let first = store_server
+        .with_tx(|tx| {
+            pos_server::credentials::first_start(
+                tx,
+                ("demo-retailer", "Épicerie de démonstration", "123456789"),
+                &store_id,
+                pos_server::credentials::fresh(pos_server::credentials::CODE_PREFIX),
+                pos_server::credentials::fresh(pos_server::credentials::KEY_PREFIX),
+                now_ms,
+            )
+        })
+        .map_err(sync_err)?
+        .ok_or(SdkError::Precondition {
+            what: "an empty demo server database",
+        })?;
     let server = pos_server::spawn_in_process(store_server.clone()).map_err(sync_err)?;
     let mut online = pos_sync::http_client::UreqTransport::new(server.url());
-    pos_sdk::sync::enroll(&mut day.till, &mut online, "demo-enrolment", None).map_err(sync_err)?;
+    let enrolled = pos_sdk::sync::enroll(&mut day.till, &mut online, &first.code.secret, None)
+        .map_err(sync_err)?;
     let client = pos_sdk::sync::client(&mut day.till)
         .map_err(sync_err)?
         .ok_or(SdkError::Precondition {
@@ -361,20 +378,17 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     let again =
         pos_sdk::sync::sync_register(&mut day.till, &client, &mut online).map_err(sync_err)?;
     let status = pos_sdk::sync::status(&mut day.till).map_err(sync_err)?;
-    let on_server = pos_server::Server::new(
-        pos_server::SqliteStorage::open(&server_db).map_err(sync_err)?,
-        "demo-enrolment",
-        "demo-web",
-    )
-    .device_status("caisse-1")
-    .map_err(sync_err)?;
+    let on_server =
+        pos_server::Server::new(pos_server::SqliteStorage::open(&server_db).map_err(sync_err)?)
+            .device_status(&enrolled.device)
+            .map_err(sync_err)?;
     println!(
         "\n16:00 network back (JET 120 logged): {} pushes, server acknowledged up to event {}; a second sync pushes nothing new (acked {}); {} pending on the till",
         round.pushes, round.acked_seq, again.acked_seq, status.pending
     );
     println!(
-        "       on the server: device caisse-1 at event {}, fiscal heads {:?}, {} fiscal batches quarantined",
-        on_server.acked_seq, on_server.fiscal_heads, on_server.quarantined
+        "       on the server: device {} at event {}, fiscal heads {:?}, {} fiscal batches quarantined",
+        enrolled.device, on_server.acked_seq, on_server.fiscal_heads, on_server.quarantined
     );
 
     day.at("17:40")?;

@@ -18,12 +18,19 @@ pub struct ServerArgs {
     /// or a `postgresql://` URL); several servers may share it.
     #[arg(long)]
     pub postgres: Option<String>,
-    /// Token that authorises enrolling tills.
-    #[arg(long, default_value = "change-me")]
-    pub enrolment_token: String,
-    /// Bearer token of the web shop API.
-    #[arg(long, default_value = "change-me-too")]
-    pub web_token: String,
+    /// On the first start of an empty database: the retailer to create
+    /// (an enrolment code and a web-shop key are then printed, once).
+    #[arg(long, default_value = "retailer-1")]
+    pub first_retailer: String,
+    /// On the first start: the retailer's name.
+    #[arg(long, default_value = "First retailer")]
+    pub first_retailer_name: String,
+    /// On the first start: the retailer's SIREN (9 digits).
+    #[arg(long, default_value = "000000000")]
+    pub first_siren: String,
+    /// On the first start: the retailer's store.
+    #[arg(long, default_value = "store-1")]
+    pub first_store: String,
     // ---- digital receipts ----
     /// Public base URL of the receipt pages (`https://recus.example.fr`):
     /// e-mailed and texted links point at `{base}/r/{token}`.
@@ -112,7 +119,8 @@ fn run<S: pos_server::Storage>(
     args: &ServerArgs,
     storage: S,
 ) -> Result<(), pos_server::ServerError> {
-    let mut server = Server::new(storage, &args.enrolment_token, &args.web_token);
+    let mut server = Server::new(storage);
+    first_start(args, &server)?;
     if let Some(secret) = std::env::var("POS_WEBHOOK_IN_SECRET")
         .ok()
         .filter(|s| !s.is_empty())
@@ -124,13 +132,58 @@ fn run<S: pos_server::Storage>(
     pos_server::serve_app(
         &args.listen,
         // ---- back office ----
-        pos_server::backoffice::attach(
-            pos_server::digital::app(server.clone(), receipts),
-            server,
-            &args.web_token,
-        ),
+        pos_server::backoffice::attach(pos_server::digital::app(server.clone(), receipts), server),
         // ---- end back office ----
     )
+}
+
+/// On an empty database, creates the first retailer and store and prints
+/// one enrolment code and one web-shop key (stdout, one JSON line), once:
+/// only their hashes are kept. Otherwise prints nothing.
+fn first_start<S: pos_server::Storage>(
+    args: &ServerArgs,
+    server: &Server<S>,
+) -> Result<(), pos_server::ServerError> {
+    use pos_server::credentials::{self, CODE_PREFIX, KEY_PREFIX};
+    let (code, key) = (
+        credentials::fresh(CODE_PREFIX),
+        credentials::fresh(KEY_PREFIX),
+    );
+    let now = chrono::Utc::now();
+    let first = server.with_tx(|tx| {
+        credentials::first_start(
+            tx,
+            (
+                &args.first_retailer,
+                &args.first_retailer_name,
+                &args.first_siren,
+            ),
+            &args.first_store,
+            code.clone(),
+            key.clone(),
+            now.timestamp_millis(),
+        )
+    })?;
+    if let Some(f) = first {
+        let expires = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(f.code_expires_ms)
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        eprintln!(
+            "pos sync-server: empty database: created retailer {} with store {}; \
+             the enrolment code and web key below are shown only now",
+            f.retailer, f.store
+        );
+        println!(
+            "{}",
+            serde_json::json!({
+                "first_start": {
+                    "retailer": f.retailer, "store": f.store,
+                    "enrolment_code": f.code.secret, "enrolment_code_expires_at": expires,
+                    "web_key": f.web_key.secret,
+                }
+            })
+        );
+    }
+    Ok(())
 }
 
 /// The digital-receipt service the server's flags describe.
@@ -190,9 +243,10 @@ pub struct SyncArgs {
     /// The server's base URL, e.g. http://127.0.0.1:8080.
     #[arg(long)]
     pub server: String,
-    /// Enrolment token, used once if the till is not enrolled yet.
-    #[arg(long, default_value = "change-me")]
-    pub enrolment_token: String,
+    /// Enrolment code for this till's store (`pos backoffice
+    /// enrolment-code`), used once if the till is not enrolled yet.
+    #[arg(long)]
+    pub enrolment_code: Option<String>,
     /// Enrol as the replacement of this (lost or broken) till.
     #[arg(long)]
     pub replaces: Option<String>,
@@ -242,12 +296,14 @@ pub fn sync(args: &SyncArgs) -> ExitCode {
         let client = match pos_sdk::sync::client(&mut reg)? {
             Some(c) => c,
             None => {
-                pos_sdk::sync::enroll(
-                    &mut reg,
-                    &mut http,
-                    &args.enrolment_token,
-                    args.replaces.as_deref(),
-                )?;
+                let code = args
+                    .enrolment_code
+                    .as_deref()
+                    .ok_or(pos_sync::SyncError::Invalid {
+                        message: "--enrolment-code",
+                        rule: "a till that is not enrolled yet needs an enrolment code",
+                    })?;
+                pos_sdk::sync::enroll(&mut reg, &mut http, code, args.replaces.as_deref())?;
                 pos_sdk::sync::client(&mut reg)?.ok_or(pos_sync::SyncError::Corrupt {
                     what: "sync secret",
                 })?

@@ -9,7 +9,7 @@ use super::session::*;
 use crate::Storage;
 use crate::backoffice::model::Role;
 use crate::backoffice::service::Viewer;
-use crate::backoffice::{auth, pages, rgpd};
+use crate::backoffice::{pages, rgpd};
 use crate::error::{Result, ServerError, SyncError};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -198,16 +198,17 @@ pub(super) async fn web_export<S: Storage>(
             rule: "store and customer id are 1 to 128 characters",
         }))
     };
-    let token = headers
+    let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if app.config.web_token.is_empty() || !auth::same_token(token, &app.config.web_token) {
-        return json_error(&ServerError::from(SyncError::Auth(
-            crate::error::AuthFailure::BadEnrolmentToken,
-        )));
-    }
+        .unwrap_or("")
+        .to_owned();
+    let server = app.server.clone();
+    let scope = match blocking(move || server.web_scope(&key)).await {
+        Ok(scope) => scope,
+        Err(e) => return json_error(&e),
+    };
     let (Ok(Path(id)), Ok(Query(q))) = (id, q) else {
         return bad();
     };
@@ -217,13 +218,15 @@ pub(super) async fn web_export<S: Storage>(
     if id.is_empty() || id.len() > 128 {
         return bad();
     }
+    if let Err(e) = scope.check(&store) {
+        return json_error(&e);
+    }
     let server = app.server.clone();
     let r = blocking(move || {
         let now = Utc::now();
         server.with_tx(|tx| {
             let out = rgpd::export(tx, &store, &id, now)?;
-            let retailer = tx.bo_store_retailer(&store)?.unwrap_or_default();
-            rgpd::log(tx, &retailer, "web-api", &store, &id, "export", now)?;
+            rgpd::log(tx, &scope.retailer, "web-api", &store, &id, "export", now)?;
             Ok(out)
         })
     })

@@ -30,8 +30,6 @@ use std::sync::Arc;
 /// Back-office settings.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The web shop's bearer token (for `/v1/web/customers/{id}/export`).
-    pub web_token: String,
     /// Available quantity at or below which an item is flagged.
     pub stock_threshold: Decimal,
     /// How often the live feed looks for new synced data.
@@ -43,7 +41,6 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            web_token: String::new(),
             stock_threshold: Decimal::from(3),
             live_poll: std::time::Duration::from_millis(700),
             verify_workers: 1,
@@ -106,16 +103,10 @@ pub fn router<S: Storage>(server: Server<S>, config: Config) -> Router {
 }
 
 /// Adds the back office (served at `/`) to an application router that
-/// already holds the sync API (and other fronts), with default settings
-/// and the web shop's token for the customer export API.
-pub fn attach<S: Storage>(app: Router, server: Server<S>, web_token: &str) -> Router {
-    app.merge(router(
-        server,
-        Config {
-            web_token: web_token.to_owned(),
-            ..Config::default()
-        },
-    ))
+/// already holds the sync API (and other fronts), with default settings.
+/// The customer export API authenticates the retailers' web keys.
+pub fn attach<S: Storage>(app: Router, server: Server<S>) -> Router {
+    app.merge(router(server, Config::default()))
 }
 
 /// Today's date in Paris (EU summer time from the last Sunday of March to
