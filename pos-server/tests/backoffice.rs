@@ -19,8 +19,8 @@ use pos_fiscal::model::Stamp;
 use pos_fiscal::verify::{VerifyContext, verify_records};
 use pos_server::backoffice::service::{self, Viewer};
 use pos_server::backoffice::{Config, Role, rgpd};
-use pos_sync::client::sync_once;
 use pos_server::{Server, SqliteStorage, Storage};
+use pos_sync::client::sync_once;
 use pos_sync::transport::{HttpRequest, HttpResponse, Transport};
 use pos_sync::wire::ChangeKind;
 use support::till::{TestTill, t0, ticking};
@@ -273,27 +273,20 @@ fn rgpd_suite<S: Storage>(w: &World<S>) {
 
 #[test]
 fn sqlite_day_total_equals_the_sum_of_the_days_z_records() {
-    let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap()),
-        false,
-    );
+    let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
     day_total_matches_z(&w);
 }
 
 #[test]
 fn sqlite_rgpd_export_erasure_retention_and_access_log() {
-    let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap()),
-        false,
-    );
+    let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
     rgpd_suite(&w);
 }
 
 #[test]
 fn postgres_back_office_parity() {
     let pg = support::pg::Pg::start();
-    let server = Server::new(
-        pos_server::PostgresStorage::connect(&pg.url).unwrap());
+    let server = Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap());
     let w = world(server, false);
     day_total_matches_z(&w);
     rgpd_suite(&w);
@@ -597,7 +590,10 @@ fn http_suite<S: Storage>(w: &World<S>) {
 
     // Roles: the accountant reads figures and the FEC, no personal data.
     let (ca, csrfa) = sign_in(&url, "accountant1");
-    assert_eq!(get(&url, "/download/fec?till=S1%2FCAISSE-A1", &ca).status, 200);
+    assert_eq!(
+        get(&url, "/download/fec?till=S1%2FCAISSE-A1", &ca).status,
+        200
+    );
     assert_eq!(get(&url, "/customers", &ca).status, 403);
     assert_eq!(get(&url, "/customers/S1/C1/export", &ca).status, 403);
     assert_eq!(get(&url, "/access-log", &ca).status, 403);
@@ -704,6 +700,96 @@ fn http_suite<S: Storage>(w: &World<S>) {
     assert_eq!(x["customer"], "C1");
     assert_eq!(x["purchases"].as_array().unwrap().len(), 1);
 
+    // The owner's codes and keys page: the manager is refused, the forms
+    // need the CSRF token and a store of the retailer; a code issued there
+    // is shown once and enrols one till of its store; a revoke button
+    // revokes; the other retailer's owner sees and revokes none of it.
+    assert_eq!(get(&url, "/credentials", &cm).status, 403);
+    let page = get(&url, "/credentials", &c1);
+    assert_eq!(page.status, 200);
+    assert_well_formed("/credentials", &page.body);
+    let issue = |cookie: &str, form: &[(&str, &str)]| {
+        call(
+            agent()
+                .post(&format!("{url}/credentials/codes"))
+                .set("Cookie", cookie),
+            Some(form),
+        )
+    };
+    assert_eq!(issue(&c1, &[("store", "S1")]).status, 403, "no CSRF token");
+    assert_eq!(
+        issue(&c1, &[("csrf", &csrf1), ("store", "S3")]).status,
+        403,
+        "another retailer's store"
+    );
+    assert_eq!(
+        issue(&cm, &[("csrf", &csrfm), ("store", "S1")]).status,
+        403,
+        "a manager"
+    );
+    let secret_of = |r: &Resp| {
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_well_formed("/credentials/codes", &r.body);
+        r.body
+            .split("id=\"issued-secret\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let code = secret_of(&issue(
+        &c1,
+        &[("csrf", &csrf1), ("store", "S1"), ("expires_in", "1h")],
+    ));
+    assert!(code.starts_with("pec_"), "{code}");
+    assert!(!get(&url, "/credentials", &c1).body.contains(&code));
+    let new_till = |name: &str| TestTill::new(name, "S1", "L1", 9).enroll_request(None);
+    let enrolled = w
+        .server
+        .enroll_device(&code, &new_till("CAISSE-A9"), b"s9".to_vec(), Utc::now())
+        .unwrap();
+    assert_eq!(enrolled.device, "S1/CAISSE-A9");
+    let reused = w
+        .server
+        .enroll_device(&code, &new_till("CAISSE-A8"), b"s8".to_vec(), Utc::now());
+    assert_eq!(reused.unwrap_err().code(), "enrolment_code_used");
+    let second = secret_of(&issue(&c1, &[("csrf", &csrf1), ("store", "S1")]));
+    let id = w
+        .server
+        .with_tx(|tx| tx.credentials().codes("r1"))
+        .unwrap()
+        .into_iter()
+        .find(|c| c.used_ms.is_none() && c.revoked_ms.is_none())
+        .unwrap()
+        .id;
+    let revoke = |cookie: &str, csrf: &str| {
+        call(
+            agent()
+                .post(&format!("{url}/credentials/codes/{id}/revoke"))
+                .set("Cookie", cookie),
+            Some(&[("csrf", csrf)]),
+        )
+        .status
+    };
+    assert!(!get(&url, "/credentials", &c2).body.contains(&id));
+    let (c2b, csrf2) = sign_in(&url, "owner2");
+    assert_eq!(revoke(&c2b, &csrf2), 404, "another retailer's code");
+    assert_eq!(revoke(&c1, &csrf1), 303);
+    let refused =
+        w.server
+            .enroll_device(&second, &new_till("CAISSE-A8"), b"s8".to_vec(), Utc::now());
+    assert_eq!(refused.unwrap_err().code(), "enrolment_code_revoked");
+    let key_page = call(
+        agent()
+            .post(&format!("{url}/credentials/web-keys"))
+            .set("Cookie", &c1),
+        Some(&[("csrf", &csrf1), ("store", "S2")]),
+    );
+    let key = secret_of(&key_page);
+    assert_eq!(w.server.web_scope(&key).unwrap().stores, vec!["S2"]);
+
     // Log out ends the session (CSRF-checked).
     let out = call(
         agent().post(&format!("{url}/logout")).set("Cookie", &c2),
@@ -714,10 +800,7 @@ fn http_suite<S: Storage>(w: &World<S>) {
 
 #[test]
 fn sqlite_http_isolation_roles_csrf_and_downloads() {
-    let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap()),
-        false,
-    );
+    let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
     w.server
         .with_tx(|tx| tx.put_document("customer", "S1", "C1", r#"{"id":"C1"}"#, "{}"))
         .unwrap();
@@ -726,10 +809,7 @@ fn sqlite_http_isolation_roles_csrf_and_downloads() {
 
 #[test]
 fn logins_are_throttled_and_cookies_secure_off_loopback() {
-    let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap()),
-        false,
-    );
+    let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
     let app = pos_server::backoffice::router(w.server.clone(), Config::default());
     let running = pos_server::spawn_app(app).unwrap();
     let url = running.url();
@@ -806,10 +886,7 @@ fn logins_are_throttled_and_cookies_secure_off_loopback() {
 
 #[test]
 fn an_xss_attempt_in_a_product_name_is_escaped_everywhere() {
-    let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap()),
-        true,
-    );
+    let w = world(Server::new(SqliteStorage::in_memory().unwrap()), true);
     let app = pos_server::backoffice::router(w.server.clone(), Config::default());
     let running = pos_server::spawn_app(app).unwrap();
     let url = running.url();
@@ -830,10 +907,7 @@ fn an_xss_attempt_in_a_product_name_is_escaped_everywhere() {
 #[test]
 fn the_live_feed_pushes_a_new_sale_without_reload() {
     use std::io::{BufRead, BufReader, Write};
-    let mut w = world(
-        Server::new(SqliteStorage::in_memory().unwrap()),
-        false,
-    );
+    let mut w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
     let app = pos_server::backoffice::router(w.server.clone(), Config::default());
     let running = pos_server::spawn_app(app).unwrap();
     let url = running.url().to_owned();
@@ -866,10 +940,7 @@ fn the_live_feed_pushes_a_new_sale_without_reload() {
 
 #[test]
 fn stock_alerts_and_the_click_and_collect_queue() {
-    let w = world(
-        Server::new(SqliteStorage::in_memory().unwrap()),
-        false,
-    );
+    let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
     let movement = |id: &str, sku: &str, loc: &str, qty: i64| -> pos_core::stock::StockMovement {
         serde_json::from_value(serde_json::json!({
             "id": id, "reason": "receipt", "sku": sku, "location": loc,

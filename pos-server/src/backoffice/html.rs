@@ -88,7 +88,8 @@ pub fn page(title: &str, nav: Option<(&str, &str, &str)>, body: &str) -> String 
             "<header><strong>{}</strong> <nav><a href=\"/\">Tableau de bord</a> \
              <a href=\"/chart?by=hour\">Graphiques</a> <a href=\"/closures\">Clôtures (Z)</a> \
              <a href=\"/journal\">Journaux</a> <a href=\"/downloads\">Téléchargements</a> \
-             <a href=\"/customers\">Clients</a> <a href=\"/access-log\">Accès aux données</a></nav> \
+             <a href=\"/customers\">Clients</a> <a href=\"/access-log\">Accès aux données</a> \
+             <a href=\"/credentials\">Codes et clés</a></nav> \
              <form method=\"post\" action=\"/logout\" class=\"inline\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <span>{}</span> <button type=\"submit\">Se déconnecter</button></form></header>",

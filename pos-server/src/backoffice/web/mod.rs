@@ -11,8 +11,10 @@
 //!   journals, static files.
 //! - `downloads`: FEC, signed journal, sales CSV.
 //! - `customers`: personal data pages, access log, web RGPD export.
+//! - `credentials`: the owner's enrolment codes and web-shop keys.
 //! - `respond`: security headers, pages, JSON, errors, blocking bridge.
 
+mod credentials;
 mod customers;
 mod dashboard;
 mod downloads;
@@ -95,6 +97,17 @@ pub fn router<S: Storage>(server: Server<S>, config: Config) -> Router {
             post(customers::customer_erase::<S>),
         )
         .route("/access-log", get(customers::access_log::<S>))
+        .route("/credentials", get(credentials::credentials_page::<S>))
+        .route("/credentials/codes", post(credentials::issue_code::<S>))
+        .route(
+            "/credentials/codes/{id}/revoke",
+            post(credentials::revoke_code::<S>),
+        )
+        .route("/credentials/web-keys", post(credentials::issue_key::<S>))
+        .route(
+            "/credentials/web-keys/{id}/revoke",
+            post(credentials::revoke_key::<S>),
+        )
         .route(
             "/v1/web/customers/{id}/export",
             get(customers::web_export::<S>),
