@@ -299,7 +299,7 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
         .with_tx(|tx| {
             pos_server::credentials::first_start(
                 tx,
-                ("demo-retailer", "Épicerie de démonstration", "123456789"),
+                ("demo", "Fromagerie de démo", "552100554"),
                 &store_id,
                 pos_server::credentials::fresh(pos_server::credentials::CODE_PREFIX),
                 pos_server::credentials::fresh(pos_server::credentials::KEY_PREFIX),
