@@ -12,7 +12,6 @@ const path = require("node:path");
 const pos = require("../node/index.cjs");
 
 const POS_BIN = process.env.POS_BIN ?? null;
-const TOKEN = "node-sync-test";
 // 2026-03-14T09:30:00Z
 const T0 = 1773480600000;
 
@@ -43,15 +42,22 @@ function freePort() {
 async function startServer() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pos-wasm-sync-"));
   const port = await freePort();
-  const child = spawn(POS_BIN, ["sync-server", "--listen", `127.0.0.1:${port}`, "--db", path.join(dir, "server.sqlite"), "--enrolment-token", TOKEN], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise((resolve, reject) => {
+  // The first start of the empty database creates the till's store and
+  // prints one enrolment code for it (one JSON line on stdout), once.
+  const child = spawn(POS_BIN, ["sync-server", "--listen", `127.0.0.1:${port}`, "--db", path.join(dir, "server.sqlite"), "--first-retailer", "r1", "--first-store", "paris-11"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let listening = false;
+  const code = await new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`pos sync-server exited with ${code}`)));
-    for (const out of [child.stdout, child.stderr]) {
-      out.on("data", (d) => { if (String(d).includes("listening")) resolve(); });
-    }
+    child.once("exit", (status) => reject(new Error(`pos sync-server exited with ${status}`)));
+    const done = () => {
+      const line = stdout.split("\n").find((l) => l.includes("first_start"));
+      if (listening && line) resolve(JSON.parse(line).first_start.enrolment_code);
+    };
+    child.stdout.on("data", (d) => { stdout += String(d); done(); });
+    child.stderr.on("data", (d) => { if (String(d).includes("listening")) listening = true; done(); });
   });
-  return { child, base: `http://127.0.0.1:${port}` };
+  return { child, base: `http://127.0.0.1:${port}`, code };
 }
 
 function sellOne(reg) {
@@ -70,7 +76,7 @@ test("a sync round against a real pos sync-server returns a structured report", 
     reg.importCatalogJson(pos.sampleCatalogJson());
     sellOne(reg);
     assert.throws(() => reg.sync(http), { name: "SyncError", code: "not_enrolled" });
-    reg.enroll(http, TOKEN);
+    reg.enroll(http, server.code);
     const before = reg.syncStatus().pending;
     assert.ok(before >= 1);
 
