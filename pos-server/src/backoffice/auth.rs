@@ -70,14 +70,23 @@ pub const ADDRESS_FREE_FAILURES: u32 = 20;
 /// again from zero (and its row may be deleted).
 pub const FORGET_MS: i64 = 24 * 3_600_000;
 
-/// The key of an account's failed-login counter. Any name has one, known
-/// or not, so an unknown name locks exactly like a real one; the name is
-/// hashed so the table holds no typed identifiers and keys stay short.
-pub fn account_key(username: &str) -> String {
-    format!(
-        "user:{}",
-        hex::encode(sha2::Sha256::digest(username.as_bytes()))
-    )
+/// The key of an account's failed-login counter as seen from one client
+/// address. Any name has one, known or not, so an unknown name locks
+/// exactly like a real one; the name and address are hashed so the table
+/// holds no typed identifiers and keys stay short.
+///
+/// The account is counted per address so that someone else's wrong
+/// passwords (another retailer on the same server, anyone on the
+/// internet) cannot lock a user out of the back office from their own
+/// address: guessing from one address is still stopped after
+/// [`FREE_FAILURES`] per account and [`ADDRESS_FREE_FAILURES`] in all, and
+/// each further failure doubles the lock.
+pub fn account_key(username: &str, address: std::net::IpAddr) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update(username.as_bytes());
+    h.update([0u8]);
+    h.update(address.to_string().as_bytes());
+    format!("user:{}", hex::encode(h.finalize()))
 }
 
 /// The key of a client address's failed-login counter (the IP, without
@@ -217,6 +226,10 @@ pub fn check_name(field: &'static str, s: &str) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn ip(s: &str) -> std::net::IpAddr {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn a_password_round_trips_through_its_phc_string() {
         let h = hash_password("correct horse battery", [7; 16]).unwrap();
@@ -236,7 +249,7 @@ mod tests {
 
     #[test]
     fn five_failures_lock_and_the_lock_doubles() {
-        let mut c = LoginCounter::fresh(&account_key("alice"));
+        let mut c = LoginCounter::fresh(&account_key("alice", ip("192.0.2.1")));
         for _ in 0..4 {
             c = c.after_attempt(1_000, FREE_FAILURES);
             assert!(c.check_not_locked(1_000).is_ok());
@@ -269,8 +282,14 @@ mod tests {
         assert!(back.check_not_locked(1_000).is_ok());
         let later = back.after_attempt(1_000 + FORGET_MS + 1, 5);
         assert_eq!(later.failures, 1, "a day without failures starts again");
-        assert_eq!(account_key("alice").len(), 5 + 64);
-        assert_ne!(account_key("alice"), account_key("Alice"));
+        let here = ip("192.0.2.1");
+        assert_eq!(account_key("alice", here).len(), 5 + 64);
+        assert_ne!(account_key("alice", here), account_key("Alice", here));
+        assert_ne!(
+            account_key("alice", here),
+            account_key("alice", ip("192.0.2.2")),
+            "another address has its own count for the same account"
+        );
     }
 
     #[test]

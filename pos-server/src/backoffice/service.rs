@@ -118,8 +118,9 @@ enum Claim {
 /// the server sees it).
 ///
 /// The attempt is counted BEFORE its password is checked, in the same
-/// transaction that reads the counters, against both the account (any
-/// name, known or not: [`auth::account_key`]) and the client address
+/// transaction that reads the counters, against both the account from
+/// this address (any name, known or not: [`auth::account_key`]; another
+/// address's failures never lock this one out) and the client address
 /// ([`auth::address_key`]), each row locked until commit: N concurrent
 /// attempts are N counts, and once [`auth::FREE_FAILURES`] of an account
 /// (or [`auth::ADDRESS_FREE_FAILURES`] of an address) are counted the
@@ -137,7 +138,7 @@ pub fn login<S: Storage>(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let now_ms = now.timestamp_millis();
-    let account = auth::account_key(username);
+    let account = auth::account_key(username, address);
     let client = auth::address_key(address);
     let claim = server.with_tx(|tx| {
         tx.bo_prune_login_counters(now_ms, now_ms.saturating_sub(auth::FORGET_MS))?;

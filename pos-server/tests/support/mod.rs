@@ -11,4 +11,5 @@
 pub mod enrol;
 pub mod faults;
 pub mod pg;
+pub mod snapshot;
 pub mod till;
