@@ -108,6 +108,19 @@ fn poison_scenario<S: Storage>(server: Server<S>) {
         ),
     );
 
+    // A customer record as pos-sdk pushes it (pos-core's serialisation).
+    let ada = pos_core::customer::Customer::new(
+        pos_core::ids::CustomerId::new("c1").unwrap(),
+        t0(),
+        pos_core::customer::PersonalData {
+            given_name: Some("Ada".into()),
+            email: Some("ada@example.com".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    push(&mut a, "customer", serde_json::to_value(&ada).unwrap());
+
     // The poison: each expected to be refused with its code.
     let long = "x".repeat(65);
     let mut expected: BTreeMap<u64, &str> = BTreeMap::new();
@@ -347,10 +360,21 @@ fn poison_scenario<S: Storage>(server: Server<S>) {
             .into_iter()
             .collect()
     );
-    assert!(
-        !feed.iter().any(|c| c.kind == ChangeKind::Customer),
-        "no erasure or customer change went out"
-    );
+    let customers: Vec<&str> = feed
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Customer)
+        .map(|c| c.key.as_str())
+        .collect();
+    assert_eq!(customers, ["c1"], "only the valid customer record went out");
+    let doc: pos_core::customer::Customer = serde_json::from_value(
+        feed.iter()
+            .find(|c| c.kind == ChangeKind::Customer)
+            .unwrap()
+            .data
+            .clone(),
+    )
+    .unwrap();
+    assert_eq!(doc, ada);
     // The other till pulls it all and keeps pulling.
     let r = sync_once(&b.client(), &mut b, &mut t, &clock).unwrap();
     assert_eq!(r.pulled, feed.len() as u64);
@@ -554,4 +578,45 @@ fn a_pull_cursor_beyond_2_pow_63_is_a_400() {
         .pull_request(&state, t0().timestamp_millis() + 2)
         .unwrap();
     assert_eq!(answer(&server, &req).0, 200);
+}
+
+#[test]
+fn a_fec_without_closure_is_a_404_and_download_links_are_url_encoded() {
+    use pos_server::backoffice::{Role, pages, service};
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
+    let mut a = TestTill::new("caisse-1", "S1", "L1", 1);
+    enroll(&server, &mut a, None);
+    let retailer = server
+        .with_tx(|tx| tx.bo_store_retailer("S1"))
+        .unwrap()
+        .unwrap();
+    let password = "correct horse battery staple";
+    server
+        .with_tx(|tx| service::add_user(tx, &retailer, "owner", Role::Owner, password, [3; 16]))
+        .unwrap();
+    let now = chrono::Utc::now();
+    service::login(
+        &server,
+        "owner",
+        password,
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        "sid-owner",
+        "csrf",
+        now,
+    )
+    .unwrap();
+    let v = service::viewer(&server, "sid-owner", now).unwrap();
+    // The till has no daily closure yet: nothing to export, not a 500.
+    let e = service::fec(&server, &v, &a.server_id).unwrap_err();
+    assert_eq!((e.http_status(), e.code()), (404, "not_found"));
+    // Links carry the till id as ONE query component.
+    let tills = service::tills(&server, &v).unwrap();
+    let page = pages::downloads(&v, &tills, "2026-01-01");
+    let encoded = pages::url(&a.server_id);
+    assert!(
+        page.contains(&format!("/download/fec?till={encoded}\"")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("/download/journal?till={encoded}\"")));
+    assert!(!a.server_id.contains('/') || encoded.contains("%2F"));
 }

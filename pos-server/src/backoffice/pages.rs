@@ -7,6 +7,22 @@ use super::service::{StockAlert, TillStatus, Viewer};
 use crate::store::StoredOrder;
 use std::fmt::Write;
 
+/// Percent-encodes one URL component (a query value or a path segment):
+/// everything but RFC 3986's unreserved characters, byte by byte, so a
+/// till id like `S1/caisse 1` or a day stays one component. The result is
+/// then HTML-escaped like any attribute value.
+pub fn url(component: &str) -> String {
+    let mut out = String::with_capacity(component.len());
+    for b in component.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 fn nav(v: &Viewer) -> Option<(&str, &str, &str)> {
     Some((&v.retailer_name, &v.user.username, &v.csrf))
 }
@@ -255,7 +271,7 @@ pub fn chart_page(v: &Viewer, d: &Dashboard, by: &str) -> String {
         let _ = write!(
             b,
             "<a href=\"/chart?by={k}&amp;day={}\">{}</a> · ",
-            esc(&day),
+            esc(&url(&day)),
             esc(title.split(" (").next().unwrap_or(title))
         );
     }
@@ -371,7 +387,7 @@ pub fn journal(v: &Viewer, list: &[TillStatus]) -> String {
 pub fn downloads(v: &Viewer, tills: &[(String, String)], day: &str) -> String {
     let mut b = format!(
         "<p><a id=\"sales-csv\" href=\"/download/sales.csv?day={}\">Ventes du jour (CSV)</a></p><table><thead><tr><th>Magasin</th><th>Caisse</th><th>FEC</th><th>Journal signé (JSONL)</th></tr></thead><tbody>",
-        esc(day)
+        esc(&url(day))
     );
     for (store, till) in tills {
         let _ = write!(
@@ -379,8 +395,8 @@ pub fn downloads(v: &Viewer, tills: &[(String, String)], day: &str) -> String {
             "<tr><td>{}</td><td>{}</td><td><a class=\"fec\" href=\"/download/fec?till={}\">FEC</a></td><td><a href=\"/download/journal?till={}\">journal</a></td></tr>",
             esc(store),
             esc(till),
-            esc(till),
-            esc(till)
+            esc(&url(till)),
+            esc(&url(till))
         );
     }
     b.push_str("</tbody></table>");
@@ -402,7 +418,7 @@ pub fn customers(v: &Viewer) -> String {
 /// A customer's data (the export, shown), with export and erase actions.
 pub fn customer(v: &Viewer, store: &str, id: &str, export: &serde_json::Value) -> String {
     let pretty = serde_json::to_string_pretty(export).unwrap_or_default();
-    let base = format!("/customers/{}/{}", esc(store), esc(id));
+    let base = format!("/customers/{}/{}", esc(&url(store)), esc(&url(id)));
     let b = format!(
         "<p><a id=\"export\" href=\"{base}/export\">Exporter (JSON)</a></p>\
          <form method=\"post\" action=\"{base}/erase\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
@@ -432,4 +448,17 @@ pub fn access_log(v: &Viewer, entries: &[AccessEntry]) -> String {
     }
     b.push_str("</tbody></table>");
     page("Accès aux données personnelles", nav(v), &b)
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::url;
+
+    #[test]
+    fn link_components_are_percent_encoded() {
+        assert_eq!(url("S1/caisse 1"), "S1%2Fcaisse%201");
+        assert_eq!(url("2026-01-01"), "2026-01-01");
+        assert_eq!(url("a&b=c?d#e"), "a%26b%3Dc%3Fd%23e");
+        assert_eq!(url("é"), "%C3%A9");
+    }
 }

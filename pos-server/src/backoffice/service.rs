@@ -543,6 +543,13 @@ pub fn fec<S: Storage>(
         .filter_map(|r| report::closure_fact(&store, r))
         .map(|c| (c.number, c.payload))
         .collect();
+    if closures.is_empty() {
+        // Nothing to export yet: the request is fine, the file does not exist.
+        return Err(crate::error::SyncError::NotFound {
+            what: "daily closure of this till (the FEC is built from them)",
+        }
+        .into());
+    }
     Ok(pos_fiscal::fec::file(&siren, till, &closures)?)
 }
 
