@@ -206,3 +206,74 @@ fn postgres_verdicts_are_incremental_and_status_stays_free() {
     });
     status_answers_while_verifying(&server);
 }
+
+/// The `/journal` page shows the cached verdict and never verifies inline:
+/// the first view finds no verdict and queues the run; a later view shows
+/// the verdict the background job saved.
+#[test]
+fn the_journal_page_shows_the_cached_verdict() {
+    use pos_server::backoffice::{Config, Role, service};
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
+    server
+        .with_tx(|tx| {
+            service::add_retailer(tx, "r1", "Boulangerie Dupont", "123456789")?;
+            service::add_store(tx, "r1", "S1")?;
+            service::add_user(
+                tx,
+                "r1",
+                "owner1",
+                Role::Owner,
+                "correct horse battery",
+                [9; 16],
+            )
+        })
+        .unwrap();
+    let mut till = TestTill::new("CAISSE-P1", "S1", "L1", 4);
+    support::enrol::enroll(&server, &mut till, None);
+    sell_and_push(&server, &mut till, 20);
+    let running = pos_server::spawn_app(pos_server::backoffice::router(
+        server.clone(),
+        Config::default(),
+    ))
+    .unwrap();
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let login = agent
+        .post(&format!("{}/login", running.url()))
+        .send_form(&[
+            ("username", "owner1"),
+            ("password", "correct horse battery"),
+        ])
+        .unwrap();
+    assert_eq!(login.status(), 303);
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = || {
+        agent
+            .get(&format!("{}/journal", running.url()))
+            .set("Cookie", &cookie)
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap()
+    };
+    let first = page();
+    assert!(first.contains("pas encore vérifié"), "{first}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let body = page();
+        if body.contains("chaîne et signatures vérifiées") {
+            assert!(
+                body.contains(&format!(">{}<", records(&server, &till))),
+                "{body}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "{body}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
