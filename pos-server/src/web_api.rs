@@ -130,6 +130,9 @@ pub fn route<S: Storage>(
                 state: String,
             }
             let change: StateChange = decode(&req.body, "order state")?;
+            // The id is a path segment: percent-decoded like the query.
+            let id = percent_decode(id)?;
+            let id = id.as_str();
             server.set_order_state(store, id, &change.state)?;
             Ok(ok(
                 200,

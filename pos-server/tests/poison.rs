@@ -375,6 +375,17 @@ fn poison_scenario<S: Storage>(server: Server<S>) {
     )
     .unwrap();
     assert_eq!(doc, ada);
+    // The customer's RGPD export finds the card they paid with under its
+    // normalised code, with the load and the payment.
+    let export = server
+        .with_tx(|tx| pos_server::backoffice::rgpd::export(tx, "S1", "c1", t0()))
+        .unwrap();
+    let cards = export["stored_value"].as_array().unwrap();
+    assert_eq!(cards.len(), 1, "{export}");
+    assert_eq!(cards[0]["account"], "GC12345678");
+    let exported: Decimal = cards[0]["balance"].as_str().unwrap().parse().unwrap();
+    assert_eq!(exported, Decimal::new(1500, 2));
+    assert_eq!(cards[0]["movements"].as_array().unwrap().len(), 2);
     // The other till pulls it all and keeps pulling.
     let r = sync_once(&b.client(), &mut b, &mut t, &clock).unwrap();
     assert_eq!(r.pulled, feed.len() as u64);
@@ -514,6 +525,27 @@ fn web_routes_answer_4xx_with_the_field_named() {
     );
     assert_eq!(r.0, 201);
 
+    // An order id in the path is percent-decoded too.
+    let r = answer(
+        &server,
+        &web(
+            "POST",
+            "/v1/web/orders?store=S1",
+            &key,
+            order("O 2", "L1", "APPLE", None),
+        ),
+    );
+    assert_eq!(r.0, 201);
+    let r = answer(
+        &server,
+        &web(
+            "POST",
+            "/v1/web/orders/O%202/state?store=S1",
+            &key,
+            json!({"state": "cancelled"}),
+        ),
+    );
+    assert_eq!(r.0, 200);
     // Query strings are percent-decoded: `L%201` is the location `L 1`.
     answer(
         &server,

@@ -58,8 +58,17 @@ pub fn export(tx: &mut dyn Tx, store: &str, customer: &str, now: DateTime<Utc>) 
             continue;
         }
         for p in at(ticket, "/payments").as_array().into_iter().flatten() {
-            if let Some(r) = at(p, "/method/reference").as_str() {
-                cards.insert(r.to_owned());
+            let method = at(p, "/method/method").as_str();
+            if !matches!(method, Some("gift_card" | "store_credit")) {
+                continue;
+            }
+            // Cards are booked under the code as pos-core normalises it
+            // (as typed at the till, `gc-1234 5678` is `GC12345678`).
+            if let Some(code) = at(p, "/method/reference")
+                .as_str()
+                .and_then(|r| pos_core::stored_value::GiftCardCode::new(r).ok())
+            {
+                cards.insert(code.reveal().to_owned());
             }
         }
         purchases.push(json!({
