@@ -85,14 +85,32 @@ pub fn account_key(username: &str, address: std::net::IpAddr) -> String {
     let mut h = sha2::Sha256::new();
     h.update(username.as_bytes());
     h.update([0u8]);
-    h.update(address.to_string().as_bytes());
+    h.update(client_network(address).as_bytes());
     format!("user:{}", hex::encode(h.finalize()))
 }
 
 /// The key of a client address's failed-login counter (the IP, without
-/// the port: each connection has its own port).
+/// the port: each connection has its own port; see [`client_network`]).
 pub fn address_key(address: std::net::IpAddr) -> String {
-    format!("addr:{address}")
+    format!("addr:{}", client_network(address))
+}
+
+/// What counts as one client: an IPv4 address (also when mapped into
+/// IPv6), or an IPv6 /64 network, since one subscriber usually holds a
+/// whole /64 and could otherwise draw a fresh address, and fresh counts,
+/// for every attempt.
+pub fn client_network(address: std::net::IpAddr) -> String {
+    match address {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{prefix}/64")
+            }
+        },
+    }
 }
 
 /// Failed logins of one account or one client address.
@@ -245,6 +263,31 @@ mod tests {
     fn short_passwords_are_refused() {
         let e = hash_password("short", [1; 16]).unwrap_err();
         assert_eq!(e.code(), "weak_password");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_network() {
+        assert_eq!(
+            client_network(ip("2001:db8:1:2:aaaa::1")),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            address_key(ip("2001:db8:1:2::1")),
+            address_key(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+        );
+        assert_ne!(
+            address_key(ip("2001:db8:1:2::1")),
+            address_key(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(
+            address_key(ip("::ffff:192.0.2.7")),
+            address_key(ip("192.0.2.7"))
+        );
+        assert_eq!(
+            account_key("alice", ip("2001:db8::1")),
+            account_key("alice", ip("2001:db8::2"))
+        );
+        assert_eq!(address_key(ip("192.0.2.7")), "addr:192.0.2.7");
     }
 
     #[test]
