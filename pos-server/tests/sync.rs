@@ -25,7 +25,6 @@ use std::sync::{Arc, Mutex};
 use support::faults::{Faults, FaultyTransport};
 use support::till::{TestTill, t0, ticking};
 
-
 /// Calls the server core directly (no faults).
 struct Direct<S: Storage>(Server<S>, chrono::DateTime<chrono::Utc>);
 impl<S: Storage> Transport for Direct<S> {
@@ -523,7 +522,7 @@ fn a_replacement_till_pulls_everything_and_the_old_one_is_retired() {
     let clock = ticking();
     let server = Server::new(SqliteStorage::in_memory().unwrap());
     server
-        .publish_catalog("S1", 3, r#"{"products":[]}"#)
+        .publish_catalog("S1", 3, r#"{"currency":"EUR","products":[]}"#)
         .unwrap();
     server
         .add_stock(
@@ -563,7 +562,9 @@ fn a_replacement_till_pulls_everything_and_the_old_one_is_retired() {
         Err(SyncError::Server { status: 401, .. })
     ));
     assert!(
-        server.publish_catalog("S1", 3, "{}").is_err(),
+        server
+            .publish_catalog("S1", 3, r#"{"currency":"EUR"}"#)
+            .is_err(),
         "catalog versions increase"
     );
 }
@@ -607,10 +608,7 @@ fn fault_injection_ten_offline_tills_postgres() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default_sales);
     let pg = support::pg::Pg::start();
-    let open = || {
-        Server::new(
-            pos_server::PostgresStorage::connect(&pg.url).unwrap())
-    };
+    let open = || Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap());
     run_fault_injection(open, sales);
 }
 
@@ -620,10 +618,7 @@ fn fault_injection_ten_offline_tills_postgres() {
 #[test]
 fn two_servers_over_one_postgres_never_double_apply() {
     let pg = support::pg::Pg::start();
-    let open = || {
-        Server::new(
-            pos_server::PostgresStorage::connect(&pg.url).unwrap())
-    };
+    let open = || Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap());
     let (s1, s2) = (open(), open());
     let (h1, h2) = (
         pos_server::spawn_in_process(s1.clone()).unwrap(),
@@ -718,8 +713,7 @@ fn postgres_concurrent_pushes_never_hide_a_change_from_a_puller() {
         }
     }
     let pg = support::pg::Pg::start();
-    let server = Server::new(
-        pos_server::PostgresStorage::connect(&pg.url).unwrap());
+    let server = Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap());
     let mut reader = TestTill::new("R0", "S1", "L1", 99);
     enroll(&server, &mut reader, None);
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -803,8 +797,7 @@ fn postgres_concurrent_pushes_never_hide_a_change_from_a_puller() {
 fn postgres_change_cursors_commit_in_order() {
     use pos_sync::wire::ChangeKind;
     let pg = support::pg::Pg::start();
-    let server = Server::new(
-        pos_server::PostgresStorage::connect(&pg.url).unwrap());
+    let server = Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap());
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let a = {
         let server = server.clone();
@@ -993,8 +986,7 @@ fn listener(fail_first: usize) -> (String, Seen) {
 #[test]
 fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
     use pos_server::webhooks::{self, Endpoint};
-    let server = Server::new(SqliteStorage::in_memory().unwrap())
-        .with_webhook_secret(b"in-secret");
+    let server = Server::new(SqliteStorage::in_memory().unwrap()).with_webhook_secret(b"in-secret");
     let now = chrono::Utc::now();
     let body = serde_json::to_vec(&[movement(
         "00000000-0000-7000-8000-0000000000b1",
@@ -1252,7 +1244,13 @@ fn a_till_re_signed_wholesale_with_another_key_is_kept_aside() {
         "{:?}",
         r.quarantined[0].defects
     );
-    assert!(server.device_status("S1/T1").unwrap().fiscal_heads.is_empty());
+    assert!(
+        server
+            .device_status("S1/T1")
+            .unwrap()
+            .fiscal_heads
+            .is_empty()
+    );
 
     // After honest records were accepted: the re-signed history forks at
     // every accepted number and its new records carry the wrong key.
@@ -1288,7 +1286,8 @@ fn a_signed_key_change_moves_the_registered_key_and_later_batches_use_it() {
 fn a_signed_key_change_moves_the_registered_key_postgres() {
     let pg = support::pg::Pg::start();
     key_change_scenario(Server::new(
-        pos_server::PostgresStorage::connect(&pg.url).unwrap()));
+        pos_server::PostgresStorage::connect(&pg.url).unwrap(),
+    ));
 }
 
 fn key_change_scenario<S: Storage>(server: Server<S>) {
@@ -1327,7 +1326,10 @@ fn key_change_scenario<S: Storage>(server: Server<S>) {
         assert!(r.quarantined.is_empty(), "{r:?}");
     }
     assert_eq!(
-        server.with_tx(|tx| tx.fiscal_records("S1/T1")).unwrap().len(),
+        server
+            .with_tx(|tx| tx.fiscal_records("S1/T1"))
+            .unwrap()
+            .len(),
         a.records().len()
     );
     verify_from_enrolment(&server, "T1", &enrolled);
@@ -1376,7 +1378,10 @@ fn key_change_scenario<S: Storage>(server: Server<S>) {
         "{:?}",
         r.quarantined[0].defects
     );
-    assert_eq!(server.device_status("S1/T1").unwrap().quarantined, before + 1);
+    assert_eq!(
+        server.device_status("S1/T1").unwrap().quarantined,
+        before + 1
+    );
 }
 
 #[test]
