@@ -422,6 +422,13 @@ impl<S: Storage> Server<S> {
     /// Publishes a new catalog version for a store (server-authoritative):
     /// tills get it at their next pull.
     pub fn publish_catalog(&self, store: &str, version: u64, catalog_json: &str) -> Result<u64> {
+        // Tills import it with pos-core: one that would not import is refused here.
+        pos_core::catalog::Catalog::from_json(catalog_json).map_err(|_| {
+            crate::validate::refuse(
+                crate::validate::Field::Catalog,
+                "imports as pos-core's catalog",
+            )
+        })?;
         let doc: serde_json::Value =
             serde_json::from_str(catalog_json).map_err(|source| SyncError::Decode {
                 message: "catalog",

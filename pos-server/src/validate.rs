@@ -57,6 +57,8 @@ pub enum Field {
     Store,
     /// A transfer id.
     TransferId,
+    /// A catalog document.
+    Catalog,
 }
 
 impl Field {
@@ -83,6 +85,7 @@ impl Field {
             Field::PickupAt => "pickup_at",
             Field::Store => "store",
             Field::TransferId => "transfer id",
+            Field::Catalog => "catalog",
         }
     }
 
@@ -109,6 +112,7 @@ impl Field {
             Field::PickupAt => "invalid_pickup_at",
             Field::Store => "invalid_store",
             Field::TransferId => "invalid_transfer_id",
+            Field::Catalog => "invalid_catalog",
         }
     }
 }

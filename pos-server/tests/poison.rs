@@ -652,3 +652,25 @@ fn a_fec_without_closure_is_a_404_and_download_links_are_url_encoded() {
     assert!(page.contains(&format!("/download/journal?till={encoded}\"")));
     assert!(!a.server_id.contains('/') || encoded.contains("%2F"));
 }
+
+#[test]
+fn a_catalog_tills_could_not_import_is_refused() {
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
+    for bad in ["{}", r#"{"currency":"EUR","products":[{"sku":""}]}"#, "[]"] {
+        let e = server.publish_catalog("S1", 1, bad).unwrap_err();
+        assert_eq!(
+            (e.http_status(), e.code()),
+            (400, "invalid_catalog"),
+            "{bad}"
+        );
+    }
+    assert!(
+        server
+            .with_tx(|tx| tx.changes_since("S1", 0, 10))
+            .unwrap()
+            .is_empty()
+    );
+    server
+        .publish_catalog("S1", 1, pos_core::catalog::sample_catalog_json())
+        .unwrap();
+}
