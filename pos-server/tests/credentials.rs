@@ -490,3 +490,43 @@ fn postgres_upper_case_hex_is_the_same_signature() {
         pos_server::PostgresStorage::connect(&pg.url).unwrap(),
     ));
 }
+
+/// Two servers starting at once on one empty PostgreSQL database: one first
+/// start only (one retailer, one code, one key printed).
+#[test]
+fn postgres_concurrent_first_starts_happen_once() {
+    use pos_server::credentials::{CODE_PREFIX, KEY_PREFIX, first_start, fresh};
+    let pg = support::pg::Pg::start();
+    let ready = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, ready) = (pg.url.clone(), ready.clone());
+            std::thread::spawn(move || {
+                let server = Server::new(pos_server::PostgresStorage::connect(&url).unwrap());
+                ready.wait();
+                server
+                    .with_tx(|tx| {
+                        first_start(
+                            tx,
+                            ("r1", "Retailer", "123456789"),
+                            "shop-1",
+                            fresh(CODE_PREFIX),
+                            fresh(KEY_PREFIX),
+                            0,
+                        )
+                    })
+                    .unwrap()
+            })
+        })
+        .collect();
+    let done: Vec<_> = starts.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(done.iter().filter(|f| f.is_some()).count(), 1, "{done:?}");
+    let server = Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap());
+    assert_eq!(
+        server
+            .with_tx(|tx| tx.credentials().codes("r1"))
+            .unwrap()
+            .len(),
+        1
+    );
+}

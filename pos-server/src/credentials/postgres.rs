@@ -148,6 +148,9 @@ impl CredentialRows for Rows<'_, '_> {
     }
 
     fn is_empty(&mut self) -> Result<bool> {
+        // Two servers starting on one empty database: the second waits for
+        // the first's transaction, then sees its retailer (one first start).
+        self.0.batch_execute("SELECT pg_advisory_xact_lock(7266)")?;
         let rows = self.0.query(
             "SELECT (SELECT COUNT(*) FROM bo_retailers) + (SELECT COUNT(*) FROM devices)
                   + (SELECT COUNT(*) FROM enrolment_codes) + (SELECT COUNT(*) FROM web_keys)",
