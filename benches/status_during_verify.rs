@@ -16,18 +16,17 @@
     clippy::cast_possible_truncation
 )]
 
+#[path = "support/apple.rs"]
+mod apple;
+
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use pos_fiscal::model::Stamp;
 use pos_fiscal::record::StoredRecord;
-use pos_fiscal::ticket::{
-    LineInput, Operation, PaymentInput, PaymentMethod, TicketInput, TicketMode, VatAmounts,
-};
 use pos_fiscal::{Signer, SoftwareSigner};
 use pos_server::verify_job::VerifyJobs;
 use pos_server::{Server, SqliteStorage};
 use pos_sync::client::{Credentials, signed};
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -50,37 +49,7 @@ fn journal(signer: &SoftwareSigner, n: usize) -> Vec<StoredRecord> {
     let tx = conn.unchecked_transaction().unwrap();
     for k in 1..=n {
         let at = t0 + Duration::seconds(k as i64);
-        let input = TicketInput {
-            establishment: "S1".into(),
-            operator: "alice".into(),
-            mode: TicketMode::Ticket,
-            operation: Operation::Sale,
-            original: None,
-            currency: "EUR".into(),
-            lines: vec![LineInput {
-                label: "APPLE".into(),
-                qty_milli: 1000,
-                unit_price: 1000,
-                discount: 0,
-                amount: 1000,
-                vat_bps: 2000,
-            }],
-            vat: BTreeMap::from([(
-                2000,
-                VatAmounts {
-                    net: 833,
-                    vat: 167,
-                    gross: 1000,
-                },
-            )]),
-            total: 1000,
-            payments: vec![PaymentInput {
-                method: PaymentMethod::Card,
-                amount: 1000,
-            }],
-            change: 0,
-            customer: None,
-        };
+        let input = apple::apple_ticket();
         pos_fiscal::store::record_ticket(&tx, signer, Stamp::new(at, 60).unwrap(), &input).unwrap();
     }
     tx.commit().unwrap();

@@ -7,13 +7,13 @@
     clippy::arithmetic_side_effects
 )]
 
+#[path = "support/apple.rs"]
+mod apple;
+
 use chrono::{DateTime, Duration, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use pos_fiscal::model::Stamp;
 use pos_fiscal::record::StoredRecord;
-use pos_fiscal::ticket::{
-    LineInput, Operation, PaymentInput, PaymentMethod, TicketInput, TicketMode, VatAmounts,
-};
 use pos_fiscal::{Series, Signer, SoftwareSigner};
 use pos_server::{Server, SqliteStorage};
 use pos_sync::client::{ClientState, Credentials, SyncClient, TillStore, sync_once};
@@ -77,37 +77,7 @@ fn offline_day(signer: &SoftwareSigner) -> (Vec<WireEvent>, Vec<StoredRecord>) {
     let mut events = Vec::new();
     for n in 1..=SALES {
         let at = t0 + Duration::seconds(n as i64);
-        let input = TicketInput {
-            establishment: "S1".into(),
-            operator: "alice".into(),
-            mode: TicketMode::Ticket,
-            operation: Operation::Sale,
-            original: None,
-            currency: "EUR".into(),
-            lines: vec![LineInput {
-                label: "APPLE".into(),
-                qty_milli: 1000,
-                unit_price: 1000,
-                discount: 0,
-                amount: 1000,
-                vat_bps: 2000,
-            }],
-            vat: BTreeMap::from([(
-                2000,
-                VatAmounts {
-                    net: 833,
-                    vat: 167,
-                    gross: 1000,
-                },
-            )]),
-            total: 1000,
-            payments: vec![PaymentInput {
-                method: PaymentMethod::Card,
-                amount: 1000,
-            }],
-            change: 0,
-            customer: None,
-        };
+        let input = apple::apple_ticket();
         let rec =
             pos_fiscal::store::record_ticket(&tx, signer, Stamp::new(at, 60).unwrap(), &input)
                 .unwrap();

@@ -406,7 +406,10 @@ pub fn enroll(
         method: "POST",
         path: pos_sync::wire::paths::ENROLL.into(),
         headers: vec![
-            (pos_sync::auth::HEADER_ENROLMENT_CODE.into(), code.trim().into()),
+            (
+                pos_sync::auth::HEADER_ENROLMENT_CODE.into(),
+                code.trim().into(),
+            ),
             ("content-type".into(), "application/json".into()),
         ],
         body,

@@ -113,7 +113,10 @@ impl Till {
         payment.add(Tender::new(TenderMethod::Card, due)).unwrap();
         let mut options = SaleOptions::by(OperatorId::new("bob").unwrap());
         options.customer = customer.cloned();
-        let sale = self.register.complete_sale(&cart, &payment, &options).unwrap();
+        let sale = self
+            .register
+            .complete_sale(&cart, &payment, &options)
+            .unwrap();
         sale.ticket.id().to_owned()
     }
 
@@ -198,7 +201,12 @@ fn enrol_body(store: &str, device: &str, replaces: Option<&str>, seed: u8) -> se
     })
 }
 
-fn code<S: Storage>(server: &Server<S>, retailer: &str, store: &str, replaces: Option<&str>) -> String {
+fn code<S: Storage>(
+    server: &Server<S>,
+    retailer: &str,
+    store: &str,
+    replaces: Option<&str>,
+) -> String {
     server
         .enrolment_code(retailer, store, replaces, HOUR_MS, Utc::now())
         .unwrap()
@@ -263,8 +271,20 @@ fn setup<S: Storage>(server: &Server<S>, url: &str) -> (Victim, RawDevice, Strin
         .unwrap();
     // B: two tills (one named like A's), a customer, a gift card, sales,
     // a click & collect order, an unused code and a web key.
-    let mut nice = Till::new(url, "b-nice", "till-1", 21, &code(server, "retailer-b", "b-nice", None));
-    let lille = Till::new(url, "b-lille", "till-2", 22, &code(server, "retailer-b", "b-lille", None));
+    let mut nice = Till::new(
+        url,
+        "b-nice",
+        "till-1",
+        21,
+        &code(server, "retailer-b", "b-nice", None),
+    );
+    let lille = Till::new(
+        url,
+        "b-lille",
+        "till-2",
+        22,
+        &code(server, "retailer-b", "b-lille", None),
+    );
     nice.tick();
     let customer = nice
         .register
@@ -397,7 +417,12 @@ fn event(seq: u64, kind: &str, payload: serde_json::Value) -> serde_json::Value 
 fn sync_attacks(url: &str, v: &Victim, a: &RawDevice, a_code: &str, b_code_for_a: Option<&str>) {
     let pull = serde_json::json!({"protocol": 1, "cursor": 0, "limit": 100}).to_string();
     let push = serde_json::json!({"protocol": 1, "events": [], "fiscal": []}).to_string();
-    for dev in v.devices.iter().map(String::as_str).chain(["till-1", "till-2", "b-nice/till-1"]) {
+    for dev in v
+        .devices
+        .iter()
+        .map(String::as_str)
+        .chain(["till-1", "till-2", "b-nice/till-1"])
+    {
         for (path, body) in [
             (paths::PUSH, push.as_str()),
             (paths::PULL, pull.as_str()),
@@ -428,7 +453,11 @@ fn sync_attacks(url: &str, v: &Victim, a: &RawDevice, a_code: &str, b_code_for_a
     // naming B's till is not A's to use; an unknown code is refused too.
     refused(
         "enrol with a made-up code",
-        &enrol(url, "pos-enrol-0000", &enrol_body("b-nice", "till-9", None, 42)),
+        &enrol(
+            url,
+            "pos-enrol-0000",
+            &enrol_body("b-nice", "till-9", None, 42),
+        ),
     );
     if let Some(c) = b_code_for_a {
         // B's used enrolment code, replayed by A.
@@ -441,19 +470,39 @@ fn sync_attacks(url: &str, v: &Victim, a: &RawDevice, a_code: &str, b_code_for_a
     // (or are rejected), never in B's.
     let gift = B_GIFT;
     let events = serde_json::json!([
-        event(1, "customer", serde_json::json!({
-            "id": v.customer.as_str(), "personal": {"email": "attacker@example.com"},
-        })),
-        event(2, "customer_erased", serde_json::json!({"customer": v.customer.as_str()})),
-        event(3, "stored_value_load", serde_json::json!({
-            "code": gift, "amount": {"amount": "1000.00", "currency": "EUR"},
-            "ticket": v.ticket, "op": "op-1",
-        })),
-        event(4, "order_state", serde_json::json!({"order": v.order, "state": "cancelled"})),
-        event(5, "stock", serde_json::json!([{
-            "id": "mv-attack-1", "reason": "adjustment", "sku": "TS-M", "location": "shop",
-            "quantity": "-100", "operator": "x", "at": Utc::now(), "reference": null,
-        }])),
+        event(
+            1,
+            "customer",
+            serde_json::json!({
+                "id": v.customer.as_str(), "personal": {"email": "attacker@example.com"},
+            })
+        ),
+        event(
+            2,
+            "customer_erased",
+            serde_json::json!({"customer": v.customer.as_str()})
+        ),
+        event(
+            3,
+            "stored_value_load",
+            serde_json::json!({
+                "code": gift, "amount": {"amount": "1000.00", "currency": "EUR"},
+                "ticket": v.ticket, "op": "op-1",
+            })
+        ),
+        event(
+            4,
+            "order_state",
+            serde_json::json!({"order": v.order, "state": "cancelled"})
+        ),
+        event(
+            5,
+            "stock",
+            serde_json::json!([{
+                "id": "mv-attack-1", "reason": "adjustment", "sku": "TS-M", "location": "shop",
+                "quantity": "-100", "operator": "x", "at": Utc::now(), "reference": null,
+            }])
+        ),
     ]);
     let body = serde_json::json!({"protocol": 1, "events": events, "fiscal": []}).to_string();
     let r = signed(url, paths::PUSH, &a.id, &a.secret, body.as_bytes());
@@ -465,7 +514,8 @@ fn sync_attacks(url: &str, v: &Victim, a: &RawDevice, a_code: &str, b_code_for_a
         assert!(!r.body.contains(m), "A's pull carries {m}: {}", r.body);
     }
     // Digital receipts: sending B's ticket as A's device.
-    let send_body = serde_json::json!({"ticket_id": v.ticket, "channel": "email_receipt"}).to_string();
+    let send_body =
+        serde_json::json!({"ticket_id": v.ticket, "channel": "email_receipt"}).to_string();
     refused(
         "send B's receipt as A's device",
         &signed(
@@ -481,7 +531,14 @@ fn sync_attacks(url: &str, v: &Victim, a: &RawDevice, a_code: &str, b_code_for_a
 /// Every web-shop route with A's key against B's stores and ids.
 fn web_attacks(url: &str, v: &Victim, a_key: &str) {
     let bearer = format!("Bearer {a_key}");
-    let get = |path: &str| send(agent().get(&format!("{url}{path}")).set("authorization", &bearer), None);
+    let get = |path: &str| {
+        send(
+            agent()
+                .get(&format!("{url}{path}"))
+                .set("authorization", &bearer),
+            None,
+        )
+    };
     let post = |path: &str, body: serde_json::Value| {
         send(
             agent()
@@ -496,8 +553,16 @@ fn web_attacks(url: &str, v: &Victim, a_key: &str) {
         "quantity": "5", "operator": "web", "at": Utc::now(), "reference": null,
     }]);
     for store in ["b-nice", "b-lille", "b%2Dnice", "B-NICE"] {
-        refused("GET stock", &get(&format!("/v1/web/stock?store={store}&sku=TS-M&location=shop")));
-        refused("POST stock", &post(&format!("/v1/web/stock?store={store}"), movement.clone()));
+        refused(
+            "GET stock",
+            &get(&format!(
+                "/v1/web/stock?store={store}&sku=TS-M&location=shop"
+            )),
+        );
+        refused(
+            "POST stock",
+            &post(&format!("/v1/web/stock?store={store}"), movement.clone()),
+        );
         refused(
             "POST order",
             &post(
@@ -522,7 +587,10 @@ fn web_attacks(url: &str, v: &Victim, a_key: &str) {
         );
         refused(
             "customer export",
-            &get(&format!("/v1/web/customers/{}/export?store={store}", v.customer.as_str())),
+            &get(&format!(
+                "/v1/web/customers/{}/export?store={store}",
+                v.customer.as_str()
+            )),
         );
     }
     // From A's own store, towards B's data.
@@ -543,13 +611,21 @@ fn web_attacks(url: &str, v: &Victim, a_key: &str) {
     );
     refused_or_own(
         "B's customer through A's store",
-        &get(&format!("/v1/web/customers/{}/export?store=a-paris", v.customer.as_str())),
+        &get(&format!(
+            "/v1/web/customers/{}/export?store=a-paris",
+            v.customer.as_str()
+        )),
     );
 }
 
 /// Every back-office route with A's owner session against B's ids.
 fn back_office_attacks(url: &str, v: &Victim, cookie: &str, csrf: &str) {
-    let get = |path: &str| send(agent().get(&format!("{url}{path}")).set("Cookie", cookie), None);
+    let get = |path: &str| {
+        send(
+            agent().get(&format!("{url}{path}")).set("Cookie", cookie),
+            None,
+        )
+    };
     let post = |path: &str, form: &[(&str, &str)]| {
         let r = agent()
             .post(&format!("{url}{path}"))
@@ -594,7 +670,12 @@ fn back_office_attacks(url: &str, v: &Victim, cookie: &str, csrf: &str) {
             "issue a code for B's store",
             &post(
                 "/credentials/codes",
-                &[("csrf", csrf), ("store", store), ("replaces", ""), ("expires_in", "1h")],
+                &[
+                    ("csrf", csrf),
+                    ("store", store),
+                    ("replaces", ""),
+                    ("expires_in", "1h"),
+                ],
             ),
         );
         refused(
@@ -604,7 +685,10 @@ fn back_office_attacks(url: &str, v: &Victim, cookie: &str, csrf: &str) {
     }
     for dev in &v.devices {
         let enc = dev.replace('/', "%2F");
-        refused(&format!("journal of {dev}"), &get(&format!("/download/journal?till={enc}")));
+        refused(
+            &format!("journal of {dev}"),
+            &get(&format!("/download/journal?till={enc}")),
+        );
     }
     refused_or_own(
         "B's customer via A's store",
@@ -612,14 +696,28 @@ fn back_office_attacks(url: &str, v: &Victim, cookie: &str, csrf: &str) {
     );
     refused(
         "revoke B's code",
-        &post(&format!("/credentials/codes/{}/revoke", v.code_id), &[("csrf", csrf)]),
+        &post(
+            &format!("/credentials/codes/{}/revoke", v.code_id),
+            &[("csrf", csrf)],
+        ),
     );
     refused(
         "revoke B's web key",
-        &post(&format!("/credentials/web-keys/{}/revoke", v.key_id), &[("csrf", csrf)]),
+        &post(
+            &format!("/credentials/web-keys/{}/revoke", v.key_id),
+            &[("csrf", csrf)],
+        ),
     );
     // The pages A may see hold nothing of B's.
-    for path in ["/", "/customers", "/journal", "/closures", "/downloads", "/credentials", "/access-log"] {
+    for path in [
+        "/",
+        "/customers",
+        "/journal",
+        "/closures",
+        "/downloads",
+        "/credentials",
+        "/access-log",
+    ] {
         let r = get(path);
         assert_eq!(r.status, 200, "A's own {path}");
         for m in B_MARKERS {
@@ -635,16 +733,35 @@ fn lockout_attack<S: Storage>(server: &Server<S>) {
     let b_addr: std::net::IpAddr = "203.0.113.7".parse().unwrap();
     let now: DateTime<Utc> = Utc::now();
     for i in 0..20 {
-        let r = service::login(server, "b-owner", "wrong password!!", a_addr, &format!("s{i}"), "c", now);
+        let r = service::login(
+            server,
+            "b-owner",
+            "wrong password!!",
+            a_addr,
+            &format!("s{i}"),
+            "c",
+            now,
+        );
         assert!(r.is_err());
     }
-    service::login(server, "b-owner", PASSWORD, b_addr, "b-session", "b-csrf", now)
-        .expect("B's owner signs in from B's address after A's attempts");
+    service::login(
+        server,
+        "b-owner",
+        PASSWORD,
+        b_addr,
+        "b-session",
+        "b-csrf",
+        now,
+    )
+    .expect("B's owner signs in from B's address after A's attempts");
 }
 
 fn suite<S: Storage>(server: Server<S>, snap: &dyn Fn() -> Snapshot) {
     let app = pos_server::http::router(server.clone())
-        .merge(pos_server::backoffice::router(server.clone(), Config::default()))
+        .merge(pos_server::backoffice::router(
+            server.clone(),
+            Config::default(),
+        ))
         .merge(pos_server::digital::router(Arc::new(
             pos_server::digital::Digital::new(server.clone(), "https://recus.example.fr"),
         )));
@@ -653,7 +770,9 @@ fn suite<S: Storage>(server: Server<S>, snap: &dyn Fn() -> Snapshot) {
     let (mut victim, attacker, a_key) = setup(&server, &url);
     let before = snap();
     assert!(
-        !snapshot::mentioning(&before, &B_MARKERS).values().all(|rows| rows.is_empty()),
+        !snapshot::mentioning(&before, &B_MARKERS)
+            .values()
+            .all(|rows| rows.is_empty()),
         "the victim has data"
     );
 
@@ -683,7 +802,10 @@ fn suite<S: Storage>(server: Server<S>, snap: &dyn Fn() -> Snapshot) {
     // The victim's gift card and customer are as B left them.
     let nice = &victim.tills[0];
     let card = nice.register.stored_value(B_GIFT).unwrap();
-    assert_eq!(card.balance(), Money::parse("50.00", Currency::EUR).unwrap());
+    assert_eq!(
+        card.balance(),
+        Money::parse("50.00", Currency::EUR).unwrap()
+    );
     let c = nice.register.customer(&victim.customer).unwrap();
     assert_eq!(c.personal().and_then(|p| p.email.as_deref()), Some(B_EMAIL));
     drop(running);

@@ -278,23 +278,34 @@ pub(super) async fn issue_key<S: Storage>(
     }
 }
 
+/// Revokes one of the owner's retailer's codes or keys with `revoke` and
+/// goes back to the list.
+async fn revoke<S: Storage>(
+    app: &std::sync::Arc<super::App<S>>,
+    headers: &HeaderMap,
+    id: String,
+    csrf: &str,
+    revoke: fn(&mut dyn crate::Tx, &str, &str, i64) -> Result<()>,
+) -> Response {
+    let run = async {
+        let v = owner_for_change(app, headers, csrf).await?;
+        let (server, retailer) = (app.server.clone(), v.user.retailer.clone());
+        let now = Utc::now().timestamp_millis();
+        blocking(move || server.with_tx(|tx| revoke(tx, &retailer, &id, now))).await
+    };
+    match run.await {
+        Ok(()) => redirect("/credentials"),
+        Err(e) => page_error(None, &e),
+    }
+}
+
 pub(super) async fn revoke_code<S: Storage>(
     State(app): St<S>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let run = async {
-        let v = owner_for_change(&app, &headers, &f.csrf).await?;
-        let (server, retailer) = (app.server.clone(), v.user.retailer.clone());
-        let now = Utc::now().timestamp_millis();
-        blocking(move || server.with_tx(|tx| credentials::revoke_code(tx, &retailer, &id, now)))
-            .await
-    };
-    match run.await {
-        Ok(()) => redirect("/credentials"),
-        Err(e) => page_error(None, &e),
-    }
+    revoke(&app, &headers, id, &f.csrf, credentials::revoke_code).await
 }
 
 pub(super) async fn revoke_key<S: Storage>(
@@ -303,15 +314,5 @@ pub(super) async fn revoke_key<S: Storage>(
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let run = async {
-        let v = owner_for_change(&app, &headers, &f.csrf).await?;
-        let (server, retailer) = (app.server.clone(), v.user.retailer.clone());
-        let now = Utc::now().timestamp_millis();
-        blocking(move || server.with_tx(|tx| credentials::revoke_web_key(tx, &retailer, &id, now)))
-            .await
-    };
-    match run.await {
-        Ok(()) => redirect("/credentials"),
-        Err(e) => page_error(None, &e),
-    }
+    revoke(&app, &headers, id, &f.csrf, credentials::revoke_web_key).await
 }
