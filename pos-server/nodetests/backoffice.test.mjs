@@ -90,6 +90,8 @@ test("login, live sale without reload, chart, Z, FEC, tenant isolation", async (
   pos(["backoffice", "add-store", "--db", db, "--retailer", "r2", "--store", "other-store"]);
   pos(["backoffice", "add-user", "--db", db, "--retailer", "r2", "--user", "bob", "--role", "owner"], { POS_BO_PASSWORD: PASSWORD });
   pos(["backoffice", "publish-catalog", "--db", db, "--store", "demo-store", "--version", "1"]);
+  // The till enrols with a single-use code an owner issued for its store.
+  const enrolment = JSON.parse(pos(["backoffice", "enrolment-code", "--db", db, "--retailer", "r1", "--store", "demo-store"])).code;
   const server = await startServer(db);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -99,7 +101,7 @@ test("login, live sale without reload, chart, Z, FEC, tenant isolation", async (
   try {
     // A first sale, synced before anyone looks.
     pos(["simulate", "--db", till, "--sales", "1", "--seed", "7"]);
-    pos(["sync", "--db", till, "--server", server.url]);
+    pos(["sync", "--db", till, "--server", server.url, "--enrolment-code", enrolment]);
 
     const context = await browser.newContext({ locale: "fr-FR", timezoneId: "Europe/Paris", acceptDownloads: true });
     const page = await context.newPage();
@@ -157,7 +159,13 @@ test("login, live sale without reload, chart, Z, FEC, tenant isolation", async (
     assert.match(await page.locator("section.closure h2").first().textContent(), /^Z1 ·/);
     assert.ok(await page.locator("section.closure table").first().locator("td").count() >= 4, "VAT breakdown");
     await page.screenshot({ path: path.join(SHOTS, "4-closures.png"), fullPage: true });
+    // The journal is verified in the background: the first view queues the
+    // run, a reload shows its cached verdict.
     await page.getByRole("link", { name: "Journaux" }).click();
+    for (let i = 0; i < 50 && (await page.locator("#journals td.ok").count()) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await page.reload();
+    }
     assert.match(await page.locator("#journals td.ok").first().textContent(), /vérifiées/);
 
     // Download the FEC.
@@ -179,7 +187,7 @@ test("login, live sale without reload, chart, Z, FEC, tenant isolation", async (
     assert.equal(await page2.locator("#day-total").textContent(), "0,00 €");
     assert.equal(await page2.locator("#day-tickets").textContent(), "0");
     assert.ok(!(await page2.content()).includes("demo-store"));
-    const resp = await page2.goto(`${server.url}/download/fec?till=till-1`);
+    const resp = await page2.goto(`${server.url}/download/fec?till=${encodeURIComponent("demo-store/till-1")}`);
     assert.equal(resp.status(), 403);
     await page2.screenshot({ path: path.join(SHOTS, "6-other-retailer.png"), fullPage: true });
     await other.close();
