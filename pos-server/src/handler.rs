@@ -22,6 +22,8 @@ use std::sync::Arc;
 pub struct Server<S: Storage> {
     storage: Arc<S>,
     webhook_secret: Option<Vec<u8>>,
+    metrics: Arc<crate::metrics::Registry>,
+    metrics_token: Option<Arc<str>>,
 }
 
 /// Tokens and secrets stay out of logs.
@@ -29,6 +31,7 @@ impl<S: Storage> std::fmt::Debug for Server<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("webhook_signatures", &self.webhook_secret.is_some())
+            .field("metrics_token", &self.metrics_token.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -38,6 +41,8 @@ impl<S: Storage> Clone for Server<S> {
         Server {
             storage: Arc::clone(&self.storage),
             webhook_secret: self.webhook_secret.clone(),
+            metrics: Arc::clone(&self.metrics),
+            metrics_token: self.metrics_token.clone(),
         }
     }
 }
@@ -69,7 +74,26 @@ impl<S: Storage> Server<S> {
         Server {
             storage: Arc::new(storage),
             webhook_secret: None,
+            metrics: Arc::default(),
+            metrics_token: None,
         }
+    }
+
+    /// Serves `/metrics` to callers presenting `token` as a bearer token
+    /// (without a token the route does not exist).
+    pub fn with_metrics_token(mut self, token: &str) -> Server<S> {
+        self.metrics_token = Some(Arc::from(token));
+        self
+    }
+
+    /// The operator token of `/metrics`, if one is configured.
+    pub fn metrics_token(&self) -> Option<&str> {
+        self.metrics_token.as_deref()
+    }
+
+    /// The operations counters (shared by every clone of this server).
+    pub fn metrics(&self) -> &crate::metrics::Registry {
+        &self.metrics
     }
 
     /// Issues a single-use enrolment code for a store of a retailer (and,
@@ -310,7 +334,9 @@ impl<S: Storage> Server<S> {
     fn push(&self, req: &HttpRequest, now: DateTime<Utc>) -> Result<HttpResponse> {
         let body = wire::decode_push_request(&req.body)?;
         let dev0 = self.device_for(req, now)?;
+        let mut stored = 0u64;
         let resp = self.with_tx(|tx| {
+            stored = 0;
             let mut dev = dev0.clone();
             let mut acked = tx.progress_for_update(&dev.id)?;
             let mut rejections = Vec::new();
@@ -346,6 +372,7 @@ impl<S: Storage> Server<S> {
                     return Err(ServerError::from(SyncError::EventIdConflict));
                 }
                 tx.insert_event(&dev.id, &dev.store, e)?;
+                stored = stored.saturating_add(1);
                 if let Err(err) = apply_event(tx, &dev, e) {
                     if err.is_storage() {
                         return Err(err);
@@ -371,6 +398,12 @@ impl<S: Storage> Server<S> {
                 rejections,
             })
         })?;
+        let rejected = u64::try_from(resp.rejections.len()).unwrap_or(u64::MAX);
+        self.metrics.observe_push(
+            stored.saturating_sub(rejected),
+            rejected,
+            u64::try_from(resp.quarantined.len()).unwrap_or(u64::MAX),
+        );
         Ok(json_response(200, &resp))
     }
 

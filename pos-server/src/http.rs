@@ -63,6 +63,147 @@ pub fn router<S: Storage>(server: Server<S>) -> Router {
         .with_state(server)
 }
 
+/// Adds the operations endpoints to an application router and counts and
+/// logs every request it serves (wrap the whole application: the back
+/// office and receipt pages are counted too).
+///
+/// - `GET /healthz`: 200 while the process serves; touches no database.
+/// - `GET /readyz`: 200 when the database answers and records this build's
+///   schema version, else 503 with a JSON reason (also when the probe does
+///   not answer within [`READY_TIMEOUT`]).
+/// - `GET /metrics`: the Prometheus text exposition, to callers presenting
+///   the server's operator token (`Authorization: Bearer`); 404 when the
+///   server has no token, 401 for a missing or wrong one.
+///
+/// Each request is logged (`tracing`, target `pos_server::http`) in one
+/// span with its method, route family, status and latency: no path, query,
+/// header or body, so no token or personal data reaches a log.
+pub fn operations<S: Storage>(app: Router, server: &Server<S>) -> Router {
+    use axum::routing::get;
+    let ops = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz::<S>))
+        .route("/metrics", get(metrics::<S>))
+        .with_state(server.clone());
+    app.merge(ops).layer(axum::middleware::from_fn_with_state(
+        server.clone(),
+        observe::<S>,
+    ))
+}
+
+/// How long `/readyz` waits for the database before answering 503.
+pub const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn observe<S: Storage>(
+    State(server): State<Server<S>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use tracing::Instrument as _;
+    let family = crate::metrics::Family::of(req.uri().path());
+    let method = match *req.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        _ => "OTHER",
+    };
+    let span = tracing::info_span!(
+        "request",
+        method,
+        family = family.label(),
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let resp = next.run(req).instrument(span.clone()).await;
+    let latency = started.elapsed();
+    let status = resp.status().as_u16();
+    server.metrics().observe_request(family, status, latency);
+    let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+    span.record("status", status);
+    span.record("latency_ms", latency_ms);
+    tracing::info!(parent: &span, status, latency_ms, "answered");
+    resp
+}
+
+async fn healthz() -> Response {
+    (
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        r#"{"status":"up"}"#,
+    )
+        .into_response()
+}
+
+async fn readyz<S: Storage>(State(server): State<Server<S>>) -> Response {
+    let probe = tokio::task::spawn_blocking(move || crate::ops::readiness(server.storage()));
+    let verdict = match tokio::time::timeout(READY_TIMEOUT, probe).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(_)) => Err(crate::ops::NotReady {
+            reason: "database_unavailable",
+            detail: "probe failed".into(),
+        }),
+        Err(_) => Err(crate::ops::NotReady {
+            reason: "database_unavailable",
+            detail: "no answer within the probe timeout".into(),
+        }),
+    };
+    let json = [(axum::http::header::CONTENT_TYPE, "application/json")];
+    match verdict {
+        Ok(()) => (StatusCode::OK, json, r#"{"status":"ready"}"#.to_owned()).into_response(),
+        Err(n) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json,
+            serde_json::json!({ "status": "not_ready", "reason": n.reason, "detail": n.detail })
+                .to_string(),
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics<S: Storage>(State(server): State<Server<S>>, headers: HeaderMap) -> Response {
+    let Some(token) = server.metrics_token() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let offered = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !crate::ops::token_matches(offered, token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response();
+    }
+    // The counters are always served; the database gauges only when the
+    // database answers in time (a scrape must not hang on it).
+    let now = chrono::Utc::now();
+    let storage_server = server.clone();
+    let probe = tokio::task::spawn_blocking(move || {
+        crate::ops::scrape_gauges(storage_server.storage(), now)
+    });
+    let gauges = match tokio::time::timeout(READY_TIMEOUT, probe).await {
+        Ok(Ok(Ok(g))) => g,
+        _ => {
+            tracing::warn!("metrics: database gauges unavailable");
+            crate::metrics::ScrapeGauges::default()
+        }
+    };
+    (
+        StatusCode::OK,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        server.metrics().render(&gauges),
+    )
+        .into_response()
+}
+
 fn io(_: std::io::Error) -> ServerError {
     ServerError::from(SyncError::Transport { kind: "listen" })
 }

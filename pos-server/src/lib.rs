@@ -8,6 +8,8 @@
 //!   a cached verdict per till, on read-only connections.
 //! - [`credentials`]: enrolment codes and web-shop keys, owned by a
 //!   retailer and stored hashed.
+//! - [`ops`] and [`metrics`]: online SQLite backups, `/healthz`,
+//!   `/readyz` and the Prometheus `/metrics` (see [`http::operations`]).
 //! - [`backoffice`]: the retailer's web app, users, sessions, RGPD tools.
 //! - [`digital`]: receipt and customer pages, consented e-mail and SMS.
 //!
@@ -27,6 +29,8 @@ pub mod error;
 mod fiscal;
 mod handler;
 pub mod http;
+pub mod metrics;
+pub mod ops;
 mod pg_batch;
 pub mod postgres;
 pub mod schema;

@@ -223,6 +223,30 @@ impl Storage for PostgresStorage {
         c.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")?;
         Ok(Box::new(PgJournalReader(c)))
     }
+
+    fn schema_version(&self) -> Result<u32> {
+        let (mut c, cache) = self.take()?;
+        let found = c.query_opt("SELECT version FROM schema_version", &[]);
+        self.give_back((c, cache));
+        let found: Option<i64> = found?.map(|r| r.get(0));
+        Ok(found.and_then(|v| u32::try_from(v).ok()).unwrap_or(0))
+    }
+
+    fn last_push_by_store(&self) -> Result<BTreeMap<String, DateTime<Utc>>> {
+        let (mut c, cache) = self.take()?;
+        let rows = c.query(crate::ops::LAST_PUSHES_SQL, &[]);
+        self.give_back((c, cache));
+        let rows = rows?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<Vec<(String, String)>, postgres::Error>>()?;
+        crate::ops::latest_by_store(rows)
+    }
+
+    fn idle_connections(&self) -> Option<u64> {
+        let idle = self.pool.lock().ok()?.len();
+        u64::try_from(idle).ok()
+    }
 }
 
 /// A read-only connection for background reads of the fiscal journals.

@@ -170,6 +170,24 @@ impl Storage for SqliteStorage {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(Box::new(SqliteJournalReader::Own(conn)))
     }
+
+    fn schema_version(&self) -> Result<u32> {
+        let guard = self.conn.lock().map_err(|_| SyncError::Corrupt {
+            what: "storage lock poisoned",
+        })?;
+        Ok(guard.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    fn last_push_by_store(&self) -> Result<BTreeMap<String, DateTime<Utc>>> {
+        let guard = self.conn.lock().map_err(|_| SyncError::Corrupt {
+            what: "storage lock poisoned",
+        })?;
+        let mut stmt = guard.prepare_cached(crate::ops::LAST_PUSHES_SQL)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        crate::ops::latest_by_store(rows)
+    }
 }
 
 /// A journal reader: its own read-only connection to the file, or (in

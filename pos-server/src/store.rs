@@ -390,4 +390,13 @@ pub trait Storage: Send + Sync + 'static {
     fn transact(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// A read-only reader of the fiscal journals, separate from the writer.
     fn journal_reader(&self) -> Result<Box<dyn JournalReader>>;
+    /// The schema version the database records now, read with a trivial
+    /// query outside any write transaction (the readiness probe).
+    fn schema_version(&self) -> Result<u32>;
+    /// The latest push of any live till of each store (the sync-lag gauge).
+    fn last_push_by_store(&self) -> Result<BTreeMap<String, DateTime<Utc>>>;
+    /// Idle connections kept by the back end's pool, if it pools them.
+    fn idle_connections(&self) -> Option<u64> {
+        None
+    }
 }

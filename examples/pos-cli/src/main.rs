@@ -41,7 +41,7 @@ enum Command {
     Archive(cmd::fiscal::ArchiveArgs),
     /// Export fiscal data (`fec`).
     Export(cmd::fiscal::ExportArgs),
-    /// Run the sync server (SQLite): `pos sync-server --listen 127.0.0.1:PORT --db FILE`; the first start of an empty database prints one enrolment code and one web key.
+    /// Run the sync server (SQLite): `pos sync-server --listen 127.0.0.1:PORT --db FILE`; the first start of an empty database prints one enrolment code and one web key. `pos sync-server backup --db FILE --out FILE` copies a live SQLite database.
     SyncServer(Box<cmd::sync::ServerArgs>),
     /// Sync a till file with a server once: `pos sync --db PATH --server URL [--enrolment-code CODE]`.
     Sync(cmd::sync::SyncArgs),

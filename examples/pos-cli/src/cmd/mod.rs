@@ -7,5 +7,6 @@ pub mod fiscal;
 pub mod price;
 pub mod receipt;
 pub mod server_anchor;
+pub mod server_ops;
 pub mod sync;
 pub mod till;

@@ -65,6 +65,12 @@ pub struct ServerArgs {
     /// A store whose changes the webhook subscriber receives (repeatable).
     #[arg(long = "webhook-store")]
     pub webhook_stores: Vec<String>,
+    /// Metrics token and log format.
+    #[command(flatten)]
+    pub ops: super::server_ops::OpsArgs,
+    /// `backup`: copy the SQLite database instead of serving.
+    #[command(subcommand)]
+    pub op: Option<super::server_ops::ServerOp>,
 }
 
 /// The outgoing webhook delivery loop the flags describe, if any.
@@ -119,7 +125,7 @@ fn run<S: pos_server::Storage>(
     args: &ServerArgs,
     storage: S,
 ) -> Result<(), pos_server::ServerError> {
-    let mut server = Server::new(storage);
+    let mut server = super::server_ops::configure(Server::new(storage), &args.ops);
     first_start(args, &server)?;
     if let Some(secret) = std::env::var("POS_WEBHOOK_IN_SECRET")
         .ok()
@@ -132,7 +138,13 @@ fn run<S: pos_server::Storage>(
     pos_server::serve_app(
         &args.listen,
         // ---- back office ----
-        pos_server::backoffice::attach(pos_server::digital::app(server.clone(), receipts), server),
+        pos_server::http::operations(
+            pos_server::backoffice::attach(
+                pos_server::digital::app(server.clone(), receipts),
+                server.clone(),
+            ),
+            &server,
+        ),
         // ---- end back office ----
     )
 }
@@ -262,6 +274,10 @@ fn sync_fail(code: &str, message: &str) -> ExitCode {
 
 /// `pos sync-server`.
 pub fn server(args: &ServerArgs) -> ExitCode {
+    if let Some(op) = &args.op {
+        return super::server_ops::run(op);
+    }
+    super::server_ops::init_logs(&args.ops);
     let served = match &args.postgres {
         Some(url) => PostgresStorage::connect(url).and_then(|storage| {
             eprintln!(
