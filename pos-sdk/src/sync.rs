@@ -33,6 +33,7 @@ use pos_fiscal::Series;
 use pos_fiscal::jet::JetCode;
 use pos_fiscal::record::StoredRecord;
 use pos_sync::client::{ClientState, RoundReport, SyncClient, TillStore, sync_once};
+use pos_sync::retry::{RetryEnv, RetryPolicy, Wait};
 use pos_sync::transport::Transport;
 use pos_sync::wire::{Change, WireEvent};
 use pos_sync::{Result, SyncError};
@@ -346,23 +347,96 @@ fn record_jet(register: &Register, code: JetCode, now: DateTime<Utc>) -> Result<
     tx.commit().map_err(sql)
 }
 
-/// One sync round for a register. A transport failure starts an offline
-/// period (JET 70) if none is open; the first success ends it (JET 120),
-/// so the journal brackets every offline period.
+/// One sync round for a register. A transient failure (the server is
+/// unreachable or unavailable) starts an offline period (JET 70) if none
+/// is open; the first success ends it (JET 120), so the journal brackets
+/// every offline period.
 pub fn sync_register(
     register: &mut Register,
     client: &SyncClient,
     transport: &mut dyn Transport,
+) -> Result<RoundReport> {
+    round(register, client, transport, &mut |store, transport, now| {
+        sync_once(client, store, transport, now)
+    })
+}
+
+/// [`sync_register`] with the round tried again while it fails
+/// transiently (503, connection refused or reset, timeout), within the
+/// budget of `policy` (see [`pos_sync::retry`]); refusals are returned at
+/// once. The offline period is opened only when the budget ran out, and
+/// `on_wait` hears of each wait. [`SystemRetryEnv`] is the real clock.
+pub fn sync_register_with_retry(
+    register: &mut Register,
+    client: &SyncClient,
+    transport: &mut dyn Transport,
+    policy: &RetryPolicy,
+    env: &mut dyn RetryEnv,
+    on_wait: &mut dyn FnMut(&Wait<'_>),
+) -> Result<RoundReport> {
+    round(register, client, transport, &mut |store, transport, now| {
+        pos_sync::client::sync_with_retry(client, store, transport, now, policy, env, on_wait)
+    })
+}
+
+/// The monotonic clock, `thread::sleep` and a thread-local random jitter:
+/// the [`RetryEnv`] of a till (not for wasm, which cannot block).
+#[derive(Debug, Clone, Copy)]
+pub struct SystemRetryEnv {
+    origin: std::time::Instant,
+}
+
+impl SystemRetryEnv {
+    /// A clock starting now.
+    pub fn new() -> SystemRetryEnv {
+        SystemRetryEnv {
+            origin: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Default for SystemRetryEnv {
+    fn default() -> SystemRetryEnv {
+        SystemRetryEnv::new()
+    }
+}
+
+impl RetryEnv for SystemRetryEnv {
+    fn elapsed(&mut self) -> std::time::Duration {
+        self.origin.elapsed()
+    }
+
+    fn sleep(&mut self, d: std::time::Duration) {
+        std::thread::sleep(d);
+    }
+
+    fn jitter(&mut self, upper: std::time::Duration) -> std::time::Duration {
+        use rand::Rng;
+        let upper_us = u64::try_from(upper.as_micros()).unwrap_or(u64::MAX);
+        std::time::Duration::from_micros(rand::rng().random_range(0..=upper_us))
+    }
+}
+
+/// A round function: one attempt or a retried one.
+type RoundFn<'a> = dyn FnMut(&mut TillSync<'_>, &mut dyn Transport, &dyn Fn() -> DateTime<Utc>) -> Result<RoundReport>
+    + 'a;
+
+/// Runs `attempt` and brackets offline periods in the journal.
+fn round(
+    register: &mut Register,
+    client: &SyncClient,
+    transport: &mut dyn Transport,
+    attempt: &mut RoundFn<'_>,
 ) -> Result<RoundReport> {
     let offline = status(register)?.offline_since.is_some();
     let now = || Utc::now();
     let clock_now = register.now();
     let result = {
         let mut store = TillSync::new(register);
-        sync_once(client, &mut store, transport, &now)
+        attempt(&mut store, transport, &now)
     };
     match &result {
-        Err(SyncError::Transport { .. }) if !offline => {
+        Err(e) if e.is_transient() && !offline => {
             record_jet(register, JetCode::OfflineStart, clock_now)?;
         }
         Ok(_) if offline => {

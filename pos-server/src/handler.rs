@@ -48,21 +48,26 @@ impl<S: Storage> Clone for Server<S> {
 }
 
 fn json_response<T: serde::Serialize>(status: u16, v: &T) -> HttpResponse {
-    HttpResponse {
-        status,
-        body: serde_json::to_vec(v).unwrap_or_default(),
-    }
+    HttpResponse::new(status, serde_json::to_vec(v).unwrap_or_default())
 }
 
-/// The error body and status of an error.
+/// The error body and status of an error; a 503 (the database is
+/// unavailable) says in `Retry-After` when to try again.
 pub fn error_response(e: &ServerError) -> HttpResponse {
-    json_response(
+    let mut resp = json_response(
         e.http_status(),
         &ErrorBody {
             code: e.code().to_owned(),
             message: e.to_string(),
         },
-    )
+    );
+    if let Some(s) = e.retry_after_s() {
+        resp.headers.push((
+            crate::transport::HEADER_RETRY_AFTER.to_owned(),
+            s.to_string(),
+        ));
+    }
+    resp
 }
 
 impl<S: Storage> Server<S> {
@@ -189,10 +194,9 @@ impl<S: Storage> Server<S> {
     pub fn handle(&self, req: &HttpRequest, now: DateTime<Utc>) -> HttpResponse {
         let path = req.path.split('?').next().unwrap_or("");
         let r = match (req.method, path) {
-            ("GET", "/openapi.json") => Ok(HttpResponse {
-                status: 200,
-                body: super::OPENAPI.as_bytes().to_vec(),
-            }),
+            ("GET", "/openapi.json") => {
+                Ok(HttpResponse::new(200, super::OPENAPI.as_bytes().to_vec()))
+            }
             ("POST", paths::ENROLL) => self.enroll(req, now),
             ("POST", paths::PUSH) => self.push(req, now),
             ("POST", paths::PULL) => self.pull(req, now),

@@ -44,12 +44,22 @@ async fn handle<S: Storage>(
         Ok(resp) => {
             let status =
                 StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (
+            let mut out = (
                 status,
                 [(axum::http::header::CONTENT_TYPE, "application/json")],
                 resp.body,
             )
-                .into_response()
+                .into_response();
+            // Such as `Retry-After` on a 503.
+            for (k, v) in &resp.headers {
+                if let (Ok(k), Ok(v)) = (
+                    axum::http::HeaderName::from_bytes(k.as_bytes()),
+                    axum::http::HeaderValue::from_str(v),
+                ) {
+                    out.headers_mut().insert(k, v);
+                }
+            }
+            out
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

@@ -46,7 +46,7 @@ pub mod webhooks;
 pub use self::error::{Result, ServerError};
 pub use self::handler::{Server, error_response};
 pub use self::http::{InProcess, serve, serve_app, spawn_app, spawn_in_process};
-pub use self::postgres::PostgresStorage;
+pub use self::postgres::{PgTimeouts, PostgresStorage};
 pub use self::sqlite::SqliteStorage;
 pub use self::store::{Device, JournalReader, Storage, Tx};
 pub use apply::{POINTS, STORED_VALUE};

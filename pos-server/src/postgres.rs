@@ -7,6 +7,15 @@
 //! commit, so cursors of a store commit in order (a pull never skips a
 //! change that commits late) while pushes of one store run concurrently up
 //! to that point. Serialization failures and deadlocks retry.
+//!
+//! Every connection has a connect timeout, a statement timeout, an
+//! idle-in-transaction timeout and TCP keepalives ([`PgTimeouts`]), so a
+//! database host that vanishes without resetting its connections fails a
+//! request within bounded time instead of hanging it. A connection that
+//! broke is dropped, never pooled again; a pooled one found broken when its
+//! transaction begins (the database restarted, or failed over) is replaced
+//! by a fresh one at once. Failures that mean "not now" answer 503 (see
+//! [`crate::error`]).
 
 use super::pg_batch::{Pending, StmtCache, prepared};
 use super::sqlite::{genesis_from_json, genesis_to_json, kind_name, kind_of, series_of};
@@ -22,6 +31,7 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 use std::sync::Mutex;
+use std::time::Duration;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS devices (
@@ -103,9 +113,119 @@ CREATE TABLE IF NOT EXISTS digital_customer_links (
     UNIQUE (scope, customer));
 ";
 
+/// Timeouts and keepalives of every connection to PostgreSQL (a zero
+/// duration turns that one off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PgTimeouts {
+    /// Establishing a connection, per host of the connection string.
+    pub connect: Duration,
+    /// One statement, lock waits included (`statement_timeout`).
+    pub statement: Duration,
+    /// A transaction left idle by a stuck client
+    /// (`idle_in_transaction_session_timeout`).
+    pub idle_in_transaction: Duration,
+    /// Silence on a connection before the first TCP keepalive probe.
+    pub keepalive_idle: Duration,
+    /// Between keepalive probes.
+    pub keepalive_interval: Duration,
+    /// Unanswered probes after which the connection is dead.
+    pub keepalive_retries: u32,
+    /// Sent data left unacknowledged this long kills the connection
+    /// (`TCP_USER_TIMEOUT`, Linux): a host gone in the middle of a request.
+    pub tcp_user: Duration,
+}
+
+impl Default for PgTimeouts {
+    /// Connect 5 s, statement 30 s, idle in transaction 60 s; keepalive
+    /// probes after 10 s of silence, every 5 s, dead after 3 (25 s);
+    /// unacknowledged data 20 s.
+    fn default() -> PgTimeouts {
+        PgTimeouts {
+            connect: Duration::from_secs(5),
+            statement: Duration::from_secs(30),
+            idle_in_transaction: Duration::from_secs(60),
+            keepalive_idle: Duration::from_secs(10),
+            keepalive_interval: Duration::from_secs(5),
+            keepalive_retries: 3,
+            tcp_user: Duration::from_secs(20),
+        }
+    }
+}
+
+impl PgTimeouts {
+    /// The client-side settings on a parsed connection string.
+    fn configure(&self, config: &mut postgres::Config) {
+        if !self.connect.is_zero() {
+            config.connect_timeout(self.connect);
+        }
+        if !self.tcp_user.is_zero() {
+            config.tcp_user_timeout(self.tcp_user);
+        }
+        config.keepalives(!self.keepalive_idle.is_zero());
+        if !self.keepalive_idle.is_zero() {
+            config.keepalives_idle(self.keepalive_idle);
+            if !self.keepalive_interval.is_zero() {
+                config.keepalives_interval(self.keepalive_interval);
+            }
+            if self.keepalive_retries > 0 {
+                config.keepalives_retries(self.keepalive_retries);
+            }
+        }
+    }
+
+    /// The server-side settings of a session (`0` turns a timeout off).
+    fn session_sql(&self) -> String {
+        let ms = |d: Duration| d.as_millis();
+        format!(
+            "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}",
+            ms(self.statement),
+            ms(self.idle_in_transaction)
+        )
+    }
+}
+
+/// Whether a PostgreSQL failure says the database cannot serve now: the
+/// connection was refused, reset, timed out or closed; the server is
+/// shutting down, starting up or out of resources; a statement or lock
+/// timed out; contention outlived the retries; or the connection reached a
+/// read-only standby (a failover in progress). Constraint violations, bad
+/// rows, syntax or authentication errors are not transient.
+pub(crate) fn outage(e: &postgres::Error) -> Option<crate::error::Outage> {
+    use crate::error::Outage;
+    if let Some(code) = e.code() {
+        let c = code.code();
+        return match c {
+            // serialization_failure, deadlock_detected, lock_not_available,
+            // query_canceled (statement_timeout)
+            "40001" | "40P01" | "55P03" | "57014" => Some(Outage::Contention),
+            // admin_shutdown, crash_shutdown, cannot_connect_now (starting
+            // up / shutting down), idle_session_timeout,
+            // idle_in_transaction_session_timeout, read_only_sql_transaction
+            // (a standby), io_error
+            "57P01" | "57P02" | "57P03" | "57P05" | "25P03" | "25006" | "58030" => {
+                Some(Outage::Down)
+            }
+            // connection_exception, insufficient_resources (too many
+            // connections, disk full, out of memory)
+            _ if c.starts_with("08") || c.starts_with("53") => Some(Outage::Down),
+            _ => None,
+        };
+    }
+    // No SQLSTATE: the socket failed (refused, reset, timed out) or the
+    // connection is closed.
+    let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
+    (e.is_closed() || io).then_some(Outage::Down)
+}
+
+/// Whether the connection that failed with `e` must not be used again.
+fn broken(e: &ServerError) -> bool {
+    matches!(e, ServerError::Postgres(pe) if outage(pe) == Some(crate::error::Outage::Down))
+}
+
 /// PostgreSQL storage with a small connection pool.
 pub struct PostgresStorage {
-    url: String,
+    config: postgres::Config,
+    timeouts: PgTimeouts,
     pool: Mutex<Vec<(Client, StmtCache)>>,
 }
 
@@ -143,39 +263,77 @@ fn create_schema(c: &mut Client) -> Result<()> {
 }
 
 impl PostgresStorage {
-    /// Connects (`postgresql://user@host:port/db`) and creates the schema.
+    /// Connects (`postgresql://user@host:port/db`) with the default
+    /// [`PgTimeouts`] and creates the schema.
     pub fn connect(url: &str) -> Result<PostgresStorage> {
-        let mut c = Client::connect(url, NoTls)?;
+        PostgresStorage::connect_with(url, PgTimeouts::default())
+    }
+
+    /// Connects with these timeouts and creates the schema.
+    pub fn connect_with(url: &str, timeouts: PgTimeouts) -> Result<PostgresStorage> {
+        let mut config: postgres::Config = url.parse()?;
+        timeouts.configure(&mut config);
+        let mut c = open(&config, &timeouts)?;
         // Concurrent server processes may race to create the schema.
         c.batch_execute("SELECT pg_advisory_lock(7265)")?;
         let created = create_schema(&mut c);
         c.batch_execute("SELECT pg_advisory_unlock(7265)")?;
         created?;
         Ok(PostgresStorage {
-            url: url.to_owned(),
+            config,
+            timeouts,
             pool: Mutex::new(vec![(c, StmtCache::new())]),
         })
     }
 
+    /// The timeouts of this storage's connections.
+    pub fn timeouts(&self) -> &PgTimeouts {
+        &self.timeouts
+    }
+
     fn take(&self) -> Result<(Client, StmtCache)> {
+        self.take_pooled().map(|(c, cache, _)| (c, cache))
+    }
+
+    /// A connection from the pool (`true`) or a new one (`false`).
+    fn take_pooled(&self) -> Result<(Client, StmtCache, bool)> {
         let pooled = self
             .pool
             .lock()
             .map_err(|_| SyncError::Corrupt { what: "pool lock" })?
             .pop();
         match pooled {
-            Some((c, cache)) if !c.is_closed() => Ok((c, cache)),
-            _ => Ok((Client::connect(&self.url, NoTls)?, StmtCache::new())),
+            Some((c, cache)) if !c.is_closed() => Ok((c, cache, true)),
+            _ => Ok((open(&self.config, &self.timeouts)?, StmtCache::new(), false)),
         }
     }
 
+    /// Pools a connection again, unless it is closed.
     fn give_back(&self, c: (Client, StmtCache)) {
+        if c.0.is_closed() {
+            return;
+        }
         if let Ok(mut p) = self.pool.lock()
             && p.len() < 64
         {
             p.push(c);
         }
     }
+
+    /// Drops every pooled connection (one was found broken: the others
+    /// went to the same server and are likely broken too).
+    fn drop_pool(&self) {
+        if let Ok(mut p) = self.pool.lock() {
+            p.clear();
+        }
+    }
+}
+
+/// A new connection with the session timeouts set.
+fn open(config: &postgres::Config, timeouts: &PgTimeouts) -> Result<Client> {
+    let mut c = config.connect(NoTls)?;
+    c.batch_execute(&timeouts.session_sql())?;
+    Ok(c)
 }
 
 fn retryable(e: &ServerError) -> bool {
@@ -192,10 +350,13 @@ fn retryable(e: &ServerError) -> bool {
 impl Storage for PostgresStorage {
     fn transact(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
         let mut attempt = 0u32;
+        let mut reconnected = false;
         loop {
-            let (mut client, mut cache) = self.take()?;
+            let (mut client, mut cache, pooled) = self.take_pooled()?;
+            let mut began = false;
             let outcome = (|| {
                 let tx = client.transaction()?;
+                began = true;
                 let mut t = PgTx {
                     tx,
                     cache: &mut cache,
@@ -206,8 +367,20 @@ impl Storage for PostgresStorage {
                 t.tx.commit()?;
                 Ok(())
             })();
-            self.give_back((client, cache));
+            let dead = outcome.as_ref().err().is_some_and(broken);
+            if dead {
+                // Never pooled again.
+                drop(client);
+            } else {
+                self.give_back((client, cache));
+            }
             match outcome {
+                // A pooled connection that died while idle: nothing was
+                // sent, so begin again once on a fresh one.
+                Err(_) if dead && pooled && !began && !reconnected => {
+                    self.drop_pool();
+                    reconnected = true;
+                }
                 Err(e) if retryable(&e) && attempt < 20 => {
                     attempt = attempt.saturating_add(1);
                 }
@@ -219,7 +392,7 @@ impl Storage for PostgresStorage {
     fn journal_reader(&self) -> Result<Box<dyn JournalReader>> {
         // A connection of its own, read-only: it never takes a row lock,
         // and the writer's pool is left to requests.
-        let mut c = Client::connect(&self.url, NoTls)?;
+        let mut c = open(&self.config, &self.timeouts)?;
         c.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")?;
         Ok(Box::new(PgJournalReader(c)))
     }

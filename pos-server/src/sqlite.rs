@@ -92,6 +92,23 @@ CREATE TABLE IF NOT EXISTS digital_customer_links (
     UNIQUE (scope, customer));
 ";
 
+/// Whether a SQLite failure says the database cannot serve now (another
+/// writer held it past the busy timeout; an I/O error, a full disk, a file
+/// it cannot open) rather than a bug or a row it refuses (a constraint, a
+/// type mismatch, corruption: not transient).
+pub(crate) fn outage(e: &rusqlite::Error) -> Option<crate::error::Outage> {
+    use crate::error::Outage;
+    use rusqlite::ErrorCode as C;
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => match f.code {
+            C::DatabaseBusy | C::DatabaseLocked => Some(Outage::Contention),
+            C::SystemIoFailure | C::DiskFull | C::CannotOpen => Some(Outage::Down),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// SQLite storage over one file (or memory).
 #[derive(Debug)]
 pub struct SqliteStorage {
@@ -110,6 +127,18 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         SqliteStorage::init(conn, Some(path.to_path_buf()))
+    }
+
+    /// Sets how long a request waits for another writer of the file
+    /// (default 10 s) before the server answers 503 `unavailable`.
+    pub fn with_busy_timeout(self, timeout: std::time::Duration) -> Result<SqliteStorage> {
+        self.conn
+            .lock()
+            .map_err(|_| SyncError::Corrupt {
+                what: "storage lock poisoned",
+            })?
+            .busy_timeout(timeout)?;
+        Ok(self)
     }
 
     /// A server database in memory (tests).

@@ -62,10 +62,7 @@ fn required<'a>(q: &'a BTreeMap<String, String>, name: &'static str) -> Result<&
 }
 
 fn ok(status: u16, v: &serde_json::Value) -> HttpResponse {
-    HttpResponse {
-        status,
-        body: v.to_string().into_bytes(),
-    }
+    HttpResponse::new(status, v.to_string().into_bytes())
 }
 
 fn decode<T: for<'de> serde::Deserialize<'de>>(body: &[u8], message: &'static str) -> Result<T> {

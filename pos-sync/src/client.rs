@@ -113,8 +113,16 @@ pub fn signed(
     }
 }
 
-/// Reads an error response into [`SyncError::Server`].
+/// Reads an error response: [`SyncError::Unavailable`] for a 503 (and a
+/// gateway's 502 or 504: no server behind it could answer), with the
+/// server's `Retry-After`; [`SyncError::Server`] for any other status.
 pub fn server_error(resp: &HttpResponse) -> SyncError {
+    if matches!(resp.status, 502..=504) {
+        return SyncError::Unavailable {
+            status: resp.status,
+            retry_after_s: resp.retry_after_s(),
+        };
+    }
     let code = wire::decode_error(&resp.body)
         .map(|e| e.code)
         .unwrap_or_else(|_| "unknown".into());
@@ -232,6 +240,29 @@ pub struct RoundReport {
     pub quarantined: Vec<crate::wire::FiscalQuarantine>,
     /// Events the server applied but refused a merge rule for.
     pub rejections: Vec<crate::wire::Rejection>,
+}
+
+/// [`sync_once`], tried again while it fails transiently (the server is
+/// unavailable, the connection was refused or reset, a timeout), with the
+/// capped, jittered backoff of `policy` and within its time budget; `env`
+/// sleeps, reads the clock and draws the jitter, and `on_wait` hears of
+/// each wait before it starts. A refusal (4xx) or a server bug (500) is
+/// returned at once. Trying again is safe: a push whose answer was lost is
+/// sent again with a fresh signature, and the server applies each device
+/// sequence once and acknowledges what it already holds. The report is
+/// the last (successful) round's.
+pub fn sync_with_retry(
+    client: &SyncClient,
+    store: &mut dyn TillStore,
+    transport: &mut dyn Transport,
+    now: &dyn Fn() -> DateTime<Utc>,
+    policy: &crate::retry::RetryPolicy,
+    env: &mut dyn crate::retry::RetryEnv,
+    on_wait: &mut dyn FnMut(&crate::retry::Wait<'_>),
+) -> Result<RoundReport> {
+    crate::retry::run(policy, env, on_wait, || {
+        sync_once(client, store, transport, now)
+    })
 }
 
 /// One sync round: pushes the outbox and fiscal records until nothing is

@@ -146,6 +146,17 @@ pub enum SyncError {
         /// The error code from the body, if any.
         code: String,
     },
+    /// The server is up but cannot serve now (its database is down or
+    /// busy, or a gateway in front of it has no server to send to): HTTP
+    /// 503 (or 502 / 504 from a gateway). Transient: try again later, after
+    /// `retry_after_s` when the server said so. Not a refusal of the request.
+    #[error("server unavailable (HTTP {status}), try again later")]
+    Unavailable {
+        /// HTTP status (503, or 502 / 504 from a gateway).
+        status: u16,
+        /// The server's `Retry-After`, in seconds, if it gave one.
+        retry_after_s: Option<u64>,
+    },
     /// The transport failed (connection refused, timeout...): outcome unknown.
     #[error("transport failed: {kind}")]
     Transport {
@@ -202,6 +213,7 @@ impl SyncError {
             SyncError::NotFound { .. } => "not_found",
             SyncError::Overflow { .. } => "overflow",
             SyncError::Server { .. } => "server",
+            SyncError::Unavailable { .. } => "server_unavailable",
             SyncError::Transport { .. } => "transport",
             SyncError::Corrupt { .. } => "corrupt",
             SyncError::Till { .. } => "till",
@@ -228,7 +240,30 @@ impl SyncError {
             | SyncError::InsufficientStock { .. }
             | SyncError::OfflineCapExceeded { .. } => 409,
             SyncError::Digital(f) => f.http_status(),
+            SyncError::Unavailable { .. } => 503,
             _ => 500,
+        }
+    }
+
+    /// Whether trying the same thing again later may succeed: the server is
+    /// unavailable ([`SyncError::Unavailable`]) or the transport failed
+    /// (connection refused or reset, timeout). Refusals (4xx), server bugs
+    /// (500) and local failures are not transient.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Unavailable { .. } | SyncError::Transport { .. }
+        )
+    }
+
+    /// The delay the server asked for before trying again, if any.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            SyncError::Unavailable {
+                retry_after_s: Some(s),
+                ..
+            } => Some(std::time::Duration::from_secs(*s)),
+            _ => None,
         }
     }
 }

@@ -9,6 +9,8 @@
 //! - [`auth`]: HMAC-SHA256 request signing (method, path, time, body hash).
 //! - [`merge`]: conflict rules (ledgers sum, LWW by HLC, order states, caps).
 //! - [`client`]: the till side, sans I/O, and [`client::sync_once`].
+//! - [`retry`]: capped exponential backoff with jitter and a time budget
+//!   for transient failures ([`client::sync_with_retry`]).
 //! - The server (storage, HTTP front, web-shop API, back office, receipt
 //!   pages) is the `pos-server` crate, which depends on this one.
 //! - [`http_client`] (feature `http-client`): a blocking ureq transport.
@@ -30,6 +32,7 @@ mod error;
 #[cfg(feature = "http-client")]
 pub mod http_client;
 pub mod merge;
+pub mod retry;
 pub mod transport;
 pub mod wire;
 

@@ -34,6 +34,38 @@ pub struct HttpResponse {
     pub status: u16,
     /// Body bytes (JSON).
     pub body: Vec<u8>,
+    /// Headers the protocol reads (lowercase names), such as `retry-after`
+    /// on a 503; usually empty.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The header a server sets on a 503: whole seconds to wait.
+pub const HEADER_RETRY_AFTER: &str = "retry-after";
+
+impl HttpResponse {
+    /// A response without headers.
+    pub fn new(status: u16, body: Vec<u8>) -> HttpResponse {
+        HttpResponse {
+            status,
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Retry-After` delay in whole seconds, when the server gave one
+    /// (the HTTP-date form is not used by this protocol and reads as none).
+    pub fn retry_after_s(&self) -> Option<u64> {
+        self.header(HEADER_RETRY_AFTER)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    }
 }
 
 /// Sends a request and returns the response. A failure means the outcome

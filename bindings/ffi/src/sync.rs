@@ -122,10 +122,10 @@ impl pos_sync::transport::Transport for TransportAdapter {
             .map_err(|_| pos_sync::SyncError::Transport {
                 kind: "the app's transport failed",
             })?;
-        Ok(pos_sync::transport::HttpResponse {
-            status: answer.status,
-            body: answer.body,
-        })
+        Ok(pos_sync::transport::HttpResponse::new(
+            answer.status,
+            answer.body,
+        ))
     }
 }
 

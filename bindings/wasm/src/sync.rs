@@ -49,10 +49,10 @@ impl Transport for JsTransport<'_> {
         // Checked above: an HTTP status code.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let status = status as u16;
-        Ok(HttpResponse {
+        Ok(HttpResponse::new(
             status,
-            body: js_sys::Uint8Array::new(&body).to_vec(),
-        })
+            js_sys::Uint8Array::new(&body).to_vec(),
+        ))
     }
 }
 

@@ -462,10 +462,7 @@ impl<S: Storage> Digital<S> {
             )
         })();
         match r {
-            Ok(v) => HttpResponse {
-                status: 200,
-                body: serde_json::to_vec(&v).unwrap_or_default(),
-            },
+            Ok(v) => HttpResponse::new(200, serde_json::to_vec(&v).unwrap_or_default()),
             Err(e) => error_response(&e),
         }
     }

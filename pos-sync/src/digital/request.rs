@@ -170,20 +170,17 @@ mod tests {
 
     #[test]
     fn responses() {
-        let ok = HttpResponse {
-            status: 200,
-            body:
-                br#"{"ticket_id":"t","channel":"sms_receipt","status":"already_sent","attempts":1}"#
-                    .to_vec(),
-        };
+        let ok = HttpResponse::new(
+            200,
+            br#"{"ticket_id":"t","channel":"sms_receipt","status":"already_sent","attempts":1}"#
+                .to_vec(),
+        );
         assert_eq!(
             read_send_response(&ok).unwrap().status,
             SendStatus::AlreadySent
         );
-        let refused = HttpResponse {
-            status: 403,
-            body: br#"{"code":"consent_refused","message":"m"}"#.to_vec(),
-        };
+        let refused =
+            HttpResponse::new(403, br#"{"code":"consent_refused","message":"m"}"#.to_vec());
         match read_send_response(&refused).unwrap_err() {
             SyncError::Server { status, code } => {
                 assert_eq!((status, code.as_str()), (403, "consent_refused"))

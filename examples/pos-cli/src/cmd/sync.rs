@@ -1,5 +1,7 @@
 //! `pos sync-server` runs the reference sync server; `pos sync` syncs a
-//! till file with it once (enrolling the till first if needed).
+//! till file with it once (enrolling the till first if needed), trying
+//! again within `--retry-budget` while the server is unavailable or
+//! unreachable, then exiting 75 (`EX_TEMPFAIL`: try again later).
 
 use pos_server::{PostgresStorage, Server, SqliteStorage};
 use std::path::PathBuf;
@@ -65,12 +67,79 @@ pub struct ServerArgs {
     /// A store whose changes the webhook subscriber receives (repeatable).
     #[arg(long = "webhook-store")]
     pub webhook_stores: Vec<String>,
+    /// Database timeouts.
+    #[command(flatten)]
+    pub timeouts: TimeoutArgs,
     /// Metrics token and log format.
     #[command(flatten)]
     pub ops: super::server_ops::OpsArgs,
     /// `backup`: copy the SQLite database instead of serving.
     #[command(subcommand)]
     pub op: Option<super::server_ops::ServerOp>,
+}
+
+/// Timeouts of the server's database connections, in milliseconds (0 turns
+/// one off); unset ones keep the defaults of [`pos_server::PgTimeouts`].
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TimeoutArgs {
+    /// PostgreSQL: establishing a connection (default 5000).
+    #[arg(long)]
+    pub pg_connect_timeout_ms: Option<u64>,
+    /// PostgreSQL: one statement, lock waits included (default 30000).
+    #[arg(long)]
+    pub pg_statement_timeout_ms: Option<u64>,
+    /// PostgreSQL: a transaction left idle (default 60000).
+    #[arg(long)]
+    pub pg_idle_in_transaction_timeout_ms: Option<u64>,
+    /// PostgreSQL: silence before the first TCP keepalive probe (default 10000).
+    #[arg(long)]
+    pub pg_keepalive_idle_ms: Option<u64>,
+    /// PostgreSQL: between keepalive probes (default 5000).
+    #[arg(long)]
+    pub pg_keepalive_interval_ms: Option<u64>,
+    /// PostgreSQL: unanswered keepalive probes before the connection is dead (default 3).
+    #[arg(long)]
+    pub pg_keepalive_retries: Option<u32>,
+    /// PostgreSQL: sent data left unacknowledged (TCP_USER_TIMEOUT, default 20000).
+    #[arg(long)]
+    pub pg_tcp_user_timeout_ms: Option<u64>,
+    /// SQLite: how long a request waits for another writer of the file
+    /// before answering 503 (default 10000).
+    #[arg(long)]
+    pub sqlite_busy_timeout_ms: Option<u64>,
+}
+
+impl TimeoutArgs {
+    /// The PostgreSQL timeouts: the defaults with the flags given.
+    pub fn pg(&self) -> pos_server::PgTimeouts {
+        use std::time::Duration;
+        let d = pos_server::PgTimeouts::default();
+        let ms = |v: Option<u64>, default: Duration| v.map_or(default, Duration::from_millis);
+        pos_server::PgTimeouts {
+            connect: ms(self.pg_connect_timeout_ms, d.connect),
+            statement: ms(self.pg_statement_timeout_ms, d.statement),
+            idle_in_transaction: ms(
+                self.pg_idle_in_transaction_timeout_ms,
+                d.idle_in_transaction,
+            ),
+            keepalive_idle: ms(self.pg_keepalive_idle_ms, d.keepalive_idle),
+            keepalive_interval: ms(self.pg_keepalive_interval_ms, d.keepalive_interval),
+            keepalive_retries: self.pg_keepalive_retries.unwrap_or(d.keepalive_retries),
+            tcp_user: ms(self.pg_tcp_user_timeout_ms, d.tcp_user),
+        }
+    }
+
+    /// Opens the SQLite server file with the busy timeout given, if any.
+    fn open_sqlite(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<SqliteStorage, pos_server::ServerError> {
+        let storage = SqliteStorage::open(path)?;
+        match self.sqlite_busy_timeout_ms {
+            Some(ms) => storage.with_busy_timeout(std::time::Duration::from_millis(ms)),
+            None => Ok(storage),
+        }
+    }
 }
 
 /// The outgoing webhook delivery loop the flags describe, if any.
@@ -262,7 +331,15 @@ pub struct SyncArgs {
     /// Enrol as the replacement of this (lost or broken) till.
     #[arg(long)]
     pub replaces: Option<String>,
+    /// Seconds to keep trying while the server is unavailable (503) or
+    /// unreachable, with capped exponential backoff and jitter; then exit
+    /// 75 (EX_TEMPFAIL). 0 tries once.
+    #[arg(long, default_value_t = 30.0)]
+    pub retry_budget: f64,
 }
+
+/// `EX_TEMPFAIL` (sysexits.h): a temporary failure, try again later.
+const EXIT_TEMPFAIL: u8 = 75;
 
 fn sync_fail(code: &str, message: &str) -> ExitCode {
     println!(
@@ -279,14 +356,14 @@ pub fn server(args: &ServerArgs) -> ExitCode {
     }
     super::server_ops::init_logs(&args.ops);
     let served = match &args.postgres {
-        Some(url) => PostgresStorage::connect(url).and_then(|storage| {
+        Some(url) => PostgresStorage::connect_with(url, args.timeouts.pg()).and_then(|storage| {
             eprintln!(
                 "pos sync-server: listening on http://{} (PostgreSQL)",
                 args.listen
             );
             run(args, storage)
         }),
-        None => SqliteStorage::open(&args.db).and_then(|storage| {
+        None => args.timeouts.open_sqlite(&args.db).and_then(|storage| {
             eprintln!(
                 "pos sync-server: listening on http://{} (SQLite {})",
                 args.listen,
@@ -307,6 +384,21 @@ pub fn sync(args: &SyncArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return super::till::fail(&e),
     };
+    let Some(budget) = std::time::Duration::try_from_secs_f64(args.retry_budget).ok() else {
+        return sync_fail("invalid", "--retry-budget: a number of seconds, 0 or more");
+    };
+    let policy = pos_sync::retry::RetryPolicy::with_budget(budget);
+    let mut env = pos_sdk::sync::SystemRetryEnv::new();
+    let mut on_wait = |w: &pos_sync::retry::Wait<'_>| {
+        eprintln!(
+            "pos sync: {} ({}); retry {} in {:.1} s ({:.1} s of the budget left after)",
+            w.cause,
+            w.cause.code(),
+            w.retry,
+            w.delay.as_secs_f64(),
+            w.budget_left.as_secs_f64()
+        );
+    };
     let mut http = pos_sync::http_client::UreqTransport::new(&args.server);
     let mut run = || -> Result<serde_json::Value, pos_sync::SyncError> {
         let client = match pos_sdk::sync::client(&mut reg)? {
@@ -319,13 +411,28 @@ pub fn sync(args: &SyncArgs) -> ExitCode {
                         message: "--enrolment-code",
                         rule: "a till that is not enrolled yet needs an enrolment code",
                     })?;
-                pos_sdk::sync::enroll(&mut reg, &mut http, code, args.replaces.as_deref())?;
+                // A code is single-use: only a 503 (nothing applied) is
+                // retried, never a request whose answer may have been lost.
+                pos_sync::retry::run_if(
+                    &policy,
+                    &mut env,
+                    &mut on_wait,
+                    |e| matches!(e, pos_sync::SyncError::Unavailable { .. }),
+                    || pos_sdk::sync::enroll(&mut reg, &mut http, code, args.replaces.as_deref()),
+                )?;
                 pos_sdk::sync::client(&mut reg)?.ok_or(pos_sync::SyncError::Corrupt {
                     what: "sync secret",
                 })?
             }
         };
-        let report = pos_sdk::sync::sync_register(&mut reg, &client, &mut http)?;
+        let report = pos_sdk::sync::sync_register_with_retry(
+            &mut reg,
+            &client,
+            &mut http,
+            &policy,
+            &mut env,
+            &mut on_wait,
+        )?;
         let status = pos_sdk::sync::status(&mut reg)?;
         let skipped_changes: Vec<serde_json::Value> = pos_sdk::sync::skipped_changes(&reg, 20)?
             .into_iter()
@@ -357,6 +464,18 @@ pub fn sync(args: &SyncArgs) -> ExitCode {
         Ok(v) => {
             println!("{v}");
             ExitCode::SUCCESS
+        }
+        // Not a refusal: the outbox is intact, a later `pos sync` goes on.
+        Err(e) if e.is_transient() => {
+            eprintln!("pos sync: server unavailable, will retry ({e})");
+            println!(
+                "{}",
+                serde_json::json!({
+                    "error": e.code(),
+                    "message": format!("server unavailable, will retry: {e}"),
+                })
+            );
+            ExitCode::from(EXIT_TEMPFAIL)
         }
         Err(e) => sync_fail(e.code(), &e.to_string()),
     }
