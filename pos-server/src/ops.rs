@@ -159,6 +159,19 @@ pub fn backup_sqlite_with(
     source.execute_batch("BEGIN DEFERRED")?;
     let version: u32 = source.pragma_query_value(None, "user_version", |r| r.get(0))?;
     crate::schema::check(version).map_err(BackupError::NotAServerDatabase)?;
+    let devices: u32 = source.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'devices'",
+        [],
+        |r| r.get(0),
+    )?;
+    if devices == 0 {
+        return Err(BackupError::NotAServerDatabase(
+            SyncError::NotFound {
+                what: "table devices",
+            }
+            .into(),
+        ));
+    }
 
     let dir = out
         .parent()

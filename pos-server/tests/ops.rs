@@ -486,8 +486,16 @@ fn check_exposition(text: &str) -> BTreeMap<String, String> {
         }
     }
     for (key, h) in &hist {
-        assert_eq!(h.bounds.last(), Some(&f64::INFINITY), "{key}: ends with +Inf");
-        assert_eq!(h.counts.last().copied(), h.count, "{key}: +Inf equals _count");
+        assert_eq!(
+            h.bounds.last(),
+            Some(&f64::INFINITY),
+            "{key}: ends with +Inf"
+        );
+        assert_eq!(
+            h.counts.last().copied(),
+            h.count,
+            "{key}: +Inf equals _count"
+        );
         assert!(h.sum, "{key}: has _sum");
     }
     types
