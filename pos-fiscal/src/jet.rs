@@ -1,8 +1,9 @@
 //! JET ("journal des événements techniques") event codes, series E.
 //!
 //! Codes 10..330 are those used by French integrators (NF525.md section 4).
-//! Codes 300 and 310 are this SDK's own, for events the list does not name:
-//! a backward clock jump and a signing-key change.
+//! Codes 300, 310 and 320 are this SDK's own, for events the list does not
+//! name: a backward clock jump, a signing-key change and a write refused
+//! because the clock was implausible.
 
 /// A JET event code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,6 +55,11 @@ pub enum JetCode {
     ClockRegression,
     /// 310 (SDK): the signing key changed.
     KeyChange,
+    /// 320 (SDK): a write was refused because the clock was implausible
+    /// (set back, before the genesis, too far ahead, or in seconds). The
+    /// record is dated at the journal's last time; the refused time is in
+    /// its detail.
+    ClockRefused,
     /// 330: closure started.
     ClosureStarted,
 }
@@ -85,6 +91,7 @@ impl JetCode {
             JetCode::AccountantExchange => 290,
             JetCode::ClockRegression => 300,
             JetCode::KeyChange => 310,
+            JetCode::ClockRefused => 320,
             JetCode::ClosureStarted => 330,
         }
     }
@@ -115,6 +122,7 @@ impl JetCode {
             JetCode::AccountantExchange => "exchange with the accountant",
             JetCode::ClockRegression => "clock went backwards",
             JetCode::KeyChange => "signing key change",
+            JetCode::ClockRefused => "implausible clock refused",
             JetCode::ClosureStarted => "closure started",
         }
     }

@@ -86,6 +86,35 @@ pub enum SdkError {
         /// What.
         what: &'static str,
     },
+    /// The cart (or its payment) already completed a sale: it is consumed.
+    /// Start a new cart; the sale is already recorded.
+    #[error("this cart was already completed as ticket {ticket}: start a new cart")]
+    CartCompleted {
+        /// The ticket it completed (`T3`).
+        ticket: String,
+    },
+    /// The fiscal day of the till's date is closed (a Z was made): no sale
+    /// can be recorded on it, so no payment may be taken for one.
+    #[error("the fiscal day {day} is closed: no sale can be recorded until the next day")]
+    DayClosed {
+        /// The closed local day.
+        day: chrono::NaiveDate,
+    },
+    /// The till sells only in an open cash session, and none is open.
+    #[error("no cash session is open: open one before selling")]
+    SessionClosed,
+    /// The injected clock gives a time the journal cannot accept (set back,
+    /// before the journal began, implausibly far ahead, or in the wrong
+    /// unit). Nothing was recorded; the refusal is logged as JET 300.
+    #[error("the clock says {at}, which is implausible: {reason} (last record at {last})")]
+    ClockImplausible {
+        /// Why.
+        reason: &'static str,
+        /// The refused time (UTC, RFC 3339).
+        at: String,
+        /// The journal's last record time (UTC).
+        last: String,
+    },
 }
 
 impl SdkError {
@@ -93,7 +122,7 @@ impl SdkError {
     pub fn kind(&self) -> &'static str {
         match self {
             SdkError::Core(e) => e.kind(),
-            SdkError::Fiscal(_) => "fiscal",
+            SdkError::Fiscal(e) => fiscal_kind(e),
             SdkError::Storage(_) => "storage",
             SdkError::KeyStore(_) => "key_store",
             SdkError::Corrupt { .. } => "corrupt",
@@ -106,7 +135,90 @@ impl SdkError {
             SdkError::Unsupported { .. } => "unsupported",
             SdkError::InvalidInput { .. } => "invalid_input",
             SdkError::AlreadyOpen { .. } => "already_open",
+            SdkError::CartCompleted { .. } => codes::CART_COMPLETED,
+            SdkError::DayClosed { .. } => codes::DAY_CLOSED,
+            SdkError::SessionClosed => codes::SESSION_CLOSED,
+            SdkError::ClockImplausible { .. } => codes::CLOCK_IMPLAUSIBLE,
         }
+    }
+}
+
+/// The stable codes this facade adds to pos-core's (`CoreError::kind`):
+/// one place to read what an app can match on. Codes never change meaning.
+pub mod codes {
+    /// The cart or payment already completed a sale.
+    pub const CART_COMPLETED: &str = "cart_completed";
+    /// The fiscal day is closed: no sale can be recorded on it.
+    pub const DAY_CLOSED: &str = "day_closed";
+    /// The till requires an open cash session and none is open.
+    pub const SESSION_CLOSED: &str = "session_closed";
+    /// The clock is set back, before the genesis, too far ahead or in seconds.
+    pub const CLOCK_IMPLAUSIBLE: &str = "clock_implausible";
+    /// A key reused for a different request (pos-core's code, kept).
+    pub const IDEMPOTENCY_CONFLICT: &str = "idempotency_conflict";
+    /// The journal's stored data or an invariant is broken.
+    pub const JOURNAL_CORRUPT: &str = "journal_corrupt";
+    /// A period (day, month, year) closes once.
+    pub const ALREADY_CLOSED: &str = "already_closed";
+    /// A period in the future, or before the journal began.
+    pub const INVALID_PERIOD: &str = "invalid_period";
+    /// A refund above what is left to refund on its original.
+    pub const REFUND_TOO_LARGE: &str = "refund_too_large";
+    /// A document the journal does not hold.
+    pub const UNKNOWN_DOCUMENT: &str = "unknown_document";
+    /// A ticket the journal refused (broken rule named in the message).
+    pub const INVALID_TICKET: &str = "invalid_ticket";
+    /// The signer is not the journal's key, or the key material is bad.
+    pub const WRONG_KEY: &str = "wrong_key";
+    /// The signer (software or hardware keystore) failed.
+    pub const SIGNER: &str = "signer";
+    /// Archive, purge or export parameters refused.
+    pub const ARCHIVE_REFUSED: &str = "archive_refused";
+    /// Any other journal failure.
+    pub const FISCAL: &str = "fiscal";
+
+    /// Every code above, for docs and tests.
+    pub const ALL: &[&str] = &[
+        CART_COMPLETED,
+        DAY_CLOSED,
+        SESSION_CLOSED,
+        CLOCK_IMPLAUSIBLE,
+        IDEMPOTENCY_CONFLICT,
+        JOURNAL_CORRUPT,
+        ALREADY_CLOSED,
+        INVALID_PERIOD,
+        REFUND_TOO_LARGE,
+        UNKNOWN_DOCUMENT,
+        INVALID_TICKET,
+        WRONG_KEY,
+        SIGNER,
+        ARCHIVE_REFUSED,
+        FISCAL,
+    ];
+}
+
+/// The specific code of a journal error (the old catch-all `fiscal` split
+/// into its causes).
+fn fiscal_kind(e: &FiscalError) -> &'static str {
+    match e {
+        FiscalError::BeforeLastClosure { .. } => codes::DAY_CLOSED,
+        FiscalError::AlreadyClosed { .. } => codes::ALREADY_CLOSED,
+        FiscalError::FuturePeriod { .. } | FiscalError::BeforeGenesis { .. } => {
+            codes::INVALID_PERIOD
+        }
+        FiscalError::RefundTooLarge { .. } => codes::REFUND_TOO_LARGE,
+        FiscalError::UnknownDocument { .. } => codes::UNKNOWN_DOCUMENT,
+        FiscalError::InvalidTicket { .. } | FiscalError::Overflow { .. } => codes::INVALID_TICKET,
+        FiscalError::JournalState { .. }
+        | FiscalError::Invariant { .. }
+        | FiscalError::Malformed { .. } => codes::JOURNAL_CORRUPT,
+        FiscalError::WrongKey { .. } | FiscalError::InvalidKey => codes::WRONG_KEY,
+        FiscalError::Signer(_) => codes::SIGNER,
+        FiscalError::InvalidArchivePeriod { .. }
+        | FiscalError::PurgeRefused { .. }
+        | FiscalError::InvalidExport { .. } => codes::ARCHIVE_REFUSED,
+        FiscalError::Sqlite(_) => "storage",
+        _ => codes::FISCAL,
     }
 }
 
@@ -115,5 +227,41 @@ impl From<serde_json::Error> for SdkError {
         SdkError::Corrupt {
             what: "JSON document",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in codes::ALL {
+            assert!(seen.insert(*c), "duplicate code {c}");
+            assert!(c.chars().all(|x| x.is_ascii_lowercase() || x == '_'), "{c}");
+        }
+    }
+
+    #[test]
+    fn fiscal_errors_have_their_own_codes() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let closed = SdkError::Fiscal(FiscalError::BeforeLastClosure {
+            date: day,
+            closed: day,
+        });
+        assert_eq!(closed.kind(), "day_closed");
+        let corrupt = SdkError::Fiscal(FiscalError::Malformed { what: "payload" });
+        assert_eq!(corrupt.kind(), "journal_corrupt");
+        let e = SdkError::ClockImplausible {
+            reason: "set back",
+            at: "1970-01-21T00:00:00Z".into(),
+            last: "2026-03-01T10:00:00Z".into(),
+        };
+        assert_eq!(e.kind(), "clock_implausible");
+        assert_eq!(
+            e.to_string(),
+            "the clock says 1970-01-21T00:00:00Z, which is implausible: set back (last record at 2026-03-01T10:00:00Z)"
+        );
     }
 }

@@ -17,8 +17,9 @@ pub mod sync;
 pub mod verify;
 
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
-pub use error::SdkError;
+pub use error::{SdkError, codes};
 pub use register::{
-    CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PrintedReceipt, ReceiptSettings,
-    Register, RegisterConfig, SaleOptions, SalesReport, SessionAndDay, UNCATEGORISED, VatTotals,
+    ClockPolicy, CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PeriodState,
+    PrintedReceipt, ReceiptSettings, Register, RegisterConfig, SaleOptions, SalesReport,
+    SessionAndDay, UNCATEGORISED, VatTotals,
 };

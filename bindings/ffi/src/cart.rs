@@ -5,12 +5,23 @@ use crate::types::{CartLine, TenderMethod};
 use crate::{PosError, convert};
 use pos_core::cart::Cart as CoreCart;
 use pos_core::tender::Payment as CorePayment;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
-/// A sale (or refund) being rung up.
+/// A sale (or refund) being rung up. Once it completes a sale it is
+/// consumed: changing, paying or completing it again is `cart_completed`.
 #[derive(Debug, uniffi::Object)]
 pub struct Cart {
     pub(crate) inner: Mutex<CoreCart>,
+    /// The ticket (`T3`) this cart completed; set once, under the cart's
+    /// lock, by the call that recorded the sale.
+    pub(crate) completed: OnceLock<String>,
+}
+
+/// The refusal of a cart or payment already consumed by a sale.
+pub(crate) fn consumed(ticket: &str) -> PosError {
+    PosError::from(pos_sdk::SdkError::CartCompleted {
+        ticket: ticket.to_owned(),
+    })
 }
 
 impl Cart {
@@ -18,6 +29,17 @@ impl Cart {
     pub(crate) fn wrap(cart: CoreCart) -> Cart {
         Cart {
             inner: Mutex::new(cart),
+            completed: OnceLock::new(),
+        }
+    }
+
+    /// The cart, locked, if it has not completed a sale yet. Checked after
+    /// taking the lock: the completing call marks it under the same lock.
+    pub(crate) fn open(&self) -> Result<MutexGuard<'_, CoreCart>, PosError> {
+        let cart = lock(&self.inner);
+        match self.completed.get() {
+            Some(ticket) => Err(consumed(ticket)),
+            None => Ok(cart),
         }
     }
 
@@ -27,7 +49,7 @@ impl Cart {
         f: impl FnOnce(&mut CoreCart, pos_core::cart::LineId) -> Result<T, PosError>,
     ) -> Result<T, PosError> {
         guard(|| {
-            let mut cart = lock(&self.inner);
+            let mut cart = self.open()?;
             let id = cart
                 .lines()
                 .iter()
@@ -41,6 +63,11 @@ impl Cart {
 
 #[uniffi::export]
 impl Cart {
+    /// Whether the cart completed a sale (it can then only be read).
+    pub fn is_completed(&self) -> bool {
+        self.completed.get().is_some()
+    }
+
     /// The total to pay, tax included (decimal string).
     pub fn total(&self) -> Result<String, PosError> {
         guard(|| Ok(lock(&self.inner).total().format_plain()))
@@ -86,7 +113,7 @@ impl Cart {
     /// Adds a coupon code; returns why it was rejected, or None if accepted.
     pub fn add_coupon(&self, code: String) -> Result<Option<String>, PosError> {
         guard(|| {
-            Ok(lock(&self.inner).add_coupon(&code)?.map(|r| {
+            Ok(self.open()?.add_coupon(&code)?.map(|r| {
                 serde_json::to_value(&r)
                     .ok()
                     .and_then(|v| v.get("reason").and_then(|x| x.as_str()).map(str::to_owned))
@@ -96,11 +123,40 @@ impl Cart {
     }
 }
 
-/// A payment being taken for a cart.
+/// A payment being taken for a cart; consumed with its cart by the sale.
 #[derive(Debug, uniffi::Object)]
 pub struct Payment {
     pub(crate) inner: Mutex<CorePayment>,
     pub(crate) currency: pos_core::Currency,
+    /// The ticket this payment settled (see [`Cart::completed`]).
+    pub(crate) completed: OnceLock<String>,
+}
+
+impl Payment {
+    /// Wraps a domain payment.
+    pub(crate) fn wrap(payment: CorePayment, currency: pos_core::Currency) -> Payment {
+        Payment {
+            inner: Mutex::new(payment),
+            currency,
+            completed: OnceLock::new(),
+        }
+    }
+
+    /// The payment, locked, if it has not settled a sale yet.
+    pub(crate) fn open(&self) -> Result<MutexGuard<'_, CorePayment>, PosError> {
+        let payment = lock(&self.inner);
+        match self.completed.get() {
+            Some(ticket) => Err(consumed(ticket)),
+            None => Ok(payment),
+        }
+    }
+}
+
+/// Marks a cart and its payment consumed by the sale `ticket` (call while
+/// holding both locks, after the sale is recorded).
+pub(crate) fn consume(cart: &Cart, payment: &Payment, ticket: String) {
+    let _ = payment.completed.set(ticket.clone());
+    let _ = cart.completed.set(ticket);
 }
 
 #[uniffi::export]
@@ -109,7 +165,7 @@ impl Payment {
     pub fn add(&self, method: TenderMethod, amount: String) -> Result<(), PosError> {
         guard(|| {
             let tender = method.tender(&amount, self.currency)?;
-            Ok(lock(&self.inner).add(tender)?)
+            Ok(self.open()?.add(tender)?)
         })
     }
 

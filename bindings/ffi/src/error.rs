@@ -92,8 +92,12 @@ impl From<SdkError> for PosError {
             | SdkError::Precondition { .. }
             | SdkError::OfflineCapReached { .. }
             | SdkError::AlreadyOpen { .. }
+            | SdkError::CartCompleted { .. }
+            | SdkError::SessionClosed
             | SdkError::Unsupported { .. } => PosError::Cart { code, detail },
-            SdkError::Fiscal(_) => PosError::Fiscal { code, detail },
+            SdkError::Fiscal(_)
+            | SdkError::DayClosed { .. }
+            | SdkError::ClockImplausible { .. } => PosError::Fiscal { code, detail },
             SdkError::Device(_) => PosError::Device { code, detail },
             _ => PosError::Store { code, detail },
         }
@@ -188,6 +192,28 @@ mod tests {
                 "cart error (precondition): an open cash session is required first",
             ),
             (
+                PosError::from(SdkError::CartCompleted {
+                    ticket: "T3".to_owned(),
+                }),
+                "cart error (cart_completed): this cart was already completed as ticket T3: start a new cart",
+            ),
+            (
+                PosError::from(SdkError::SessionClosed),
+                "cart error (session_closed): no cash session is open: open one before selling",
+            ),
+            (
+                PosError::from(SdkError::DayClosed {
+                    day: chrono::NaiveDate::from_ymd_opt(2026, 3, 14).unwrap_or_default(),
+                }),
+                "fiscal error (day_closed): the fiscal day 2026-03-14 is closed: no sale can be recorded until the next day",
+            ),
+            (
+                PosError::from(pos_core::CoreError::IdempotencyConflict {
+                    id: "pay-in-1".to_owned(),
+                }),
+                "cart error (idempotency_conflict): operation id `pay-in-1` was already used for a different operation",
+            ),
+            (
                 PosError::from(uniffi::UnexpectedUniFFICallbackError {
                     reason: "boom".to_owned(),
                 }),
@@ -205,7 +231,7 @@ mod tests {
             pos_fiscal::SignerError::Unavailable,
         )));
         assert!(matches!(fiscal, PosError::Fiscal { .. }), "{fiscal:?}");
-        assert_eq!(fiscal.code(), "fiscal");
+        assert_eq!(fiscal.code(), "signer");
         let device = PosError::from(pos_hw::HwError::UnknownPrinterProfile);
         assert!(matches!(device, PosError::Device { .. }), "{device:?}");
     }

@@ -92,9 +92,11 @@ impl Register {
             let options = options.to_sdk()?;
             // Lock order everywhere: register, then cart, then payment.
             let mut reg = lock(&self.inner);
-            let cart = lock(&cart.inner);
-            let payment = lock(&payment.inner);
-            sale_of(step(&mut reg, &id, &cart, &payment, &options)?)
+            let core_cart = cart.open()?;
+            let core_payment = payment.open()?;
+            let sale = sale_of(step(&mut reg, &id, &core_cart, &core_payment, &options)?)?;
+            crate::cart::consume(cart, payment, crate::register::ticket_label(&sale.inner));
+            Ok(sale)
         })
     }
 }

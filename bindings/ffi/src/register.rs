@@ -103,8 +103,24 @@ impl Register {
 
     /// An empty cart in the till's currency and tax mode (the active
     /// promotions run in it).
+    ///
+    /// Refused (`day_closed`, `session_closed`, `clock_implausible`) when
+    /// no sale could be recorded now.
     pub fn new_cart(&self) -> Result<Arc<Cart>, PosError> {
-        guard(|| Ok(Arc::new(Cart::wrap(lock(&self.inner).new_cart()))))
+        guard(|| {
+            let reg = lock(&self.inner);
+            if let Some(refused) = reg.period_state()?.refusal() {
+                return Err(refused.into());
+            }
+            Ok(Arc::new(Cart::wrap(reg.new_cart())))
+        })
+    }
+
+    /// Whether a sale can be recorded now: `open`, `day_closed` (the Z of
+    /// today is made) or `session_closed` (the till sells only in an open
+    /// cash session). Ask before taking a card payment.
+    pub fn period_state(&self) -> Result<String, PosError> {
+        guard(|| Ok(lock(&self.inner).period_state()?.as_str().to_owned()))
     }
 
     /// Scans a barcode, scale label or typed SKU into `cart`; returns the
@@ -113,7 +129,7 @@ impl Register {
         guard(|| {
             let reg = lock(&self.inner);
             let ctx = reg.price_context(None);
-            let mut cart = lock(&cart.inner);
+            let mut cart = cart.open()?;
             Ok(reg.scan(&mut cart, &code, &ctx)?.get())
         })
     }
@@ -128,17 +144,17 @@ impl Register {
         guard(|| {
             let customer = customer.map(CustomerId::new).transpose()?;
             let reg = lock(&self.inner);
-            let cart = lock(&cart.inner);
+            let cart = cart.open()?;
             let payment = reg.start_payment(&cart, customer.as_ref())?;
-            Ok(Arc::new(Payment {
-                inner: Mutex::new(payment),
-                currency: cart.currency(),
-            }))
+            Ok(Arc::new(Payment::wrap(payment, cart.currency())))
         })
     }
 
     /// Completes the sale (or refund) in `cart` paid by `payment`: ticket,
     /// fiscal record, stock, loyalty and sync event in one transaction.
+    /// The cart and the payment are consumed: using them again is
+    /// `cart_completed`. `options.ticket_id` is the idempotency key (see
+    /// [`SaleOptions`]).
     pub fn complete_sale(
         &self,
         cart: &Cart,
@@ -149,9 +165,10 @@ impl Register {
             let options = options.to_sdk()?;
             // Lock order everywhere: register, then cart, then payment.
             let mut reg = lock(&self.inner);
-            let cart = lock(&cart.inner);
-            let payment = lock(&payment.inner);
-            let sale = reg.complete_sale(&cart, &payment, &options)?;
+            let core_cart = cart.open()?;
+            let core_payment = payment.open()?;
+            let sale = reg.complete_sale(&core_cart, &core_payment, &options)?;
+            crate::cart::consume(cart, payment, ticket_label(&sale));
             Ok(Arc::new(CompletedSale { inner: sale }))
         })
     }
@@ -286,6 +303,11 @@ impl Register {
     pub fn sync_pending(&self) -> Result<u64, PosError> {
         guard(|| Ok(pos_sdk::sync::status(&mut lock(&self.inner))?.pending))
     }
+}
+
+/// How a completed sale is named in a `cart_completed` error (`T3`).
+pub(crate) fn ticket_label(sale: &pos_sdk::CompletedSale) -> String {
+    format!("{}{}", sale.series.code(), sale.number)
 }
 
 fn rights(manager: bool) -> Permissions {

@@ -5,14 +5,18 @@ use pos_core::cart::Cart as CoreCart;
 use pos_core::tender::Payment as CorePayment;
 use pos_core::{Currency, Money};
 use serde::Serialize;
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::{OnceCell, Ref, RefCell, RefMut};
 use wasm_bindgen::prelude::*;
 
-/// A sale being rung up; promotions are re-applied on every change.
+/// A sale being rung up; promotions are re-applied on every change. Once
+/// it completes a sale it is consumed: changing, paying or completing it
+/// again throws `cart_completed`.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Cart {
     inner: RefCell<CoreCart>,
+    /// The ticket (`T3`) this cart completed.
+    completed: OnceCell<String>,
 }
 
 /// One cart line as JS sees it.
@@ -43,18 +47,43 @@ fn busy() -> PosError {
     PosError::store("busy", "the cart is in use by another call".to_owned())
 }
 
+fn consumed(completed: &OnceCell<String>) -> Result<(), PosError> {
+    match completed.get() {
+        Some(ticket) => Err(PosError::from(pos_sdk::SdkError::CartCompleted {
+            ticket: ticket.clone(),
+        })),
+        None => Ok(()),
+    }
+}
+
+/// Marks a cart and its payment consumed by the sale `ticket` (`T3`).
+pub(crate) fn consume(cart: &Cart, payment: &Payment, ticket: String) {
+    let _ = payment.completed.set(ticket.clone());
+    let _ = cart.completed.set(ticket);
+}
+
 impl Cart {
     pub(crate) fn wrap(cart: CoreCart) -> Cart {
         Cart {
             inner: RefCell::new(cart),
+            completed: OnceCell::new(),
         }
     }
 
+    /// Reads the cart, completed or not (totals and lines stay readable).
     pub(crate) fn borrow(&self) -> Result<Ref<'_, CoreCart>, PosError> {
         self.inner.try_borrow().map_err(|_| busy())
     }
 
+    /// The cart for paying or completing: refused once it completed a sale.
+    pub(crate) fn borrow_open(&self) -> Result<Ref<'_, CoreCart>, PosError> {
+        consumed(&self.completed)?;
+        self.borrow()
+    }
+
+    /// The cart for changing: refused once it completed a sale.
     pub(crate) fn borrow_mut(&self) -> Result<RefMut<'_, CoreCart>, PosError> {
+        consumed(&self.completed)?;
         self.inner.try_borrow_mut().map_err(|_| busy())
     }
 
@@ -69,6 +98,12 @@ impl Cart {
 
 #[wasm_bindgen]
 impl Cart {
+    /// Whether the cart completed a sale (it can then only be read).
+    #[wasm_bindgen(getter, js_name = isCompleted)]
+    pub fn is_completed(&self) -> bool {
+        self.completed.get().is_some()
+    }
+
     /// The total to pay, tax included (decimal string).
     pub fn total(&self) -> Result<String, JsValue> {
         Ok(self.borrow()?.total().format_plain())
@@ -158,6 +193,8 @@ impl Cart {
 pub struct Payment {
     inner: RefCell<CorePayment>,
     currency: Currency,
+    /// The ticket this payment settled.
+    completed: OnceCell<String>,
 }
 
 impl Payment {
@@ -165,11 +202,18 @@ impl Payment {
         Payment {
             inner: RefCell::new(payment),
             currency,
+            completed: OnceCell::new(),
         }
     }
 
     pub(crate) fn borrow(&self) -> Result<Ref<'_, CorePayment>, PosError> {
         self.inner.try_borrow().map_err(|_| busy())
+    }
+
+    /// The payment for completing: refused once it settled a sale.
+    pub(crate) fn borrow_open(&self) -> Result<Ref<'_, CorePayment>, PosError> {
+        consumed(&self.completed)?;
+        self.borrow()
     }
 }
 
@@ -220,6 +264,7 @@ impl Payment {
         let method = tender_method(method, reference)?;
         let amount = Money::new(convert::decimal("amount", amount)?, self.currency);
         let tender = pos_core::tender::Tender::new(method, amount);
+        consumed(&self.completed)?;
         self.inner
             .try_borrow_mut()
             .map_err(|_| busy())?

@@ -76,8 +76,12 @@ impl From<SdkError> for PosError {
             | SdkError::Precondition { .. }
             | SdkError::OfflineCapReached { .. }
             | SdkError::AlreadyOpen { .. }
+            | SdkError::CartCompleted { .. }
+            | SdkError::SessionClosed
             | SdkError::Unsupported { .. } => ErrorKind::Cart,
-            SdkError::Fiscal(_) => ErrorKind::Fiscal,
+            SdkError::Fiscal(_)
+            | SdkError::DayClosed { .. }
+            | SdkError::ClockImplausible { .. } => ErrorKind::Fiscal,
             SdkError::Device(_) => ErrorKind::Device,
             _ => ErrorKind::Store,
         };

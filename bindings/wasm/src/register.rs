@@ -332,6 +332,10 @@ impl Register {
     pub fn new_cart(&self) -> Result<Cart, JsValue> {
         use pos_sdk::Clock as _;
         let reg = self.inner()?;
+        // No cart for a sale the till could not record (after the Z...).
+        if let Some(refused) = reg.period_state().map_err(PosError::from)?.refusal() {
+            return Err(PosError::from(refused).into());
+        }
         let mut cart = reg.new_cart();
         if !self.promotions.is_empty() {
             let now = self.clock.now();
@@ -363,7 +367,7 @@ impl Register {
             .transpose()
             .map_err(PosError::from)?;
         let reg = self.inner()?;
-        let cart = cart.borrow()?;
+        let cart = cart.borrow_open()?;
         let payment = reg
             .start_payment(&cart, customer.as_ref())
             .map_err(PosError::from)?;
@@ -372,7 +376,10 @@ impl Register {
 
     /// Completes the sale in `cart` paid by `payment`: ticket, fiscal
     /// record, stock, loyalty and sync event in one transaction.
-    /// `ticketId` (a UUID v7 made before asking) makes a retry idempotent.
+    /// `ticketId` is the idempotency key (any UUID, or an app string of 1 to
+    /// 64 characters): the same key and request returns the recorded sale,
+    /// another request under it throws `idempotency_conflict`. The cart and
+    /// payment are consumed: using them again throws `cart_completed`.
     #[wasm_bindgen(js_name = completeSale)]
     pub fn complete_sale(
         &self,
@@ -385,12 +392,28 @@ impl Register {
     ) -> Result<CompletedSale, JsValue> {
         let options = sale_options(operator, customer, training.unwrap_or(false), ticket_id)?;
         let mut reg = self.inner()?;
-        let cart = cart.borrow()?;
-        let payment = payment.borrow()?;
-        let sale = reg
-            .complete_sale(&cart, &payment, &options)
-            .map_err(PosError::from)?;
+        let sale = {
+            let core_cart = cart.borrow_open()?;
+            let core_payment = payment.borrow_open()?;
+            reg.complete_sale(&core_cart, &core_payment, &options)
+                .map_err(PosError::from)?
+        };
+        let label = format!("{}{}", sale.series.code(), sale.number);
+        crate::cart::consume(cart, payment, label);
         Ok(CompletedSale::wrap(sale))
+    }
+
+    /// Whether a sale can be recorded now: `open`, `day_closed` (today's Z
+    /// is made) or `session_closed` (a cash session is required and none is
+    /// open). Ask before taking a card payment.
+    #[wasm_bindgen(js_name = periodState)]
+    pub fn period_state(&self) -> Result<String, JsValue> {
+        let reg = self.inner()?;
+        Ok(reg
+            .period_state()
+            .map_err(PosError::from)?
+            .as_str()
+            .to_owned())
     }
 
     /// Renders the receipt of `sale` as `text`, `html` or `svg` (with its

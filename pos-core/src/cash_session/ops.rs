@@ -113,4 +113,62 @@ impl SessionOp {
             SessionOp::Sale(t) | SessionOp::Refund(t) => t.ticket.as_str(),
         }
     }
+
+    /// Whether `other` asks for the same thing: every field but the time,
+    /// which a retry cannot repeat (an idempotency key names a request's
+    /// content, not the instant it was sent).
+    pub fn same_request(&self, other: &SessionOp) -> bool {
+        match (self, other) {
+            (
+                SessionOp::PayIn {
+                    id,
+                    operator,
+                    amount,
+                    reason,
+                    note,
+                    ..
+                },
+                SessionOp::PayIn {
+                    id: id2,
+                    operator: operator2,
+                    amount: amount2,
+                    reason: reason2,
+                    note: note2,
+                    ..
+                },
+            )
+            | (
+                SessionOp::PayOut {
+                    id,
+                    operator,
+                    amount,
+                    reason,
+                    note,
+                    ..
+                },
+                SessionOp::PayOut {
+                    id: id2,
+                    operator: operator2,
+                    amount: amount2,
+                    reason: reason2,
+                    note: note2,
+                    ..
+                },
+            ) => {
+                id == id2
+                    && operator == operator2
+                    && amount == amount2
+                    && reason == reason2
+                    && note == note2
+            }
+            (SessionOp::Sale(a), SessionOp::Sale(b))
+            | (SessionOp::Refund(a), SessionOp::Refund(b)) => {
+                a.ticket == b.ticket
+                    && a.total == b.total
+                    && a.tenders == b.tenders
+                    && a.taxes == b.taxes
+            }
+            _ => false,
+        }
+    }
 }

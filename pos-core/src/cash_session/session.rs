@@ -208,7 +208,7 @@ impl CashSession {
     /// an id reused for something else.
     fn push(&mut self, op: SessionOp) -> Result<bool, CoreError> {
         if let Some(prev) = self.find(op.key()) {
-            return if prev == &op {
+            return if prev.same_request(&op) {
                 Ok(false)
             } else {
                 Err(CoreError::IdempotencyConflict {

@@ -218,8 +218,7 @@ impl LoyaltyAccount {
     ) -> Result<(u64, bool), CoreError> {
         let breakdown = program.points_for(lines)?;
         if let Some(e) = self.earnings.get(&ticket) {
-            return if e.points == breakdown.total && e.eligible == breakdown.eligible && e.at == at
-            {
+            return if e.points == breakdown.total && e.eligible == breakdown.eligible {
                 Ok((e.points, false))
             } else {
                 Err(CoreError::IdempotencyConflict {
@@ -388,7 +387,8 @@ impl LoyaltyAccount {
             purpose,
         };
         if let Some(prev) = self.burns.get(&op) {
-            return if prev == &record {
+            // The time is not part of the request: a retry comes later.
+            return if prev.points == record.points && prev.purpose == record.purpose {
                 Ok(false)
             } else {
                 Err(CoreError::IdempotencyConflict { id: op.to_string() })
@@ -440,7 +440,7 @@ impl LoyaltyAccount {
             points,
         };
         if let Some(prev) = self.restores.get(&op) {
-            return if prev == &record {
+            return if prev.burn == record.burn && prev.points == record.points {
                 Ok(false)
             } else {
                 Err(CoreError::IdempotencyConflict { id: op.to_string() })
@@ -515,7 +515,7 @@ impl LoyaltyAccount {
         refunded_eligible: Decimal,
     ) -> Result<Reversal, CoreError> {
         if let Some(prev) = self.reversals.get(&op) {
-            return if &prev.ticket == ticket && prev.amount == refunded_eligible && prev.at == at {
+            return if &prev.ticket == ticket && prev.amount == refunded_eligible {
                 Ok(prev.result)
             } else {
                 Err(CoreError::IdempotencyConflict { id: op.to_string() })

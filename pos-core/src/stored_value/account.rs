@@ -182,7 +182,7 @@ impl StoredValueAccount {
         if let Some(i) = self.ops.iter().position(|o| o.id == op) {
             let prev = self.ops.get(i);
             return match prev {
-                Some(p) if p.kind == StoredValueOpKind::Expire && p.at == at => Ok(prev),
+                Some(p) if p.kind == StoredValueOpKind::Expire => Ok(prev),
                 _ => Err(CoreError::IdempotencyConflict { id: op.to_string() }),
             };
         }
@@ -208,11 +208,8 @@ impl StoredValueAccount {
         if let Some(i) = self.ops.iter().position(|o| o.id == op) {
             let prev = self.ops.get(i);
             return match prev {
-                Some(p)
-                    if p.kind == kind && p.amount == amount && p.at == at && p.ticket == ticket =>
-                {
-                    Ok(p)
-                }
+                // The time is not part of the request: a retry comes later.
+                Some(p) if p.kind == kind && p.amount == amount && p.ticket == ticket => Ok(p),
                 _ => Err(CoreError::IdempotencyConflict { id: op.to_string() }),
             };
         }

@@ -309,7 +309,7 @@ pub fn record_event(
 /// The last closed local day, read from the signed closure records (never
 /// from a mutable value): the latest of the last day closure's day, the last
 /// month closure's last day and the last year closure's 31 December.
-pub(crate) fn last_closed_day(conn: &Connection) -> Result<Option<chrono::NaiveDate>> {
+pub fn last_closed_day(conn: &Connection) -> Result<Option<chrono::NaiveDate>> {
     use crate::payload::{ClosureLevel, ClosurePayload};
     let mut st = conn.prepare_cached(
         "SELECT payload FROM fiscal_record WHERE series = 'Z' AND kind = ?1

@@ -15,11 +15,12 @@ pub mod totals;
 
 pub use closing::{CashCount, StoredZ, close_day, close_month, close_year, closures};
 pub use journal::{
-    Recorded, change_key, init, open, record_duplicate, record_event, record_ticket,
+    Recorded, change_key, init, last_closed_day, open, record_duplicate, record_event,
+    record_ticket,
 };
 pub use schema::{SCHEMA_VERSION, migrate};
 
-pub(crate) use journal::{append, begin, finish, jet, last_closed_day};
+pub(crate) use journal::{append, begin, finish, jet};
 
 use crate::error::{FiscalError, Result};
 use crate::head::HeadMark;

@@ -42,7 +42,7 @@ impl Register {
         operator: &OperatorId,
         float: Money,
     ) -> Result<CashSession, SdkError> {
-        let now = self.clock.now();
+        let now = self.checked_now()?;
         let tx = self.conn.transaction()?;
         if open_session(&tx)?.is_some() {
             return Err(SdkError::AlreadyOpen {
@@ -120,7 +120,7 @@ impl Register {
         note: Option<String>,
         op_id: Option<OperationId>,
     ) -> Result<CashSession, SdkError> {
-        let now = self.clock.now();
+        let now = self.checked_now()?;
         let id = match op_id {
             Some(id) => id,
             None => OperationId::new(self.ids.next(now))?,
@@ -155,7 +155,7 @@ impl Register {
         operator: &OperatorId,
         count: CashCount,
     ) -> Result<SessionClose, SdkError> {
-        let now = self.clock.now();
+        let now = self.checked_now()?;
         let tx = self.conn.transaction()?;
         let summary = close_open(&tx, &self.ids.next(now), now, operator, count)?;
         tx.commit()?;
@@ -172,7 +172,7 @@ impl Register {
         operator: &OperatorId,
         count: CashCount,
     ) -> Result<SessionAndDay, SdkError> {
-        let now = self.clock.now();
+        let now = self.checked_now()?;
         let day = day.unwrap_or_else(|| self.today());
         let fiscal_now = stamp(&self.config, now)?;
         let tx = self.conn.transaction()?;

@@ -34,6 +34,36 @@ pub struct RegisterConfig {
     pub system_operator: OperatorId,
     /// What receipts print about the business and where their link points.
     pub receipt: ReceiptSettings,
+    /// Sell only inside an open cash session: without one, carts, scans and
+    /// payments are refused (`session_closed`) before any tender is taken.
+    pub require_cash_session: bool,
+    /// How far the injected clock may stray from the journal before a
+    /// write is refused (`clock_implausible`).
+    pub clock: ClockPolicy,
+}
+
+/// The bounds of a plausible clock, checked before every journal write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockPolicy {
+    /// How far before the journal's last record a time may be (clock
+    /// drift, NTP corrections) before it counts as set back.
+    pub max_back: chrono::TimeDelta,
+    /// How far after the journal's last record a time may be (a till left
+    /// off for a season) before it counts as a wrong clock.
+    pub max_forward: chrono::TimeDelta,
+    /// Times before this year are refused: a clock giving seconds where
+    /// milliseconds are expected lands in January 1970.
+    pub earliest_year: i32,
+}
+
+impl Default for ClockPolicy {
+    fn default() -> ClockPolicy {
+        ClockPolicy {
+            max_back: chrono::TimeDelta::minutes(2),
+            max_forward: chrono::TimeDelta::days(400),
+            earliest_year: 2000,
+        }
+    }
 }
 
 /// The receipt's fixed mentions (NF525 section 7) and its digital link.
@@ -78,6 +108,8 @@ impl RegisterConfig {
                 link_base: None,
                 printer_profile: "epson-tm-t88".into(),
             },
+            require_cash_session: false,
+            clock: ClockPolicy::default(),
         })
     }
 

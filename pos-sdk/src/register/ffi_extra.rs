@@ -26,7 +26,7 @@ impl Register {
         ticket_id: &str,
         op_id: Option<OperationId>,
     ) -> Result<StoredValueAccount, SdkError> {
-        let now = self.clock.now();
+        let now = self.checked_now()?;
         let ticket = TicketId::new(self.ticket(ticket_id)?.id())?;
         let op = match op_id {
             Some(id) => id,
@@ -69,7 +69,7 @@ impl Register {
         reward: &RewardId,
         op_id: Option<OperationId>,
     ) -> Result<Reward, SdkError> {
-        let now = self.clock.now();
+        let now = self.checked_now()?;
         let program = self.loyalty_program()?.ok_or(SdkError::Precondition {
             what: "a loyalty program",
         })?;

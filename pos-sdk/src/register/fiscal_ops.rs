@@ -127,7 +127,7 @@ impl Register {
             pos_fiscal::model::Stamp,
         ) -> pos_fiscal::Result<T>,
     ) -> Result<T, SdkError> {
-        let now = stamp(&self.config, self.clock.now())?;
+        let now = stamp(&self.config, self.checked_now()?)?;
         let tx = self.conn.transaction()?;
         let out = f(&tx, self.signer.as_ref(), now)?;
         tx.commit()?;

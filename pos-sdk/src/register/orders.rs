@@ -21,7 +21,7 @@
 //! ticket id) and finishes.
 
 use super::Register;
-use super::sale::{apply_movement, read_level};
+use super::sale::{apply_movement, read_level, ticket_id_for_key};
 use crate::{CompletedSale, SaleOptions, SdkError, outbox};
 use chrono::{DateTime, Utc};
 use pos_core::CoreError;
@@ -249,10 +249,10 @@ impl Register {
                 None => {
                     let order = load_order(&tx, id)?;
                     order.status().check(OrderStatus::Collected)?;
-                    let ticket_id = options
-                        .ticket_id
-                        .clone()
-                        .unwrap_or_else(|| self.ids.next(now));
+                    let ticket_id = match options.ticket_id.as_deref() {
+                        Some(key) => ticket_id_for_key(self.config.register.as_str(), key)?,
+                        None => self.ids.next(now),
+                    };
                     let moves = reservation_moves(
                         &order,
                         MovementReason::Release,
@@ -448,7 +448,12 @@ impl Register {
         }
         if order.status() == OrderStatus::Refunded {
             // Only a retry of the refund already linked may pass.
-            let retry = options.ticket_id.as_ref().is_some_and(|t| {
+            let asked = options
+                .ticket_id
+                .as_deref()
+                .map(|k| ticket_id_for_key(self.config.register.as_str(), k))
+                .transpose()?;
+            let retry = asked.as_ref().is_some_and(|t| {
                 linked
                     .iter()
                     .any(|l| l.role == "refund" && &l.ticket_id == t)

@@ -66,30 +66,54 @@ pub struct CompletedSale {
 
 impl Register {
     /// Completes the sale (or refund) in `cart` paid by `payment`.
+    ///
+    /// `options.ticket_id` is the sale's idempotency key: the same key with
+    /// the same cart, payment, operator and customer returns the sale
+    /// already recorded (nothing is written again); the same key with a
+    /// different request is `idempotency_conflict` naming the key. Before
+    /// anything is written, a clock the journal cannot accept is refused
+    /// (`clock_implausible`), as is a sale the till cannot record now
+    /// (`day_closed`, `session_closed`).
     pub fn complete_sale(
         &mut self,
         cart: &Cart,
         payment: &Payment,
         options: &SaleOptions,
     ) -> Result<CompletedSale, SdkError> {
-        if let Some(id) = &options.ticket_id
+        let key = options
+            .ticket_id
+            .as_deref()
+            .map(|k| ticket_id_for_key(self.config.register.as_str(), k))
+            .transpose()?;
+        if let Some(id) = &key
             && let Some(done) = self.completed(id)?
         {
+            // The request is compared with the recorded sale: a time-free
+            // fingerprint of what was sold, how it was paid, by and for whom.
+            let meta = self.ticket_meta(id.clone(), self.clock.now(), options);
+            let conflict = || -> SdkError {
+                pos_core::CoreError::IdempotencyConflict {
+                    id: options.ticket_id.clone().unwrap_or_default(),
+                }
+                .into()
+            };
+            // A request that cannot even complete is not the recorded one.
+            let asked = cart.complete(payment, meta).map_err(|_| conflict())?;
+            if fingerprint(&asked, options.training)?
+                != fingerprint(&done.ticket, done.series == Series::X)?
+            {
+                return Err(conflict());
+            }
             return Ok(done);
         }
-        let now = self.clock.now();
-        let meta = TicketMeta {
-            ticket_id: options
-                .ticket_id
-                .clone()
-                .unwrap_or_else(|| self.ids.next(now)),
-            store: self.config.store.clone(),
-            register: self.config.register.clone(),
-            operator: options.operator.clone(),
-            at: now,
-            utc_offset_seconds: self.config.utc_offset_seconds(now),
-            customer: options.customer.clone(),
-        };
+        let now = self.checked_now()?;
+        if !options.training
+            && let Some(refused) = self.period_at_now(now)?
+        {
+            return Err(refused);
+        }
+        let id = key.unwrap_or_else(|| self.ids.next(now));
+        let meta = self.ticket_meta(id, now, options);
         let ticket = cart.complete(payment, meta)?;
         let stamp = stamp(&self.config, now)?;
         // Loyalty bonuses need the items' categories: have the catalog built
@@ -161,11 +185,16 @@ impl Register {
     /// Starts paying `cart` under the till's tender rules. For an identified
     /// customer, the meal vouchers they already used today count against the
     /// daily cap; an anonymous sale starts from zero (the till cannot know).
+    ///
+    /// Refused before any tender is taken when the sale could not be
+    /// recorded now: `day_closed` after the Z, `session_closed` when the
+    /// till requires an open cash session, `clock_implausible`.
     pub fn start_payment(
         &self,
         cart: &Cart,
         customer: Option<&CustomerId>,
     ) -> Result<Payment, SdkError> {
+        self.sellable_now()?;
         let used = match customer {
             Some(c) => self.meal_vouchers_used_today(c)?,
             None => pos_core::Money::zero(self.config.currency),
@@ -204,6 +233,31 @@ impl Register {
             }
         }
         Ok(used)
+    }
+
+    fn ticket_meta(
+        &self,
+        ticket_id: String,
+        now: chrono::DateTime<chrono::Utc>,
+        options: &SaleOptions,
+    ) -> TicketMeta {
+        TicketMeta {
+            ticket_id,
+            store: self.config.store.clone(),
+            register: self.config.register.clone(),
+            operator: options.operator.clone(),
+            at: now,
+            utc_offset_seconds: self.config.utc_offset_seconds(now),
+            customer: options.customer.clone(),
+        }
+    }
+
+    /// The refusal of a sale at `now` (closed day, missing session), if any.
+    fn period_at_now(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<SdkError>, SdkError> {
+        Ok(self.period_at(now)?.refusal())
     }
 
     /// The sale already recorded under `ticket_id`, if any (idempotent retry).
@@ -332,6 +386,52 @@ impl Register {
         // One indexed read of the maintained level: no replay, no transaction.
         read_level(&self.conn, sku, location)
     }
+}
+
+/// The ticket id a sale's idempotency key stands for: a UUID (any version,
+/// any case) is the ticket's id, lower-cased; any other app key (the rule of
+/// [`pos_core::ids::OperationId`]: 1 to 64 characters, no control character,
+/// no surrounding space) becomes a UUID v8 derived from the register and
+/// the key, so the same key always finds the same ticket.
+pub(crate) fn ticket_id_for_key(register: &str, key: &str) -> Result<String, SdkError> {
+    if let Ok(uuid) = uuid::Uuid::try_parse(key)
+        && !uuid.is_nil()
+        && !uuid.is_max()
+    {
+        return Ok(uuid.hyphenated().to_string());
+    }
+    pos_core::ids::OperationId::new(key).map_err(|_| SdkError::InvalidInput {
+        field: "idempotency key",
+        expected: "a UUID or 1 to 64 characters without control characters",
+    })?;
+    let digest =
+        pos_fiscal::record::sha256_hex(format!("pos-sdk sale key\0{register}\0{key}").as_bytes());
+    let mut bytes = [0u8; 16];
+    for (b, pair) in bytes.iter_mut().zip(digest.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).unwrap_or_default();
+        *b = u8::from_str_radix(pair, 16).map_err(|_| SdkError::Corrupt { what: "key digest" })?;
+    }
+    Ok(uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string())
+}
+
+/// What a sale asks for, without its time or id: the lines, the payments,
+/// the total, the operator, the customer and the training flag, hashed.
+/// Two requests under one key are the same request when this is equal.
+fn fingerprint(ticket: &Ticket, training: bool) -> Result<String, SdkError> {
+    let request = serde_json::json!({
+        "lines": ticket.lines(),
+        "payments": ticket.payments(),
+        "total": ticket.total(),
+        "operator": ticket.operator(),
+        "customer": ticket.customer(),
+        "training": training,
+    });
+    Ok(pos_fiscal::record::sha256_hex(
+        serde_json::to_string(&request)?.as_bytes(),
+    ))
 }
 
 /// The fiscal reference of the sale a refund takes back (its first original).

@@ -80,13 +80,16 @@ impl Register {
         Ok((item, quantity))
     }
 
-    /// Scans a code into `cart`; on error the cart is unchanged.
+    /// Scans a code into `cart`; on error the cart is unchanged. Refused
+    /// (`day_closed`, `session_closed`, `clock_implausible`) when no sale
+    /// could be recorded now.
     pub fn scan(
         &self,
         cart: &mut Cart,
         code: &str,
         ctx: &PriceContext,
     ) -> Result<LineId, SdkError> {
+        self.sellable_now()?;
         let (item, quantity) = self.resolve_code(code, ctx)?;
         Ok(cart.add_item(item, quantity)?)
     }
