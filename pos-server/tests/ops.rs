@@ -500,3 +500,72 @@ fn check_exposition(text: &str) -> BTreeMap<String, String> {
     }
     types
 }
+
+#[test]
+fn postgres_readiness_pool_gauge_and_a_database_that_goes_away() {
+    let pg = support::pg::Pg::start();
+    let server = Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap())
+        .with_metrics_token(TOKEN);
+    let mut till = TestTill::new("CAISSE-P1", "S1", "L1", 8);
+    support::enrol::enroll(&server, &mut till, None);
+    let running = serve(&server);
+    let url = running.url();
+    assert_eq!(sell_and_sync(url, &mut till, 6).len(), 6);
+    assert_eq!(get(&format!("{url}/readyz"), None).0, 200);
+    let text = get(&format!("{url}/metrics"), Some(TOKEN)).1;
+    check_exposition(&text);
+    assert_eq!(sample(&text, "pos_sync_events_applied_total"), 6.0);
+    assert!(sample(&text, "pos_db_pool_connections{state=\"idle\"}") >= 1.0);
+    assert!(sample(&text, "pos_sync_store_lag_seconds{store=\"S1\"}") < 60.0);
+
+    // The database goes away: not ready (in bounded time), still alive,
+    // and the counters are still served.
+    drop(pg);
+    let started = Instant::now();
+    let (status, body) = get(&format!("{url}/readyz"), None);
+    assert_eq!(status, 503, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["reason"], "database_unavailable", "{body}");
+    assert!(started.elapsed() < pos_server::http::READY_TIMEOUT + Duration::from_secs(5));
+    assert_eq!(get(&format!("{url}/healthz"), None).0, 200);
+    let (status, text) = get(&format!("{url}/metrics"), Some(TOKEN));
+    assert_eq!(status, 200);
+    check_exposition(&text);
+    assert_eq!(sample(&text, "pos_sync_events_applied_total"), 6.0);
+    assert!(!text.contains("pos_sync_store_lag_seconds{"));
+}
+
+#[test]
+fn a_quarantined_fiscal_batch_is_counted() {
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
+    let mut till = TestTill::new("CAISSE-Q1", "S1", "L1", 9);
+    support::enrol::enroll(&server, &mut till, None);
+    let text = server.metrics().render(&ScrapeGauges::default());
+    assert_eq!(sample(&text, "pos_fiscal_quarantined_total"), 0.0);
+    till.sell("BAGUETTE", 1, None, None);
+    till.sell("BAGUETTE", 1, None, None);
+    // The second record alone: a gap, kept aside by the server.
+    let second = till
+        .records()
+        .into_iter()
+        .filter(|r| r.series == pos_fiscal::Series::T && r.number == 2)
+        .collect();
+    let client = till.client();
+    let now = support::till::t0();
+    let req = client
+        .push_request(
+            &mut till.state.clone(),
+            vec![],
+            second,
+            now.timestamp_millis(),
+        )
+        .unwrap();
+    let resp = server.handle(&req, now);
+    let r = client
+        .on_push_response(&mut till.state.clone(), &resp)
+        .unwrap();
+    assert_eq!(r.quarantined.len(), 1);
+    let text = server.metrics().render(&ScrapeGauges::default());
+    assert_eq!(sample(&text, "pos_fiscal_quarantined_total"), 1.0);
+    assert_eq!(sample(&text, "pos_sync_events_applied_total"), 0.0);
+}
