@@ -10,6 +10,8 @@ pub struct Pg {
     dir: tempfile::TempDir,
     bin: PathBuf,
     as_postgres: bool,
+    /// Server options of `pg_ctl start` (kept for a restart).
+    opts: String,
     pub url: String,
 }
 
@@ -55,6 +57,7 @@ impl Pg {
             dir,
             bin,
             as_postgres,
+            opts: String::new(),
             url: String::new(),
         };
         pg.run(
@@ -80,13 +83,34 @@ impl Pg {
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",
             pg.dir.path().display()
         );
-        let log = pg.dir.path().join("log").display().to_string();
-        pg.run(
-            "pg_ctl",
-            &["-D", &pg.data(), "-o", &opts, "-l", &log, "-w", "start"],
-        );
+        pg.opts = opts;
+        pg.start_again();
         pg.url = format!("host=127.0.0.1 port={port} user=postgres dbname=postgres");
         pg
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`: sessions are ended, as by
+    /// an operator or a crash of the host), keeping its data.
+    pub fn stop(&self) {
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
+    }
+
+    /// Starts the stopped server again on the same port and data.
+    pub fn start_again(&self) {
+        let log = self.dir.path().join("log").display().to_string();
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-o",
+                &self.opts,
+                "-l",
+                &log,
+                "-w",
+                "start",
+            ],
+        );
     }
 
     fn data(&self) -> String {
