@@ -1388,3 +1388,42 @@ impl Tx for PgTx<'_> {
         crate::digital::postgres::customer_by_link(&mut self.tx, token)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn every_connection_gets_the_timeouts_and_keepalives() {
+        let t = PgTimeouts::default();
+        let mut config: postgres::Config = "host=127.0.0.1 user=pos dbname=pos".parse().unwrap();
+        t.configure(&mut config);
+        assert_eq!(config.get_connect_timeout(), Some(&Duration::from_secs(5)));
+        assert_eq!(
+            config.get_tcp_user_timeout(),
+            Some(&Duration::from_secs(20))
+        );
+        assert!(config.get_keepalives());
+        assert_eq!(config.get_keepalives_idle(), Duration::from_secs(10));
+        assert_eq!(
+            config.get_keepalives_interval(),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(config.get_keepalives_retries(), Some(3));
+        assert_eq!(
+            t.session_sql(),
+            "SET statement_timeout = 30000; SET idle_in_transaction_session_timeout = 60000"
+        );
+        // Zero turns one off.
+        let off = PgTimeouts {
+            connect: Duration::ZERO,
+            keepalive_idle: Duration::ZERO,
+            ..t
+        };
+        let mut config: postgres::Config = "host=127.0.0.1".parse().unwrap();
+        off.configure(&mut config);
+        assert_eq!(config.get_connect_timeout(), None);
+        assert!(!config.get_keepalives());
+    }
+}

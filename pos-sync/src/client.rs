@@ -324,3 +324,48 @@ pub fn sync_once(
     store.save_state(&state)?;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn answer(status: u16, retry_after: Option<&str>) -> HttpResponse {
+        let mut r = HttpResponse::new(status, br#"{"code":"unavailable","message":"m"}"#.to_vec());
+        if let Some(v) = retry_after {
+            r.headers.push(("Retry-After".into(), v.into()));
+        }
+        r
+    }
+
+    #[test]
+    fn a_503_or_a_gateway_error_is_unavailable_other_statuses_are_refusals_or_bugs() {
+        let e = server_error(&answer(503, Some("2")));
+        assert!(matches!(
+            e,
+            SyncError::Unavailable {
+                status: 503,
+                retry_after_s: Some(2)
+            }
+        ));
+        assert_eq!(e.code(), "server_unavailable");
+        assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(2)));
+        assert!(e.is_transient());
+        // An HTTP-date or garbage Retry-After reads as none.
+        assert!(matches!(
+            server_error(&answer(503, Some("Wed, 21 Oct 2015 07:28:00 GMT"))),
+            SyncError::Unavailable {
+                retry_after_s: None,
+                ..
+            }
+        ));
+        for gateway in [502, 504] {
+            assert!(server_error(&answer(gateway, None)).is_transient());
+        }
+        for status in [400, 401, 403, 404, 409, 413, 500] {
+            let e = server_error(&answer(status, Some("1")));
+            assert!(matches!(e, SyncError::Server { .. }), "{status}");
+            assert!(!e.is_transient(), "{status}");
+        }
+    }
+}

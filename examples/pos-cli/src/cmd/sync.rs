@@ -480,3 +480,39 @@ pub fn sync(args: &SyncArgs) -> ExitCode {
         Err(e) => sync_fail(e.code(), &e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        timeouts: TimeoutArgs,
+    }
+
+    #[test]
+    fn timeout_flags_override_the_defaults_one_by_one() {
+        let none = Flags::try_parse_from(["x"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(none.timeouts.pg(), pos_server::PgTimeouts::default());
+        let some = Flags::try_parse_from([
+            "x",
+            "--pg-connect-timeout-ms",
+            "1500",
+            "--pg-statement-timeout-ms",
+            "0",
+            "--pg-keepalive-retries",
+            "7",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let t = some.timeouts.pg();
+        assert_eq!(t.connect, std::time::Duration::from_millis(1500));
+        assert_eq!(t.statement, std::time::Duration::ZERO);
+        assert_eq!(t.keepalive_retries, 7);
+        assert_eq!(
+            t.idle_in_transaction,
+            pos_server::PgTimeouts::default().idle_in_transaction
+        );
+    }
+}
