@@ -134,7 +134,13 @@ async fn observe<S: Storage>(
     let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
     span.record("status", status);
     span.record("latency_ms", latency_ms);
-    tracing::info!(parent: &span, status, latency_ms, "answered");
+    // A server-side failure is a warning; anything else is the ordinary
+    // record of a request.
+    if status >= 500 {
+        tracing::warn!(parent: &span, status, latency_ms, "answered");
+    } else {
+        tracing::info!(parent: &span, status, latency_ms, "answered");
+    }
     resp
 }
 
@@ -218,9 +224,10 @@ fn io(_: std::io::Error) -> ServerError {
     ServerError::from(SyncError::Transport { kind: "listen" })
 }
 
-/// Serves until the process ends (the `pos sync-server` command).
+/// Serves the sync API with the operations endpoints ([`operations`])
+/// until the process ends.
 pub fn serve<S: Storage>(listen: &str, server: Server<S>) -> Result<()> {
-    serve_app(listen, router(server))
+    serve_app(listen, operations(router(server.clone()), &server))
 }
 
 /// Serves an application router until the process ends: the sync router

@@ -13,6 +13,9 @@
 //! switched to a rollback journal (one self-contained file), fsynced,
 //! renamed into place and its directory fsynced; then it is reopened and
 //! `PRAGMA integrity_check` and the row count of every table are reported.
+//! While the copy runs, the server's WAL cannot be checkpointed past the
+//! held snapshot, so it grows by what the server writes meanwhile and
+//! shrinks again at the next checkpoint after the copy.
 
 use crate::error::{Result, ServerError, SyncError};
 use crate::metrics::ScrapeGauges;

@@ -101,8 +101,8 @@ fn a_backup_taken_while_serving_holds_every_acknowledged_sale_and_restores() {
     let before = acked.lock().unwrap().clone();
     let out = dir.path().join("backup.sqlite");
     let opts = BackupOptions {
-        pages_per_step: 2,
-        pause: Duration::from_millis(5),
+        pages_per_step: 1,
+        pause: Duration::from_millis(10),
         force: false,
     };
     let report = backup_sqlite_with(&db, &out, opts).unwrap();
