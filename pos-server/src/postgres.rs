@@ -401,7 +401,7 @@ impl Storage for PostgresStorage {
         let (mut c, cache) = self.take()?;
         let found = c.query_opt("SELECT version FROM schema_version", &[]);
         self.give_back((c, cache));
-        let found: Option<i64> = found?.map(|r| r.get(0));
+        let found: Option<i64> = found?.map(|r| r.try_get(0)).transpose()?;
         Ok(found.and_then(|v| u32::try_from(v).ok()).unwrap_or(0))
     }
 
