@@ -581,3 +581,39 @@ fn a_till_that_requires_a_session_refuses_to_sell_without_one() {
     assert_eq!(code(&e), "session_closed");
     assert_eq!(counts(&t.reg).tickets, before.tickets);
 }
+
+#[test]
+fn a_till_opened_with_a_clock_in_seconds_logs_it_and_sells_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.sqlite");
+    let seconds = at("2026-03-14T09:30:00Z").timestamp();
+    let wrong = Arc::new(ManualClock::new(
+        DateTime::from_timestamp_millis(seconds).unwrap(),
+    ));
+    // A new journal is never begun in 1970.
+    let e =
+        Register::open_with_key_file(&path, config(false), wrong.clone(), IdGenerator::seeded(1))
+            .unwrap_err();
+    assert_eq!(code(&e), "clock_implausible");
+    // An existing till opens (the app can say why it cannot sell), logs the
+    // refused time as JET 320 instead of a start-up dated 1970, and sells
+    // nothing until the clock is right.
+    let clock = Arc::new(ManualClock::new(at("2026-03-14T09:30:00Z")));
+    let reg =
+        Register::open_with_key_file(&path, config(false), clock, IdGenerator::seeded(1)).unwrap();
+    let journal = journal_length(&reg);
+    drop(reg);
+    let reg =
+        Register::open_with_key_file(&path, config(false), wrong, IdGenerator::seeded(2)).unwrap();
+    assert_eq!(journal_length(&reg), journal + 1);
+    assert_eq!(clock_refusals(&reg), 1);
+    assert_eq!(
+        count(
+            &reg,
+            "SELECT COUNT(*) FROM fiscal_record WHERE ts LIKE '1970%'"
+        ),
+        0
+    );
+    assert_eq!(code(&reg.period_state().unwrap_err()), "clock_implausible");
+    assert!(reg.verify().unwrap().defects.is_empty());
+}

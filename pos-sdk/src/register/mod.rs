@@ -137,6 +137,7 @@ impl Register {
         let tx = conn.transaction()?;
         match db::meta_get(&tx, "register")? {
             None => {
+                period::check_genesis_time(&config, now)?;
                 db::meta_set(&tx, "register", config.register.as_str())?;
                 db::meta_set(&tx, "store", config.store.as_str())?;
                 pos_fiscal::store::init(&tx, signer.as_ref(), config.register.as_str(), stamp)?;
@@ -149,13 +150,23 @@ impl Register {
             }
             Some(_) => {}
         }
-        pos_fiscal::store::open(
-            &tx,
-            signer.as_ref(),
-            stamp,
-            config.system_operator.as_str(),
-            &config.software_version,
-        )?;
+        // A till opened with an implausible clock opens (the app can show
+        // why it cannot sell) but logs the refused time, not a start-up
+        // dated by it; every write stays refused until the clock is right.
+        match period::clock_verdict(&tx, &config, now) {
+            Ok(()) => {
+                pos_fiscal::store::open(
+                    &tx,
+                    signer.as_ref(),
+                    stamp,
+                    config.system_operator.as_str(),
+                    &config.software_version,
+                )?;
+            }
+            Err(refused) => {
+                period::log_clock_refusal(&tx, signer.as_ref(), &config, now, &refused)?;
+            }
+        }
         let promotions: Option<String> = tx
             .query_row("SELECT json FROM promotions WHERE id = 1", [], |r| r.get(0))
             .optional()?;

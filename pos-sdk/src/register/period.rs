@@ -10,7 +10,7 @@
 //! logged as JET 320 dated at the journal's last time (the refused time
 //! would break the chain's order), with the refused time in its detail.
 
-use super::{Register, stamp};
+use super::{Register, RegisterConfig, stamp};
 use crate::SdkError;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use pos_fiscal::jet::JetCode;
@@ -88,7 +88,9 @@ impl Register {
     pub(crate) fn checked_now(&self) -> Result<DateTime<Utc>, SdkError> {
         let now = self.clock.now();
         if let Err(refused) = self.clock_verdict(now) {
-            self.log_clock_refusal(now, &refused)?;
+            let tx = self.conn.unchecked_transaction()?;
+            log_clock_refusal(&tx, self.signer.as_ref(), &self.config, now, &refused)?;
+            tx.commit()?;
             return Err(refused);
         }
         Ok(now)
@@ -96,59 +98,89 @@ impl Register {
 
     /// Checks `now` against the journal's genesis and last record.
     fn clock_verdict(&self, now: DateTime<Utc>) -> Result<(), SdkError> {
-        let policy = self.config.clock;
-        let last = journal_time(&self.conn, "last_ts")?;
-        let genesis = journal_time(&self.conn, "init_ts")?;
-        let refuse = |reason: &'static str| SdkError::ClockImplausible {
-            reason,
-            at: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            last: last.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        };
-        if now.year() < policy.earliest_year {
-            return Err(refuse(
-                "before the year 2000 (a clock giving seconds instead of milliseconds?)",
-            ));
-        }
-        let slack = |t: DateTime<Utc>| t.checked_sub_signed(policy.max_back).unwrap_or(t);
-        if now < slack(genesis) {
-            return Err(refuse("before the journal began"));
-        }
-        if now < slack(last) {
-            return Err(refuse("set back before the journal's last record"));
-        }
-        let horizon = last.checked_add_signed(policy.max_forward).unwrap_or(last);
-        if now > horizon {
-            return Err(refuse("implausibly far after the journal's last record"));
-        }
-        Ok(())
+        clock_verdict(&self.conn, &self.config, now)
     }
+}
 
-    /// JET 320, dated at the journal's last time, in its own transaction.
-    fn log_clock_refusal(&self, now: DateTime<Utc>, refused: &SdkError) -> Result<(), SdkError> {
-        let last = journal_time(&self.conn, "last_ts")?;
-        let at = stamp(&self.config, last)?;
-        let mut detail = BTreeMap::new();
-        detail.insert(
-            "refused_ts".to_owned(),
-            // A time chrono cannot format is still recorded, as millis.
-            now.timestamp_millis().to_string(),
-        );
-        detail.insert("last_ts".to_owned(), at.utc_string());
-        if let SdkError::ClockImplausible { reason, .. } = refused {
-            detail.insert("reason".to_owned(), (*reason).to_owned());
-        }
-        let tx = self.conn.unchecked_transaction()?;
-        pos_fiscal::store::record_event(
-            &tx,
-            self.signer.as_ref(),
-            at,
-            JetCode::ClockRefused,
-            self.config.system_operator.as_str(),
-            detail,
-        )?;
-        tx.commit()?;
-        Ok(())
+/// Checks `now` against the journal's genesis and last record.
+pub(crate) fn clock_verdict(
+    conn: &rusqlite::Connection,
+    config: &RegisterConfig,
+    now: DateTime<Utc>,
+) -> Result<(), SdkError> {
+    let policy = config.clock;
+    let last = journal_time(conn, "last_ts")?;
+    let genesis = journal_time(conn, "init_ts")?;
+    let refuse = |reason: &'static str| SdkError::ClockImplausible {
+        reason,
+        at: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        last: last.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    };
+    if now.year() < policy.earliest_year {
+        return Err(refuse(TOO_EARLY));
     }
+    let slack = |t: DateTime<Utc>| t.checked_sub_signed(policy.max_back).unwrap_or(t);
+    if now < slack(genesis) {
+        return Err(refuse("before the journal began"));
+    }
+    if now < slack(last) {
+        return Err(refuse("set back before the journal's last record"));
+    }
+    let horizon = last.checked_add_signed(policy.max_forward).unwrap_or(last);
+    if now > horizon {
+        return Err(refuse("implausibly far after the journal's last record"));
+    }
+    Ok(())
+}
+
+const TOO_EARLY: &str = "before the year 2000 (a clock giving seconds instead of milliseconds?)";
+
+/// Refuses to begin a journal at a time no till can be at (a clock giving
+/// seconds where milliseconds are expected lands in January 1970).
+pub(crate) fn check_genesis_time(
+    config: &RegisterConfig,
+    now: DateTime<Utc>,
+) -> Result<(), SdkError> {
+    if now.year() < config.clock.earliest_year {
+        return Err(SdkError::ClockImplausible {
+            reason: TOO_EARLY,
+            at: now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            last: "none (new journal)".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// JET 320, dated at the journal's last time (the refused time would break
+/// the chain's order), inside the caller's transaction.
+pub(crate) fn log_clock_refusal(
+    conn: &rusqlite::Connection,
+    signer: &dyn pos_fiscal::Signer,
+    config: &RegisterConfig,
+    now: DateTime<Utc>,
+    refused: &SdkError,
+) -> Result<(), SdkError> {
+    let last = journal_time(conn, "last_ts")?;
+    let at = stamp(config, last)?;
+    let mut detail = BTreeMap::new();
+    // As epoch milliseconds: any refused time can be written so.
+    detail.insert(
+        "refused_millis".to_owned(),
+        now.timestamp_millis().to_string(),
+    );
+    detail.insert("last_ts".to_owned(), at.utc_string());
+    if let SdkError::ClockImplausible { reason, .. } = refused {
+        detail.insert("reason".to_owned(), (*reason).to_owned());
+    }
+    pos_fiscal::store::record_event(
+        conn,
+        signer,
+        at,
+        JetCode::ClockRefused,
+        config.system_operator.as_str(),
+        detail,
+    )?;
+    Ok(())
 }
 
 /// A UTC time the journal keeps in its meta table (`last_ts`, `init_ts`).
