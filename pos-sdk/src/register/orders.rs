@@ -224,6 +224,15 @@ impl Register {
                 expected: "not training mode for an order collection",
             });
         }
+        // Found out before the reservation is released, not after (a
+        // pending collection is a retry: its sale may be recorded already).
+        let resuming = self
+            .order_tickets(id)?
+            .iter()
+            .any(|l| l.role == "collection" && l.state == "pending");
+        if !resuming {
+            self.sellable_now()?;
+        }
         let order = self.order(id)?;
         if !matches!(order.payment(), PaymentStatus::Unpaid) {
             return Err(SdkError::InvalidInput {

@@ -132,7 +132,8 @@ impl Register {
         let mut facts = self.stored_receipt_facts(series, number)?;
         let profile = PrinterProfile::by_id(&self.config.receipt.printer_profile)?;
         let ticket_id = self.ticket_by_number(series, number)?.id().to_owned();
-        let now = self.clock.now();
+        // A reprint is a signed duplicate: the clock must be plausible.
+        let now = self.checked_now()?;
         let stamp = super::stamp(&self.config, now)?;
         let tx = self.conn.transaction()?;
         let printed: Option<String> = tx
