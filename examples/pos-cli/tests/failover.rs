@@ -22,8 +22,9 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::io::Read;
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Child, Stdio};
 use std::time::Duration;
 use support::nginx::Nginx;
 use support::pg_node::{PgNode, give_to_postgres};
@@ -34,6 +35,18 @@ use support::wait_for;
 
 /// Offline sales each till pushes during the failover.
 const SALES: u32 = 300;
+
+/// The tills' `pos sync` processes, killed if the test ends early.
+struct Pushes(Vec<Child>);
+
+impl Drop for Pushes {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
 
 /// (seq, event_id) of one device's events on a node.
 fn server_events(node: &PgNode, device: &str) -> Vec<(i64, String)> {
@@ -139,16 +152,20 @@ fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
     );
 
     // The tills push; the code is no longer needed (they are enrolled).
-    let pushes: Vec<_> = tills
-        .iter()
-        .map(|t| {
-            sync_cmd(t, &nginx.url, "unused", 180)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let mut pushes = Pushes(
+        tills
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let stderr = std::fs::File::create(pg.join(format!("push-{i}.log"))).unwrap();
+                sync_cmd(t, &nginx.url, "unused", 180)
+                    .stdout(Stdio::piped())
+                    .stderr(stderr)
+                    .spawn()
+                    .unwrap()
+            })
+            .collect(),
+    );
     // Mid-push: a tenth of the backlog has reached the primary.
     let tenth = (expected - before) / 10;
     wait_for(
@@ -159,9 +176,8 @@ fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
     let log_mark = nginx.access_lines().len();
     let at_kill = count_events(&primary);
     primary.kill_9();
-    let mut pushes = pushes;
     let mut still_pushing = 0;
-    for c in &mut pushes {
+    for c in &mut pushes.0 {
         if c.try_wait().unwrap().is_none() {
             still_pushing += 1;
         }
@@ -174,11 +190,19 @@ fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
     standby.wait_primary(Duration::from_secs(60));
 
     let mut waits = 0;
-    for (child, till) in pushes.into_iter().zip(&tills) {
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{}: {stderr}", till.display());
-        assert_eq!(json(&out)["pending"], 0, "{stderr}");
+    for (i, (child, till)) in pushes.0.iter_mut().zip(&tills).enumerate() {
+        let mut stdout = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        let status = child.wait().unwrap();
+        let stderr = std::fs::read_to_string(pg.join(format!("push-{i}.log"))).unwrap();
+        assert!(status.success(), "{}: {stdout}{stderr}", till.display());
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["pending"], 0, "{stderr}");
         waits += stderr.lines().filter(|l| l.contains("retry ")).count();
     }
 
