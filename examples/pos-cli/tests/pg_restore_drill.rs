@@ -96,9 +96,11 @@ fn base_backup_and_archived_wal_restore_to_a_named_point() {
 
     // Restore: base backup + archived WAL up to the restore point.
     std::fs::write(base.join("recovery.signal"), "").unwrap();
+    // postgresql.auto.conf: in the data directory on every installation
+    // (Debian keeps postgresql.conf in /etc/postgresql).
     append_conf(
         &base,
-        "postgresql.conf",
+        "postgresql.auto.conf",
         &format!(
             "restore_command = 'cp {}/%f %p'\nrecovery_target_name = 'drill'\nrecovery_target_action = 'promote'",
             archive.display()
