@@ -113,22 +113,24 @@ pub fn signed(
     }
 }
 
-/// Reads an error response: [`SyncError::Unavailable`] for a 503 (and a
-/// gateway's 502 or 504: no server behind it could answer), with the
-/// server's `Retry-After`; [`SyncError::Server`] for any other status.
+/// Reads an error response: [`SyncError::Unavailable`] for a 503, and for
+/// a gateway's 502 or 504 (no server behind it could answer: the body is
+/// the proxy's, not one of our JSON errors), with the server's
+/// `Retry-After`; [`SyncError::Server`] for any other status, and for a
+/// 502 / 504 our own server wrote (e.g. `delivery_failed`: the SMS or mail
+/// provider refused, a result the caller must see, not a reason to retry).
 pub fn server_error(resp: &HttpResponse) -> SyncError {
-    if matches!(resp.status, 502..=504) {
+    let ours = wire::decode_error(&resp.body).ok();
+    let gateway = matches!(resp.status, 502 | 504) && ours.is_none();
+    if resp.status == 503 || gateway {
         return SyncError::Unavailable {
             status: resp.status,
             retry_after_s: resp.retry_after_s(),
         };
     }
-    let code = wire::decode_error(&resp.body)
-        .map(|e| e.code)
-        .unwrap_or_else(|_| "unknown".into());
     SyncError::Server {
         status: resp.status,
-        code,
+        code: ours.map_or_else(|| "unknown".into(), |e| e.code),
     }
 }
 
@@ -360,7 +362,18 @@ mod tests {
             }
         ));
         for gateway in [502, 504] {
-            assert!(server_error(&answer(gateway, None)).is_transient());
+            let proxy = HttpResponse::new(gateway, b"<html>Bad Gateway</html>".to_vec());
+            assert!(server_error(&proxy).is_transient(), "{gateway}");
+            // The same status written by our server (a provider that
+            // refused a receipt) is a result, not an outage.
+            let e = server_error(&HttpResponse::new(
+                gateway,
+                br#"{"code":"delivery_failed","message":"m"}"#.to_vec(),
+            ));
+            assert!(
+                matches!(&e, SyncError::Server { code, .. } if code == "delivery_failed"),
+                "{gateway}"
+            );
         }
         for status in [400, 401, 403, 404, 409, 413, 500] {
             let e = server_error(&answer(status, Some("1")));
