@@ -5,7 +5,8 @@
 //! behind Debian's nginx (round robin, the next server on a refused
 //! connection, timeout, 502 or 503). Three tills push their offline sales
 //! through nginx; the primary is SIGKILLed mid-push and the standby is
-//! promoted. Every till reaches 0 pending; the promoted database holds
+//! promoted. It holds every event acknowledged before the kill
+//! (synchronous replication); every till reaches 0 pending; it then holds
 //! every event of every till once, in sequence, and every fiscal record,
 //! none quarantined; both server processes are the ones started at first.
 //!
@@ -34,7 +35,7 @@ use support::pos::{
 use support::wait_for;
 
 /// Offline sales each till pushes during the failover.
-const SALES: u32 = 300;
+const SALES: u32 = 600;
 
 /// The tills' `pos sync` processes, killed if the test ends early.
 struct Pushes(Vec<Child>);
@@ -59,6 +60,28 @@ fn server_events(node: &PgNode, device: &str) -> Vec<(i64, String)> {
         (seq.parse().unwrap(), id.to_owned())
     })
     .collect()
+}
+
+/// The server's device id of a till (from its first event).
+fn device_of(node: &PgNode, till: &Path) -> String {
+    node.sql(&format!(
+        "SELECT device FROM events WHERE event_id = '{}'",
+        outbox(till)[0].1
+    ))
+}
+
+/// The till's outbox events a server has acknowledged, read while its
+/// `pos sync` runs.
+fn acked(db: &Path) -> Vec<(i64, String)> {
+    let t = rusqlite::Connection::open(db).unwrap();
+    t.busy_timeout(Duration::from_secs(10)).unwrap();
+    let mut stmt = t
+        .prepare("SELECT seq, event_id FROM outbox WHERE acked = 1 ORDER BY seq")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// The till's fiscal records as (series, number, hash).
@@ -140,8 +163,12 @@ fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
             server_b.log_text()
         );
         assert_eq!(json(&out)["pending"], 0);
-        simulate(till, SALES, 100 + i as u64);
     }
+    std::thread::scope(|s| {
+        for (i, till) in tills.iter().enumerate() {
+            s.spawn(move || simulate(till, SALES, 100 + i as u64));
+        }
+    });
     let count_events =
         |node: &PgNode| -> usize { node.sql("SELECT count(*) FROM events").parse().unwrap() };
     let before = count_events(&primary);
@@ -166,12 +193,13 @@ fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
             })
             .collect(),
     );
-    // Mid-push: a tenth of the backlog has reached the primary.
+    // Mid-push: the servers have acknowledged a tenth of the backlog to
+    // the tills.
     let tenth = (expected - before) / 10;
     wait_for(
-        "pushes to reach the primary",
+        "a tenth of the backlog acknowledged",
         Duration::from_secs(120),
-        || (count_events(&primary) >= before + tenth).then_some(()),
+        || (tills.iter().map(|t| acked(t).len()).sum::<usize>() >= before + tenth).then_some(()),
     );
     let log_mark = nginx.access_lines().len();
     let at_kill = count_events(&primary);
@@ -186,8 +214,21 @@ fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
         at_kill < expected && still_pushing > 0,
         "the kill landed mid-push"
     );
+    // What the servers had acknowledged to the tills when the primary died
+    // (a till marks an event acked only from a server's answer).
+    let acked_at_kill: Vec<Vec<(i64, String)>> = tills.iter().map(|t| acked(t)).collect();
     standby.promote();
     standby.wait_primary(Duration::from_secs(60));
+    // Synchronous replication: all of it is on the promoted standby (the
+    // tills never send an acknowledged event again).
+    for (till, acked) in tills.iter().zip(&acked_at_kill) {
+        let device = device_of(&standby, till);
+        let on_standby = server_events(&standby, &device);
+        assert!(
+            acked.iter().all(|e| on_standby.contains(e)),
+            "{device}: an event acknowledged before the kill is missing after the promotion"
+        );
+    }
 
     let mut waits = 0;
     for (i, (child, till)) in pushes.0.iter_mut().zip(&tills).enumerate() {
@@ -210,10 +251,7 @@ fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
     // sequence; every sale; every fiscal record; nothing kept aside.
     for till in &tills {
         let local = outbox(till);
-        let device = standby.sql(&format!(
-            "SELECT device FROM events WHERE event_id = '{}'",
-            local[0].1
-        ));
+        let device = device_of(&standby, till);
         assert_eq!(
             server_events(&standby, &device),
             local,
@@ -253,6 +291,7 @@ fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
     }
     let unavailable = after.iter().filter(|l| l.starts_with("503|")).count();
     eprintln!(
-        "failover: {at_kill} of {expected} events on the primary at the kill; {unavailable} answers 503 through nginx, {waits} client waits, then every till at 0 pending"
+        "failover: {at_kill} of {expected} events on the primary at the kill, {} acknowledged to the tills; {unavailable} answers 503 through nginx, {waits} client waits, then every till at 0 pending",
+        acked_at_kill.iter().map(Vec::len).sum::<usize>()
     );
 }
