@@ -96,6 +96,8 @@ fn till_records(db: &Path) -> BTreeSet<String> {
 
 #[test]
 fn primary_killed_mid_push_loses_and_doubles_nothing_after_promotion() {
+    // Fail at once, with the line that installs it, when nginx is missing.
+    support::nginx::nginx_bin();
     let dir = tempfile::tempdir().unwrap();
     give_to_postgres(dir.path());
     let pg = dir.path();
