@@ -156,6 +156,15 @@ fn prerequisites(o: &Options) -> Result<(), String> {
     if o.wants("node") && !suites_named("nodetests").is_empty() && !(have("node") && have("npm")) {
         missing.push("node and npm (apt-get install -y nodejs npm)".into());
     }
+    // The failover test (examples/pos-cli/tests/failover.rs) puts two sync
+    // servers behind nginx; a non-root PATH often lacks /usr/sbin.
+    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"];
+    if root().join("examples/pos-cli/tests/failover.rs").is_file()
+        && !have("nginx")
+        && !nginx.iter().any(|p| std::path::Path::new(p).is_file())
+    {
+        missing.push("nginx (apt-get update && apt-get install -y nginx)".into());
+    }
     for (tool, package) in system_tools() {
         if !have(tool) {
             missing.push(format!(
