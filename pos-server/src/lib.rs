@@ -10,7 +10,8 @@
 //!   retailer and stored hashed.
 //! - [`ops`] and [`metrics`]: online SQLite backups, `/healthz`,
 //!   `/readyz` and the Prometheus `/metrics` (see [`http::operations`]).
-//! - [`backoffice`]: the retailer's web app, users, sessions, RGPD tools.
+//! - [`backoffice`]: the retailer's web app, users, sessions, RGPD tools;
+//!   [`notify`] wakes its live feed when a push commits.
 //! - [`digital`]: receipt and customer pages, consented e-mail and SMS.
 //!
 //! The dependency runs one way: this crate uses `pos-sync`'s wire types,
@@ -30,6 +31,7 @@ mod fiscal;
 mod handler;
 pub mod http;
 pub mod metrics;
+pub mod notify;
 pub mod ops;
 mod pg_batch;
 pub mod postgres;

@@ -227,6 +227,9 @@ pub struct PostgresStorage {
     config: postgres::Config,
     timeouts: PgTimeouts,
     pool: Mutex<Vec<(Client, StmtCache)>>,
+    /// The live feed and its `LISTEN` connection, started by the first
+    /// caller of [`Storage::live_feed`].
+    live: std::sync::OnceLock<Option<(crate::notify::LiveFeed, crate::notify::PgListener)>>,
 }
 
 impl std::fmt::Debug for PostgresStorage {
@@ -283,6 +286,7 @@ impl PostgresStorage {
             config,
             timeouts,
             pool: Mutex::new(vec![(c, StmtCache::new())]),
+            live: std::sync::OnceLock::new(),
         })
     }
 
@@ -361,9 +365,18 @@ impl Storage for PostgresStorage {
                     tx,
                     cache: &mut cache,
                     pending: Pending::default(),
+                    touched: BTreeSet::new(),
                 };
                 f(&mut t)?;
                 t.pending.flush_all(&mut t.tx, t.cache)?;
+                if !t.touched.is_empty() {
+                    // Delivered by PostgreSQL at commit, never on rollback.
+                    let stores: Vec<String> = std::mem::take(&mut t.touched).into_iter().collect();
+                    t.rows(
+                        crate::notify::PG_NOTIFY_SQL,
+                        &[&crate::notify::PG_CHANNEL, &stores],
+                    )?;
+                }
                 t.tx.commit()?;
                 Ok(())
             })();
@@ -420,6 +433,15 @@ impl Storage for PostgresStorage {
         let idle = self.pool.lock().ok()?.len();
         u64::try_from(idle).ok()
     }
+
+    fn live_feed(&self) -> Option<crate::notify::LiveFeed> {
+        let live = self.live.get_or_init(|| {
+            let feed = crate::notify::LiveFeed::new();
+            let listener = crate::notify::PgListener::spawn(self.config.clone(), feed.clone());
+            listener.ok().map(|l| (feed, l))
+        });
+        live.as_ref().map(|(feed, _)| feed.clone())
+    }
 }
 
 /// A read-only connection for background reads of the fiscal journals.
@@ -462,6 +484,8 @@ struct PgTx<'a> {
     tx: postgres::Transaction<'a>,
     cache: &'a mut StmtCache,
     pending: Pending,
+    /// Stores whose events or fiscal records this transaction wrote.
+    touched: BTreeSet<String>,
 }
 
 fn dec(s: &str) -> Result<Decimal> {
@@ -643,6 +667,7 @@ impl Tx for PgTx<'_> {
             e.created_at.to_rfc3339(),
             json,
         ));
+        self.touched.insert(store.to_owned());
         Ok(())
     }
 
@@ -902,6 +927,9 @@ impl Tx for PgTx<'_> {
             r.signature.clone(),
             json,
         ));
+        if let Some(store) = crate::notify::store_of_device(device) {
+            self.touched.insert(store.to_owned());
+        }
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use pos_fiscal::Series;
 use pos_fiscal::record::StoredRecord;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -115,6 +115,8 @@ pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
     /// The file, for read-only connections beside the writer (none in memory).
     path: Option<PathBuf>,
+    /// Told which stores a committed transaction changed.
+    live: crate::notify::LiveFeed,
 }
 
 impl SqliteStorage {
@@ -166,6 +168,7 @@ impl SqliteStorage {
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             path,
+            live: crate::notify::LiveFeed::new(),
         })
     }
 }
@@ -176,9 +179,17 @@ impl Storage for SqliteStorage {
             what: "storage lock poisoned",
         })?;
         let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut t = SqliteTx { tx: &tx };
+        let mut t = SqliteTx {
+            tx: &tx,
+            touched: BTreeSet::new(),
+        };
         f(&mut t)?;
+        let touched = std::mem::take(&mut t.touched);
         tx.commit()?;
+        drop(guard);
+        for store in &touched {
+            self.live.publish(store);
+        }
         Ok(())
     }
 
@@ -216,6 +227,10 @@ impl Storage for SqliteStorage {
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         crate::ops::latest_by_store(rows)
+    }
+
+    fn live_feed(&self) -> Option<crate::notify::LiveFeed> {
+        Some(self.live.clone())
     }
 }
 
@@ -280,6 +295,8 @@ impl JournalReader for SqliteJournalReader {
 
 struct SqliteTx<'a> {
     tx: &'a rusqlite::Transaction<'a>,
+    /// Stores whose events or fiscal records this transaction wrote.
+    touched: BTreeSet<String>,
 }
 
 fn dec(s: &str) -> Result<Decimal> {
@@ -519,6 +536,7 @@ impl Tx for SqliteTx<'_> {
                 crate::wire::encode(e).map(|b| String::from_utf8_lossy(&b).into_owned())?
             ],
         )?;
+        self.touched.insert(store.to_owned());
         Ok(())
     }
 
@@ -798,6 +816,9 @@ impl Tx for SqliteTx<'_> {
                 json
             ],
         )?;
+        if let Some(store) = crate::notify::store_of_device(device) {
+            self.touched.insert(store.to_owned());
+        }
         Ok(())
     }
 

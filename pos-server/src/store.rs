@@ -399,4 +399,9 @@ pub trait Storage: Send + Sync + 'static {
     fn idle_connections(&self) -> Option<u64> {
         None
     }
+    /// Messages naming each store whose pushed data committed (the back
+    /// office's live feed); none if the back end cannot tell.
+    fn live_feed(&self) -> Option<crate::notify::LiveFeed> {
+        None
+    }
 }

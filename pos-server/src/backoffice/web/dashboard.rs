@@ -176,39 +176,80 @@ pub(super) async fn live<S: Storage>(
     {
         return json_error(&e);
     }
-    let poll = app.config.live_poll;
-    let state = (app, v, q, String::new(), true);
-    let stream = futures_util::stream::unfold(state, move |(app, v, q, last, first)| async move {
-        loop {
-            if !first {
-                tokio::time::sleep(poll).await;
+    // Subscribe before the first read: a push committing in between wakes
+    // the feed instead of being missed.
+    let wake = match app.config.live_poll {
+        Some(every) => Wake::Poll(every),
+        None => match app.server.storage().live_feed() {
+            Some(feed) => Wake::Notified(feed.subscribe(&v.stores), app.config.live_fallback),
+            None => Wake::Poll(app.config.live_fallback.min(LEGACY_POLL)),
+        },
+    };
+    let state = (app, v, q, String::new(), true, wake);
+    let stream = futures_util::stream::unfold(
+        state,
+        move |(app, v, q, last, first, mut wake)| async move {
+            loop {
+                if !first {
+                    wake.wait().await;
+                }
+                // The cursor: the feed reads the dashboard only when its
+                // retailer's stores hold new events or fiscal records.
+                let (server, vv) = (app.server.clone(), v.clone());
+                let fp = blocking(move || service::fingerprint(&server, &vv)).await;
+                let Ok(fp) = fp else {
+                    // Session or storage trouble: end the feed (the browser retries).
+                    return None;
+                };
+                if fp == last && !first {
+                    continue;
+                }
+                let Ok(d) = dashboard_of(&app, &v, &q).await else {
+                    return None;
+                };
+                let ev = Event::default()
+                    .event("dashboard")
+                    .data(live_json(&d, Utc::now()).to_string());
+                return Some((
+                    Ok::<_, std::convert::Infallible>(ev),
+                    (app, v, q, fp, false, wake),
+                ));
             }
-            let (server, vv) = (app.server.clone(), v.clone());
-            let fp = blocking(move || service::fingerprint(&server, &vv)).await;
-            let Ok(fp) = fp else {
-                // Session or storage trouble: end the feed (the browser retries).
-                return None;
-            };
-            if fp == last && !first {
-                continue;
-            }
-            let Ok(d) = dashboard_of(&app, &v, &q).await else {
-                return None;
-            };
-            let ev = Event::default()
-                .event("dashboard")
-                .data(live_json(&d, Utc::now()).to_string());
-            return Some((
-                Ok::<_, std::convert::Infallible>(ev),
-                (app, v, q, fp, false),
-            ));
-        }
-    });
+        },
+    );
     secure_headers(
         Sse::new(stream)
             .keep_alive(KeepAlive::default())
             .into_response(),
     )
+}
+
+/// The polling interval of a storage that cannot notify.
+const LEGACY_POLL: std::time::Duration = std::time::Duration::from_millis(700);
+
+/// What makes a live feed read again.
+enum Wake {
+    /// A push of one of the viewer's stores committed, or the fallback
+    /// interval passed without one.
+    Notified(crate::notify::Subscription, std::time::Duration),
+    /// Every interval.
+    Poll(std::time::Duration),
+}
+
+impl Wake {
+    async fn wait(&mut self) {
+        match self {
+            Wake::Notified(sub, fallback) => {
+                let fallback = *fallback;
+                match tokio::time::timeout(fallback, sub.changed()).await {
+                    Ok(true) | Err(_) => {}
+                    // The storage is gone: keep the slow timer only.
+                    Ok(false) => *self = Wake::Poll(fallback),
+                }
+            }
+            Wake::Poll(every) => tokio::time::sleep(*every).await,
+        }
+    }
 }
 
 pub(super) async fn chart<S: Storage>(

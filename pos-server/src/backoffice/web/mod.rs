@@ -34,8 +34,14 @@ use std::sync::Arc;
 pub struct Config {
     /// Available quantity at or below which an item is flagged.
     pub stock_threshold: Decimal,
-    /// How often the live feed looks for new synced data.
-    pub live_poll: std::time::Duration,
+    /// The live feed reads new synced data when the storage says a push
+    /// committed ([`crate::notify`]); with `Some(interval)`, or a storage
+    /// that cannot say, it polls at this interval instead (700 ms before
+    /// notifications; kept to compare the two).
+    pub live_poll: Option<std::time::Duration>,
+    /// With notifications, the feed also reads again after this long
+    /// without one, in case one was lost.
+    pub live_fallback: std::time::Duration,
     /// Threads verifying fiscal journals in the background (`/journal`).
     pub verify_workers: usize,
 }
@@ -44,7 +50,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             stock_threshold: Decimal::from(3),
-            live_poll: std::time::Duration::from_millis(700),
+            live_poll: None,
+            live_fallback: std::time::Duration::from_secs(15),
             verify_workers: 1,
         }
     }
