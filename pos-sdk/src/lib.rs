@@ -20,6 +20,6 @@ pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::{SdkError, codes};
 pub use register::{
     ClockPolicy, CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PeriodState,
-    PrintedReceipt, ReceiptSettings, Register, RegisterConfig, SaleOptions, SalesReport,
-    SessionAndDay, UNCATEGORISED, VatTotals,
+    PrintedReceipt, ReceiptSettings, Register, RegisterConfig, SaleOptions, SaleRefused,
+    SalesReport, SessionAndDay, UNCATEGORISED, VatTotals,
 };

@@ -72,7 +72,7 @@ fn sell(
     for (m, a) in tenders {
         payment.add(Tender::new(m.clone(), eur(a))).unwrap();
     }
-    reg.complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+    reg.complete_sale(cart, payment, &SaleOptions::by(alice()))
         .unwrap()
 }
 
@@ -87,7 +87,7 @@ fn refund_all(
     payment
         .add(Tender::new(TenderMethod::Cash, eur(cash)))
         .unwrap();
-    reg.complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+    Ok(reg.complete_sale(cart, payment, &SaleOptions::by(alice()))?)
 }
 
 #[test]
@@ -348,7 +348,7 @@ fn cash_rounding_down_is_carried_and_rounding_up_is_refused_whole() {
         .add(Tender::new(TenderMethod::Cash, eur("8.65")))
         .unwrap();
     let err = reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart, payment, &SaleOptions::by(alice()))
         .unwrap_err();
     assert_eq!(err.kind(), "unsupported", "{err}");
     let tickets: i64 = reg

@@ -163,7 +163,7 @@ fn pay(
     for (m, a) in tenders {
         payment.add(Tender::new(m.clone(), eur(a)))?;
     }
-    reg.complete_sale(cart, &payment, options)
+    Ok(reg.complete_sale(cart.clone(), payment, options)?)
 }
 
 fn sale_and_refund(t: &mut Till) {

@@ -85,12 +85,14 @@ fn loyalty_is_earned_once_and_reversed_on_refund() {
     let mut options = SaleOptions::by(OperatorId::new("bob").unwrap());
     options.customer = Some(customer.id().clone());
     options.ticket_id = Some("019a2b3c-4d5e-7f00-8123-456789abcdef".into());
-    let sale = reg.complete_sale(&cart, &payment, &options).unwrap();
+    let sale = reg
+        .complete_sale(cart.clone(), payment.clone(), &options)
+        .unwrap();
     assert_eq!(reg.loyalty_balance(customer.id()).unwrap(), 43);
 
     // The app retries after a timeout: same ticket, no second sale, no points.
     clock.advance_millis(5_000);
-    let again = reg.complete_sale(&cart, &payment, &options).unwrap();
+    let again = reg.complete_sale(cart, payment, &options).unwrap();
     assert_eq!(again.number, sale.number);
     assert_eq!(again.fiscal.hash, sale.fiscal.hash);
     assert_eq!(reg.loyalty_balance(customer.id()).unwrap(), 43);
@@ -112,7 +114,7 @@ fn loyalty_is_earned_once_and_reversed_on_refund() {
         .unwrap();
     let mut options = SaleOptions::by(OperatorId::new("bob").unwrap());
     options.customer = Some(customer.id().clone());
-    reg.complete_sale(&refund_cart, &payment, &options).unwrap();
+    reg.complete_sale(refund_cart, payment, &options).unwrap();
     assert_eq!(reg.loyalty_balance(customer.id()).unwrap(), 0);
     let history = reg.customer(customer.id()).unwrap();
     assert_eq!(history.purchases().len(), 2);
@@ -140,8 +142,8 @@ fn gift_cards_never_go_below_zero() {
         .add(Tender::new(gift.clone(), eur("12.50")))
         .unwrap();
     reg.complete_sale(
-        &cart,
-        &payment,
+        cart.clone(),
+        payment,
         &SaleOptions::by(OperatorId::new("bob").unwrap()),
     )
     .unwrap();
@@ -155,8 +157,8 @@ fn gift_cards_never_go_below_zero() {
     payment.add(Tender::new(gift, eur("12.50"))).unwrap();
     let err = reg
         .complete_sale(
-            &cart,
-            &payment,
+            cart,
+            payment,
             &SaleOptions::by(OperatorId::new("bob").unwrap()),
         )
         .unwrap_err();
@@ -197,7 +199,7 @@ fn rgpd_export_and_erasure_keep_the_journal_whole() {
         .unwrap();
     let mut options = SaleOptions::by(OperatorId::new("bob").unwrap());
     options.customer = Some(customer.id().clone());
-    reg.complete_sale(&cart, &payment, &options).unwrap();
+    reg.complete_sale(cart, payment, &options).unwrap();
 
     let export = reg.export_customer(customer.id()).unwrap().to_string();
     assert!(export.contains("camille@example.org"));

@@ -141,7 +141,7 @@ fn trade(reg: &mut Register, clock: &ManualClock) {
             ))
             .unwrap();
         last = reg
-            .complete_sale(&cart, &payment, &SaleOptions::by(op.clone()))
+            .complete_sale(cart, payment, &SaleOptions::by(op.clone()))
             .unwrap()
             .number;
     }
@@ -322,8 +322,8 @@ fn trade_more(reg: &mut Register, clock: &ManualClock) {
         ))
         .unwrap();
     reg.complete_sale(
-        &cart,
-        &payment,
+        cart,
+        payment,
         &SaleOptions::by(OperatorId::new("ana").unwrap()),
     )
     .unwrap();

@@ -54,8 +54,8 @@ fn reprints_are_duplicates_numbered_1_2_3_and_totals_do_not_move() {
         .unwrap();
     let sale = reg
         .complete_sale(
-            &cart,
-            &payment,
+            cart,
+            payment,
             &SaleOptions::by(OperatorId::new("ana").unwrap()),
         )
         .unwrap();

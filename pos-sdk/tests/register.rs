@@ -68,7 +68,7 @@ fn sale_refund_and_reopen_on_a_real_file() {
     payment
         .add(Tender::new(TenderMethod::Cash, eur("20.00")))
         .unwrap();
-    let sale = reg.complete_sale(&cart, &payment, &options()).unwrap();
+    let sale = reg.complete_sale(cart, payment, &options()).unwrap();
     assert_eq!(sale.number, 1);
     assert_eq!(sale.ticket.change().format_plain(), "5.16");
     assert_eq!(sale.outbox_seq, Some(1));
@@ -99,9 +99,7 @@ fn sale_refund_and_reopen_on_a_real_file() {
     payment
         .add(Tender::new(TenderMethod::Cash, eur("1.30")))
         .unwrap();
-    let refund = reg
-        .complete_sale(&refund_cart, &payment, &options())
-        .unwrap();
+    let refund = reg.complete_sale(refund_cart, payment, &options()).unwrap();
     assert_eq!(refund.number, 2);
     assert_eq!(refund.ticket.total().format_plain(), "-1.30");
     // The baguette cannot be refunded twice.

@@ -47,8 +47,8 @@ fn sell(reg: &mut Register, clock: &ManualClock) {
         ))
         .unwrap();
     reg.complete_sale(
-        &cart,
-        &payment,
+        cart,
+        payment,
         &SaleOptions::by(OperatorId::new("alice").unwrap()),
     )
     .unwrap();

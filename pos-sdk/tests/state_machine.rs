@@ -146,11 +146,28 @@ fn keyed(key: &str) -> SaleOptions {
 fn sell(reg: &mut Register, codes: &[&str], options: &SaleOptions) -> CompletedSale {
     let cart = cart_of(reg, codes);
     let payment = paid(reg, &cart);
-    reg.complete_sale(&cart, &payment, options).unwrap()
+    reg.complete_sale(cart, payment, options).unwrap()
 }
 
-fn code(e: &SdkError) -> &'static str {
-    e.kind()
+/// The stable code of a refusal, from the facade or from a refused sale.
+trait Code {
+    fn code(&self) -> &'static str;
+}
+
+impl Code for SdkError {
+    fn code(&self) -> &'static str {
+        self.kind()
+    }
+}
+
+impl Code for Box<pos_sdk::SaleRefused> {
+    fn code(&self) -> &'static str {
+        self.error.kind()
+    }
+}
+
+fn code(e: &impl Code) -> &'static str {
+    e.code()
 }
 
 #[test]
@@ -159,12 +176,18 @@ fn completing_again_under_the_same_key_returns_the_recorded_sale() {
     let key = "01936f4e-8c2a-7b3d-9e4f-0a1b2c3d4e5f";
     let cart = cart_of(&t.reg, &[BAGUETTE]);
     let payment = paid(&t.reg, &cart);
-    let first = t.reg.complete_sale(&cart, &payment, &keyed(key)).unwrap();
+    let first = t
+        .reg
+        .complete_sale(cart.clone(), payment.clone(), &keyed(key))
+        .unwrap();
     let before = counts(&t.reg);
     let journal = journal_length(&t.reg);
     // A retry after a timeout, later, with the same cart and payment.
     t.clock.advance_millis(5_000);
-    let again = t.reg.complete_sale(&cart, &payment, &keyed(key)).unwrap();
+    let again = t
+        .reg
+        .complete_sale(cart.clone(), payment.clone(), &keyed(key))
+        .unwrap();
     assert_eq!(again.ticket.id(), first.ticket.id());
     assert_eq!(again.number, first.number);
     assert_eq!(again.fiscal.hash, first.fiscal.hash);
@@ -184,7 +207,7 @@ fn the_same_key_with_another_cart_is_a_conflict_naming_the_key() {
     let payment = paid(&t.reg, &cart);
     let e = t
         .reg
-        .complete_sale(&cart, &payment, &keyed(key))
+        .complete_sale(cart.clone(), payment.clone(), &keyed(key))
         .unwrap_err();
     assert_eq!(code(&e), "idempotency_conflict");
     assert!(e.to_string().contains(key), "{e}");
@@ -193,7 +216,10 @@ fn the_same_key_with_another_cart_is_a_conflict_naming_the_key() {
     let payment = paid(&t.reg, &cart);
     let mut other = keyed(key);
     other.operator = OperatorId::new("bob").unwrap();
-    let e = t.reg.complete_sale(&cart, &payment, &other).unwrap_err();
+    let e = t
+        .reg
+        .complete_sale(cart.clone(), payment.clone(), &other)
+        .unwrap_err();
     assert_eq!(code(&e), "idempotency_conflict");
     assert_eq!(
         counts(&t.reg),
@@ -226,7 +252,7 @@ fn any_uuid_version_and_a_bounded_app_string_are_keys() {
         let payment = paid(&t.reg, &cart);
         let e = t
             .reg
-            .complete_sale(&cart, &payment, &keyed(&bad))
+            .complete_sale(cart.clone(), payment.clone(), &keyed(&bad))
             .unwrap_err();
         assert_eq!(code(&e), "invalid_input", "{bad:?}");
     }
@@ -254,15 +280,21 @@ fn a_refund_key_is_honest_too() {
     };
     let key = "refund-1";
     let (cart, payment) = refund(&t.reg, 0);
-    let first = t.reg.complete_sale(&cart, &payment, &keyed(key)).unwrap();
+    let first = t
+        .reg
+        .complete_sale(cart.clone(), payment.clone(), &keyed(key))
+        .unwrap();
     let before = counts(&t.reg);
     t.clock.advance_millis(60_000);
-    let again = t.reg.complete_sale(&cart, &payment, &keyed(key)).unwrap();
+    let again = t
+        .reg
+        .complete_sale(cart.clone(), payment.clone(), &keyed(key))
+        .unwrap();
     assert_eq!(again.ticket.id(), first.ticket.id());
     let (other_cart, other_payment) = refund(&t.reg, 1);
     let e = t
         .reg
-        .complete_sale(&other_cart, &other_payment, &keyed(key))
+        .complete_sale(other_cart, other_payment, &keyed(key))
         .unwrap_err();
     assert_eq!(code(&e), "idempotency_conflict");
     assert_eq!(counts(&t.reg), before);
@@ -436,7 +468,7 @@ fn a_clock_in_seconds_is_refused_before_anything_is_written() {
         .set(DateTime::from_timestamp_millis(seconds).unwrap());
     let e = t
         .reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart.clone(), payment.clone(), &SaleOptions::by(alice()))
         .unwrap_err();
     assert_eq!(code(&e), "clock_implausible");
     assert!(e.to_string().contains("1970-01-21"), "{e}");
@@ -471,7 +503,7 @@ fn a_clock_set_back_three_days_is_refused_and_a_small_drift_is_not() {
     t.clock.advance_millis(-3 * 24 * 3600 * 1000);
     let e = t
         .reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart.clone(), payment.clone(), &SaleOptions::by(alice()))
         .unwrap_err();
     assert_eq!(code(&e), "clock_implausible");
     assert!(e.to_string().contains("set back"), "{e}");
@@ -484,7 +516,7 @@ fn a_clock_set_back_three_days_is_refused_and_a_small_drift_is_not() {
     // Back to the right time, less one minute of drift: accepted.
     t.clock.advance_millis(3 * 24 * 3600 * 1000 - 60_000);
     t.reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart.clone(), payment.clone(), &SaleOptions::by(alice()))
         .unwrap();
 }
 
@@ -501,13 +533,13 @@ fn a_clock_implausibly_far_ahead_is_refused() {
     );
     let e = t
         .reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart.clone(), payment.clone(), &SaleOptions::by(alice()))
         .unwrap_err();
     assert_eq!(code(&e), "clock_implausible");
     t.clock.set(at("2028-01-01T09:00:00Z"));
     let e = t
         .reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart.clone(), payment.clone(), &SaleOptions::by(alice()))
         .unwrap_err();
     assert_eq!(code(&e), "clock_implausible");
     assert_eq!(counts(&t.reg), before);
@@ -538,12 +570,15 @@ fn after_the_z_the_payment_is_refused_before_any_tender() {
         "day_closed"
     );
     assert!(other.is_empty());
-    // A payment taken before the Z cannot be recorded either.
+    // A payment taken before the Z cannot be recorded either; the refusal
+    // hands the cart and the payment back, unchanged.
     let e = t
         .reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart, payment, &SaleOptions::by(alice()))
         .unwrap_err();
     assert_eq!(code(&e), "day_closed");
+    let cart = e.cart;
+    assert_eq!(cart.total(), eur("24.90"));
     assert_eq!(counts(&t.reg), before);
     assert_eq!(journal_length(&t.reg), journal);
     // The next morning the till sells again.
@@ -551,7 +586,7 @@ fn after_the_z_the_payment_is_refused_before_any_tender() {
     assert_eq!(t.reg.period_state().unwrap(), PeriodState::Open);
     let payment = paid(&t.reg, &cart);
     t.reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart.clone(), payment.clone(), &SaleOptions::by(alice()))
         .unwrap();
 }
 
@@ -576,7 +611,7 @@ fn a_till_that_requires_a_session_refuses_to_sell_without_one() {
         .unwrap();
     let e = t
         .reg
-        .complete_sale(&cart, &payment, &SaleOptions::by(alice()))
+        .complete_sale(cart.clone(), payment.clone(), &SaleOptions::by(alice()))
         .unwrap_err();
     assert_eq!(code(&e), "session_closed");
     assert_eq!(counts(&t.reg).tickets, before.tickets);

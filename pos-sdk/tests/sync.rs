@@ -104,8 +104,8 @@ impl Till {
             .unwrap();
         self.reg
             .complete_sale(
-                &cart,
-                &payment,
+                cart,
+                payment,
                 &SaleOptions::by(OperatorId::new("alice").unwrap()),
             )
             .unwrap();
@@ -415,11 +415,12 @@ impl Till {
         }
         self.reg
             .complete_sale(
-                &cart,
-                &payment,
+                cart,
+                payment,
                 &SaleOptions::by(OperatorId::new("alice").unwrap()),
             )
             .map(|_| ())
+            .map_err(|refused| refused.error)
     }
 
     fn card_balance(&self) -> Money {
@@ -721,7 +722,7 @@ impl Till {
             .unwrap();
         let mut options = SaleOptions::by(OperatorId::new("alice").unwrap());
         options.customer = Some(customer.clone());
-        self.reg.complete_sale(&cart, &payment, &options).unwrap();
+        self.reg.complete_sale(cart, payment, &options).unwrap();
     }
 }
 

@@ -66,7 +66,7 @@ fn sell(reg: &mut Register, codes: &[&str], discount: Option<&Actor>) {
     let due = payment.remaining().unwrap();
     payment.add(Tender::new(TenderMethod::Card, due)).unwrap();
     let op = SaleOptions::by(OperatorId::new("alice").unwrap());
-    reg.complete_sale(&cart, &payment, &op).unwrap();
+    reg.complete_sale(cart, payment, &op).unwrap();
 }
 
 /// The fixture, made once: 500 sales over two days, a discounted sale and
@@ -108,8 +108,8 @@ fn fixture() -> &'static Path {
             .add(Tender::new(TenderMethod::Card, due.negated()))
             .unwrap();
         reg.complete_sale(
-            &cart,
-            &payment,
+            cart,
+            payment,
             &SaleOptions::by(OperatorId::new("alice").unwrap()),
         )
         .unwrap();

@@ -71,7 +71,7 @@ fn run(args: &[String]) -> Result<serde_json::Value, Box<dyn std::error::Error>>
     payment.add(Tender::new(TenderMethod::Card, due))?;
     let mut options = SaleOptions::by(OperatorId::new("cashier")?);
     options.customer = Some(customer.id().clone());
-    let sale = till.complete_sale(&cart, &payment, &options)?;
+    let sale = till.complete_sale(cart, payment, &options)?;
     let mut http = pos_sync::http_client::UreqTransport::new(&server);
     let client = match pos_sdk::sync::client(&mut till)? {
         Some(c) => c,

@@ -275,7 +275,7 @@ impl<S: Storage> World<S> {
         payment.add(Tender::new(TenderMethod::Card, due)).unwrap();
         let mut options = SaleOptions::by(OperatorId::new("bob").unwrap());
         options.customer = customer.cloned();
-        self.till.complete_sale(&cart, &payment, &options).unwrap()
+        self.till.complete_sale(cart, payment, &options).unwrap()
     }
 
     fn sync(&mut self) {

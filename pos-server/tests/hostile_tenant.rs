@@ -115,7 +115,7 @@ impl Till {
         options.customer = customer.cloned();
         let sale = self
             .register
-            .complete_sale(&cart, &payment, &options)
+            .complete_sale(cart, payment, &options)
             .unwrap();
         sale.ticket.id().to_owned()
     }

@@ -79,7 +79,7 @@ fn main() {
             ))
             .unwrap();
         let t = Instant::now();
-        reg.complete_sale(&cart, &payment, &options).unwrap();
+        reg.complete_sale(cart, payment, &options).unwrap();
         complete += t.elapsed();
     }
     report("rust facade: cart total (bare call)", trivial, n);

@@ -104,6 +104,12 @@ impl From<SdkError> for PosError {
     }
 }
 
+impl From<Box<pos_sdk::SaleRefused>> for PosError {
+    fn from(refused: Box<pos_sdk::SaleRefused>) -> PosError {
+        PosError::from(refused.error)
+    }
+}
+
 impl From<pos_core::CoreError> for PosError {
     fn from(e: pos_core::CoreError) -> PosError {
         PosError::from(SdkError::from(e))

@@ -167,7 +167,9 @@ impl Register {
             let mut reg = lock(&self.inner);
             let core_cart = cart.open()?;
             let core_payment = payment.open()?;
-            let sale = reg.complete_sale(&core_cart, &core_payment, &options)?;
+            // The binding keeps its copy (marked consumed below on success,
+            // left as it was on a refusal).
+            let sale = reg.complete_sale(core_cart.clone(), core_payment.clone(), &options)?;
             crate::cart::consume(cart, payment, ticket_label(&sale));
             Ok(Arc::new(CompletedSale { inner: sale }))
         })

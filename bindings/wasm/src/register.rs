@@ -395,8 +395,9 @@ impl Register {
         let sale = {
             let core_cart = cart.borrow_open()?;
             let core_payment = payment.borrow_open()?;
-            reg.complete_sale(&core_cart, &core_payment, &options)
-                .map_err(PosError::from)?
+            // The binding keeps its copy (marked consumed below on success).
+            reg.complete_sale(core_cart.clone(), core_payment.clone(), &options)
+                .map_err(|refused| PosError::from(refused.error))?
         };
         let label = format!("{}{}", sale.series.code(), sale.number);
         crate::cart::consume(cart, payment, label);

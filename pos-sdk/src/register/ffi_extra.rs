@@ -141,7 +141,7 @@ mod tests {
         let due = payment.remaining().unwrap();
         payment.add(Tender::new(TenderMethod::Card, due)).unwrap();
         let options = SaleOptions::by(OperatorId::new("a").unwrap());
-        reg.complete_sale(&cart, &payment, &options)
+        reg.complete_sale(cart, payment, &options)
             .unwrap()
             .ticket
             .id()
@@ -226,7 +226,7 @@ mod tests {
             .unwrap();
         let mut options = SaleOptions::by(OperatorId::new("a").unwrap());
         options.customer = Some(customer.clone());
-        reg.complete_sale(&cart, &payment, &options).unwrap();
+        reg.complete_sale(cart, payment, &options).unwrap();
         assert_eq!(reg.loyalty_balance(&customer).unwrap(), 24);
         let op = OperationId::new("reward-1").unwrap();
         let given = reg

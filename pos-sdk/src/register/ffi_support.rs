@@ -61,8 +61,8 @@ mod tests {
             .unwrap();
         let sale = reg
             .complete_sale(
-                &cart,
-                &payment,
+                cart,
+                payment,
                 &SaleOptions::by(OperatorId::new("a").unwrap()),
             )
             .unwrap();

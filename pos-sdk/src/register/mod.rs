@@ -31,7 +31,7 @@ pub use period::PeriodState;
 pub use receipts::PrintedReceipt;
 pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
 pub(crate) use sale::apply_movement;
-pub use sale::{CompletedSale, SaleOptions};
+pub use sale::{CompletedSale, SaleOptions, SaleRefused};
 
 use crate::{Clock, IdGenerator, SdkError, db};
 use pos_core::cart::Cart;

@@ -291,7 +291,7 @@ impl Register {
         // Step 2: the sale, idempotent by ticket id.
         let mut sale_options = options.clone();
         sale_options.ticket_id = Some(ticket_id.clone());
-        let sale = match self.complete_sale(cart, payment, &sale_options) {
+        let sale = match self.record_sale(cart, payment, &sale_options) {
             Ok(sale) => sale,
             Err(refused) => {
                 self.abort_collection(id, &ticket_id, &options.operator)?;
@@ -473,7 +473,7 @@ impl Register {
         } else {
             order.status().check(OrderStatus::Refunded)?;
         }
-        let refund = self.complete_sale(refund_cart, payment, options)?;
+        let refund = self.record_sale(refund_cart, payment, options)?;
         if refund.ticket.kind() != TicketKind::Refund {
             return Err(SdkError::Corrupt {
                 what: "order refund ticket",

@@ -64,6 +64,43 @@ pub struct CompletedSale {
     pub outbox_seq: Option<u64>,
 }
 
+/// A sale the till refused, with the cart and payment it was given back so
+/// the app can fix them and retry.
+#[derive(Debug)]
+pub struct SaleRefused {
+    /// Why.
+    pub error: SdkError,
+    /// The cart, unchanged.
+    pub cart: Cart,
+    /// The payment, unchanged.
+    pub payment: Payment,
+}
+
+impl SaleRefused {
+    /// The refusal's stable code (see [`SdkError::kind`]).
+    pub fn kind(&self) -> &'static str {
+        self.error.kind()
+    }
+}
+
+impl std::fmt::Display for SaleRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for SaleRefused {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<Box<SaleRefused>> for SdkError {
+    fn from(refused: Box<SaleRefused>) -> SdkError {
+        refused.error
+    }
+}
+
 impl Register {
     /// Completes the sale (or refund) in `cart` paid by `payment`.
     ///
@@ -74,7 +111,29 @@ impl Register {
     /// anything is written, a clock the journal cannot accept is refused
     /// (`clock_implausible`), as is a sale the till cannot record now
     /// (`day_closed`, `session_closed`).
+    ///
+    /// The cart and the payment are consumed: a completed cart cannot be
+    /// scanned into, paid or completed again (the compiler says so). A
+    /// refusal hands them back in [`SaleRefused`] (fix and retry); `?`
+    /// turns it into its [`SdkError`].
     pub fn complete_sale(
+        &mut self,
+        cart: Cart,
+        payment: Payment,
+        options: &SaleOptions,
+    ) -> Result<CompletedSale, Box<SaleRefused>> {
+        match self.record_sale(&cart, &payment, options) {
+            Ok(sale) => Ok(sale),
+            Err(error) => Err(Box::new(SaleRefused {
+                error,
+                cart,
+                payment,
+            })),
+        }
+    }
+
+    /// Records the sale of `cart` paid by `payment` (see [`Register::complete_sale`]).
+    pub(crate) fn record_sale(
         &mut self,
         cart: &Cart,
         payment: &Payment,

@@ -90,7 +90,7 @@ impl Day {
         }
         let mut options = SaleOptions::by(OperatorId::new("claire")?);
         options.customer = customer.cloned();
-        let sale = self.till.complete_sale(&cart, &payment, &options)?;
+        let sale = self.till.complete_sale(cart, payment, &options)?;
         print_ticket(title, &sale);
         self.sales.push(sale);
         Ok(())
@@ -447,7 +447,7 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
     ))?;
     let mut options = SaleOptions::by(OperatorId::new("manager")?);
     options.customer = Some(camille.id().clone());
-    let refund = day.till.complete_sale(&cart, &payment, &options)?;
+    let refund = day.till.complete_sale(cart, payment, &options)?;
     print_ticket("Remboursement (référence au ticket d'origine)", &refund);
     println!(
         "    loyalty balance of the customer after the refund: {} points",

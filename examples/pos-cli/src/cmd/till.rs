@@ -155,7 +155,7 @@ fn run_sell(args: &SellArgs) -> Result<serde_json::Value, SdkError> {
         training: false,
         ticket_id: None,
     };
-    let sale = reg.complete_sale(&cart, &payment, &options)?;
+    let sale = reg.complete_sale(cart, payment, &options)?;
     Ok(serde_json::json!({
         "ticket": sale.number,
         "series": sale.series.code(),
@@ -265,8 +265,8 @@ fn run_simulate(args: &SimulateArgs) -> Result<(), SdkError> {
             _ => payment.add(Tender::new(TenderMethod::Card, due))?,
         }
         let sale = reg.complete_sale(
-            &cart,
-            &payment,
+            cart,
+            payment,
             &SaleOptions {
                 operator: operator.clone(),
                 customer: None,
