@@ -37,7 +37,10 @@ pub struct SaleOptions {
     pub customer: Option<String>,
     /// Training mode ("mode école"): series X, touches no total.
     pub training: bool,
-    /// The ticket id made by the app before completing (idempotent retries).
+    /// The sale's idempotency key, made by the app before completing: any
+    /// UUID, or an app string of 1 to 64 characters. The same key and request
+    /// returns the recorded sale; another request under it is
+    /// `idempotency_conflict`.
     pub ticket_id: Option<String>,
 }
 

@@ -29,9 +29,13 @@ pub struct SaleOptions {
     pub customer: Option<CustomerId>,
     /// Training mode ("mode école"): series X, no stock, no totals, no sync.
     pub training: bool,
-    /// The ticket's UUID v7, made by the app before it asks to complete, so
-    /// that a retry after a crash or a timeout returns the sale already
-    /// recorded instead of making a second one. `None`: the till makes one.
+    /// The sale's idempotency key, made by the app before it asks to
+    /// complete, so that a retry after a crash or a timeout returns the sale
+    /// already recorded instead of making a second one: any UUID (it becomes
+    /// the ticket's id) or an app string of 1 to 64 characters without
+    /// control characters (the ticket gets an id derived from it). The same
+    /// key with another request is `idempotency_conflict`. `None`: the till
+    /// makes a UUID v7.
     pub ticket_id: Option<String>,
 }
 
