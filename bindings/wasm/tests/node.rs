@@ -96,7 +96,7 @@ fn figures_rust_inside_wasm_add_item_and_complete_sale() {
             .unwrap();
         let options = SaleOptions::by(OperatorId::new("bench").unwrap());
         let t = performance_now();
-        reg.complete_sale(&cart, &payment, &options).unwrap();
+        reg.complete_sale(cart, payment, &options).unwrap();
         spent += performance_now() - t;
     }
     wasm_bindgen_test::console_log!(
