@@ -143,14 +143,13 @@ def test_a_clock_in_seconds_is_refused_before_anything_is_written(register, cloc
     assert e.value.code == "clock_implausible"
     assert "1970-01-21" in e.value.detail
     with pytest.raises(pos_ffi.PosError.Fiscal) as e:
-        register.new_cart()
+        register.scan(register.new_cart(), "2000000001012")
     assert e.value.code == "clock_implausible"
     assert not cart.is_completed()
-    # Nothing but the JET 320 of the refused sale was written (new_cart
-    # only reads the period state).
+    # Nothing but the JET 320 of each refused call was written.
     after = state(register)
     assert after[:2] == before[:2]
-    assert after[2] == records + 1
+    assert after[2] == records + 2
     assert register.verify().intact
 
 
@@ -178,7 +177,7 @@ def test_after_the_z_the_payment_is_refused_before_any_tender(register, clock):
     assert register.period_state() == "day_closed"
     for refused in [
         lambda: register.start_payment(cart, None),
-        lambda: register.new_cart(),
+        lambda: register.scan(register.new_cart(), "2000000001012"),
         lambda: register.scan(cart, "2000000001012"),
     ]:
         with pytest.raises(pos_ffi.PosError.Fiscal) as e:
