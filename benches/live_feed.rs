@@ -132,6 +132,11 @@ fn sales(signer: &SoftwareSigner) -> (Vec<WireEvent>, Vec<StoredRecord>) {
 struct Case {
     socket: std::net::TcpStream,
     _running: pos_server::InProcess,
+    /// Dropped after the server's runtime stopped: a PostgreSQL client
+    /// must not be dropped inside it.
+    _server: Box<dyn std::any::Any>,
+    /// The polling interval, if the feed polls.
+    poll: Option<std::time::Duration>,
     url: String,
     till: MemTill,
     feed: mpsc::Receiver<Instant>,
@@ -178,7 +183,7 @@ fn case<S: Storage>(
         ..Config::default()
     };
     let app = pos_server::http::router(server.clone())
-        .merge(pos_server::backoffice::router(server, config));
+        .merge(pos_server::backoffice::router(server.clone(), config));
     let running = pos_server::spawn_app(app).unwrap();
     let url = running.url().to_owned();
     let agent = ureq::AgentBuilder::new().redirects(0).build();
@@ -216,6 +221,8 @@ fn case<S: Storage>(
     Case {
         socket,
         _running: running,
+        _server: Box::new(server),
+        poll: live_poll,
         url,
         till: MemTill {
             events: data.0.clone(),
@@ -237,6 +244,12 @@ impl Case {
             secret: b"bench-secret".to_vec(),
         });
         let mut http = pos_sync::http_client::UreqTransport::new(&self.url);
+        if let Some(every) = self.poll {
+            // Tills push at any moment of a polling interval, not just
+            // after a poll: spread the pushes evenly over it.
+            let step = (self.till.made as u128 * 7_919) % every.as_millis().max(1);
+            std::thread::sleep(std::time::Duration::from_millis(step as u64));
+        }
         self.till.made += 1;
         assert!(self.till.made <= SALES as usize, "more sales than made");
         let r = sync_once(&client, &mut self.till, &mut http, &Utc::now).unwrap();
