@@ -232,6 +232,25 @@ pub struct PostgresStorage {
     live: std::sync::OnceLock<Option<(crate::notify::LiveFeed, crate::notify::PgListener)>>,
 }
 
+/// The synchronous `postgres` client runs its own tokio runtime; dropping
+/// one inside another runtime (an axum server holding the last copy of the
+/// storage when it shuts down) would abort with "Cannot start a runtime
+/// from within a runtime". The pooled connections are then closed on a
+/// plain thread instead.
+impl Drop for PostgresStorage {
+    fn drop(&mut self) {
+        let pool = match self.pool.get_mut() {
+            Ok(pool) => std::mem::take(pool),
+            Err(poisoned) => std::mem::take(poisoned.into_inner()),
+        };
+        if pool.is_empty() || tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let closer = std::thread::spawn(move || drop(pool));
+        let _ = closer.join();
+    }
+}
+
 impl std::fmt::Debug for PostgresStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresStorage").finish_non_exhaustive()

@@ -569,3 +569,26 @@ fn a_quarantined_fiscal_batch_is_counted() {
     assert_eq!(sample(&text, "pos_fiscal_quarantined_total"), 1.0);
     assert_eq!(sample(&text, "pos_sync_events_applied_total"), 0.0);
 }
+
+#[test]
+fn a_postgres_server_stopped_holding_the_last_copy_of_its_storage_exits_cleanly() {
+    // A PostgreSQL storage with pooled connections whose last copy is
+    // dropped inside a tokio runtime (an axum server holding it when it
+    // stops) used to abort the whole process ("Cannot start a runtime from
+    // within a runtime"): the synchronous client blocks on its own runtime.
+    let pg = support::pg::Pg::start();
+    let server = Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap());
+    let mut till = TestTill::new("CAISSE-P2", "S1", "L1", 9);
+    support::enrol::enroll(&server, &mut till, None);
+    let running = serve(&server);
+    assert_eq!(sell_and_sync(running.url(), &mut till, 2).len(), 2);
+    drop(running);
+    // The same, made certain: the last copy dropped inside a runtime.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async move { drop(server) });
+    // Still here, and the database still answers a fresh server.
+    let again = Server::new(pos_server::PostgresStorage::connect(&pg.url).unwrap());
+    assert_eq!(again.device_status(&till.server_id).unwrap().acked_seq, 2);
+}
