@@ -13,52 +13,25 @@
     clippy::panic
 )]
 
+mod support;
+
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
+use support::pos::{ServerSpec, SyncServer, enrolment_code_sqlite, pos, simulate};
 
 const TOKEN: &str = "ops-token-5b1c9e";
 const WEB_KEY: &str = "pos_wk_not-a-real-key-0c7d";
 
-fn pos() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pos"))
-}
-
-/// The sync server on a free loopback port, stderr to `log`; killed
-/// when dropped.
-struct ServerProcess(Child, String);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_server(db: &Path, log: &Path, extra: &[&str]) -> ServerProcess {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let child = pos()
-        .args(["sync-server", "--listen", &listen, "--db"])
-        .arg(db)
-        .args(["--first-retailer", "r1", "--first-store", "demo-store"])
+/// The sync server on the SQLite file `db`, stderr to `log`, the metrics
+/// token set; killed when dropped.
+fn start_server(db: &Path, log: &Path, extra: &[&str]) -> SyncServer {
+    ServerSpec::sqlite(db)
         .args(extra)
         .env("POS_METRICS_TOKEN", TOKEN)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "the sync server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    ServerProcess(child, listen)
+        .log(log)
+        .start()
 }
 
 /// `GET path` over HTTP/1.1 with an optional bearer token: the status.
@@ -75,18 +48,6 @@ fn get(listen: &str, path: &str, bearer: Option<&str>) -> (u16, String) {
     let status = out.split(' ').nth(1).unwrap().parse().unwrap();
     let body = out.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
     (status, body)
-}
-
-fn simulate(db: &Path, sales: u32, seed: u64) {
-    let ok = pos()
-        .args(["simulate", "--db"])
-        .arg(db)
-        .args(["--sales", &sales.to_string(), "--seed", &seed.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(ok.success(), "pos simulate failed");
 }
 
 fn json_line(out: &[u8]) -> serde_json::Value {
@@ -136,15 +97,9 @@ fn backup_while_serving_then_restore_drill() {
         dir.path().join("server.sqlite"),
     );
     let server = start_server(&db, &dir.path().join("server.log"), &[]);
-    let out = pos()
-        .args(["backoffice", "enrolment-code", "--db"])
-        .arg(&db)
-        .args(["--retailer", "r1", "--store", "demo-store"])
-        .output()
-        .unwrap();
-    let code = json_line(&out.stdout)["code"].as_str().unwrap().to_owned();
+    let code = enrolment_code_sqlite(&db);
     simulate(&till, 40, 1);
-    assert_eq!(sync(&till, &server.1, &code)["pending"], 0);
+    assert_eq!(sync(&till, &server.addr, &code)["pending"], 0);
 
     // The server is serving (and its file in WAL mode) while the copy is made.
     let copy = dir.path().join("copy.sqlite");
@@ -169,9 +124,9 @@ fn backup_while_serving_then_restore_drill() {
 
     // The restore drill: a server on the copy takes the till's next sales.
     let restored = start_server(&copy, &dir.path().join("restored.log"), &[]);
-    assert_eq!(get(&restored.1, "/readyz", None).0, 200);
+    assert_eq!(get(&restored.addr, "/readyz", None).0, 200);
     simulate(&till, 5, 2);
-    let after = sync(&till, &restored.1, &code);
+    let after = sync(&till, &restored.addr, &code);
     assert_eq!(after["pending"], 0, "{after}");
     assert_eq!(after["acked_seq"].as_u64().unwrap(), events + 5);
 }
@@ -185,16 +140,16 @@ fn json_request_logs_carry_no_token() {
         &log,
         &["--log-format", "json"],
     );
-    assert_eq!(get(&server.1, "/metrics", None).0, 401);
-    assert_eq!(get(&server.1, "/metrics", Some("wrong")).0, 401);
-    let (status, body) = get(&server.1, "/metrics", Some(TOKEN));
+    assert_eq!(get(&server.addr, "/metrics", None).0, 401);
+    assert_eq!(get(&server.addr, "/metrics", Some("wrong")).0, 401);
+    let (status, body) = get(&server.addr, "/metrics", Some(TOKEN));
     assert_eq!(status, 200);
     assert!(body.contains("pos_http_requests_total"));
     assert_eq!(
-        get(&server.1, "/v1/web/stock?sku=APPLE", Some(WEB_KEY)).0,
+        get(&server.addr, "/v1/web/stock?sku=APPLE", Some(WEB_KEY)).0,
         401
     );
-    assert_eq!(get(&server.1, "/healthz", None).0, 200);
+    assert_eq!(get(&server.addr, "/healthz", None).0, 200);
     std::thread::sleep(Duration::from_millis(200));
     drop(server);
 

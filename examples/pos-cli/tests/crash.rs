@@ -14,6 +14,8 @@
     clippy::panic
 )]
 
+mod support;
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::Connection;
@@ -21,15 +23,12 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::str::FromStr;
 use std::time::Duration;
+use support::pos::{open_till, pos};
 
 const KILLS: u64 = 12;
-
-fn pos() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pos"))
-}
 
 /// Runs `pos simulate` and kills it after `after`; returns the numbers it
 /// printed as committed.
@@ -144,20 +143,8 @@ fn check_file(db: &Path, committed: &[u64], opens: u64) {
 /// Opens the till file as `pos simulate` does (store `demo-store`, register
 /// `till-1`) and opens the day's cash session with a 100.00 float.
 fn open_cash_session(db: &Path) {
-    use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
-    let config = pos_sdk::RegisterConfig::france(
-        StoreId::new("demo-store").unwrap(),
-        RegisterId::new("till-1").unwrap(),
-        LocationId::new("shop").unwrap(),
-    )
-    .unwrap();
-    let mut reg = pos_sdk::Register::open_with_key_file(
-        db,
-        config,
-        std::sync::Arc::new(pos_sdk::SystemClock),
-        pos_sdk::IdGenerator::seeded(99),
-    )
-    .unwrap();
+    use pos_core::ids::OperatorId;
+    let mut reg = open_till(db, "till-1", pos_sdk::IdGenerator::seeded(99));
     let float = pos_core::Money::new(Decimal::ONE_HUNDRED, pos_core::Currency::EUR);
     reg.open_cash_session(&OperatorId::new("opener").unwrap(), float)
         .unwrap();

@@ -10,46 +10,18 @@
 //! later start prints nothing; `pos backoffice` issues, lists and revokes
 //! codes and keys of the retailer's own stores only, never listing a secret.
 
-use std::io::Read;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-fn pos() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pos"))
-}
+use std::path::Path;
+use support::pos::{ServerSpec, pos};
 
 /// Starts the server, waits until it listens, stops it; its stdout.
 fn start_and_stop(db: &Path) -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut child = pos()
-        .args(["sync-server", "--listen", &listen, "--db"])
-        .arg(db)
-        .args(["--first-retailer", "r1", "--first-store", "shop-1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "the sync server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    out
+    ServerSpec::sqlite(db)
+        .first_store("shop-1")
+        .stdout_piped()
+        .start()
+        .stop()
 }
 
 fn backoffice(db: &Path, args: &[&str]) -> (bool, String) {

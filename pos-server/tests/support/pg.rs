@@ -15,7 +15,9 @@ pub struct Pg {
     pub url: String,
 }
 
-fn bin_dir() -> PathBuf {
+/// The newest `/usr/lib/postgresql/*/bin` holding `initdb` (also used by
+/// the deployment tests of `examples/pos-cli`).
+pub fn bin_dir() -> PathBuf {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|rd| {
             rd.filter_map(|e| e.ok())
@@ -30,12 +32,27 @@ fn bin_dir() -> PathBuf {
     })
 }
 
-fn is_root() -> bool {
+/// Whether the tests run as root (PostgreSQL then runs as `postgres`).
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false)
+}
+
+/// A command running `exe` as the `postgres` user (from /tmp, a dir that
+/// user may enter) when `as_postgres`, else as is.
+pub fn command(exe: &Path, as_postgres: bool) -> Command {
+    if as_postgres {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"])
+            .arg(exe)
+            .current_dir("/tmp");
+        c
+    } else {
+        Command::new(exe)
+    }
 }
 
 impl Pg {
@@ -119,17 +136,7 @@ impl Pg {
 
     fn run(&self, tool: &str, args: &[&str]) {
         let exe = self.bin.join(tool);
-        let status = if self.as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&exe)
-                .args(args)
-                .current_dir("/tmp")
-                .output()
-        } else {
-            Command::new(&exe).args(args).output()
-        }
-        .unwrap();
+        let status = command(&exe, self.as_postgres).args(args).output().unwrap();
         assert!(
             status.status.success(),
             "{tool} failed: {}",

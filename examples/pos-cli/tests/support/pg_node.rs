@@ -4,9 +4,15 @@
 //! root). Missing binaries fail the test with the command that installs them.
 
 use super::{free_port, wait_for};
+pub use server_pg::{bin_dir, is_root};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
+
+/// The PostgreSQL helpers of pos-server's tests: the finder of the server
+/// binaries is shared.
+#[path = "../../../../pos-server/tests/support/pg.rs"]
+mod server_pg;
 
 /// A PostgreSQL server; stopped (`-m immediate`) when dropped.
 pub struct PgNode {
@@ -17,30 +23,6 @@ pub struct PgNode {
     /// Settings given on the command line (port, socket dir, per-node ones).
     opts: String,
     log: PathBuf,
-}
-
-/// The newest `/usr/lib/postgresql/*/bin` holding `initdb`.
-pub fn bin_dir() -> PathBuf {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .map(|e| e.path().join("bin"))
-                .filter(|p| p.join("initdb").exists())
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.sort();
-    dirs.pop().unwrap_or_else(|| {
-        panic!("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run `apt-get update && apt-get install -y postgresql`")
-    })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 /// Makes `dir` (a fresh temp dir) the `postgres` user's when running as root.
@@ -59,18 +41,10 @@ pub fn give_to_postgres(dir: &Path) {
 
 /// Runs a PostgreSQL tool (as `postgres` when root) and returns its output.
 fn tool(name: &str, args: &[&str]) -> Output {
-    let exe = bin_dir().join(name);
-    if is_root() {
-        Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(&exe)
-            .args(args)
-            .current_dir("/tmp")
-            .output()
-    } else {
-        Command::new(&exe).args(args).output()
-    }
-    .unwrap()
+    server_pg::command(&bin_dir().join(name), is_root())
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 /// Runs a PostgreSQL tool that must succeed.
