@@ -18,115 +18,29 @@
 
 #[path = "support/apple.rs"]
 mod apple;
+#[path = "../pos-server/tests/support/live.rs"]
+mod live;
+#[path = "support/mem_till.rs"]
+mod mem_till;
 #[path = "../pos-server/tests/support/pg.rs"]
 #[allow(dead_code)]
 mod pg;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Utc;
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use pos_fiscal::model::Stamp;
+use mem_till::MemTill;
+use pos_fiscal::SoftwareSigner;
 use pos_fiscal::record::StoredRecord;
-use pos_fiscal::{Series, Signer, SoftwareSigner};
 use pos_server::backoffice::{Config, Role, service};
 use pos_server::{PostgresStorage, Server, SqliteStorage, Storage};
-use pos_sync::client::{ClientState, Credentials, SyncClient, TillStore, sync_once};
-use pos_sync::wire::{Change, EnrollRequest, WireEvent};
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use pos_sync::client::sync_once;
+use pos_sync::wire::WireEvent;
 use std::sync::mpsc;
 use std::time::Instant;
 
 /// Sales made ready (more than any case pushes).
 const SALES: u64 = 1_500;
 const PASSWORD: &str = "correct horse battery staple";
-
-/// A till that reveals its sales one at a time.
-struct MemTill {
-    events: Vec<WireEvent>,
-    records: Vec<StoredRecord>,
-    /// Sales the till has made so far.
-    made: usize,
-    acked: usize,
-    state: ClientState,
-}
-
-impl TillStore for MemTill {
-    fn pending_events(&mut self, limit: u32) -> pos_sync::Result<Vec<WireEvent>> {
-        Ok(self.events[self.acked..self.made]
-            .iter()
-            .take(limit as usize)
-            .cloned()
-            .collect())
-    }
-    fn fiscal_after(
-        &mut self,
-        heads: &BTreeMap<Series, u64>,
-        limit: usize,
-    ) -> pos_sync::Result<Vec<StoredRecord>> {
-        let made = self.made as u64;
-        Ok(self
-            .records
-            .iter()
-            .filter(|r| r.series != Series::T || r.number <= made)
-            .filter(|r| r.number > heads.get(&r.series).copied().unwrap_or(0))
-            .take(limit)
-            .cloned()
-            .collect())
-    }
-    fn ack_through(&mut self, seq: u64) -> pos_sync::Result<()> {
-        self.acked = self.acked.max(seq as usize);
-        Ok(())
-    }
-    fn apply_changes(&mut self, _: &[Change]) -> pos_sync::Result<()> {
-        Ok(())
-    }
-    fn load_state(&mut self) -> pos_sync::Result<ClientState> {
-        Ok(self.state.clone())
-    }
-    fn save_state(&mut self, s: &ClientState) -> pos_sync::Result<()> {
-        self.state = s.clone();
-        Ok(())
-    }
-}
-
-/// The sales of 2026-01-01 (from 11:00 Paris time, one per second).
-fn sales(signer: &SoftwareSigner) -> (Vec<WireEvent>, Vec<StoredRecord>) {
-    let t0 = DateTime::<Utc>::from_timestamp(1_767_261_600, 0).unwrap();
-    let conn = rusqlite::Connection::open_in_memory().unwrap();
-    pos_fiscal::store::migrate(&conn).unwrap();
-    pos_fiscal::store::init(&conn, signer, "B1", Stamp::new(t0, 60).unwrap()).unwrap();
-    let tx = conn.unchecked_transaction().unwrap();
-    let mut events = Vec::new();
-    for n in 1..=SALES {
-        let at = t0 + Duration::seconds(n as i64);
-        let rec = pos_fiscal::store::record_ticket(
-            &tx,
-            signer,
-            Stamp::new(at, 60).unwrap(),
-            &apple::apple_ticket(),
-        )
-        .unwrap();
-        let mid = uuid::Uuid::from_u128((1u128 << 64) | u128::from(n)).to_string();
-        events.push(WireEvent {
-            seq: n,
-            event_id: uuid::Uuid::from_u128(u128::from(n)).to_string(),
-            kind: "sale".into(),
-            created_at: at,
-            hlc: Default::default(),
-            payload: serde_json::json!({
-                "ticket": {"store": "S1", "customer": null, "payments": []},
-                "fiscal": {"series": "T", "number": rec.doc.number, "hash": rec.hash},
-                "stock_movements": [{"id": mid, "reason": "sale", "sku": "APPLE", "location": "L1",
-                    "quantity": "-1", "operator": "alice", "at": at, "reference": null}],
-            }),
-        });
-    }
-    tx.commit().unwrap();
-    (
-        events,
-        pos_fiscal::store::rows::load_records(&conn).unwrap(),
-    )
-}
 
 /// A served back office with one retailer, one till and an open feed.
 struct Case {
@@ -164,20 +78,7 @@ fn case<S: Storage>(
             Ok(())
         })
         .unwrap();
-    let (code, _) = server
-        .enrolment_code("R1", "S1", None, 3_600_000, Utc::now())
-        .unwrap();
-    let body = serde_json::to_vec(&EnrollRequest {
-        device: "B1".into(),
-        store: "S1".into(),
-        location: "L1".into(),
-        public_key: public_key.to_owned(),
-        replaces: None,
-    })
-    .unwrap();
-    server
-        .enroll_device(&code.secret, &body, b"bench-secret".to_vec(), Utc::now())
-        .unwrap();
+    mem_till::enroll(&server, public_key);
     let config = Config {
         live_poll,
         ..Config::default()
@@ -186,35 +87,8 @@ fn case<S: Storage>(
         .merge(pos_server::backoffice::router(server.clone(), config));
     let running = pos_server::spawn_app(app).unwrap();
     let url = running.url().to_owned();
-    let agent = ureq::AgentBuilder::new().redirects(0).build();
-    let r = agent
-        .post(&format!("{url}/login"))
-        .send_form(&[("username", "owner"), ("password", PASSWORD)])
-        .unwrap();
-    let cookie = r
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let addr = url.trim_start_matches("http://").to_owned();
-    let mut sock = std::net::TcpStream::connect(&addr).unwrap();
-    write!(
-        sock,
-        "GET /live?day=2026-01-01 HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .unwrap();
-    let socket = sock.try_clone().unwrap();
-    let (tx, feed) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(sock).lines() {
-            let Ok(line) = line else { return };
-            if line.starts_with("data: ") && tx.send(Instant::now()).is_err() {
-                return;
-            }
-        }
-    });
+    let cookie = live::sign_in(&url, "owner", PASSWORD);
+    let (socket, feed) = live::open_feed(&url, &cookie, |_| Instant::now());
     // The feed's first event (the day as it stands).
     feed.recv_timeout(std::time::Duration::from_secs(30))
         .unwrap();
@@ -224,13 +98,7 @@ fn case<S: Storage>(
         _server: Box::new(server),
         poll: live_poll,
         url,
-        till: MemTill {
-            events: data.0.clone(),
-            records: data.1.clone(),
-            made: 0,
-            acked: 0,
-            state: ClientState::default(),
-        },
+        till: MemTill::new(data, 0),
         feed,
         latencies: Vec::new(),
     }
@@ -239,10 +107,7 @@ fn case<S: Storage>(
 impl Case {
     /// One sale pushed; the time from its acknowledgement to its event.
     fn one(&mut self) -> std::time::Duration {
-        let client = SyncClient::new(Credentials {
-            device: "S1/B1".into(),
-            secret: b"bench-secret".to_vec(),
-        });
+        let client = mem_till::client();
         let mut http = pos_sync::http_client::UreqTransport::new(&self.url);
         if let Some(every) = self.poll {
             // Tills push at any moment of a polling interval, not just
@@ -292,12 +157,8 @@ fn run(c: &mut Criterion, name: &str, mut case: Case) {
 
 fn bench(c: &mut Criterion) {
     let signer = SoftwareSigner::from_secret(&[7; 32]).unwrap();
-    let data = sales(&signer);
-    let key: String = signer
-        .public_key_sec1()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let data = mem_till::signed_sales(&signer, SALES, None, None);
+    let key = mem_till::public_key_hex(&signer);
     let poll = Some(std::time::Duration::from_millis(700));
     for (name, mode) in [("sqlite_notify", None), ("sqlite_poll_700ms", poll)] {
         let dir = tempfile::tempdir().unwrap();

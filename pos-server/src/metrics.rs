@@ -248,10 +248,31 @@ impl Registry {
     /// Requests answered so far for a family and status class (tests,
     /// dashboards).
     pub fn requests(&self, family: Family, status: u16) -> u64 {
+        self.request_count(family, class_index(status))
+    }
+
+    /// Requests of `family` answered with the status class at `class`
+    /// (an index into `CLASSES`).
+    fn request_count(&self, family: Family, class: usize) -> u64 {
         self.requests
             .get(family.index())
-            .and_then(|f| f.get(class_index(status)))
+            .and_then(|f| f.get(class))
             .map_or(0, |c| c.load(Ordering::Relaxed))
+    }
+
+    /// One `name{family,class}` sample per route family and per status
+    /// class from `CLASSES[first_class]` on.
+    fn render_requests(&self, out: &mut String, name: &str, first_class: usize) {
+        for fam in Family::ALL {
+            for (ci, class) in CLASSES.iter().enumerate().skip(first_class) {
+                let n = self.request_count(fam, ci);
+                let _ = writeln!(
+                    out,
+                    "{name}{{family=\"{}\",class=\"{class}\"}} {n}",
+                    fam.label()
+                );
+            }
+        }
     }
 
     /// Events applied so far.
@@ -272,40 +293,15 @@ impl Registry {
             "counter",
             "HTTP requests answered, by route family and status class.",
         );
-        for fam in Family::ALL {
-            for (ci, class) in CLASSES.iter().enumerate() {
-                let n = self
-                    .requests
-                    .get(fam.index())
-                    .and_then(|f| f.get(ci))
-                    .map_or(0, |c| c.load(Ordering::Relaxed));
-                let _ = writeln!(
-                    out,
-                    "pos_http_requests_total{{family=\"{}\",class=\"{class}\"}} {n}",
-                    fam.label()
-                );
-            }
-        }
+        self.render_requests(&mut out, "pos_http_requests_total", 0);
         header(
             &mut out,
             "pos_http_request_errors_total",
             "counter",
             "HTTP requests answered with an error (4xx or 5xx), by route family and status class.",
         );
-        for fam in Family::ALL {
-            for (ci, class) in CLASSES.iter().enumerate().skip(3) {
-                let n = self
-                    .requests
-                    .get(fam.index())
-                    .and_then(|f| f.get(ci))
-                    .map_or(0, |c| c.load(Ordering::Relaxed));
-                let _ = writeln!(
-                    out,
-                    "pos_http_request_errors_total{{family=\"{}\",class=\"{class}\"}} {n}",
-                    fam.label()
-                );
-            }
-        }
+        // 4xx and 5xx.
+        self.render_requests(&mut out, "pos_http_request_errors_total", 3);
         header(
             &mut out,
             "pos_sync_request_duration_seconds",

@@ -20,7 +20,6 @@ use pos_server::backoffice::{Config, Role};
 use pos_server::{PgTimeouts, PostgresStorage, Server, SqliteStorage, Storage};
 use pos_sync::client::sync_once;
 use pos_sync::transport::{HttpRequest, HttpResponse, Transport};
-use std::io::{BufRead, BufReader, Write};
 use std::sync::mpsc;
 use std::time::Duration;
 use support::till::{TestTill, t0, ticking};
@@ -75,40 +74,13 @@ fn push<S: Storage>(server: &Server<S>, till: &mut TestTill) {
 }
 
 fn sign_in(url: &str, user: &str) -> String {
-    let agent = ureq::AgentBuilder::new().redirects(0).build();
-    let r = agent
-        .post(&format!("{url}/login"))
-        .send_form(&[("username", user), ("password", PASSWORD)])
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let cookie = r.header("set-cookie").unwrap();
-    cookie.split(';').next().unwrap().to_owned()
+    support::live::sign_in(url, user, PASSWORD)
 }
 
 /// An open `/live` stream: each `dashboard` event's JSON arrives on the
 /// channel (read by a thread from a raw socket).
 fn open_feed(url: &str, cookie: &str) -> (std::net::TcpStream, mpsc::Receiver<serde_json::Value>) {
-    let addr = url.trim_start_matches("http://").to_owned();
-    let mut sock = std::net::TcpStream::connect(&addr).unwrap();
-    write!(
-        sock,
-        "GET /live?day=2026-01-01 HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .unwrap();
-    let kept = sock.try_clone().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(sock).lines() {
-            let Ok(line) = line else { return };
-            if let Some(data) = line.strip_prefix("data: ") {
-                let v: serde_json::Value = serde_json::from_str(data).unwrap();
-                if tx.send(v).is_err() {
-                    return;
-                }
-            }
-        }
-    });
-    (kept, rx)
+    support::live::open_feed(url, cookie, |data| serde_json::from_str(data).unwrap())
 }
 
 fn total(v: &serde_json::Value) -> i64 {

@@ -46,6 +46,16 @@ fn assert_unavailable(resp: &HttpResponse, after: &str) {
     assert_eq!(body.code, "unavailable");
 }
 
+/// Sells `n` apples, syncs once and returns the sequence the server acknowledged.
+fn sell_and_sync(till: &mut TestTill, transport: &mut dyn Transport, n: usize) -> u64 {
+    for _ in 0..n {
+        till.sell("APPLE", 1, None, None);
+    }
+    sync_once(&till.client(), till, transport, &chrono::Utc::now)
+        .unwrap()
+        .acked_seq
+}
+
 fn events_on_server<S: Storage>(server: &Server<S>, till: &TestTill) -> u64 {
     server
         .with_tx(|tx| tx.event_count(&till.server_id))
@@ -65,27 +75,13 @@ fn postgres_stopped_mid_run_answers_503_and_the_same_server_recovers() {
     support::enrol::enroll(&server, &mut till, None);
     let mut http = pos_sync::http_client::UreqTransport::new(running.url());
     let now = chrono::Utc::now;
-    for _ in 0..3 {
-        till.sell("APPLE", 1, None, None);
-    }
-    assert_eq!(
-        sync_once(&till.client(), &mut till, &mut http, &now)
-            .unwrap()
-            .acked_seq,
-        3
-    );
+    assert_eq!(sell_and_sync(&mut till, &mut http, 3), 3);
 
     // A restart with no request in between: the pooled connections are
     // dead, and the next request is served on a fresh one, not refused.
     pg.stop();
     pg.start_again();
-    till.sell("APPLE", 1, None, None);
-    assert_eq!(
-        sync_once(&till.client(), &mut till, &mut http, &now)
-            .unwrap()
-            .acked_seq,
-        4
-    );
+    assert_eq!(sell_and_sync(&mut till, &mut http, 1), 4);
 
     // Down: every request answers 503 + Retry-After, never a 500.
     pg.stop();

@@ -10,6 +10,7 @@
 
 pub mod enrol;
 pub mod faults;
+pub mod live;
 pub mod pg;
 pub mod snapshot;
 pub mod till;
