@@ -42,7 +42,7 @@ def server():
     proc = subprocess.Popen(
         [str(exe), "sync-server", "--listen", f"127.0.0.1:{port}", "--db", f"{tmp}/s.sqlite",
          "--first-retailer", "r1", "--first-store", "S1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
     key = json.loads(proc.stdout.readline())["first_start"]["web_key"]
     url = f"http://127.0.0.1:{port}"

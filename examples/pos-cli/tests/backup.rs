@@ -172,3 +172,44 @@ fn json_request_logs_carry_no_token() {
     assert!(web["fields"]["latency_ms"].is_u64());
     assert_eq!(web["level"], "INFO");
 }
+
+#[test]
+fn a_stderr_nobody_reads_never_stalls_the_server() {
+    // stderr is a pipe that is never read: once its buffer (64 KB on Linux)
+    // is full, a blocking log write would stall every request, /healthz
+    // included (schemathesis found it: the server stopped answering).
+    // 2,000 requests write ~200 KB of log lines; every one must be answered.
+    let dir = tempfile::tempdir().unwrap();
+    let port = support::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = pos()
+        .args(["sync-server", "--listen", &addr, "--db"])
+        .arg(dir.path().join("server.sqlite"))
+        .args(["--first-retailer", "r1", "--first-store", "S1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    support::wait_listening("pos sync-server", port);
+    let mut answered = 0;
+    for _ in 0..2000 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        if s.read_to_string(&mut out).is_err() || !out.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        answered += 1;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        answered, 2000,
+        "the server stalled behind its unread stderr"
+    );
+}

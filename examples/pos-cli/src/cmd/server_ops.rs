@@ -91,17 +91,25 @@ fn backup(a: &BackupArgs) -> ExitCode {
     }
 }
 
-/// Installs the request log on stderr in the chosen format.
-pub fn init_logs(args: &OpsArgs) {
+/// Installs the request log on stderr in the chosen format. Lines go
+/// through a bounded queue to a writer thread (tracing-appender, lossy): a
+/// stderr nobody reads (a full pipe) drops log lines instead of stalling
+/// every request behind a blocked write. Keep the guard until the server
+/// stops: dropping it flushes what is queued.
+pub fn init_logs(args: &OpsArgs) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::filter::LevelFilter;
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_max_level(LevelFilter::INFO);
     // A second installation (tests) keeps the first one.
     let _ = match args.log_format {
         LogFormat::Json => builder.json().with_current_span(true).try_init(),
         LogFormat::Text => builder.with_ansi(false).try_init(),
     };
+    guard
 }
 
 /// Applies the operations flags to a server (the metrics token).

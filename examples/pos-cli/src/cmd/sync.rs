@@ -354,7 +354,7 @@ pub fn server(args: &ServerArgs) -> ExitCode {
     if let Some(op) = &args.op {
         return super::server_ops::run(op);
     }
-    super::server_ops::init_logs(&args.ops);
+    let _logs = super::server_ops::init_logs(&args.ops);
     let served = match &args.postgres {
         Some(url) => PostgresStorage::connect_with(url, args.timeouts.pg()).and_then(|storage| {
             eprintln!(
