@@ -41,6 +41,7 @@ pub mod model;
 pub mod payload;
 pub mod record;
 pub mod signer;
+mod signer_fast;
 pub mod store;
 pub mod ticket;
 pub mod verify;

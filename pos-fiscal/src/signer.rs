@@ -112,8 +112,18 @@ impl SoftwareSigner {
 }
 
 impl Signer for SoftwareSigner {
+    /// The RFC 6979 signature p256's `SigningKey` makes, byte for byte,
+    /// computed with a fixed-base table (see `signer_fast`).
     fn sign(&self, message: &[u8]) -> Result<RawSignature, SignerError> {
-        let sig: Signature = self.key.sign(message);
+        if let Some(sig) = crate::signer_fast::sign(self.key.as_nonzero_scalar(), message) {
+            return Ok(RawSignature::Fixed(sig));
+        }
+        // Only where r or s comes out zero (probability about 2^-256): p256
+        // then refuses too, and says so as an error.
+        let sig: Signature = self
+            .key
+            .try_sign(message)
+            .map_err(|_| SignerError::MalformedSignature)?;
         Ok(RawSignature::Fixed(sig.to_bytes().into()))
     }
     fn public_key_sec1(&self) -> Vec<u8> {
@@ -317,6 +327,37 @@ mod tests {
         assert!(pk.verify(b"ticket", &sig));
         assert!(!pk.verify(b"ticket", &high));
         assert!(!pk.verify_portable(b"ticket", &high));
+    }
+
+    proptest::proptest! {
+        /// The software signer (fixed-base table) signs byte for byte as
+        /// p256's `SigningKey`, and what it signs verifies under ring and
+        /// p256, before and after low-S normalisation.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[test]
+        fn software_signer_is_p256_byte_for_byte_and_verifies(
+            secret in proptest::array::uniform32(proptest::prelude::any::<u8>()),
+            message in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let Ok(s) = SoftwareSigner::from_secret(&secret) else {
+                return Ok(());
+            };
+            let reference: Signature = s.key.sign(&message);
+            let raw = s.sign(&message).unwrap();
+            proptest::prop_assert_eq!(&raw, &RawSignature::Fixed(reference.to_bytes().into()));
+            let RawSignature::Fixed(raw) = raw else {
+                unreachable!()
+            };
+            let ring_key = ring::signature::UnparsedPublicKey::new(
+                &ring::signature::ECDSA_P256_SHA256_FIXED,
+                s.public_key_sec1(),
+            );
+            proptest::prop_assert!(ring_key.verify(&message, &raw).is_ok());
+            let fixed = sign_fixed(&s, &message).unwrap();
+            let pk = PublicKey::from_sec1(&s.public_key_sec1()).unwrap();
+            proptest::prop_assert!(pk.verify(&message, &fixed));
+            proptest::prop_assert!(pk.verify_portable(&message, &fixed));
+        }
     }
 
     proptest::proptest! {
