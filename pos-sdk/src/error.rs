@@ -86,6 +86,10 @@ pub enum SdkError {
         /// What.
         what: &'static str,
     },
+    /// A merchant setting was refused, or the stored settings are not the
+    /// signed ones (see [`crate::TillSettings`]).
+    #[error(transparent)]
+    Settings(#[from] crate::register::SettingsError),
     /// The cart (or its payment) already completed a sale: it is consumed.
     /// Start a new cart; the sale is already recorded.
     #[error("this cart was already completed as ticket {ticket}: start a new cart")]
@@ -135,6 +139,7 @@ impl SdkError {
             SdkError::Unsupported { .. } => "unsupported",
             SdkError::InvalidInput { .. } => "invalid_input",
             SdkError::AlreadyOpen { .. } => "already_open",
+            SdkError::Settings(e) => e.kind(),
             SdkError::CartCompleted { .. } => codes::CART_COMPLETED,
             SdkError::DayClosed { .. } => codes::DAY_CLOSED,
             SdkError::SessionClosed => codes::SESSION_CLOSED,

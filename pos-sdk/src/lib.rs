@@ -21,5 +21,5 @@ pub use error::{SdkError, codes};
 pub use register::{
     ClockPolicy, CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PeriodState,
     PrintedReceipt, ReceiptSettings, Register, RegisterConfig, SaleOptions, SaleRefused,
-    SalesReport, SessionAndDay, UNCATEGORISED, VatTotals,
+    SalesReport, SessionAndDay, SettingsError, TillSettings, UNCATEGORISED, VatTotals,
 };

@@ -25,6 +25,12 @@ fn till(dir: &std::path::Path) -> Register {
     )
     .unwrap();
     config.receipt.link_base = Some("https://recus.example.fr/r".into());
+    config.receipt.trader = pos_hw::receipt::TraderFacts {
+        name: "Épicerie test".into(),
+        address: vec!["1 rue de l'Exemple".into(), "75011 Paris".into()],
+        siret: "40483304800022".into(),
+        vat_number: Some("FR83404833048".into()),
+    };
     let mut reg =
         Register::open_with_key_file(&dir.join("t.sqlite"), config, clock, IdGenerator::seeded(3))
             .unwrap();

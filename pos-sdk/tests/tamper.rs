@@ -35,12 +35,19 @@ const SECRET: [u8; 32] = [7u8; 32];
 const SALES: usize = 500;
 
 fn config() -> RegisterConfig {
-    RegisterConfig::france(
+    let mut config = RegisterConfig::france(
         StoreId::new("paris-11").unwrap(),
         RegisterId::new("till-1").unwrap(),
         LocationId::new("shop").unwrap(),
     )
-    .unwrap()
+    .unwrap();
+    config.receipt.trader = pos_hw::receipt::TraderFacts {
+        name: "Épicerie test".into(),
+        address: vec!["1 rue de l'Exemple".into(), "75011 Paris".into()],
+        siret: "40483304800022".into(),
+        vat_number: Some("FR83404833048".into()),
+    };
+    config
 }
 
 fn at(s: &str) -> DateTime<Utc> {

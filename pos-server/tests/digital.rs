@@ -192,6 +192,12 @@ impl<S: Storage> World<S> {
         )
         .unwrap();
         config.receipt.link_base = Some(PUBLIC.into());
+        config.receipt.trader = pos_hw::receipt::TraderFacts {
+            name: "Épicerie test".into(),
+            address: vec!["1 rue de l'Exemple".into(), "75011 Paris".into()],
+            siret: "40483304800022".into(),
+            vat_number: Some("FR83404833048".into()),
+        };
         let signer = pos_fiscal::signer::SoftwareSigner::from_secret(&[9u8; 32]).unwrap();
         let mut till = Register::in_memory(
             config,

@@ -7,7 +7,7 @@
 //! in the same transaction so that a read is one indexed lookup.
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Migration `i` takes the file from version `i` to `i + 1`.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -193,5 +193,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
         message    TEXT NOT NULL,
         skipped_at TEXT NOT NULL
     );
+    ",
+    // 3: the merchant settings (`register/settings.rs`), one row per key in
+    // its text form. A file from before gets its rows at its next open, from
+    // the configuration it is opened with (today's defaults), logged as a
+    // JET 270 like every later change.
+    "
+    CREATE TABLE IF NOT EXISTS till_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
     ",
 ];

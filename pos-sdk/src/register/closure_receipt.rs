@@ -45,6 +45,9 @@ impl Register {
             .map_err(|_| SdkError::Corrupt {
                 what: "closure record",
             })?;
+        // The merchant block signed in force at the closure.
+        let printed = self.settings_of_record(doc)?;
+        printed.ensure_printable()?;
         let currency = self.config.currency;
         let minor = |cents: i64| -> Decimal { Money::from_minor_units(cents, currency).amount() };
         let made_at = record
@@ -76,7 +79,7 @@ impl Register {
         vat.sort_by_key(|(bps, _)| std::cmp::Reverse(*bps));
         let facts = ClosureFacts {
             currency,
-            trader: self.config.receipt.trader.clone(),
+            trader: printed.trader_facts(),
             register: p.register.clone(),
             number: format!("Z{number}"),
             title: match p.level {

@@ -77,10 +77,22 @@ pub struct ReceiptSettings {
     pub link_base: Option<String>,
     /// The printer profile id (`epson-tm-t88`, `epson-tm-t20`, `star-escpos`, `generic-58mm`).
     pub printer_profile: String,
+    /// Lines printed under the trader block.
+    pub header: Vec<String>,
+    /// Lines printed at the bottom.
+    pub footer: Vec<String>,
+    /// The logo printed at the top.
+    pub logo: Option<pos_hw::receipt::Bitmap>,
 }
 
 impl RegisterConfig {
-    /// A French shop's defaults: EUR, tax-inclusive, Europe/Paris.
+    /// A French shop's defaults: EUR, tax-inclusive, Europe/Paris, no
+    /// cash rounding, meal vouchers capped at 25 € a day.
+    ///
+    /// The merchant (name, address, SIRET, VAT number) is left empty: a
+    /// till prints nothing until its own settings name it (see
+    /// [`crate::TillSettings`]); the settings a till file holds win over
+    /// these at every open.
     pub fn france(
         store: StoreId,
         register: RegisterId,
@@ -99,14 +111,17 @@ impl RegisterConfig {
             system_operator: OperatorId::new("system")?,
             receipt: ReceiptSettings {
                 trader: TraderFacts {
-                    name: "Commerce de démonstration".into(),
-                    address: vec!["1 rue de l'Exemple".into(), "75011 Paris".into()],
-                    siret: "552 100 554 00018".into(),
-                    vat_number: Some("FR40552100554".into()),
+                    name: String::new(),
+                    address: Vec::new(),
+                    siret: String::new(),
+                    vat_number: None,
                 },
                 certificate: None,
                 link_base: None,
                 printer_profile: "epson-tm-t88".into(),
+                header: Vec::new(),
+                footer: vec!["Merci de votre visite !".into()],
+                logo: None,
             },
             require_cash_session: false,
             clock: ClockPolicy::default(),

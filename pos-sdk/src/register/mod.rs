@@ -20,6 +20,7 @@ mod receipts;
 mod reports;
 mod sale;
 mod scan;
+mod settings;
 pub(crate) mod signed_copy;
 mod stock;
 
@@ -32,6 +33,7 @@ pub use receipts::PrintedReceipt;
 pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
 pub(crate) use sale::apply_movement;
 pub use sale::{CompletedSale, SaleOptions, SaleRefused};
+pub use settings::{SettingsError, TillSettings};
 
 use crate::{Clock, IdGenerator, SdkError, db};
 use pos_core::cart::Cart;
@@ -133,8 +135,11 @@ impl Register {
         signer: Box<dyn Signer>,
     ) -> Result<Register, SdkError> {
         let now = clock.now();
-        let stamp = stamp(&config, now)?;
         let tx = conn.transaction()?;
+        // The file's merchant settings (time zone included) win over the
+        // configuration's, before anything is stamped.
+        let config = settings::load(&tx, config)?;
+        let stamp = stamp(&config, now)?;
         match db::meta_get(&tx, "register")? {
             None => {
                 period::check_genesis_time(&config, now)?;
@@ -162,6 +167,7 @@ impl Register {
                     config.system_operator.as_str(),
                     &config.software_version,
                 )?;
+                settings::seed_if_missing(&tx, signer.as_ref(), &config, stamp)?;
             }
             Err(refused) => {
                 period::log_clock_refusal(&tx, signer.as_ref(), &config, now, &refused)?;

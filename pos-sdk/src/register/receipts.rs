@@ -8,7 +8,7 @@
 //! token`): the same link on every print, computed offline; the sale event
 //! carries the token and the facts so the server's page equals the paper.
 
-use super::Register;
+use super::{Register, TillSettings};
 use crate::SdkError;
 use pos_core::ticket::{Ticket, TicketKind};
 use pos_fiscal::model::Series;
@@ -59,13 +59,63 @@ impl Register {
             },
             _ => ReceiptKind::Sale,
         };
-        Ok(self.facts(&ticket, format!("{}{number}", series.code()), extract, kind))
+        // The merchant block is the one signed in force at the sale.
+        let printed = self.settings_of_record(pos_fiscal::model::DocRef { series, number })?;
+        printed.ensure_printable()?;
+        let url = self.link_with(&printed, ticket.id());
+        Ok(build_facts(
+            &self.config,
+            &printed,
+            &ticket,
+            format!("{}{number}", series.code()),
+            extract,
+            kind,
+            url,
+        ))
+    }
+
+    /// The settings signed as in force when ticket `ticket_id` was recorded
+    /// (the settings in force now for a ticket not stored).
+    fn settings_of_ticket(&self, ticket_id: &str) -> Result<TillSettings, SdkError> {
+        let doc: Option<(String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT series, number FROM tickets WHERE id = ?1",
+                [ticket_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let doc = doc.and_then(|(s, n)| {
+            Some(pos_fiscal::model::DocRef {
+                series: Series::parse(&s)?,
+                number: u64::try_from(n).ok()?,
+            })
+        });
+        match doc {
+            Some(doc) => self.settings_of_record(doc),
+            None => Ok(self.settings()),
+        }
+    }
+
+    /// The link of `ticket_id` under `settings`' link base (`None` without
+    /// one or without the till's link key).
+    fn link_with(&self, settings: &TillSettings, ticket_id: &str) -> Option<String> {
+        let base = settings.receipt_link_base.as_ref()?;
+        let tx = self.conn.unchecked_transaction().ok()?;
+        let key = crate::db::meta_get(&tx, LINK_KEY).ok().flatten();
+        drop(tx);
+        let key = key.and_then(|k| hex::decode(k).ok())?;
+        let token = pos_sync::digital::token::link_token(&key, ticket_id).ok()?;
+        Some(pos_sync::digital::token::receipt_url(base, &token))
     }
 
     /// The digital receipt link of a ticket (`None` without a link base or
-    /// before the till's first sale made its link key).
+    /// before the till's first sale made its link key). The link base is the
+    /// one signed in force when the ticket was recorded, so every print of a
+    /// ticket carries the same link.
     pub fn receipt_link(&self, ticket_id: &str) -> Result<Option<String>, SdkError> {
-        let Some(base) = &self.config.receipt.link_base else {
+        let settings = self.settings_of_ticket(ticket_id)?;
+        let Some(base) = &settings.receipt_link_base else {
             return Ok(None);
         };
         let tx = self.conn.unchecked_transaction()?;
@@ -143,7 +193,10 @@ impl Register {
                 |r| r.get(0),
             )
             .optional()?;
-        if printed.is_some() {
+        // A ticket already reprinted (a duplicate recorded by `duplicate`,
+        // without going through here) was printed too.
+        let doc = pos_fiscal::model::DocRef { series, number };
+        if printed.is_some() || pos_fiscal::store::rows::reprints(&tx, doc)? > 0 {
             let (_, counter) = pos_fiscal::store::record_duplicate(
                 &tx,
                 self.signer.as_ref(),
@@ -178,9 +231,13 @@ impl Register {
         kind: ReceiptKind,
     ) -> ReceiptFacts {
         // A link that cannot be computed leaves the QR out; nothing legal
-        // depends on it.
-        let url = self.receipt_link(ticket.id()).ok().flatten();
-        build_facts(&self.config, ticket, number, extract, kind, url)
+        // depends on it. Settings that cannot be read back from the journal
+        // leave the ones in force now.
+        let printed = self
+            .settings_of_ticket(ticket.id())
+            .unwrap_or_else(|_| self.settings());
+        let url = self.link_with(&printed, ticket.id());
+        build_facts(&self.config, &printed, ticket, number, extract, kind, url)
     }
 }
 
@@ -226,8 +283,11 @@ pub(crate) fn receipt_for_event(
         .link_base
         .as_ref()
         .map(|base| pos_sync::digital::token::receipt_url(base, &token));
+    // The settings in force now are the last signed ones (they change only
+    // with their JET 270, in their own transaction).
     let facts = build_facts(
         config,
+        &TillSettings::from_config(config),
         ticket,
         format!("{}{}", fiscal.doc.series.code(), fiscal.doc.number),
         fiscal.extract.clone(),
@@ -258,6 +318,7 @@ fn original_label(conn: &rusqlite::Connection, ticket: &Ticket) -> Result<String
 /// The print-ready facts of a ticket under a till's configuration.
 fn build_facts(
     config: &super::RegisterConfig,
+    settings: &TillSettings,
     ticket: &Ticket,
     number: String,
     extract: String,
@@ -265,7 +326,6 @@ fn build_facts(
     receipt_url: Option<String>,
 ) -> ReceiptFacts {
     {
-        let settings = &config.receipt;
         // Receipts name each rate by a letter (A = the highest rate of the
         // ticket), printed next to each line and in the VAT table.
         let letter = |rate: pos_core::VatRate| -> String {
@@ -279,7 +339,7 @@ fn build_facts(
         let local = ticket.at().with_timezone(&config.time_zone).naive_local();
         ReceiptFacts {
             currency: ticket.currency(),
-            trader: settings.trader.clone(),
+            trader: settings.trader_facts(),
             register: config.register.to_string(),
             ticket_number: number,
             local_time: local,
@@ -359,12 +419,12 @@ fn build_facts(
                 .software_version
                 .trim_start_matches("pos-sdk ")
                 .to_owned(),
-            certificate: settings.certificate.clone(),
+            certificate: config.receipt.certificate.clone(),
             signature_extract: extract,
             receipt_url,
             kind,
-            logo: None,
-            footer: vec!["Merci de votre visite !".into()],
+            logo: settings.logo.clone(),
+            footer: settings.footer.clone(),
         }
     }
 }

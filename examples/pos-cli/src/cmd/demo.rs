@@ -188,8 +188,11 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
         RegisterId::new("caisse-1")?,
         LocationId::new("magasin")?,
     )?;
+    // The demo's own merchant: its first settings, logged as a JET 270.
     config.receipt.trader.name = "Boulangerie-Épicerie du Marché".into();
     config.receipt.trader.address = vec!["12 rue Oberkampf".into(), "75011 Paris".into()];
+    config.receipt.trader.siret = "552 100 554 00013".into();
+    config.receipt.trader.vat_number = Some("FR96552100554".into());
     config.receipt.link_base = Some("https://recus.boulangerie-du-marche.fr/r".into());
     let till =
         Register::open_with_key_file(&db, config, clock.clone(), IdGenerator::from_entropy())?;
