@@ -58,10 +58,7 @@ for t in web nodejs; do
 done
 SRC="$ROOT/bindings/wasm/pkg-src"
 cp "$SRC/package.json" "$SRC/README.md" "$PKG/"
-cp "$SRC/web-index.js" "$PKG/web/index.js"
-cp "$SRC/web-index.d.ts" "$PKG/web/index.d.ts"
-cp "$SRC/idb-store.js" "$SRC/idb-store.d.ts" "$PKG/web/"
-cp "$SRC/node-index.cjs" "$PKG/node/index.cjs"
+"$ROOT/bindings/wasm/assemble-pkg.sh" "$SRC" "$PKG"
 cp -r "$SRC/test" "$SRC/bench" "$PKG/"
 
 echo "== pos-wasm: wasm-bindgen-test (Node, headless Chromium page and dedicated Worker with OPFS)"

@@ -1,5 +1,14 @@
 // The Node entry point (CommonJS): the module is loaded synchronously.
-// Every failure is an Error whose `name` is CartError, FiscalError,
-// DeviceError, SyncError or StoreError and whose `code` is a stable kind.
+// Every failure is a `PosError` (subclass `CartError`, `FiscalError`,
+// `DeviceError`, `SyncError` or `StoreError`) with a stable `code`.
 "use strict";
 module.exports = require("./pos_wasm.js");
+const errors = require("./errors.cjs");
+module.exports.PosError = errors.PosError;
+module.exports.CartError = errors.CartError;
+module.exports.FiscalError = errors.FiscalError;
+module.exports.DeviceError = errors.DeviceError;
+module.exports.SyncError = errors.SyncError;
+module.exports.StoreError = errors.StoreError;
+module.exports.setErrorFactory(errors.makeError);
+errors.guardFreed(module.exports);

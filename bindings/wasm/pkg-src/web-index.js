@@ -1,16 +1,24 @@
 // The browser entry point (ESM): `await init()` once, then use the classes.
-// Every failure is an Error whose `name` is CartError, FiscalError,
-// DeviceError, SyncError or StoreError and whose `code` is a stable kind.
-import wasmInit from "./pos_wasm.js";
+// Every failure is a `PosError` (subclass `CartError`, `FiscalError`,
+// `DeviceError`, `SyncError` or `StoreError`) with a stable `code`.
+import wasmInit, * as wasm from "./pos_wasm.js";
+import { guardFreed, makeError } from "./errors.js";
 
 export * from "./pos_wasm.js";
+export { PosError, CartError, FiscalError, DeviceError, SyncError, StoreError } from "./errors.js";
+
+guardFreed(wasm);
 
 let ready = null;
 
 /** Loads the wasm module once (later calls return the same promise). */
 export default function init(input) {
   if (ready === null) {
-    ready = input === undefined ? wasmInit() : wasmInit({ module_or_path: input });
+    const loading = input === undefined ? wasmInit() : wasmInit({ module_or_path: input });
+    ready = loading.then((out) => {
+      wasm.setErrorFactory(makeError);
+      return out;
+    });
   }
   return ready;
 }

@@ -155,8 +155,12 @@ impl Cart {
 
     /// Sets a line's quantity (decimal string); on error nothing changes.
     #[wasm_bindgen(js_name = setQuantity)]
-    pub fn set_quantity(&self, line: u32, quantity: &str) -> Result<(), JsValue> {
-        let q = convert::decimal("quantity", quantity)?;
+    pub fn set_quantity(
+        &self,
+        line: u32,
+        #[wasm_bindgen(unchecked_param_type = "string")] quantity: JsValue,
+    ) -> Result<(), JsValue> {
+        let q = convert::amount("quantity", &quantity)?;
         let mut cart = self.borrow_mut()?;
         let id = Cart::line_id(&cart, line)?;
         cart.set_quantity(id, q).map_err(PosError::from)?;
@@ -257,12 +261,14 @@ impl Payment {
     /// `reference`); `amount` a decimal string. On error nothing changes.
     pub fn add(
         &self,
-        method: &str,
-        amount: &str,
-        reference: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "TenderMethod")] method: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] amount: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] reference: JsValue,
     ) -> Result<(), JsValue> {
-        let method = tender_method(method, reference)?;
-        let amount = Money::new(convert::decimal("amount", amount)?, self.currency);
+        let method = convert::text("tender method", "a TenderMethod string", &method)?;
+        let reference = convert::opt_text("reference", "a string", &reference)?;
+        let method = tender_method(&method, reference)?;
+        let amount = Money::new(convert::amount("amount", &amount)?, self.currency);
         let tender = pos_core::tender::Tender::new(method, amount);
         consumed(&self.completed)?;
         self.inner

@@ -1,9 +1,29 @@
 //! The few error kinds JS sees, and the one place every Rust error is mapped
 //! to them. A JS `Error` gets the kind as its `name` (`CartError`...) and the
 //! facade's error kind as its `code`. Messages carry no personal or card data.
+//!
+//! The npm package's entry points register the `PosError` class family
+//! (`setErrorFactory`) when they load: every error thrown is then an
+//! instance of `PosError` (and of `CartError`, `FiscalError`...). Without
+//! it (the bare wasm-bindgen module) it is a plain `Error` with the same
+//! `name`, `code` and message.
 
 use pos_sdk::SdkError;
+use std::cell::RefCell;
 use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+thread_local! {
+    /// `(message, code, name) => Error`, set by the package's entry point.
+    static FACTORY: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Registers the function that makes the JS error objects (the package's
+/// entry points pass their `PosError` family). Not for apps.
+#[wasm_bindgen(js_name = setErrorFactory, skip_typescript)]
+pub fn set_error_factory(factory: js_sys::Function) {
+    FACTORY.with(|f| *f.borrow_mut() = Some(factory));
+}
 
 /// The family of an error, as the JS `Error.name`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +73,16 @@ impl PosError {
             kind: ErrorKind::Cart,
             code: "invalid_input".to_owned(),
             detail: format!("invalid {field}: expected {expected}"),
+        }
+    }
+
+    /// A JS value of the wrong type where `field` must be `expected`
+    /// (a number where a decimal string is due...).
+    pub(crate) fn wrong_type(field: &str, expected: &str, got: &str) -> PosError {
+        PosError {
+            kind: ErrorKind::Cart,
+            code: "invalid_input".to_owned(),
+            detail: format!("invalid {field}: expected {expected}, got {got}"),
         }
     }
 
@@ -123,6 +153,21 @@ impl From<pos_sync::SyncError> for PosError {
 
 impl From<PosError> for JsValue {
     fn from(e: PosError) -> JsValue {
+        let made = FACTORY.with(|f| {
+            f.borrow().as_ref().and_then(|factory| {
+                factory
+                    .call3(
+                        &JsValue::NULL,
+                        &e.detail.as_str().into(),
+                        &e.code.as_str().into(),
+                        &e.kind.name().into(),
+                    )
+                    .ok()
+            })
+        });
+        if let Some(error) = made {
+            return error;
+        }
         let error = js_sys::Error::new(&e.detail);
         error.set_name(e.kind.name());
         // Setting a property on a fresh Error object cannot fail.
@@ -156,6 +201,12 @@ mod tests {
                 "CartError",
                 "invalid_input",
                 "invalid amount: expected a decimal such as 12.50",
+            ),
+            (
+                PosError::wrong_type("amount", "a decimal string", "number"),
+                "CartError",
+                "invalid_input",
+                "invalid amount: expected a decimal string, got number",
             ),
             (
                 PosError::from(pos_hw::HwError::BarcodeEmpty),

@@ -12,14 +12,19 @@
 //! from them (kept in IndexedDB by the npm package's `idb-store`).
 
 mod cart;
+mod cash;
 mod clock;
 mod convert;
 mod error;
+mod fiscal;
 #[cfg(target_arch = "wasm32")]
 mod opfs;
+mod orders;
+mod refund;
 mod register;
 mod report;
 mod sale;
+mod stock;
 mod sync;
 mod types;
 

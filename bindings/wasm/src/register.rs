@@ -20,7 +20,8 @@ use wasm_bindgen::prelude::*;
 pub struct Register {
     inner: RefCell<SdkRegister>,
     clock: Arc<JsClock>,
-    path: String,
+    /// The database file (none for `inMemory`).
+    path: Option<String>,
     trader: pos_hw::receipt::TraderFacts,
     promotions: Arc<[pos_core::promotion::Promotion]>,
 }
@@ -102,7 +103,7 @@ fn clock_millis(millis: Option<f64>) -> Result<Option<i64>, PosError> {
         .transpose()
 }
 
-fn sale_options(
+pub(crate) fn sale_options(
     operator: &str,
     customer: Option<String>,
     training: bool,
@@ -141,10 +142,19 @@ impl Register {
             clock.clone(),
             ids_of(id_seed),
         )?;
-        Ok(Register {
+        Ok(Register::wrap(inner, clock, Some(path.to_owned()), store))
+    }
+
+    fn wrap(
+        inner: SdkRegister,
+        clock: Arc<JsClock>,
+        path: Option<String>,
+        store: &str,
+    ) -> Register {
+        Register {
             inner: RefCell::new(inner),
             clock,
-            path: path.to_owned(),
+            path,
             trader: pos_hw::receipt::TraderFacts {
                 name: store.to_owned(),
                 address: Vec::new(),
@@ -152,6 +162,15 @@ impl Register {
                 vat_number: None,
             },
             promotions: Arc::from(Vec::new()),
+        }
+    }
+
+    /// The database file, for export: an in-memory till has none.
+    fn file(&self) -> Result<&str, PosError> {
+        self.path.as_deref().ok_or_else(|| {
+            PosError::from(pos_sdk::SdkError::Unsupported {
+                what: "exporting an in-memory till (open it with Register.open)",
+            })
         })
     }
 }
@@ -183,6 +202,27 @@ impl Register {
             id_seed,
             receipt_link_base,
         )?)
+    }
+
+    /// A till in wasm memory with a fresh software signing key, gone when
+    /// the page or process ends (demos, tests): the quickest start.
+    /// `clockMillis` and `idSeed` as for `open`.
+    #[wasm_bindgen(js_name = inMemory)]
+    pub fn in_memory(
+        store: &str,
+        register: &str,
+        location: &str,
+        #[wasm_bindgen(js_name = clockMillis)] clock_millis: Option<f64>,
+        #[wasm_bindgen(js_name = idSeed)] id_seed: Option<u64>,
+    ) -> Result<Register, JsValue> {
+        let config = config(store, register, location)?;
+        let clock = Arc::new(JsClock::new(self::clock_millis(clock_millis)?));
+        let signer = pos_sdk::keystore::generate()
+            .map_err(|e| PosError::from(pos_sdk::SdkError::from(e)))?;
+        let inner =
+            SdkRegister::in_memory(config, clock.clone(), ids_of(id_seed), Box::new(signer))
+                .map_err(PosError::from)?;
+        Ok(Register::wrap(inner, clock, None, store))
     }
 
     /// Reopens a till from the bytes `exportDatabase` gave (kept in
@@ -227,7 +267,7 @@ impl Register {
     pub fn export_database(&self) -> Result<Vec<u8>, JsValue> {
         // Borrowing the register keeps any of its calls out meanwhile.
         let _reg = self.inner()?;
-        Ok(read_database(&self.path)?)
+        Ok(read_database(self.file()?)?)
     }
 
     /// The till's signing key file (`<path>.keys`) as bytes, to keep apart
@@ -236,7 +276,7 @@ impl Register {
     #[wasm_bindgen(js_name = exportKeys)]
     pub fn export_keys(&self) -> Result<Vec<u8>, JsValue> {
         let _reg = self.inner()?;
-        let bytes = key_file(&self.path)
+        let bytes = key_file(self.file()?)
             .export()
             .map_err(|e| PosError::from(pos_sdk::SdkError::from(e)))?;
         Ok(bytes.ok_or_else(|| {
@@ -405,7 +445,7 @@ impl Register {
     /// Whether a sale can be recorded now: `open`, `day_closed` (today's Z
     /// is made) or `session_closed` (a cash session is required and none is
     /// open). Ask before taking a card payment.
-    #[wasm_bindgen(js_name = periodState)]
+    #[wasm_bindgen(js_name = periodState, unchecked_return_type = "PeriodState")]
     pub fn period_state(&self) -> Result<String, JsValue> {
         let reg = self.inner()?;
         Ok(reg
@@ -420,11 +460,11 @@ impl Register {
     pub fn receipt(
         &self,
         sale: &CompletedSale,
-        format: &str,
+        #[wasm_bindgen(unchecked_param_type = "TextReceiptFormat")] format: JsValue,
         profile: &str,
     ) -> Result<String, JsValue> {
         use pos_hw::receipt::OutputFormat;
-        let format = match format {
+        let format = match convert::text("format", "text, html or svg", &format)?.as_str() {
             "text" => OutputFormat::Text,
             "html" => OutputFormat::Html,
             "svg" => OutputFormat::Svg,
@@ -537,13 +577,19 @@ impl Register {
 
     /// A customer's loyalty points balance.
     #[wasm_bindgen(js_name = loyaltyBalance)]
-    pub fn loyalty_balance(&self, customer: &str) -> Result<u64, JsValue> {
+    pub fn loyalty_balance(&self, customer: &str) -> Result<f64, JsValue> {
         let id = CustomerId::new(customer).map_err(PosError::from)?;
-        Ok(self.inner()?.loyalty_balance(&id).map_err(PosError::from)?)
+        let points = self.inner()?.loyalty_balance(&id).map_err(PosError::from)?;
+        Ok(convert::number(points))
     }
 }
 
 impl Register {
+    /// Who issues the receipts (`setTrader`).
+    pub(crate) fn trader(&self) -> pos_hw::receipt::TraderFacts {
+        self.trader.clone()
+    }
+
     /// The facade register, for the sync calls.
     pub(crate) fn sdk(&self) -> Result<RefMut<'_, SdkRegister>, PosError> {
         self.inner()

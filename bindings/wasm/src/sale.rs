@@ -1,7 +1,21 @@
 //! A completed sale: the immutable ticket and its fiscal stamp.
 
 use pos_sdk::CompletedSale as SdkSale;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+/// The plain-object view of a sale (`toJSON`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SaleView {
+    ticket_id: String,
+    number: u64,
+    series: String,
+    total: String,
+    change: String,
+    at_millis: i64,
+    signature_extract: String,
+}
 
 /// What completing a sale produced.
 #[wasm_bindgen]
@@ -30,8 +44,8 @@ impl CompletedSale {
 
     /// Its fiscal number in its series.
     #[wasm_bindgen(getter)]
-    pub fn number(&self) -> u64 {
-        self.inner.number
+    pub fn number(&self) -> f64 {
+        crate::convert::number(self.inner.number)
     }
 
     /// Its series (`T`, or `X` in training mode).
@@ -65,6 +79,33 @@ impl CompletedSale {
     #[wasm_bindgen(getter, js_name = signatureExtract)]
     pub fn signature_extract(&self) -> String {
         self.inner.fiscal.extract.clone()
+    }
+
+    /// The fiscal record's hash (hex).
+    #[wasm_bindgen(getter, js_name = recordHash)]
+    pub fn record_hash(&self) -> String {
+        self.inner.fiscal.hash.clone()
+    }
+
+    /// Whether it is a refund ticket (its total is negative).
+    #[wasm_bindgen(getter, js_name = isRefund)]
+    pub fn is_refund(&self) -> bool {
+        self.inner.ticket.total().is_negative()
+    }
+
+    /// The sale's facts as a plain object (what `JSON.stringify` writes):
+    /// `{ticketId, number, series, total, change, atMillis, signatureExtract}`.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "SaleSummary")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        Ok(crate::convert::to_js(&SaleView {
+            ticket_id: self.ticket_id(),
+            number: self.inner.number,
+            series: self.series(),
+            total: self.total(),
+            change: self.change(),
+            at_millis: self.inner.ticket.at().timestamp_millis(),
+            signature_extract: self.signature_extract(),
+        })?)
     }
 
     /// The ticket as JSON (the document the sync and archives carry).

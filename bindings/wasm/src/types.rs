@@ -44,6 +44,44 @@ export interface SyncReport {
   /** When the last round succeeded (this one), epoch milliseconds. */
   lastSuccessMillis: number | null;
 }
+/** How a tender is paid (`gift_card`, `voucher`, `store_credit` need a reference). */
+export type TenderMethod = "cash" | "card" | "cheque" | "meal_voucher" | "gift_card" | "voucher" | "store_credit";
+/** Every receipt format (`escpos` and `png` are bytes: `receiptBytes`). */
+export type ReceiptFormat = "escpos" | "text" | "html" | "png" | "svg";
+/** The receipt formats `receipt` returns as a string. */
+export type TextReceiptFormat = "text" | "html" | "svg";
+/** Why cash goes in or out of the drawer outside a sale. */
+export type CashMoveReason = "change_fund" | "bank_deposit" | "supplier_payment" | "expense" | "tip" | "correction" | "other";
+/** Whether a sale can be recorded now. */
+export type PeriodState = "open" | "day_closed" | "session_closed";
+/** Where an order stands. */
+export type OrderStatus = "received" | "accepted" | "preparing" | "ready" | "collected" | "cancelled" | "refunded";
+/** What `JSON.stringify(sale)` writes (`CompletedSale.toJSON`). */
+export interface SaleSummary { ticketId: string; number: number; series: string; total: string; change: string; atMillis: number; signatureExtract: string; }
+/** A line of an original ticket to refund: its zero-based index on that ticket and the quantity given back (decimal string). */
+export interface RefundLine { line: number; quantity: string; }
+/** Sales, refunds and net of one tender kind in the cash session. */
+export interface TenderTotals { kind: string; sales: string; refunds: string; net: string; }
+/** VAT of one rate, sales minus refunds. */
+export interface VatTotals { rate: string; net: string; vat: string; gross: string; }
+/** The X report: the open cash session's totals now (decimals as strings). */
+export interface XReport { session: string; atMillis: number; openingFloat: string; salesCount: number; refundsCount: number; salesTotal: string; refundsTotal: string; netTotal: string; byTender: TenderTotals[]; byVat: VatTotals[]; payIns: string; payOuts: string; expectedCash: string; }
+/** What closing the drawer produced (`difference` negative when cash is missing; `closures`: the Z records made). */
+export interface CashClose { counted: string; difference: string; closures: string[]; }
+/** A rendered stored receipt and what it is (`sale`, `refund`, `duplicate <k>`, `training`, `provisional_bill`). */
+export interface StoredReceipt { bytes: Uint8Array; kind: string; }
+/** The FEC accounting export. */
+export interface FecFile { name: string; bytes: Uint8Array; }
+/** A signed fiscal archive of a period (tar bytes). */
+export interface FiscalArchive { fileName: string; bytes: Uint8Array; manifestSha256: string; intact: boolean; record: string; }
+/** The stock of a SKU at the till's location (decimal strings). */
+export interface StockLevel { onHand: string; reserved: string; available: string; }
+/** One SKU counted during an inventory. */
+export interface StockCount { sku: string; quantity: string; }
+/** A line of an order (decimal strings). */
+export interface OrderLine { sku: string; label: string; quantity: string; amount: string; }
+/** One order waiting for collection. */
+export interface PickupEntry { order: string; pickupAtMillis: number; status: OrderStatus; paid: boolean; due: string; }
 /** The sync transport the app gives: throws when the server is unreachable. */
 export type SyncHttp = (method: string, path: string, headers: [string, string][], body: Uint8Array) => { status: number; body: Uint8Array };
 "#;

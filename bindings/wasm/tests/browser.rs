@@ -14,7 +14,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn browser_sale_export_restore_with_the_real_clock_and_entropy() {
     assert_eq!(
         common::sale_export_restore("/browser-a.sqlite", None, None),
-        (1, 2)
+        (1.0, 2.0)
     );
 }
 

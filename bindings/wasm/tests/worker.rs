@@ -46,11 +46,13 @@ async fn worker_opfs_sale_is_found_again_by_a_new_connection_without_export() {
     let cart = reg.new_cart().unwrap();
     reg.scan(&cart, "2000000001012").unwrap();
     let payment = reg.start_payment(&cart, None).unwrap();
-    payment.add("cash", "1.30", None).unwrap();
+    payment
+        .add("cash".into(), "1.30".into(), JsValue::UNDEFINED)
+        .unwrap();
     let sale = reg
         .complete_sale(&cart, &payment, "alice", None, None, None)
         .unwrap();
-    assert_eq!(sale.number(), 1);
+    assert_eq!(sale.number(), 1.0);
     let ticket = sale.ticket_id();
     drop(reg);
 

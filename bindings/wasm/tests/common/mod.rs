@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 
 /// A sale rung up, split-paid, exported and restored, then a second sale
 /// on the restored till; returns the two sale numbers.
-pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) -> (u64, u64) {
+pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) -> (f64, f64) {
     let reg = Register::open(path, "paris-11", "till-1", "shop", clock, seed, None).unwrap();
     reg.import_catalog_json(&sample_catalog_json()).unwrap();
     let cart = reg.new_cart().unwrap();
@@ -13,13 +13,17 @@ pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) ->
     reg.scan(&cart, "3760123000352").unwrap();
     assert_eq!(cart.total().unwrap(), "26.20");
     let payment = reg.start_payment(&cart, None).unwrap();
-    payment.add("card", "20", None).unwrap();
-    payment.add("cash", "10", None).unwrap();
+    payment
+        .add("card".into(), "20".into(), JsValue::UNDEFINED)
+        .unwrap();
+    payment
+        .add("cash".into(), "10".into(), JsValue::UNDEFINED)
+        .unwrap();
     let first = reg
         .complete_sale(&cart, &payment, "alice", None, None, None)
         .unwrap();
     assert_eq!(first.change(), "3.80");
-    let text = reg.receipt(&first, "text", "epson-tm-t20").unwrap();
+    let text = reg.receipt(&first, "text".into(), "epson-tm-t20").unwrap();
     assert!(text.contains("26,20"), "{text}");
 
     let bytes = reg.export_database().unwrap();
@@ -46,7 +50,9 @@ pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) ->
     let cart = again.new_cart().unwrap();
     again.scan(&cart, "2000000001012").unwrap();
     let payment = again.start_payment(&cart, None).unwrap();
-    payment.add("cash", "1.30", None).unwrap();
+    payment
+        .add("cash".into(), "1.30".into(), JsValue::UNDEFINED)
+        .unwrap();
     let second = again
         .complete_sale(&cart, &payment, "alice", None, None, None)
         .unwrap();

@@ -1,0 +1,3 @@
+// CommonJS (require): the module is ready when required; no init().
+export * from "./pos_wasm.js";
+export * from "./errors.cjs";
