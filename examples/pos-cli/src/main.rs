@@ -25,6 +25,10 @@ enum Command {
     Sell(cmd::till::SellArgs),
     /// Complete N random realistic sales, printing `committed <number>` after each commit.
     Simulate(cmd::till::SimulateArgs),
+    /// Make a till file with the merchant's settings: `pos init --db PATH --settings FILE` (JSON).
+    Init(cmd::config::InitArgs),
+    /// Print the merchant settings, or change them: `pos config --db PATH [--set KEY=VALUE]...` (one JET 270).
+    Config(cmd::config::ConfigArgs),
     /// Describe a scanned code as JSON (EAN/UPC, in-store weight/price codes, GS1 element strings).
     Barcode(cmd::barcode::BarcodeArgs),
     /// Render a stored ticket's receipt; a second print is a DUPLICATA (series C).
@@ -57,6 +61,8 @@ fn main() -> ExitCode {
         Command::Price(args) => cmd::price::run(&args),
         Command::Receipt(args) => cmd::receipt::run(&args),
         Command::Barcode(args) => cmd::barcode::run(&args),
+        Command::Init(args) => cmd::config::init(&args),
+        Command::Config(args) => cmd::config::config(&args),
         Command::Demo(args) => cmd::demo::run(&args),
         Command::Sell(args) => cmd::till::sell(&args),
         Command::Simulate(args) => cmd::till::simulate(&args),
