@@ -40,7 +40,9 @@ TICKET_SERIES = {"T", "I", "X", "B"}
 MODE_SERIES = {"ticket": "T", "invoice": "I", "training": "X", "provisional": "B"}
 PURGEABLE = {"T", "I", "C", "X", "B"}
 RECORD_FIELDS = ["format", "register", "series", "number", "kind", "ts", "utc_offset_min",
-                 "key_id", "payload", "signed_string", "prev_hash", "signature", "hash"]
+                 "key_id", "payload", "signed_string", "prev_hash", "signature", "hash", "head_seq"]
+# A format-1 record has no journal counter: `head_seq` is absent (NULL in SQLite).
+SEAL_EVERY = 64
 I64 = (-(1 << 63), (1 << 63) - 1)
 U64 = (0, (1 << 64) - 1)
 U32 = (0, (1 << 32) - 1)
@@ -242,13 +244,16 @@ def local_date(rec):
 # ---------------------------------------------------------------- records (section 4)
 
 def envelope(rec) -> bytes:
-    return canonical({
+    env = {
         "format": rec["format"], "register": rec["register"], "series": rec["series"],
         "number": rec["number"], "kind": rec["kind"], "ts": rec["ts"],
         "utc_offset_min": rec["utc_offset_min"], "key_id": rec["key_id"],
         "payload_sha256": sha256_hex(rec["payload"].encode("utf-8")),
         "signed_string": rec["signed_string"], "prev_hash": rec["prev_hash"],
-    })
+    }
+    if rec.get("head_seq") is not None:  # format 2: the journal counter is signed
+        env["head_seq"] = rec["head_seq"]
+    return canonical(env)
 
 
 def genesis_hash(register, key_id, init_ts, series) -> str:
@@ -262,7 +267,10 @@ def well_formed(rec) -> bool:
             "signature", "hash"]
     if any(not isinstance(rec.get(k), str) for k in strs):
         return False
-    if rec["format"] != 1 or isinstance(rec["format"], bool):
+    if isinstance(rec["format"], bool) or isinstance(rec.get("head_seq"), bool):
+        return False
+    if not ((rec["format"] == 1 and rec.get("head_seq") is None) or
+            (rec["format"] == 2 and UINT(rec.get("head_seq")))):
         return False
     if rec["series"] not in SERIES or not UINT(rec["number"]) or rec["number"] < 1:
         return False
@@ -408,6 +416,7 @@ def check_records(records, trusted, report, anchors=None, table="fiscal_record",
         if anchor is None and g is not None:
             anchor = (1, genesis_hash(g["register"], g["key_id"], g["init_ts"], s), None)
         _check_series(s, items, anchor, report, table)
+    check_counters(records, report, table)
     report.info["key_ids"] = sorted(signed_by)
     return ring
 
@@ -448,8 +457,28 @@ def _check_series(s, items, anchor, report, table):
         prev, expected = r, n + 1
 
 
+def check_counters(records, report, table="fiscal_record"):
+    """Rule 6b: journal counters (format 2) are unique and increase along each series."""
+    seen = set()
+    for r in records:
+        c = r.get("head_seq")
+        if c is not None:
+            if c in seen:
+                report.rec("counter", r, "journal counter already used", column="head_seq", table=table)
+            seen.add(c)
+    for s in SERIES:
+        last = None
+        for r in sorted((r for r in records if r["series"] == s), key=lambda r: r["number"]):
+            c = r.get("head_seq")
+            if last is not None and (c is None or c <= last):
+                report.rec("counter", r, "journal counter does not increase along the series",
+                           column="head_seq", table=table)
+            if c is not None:
+                last = c if last is None else max(last, c)
+
+
 def check_head(records, head_payload, head_sig, ring, report, known_head=None, register=None):
-    """Rule 7 (the part shared by files and head.json)."""
+    """Rule 7 (the part shared by files and head.json): the sealed part and the unsealed tail."""
     def bad(detail, column=None):
         report.add("bad_head", detail, table="fiscal_head", row="1", column=column)
     p = decode_canonical(head_payload) if isinstance(head_payload, str) else None
@@ -465,10 +494,13 @@ def check_head(records, head_payload, head_sig, ring, report, known_head=None, r
         seq, h = known_head
         if p["head_seq"] < seq or (p["head_seq"] == seq and sha256_hex(head_payload.encode("utf-8")) != h):
             report.add("restored_backup", "head is older than the mirrored head", table="fiscal_head", row="1")
+    hs = p["head_seq"]
+    beyond = []
     for s in SERIES:
-        present = [r for r in records if r["series"] == s]
-        last = max(present, key=lambda r: r["number"]) if present else None
         h = p["series"].get(s)
+        sealed_last = h["last"] if h is not None else 0
+        present = [r for r in records if r["series"] == s and r["number"] <= sealed_last]
+        last = max(present, key=lambda r: r["number"]) if present else None
         if h is not None and last is None:
             report.add("truncated_tail", "head names records that are missing", series=s, number=1,
                        last_number=h["last"], table="fiscal_record", row=f"{s}1")
@@ -476,15 +508,35 @@ def check_head(records, head_payload, head_sig, ring, report, known_head=None, r
             report.add("truncated_tail", "head names records that are missing", series=s,
                        number=last["number"] + 1, last_number=h["last"], table="fiscal_record",
                        row=f"{s}{last['number'] + 1}")
-        elif h is not None and h["last"] < last["number"]:
-            report.add("beyond_head", "records beyond the head", series=s, number=h["last"] + 1,
-                       table="fiscal_record", row=f"{s}{h['last'] + 1}")
         elif h is not None and h["hash"] != last["hash"]:
             report.rec("truncated_tail", last, "last record differs from the head", column="hash")
-        elif h is None and last is not None:
-            report.add("beyond_head", "series absent from the head", series=s, number=1,
-                       table="fiscal_record", row=f"{s}1")
-    report.info["head_seq"] = p["head_seq"]
+        for r in records:
+            if r["series"] != s:
+                continue
+            if r["number"] > sealed_last:
+                beyond.append(r)
+            elif r.get("head_seq") is not None and r["head_seq"] > hs:
+                report.rec("counter", r, "record sealed by the head carries a later counter", column="head_seq")
+    counters = set()
+    for r in beyond:
+        c = r.get("head_seq")
+        if c is not None and c > hs:
+            counters.add(c)
+        else:
+            report.rec("beyond_head", r, "record beyond the head does not continue its counter",
+                       column="head_seq")
+        if r["series"] in ("Z", "A"):
+            report.rec("beyond_head", r, "closure or archive not covered by the head")
+    expected = hs + 1
+    for c in sorted(counters):
+        if c > expected:
+            report.add("missing", "unsealed records missing: journal counters (head_seq) skipped",
+                       number=expected, last_number=c - 1, table="fiscal_record", row=f"head_seq {expected}")
+        expected = c + 1
+    if len(beyond) > SEAL_EVERY:
+        report.add("beyond_head", "more unsealed records than the sealing bound", table="fiscal_head", row="1")
+    report.info["head_seq"] = hs
+    report.info["unsealed"] = len(beyond)
     return p
 
 
@@ -508,7 +560,9 @@ def _tables(conn):
 
 def load_records(conn, report):
     """Rule 1 over the fiscal_record rows; returns well-formed records with `_payload`, `_row`."""
-    rows = conn.execute(f"SELECT seq, {', '.join(COLUMNS)} FROM fiscal_record ORDER BY seq").fetchall()
+    have = {r[1] for r in conn.execute("PRAGMA table_info(fiscal_record)")}
+    cols = [c if c in have else f"NULL AS {c}" for c in COLUMNS]  # schema 2 files lack head_seq
+    rows = conn.execute(f"SELECT seq, {', '.join(cols)} FROM fiscal_record ORDER BY seq").fetchall()
     out = []
     for row in rows:
         rec = dict(zip(["seq"] + COLUMNS, row))
@@ -1152,6 +1206,8 @@ def _records_from_lines(lines, report, table, require_canonical):
                 v = json.loads(line)
             except ValueError:
                 v = None
+        if isinstance(v, dict) and set(v) == set(RECORD_FIELDS) - {"head_seq"}:
+            v["head_seq"] = None  # format 1: no journal counter
         if not isinstance(v, dict) or set(v) != set(RECORD_FIELDS) or not well_formed(v):
             report.add("malformed", "line is not a record", table=table, row=f"line {pos + 1}")
             continue

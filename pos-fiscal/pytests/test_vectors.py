@@ -56,7 +56,9 @@ def verify_sig(pub, message: bytes, sig_hex: str) -> bool:
 
 
 def envelope(rec) -> bytes:
+    counter = {"head_seq": rec["head_seq"]} if rec["format"] == 2 else {}
     return canonical({
+        **counter,
         "format": rec["format"],
         "register": rec["register"],
         "series": rec["series"],
@@ -127,8 +129,16 @@ def check(records, head, pub, key_id):
             if r["prev_hash"] != prev_hash or not r["signed_string"].endswith(tail):
                 bad.add((s, r["number"]))
             prev_hash, prev_sig, expected = r["hash"], r["signature"], r["number"] + 1
+    counters = [r["head_seq"] for r in records if r["format"] == 2]
+    for r in records:  # the journal counter is unique and grows along each series
+        if r["format"] == 2 and counters.count(r["head_seq"]) > 1:
+            bad.add((r["series"], r["number"]))
     assert verify_sig(pub, head["payload"].encode(), head["signature"]), "head signature"
     h = json.loads(head["payload"])
+    beyond = sorted(r["head_seq"] for r in records
+                    if r["number"] > h["series"].get(r["series"], {"last": 0})["last"])
+    assert beyond == list(range(h["head_seq"] + 1, h["head_seq"] + 1 + len(beyond))), \
+        "records beyond the head continue its counter without a gap"
     for s, entry in h["series"].items():
         present = {r["number"]: r for r in records if r["series"] == s}
         for n in range(1, entry["last"] + 1):

@@ -429,6 +429,9 @@ fn round(
     attempt: &mut RoundFn<'_>,
 ) -> Result<RoundReport> {
     let offline = status(register)?.offline_since.is_some();
+    // A fresh head before the push: the server then mirrors records that a
+    // signed head also covers.
+    register.seal().map_err(till)?;
     let now = || Utc::now();
     let clock_now = register.now();
     let result = {

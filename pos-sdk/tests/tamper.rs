@@ -652,3 +652,197 @@ fn the_z_ticket_prints_the_chain_head_from_the_signed_closure() {
     let extract = pos_fiscal::record::receipt_extract(&z.signature_b64().unwrap());
     assert!(text.contains(&format!("Signature {extract}")), "{text}");
 }
+
+/// Counts the signatures the till asks of its key: on a phone each is a
+/// hardware-keystore call of milliseconds.
+struct CountingSigner {
+    inner: SoftwareSigner,
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Signer for CountingSigner {
+    fn sign(&self, m: &[u8]) -> Result<pos_fiscal::RawSignature, pos_fiscal::SignerError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.sign(m)
+    }
+    fn public_key_sec1(&self) -> Vec<u8> {
+        self.inner.public_key_sec1()
+    }
+    fn key_id(&self) -> String {
+        self.inner.key_id()
+    }
+}
+
+/// A till on a real SQLite file whose signatures are counted.
+fn counted_till(dir: &Path) -> (Register, Arc<std::sync::atomic::AtomicUsize>, PathBuf) {
+    let path = dir.join("till.sqlite");
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let signer = CountingSigner {
+        inner: SoftwareSigner::from_secret(&SECRET).unwrap(),
+        calls: calls.clone(),
+    };
+    let clock = Arc::new(ManualClock::new(at("2026-03-14T08:00:00Z")));
+    let mut reg = Register::open(
+        &path,
+        config(),
+        clock,
+        IdGenerator::seeded(11),
+        Box::new(signer),
+    )
+    .unwrap();
+    reg.import_catalog_json(pos_core::catalog::sample_catalog_json())
+        .unwrap();
+    (reg, calls, path)
+}
+
+fn calls(c: &std::sync::atomic::AtomicUsize) -> usize {
+    c.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A consistent copy of a live till file (committed data, WAL included),
+/// taken without touching the till.
+fn snapshot(live: &Path, to: &Path) {
+    let c = Connection::open(live).unwrap();
+    c.execute("VACUUM INTO ?1", [to.to_str().unwrap()]).unwrap();
+}
+
+/// What the sync server holds once it accepted every record of `path`:
+/// the last number and hash of each series.
+fn server_mirror(
+    path: &Path,
+) -> std::collections::BTreeMap<Series, pos_fiscal::payload::HeadEntry> {
+    let c = Connection::open(path).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for r in rows::load_records(&c).unwrap() {
+        out.insert(
+            r.series,
+            pos_fiscal::payload::HeadEntry {
+                last: r.number,
+                hash: r.hash.clone(),
+            },
+        );
+    }
+    out
+}
+
+#[test]
+fn a_sale_commit_makes_exactly_one_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut reg, n, path) = counted_till(dir.path());
+    // Opening sealed what it wrote; the first sale then costs one signature.
+    reg.seal().unwrap();
+    for i in 0..3 {
+        let before = calls(&n);
+        sell(&mut reg, &["2000000001012"], None);
+        assert_eq!(
+            calls(&n) - before,
+            1,
+            "sale {i}: one signature, the record's"
+        );
+    }
+    // Idle: one seal signs one head; with nothing new it signs nothing.
+    let before = calls(&n);
+    assert!(reg.seal().unwrap());
+    assert!(!reg.seal().unwrap());
+    assert_eq!(calls(&n) - before, 1);
+    sell(&mut reg, &["2000000001012"], None);
+    // Shutdown seals the sale just made.
+    let before = calls(&n);
+    drop(reg);
+    assert_eq!(calls(&n) - before, 1);
+    let r = verify(&path);
+    assert!(r.is_intact(), "{}", r.to_json());
+    assert_eq!(r.unsealed, 0);
+}
+
+#[test]
+fn unsealed_tail_cut_or_holed_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut reg, _, path) = counted_till(dir.path());
+    sell(&mut reg, &["2000000001012"], None);
+    reg.seal().unwrap();
+    let backup = dir.path().join("backup.sqlite");
+    snapshot(&path, &backup);
+    // After the seal: a sale, a reprint (C1, another series), a sale.
+    sell(&mut reg, &["2000000001012"], None);
+    let op = OperatorId::new("alice").unwrap();
+    for _ in 0..2 {
+        reg.print_receipt(Series::T, 2, pos_hw::receipt::OutputFormat::Text, &op)
+            .unwrap();
+    }
+    sell(&mut reg, &["2000000001012"], None);
+    let live = dir.path().join("live.sqlite");
+    snapshot(&path, &live);
+    let mirror = server_mirror(&live);
+    let r = verify(&live);
+    assert!(r.is_intact(), "{}", r.to_json());
+    assert!(r.unsealed >= 3, "{}", r.to_json());
+
+    let cut = |sql: &str| {
+        let p = dir.path().join("cut.sqlite");
+        let _ = std::fs::remove_file(&p);
+        std::fs::copy(&live, &p).unwrap();
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch("DROP TRIGGER fiscal_record_no_delete")
+            .unwrap();
+        c.execute(sql, []).unwrap();
+        drop(c);
+        p
+    };
+    // The middle of the unsealed tail, in series C: the journal counter
+    // shows the hole though every chain is whole.
+    let holed = cut("DELETE FROM fiscal_record WHERE series = 'C'");
+    let r = verify(&holed);
+    assert!(
+        r.defects
+            .iter()
+            .any(|d| d.kind == DefectKind::Missing && d.series.is_none()),
+        "{}",
+        r.to_json()
+    );
+    // The end of the unsealed tail: no chain, counter or head defect alone
+    // (only caches an attacker also rewrites), found by the server's mirror
+    // of the records it accepted.
+    let cut_end = cut("DELETE FROM fiscal_record WHERE series = 'T' AND number = 3");
+    let r = verify(&cut_end);
+    assert!(
+        !r.defects.iter().any(|d| matches!(
+            d.kind,
+            DefectKind::TruncatedTail | DefectKind::Missing | DefectKind::BeyondHead
+        )),
+        "{}",
+        r.to_json()
+    );
+    let r = pos_sdk::verify::verify_file(
+        &cut_end,
+        &VerifyOptions {
+            keys: vec![registered_key()],
+            mirrored_heads: mirror.clone(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        has_record(&r, DefectKind::TruncatedTail, Series::T, 3),
+        "{}",
+        r.to_json()
+    );
+    // An old backup (taken at the seal) put back: sealed and consistent
+    // alone, older than what the server accepted.
+    drop(reg);
+    assert!(verify(&backup).is_intact());
+    let r = pos_sdk::verify::verify_file(
+        &backup,
+        &VerifyOptions {
+            keys: vec![registered_key()],
+            mirrored_heads: mirror,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        has_record(&r, DefectKind::TruncatedTail, Series::T, 3),
+        "{}",
+        r.to_json()
+    );
+}

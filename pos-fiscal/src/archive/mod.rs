@@ -261,6 +261,8 @@ pub fn make_archive(
     files.insert("records.jsonl".to_string(), sha256_hex(&jsonl));
     files.insert("public_key.pem".to_string(), sha256_hex(pem.as_bytes()));
     files.insert("totals.json".to_string(), sha256_hex(&totals));
+    // The manifest carries a head covering every record archived.
+    store::seal(conn, signer, &now)?;
     let head = rows::load_head(conn)?.ok_or(FiscalError::JournalState { state: "no head" })?;
     let previous_manifest_sha256 = previous.map(|p| p.manifest_sha256).unwrap_or_default();
     let manifest = Manifest {
@@ -337,6 +339,7 @@ pub fn make_archive(
     };
     store::jet(conn, signer, &now, code, operator, d)?;
     store::finish(conn, signer, &now)?;
+    store::seal(conn, signer, &now)?;
     let b64 = rec.signature_b64().unwrap_or_default();
     Ok(ArchiveOutput {
         bytes,
@@ -401,6 +404,7 @@ pub fn purge_archived(
     d.insert("deleted".to_string(), n.to_string());
     store::jet(conn, signer, &now, JetCode::PeriodArchive, operator, d)?;
     store::finish(conn, signer, &now)?;
+    store::seal(conn, signer, &now)?;
     u64::try_from(n).map_err(|_| FiscalError::Overflow { what: "count" })
 }
 

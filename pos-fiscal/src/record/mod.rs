@@ -1,9 +1,14 @@
 //! The record envelope: what is signed, what is hashed, how series chain.
 //!
-//! Format version 1. The envelope bytes are the canonical JSON
-//! ([`crate::canon`]) of:
-//! `format, register, series, number, kind, ts (UTC, seconds, Z),
+//! Format version 2 (written since pos-fiscal 0.x with one signature per
+//! record). The envelope bytes are the canonical JSON ([`crate::canon`]) of:
+//! `format, head_seq, register, series, number, kind, ts (UTC, seconds, Z),
 //! utc_offset_min, key_id, payload_sha256 (hex), signed_string, prev_hash`.
+//! `head_seq` is the journal's global counter: +1 per record, across every
+//! series, so the records of all series form one signed order and the
+//! records written after the last signed head must continue its counter
+//! without a gap (see [`crate::head`]). Format version 1 is the same
+//! envelope without `head_seq`; its records still verify.
 //! The signature is ECDSA P-256 / SHA-256 over the envelope bytes, stored as
 //! 64 bytes `r || s` (low-S). The record hash is
 //! `SHA-256(envelope bytes || 64 signature bytes)`, lowercase hex. Record `n`
@@ -18,9 +23,13 @@ use crate::model::{Series, Stamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The only envelope format so far. A later format gets a new number and
-/// its own envelope function; verifiers keep every old one.
+/// The first envelope format (no journal counter). Still verified, no
+/// longer written.
 pub const FORMAT_V1: u32 = 1;
+
+/// The envelope format written today: version 1 plus `head_seq`. A later
+/// format gets a new number; verifiers keep every old one.
+pub const FORMAT_V2: u32 = 2;
 
 /// One journal record exactly as stored (SQLite row, JSON Lines line, or a
 /// sync message). Everything a verifier needs, plus the public key.
@@ -29,6 +38,10 @@ pub const FORMAT_V1: u32 = 1;
 pub struct StoredRecord {
     /// Envelope format version.
     pub format: u32,
+    /// The journal counter this record brings the journal to (format 2;
+    /// absent in format 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_seq: Option<u64>,
     /// Register (till) id.
     pub register: String,
     /// Series.
@@ -58,6 +71,8 @@ pub struct StoredRecord {
 #[derive(Serialize)]
 struct EnvelopeV1<'a> {
     format: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    head_seq: Option<u64>,
     register: &'a str,
     series: Series,
     number: u64,
@@ -78,13 +93,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl StoredRecord {
     /// The bytes that are signed.
     pub fn envelope_bytes(&self) -> Result<Vec<u8>> {
-        if self.format != FORMAT_V1 {
-            return Err(FiscalError::Malformed {
-                what: "record format version",
-            });
+        // Version 1 has no counter, version 2 always has one: one record,
+        // one spelling.
+        match (self.format, self.head_seq) {
+            (FORMAT_V1, None) | (FORMAT_V2, Some(_)) => {}
+            _ => {
+                return Err(FiscalError::Malformed {
+                    what: "record format version",
+                });
+            }
         }
         canon::to_canonical(&EnvelopeV1 {
             format: self.format,
+            head_seq: self.head_seq,
             register: &self.register,
             series: self.series,
             number: self.number,

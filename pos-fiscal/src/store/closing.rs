@@ -2,7 +2,7 @@
 //! closes earlier unclosed days that have documents; a month first closes
 //! its unclosed days; a year its unclosed months. A period closes once.
 
-use super::journal::{self, begin, current_heads, finish, jet, last_closed_day};
+use super::journal::{self, begin, current_heads, finish, jet, last_closed_day, seal};
 use super::rows;
 use super::totals::{self, Scope};
 use crate::canon;
@@ -328,6 +328,7 @@ pub fn close_day(
     let mut out = cascade_days(conn, signer, &now, day, operator)?;
     out.push(close_one_day(conn, signer, &now, day, cash, operator)?);
     finish(conn, signer, &now)?;
+    seal(conn, signer, &now)?;
     Ok(out)
 }
 
@@ -396,6 +397,7 @@ pub fn close_month(
     started(conn, signer, &now, &key, operator)?;
     let out = close_one_month(conn, signer, &now, year, month, operator)?;
     finish(conn, signer, &now)?;
+    seal(conn, signer, &now)?;
     Ok(out)
 }
 
@@ -454,5 +456,6 @@ pub fn close_year(
     let p = payload(ClosureLevel::Year, key, sums, duplicates, None, children);
     out.push(append_closure(conn, signer, &now, p, operator)?);
     finish(conn, signer, &now)?;
+    seal(conn, signer, &now)?;
     Ok(out)
 }

@@ -1,7 +1,10 @@
 //! Journal writes: genesis, start-up, tickets, duplicates, JET events, key
 //! changes. Each public function is one journal operation: it runs inside
-//! the caller's transaction, logs a clock regression first if there is one,
-//! and re-signs the head last.
+//! the caller's transaction and logs a clock regression first if there is
+//! one. A record costs one signature: the head is re-signed only by
+//! [`seal`] (initialisation, closures, archives, key changes, the facade's
+//! idle / shutdown / sync calls) and when the unsealed tail reaches
+//! [`SEAL_EVERY`] records.
 
 use super::rows::{self, Derived};
 use super::totals;
@@ -11,7 +14,7 @@ use crate::head::SignedHead;
 use crate::jet::JetCode;
 use crate::model::{DocRef, Series, Stamp};
 use crate::payload::{DuplicatePayload, HeadEntry, HeadPayload, JetPayload};
-use crate::record::{FORMAT_V1, StoredRecord, genesis_hash, receipt_extract, signed_string};
+use crate::record::{FORMAT_V2, StoredRecord, genesis_hash, receipt_extract, signed_string};
 use crate::signer::{Signer, sign_fixed};
 use crate::ticket::{Operation, TicketInput, TicketMode, TicketPayload};
 use rusqlite::{Connection, OptionalExtension};
@@ -37,8 +40,14 @@ fn local_date(stamp: &Stamp) -> Result<chrono::NaiveDate> {
         .ok_or(FiscalError::Malformed { what: "timestamp" })
 }
 
-/// Appends one signed record to `series` (number, chain, signed string,
-/// signature, hash) without touching the head.
+/// The most records a journal holds beyond its signed head: an append that
+/// would make it more seals the head first. The verifier reports a longer
+/// unsealed tail as records beyond the head.
+pub const SEAL_EVERY: u64 = 64;
+
+/// Appends one signed record to `series` (number, chain, journal counter,
+/// signed string, signature, hash). Touches the head only when the
+/// unsealed tail already holds [`SEAL_EVERY`] records.
 #[allow(clippy::too_many_arguments)] // one flat call site per record kind
 pub(crate) fn append<P: Serialize>(
     conn: &Connection,
@@ -51,6 +60,17 @@ pub(crate) fn append<P: Serialize>(
     amount: i64,
 ) -> Result<StoredRecord> {
     let register = rows::meta_required(conn, "register")?;
+    let mut counter = rows::journal_counter(conn)?;
+    let sealed = rows::head_seq(conn)?
+        .and_then(|h| u64::try_from(h).ok())
+        .unwrap_or(0);
+    if counter.saturating_sub(sealed) >= SEAL_EVERY {
+        seal(conn, signer, stamp)?;
+        counter = rows::journal_counter(conn)?;
+    }
+    let head_seq = counter
+        .checked_add(1)
+        .ok_or(FiscalError::Overflow { what: "head_seq" })?;
     let (number, prev_hash, prev_sig) = match rows::last_record(conn, series)? {
         Some(last) => (
             last.number
@@ -76,7 +96,8 @@ pub(crate) fn append<P: Serialize>(
     let bytes = canon::to_canonical(payload)?;
     let signed = signed_string::build(series, number, kind, &bytes, stamp, prev_sig.as_deref())?;
     let mut rec = StoredRecord {
-        format: FORMAT_V1,
+        format: FORMAT_V2,
+        head_seq: Some(head_seq),
         register,
         series,
         number,
@@ -149,31 +170,52 @@ pub(crate) fn begin(conn: &Connection, signer: &dyn Signer, stamp: &Stamp) -> Re
     Ok(())
 }
 
-/// Ends a journal operation: advances the last-seen time and re-signs the head.
-pub(crate) fn finish(conn: &Connection, signer: &dyn Signer, stamp: &Stamp) -> Result<()> {
+/// Ends a journal operation: advances the last-seen time. The head is not
+/// re-signed here (one signature per record); see [`seal`].
+pub(crate) fn finish(conn: &Connection, _signer: &dyn Signer, stamp: &Stamp) -> Result<()> {
     let last = rows::meta_required(conn, "last_ts")?;
     let now = stamp.utc_string();
     if now > last {
         rows::meta_set(conn, "last_ts", &now)?;
     }
-    let head_seq = match rows::load_head(conn)? {
-        Some(h) => h
-            .decode()?
-            .head_seq
-            .checked_add(1)
-            .ok_or(FiscalError::Overflow { what: "head" })?,
-        None => 1,
-    };
+    Ok(())
+}
+
+/// Seals the journal: signs a head naming the last number and hash of every
+/// series and the journal counter reached, in the caller's transaction.
+/// Does nothing (and signs nothing) when the head already covers every
+/// record. Returns whether a head was signed.
+///
+/// Call it when the till goes idle, before shutdown and before a sync push;
+/// initialisation, closures, archives, purges and key changes seal by
+/// themselves, and an append seals first when [`SEAL_EVERY`] records are
+/// unsealed. The verifier accepts records beyond the head only when their
+/// counters continue the head's without a gap.
+pub fn seal(conn: &Connection, signer: &dyn Signer, now: &Stamp) -> Result<bool> {
+    let current = rows::meta_required(conn, "current_key_id")?;
+    if current != signer.key_id() {
+        return Err(FiscalError::WrongKey {
+            key_id: signer.key_id(),
+        });
+    }
+    let counter = rows::journal_counter(conn)?;
+    let sealed = rows::head_seq(conn)?;
+    if sealed.is_some_and(|h| u64::try_from(h).is_ok_and(|h| h >= counter)) {
+        return Ok(false);
+    }
+    // A format-1 journal put back without a head starts its counter at 1.
+    let head_seq = counter.max(1);
     let payload = HeadPayload {
         kind: "head".into(),
         register: rows::meta_required(conn, "register")?,
         head_seq,
         key_id: signer.key_id(),
-        ts: now,
+        ts: now.utc_string(),
         series: current_heads(conn)?,
     };
     let h = SignedHead::sign(&payload, signer)?;
-    rows::store_head(conn, head_seq, &h)
+    rows::store_head(conn, head_seq, &h)?;
+    Ok(true)
 }
 
 /// Appends one JET record (series E).
@@ -257,6 +299,7 @@ pub fn init(
         detail,
     )?;
     finish(conn, signer, &now)?;
+    seal(conn, signer, &now)?;
     recorded(&r)
 }
 
@@ -328,7 +371,8 @@ pub fn last_closed_day(conn: &Connection) -> Result<Option<chrono::NaiveDate>> {
 
 /// Records a finalised ticket: validates it, appends the signed record in
 /// its series (T, I, X or B), updates the running totals (T and I only),
-/// logs a JET 190 for a refund, and re-signs the head.
+/// logs a JET 190 for a refund. One signature per record; the head is not
+/// re-signed (see [`seal`]).
 pub fn record_ticket(
     conn: &Connection,
     signer: &dyn Signer,
@@ -489,5 +533,7 @@ pub fn change_key(
         &hex::encode(new.public_key_sec1()),
     )?;
     finish(conn, new, &now)?;
+    // The head is signed by the key in force from now on.
+    seal(conn, new, &now)?;
     recorded(&r)
 }

@@ -15,8 +15,8 @@ pub mod totals;
 
 pub use closing::{CashCount, StoredZ, close_day, close_month, close_year, closures};
 pub use journal::{
-    Recorded, change_key, init, last_closed_day, open, record_duplicate, record_event,
-    record_ticket,
+    Recorded, SEAL_EVERY, change_key, init, last_closed_day, open, record_duplicate, record_event,
+    record_ticket, seal,
 };
 pub use schema::{SCHEMA_VERSION, migrate};
 

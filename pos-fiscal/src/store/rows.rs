@@ -7,7 +7,7 @@ use crate::record::StoredRecord;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLS: &str = "format, register, series, number, kind, ts, utc_offset_min, key_id, payload, \
-                    signed_string, prev_hash, signature, hash";
+                    signed_string, prev_hash, signature, hash, head_seq";
 
 /// Reads a meta value.
 pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -43,8 +43,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<std::result::Result<StoredRecord, F
     let Ok(number) = u64::try_from(number) else {
         return Ok(Err(FiscalError::Malformed { what: "number" }));
     };
+    let head_seq: Option<i64> = r.get(13)?;
+    let Ok(head_seq) = head_seq.map(u64::try_from).transpose() else {
+        return Ok(Err(FiscalError::Malformed { what: "head_seq" }));
+    };
     Ok(Ok(StoredRecord {
         format: r.get(0)?,
+        head_seq,
         register: r.get(1)?,
         series,
         number,
@@ -158,6 +163,11 @@ pub struct Derived {
 /// Appends a record row.
 pub fn insert_record(conn: &Connection, r: &StoredRecord, d: &Derived) -> Result<()> {
     let n = i64::try_from(r.number).map_err(|_| FiscalError::Malformed { what: "number" })?;
+    let head_seq = r
+        .head_seq
+        .map(i64::try_from)
+        .transpose()
+        .map_err(|_| FiscalError::Malformed { what: "head_seq" })?;
     let ref_number = d
         .reference
         .map(|x| i64::try_from(x.number))
@@ -165,7 +175,7 @@ pub fn insert_record(conn: &Connection, r: &StoredRecord, d: &Derived) -> Result
         .map_err(|_| FiscalError::Malformed { what: "number" })?;
     conn.prepare_cached(&format!(
         "INSERT INTO fiscal_record ({COLS}, local_date, ref_series, ref_number, amount)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
     ))?
     .execute(params![
         r.format,
@@ -181,6 +191,7 @@ pub fn insert_record(conn: &Connection, r: &StoredRecord, d: &Derived) -> Result
         r.prev_hash,
         r.signature,
         r.hash,
+        head_seq,
         d.local_date,
         d.reference.map(|x| x.series.code()),
         ref_number,
@@ -199,6 +210,27 @@ pub fn load_head(conn: &Connection) -> Result<Option<SignedHead>> {
                 signature: r.get(1)?,
             })
         })
+        .optional()?)
+}
+
+/// The journal counter reached: the larger of the last record's counter
+/// (the row appended last, found through the rowid without a scan) and the
+/// stored head's (a format-1 journal counted operations in its head).
+pub fn journal_counter(conn: &Connection) -> Result<u64> {
+    let last: Option<Option<i64>> = conn
+        .prepare_cached("SELECT head_seq FROM fiscal_record ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let last = last.flatten().unwrap_or(0);
+    let head = head_seq(conn)?.unwrap_or(0);
+    u64::try_from(last.max(head)).map_err(|_| FiscalError::Malformed { what: "head_seq" })
+}
+
+/// The stored head's counter column, if there is a head.
+pub fn head_seq(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT head_seq FROM fiscal_head WHERE id = 1")?
+        .query_row([], |r| r.get(0))
         .optional()?)
 }
 

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// The schema version this code writes (kept in `fiscal_meta`, not in the
 /// file's `user_version`, which belongs to the facade).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const V1: &str = r#"
 CREATE TABLE IF NOT EXISTS fiscal_meta (
@@ -103,6 +103,11 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         // the mutable copy that version 1 kept goes.
         conn.execute("DELETE FROM fiscal_meta WHERE key = 'last_closed_day'", [])?;
     }
+    if current < 3 {
+        // Version 3: format-2 records carry the journal counter (signed);
+        // format-1 rows keep NULL.
+        conn.execute_batch("ALTER TABLE fiscal_record ADD COLUMN head_seq INTEGER;")?;
+    }
     if current < SCHEMA_VERSION {
         conn.execute(
             "INSERT INTO fiscal_meta(key, value) VALUES ('schema_version', ?1)
@@ -130,7 +135,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(v, "2");
+        assert_eq!(v, "3");
         let uv: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();

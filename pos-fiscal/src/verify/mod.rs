@@ -1,6 +1,14 @@
 //! The verifier: recomputes every signature, hash, chain link and signed
-//! string of an ordered list of records, checks them against the signed
-//! head, and reports each defect's series, number, position and kind.
+//! string of an ordered list of records, checks the journal counters
+//! (`head_seq`) and the signed head, and reports each defect's series,
+//! number, position and kind.
+//!
+//! The head is signed at seals, not at every record: records beyond it are
+//! accepted as the unsealed tail when their counters continue the head's
+//! with no gap (any series), there are at most [`crate::store::SEAL_EVERY`]
+//! of them, and none is a closure or archive (those are always sealed).
+//! Cutting the end of the unsealed tail leaves no trace in the file; the
+//! server's mirrored heads or a [`HeadMark`] find it.
 //!
 //! It works over any ordered list of [`StoredRecord`]s plus public keys, so
 //! the same code checks a till's SQLite file ([`crate::store::verify_store`]),
@@ -233,7 +241,11 @@ pub fn verify_records(records: &[StoredRecord], ctx: &VerifyContext) -> Report {
         }
     }
 
-    let head_seq = check_head(records, ctx, &ring, &mut defects);
+    check_counters(records, &mut defects);
+    let (head_seq, unsealed) = match check_head(records, ctx, &ring, &mut defects) {
+        Some((h, u)) => (Some(h), u),
+        None => (None, 0),
+    };
 
     defects.sort_by_key(|d| (d.position.unwrap_or(usize::MAX), d.series, d.number, d.kind));
     Report {
@@ -248,6 +260,7 @@ pub fn verify_records(records: &[StoredRecord], ctx: &VerifyContext) -> Report {
         key_ids: signed_by.into_iter().collect(),
         signatures_checked: u64::try_from(records.len()).unwrap_or(u64::MAX),
         head_seq,
+        unsealed,
         series: series_summary,
         defects,
     }
@@ -373,12 +386,63 @@ fn check_series(
     }
 }
 
+/// Journal counters: unique over the journal, and increasing along each
+/// series (a format-1 record never follows a format-2 one in its series).
+fn check_counters(records: &[StoredRecord], defects: &mut Vec<Defect>) {
+    let mut seen: BTreeSet<u64> = BTreeSet::new();
+    for (pos, r) in records.iter().enumerate() {
+        if let Some(c) = r.head_seq
+            && !seen.insert(c)
+        {
+            defects.push(defect(
+                DefectKind::Counter,
+                Some(r.series),
+                Some(r.number),
+                Some(pos),
+                "journal counter already used",
+            ));
+        }
+    }
+    for s in Series::ALL {
+        let mut items: Vec<(usize, &StoredRecord)> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.series == s)
+            .collect();
+        items.sort_by_key(|(_, r)| r.number);
+        // The highest counter so far along the chain; Some(0) once a
+        // format-2 record has been seen.
+        let mut last: Option<u64> = None;
+        for (pos, r) in items {
+            let ok = match (last, r.head_seq) {
+                (Some(l), Some(c)) => c > l,
+                (Some(_), None) => false,
+                (None, _) => true,
+            };
+            if !ok {
+                defects.push(defect(
+                    DefectKind::Counter,
+                    Some(s),
+                    Some(r.number),
+                    Some(pos),
+                    "journal counter does not increase along the series",
+                ));
+            }
+            if let Some(c) = r.head_seq {
+                last = Some(last.map_or(c, |l| l.max(c)));
+            }
+        }
+    }
+}
+
+/// Checks the signed head and the unsealed tail; returns the head counter
+/// and the number of records beyond the head.
 fn check_head(
     records: &[StoredRecord],
     ctx: &VerifyContext,
     ring: &BTreeMap<String, PublicKey>,
     defects: &mut Vec<Defect>,
-) -> Option<u64> {
+) -> Option<(u64, u64)> {
     let head = ctx.head.as_ref()?;
     let bad =
         |d: &mut Vec<Defect>, detail| d.push(defect(DefectKind::BadHead, None, None, None, detail));
@@ -402,10 +466,14 @@ fn check_head(
             "head is older than the mirrored head",
         ));
     }
+    // The sealed part: the head's last record of each series is present
+    // with its hash, and no record it covers carries a later counter.
+    let mut beyond: Vec<(usize, &StoredRecord)> = Vec::new();
     for s in Series::ALL {
+        let sealed_last = p.series.get(&s).map_or(0, |h| h.last);
         let last = records
             .iter()
-            .filter(|r| r.series == s)
+            .filter(|r| r.series == s && r.number <= sealed_last)
             .max_by_key(|r| r.number);
         match (p.series.get(&s), last) {
             (Some(h), Some(r)) if h.last > r.number => defects.push(Defect {
@@ -426,13 +494,6 @@ fn check_head(
                 detail: "head names records that are missing",
                 place: None,
             }),
-            (Some(h), Some(r)) if h.last < r.number => defects.push(defect(
-                DefectKind::BeyondHead,
-                Some(s),
-                h.last.checked_add(1),
-                None,
-                "records beyond the head",
-            )),
             (Some(h), Some(r)) if h.hash != r.hash => {
                 let pos = records.iter().position(|x| std::ptr::eq(x, r));
                 defects.push(defect(
@@ -443,15 +504,73 @@ fn check_head(
                     "last record differs from the head",
                 ));
             }
-            (None, Some(_)) => defects.push(defect(
-                DefectKind::BeyondHead,
-                Some(s),
-                Some(1),
-                None,
-                "series absent from the head",
-            )),
             _ => {}
         }
+        for (pos, r) in records.iter().enumerate().filter(|(_, r)| r.series == s) {
+            if r.number > sealed_last {
+                beyond.push((pos, r));
+            } else if r.head_seq.is_some_and(|c| c > p.head_seq) {
+                defects.push(defect(
+                    DefectKind::Counter,
+                    Some(s),
+                    Some(r.number),
+                    Some(pos),
+                    "record sealed by the head carries a later counter",
+                ));
+            }
+        }
     }
-    Some(p.head_seq)
+    // The unsealed tail: format-2 records whose counters continue the
+    // head's, no gap whatever the series, within the sealing bound, and no
+    // closure or archive (those are sealed in their own transaction).
+    let mut counters = BTreeSet::new();
+    for &(pos, r) in &beyond {
+        match r.head_seq {
+            Some(c) if c > p.head_seq => {
+                counters.insert(c);
+            }
+            _ => defects.push(defect(
+                DefectKind::BeyondHead,
+                Some(r.series),
+                Some(r.number),
+                Some(pos),
+                "record beyond the head does not continue its counter",
+            )),
+        }
+        if matches!(r.series, Series::Z | Series::A) {
+            defects.push(defect(
+                DefectKind::BeyondHead,
+                Some(r.series),
+                Some(r.number),
+                Some(pos),
+                "closure or archive not covered by the head",
+            ));
+        }
+    }
+    let mut expected = p.head_seq.saturating_add(1);
+    for &c in &counters {
+        if c > expected {
+            defects.push(Defect {
+                kind: DefectKind::Missing,
+                series: None,
+                number: Some(expected),
+                last_number: c.checked_sub(1),
+                position: None,
+                detail: "unsealed records missing: journal counters (head_seq) skipped",
+                place: None,
+            });
+        }
+        expected = c.saturating_add(1);
+    }
+    let unsealed = u64::try_from(beyond.len()).unwrap_or(u64::MAX);
+    if unsealed > crate::store::SEAL_EVERY {
+        defects.push(defect(
+            DefectKind::BeyondHead,
+            None,
+            None,
+            None,
+            "more unsealed records than the sealing bound",
+        ));
+    }
+    Some((p.head_seq, unsealed))
 }

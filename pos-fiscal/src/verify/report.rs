@@ -50,6 +50,9 @@ pub enum DefectKind {
     ClosedPeriod,
     /// The journal has records but no head row (or more than one).
     MissingHead,
+    /// A record's journal counter (`head_seq`, format 2) repeats, runs
+    /// backwards along its series, or contradicts the head that covers it.
+    Counter,
 }
 
 /// The stored place a defect is about, beyond the record itself: a table,
@@ -150,6 +153,9 @@ pub struct Report {
     pub signatures_checked: u64,
     /// Head sequence number, when a head was checked.
     pub head_seq: Option<u64>,
+    /// Records written after the signed head (their counters continue the
+    /// head's): normal between seals, not a defect. 0 without a head.
+    pub unsealed: u64,
     /// Per series.
     pub series: BTreeMap<Series, SeriesSummary>,
     /// Every defect, in journal order.

@@ -2,10 +2,12 @@
 
 use crate::util::*;
 use pos_fiscal::head::SignedHead;
+use pos_fiscal::payload::HeadEntry;
 use pos_fiscal::record::StoredRecord;
 use pos_fiscal::store::{self, VerifyOptions, rows};
-use pos_fiscal::verify::{Anchor, DefectKind, VerifyContext, verify_records};
-use pos_fiscal::{PublicKey, Series, Signer, SoftwareSigner};
+use pos_fiscal::verify::{Anchor, DefectKind, Report, VerifyContext, verify_records};
+use pos_fiscal::{DocRef, PublicKey, Series, Signer, SoftwareSigner};
+use std::collections::BTreeMap;
 
 fn three_sales() -> Till {
     let t = Till::new();
@@ -108,9 +110,61 @@ fn s9_02_deleted_middle_record_is_a_gap_and_a_broken_link() {
     );
 }
 
+/// Seals the journal (what the till does when idle, at shutdown, before a
+/// sync push, at closures).
+fn seal(t: &Till, when: &str) -> bool {
+    t.tx(|c| store::seal(c, &t.signer, &at(when))).unwrap()
+}
+
+/// What the sync server mirrors once it has accepted the till's records:
+/// the last number and hash of every series.
+fn server_mirror(t: &Till) -> BTreeMap<Series, HeadEntry> {
+    let mut out = BTreeMap::new();
+    for r in rows::load_records(&t.conn).unwrap() {
+        out.insert(
+            r.series,
+            HeadEntry {
+                last: r.number,
+                hash: r.hash.clone(),
+            },
+        );
+    }
+    out
+}
+
+fn verify_against(t: &Till, mirrored_heads: BTreeMap<Series, HeadEntry>) -> Report {
+    store::verify_store(
+        &t.conn,
+        &VerifyOptions {
+            mirrored_heads,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
 #[test]
-fn s9_03_deleted_tail_is_reported_against_the_head() {
+fn s9_03_sales_leave_an_unsealed_tail_that_verifies() {
     let t = three_sales();
+    let r = t.verify();
+    // Init sealed E1; the start-up JET and three sales are unsealed.
+    assert!(r.is_intact(), "{}", r.to_json());
+    assert_eq!(r.head_seq, Some(1));
+    assert!(r.unsealed >= 4, "{}", r.to_json());
+    assert!(seal(&t, "2026-11-02T09:11:00Z"));
+    assert!(
+        !seal(&t, "2026-11-02T09:12:00Z"),
+        "nothing new: no signature"
+    );
+    let r = t.verify();
+    assert!(r.is_intact(), "{}", r.to_json());
+    assert_eq!(r.unsealed, 0);
+}
+
+#[test]
+fn s9_03_deleted_tail_after_a_seal_is_reported_against_the_head() {
+    let t = three_sales();
+    seal(&t, "2026-11-02T09:11:00Z");
     t.drop_guards();
     t.conn
         .execute(
@@ -132,6 +186,131 @@ fn s9_03_deleted_tail_is_reported_against_the_head() {
 }
 
 #[test]
+fn s9_03_deleted_unsealed_tail_is_found_by_the_server_mirror() {
+    let t = three_sales();
+    // The server accepted every record (a sync round seals first).
+    seal(&t, "2026-11-02T09:11:00Z");
+    t.sale_at("2026-11-02T09:20:00Z");
+    let mirror = server_mirror(&t);
+    assert!(verify_against(&t, mirror.clone()).is_intact());
+    t.drop_guards();
+    t.conn
+        .execute(
+            "DELETE FROM fiscal_record WHERE series='T' AND number = 4",
+            [],
+        )
+        .unwrap();
+    // The cut end of the unsealed tail leaves no chain, counter or head
+    // defect (only caches an attacker also rewrites: totals, last_ts) ...
+    let r = t.verify();
+    assert!(
+        !r.defects.iter().any(|d| matches!(
+            d.kind,
+            DefectKind::TruncatedTail | DefectKind::Missing | DefectKind::BeyondHead
+        )),
+        "{}",
+        r.to_json()
+    );
+    // ... but the server holds T4.
+    let r = verify_against(&t, mirror);
+    assert!(
+        has(&r, DefectKind::TruncatedTail, Series::T, 4),
+        "{}",
+        r.to_json()
+    );
+}
+
+#[test]
+fn s9_03_deleted_middle_of_the_unsealed_tail_in_another_series_is_a_counter_gap() {
+    let t = three_sales();
+    seal(&t, "2026-11-02T09:11:00Z");
+    // After the seal: a reprint (C1, the last of its series) then a sale.
+    t.tx(|c| {
+        store::record_duplicate(
+            c,
+            &t.signer,
+            at("2026-11-02T09:12:00Z"),
+            DocRef {
+                series: Series::T,
+                number: 1,
+            },
+            "bob",
+        )
+    })
+    .unwrap();
+    t.sale_at("2026-11-02T09:13:00Z");
+    assert!(t.verify().is_intact(), "{}", t.verify().to_json());
+    t.drop_guards();
+    t.conn
+        .execute("DELETE FROM fiscal_record WHERE series='C'", [])
+        .unwrap();
+    // Series C is now empty and T chains fine: only the journal counter
+    // shows the hole.
+    let r = t.verify();
+    assert!(
+        r.defects
+            .iter()
+            .any(|d| d.kind == DefectKind::Missing && d.series.is_none()),
+        "{}",
+        r.to_json()
+    );
+}
+
+#[test]
+fn s9_03_older_head_put_back_after_a_closure_is_reported() {
+    let t = three_sales();
+    let old: (i64, String, String) = t
+        .conn
+        .query_row(
+            "SELECT head_seq, payload, signature FROM fiscal_head",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    t.tx(|c| {
+        store::close_day(
+            c,
+            &t.signer,
+            at("2026-11-02T20:00:00Z"),
+            "2026-11-02".parse().unwrap(),
+            None,
+            "alice",
+        )
+    })
+    .unwrap();
+    assert!(t.verify().is_intact(), "{}", t.verify().to_json());
+    t.drop_guards();
+    t.conn
+        .execute(
+            "UPDATE fiscal_head SET head_seq = ?1, payload = ?2, signature = ?3",
+            rusqlite::params![old.0, old.1, old.2],
+        )
+        .unwrap();
+    let r = t.verify();
+    assert!(
+        has(&r, DefectKind::BeyondHead, Series::Z, 1),
+        "{}",
+        r.to_json()
+    );
+}
+
+#[test]
+fn s9_03_unsealed_tail_is_bounded() {
+    let t = Till::new();
+    for i in 0..(store::SEAL_EVERY + 6) {
+        let when = format!("2026-11-02T09:{:02}:{:02}Z", i / 60, i % 60);
+        t.sale_at(&when);
+    }
+    let r = t.verify();
+    assert!(r.is_intact(), "{}", r.to_json());
+    assert!(r.unsealed <= store::SEAL_EVERY, "{}", r.unsealed);
+    assert!(
+        r.head_seq.unwrap() > 1,
+        "an append sealed on reaching the bound"
+    );
+}
+
+#[test]
 fn s9_03_restored_older_copy_is_reported_with_the_mirrored_head() {
     let mut t = three_sales();
     let backup = t.path.with_file_name("backup.sqlite");
@@ -139,8 +318,11 @@ fn s9_03_restored_older_copy_is_reported_with_the_mirrored_head() {
         .execute("VACUUM INTO ?1", [backup.to_str().unwrap()])
         .unwrap();
     t.sale_at("2026-11-02T10:00:00Z");
-    // The app mirrors the head mark elsewhere (sync server, keystore).
+    // The app seals, then mirrors the head mark elsewhere (sync server,
+    // keystore); the server also mirrors the records it accepted.
+    seal(&t, "2026-11-02T10:00:01Z");
     let mark = rows::load_head(&t.conn).unwrap().unwrap().mark().unwrap();
+    let mirror = server_mirror(&t);
     drop(std::mem::replace(
         &mut t.conn,
         rusqlite::Connection::open_in_memory().unwrap(),
@@ -152,7 +334,7 @@ fn s9_03_restored_older_copy_is_reported_with_the_mirrored_head() {
     // Alone, the old copy is self-consistent ...
     assert!(t.verify().is_intact());
     assert_eq!(t.count(Series::T), 3);
-    // ... but older than the mirrored head.
+    // ... but older than the mirrored head ...
     let r = store::verify_store(
         &t.conn,
         &VerifyOptions {
@@ -169,6 +351,51 @@ fn s9_03_restored_older_copy_is_reported_with_the_mirrored_head() {
         "{}",
         r.to_json()
     );
+    // ... and than the server's records.
+    let r = verify_against(&t, mirror);
+    assert!(
+        has(&r, DefectKind::TruncatedTail, Series::T, 4),
+        "{}",
+        r.to_json()
+    );
+}
+
+/// Counts signatures: the cost of a sale on a hardware keystore.
+struct Counting<'a> {
+    inner: &'a SoftwareSigner,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl Signer for Counting<'_> {
+    fn sign(
+        &self,
+        m: &[u8],
+    ) -> std::result::Result<pos_fiscal::RawSignature, pos_fiscal::SignerError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.sign(m)
+    }
+    fn public_key_sec1(&self) -> Vec<u8> {
+        self.inner.public_key_sec1()
+    }
+    fn key_id(&self) -> String {
+        self.inner.key_id()
+    }
+}
+
+#[test]
+fn s9_03_a_sale_costs_one_signature() {
+    let t = three_sales();
+    let c = Counting {
+        inner: &t.signer,
+        calls: Default::default(),
+    };
+    t.tx(|x| store::record_ticket(x, &c, at("2026-11-02T09:30:00Z"), &sale(1200, 550)))
+        .unwrap();
+    assert_eq!(c.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    t.tx(|x| store::seal(x, &c, &at("2026-11-02T09:31:00Z")))
+        .unwrap();
+    assert_eq!(c.calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert!(t.verify().is_intact());
 }
 
 #[test]
@@ -417,6 +644,7 @@ fn s9_16_fiscal_logging_cannot_be_disabled() {
         .unwrap();
     t.sale_at("2026-11-02T12:00:00Z");
     assert_eq!(t.count(Series::T), 5);
+    seal(&t, "2026-11-02T12:00:30Z");
     // Signing with a key that is not the journal's is refused, not skipped.
     let other = SoftwareSigner::from_secret(&[0x33; 32]).unwrap();
     let e = t.tx(|c| store::record_ticket(c, &other, at("2026-11-02T12:01:00Z"), &sale(1, 1)));

@@ -119,6 +119,23 @@ impl Register {
         })
     }
 
+    /// Seals the fiscal journal: signs one head over every record written
+    /// since the last seal, so a cut tail or an old copy of the file is
+    /// found by `verify` (and by the server's mirror). A sale makes one
+    /// signature and leaves the head alone; call this when the till goes
+    /// idle. Shutdown (drop of the register), a sync round, closures and
+    /// archives seal by themselves. Signs nothing when nothing is new;
+    /// returns whether a head was signed.
+    pub fn seal(&mut self) -> Result<bool, SdkError> {
+        // The head's time is informative: no clock check, so a till whose
+        // clock is refused can still seal what it wrote.
+        let now = stamp(&self.config, self.clock.now())?;
+        let tx = self.conn.transaction()?;
+        let sealed = store::seal(&tx, self.signer.as_ref(), &now)?;
+        tx.commit()?;
+        Ok(sealed)
+    }
+
     fn fiscal_tx<T>(
         &mut self,
         f: impl FnOnce(

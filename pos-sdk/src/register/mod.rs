@@ -71,6 +71,16 @@ impl std::fmt::Debug for Register {
     }
 }
 
+/// Shutdown seals the fiscal journal (one head signature, none when
+/// nothing is new). Best effort: a drop cannot report an error, and a
+/// journal left unsealed still verifies (its tail continues the head's
+/// counter), so the next start, sync or closure seals it instead.
+impl Drop for Register {
+    fn drop(&mut self) {
+        let _ = self.seal();
+    }
+}
+
 impl Register {
     /// Opens (or creates) the till file at `path` with an injected clock, id
     /// generator and signing key.
