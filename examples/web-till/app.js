@@ -246,6 +246,38 @@ async function main() {
     $("message").className = "ok";
     syncNow();
   }));
+  $("refund-form").addEventListener("submit", guarded(async () => {
+    const number = Number($("refund-ticket").value.trim());
+    const r = await call("refund", number, $("refund-method").value, OPERATOR);
+    $("refund-ticket").value = "";
+    $("receipt").innerHTML = r.refund.receiptSvg;
+    $("refund-result").textContent = `Remboursement T${r.refund.number} enregistré : ${euros(r.refund.total)}`;
+    renderStatus(r.status);
+    syncNow();
+  }));
+  const cashAmount = () => decimalInput($("cash-amount").value);
+  const showX = (x, what) => {
+    $("cash-amount").value = "";
+    $("cash-result").textContent = `${what}Fond ${euros(x.openingFloat)}, ${x.salesCount} vente(s), ${x.refundsCount} remboursement(s), ` +
+      `apports ${euros(x.payIns)}, retraits ${euros(x.payOuts)}, espèces attendues ${euros(x.expectedCash)}`;
+  };
+  $("session-open").addEventListener("click", guarded(async () => {
+    showX(await call("openSession", cashAmount(), OPERATOR), "Caisse ouverte. ");
+  }));
+  $("cash-in").addEventListener("click", guarded(async () => {
+    showX(await call("cashMove", "in", cashAmount(), $("cash-reason").value, OPERATOR), "Apport enregistré. ");
+  }));
+  $("cash-out").addEventListener("click", guarded(async () => {
+    showX(await call("cashMove", "out", cashAmount(), $("cash-reason").value, OPERATOR), "Retrait enregistré. ");
+  }));
+  $("x-report").addEventListener("click", guarded(async () => {
+    showX(await call("xReport"), "Rapport X : ");
+  }));
+  $("session-close").addEventListener("click", guarded(async () => {
+    const r = await call("closeSession", cashAmount(), OPERATOR);
+    $("cash-amount").value = "";
+    $("cash-result").textContent = `Caisse fermée : compté ${euros(r.counted)}, écart ${euros(r.difference)}`;
+  }));
   $("verify").addEventListener("click", guarded(async () => {
     const r = await call("verify");
     $("fiscal-result").textContent = r.intact

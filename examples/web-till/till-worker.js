@@ -169,6 +169,38 @@ const ops = {
     resetCart();
     return { sale: done, cart: cartView(), status: status() };
   },
+  // A full refund of recent ticket `number`, paid back by `method`, with
+  // the manager's rights (the page's button says so).
+  async refund(number, method, operator) {
+    const ticket = reg.recentTickets(50).find((t) => t.number === number);
+    if (!ticket) throw Object.assign(new Error(`Ticket T${number} introuvable parmi les 50 derniers`), { name: "CartError", code: "not_found" });
+    const back = reg.refundCart(ticket.ticketId, operator, true);
+    const pay = reg.startPayment(back);
+    // Tenders are the positive amount given back.
+    pay.add(method, back.total().replace(/^-/, ""));
+    const refund = reg.completeSale(back, pay, operator);
+    await persisted();
+    return {
+      refund: { number: refund.number, total: refund.total, receiptSvg: reg.receipt(refund, "svg", "epson-tm-t20") },
+      status: status(),
+    };
+  },
+  async openSession(float, operator) {
+    reg.openCashSession(operator, float);
+    await persisted();
+    return reg.xReport();
+  },
+  async cashMove(direction, amount, reason, operator) {
+    const x = direction === "in" ? reg.cashPayIn(operator, amount, reason) : reg.cashPayOut(operator, amount, reason);
+    await persisted();
+    return x;
+  },
+  xReport: () => reg.xReport(),
+  async closeSession(counted, operator) {
+    const closed = reg.closeCashSession(operator, counted);
+    await persisted();
+    return closed;
+  },
   verify: () => reg.verify(),
   async closeDay(operator) {
     const made = reg.closeDay(operator);

@@ -7,7 +7,11 @@ import { guardFreed, makeError } from "./errors.js";
 export * from "./pos_wasm.js";
 export { PosError, CartError, FiscalError, DeviceError, SyncError, StoreError } from "./errors.js";
 
-guardFreed(wasm);
+const checked = guardFreed(wasm);
+// The plain functions that take strings, checked (these names win over
+// the `export *` above).
+export const describeBarcode = checked.describeBarcode;
+export const installOpfsStorage = checked.installOpfsStorage;
 
 let ready = null;
 

@@ -214,6 +214,33 @@ test("sale, offline sale, offline reload, sync once", async (t) => {
     assert.ok(await page.locator("[data-testid=receipt] svg").count() > 0);
     await page.screenshot({ path: path.join(SHOTS, "4b-promotion-loyalty.png"), fullPage: true });
 
+    // 4c. The cash drawer: open with a float, a pay-in, a full refund of
+    // T2 paid back in cash, the X report, the close with the count.
+    const cashStep = async (button, amount, expected) => {
+      if (amount !== null) await page.getByTestId("cash-amount").fill(amount);
+      await page.getByTestId(button).click();
+      await page.waitForFunction((re) => new RegExp(re).test(document.getElementById("cash-result").textContent), expected.source);
+      return text(page, "cash-result");
+    };
+    await cashStep("session-open", "100", /^Caisse ouverte\. Fond 100,00/);
+    assert.match(await cashStep("cash-in", "20", /^Apport enregistré/), /apports 20,00\u00a0€, retraits 0,00\u00a0€, espèces attendues 120,00\u00a0€$/);
+    await page.getByTestId("refund-ticket").fill("2");
+    await page.getByTestId("refund-method").selectOption("cash");
+    await page.getByTestId("refund").click();
+    await page.waitForFunction(() => document.getElementById("refund-result").textContent.startsWith("Remboursement"));
+    assert.equal(await text(page, "refund-result"), "Remboursement T5 enregistré : -1,30\u00a0€");
+    assert.ok(await page.locator("[data-testid=receipt] svg").count() > 0, "the refund's receipt");
+    const recentAfterRefund = await page.getByTestId("recent").locator("li").allTextContents();
+    assert.ok(recentAfterRefund.some((l) => l.startsWith("Ticket T5 — -1,30")), JSON.stringify(recentAfterRefund));
+    // A second refund of the same ticket is refused with the SDK's message.
+    await page.getByTestId("refund-ticket").fill("2");
+    await page.getByTestId("refund").click();
+    await page.waitForFunction(() => document.getElementById("message").textContent !== "");
+    assert.notEqual(await text(page, "message"), "");
+    assert.match(await cashStep("x-report", null, /^Rapport X/), /1 remboursement\(s\), apports 20,00\u00a0€, retraits 0,00\u00a0€, espèces attendues 118,70\u00a0€$/);
+    assert.equal(await cashStep("session-close", "118,70", /^Caisse fermée/), "Caisse fermée : compté 118,70\u00a0€, écart 0,00\u00a0€");
+    await page.screenshot({ path: path.join(SHOTS, "4c-refund-cash-session.png"), fullPage: true });
+
     // 5. Journal verification and day closure from the page.
     await page.getByTestId("verify").click();
     assert.match(await text(page, "fiscal-result"), /^Journal intègre/);

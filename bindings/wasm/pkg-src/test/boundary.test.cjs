@@ -41,6 +41,28 @@ test("amounts and quantities must be strings: anything else is invalid_input and
   assert.equal(reg.completeSale(cart, payment, "alice").total, "1.30");
 });
 
+test("every string, object and seed argument is checked before wasm runs", () => {
+  const reg = till(5n);
+  const cart = reg.newCart();
+  const wrong = (name, expected, got) => (e) =>
+    e instanceof pos.CartError && e.code === "invalid_input" && e.message === `invalid ${name}: expected ${expected}, got ${got}`;
+  // A barcode read as a number, an operator id as a number, a missing one.
+  assert.throws(() => reg.scan(cart, 2000000001012), wrong("code", "a string", "number"));
+  assert.throws(() => reg.scan(cart), wrong("code", "a string", "undefined"));
+  assert.throws(() => reg.scan({}, "2000000001012"), wrong("cart", "a Cart", "Object"));
+  assert.throws(() => reg.startPayment(null), wrong("cart", "a Cart", "null"));
+  assert.throws(() => pos.describeBarcode(3760123000352, 2026), wrong("code", "a string", "number"));
+  reg.scan(cart, "2000000001012");
+  const payment = reg.startPayment(cart);
+  payment.add("cash", "1.30");
+  assert.throws(() => reg.completeSale(cart, payment, 7), wrong("operator", "a string", "number"));
+  assert.throws(() => reg.completeSale(cart, payment, "alice", 42), wrong("customer", "a string", "number"));
+  assert.throws(() => pos.Register.inMemory("paris-11", "till-1", "shop", T0, 1.5), wrong("idSeed", "a whole number", "number"));
+  // Optional strings may be left out; a whole number is a fine seed.
+  assert.equal(reg.completeSale(cart, payment, "alice", undefined, false, null).total, "1.30");
+  assert.equal(pos.Register.inMemory("paris-11", "till-1", "shop", T0, 7).periodState(), "open");
+});
+
 test("a freed object used again is StoreError freed, as `this` or as an argument", () => {
   const reg = till(2n);
   const cart = reg.newCart();
