@@ -82,9 +82,9 @@ fi
 echo "== pos-wasm: node --test (the npm package from Node)"
 node --test "$PKG/test/"
 
-echo "== web till: end-to-end test in headless Chromium"
+echo "== web till: end-to-end test in headless Chromium; the package's types checked by tsc"
 TILL="$ROOT/examples/web-till"
-if [ ! -d "$TILL/node_modules/playwright-core" ]; then
+if [ ! -d "$TILL/node_modules/playwright-core" ] || [ ! -d "$TILL/node_modules/typescript" ]; then
     (cd "$TILL" && npm install --no-audit --no-fund --silent)
 fi
 (cd "$TILL" && WASM_PKG_DIR="$PKG" node --test tests/)
