@@ -652,3 +652,99 @@ fn s9_16_fiscal_logging_cannot_be_disabled() {
     let h: SignedHead = rows::load_head(&t.conn).unwrap().unwrap();
     assert!(h.decode().unwrap().head_seq > 5);
 }
+
+/// Re-makes the journal as format 1 wrote it: records without a counter,
+/// and a head re-signed after the last operation (`head_seq` counted
+/// operations there, here 4 for 6 records).
+fn as_format_1(t: &Till) {
+    use pos_fiscal::payload::HeadPayload;
+    use pos_fiscal::record::signed_string;
+    t.drop_guards();
+    let mut last: BTreeMap<Series, StoredRecord> = BTreeMap::new();
+    for mut r in rows::load_records(&t.conn).unwrap() {
+        let prev = last.get(&r.series);
+        r.format = 1;
+        r.head_seq = None;
+        if let Some(p) = prev {
+            r.prev_hash = p.hash.clone();
+        }
+        r.signed_string = signed_string::build(
+            r.series,
+            r.number,
+            &r.kind,
+            r.payload.as_bytes(),
+            &r.stamp().unwrap(),
+            prev.and_then(|p| p.signature_b64()).as_deref(),
+        )
+        .unwrap();
+        r.signature = hex::encode(
+            pos_fiscal::signer::sign_fixed(&t.signer, &r.envelope_bytes().unwrap()).unwrap(),
+        );
+        r.hash = r.compute_hash().unwrap();
+        t.conn
+            .execute(
+                "UPDATE fiscal_record SET format = 1, head_seq = NULL, prev_hash = ?1,
+                   signed_string = ?2, signature = ?3, hash = ?4
+                 WHERE series = ?5 AND number = ?6",
+                rusqlite::params![
+                    r.prev_hash,
+                    r.signed_string,
+                    r.signature,
+                    r.hash,
+                    r.series.code(),
+                    i64::try_from(r.number).unwrap()
+                ],
+            )
+            .unwrap();
+        last.insert(r.series, r);
+    }
+    let head = HeadPayload {
+        kind: "head".into(),
+        register: "R1".into(),
+        head_seq: 4,
+        key_id: t.signer.key_id(),
+        ts: "2026-11-02T09:10:00Z".into(),
+        series: last
+            .iter()
+            .map(|(s, r)| {
+                (
+                    *s,
+                    HeadEntry {
+                        last: r.number,
+                        hash: r.hash.clone(),
+                    },
+                )
+            })
+            .collect(),
+    };
+    let h = SignedHead::sign(&head, &t.signer).unwrap();
+    rows::store_head(&t.conn, 4, &h).unwrap();
+}
+
+#[test]
+fn s9_03_a_format_1_journal_verifies_and_continues_in_format_2() {
+    let t = three_sales();
+    as_format_1(&t);
+    let r = t.verify();
+    assert!(r.is_intact(), "{}", r.to_json());
+    assert_eq!((r.head_seq, r.unsealed), (Some(4), 0));
+    // The next record continues the old head's counter.
+    t.sale_at("2026-11-02T09:30:00Z");
+    let t4 = rows::record_by_ref(
+        &t.conn,
+        DocRef {
+            series: Series::T,
+            number: 4,
+        },
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!((t4.format, t4.head_seq), (2, Some(5)));
+    let r = t.verify();
+    assert!(r.is_intact(), "{}", r.to_json());
+    assert_eq!(r.unsealed, 1);
+    seal(&t, "2026-11-02T09:31:00Z");
+    let r = t.verify();
+    assert!(r.is_intact(), "{}", r.to_json());
+    assert_eq!((r.head_seq, r.unsealed), (Some(5), 0));
+}
