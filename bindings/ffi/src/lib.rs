@@ -23,6 +23,7 @@ mod orders;
 mod register;
 mod reports;
 mod sale;
+mod settings;
 mod stock;
 mod stored_value;
 mod sync;
@@ -42,6 +43,7 @@ pub use orders::{OrderLine, PickupEntry};
 pub use register::Register;
 pub use reports::{NamedAmount, SalesReport, StoredReceipt};
 pub use sale::CompletedSale;
+pub use settings::{Logo, TillSettings};
 pub use stock::StockCount;
 pub use stored_value::{StoredValue, StoredValueKind};
 pub use sync::{

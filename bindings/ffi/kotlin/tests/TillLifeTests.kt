@@ -254,8 +254,13 @@ fun closureTests() {
 fun storedReceiptTests() {
     test("receipts of stored tickets: preview, original, then signed duplicates") {
         val reg = tempTill(FixedClock(T0), 35uL)
+        // The merchant comes from the till's own settings (a signed JET 270).
+        reg.setSetting("trader_name", "Boulangerie Test", "manager")
+        reg.setSetting("siret", "404 833 048 00022", "manager")
+        checkEq(assertThrows<PosException.Cart> { reg.setSetting("siret", "123", "manager") }.code, "invalid_siret")
         sell(reg, ringUp(reg), TenderMethod.Card to "26.20")
         checkEq(reg.previewReceipt("T", 1uL, ReceiptFormat.TEXT).kind, "sale")
+        checkEq(reg.settings().traderName, "Boulangerie Test")
         val kinds = (1..3).map { reg.printStoredReceipt("T", 1uL, ReceiptFormat.TEXT, "alice").kind }
         checkEq(kinds, listOf("sale", "duplicate 1", "duplicate 2"))
         checkEq(assertThrows<PosException.Store> { reg.previewReceipt("T", 9uL, ReceiptFormat.TEXT) }.code, "not_found")

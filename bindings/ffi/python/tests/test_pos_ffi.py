@@ -373,6 +373,8 @@ def test_receipts_of_stored_tickets_after_a_restart(tmp_path, clock):
     path = str(tmp_path / "till.sqlite")
     first = pos_ffi.Register.open(path, config(), clock, None, 9)
     first.import_catalog_json(pos_ffi.sample_catalog_json())
+    first.set_setting("trader_name", "Boulangerie Test", "alice")
+    first.set_setting("siret", "404 833 048 00022", "alice")
     sell(first, ring_up(first), (pos_ffi.TenderMethod.CARD(), "26.20"))
     del first
     reg = pos_ffi.Register.open(path, config(), clock, None, 10)
