@@ -632,7 +632,7 @@ def check_meta(conn, records, report):
     """Rule 8."""
     stored = dict(conn.execute("SELECT key, value FROM fiscal_meta").fetchall())
     g = genesis_of(records)
-    exp = {"schema_version": "2"}
+    exp = {"schema_version": "3"}
     if g is not None:
         exp.update({"register": g["register"], "init_ts": g["init_ts"], "genesis_key_id": g["key_id"],
                     f"public_key:{g['key_id']}": g["public_key"]})

@@ -205,7 +205,8 @@ def resign_head(c, private):
                              "(SELECT MAX(number) FROM fiscal_record m WHERE m.series = r.series)"):
         series[s] = {"last": n, "hash": h}
     p["series"] = series
-    p["head_seq"] += 1
+    # A seal names the journal counter of the last record (format 2).
+    p["head_seq"] = max(p["head_seq"] + 1, one(c, "SELECT MAX(head_seq) FROM fiscal_record") or 0)
     p["key_id"] = checker.key_id_of(checker.sec1_of(private.public_key()))
     payload = checker.canonical(p)
     c.execute("UPDATE fiscal_head SET head_seq=?, payload=?, signature=?",
@@ -723,6 +724,9 @@ def _append_jet(c, private, code, text, detail, key_id=None):
     rec = dict(last)
     rec.update(number=n + 1, kind="jet", prev_hash=last["hash"],
                ts=one(c, "SELECT value FROM fiscal_meta WHERE key='last_ts'"))
+    if rec["format"] == 2:  # the next journal counter, across every series
+        rec["head_seq"] = max(one(c, "SELECT MAX(head_seq) FROM fiscal_record"),
+                              one(c, "SELECT head_seq FROM fiscal_head")) + 1
     payload = {"register": register, "code": code, "text": text, "operator": "admin", "detail": detail}
     rec = resign(c, rec, private, payload, b64(last["signature"]), key_id)
     store(c, rec, insert=True)
@@ -827,3 +831,54 @@ def test_the_z_ticket_prints_the_signed_head_at_close(till):
         assert f"{s}{h['last']} {h['hash'][:8]}" in text, (s, text[-600:])
     sig = b64(z["signature"])
     assert f"Signature {sig[2]}{sig[6]}{sig[12]}{sig[18]}" in text
+
+
+def _seal_back(c, private, keep_unsealed):
+    """Re-signs the head as a seal made `keep_unsealed` records ago (by
+    journal counter) would have: those last records become the unsealed tail."""
+    top = one(c, "SELECT MAX(head_seq) FROM fiscal_record")
+    hs = top - keep_unsealed
+    p = json.loads(one(c, "SELECT payload FROM fiscal_head"))
+    series = {}
+    for s, n, h in c.execute("SELECT series, number, hash FROM fiscal_record r WHERE number = "
+                             "(SELECT MAX(number) FROM fiscal_record m WHERE m.series = r.series "
+                             "AND m.head_seq <= ?)", (hs,)):
+        series[s] = {"last": n, "hash": h}
+    p.update(series=series, head_seq=hs)
+    payload = checker.canonical(p)
+    c.execute("UPDATE fiscal_head SET head_seq=?, payload=?, signature=?",
+              (hs, payload.decode(), sign_low_s(private, payload)))
+    return hs
+
+
+@needs_pos
+def test_the_unsealed_tail_continues_the_head_counter(till):
+    """Section 7 / rule 7: records after the last seal verify when their
+    counters continue the head's; a record deleted from the middle of that
+    tail, in any series, leaves a counter gap. Both verifiers agree."""
+    if till.private is None:
+        pytest.skip("no till key available to sign")
+    # Two JET records after the last Z, and the head sealed before them.
+    path = till.copy("unsealed")
+    c = sqlite3.connect(str(path))
+    drop_triggers(c)
+    _append_jet(c, till.private, 80, "start-up", {"software_version": "x"})
+    _append_jet(c, till.private, 80, "start-up", {"software_version": "x"})
+    hs = _seal_back(c, till.private, 2)
+    c.commit()
+    c.close()
+    report = checker_report(path, till.trusted())
+    assert report.to_dict()["verdict"] == "intact", report.defects[:5]
+    assert report.info["unsealed"] == 2 and report.info["head_seq"] == hs
+    code, rust, untouched = pos_verify(path, till.pubkey)
+    assert code == 0 and untouched and rust["unsealed"] == 2, rust
+    # The first of the two (not the last of the journal) deleted: a hole.
+    c = sqlite3.connect(str(path))
+    c.execute("DELETE FROM fiscal_record WHERE head_seq = ?", (hs + 1,))
+    c.commit()
+    c.close()
+    report = checker_report(path, till.trusted())
+    assert report.has("missing", number=hs + 1), report.defects[:5]
+    code, rust, _ = pos_verify(path, till.pubkey)
+    assert code == 1 and any(d["kind"] == "missing" and d["series"] is None and d["number"] == hs + 1
+                             for d in rust["defects"]), rust["defects"]
