@@ -13,6 +13,7 @@ mod error;
 pub mod keystore;
 pub mod outbox;
 mod register;
+pub mod restore;
 pub mod sync;
 pub mod verify;
 

@@ -42,16 +42,16 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use skipped::{Skip, SkipReason as Why};
 use std::collections::BTreeMap;
 
-const STATE_KEY: &str = "sync.state";
+pub(crate) const STATE_KEY: &str = "sync.state";
 const OFFLINE_KEY: &str = "sync.offline_since";
 
-fn till(e: SdkError) -> SyncError {
+pub(crate) fn till(e: SdkError) -> SyncError {
     SyncError::Till {
         source: Box::new(e),
     }
 }
 
-fn sql(e: rusqlite::Error) -> SyncError {
+pub(crate) fn sql(e: rusqlite::Error) -> SyncError {
     till(SdkError::from(e))
 }
 
@@ -453,9 +453,9 @@ fn round(
     result
 }
 
-const SECRET_KEY: &str = "sync.secret";
+pub(crate) const SECRET_KEY: &str = "sync.secret";
 /// The server's id of this till (`{store}/{register}`), given at enrolment.
-const DEVICE_KEY: &str = "sync.device";
+pub(crate) const DEVICE_KEY: &str = "sync.device";
 
 /// Enrols this till with the server, authorised by a single-use enrolment
 /// `code` the retailer's owner issued for this till's store, and keeps the

@@ -214,7 +214,11 @@ pub fn accept(
         tx.insert_fiscal(&dev.id, r)?;
     }
     for k in &introduced {
-        tx.add_device_key(&dev.id, k)?;
+        // A restored till's takeover (JET 310 signed by its new key) names
+        // the key its restore already registered.
+        if !registered.iter().any(|r| r.key_id == k.key_id) {
+            tx.add_device_key(&dev.id, k)?;
+        }
     }
     Ok(None)
 }

@@ -202,6 +202,10 @@ impl<S: Storage> Server<S> {
             ("POST", paths::PULL) => self.pull(req, now),
             ("POST", paths::STATUS) => self.status(req, now),
             ("POST", paths::ANCHOR) => self.anchor(req, now),
+            ("POST", pos_sync::restore::paths::RESTORE_ENROLL) => {
+                self.restore_enroll_route(req, now)
+            }
+            ("POST", pos_sync::restore::paths::RESTORE) => self.restore_route(req, now),
             (_, p) if p.starts_with("/v1/web/") => self.web(req, path, now),
             _ => Err(ServerError::from(SyncError::NotFound { what: "route" })),
         };
@@ -331,7 +335,7 @@ impl<S: Storage> Server<S> {
 
     /// Authenticates in its own transaction, so a refused replay is not
     /// rolled back with the request's own failure.
-    fn device_for(&self, req: &HttpRequest, now: DateTime<Utc>) -> Result<Device> {
+    pub(crate) fn device_for(&self, req: &HttpRequest, now: DateTime<Utc>) -> Result<Device> {
         self.with_tx(|tx| self.authenticate(tx, req, now))
     }
 

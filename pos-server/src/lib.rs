@@ -35,6 +35,7 @@ pub mod notify;
 pub mod ops;
 mod pg_batch;
 pub mod postgres;
+mod restore;
 pub mod schema;
 pub mod sqlite;
 pub mod store;

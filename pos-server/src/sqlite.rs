@@ -411,6 +411,14 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn set_device_secret(&mut self, id: &str, secret: &[u8]) -> Result<()> {
+        self.tx.execute(
+            "UPDATE devices SET secret = ?2 WHERE id = ?1",
+            params![id, hex::encode(secret)],
+        )?;
+        Ok(())
+    }
+
     fn set_genesis(&mut self, device: &str, g: &(String, String, String)) -> Result<()> {
         self.tx.execute(
             "UPDATE devices SET genesis = ?2 WHERE id = ?1",

@@ -94,6 +94,9 @@ pub trait Tx {
     fn insert_device(&mut self, d: &Device) -> Result<()>;
     /// Marks a device retired in favour of another.
     fn retire_device(&mut self, old: &str, new: &str) -> Result<()>;
+    /// Gives a device a new HMAC secret (a till restored on a new tablet:
+    /// the lost one's secret stops working).
+    fn set_device_secret(&mut self, id: &str, secret: &[u8]) -> Result<()>;
     /// Records the genesis parameters of a device's journal.
     fn set_genesis(&mut self, device: &str, genesis: &(String, String, String)) -> Result<()>;
     /// Keys introduced by accepted key changes (JET 310), oldest first (the

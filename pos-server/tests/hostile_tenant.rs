@@ -33,6 +33,7 @@ use pos_server::backoffice::{Config, Role, service};
 use pos_server::{InProcess, Server, Storage};
 use pos_sync::auth;
 use pos_sync::http_client::UreqTransport;
+use pos_sync::restore;
 use pos_sync::wire::{self, paths};
 use std::sync::Arc;
 use support::snapshot::{self, Snapshot};
@@ -417,6 +418,7 @@ fn event(seq: u64, kind: &str, payload: serde_json::Value) -> serde_json::Value 
 fn sync_attacks(url: &str, v: &Victim, a: &RawDevice, a_code: &str, b_code_for_a: Option<&str>) {
     let pull = serde_json::json!({"protocol": 1, "cursor": 0, "limit": 100}).to_string();
     let push = serde_json::json!({"protocol": 1, "events": [], "fiscal": []}).to_string();
+    let restore_page = serde_json::json!({"protocol": 1, "after": 0, "limit": 100}).to_string();
     for dev in v
         .devices
         .iter()
@@ -428,6 +430,7 @@ fn sync_attacks(url: &str, v: &Victim, a: &RawDevice, a_code: &str, b_code_for_a
             (paths::PULL, pull.as_str()),
             (paths::STATUS, "{}"),
             (paths::ANCHOR, "{}"),
+            (restore::paths::RESTORE, restore_page.as_str()),
         ] {
             refused(
                 &format!("{path} as {dev} with A's secret"),
@@ -447,6 +450,28 @@ fn sync_attacks(url: &str, v: &Victim, a: &RawDevice, a_code: &str, b_code_for_a
         refused(
             &format!("enrol {device} into {store} replacing {replaces:?} with A's code"),
             &enrol(url, fresh, &enrol_body(store, device, replaces, 41)),
+        );
+    }
+    // Restoring (re-enrolling) one of B's tills with A's code, in B's
+    // store or in A's: the code is for A's store and names none of B's.
+    for (store, device, replaces) in [
+        ("b-nice", "till-1", "b-nice/till-1"),
+        ("a-paris", "till-1", "b-nice/till-1"),
+        ("b-lille", "till-2", "b-lille/till-2"),
+    ] {
+        refused(
+            &format!("restore {replaces} as {store}/{device} with A's code"),
+            &send(
+                agent()
+                    .post(&format!("{url}{}", restore::paths::RESTORE_ENROLL))
+                    .set(auth::HEADER_ENROLMENT_CODE, a_code)
+                    .set("content-type", "application/json"),
+                Some(
+                    enrol_body(store, device, Some(replaces), 44)
+                        .to_string()
+                        .as_bytes(),
+                ),
+            ),
         );
     }
     // A leaked code of B that is already used / another retailer's code

@@ -14,6 +14,7 @@
 //! - The server (storage, HTTP front, web-shop API, back office, receipt
 //!   pages) is the `pos-server` crate, which depends on this one.
 //! - [`http_client`] (feature `http-client`): a blocking ureq transport.
+//! - [`restore`]: rebuilding a lost till from the server's copy.
 //! - [`digital`]: digital receipts, till side (link token, the till's send
 //!   request); the pages and delivery are in `pos-server`.
 //!
@@ -32,6 +33,7 @@ mod error;
 #[cfg(feature = "http-client")]
 pub mod http_client;
 pub mod merge;
+pub mod restore;
 pub mod retry;
 pub mod transport;
 pub mod wire;

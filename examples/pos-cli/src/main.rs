@@ -49,6 +49,8 @@ enum Command {
     SyncServer(Box<cmd::sync::ServerArgs>),
     /// Sync a till file with a server once: `pos sync --db PATH --server URL [--enrolment-code CODE]`.
     Sync(cmd::sync::SyncArgs),
+    /// Rebuild a lost till from the sync server: `pos restore --server URL --enrolment-code CODE --db NEW_FILE [--store S --register R]`.
+    Restore(cmd::restore::RestoreArgs),
     /// Print the fiscal journal as JSON lines.
     Journal(cmd::fiscal::JournalArgs),
     /// Back office admin: `pos backoffice add-retailer|add-store|add-user|enrolment-code|web-key|retention|access-log|...`.
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Journal(args) => cmd::fiscal::journal(&args),
         Command::SyncServer(args) => cmd::sync::server(&args),
         Command::Sync(args) => cmd::sync::sync(&args),
+        Command::Restore(args) => cmd::restore::run(&args),
         Command::Backoffice(args) => cmd::backoffice::run(&args),
     }
 }

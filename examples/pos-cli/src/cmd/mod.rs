@@ -7,6 +7,7 @@ pub mod demo;
 pub mod fiscal;
 pub mod price;
 pub mod receipt;
+pub mod restore;
 pub mod server_anchor;
 pub mod server_ops;
 pub mod sync;

@@ -458,6 +458,7 @@ pub fn sync(args: &SyncArgs) -> ExitCode {
             "last_success": status.last_success,
             "skipped_total": status.skipped,
             "skipped_changes": skipped_changes,
+            "restore_gap": pos_sdk::restore::gap(&reg)?.map(|g| super::restore::gap_json(&g)),
         }))
     };
     match run() {
