@@ -570,6 +570,77 @@ fn a_replacement_till_pulls_everything_and_the_old_one_is_retired() {
 }
 
 #[test]
+fn a_restore_re_enrols_the_same_device_with_a_new_key_and_pages_its_journal() {
+    let clock = ticking();
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
+    let mut old = TestTill::new("T1", "S1", "L1", 1);
+    enroll(&server, &mut old, None);
+    let mut t = Direct(server.clone(), t0());
+    old.sell("APPLE", 2, None, None);
+    old.sell("APPLE", 1, None, None);
+    sync_once(&old.client(), &mut old, &mut t, &clock).unwrap();
+    let held = old.records().len();
+
+    // The new tablet: same register, new key.
+    let new = TestTill::new("T1", "S1", "L1", 9);
+    let body = new.enroll_request(Some("S1/T1"));
+    // A code that does not name the till, or a body naming another device,
+    // restores nothing.
+    let plain = support::enrol::code(&server, "S1", None);
+    assert!(
+        server
+            .restore_enroll(&plain, &body, vec![7; 32], t0())
+            .is_err()
+    );
+    let code = support::enrol::code(&server, "S1", Some("S1/T1"));
+    let other = TestTill::new("T2", "S1", "L1", 9).enroll_request(Some("S1/T1"));
+    assert!(
+        server
+            .restore_enroll(&code, &other, vec![7; 32], t0())
+            .is_err()
+    );
+    // The lost key again is refused (a restore signs with a new key).
+    assert!(
+        server
+            .restore_enroll(&code, &old.enroll_request(Some("S1/T1")), vec![7; 32], t0())
+            .is_err()
+    );
+    let r = server
+        .restore_enroll(&code, &body, vec![7; 32], t0())
+        .unwrap();
+    assert_eq!(r.device, "S1/T1");
+    assert_eq!(r.replaced.unwrap().acked_seq, old.acked);
+    // Single use.
+    assert!(
+        server
+            .restore_enroll(&code, &body, vec![8; 32], t0())
+            .is_err()
+    );
+    // The lost tablet's secret no longer works.
+    assert!(matches!(
+        sync_once(&old.client(), &mut old, &mut t, &clock),
+        Err(SyncError::Server { status: 401, .. })
+    ));
+
+    // Pages in acceptance order, the new key registered last.
+    let mut got = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = server.restore_page("S1/T1", after, 2).unwrap();
+        assert!(page.records.len() <= 2);
+        got.extend(page.records);
+        after = page.next;
+        if !page.more {
+            assert_eq!(page.public_keys.last().unwrap().key_id, new.signer.key_id());
+            assert_eq!(page.public_keys.len(), 2);
+            break;
+        }
+    }
+    assert_eq!(got.len(), held);
+    assert_eq!(got, old.records());
+}
+
+#[test]
 fn http_end_to_end_with_ureq() {
     let server = Server::new(SqliteStorage::in_memory().unwrap());
     let running = pos_server::spawn_in_process(server.clone()).unwrap();
