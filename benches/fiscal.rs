@@ -1,4 +1,6 @@
-//! pos-fiscal benchmarks: sign-and-append of one ticket record, and the
+//! pos-fiscal benchmarks: sign-and-append of one ticket record (the
+//! software signer, and p256's own signing for comparison), bare signing
+//! (p256, the software signer's fixed-base path, ring), and the
 //! verifier's rate (records per second, both cores via rayon) next to the
 //! bare p256 signature-verify rate measured in the same run.
 //!
@@ -20,7 +22,7 @@ use pos_fiscal::ticket::{
     LineInput, Operation, PaymentInput, PaymentMethod, TicketInput, TicketMode, VatAmounts,
 };
 use pos_fiscal::verify::{VerifyContext, verify_records};
-use pos_fiscal::{PublicKey, Signer, SoftwareSigner, Stamp};
+use pos_fiscal::{PublicKey, RawSignature, Signer, SignerError, SoftwareSigner, Stamp};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -117,15 +119,89 @@ fn sign_and_append(c: &mut Criterion) {
             BatchSize::SmallInput,
         );
     });
-    let key = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).unwrap();
+    // The same with the signature made by p256's generic k·G (what the
+    // software signer did before its fixed-base table), in the same run.
+    let slow = P256Signer(signer_key());
+    let slow_conn = fresh(&signer);
+    g.bench_function("sign_and_append_ticket_p256_signer", |b| {
+        b.iter_batched(
+            || {
+                i += 1;
+                i
+            },
+            |i| {
+                let tx = slow_conn.unchecked_transaction().unwrap();
+                let r = store::record_ticket(&tx, &slow, stamp(i), &t).unwrap();
+                tx.commit().unwrap();
+                black_box(r)
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    let message: &[u8] = b"envelope bytes of about this size........";
+    let key = signer_key();
     g.bench_function("bare_p256_sign", |b| {
         b.iter(|| {
-            let s: p256::ecdsa::Signature =
-                key.sign(black_box(b"envelope bytes of about this size........"));
+            let s: p256::ecdsa::Signature = key.sign(black_box(message));
             black_box(s)
         })
     });
+    // The software signer alone: same RFC 6979 bytes, k·G from its table.
+    g.bench_function("bare_fast_sign", |b| {
+        b.iter(|| black_box(signer.sign(black_box(message)).unwrap()))
+    });
+    // ring (assembly, randomised nonces): the reference floor, not used.
+    let rng = ring::rand::SystemRandom::new();
+    let ring_key = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
+        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        &[7u8; 32],
+        &signer.public_key_sec1(),
+        &rng,
+    )
+    .unwrap();
+    g.bench_function("bare_ring_sign", |b| {
+        b.iter(|| black_box(ring_key.sign(&rng, black_box(message)).unwrap()))
+    });
+    // What a signature costs besides k·G, on p256's arithmetic: the
+    // inversion of k (p256's; the signer's own is a windowed version of
+    // the same exponentiation) and the projective-to-affine conversion of
+    // k·G (one field inversion).
+    let k = *key.as_nonzero_scalar().as_ref();
+    g.bench_function("p256_scalar_invert", |b| {
+        b.iter(|| black_box(black_box(k).invert()))
+    });
+    let point = p256::ProjectivePoint::GENERATOR * k;
+    g.bench_function("p256_point_to_affine", |b| {
+        b.iter(|| black_box(black_box(point).to_affine()))
+    });
     g.finish();
+}
+
+fn signer_key() -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).unwrap()
+}
+
+/// A signer on p256's own `SigningKey::sign` (generic k·G), for comparison.
+struct P256Signer(p256::ecdsa::SigningKey);
+
+impl Signer for P256Signer {
+    fn sign(&self, message: &[u8]) -> Result<RawSignature, SignerError> {
+        let s: p256::ecdsa::Signature = self.0.sign(message);
+        Ok(RawSignature::Fixed(s.to_bytes().into()))
+    }
+    fn public_key_sec1(&self) -> Vec<u8> {
+        self.0
+            .verifying_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec()
+    }
+    fn key_id(&self) -> String {
+        pos_fiscal::signer::key_id_of(&self.public_key_sec1())
+    }
+    fn needs_self_check(&self) -> bool {
+        false
+    }
 }
 
 fn journal(n: usize) -> (Vec<StoredRecord>, PublicKey) {
