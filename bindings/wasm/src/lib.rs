@@ -15,6 +15,7 @@ mod cart;
 mod cash;
 mod clock;
 mod convert;
+mod customers;
 mod error;
 mod fiscal;
 #[cfg(target_arch = "wasm32")]

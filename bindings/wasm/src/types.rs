@@ -82,6 +82,8 @@ export interface StockCount { sku: string; quantity: string; }
 export interface OrderLine { sku: string; label: string; quantity: string; amount: string; }
 /** One order waiting for collection. */
 export interface PickupEntry { order: string; pickupAtMillis: number; status: OrderStatus; paid: boolean; due: string; }
+/** An item as the catalog sells it now (`lookup`); `carried`: what the code itself holds (`quantity:<n>`, `weight:<kg>`, `price:<decimal>`). */
+export interface CatalogItem { sku: string; label: string; unitPrice: string; vatRate: string; unit: string; categories: string[]; mealVoucherEligible: boolean; carried: string; }
 /** The sync transport the app gives: throws when the server is unreachable. */
 export type SyncHttp = (method: string, path: string, headers: [string, string][], body: Uint8Array) => { status: number; body: Uint8Array };
 "#;

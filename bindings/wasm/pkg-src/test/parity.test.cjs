@@ -243,3 +243,23 @@ test("click & collect: an order paid at the till and one paid online", () => {
   assert.throws(() => reg.acceptOrder("CMD-404", "alice"), pos.PosError);
   assert.throws(() => reg.markOrderReady("CMD-2", "alice"), pos.PosError);
 });
+
+test("customers: the RGPD export and erasure; a price check without a cart", () => {
+  const reg = till("/parity-customers.sqlite", 8n);
+  const id = reg.createCustomer("Marie", "Curie", "marie@example.org");
+  const doc = JSON.parse(reg.exportCustomer(id));
+  assert.match(JSON.stringify(doc), /marie@example\.org/);
+  assert.equal(reg.eraseCustomer(id, "alice"), true);
+  assert.equal(reg.eraseCustomer(id, "alice"), false);
+  assert.equal(reg.customer(id).email, null);
+  assert.doesNotMatch(reg.exportCustomer(id), /marie@example\.org/);
+  assert.throws(() => reg.exportCustomer(""), pos.PosError);
+
+  const item = reg.lookup(BAGUETTE);
+  assert.equal(item.sku, "BAG-TRAD");
+  assert.equal(item.unitPrice, "1.30");
+  assert.equal(item.carried, "quantity:1");
+  assert.equal(typeof item.mealVoucherEligible, "boolean");
+  assert.throws(() => reg.lookup("0000000000000"), pos.CartError);
+  assert.throws(() => reg.lookup(3760123000352), { code: "invalid_input", message: /got number/ });
+});
