@@ -392,3 +392,24 @@ fn a_settings_file_in_json_applies_every_key_or_none() {
         .unwrap_err();
     assert_eq!(err.kind(), "unknown_time_zone");
 }
+
+#[test]
+fn a_file_whose_settings_rows_are_gone_keeps_the_signed_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    {
+        let mut reg = open(&path);
+        configure(&mut reg, "Fromagerie Bellecour");
+    }
+    // As a till rebuilt from its journal: the journal, no settings rows.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DELETE FROM till_settings", []).unwrap();
+    drop(conn);
+    let reg = open(&path);
+    assert_eq!(reg.settings().trader_name, "Fromagerie Bellecour");
+    assert_eq!(reg.settings().siret, "40483304800022");
+    drop(reg);
+    let reg = open(&path);
+    assert_eq!(reg.settings().trader_name, "Fromagerie Bellecour");
+    assert!(reg.verify().unwrap().defects.is_empty());
+}

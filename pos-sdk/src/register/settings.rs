@@ -680,7 +680,12 @@ pub(crate) fn load(
     let seed = TillSettings::from_config(&config);
     let rows = stored(tx)?;
     if rows.is_empty() {
-        seed.validate()?;
+        // A file whose journal already signed settings (a till rebuilt from
+        // its journal) keeps them; only a file without any takes `config`'s.
+        match last_signed(tx, &seed)? {
+            Some(signed) => signed.apply_to(&mut config),
+            None => seed.validate()?,
+        }
         return Ok(config);
     }
     let settings = TillSettings::from_map(&seed, &rows).map_err(|_| {
@@ -710,6 +715,20 @@ pub(crate) fn seed_if_missing(
         write(tx, signer, stamp, config.system_operator.as_str(), &seed)?;
     }
     Ok(())
+}
+
+/// The last settings the journal signed, over `base` (`None` for a file
+/// without a journal yet or without any signed settings).
+fn last_signed(conn: &Connection, base: &TillSettings) -> Result<Option<TillSettings>, SdkError> {
+    let journal: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'fiscal_record'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !journal || signed_near(conn, i64::MAX)?.is_none() {
+        return Ok(None);
+    }
+    signed_at(conn, base, i64::MAX).map(Some)
 }
 
 impl super::Register {
