@@ -22,6 +22,7 @@ mod guard;
 mod orders;
 mod register;
 mod reports;
+mod restore;
 mod sale;
 mod settings;
 mod stock;
