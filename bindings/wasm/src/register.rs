@@ -294,6 +294,28 @@ impl Register {
         Ok(())
     }
 
+    /// One merchant setting in its text form (`trader_name`, `address`,
+    /// `siret`, `footer`, `receipt_link_base`, `printer_profile`...).
+    pub fn setting(&self, key: &str) -> Result<String, JsValue> {
+        let settings = self.inner()?.settings();
+        Ok(settings
+            .get(key)
+            .map_err(|e| PosError::from(pos_sdk::SdkError::from(e)))?)
+    }
+
+    /// Changes one merchant setting from its text form (an empty value
+    /// clears an optional one; lists as JSON arrays): validated, kept in
+    /// the till file and logged as a JET 270. Returns false when nothing
+    /// changed. Stored receipts and reprints print these settings.
+    #[wasm_bindgen(js_name = setSetting)]
+    pub fn set_setting(&self, key: &str, value: &str, operator: &str) -> Result<bool, JsValue> {
+        let op = convert::operator(operator)?;
+        Ok(self
+            .inner()?
+            .set_setting(key, value, &op)
+            .map_err(PosError::from)?)
+    }
+
     /// Sets who issues the receipts: name, address lines, SIRET.
     #[wasm_bindgen(js_name = setTrader)]
     pub fn set_trader(&mut self, name: &str, address: Vec<String>, siret: &str) {

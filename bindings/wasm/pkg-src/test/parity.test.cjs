@@ -119,22 +119,6 @@ test("receipts as bytes: ESC/POS, PNG, SVG; a reprint is a signed duplicate", ()
   assert.throws(() => reg.reprint(sale, "alice", "pdf", "epson-tm-t20"), { code: "invalid_input" });
 });
 
-// Stored receipts print the merchant of the till's own settings. Until the
-// binding can set them (TillSettings, not yet in the facade this package
-// wraps), a till whose settings name no merchant refuses with the typed
-// `merchant_not_configured`; with one, it prints.
-function storedOrUnconfigured(call, check) {
-  let out;
-  try {
-    out = call();
-  } catch (e) {
-    assert.ok(e instanceof pos.PosError, String(e));
-    assert.equal(e.code, "merchant_not_configured");
-    return;
-  }
-  check(out);
-}
-
 test("stored receipts: a preview has no fiscal effect, a second print is a duplicate", () => {
   const reg = till("/parity-stored.sqlite", 7n);
   const sale = sell(reg, "card", BAGUETTE);
@@ -142,14 +126,28 @@ test("stored receipts: a preview has no fiscal effect, a second print is a dupli
   assert.throws(() => reg.previewReceipt("?", 1, "text"), { code: "invalid_input" });
   assert.throws(() => reg.previewReceipt("T", 1.5, "text"), { code: "invalid_input" });
   assert.throws(() => reg.previewReceipt("T", 1, 3), { code: "invalid_input", message: /format.*got number/ });
-  storedOrUnconfigured(() => reg.previewReceipt("T", sale.number, "text"), (preview) => {
-    assert.equal(preview.kind, "sale");
-    assert.match(Buffer.from(preview.bytes).toString(), /1,30/);
-    const first = reg.printStoredReceipt("T", sale.number, "escpos", "alice");
-    assert.ok(first.bytes instanceof Uint8Array);
-    const again = reg.printStoredReceipt("T", sale.number, "text", "alice");
-    assert.match(again.kind, /^duplicate \d+$/);
-  });
+  // Stored receipts print the merchant settings in force when the ticket
+  // was signed: none yet for this one.
+  assert.equal(reg.setting("trader_name"), "");
+  assert.throws(() => reg.previewReceipt("T", sale.number, "text"), { code: "merchant_not_configured" });
+  assert.equal(reg.setSetting("trader_name", "Boulangerie Test", "alice"), true);
+  assert.equal(reg.setSetting("trader_name", "Boulangerie Test", "alice"), false, "unchanged: nothing logged");
+  assert.equal(reg.setting("trader_name"), "Boulangerie Test");
+  assert.throws(() => reg.setSetting("siret", "123", "alice"), pos.PosError);
+  assert.equal(reg.setSetting("siret", "404 833 048 00022", "alice"), true);
+  assert.throws(() => reg.setting("colour"), pos.PosError);
+  assert.throws(() => reg.previewReceipt("T", sale.number, "text"), { code: "merchant_not_configured" });
+  const signed = sell(reg, "card", BAGUETTE);
+  const preview = reg.previewReceipt("T", signed.number, "text");
+  assert.equal(preview.kind, "sale");
+  const text = Buffer.from(preview.bytes).toString();
+  assert.match(text, /Boulangerie Test/);
+  assert.match(text, /1,30/);
+  const first = reg.printStoredReceipt("T", signed.number, "escpos", "alice");
+  assert.ok(first.bytes instanceof Uint8Array);
+  const again = reg.printStoredReceipt("T", signed.number, "text", "alice");
+  assert.match(again.kind, /^duplicate \d+$/);
+  assert.match(Buffer.from(again.bytes).toString(), /DUPLICATA/);
 });
 
 test("closures, FEC and archive of closed days", () => {
