@@ -261,6 +261,13 @@ impl Register {
         })
     }
 
+    /// Signs the journal head over every record written since the last
+    /// seal; call it when the till goes idle. Returns whether anything was
+    /// signed (nothing new: no signature).
+    pub fn seal(&self) -> Result<bool, PosError> {
+        guard(|| Ok(lock(&self.inner).seal()?))
+    }
+
     /// Verifies the journal without writing anything.
     pub fn verify(&self) -> Result<VerifyReport, PosError> {
         guard(|| Ok(lock(&self.inner).verify()?.into()))

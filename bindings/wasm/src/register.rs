@@ -537,6 +537,13 @@ impl Register {
         Ok(convert::to_js(&VerifyView::from(report))?)
     }
 
+    /// Signs the journal head over every record written since the last
+    /// seal; call it when the till goes idle. Returns whether anything was
+    /// signed.
+    pub fn seal(&self) -> Result<bool, JsValue> {
+        Ok(self.inner()?.seal().map_err(PosError::from)?)
+    }
+
     /// Verifies the journal and logs the audit (JET 280).
     #[wasm_bindgen(unchecked_return_type = "VerifyReport")]
     pub fn audit(&self, operator: &str) -> Result<JsValue, JsValue> {

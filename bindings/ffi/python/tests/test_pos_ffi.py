@@ -46,6 +46,17 @@ def test_sale_is_completed_with_decimal_strings(register):
     assert len(sale.signature_extract()) == 4
 
 
+
+def test_idle_seal_signs_the_head_once(register):
+    cart = ring_up(register)
+    payment = register.start_payment(cart, None)
+    payment.add(pos_ffi.TenderMethod.CARD(), "26.20")
+    register.complete_sale(cart, payment, options())
+    # the sale's record is beyond the signed head until the till seals it
+    assert register.seal() is True
+    assert register.seal() is False
+    assert register.verify().intact
+
 def test_quantity_and_line_removal(register):
     cart = register.new_cart()
     line = register.scan(cart, "2000000001012")
