@@ -582,7 +582,7 @@ fn device_status(tx: &mut dyn Tx, device: &str, _: Option<()>) -> Result<DeviceS
     })
 }
 
-fn server_anchor(tx: &mut dyn Tx, dev: &Device) -> Result<ServerAnchor> {
+pub(crate) fn server_anchor(tx: &mut dyn Tx, dev: &Device) -> Result<ServerAnchor> {
     Ok(ServerAnchor {
         device: dev.id.clone(),
         public_keys: fiscal::registered_keys(tx, dev)?

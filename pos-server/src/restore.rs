@@ -17,7 +17,7 @@ use super::store::{Device, DeviceKey, Storage};
 use super::{Server, credentials};
 use crate::error::{AuthFailure, Result, ServerError, SyncError};
 use crate::transport::{HttpRequest, HttpResponse};
-use crate::wire::{self, DeviceStatus, EnrollResponse, HeadEntry, RegisteredKey};
+use crate::wire::{self, DeviceStatus, EnrollResponse};
 use chrono::{DateTime, Utc};
 use pos_fiscal::{PublicKey, Series};
 use pos_sync::restore::{RestoreResponse, decode_restore_request};
@@ -124,32 +124,14 @@ impl<S: Storage> Server<S> {
                 .device(device)?
                 .ok_or(SyncError::NotFound { what: "device" })?;
             let status = status_of(tx, &dev)?;
+            let anchor = super::handler::server_anchor(tx, &dev)?;
             Ok(RestoreResponse {
                 device: dev.id.clone(),
                 records: page.iter().map(|(_, r)| r.clone()).collect(),
                 next,
                 more,
-                public_keys: fiscal::registered_keys(tx, &dev)?
-                    .into_iter()
-                    .map(|k| RegisteredKey {
-                        key_id: k.key_id,
-                        public_key: k.public_key,
-                        since: k.since,
-                    })
-                    .collect(),
-                heads: tx
-                    .fiscal_heads(&dev.id)?
-                    .into_iter()
-                    .map(|(s, h)| {
-                        (
-                            s,
-                            HeadEntry {
-                                last: h.number,
-                                hash: h.hash,
-                            },
-                        )
-                    })
-                    .collect(),
+                public_keys: anchor.public_keys,
+                heads: anchor.heads,
                 acked_seq: status.acked_seq,
                 last_push: status.last_push,
             })

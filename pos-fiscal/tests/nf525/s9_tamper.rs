@@ -98,16 +98,8 @@ fn s9_02_deleted_middle_record_is_a_gap_and_a_broken_link() {
         )
         .unwrap();
     let r = t.verify();
-    assert!(
-        has(&r, DefectKind::Missing, Series::T, 2),
-        "{}",
-        r.to_json()
-    );
-    assert!(
-        has(&r, DefectKind::BrokenLink, Series::T, 3),
-        "{}",
-        r.to_json()
-    );
+    assert_defect(&r, DefectKind::Missing, Series::T, 2);
+    assert_defect(&r, DefectKind::BrokenLink, Series::T, 3);
 }
 
 /// Seals the journal (what the till does when idle, at shutdown, before a
@@ -173,16 +165,8 @@ fn s9_03_deleted_tail_after_a_seal_is_reported_against_the_head() {
         )
         .unwrap();
     let r = t.verify();
-    assert!(
-        has(&r, DefectKind::TruncatedTail, Series::T, 2),
-        "{}",
-        r.to_json()
-    );
-    assert!(
-        has(&r, DefectKind::TruncatedTail, Series::T, 3),
-        "{}",
-        r.to_json()
-    );
+    assert_defect(&r, DefectKind::TruncatedTail, Series::T, 2);
+    assert_defect(&r, DefectKind::TruncatedTail, Series::T, 3);
 }
 
 #[test]
@@ -213,11 +197,7 @@ fn s9_03_deleted_unsealed_tail_is_found_by_the_server_mirror() {
     );
     // ... but the server holds T4.
     let r = verify_against(&t, mirror);
-    assert!(
-        has(&r, DefectKind::TruncatedTail, Series::T, 4),
-        "{}",
-        r.to_json()
-    );
+    assert_defect(&r, DefectKind::TruncatedTail, Series::T, 4);
 }
 
 #[test]
@@ -287,11 +267,7 @@ fn s9_03_older_head_put_back_after_a_closure_is_reported() {
         )
         .unwrap();
     let r = t.verify();
-    assert!(
-        has(&r, DefectKind::BeyondHead, Series::Z, 1),
-        "{}",
-        r.to_json()
-    );
+    assert_defect(&r, DefectKind::BeyondHead, Series::Z, 1);
 }
 
 #[test]
@@ -353,11 +329,7 @@ fn s9_03_restored_older_copy_is_reported_with_the_mirrored_head() {
     );
     // ... and than the server's records.
     let r = verify_against(&t, mirror);
-    assert!(
-        has(&r, DefectKind::TruncatedTail, Series::T, 4),
-        "{}",
-        r.to_json()
-    );
+    assert_defect(&r, DefectKind::TruncatedTail, Series::T, 4);
 }
 
 /// Counts signatures: the cost of a sale on a hardware keystore.
@@ -422,7 +394,7 @@ fn s9_04_record_forged_without_the_key_is_reported() {
         .execute("UPDATE fiscal_record SET payload=?1, signature=?2, hash=?3 WHERE series='T' AND number=3", [&rec.payload, &rec.signature, &rec.hash])
         .unwrap();
     let r = t.verify();
-    assert!(has(&r, DefectKind::Forged, Series::T, 3), "{}", r.to_json());
+    assert_defect(&r, DefectKind::Forged, Series::T, 3);
     // Same with the attacker's own key id: unknown key.
     let key_id = other.key_id();
     t.conn
@@ -476,11 +448,7 @@ fn s9_05_reordered_records_are_reported() {
         .execute("UPDATE fiscal_record SET seq = (SELECT MAX(seq) + 1 FROM fiscal_record) WHERE series='T' AND number=2", [])
         .unwrap();
     let r = t.verify();
-    assert!(
-        has(&r, DefectKind::Reordered, Series::T, 2),
-        "{}",
-        r.to_json()
-    );
+    assert_defect(&r, DefectKind::Reordered, Series::T, 2);
 }
 
 #[test]
@@ -495,11 +463,7 @@ fn s9_05_duplicated_record_is_reported() {
         )
         .unwrap();
     let r = t.verify();
-    assert!(
-        has(&r, DefectKind::Duplicated, Series::T, 2),
-        "{}",
-        r.to_json()
-    );
+    assert_defect(&r, DefectKind::Duplicated, Series::T, 2);
 }
 
 #[test]

@@ -103,6 +103,12 @@ impl Till {
 }
 
 /// True when the report has a defect of `kind` at `series`/`number`.
+/// Asserts the report holds that defect, printing the whole report if not.
+#[track_caller]
+pub fn assert_defect(r: &Report, kind: DefectKind, series: Series, number: u64) {
+    assert!(has(r, kind, series, number), "{}", r.to_json());
+}
+
 pub fn has(r: &Report, kind: DefectKind, series: Series, number: u64) -> bool {
     r.defects.iter().any(|d| {
         d.kind == kind
