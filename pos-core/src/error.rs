@@ -242,8 +242,12 @@ pub enum CoreError {
         /// The increment given.
         increment: String,
     },
-    /// A refund quantity above what remains refundable on the original line.
-    #[error("original line {line}: refund of {requested} exceeds the {remaining} still refundable")]
+    /// A refund quantity above what remains refundable on the original line
+    /// (numbered from 1 in the message, as the ticket prints it).
+    #[error(
+        "original line {number}: refund of {requested} exceeds the {remaining} still refundable",
+        number = .line.saturating_add(1)
+    )]
     RefundExceedsRefundable {
         /// Zero-based line index on the original ticket.
         line: usize,
@@ -253,7 +257,10 @@ pub enum CoreError {
         remaining: String,
     },
     /// An original ticket line that does not exist or is not a sold line.
-    #[error("the original ticket has no refundable line {line}")]
+    #[error(
+        "the original ticket has no refundable line {number}",
+        number = .line.saturating_add(1)
+    )]
     UnknownOriginalLine {
         /// Zero-based line index on the original ticket.
         line: usize,

@@ -61,6 +61,23 @@ fn cash_gives_change() {
     assert_eq!(s.direction, Direction::Collect);
 }
 
+/// A refund's outstanding amount is what is owed back, positive like the
+/// tenders that pay it; `remaining` keeps the total's sign.
+#[test]
+fn a_refund_is_outstanding_as_a_positive_amount() {
+    let mut p = pay(dec!(-12.34), dec!(0), plain());
+    assert_eq!(p.direction(), Direction::PayOut);
+    assert_eq!(p.outstanding().unwrap().format_plain(), "12.34");
+    assert_eq!(p.remaining().unwrap().format_plain(), "-12.34");
+    p.add(card(dec!(2.34))).unwrap();
+    assert_eq!(p.outstanding().unwrap().format_plain(), "10.00");
+    assert!(p.add(card(dec!(-1))).is_err());
+    assert_eq!(p.outstanding().unwrap().format_plain(), "10.00");
+    let mut sale = pay(dec!(12.34), dec!(0), plain());
+    sale.add(cash(dec!(20))).unwrap();
+    assert_eq!(sale.outstanding().unwrap().format_plain(), "-7.66");
+}
+
 /// The cash rounding cases, by hand: the cash part is rounded to 0.05,
 /// half away from zero, and the difference is its own line.
 #[test]

@@ -119,6 +119,28 @@ pub enum SdkError {
         /// The journal's last record time (UTC).
         last: String,
     },
+    /// The operator lacks the permission an action needs (a refund needs
+    /// `return`, which a manager has).
+    #[error("{action} needs the `{permission}` permission (a manager's right)")]
+    PermissionRequired {
+        /// What was attempted (`refunding a ticket`).
+        action: &'static str,
+        /// The permission's stable name ([`pos_core::cart::Permission::name`]).
+        permission: &'static str,
+    },
+    /// A refund line that names no sold line of the original ticket. Lines
+    /// are numbered from 1, as the ticket and the cart lines show them.
+    #[error(
+        "line {line} is not a refundable line of ticket {ticket}: its lines are numbered 1 to {lines}"
+    )]
+    UnknownRefundLine {
+        /// The line number given.
+        line: u64,
+        /// The original ticket's id.
+        ticket: String,
+        /// How many lines the ticket has.
+        lines: usize,
+    },
 }
 
 impl SdkError {
@@ -144,6 +166,8 @@ impl SdkError {
             SdkError::DayClosed { .. } => codes::DAY_CLOSED,
             SdkError::SessionClosed => codes::SESSION_CLOSED,
             SdkError::ClockImplausible { .. } => codes::CLOCK_IMPLAUSIBLE,
+            SdkError::PermissionRequired { .. } => codes::PERMISSION_REQUIRED,
+            SdkError::UnknownRefundLine { .. } => codes::UNKNOWN_ORIGINAL_LINE,
         }
     }
 }
@@ -181,6 +205,11 @@ pub mod codes {
     pub const ARCHIVE_REFUSED: &str = "archive_refused";
     /// Any other journal failure.
     pub const FISCAL: &str = "fiscal";
+    /// The operator lacks a permission the action needs; the message names it.
+    pub const PERMISSION_REQUIRED: &str = "permission_required";
+    /// A refund line naming no sold line of its original (pos-core's code,
+    /// kept; lines are numbered from 1).
+    pub const UNKNOWN_ORIGINAL_LINE: &str = "unknown_original_line";
 
     /// Every code above, for docs and tests.
     pub const ALL: &[&str] = &[
@@ -199,6 +228,8 @@ pub mod codes {
         SIGNER,
         ARCHIVE_REFUSED,
         FISCAL,
+        PERMISSION_REQUIRED,
+        UNKNOWN_ORIGINAL_LINE,
     ];
 }
 

@@ -24,12 +24,12 @@ use pos_core::order::{Order, OrderChannel, OrderLine, OrderStatus, PaymentStatus
 use pos_core::stock::MovementReason;
 use pos_core::stored_value::StoredValueKind;
 use pos_core::tender::{Tender, TenderMethod};
-use pos_core::ticket::RefundSelection;
 use pos_core::{Currency, Money};
 use pos_fiscal::SoftwareSigner;
 use pos_fiscal::payload::{ClosureLevel, ClosurePayload};
 use pos_sdk::{
-    CompletedSale, IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions, SalesReport,
+    CompletedSale, IdGenerator, ManualClock, RefundLine, Register, RegisterConfig, SaleOptions,
+    SalesReport,
 };
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -181,8 +181,8 @@ fn sale_and_refund(t: &mut Till) {
     assert_eq!(sale.ticket.change(), eur("8.50"));
     t.clock.advance_millis(60_000);
     let actor = Actor::new(op("alice"), Permissions::manager());
-    let sel = [RefundSelection {
-        line: 1,
+    let sel = [RefundLine {
+        line: 2,
         quantity: Decimal::ONE,
     }];
     let refund_cart = t
@@ -519,8 +519,8 @@ fn day_report_equals_the_z_closure(t: &mut Till) {
     .unwrap();
     t.clock.advance_millis(60_000);
     let actor = Actor::new(op("alice"), Permissions::manager());
-    let sel = [RefundSelection {
-        line: 1,
+    let sel = [RefundLine {
+        line: 2,
         quantity: Decimal::ONE,
     }];
     let refund_cart = t
@@ -709,7 +709,7 @@ mod random_days {
                 t.clock.advance_millis(30_000);
                 if s.refund_first_line {
                     let actor = Actor::new(op("ann"), Permissions::manager());
-                    let sel = [RefundSelection { line: 0, quantity: Decimal::ONE }];
+                    let sel = [RefundLine { line: 1, quantity: Decimal::ONE }];
                     let refund_cart = t.reg.refund_cart(sale.ticket.id(), Some(&sel), &actor).unwrap();
                     let back = refund_cart.total().amount().abs().to_string();
                     pay(&mut t.reg, &refund_cart, &[(TenderMethod::Cash, &back)], &options).unwrap();

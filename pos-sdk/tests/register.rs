@@ -86,10 +86,49 @@ fn sale_refund_and_reopen_on_a_real_file() {
         OperatorId::new("alice").unwrap(),
         pos_core::cart::Permissions::manager(),
     );
-    let selection = [pos_core::ticket::RefundSelection {
-        line: 0,
+    let selection = [pos_sdk::RefundLine {
+        line: 1,
         quantity: Decimal::ONE,
     }];
+    // Lines are numbered from 1, like the cart lines the sale was made of.
+    assert_eq!(
+        sale.ticket.lines()[0].label,
+        refund_line_label(&reg, &sale, 1)
+    );
+    for bad in [0, 4] {
+        let e = reg
+            .refund_cart(
+                sale.ticket.id(),
+                Some(&[pos_sdk::RefundLine {
+                    line: bad,
+                    quantity: Decimal::ONE,
+                }]),
+                &actor,
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), "unknown_original_line");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("line {bad} is not a refundable line of ticket ")),
+            "{e}"
+        );
+        assert!(e.to_string().ends_with("numbered 1 to 3"), "{e}");
+    }
+    // A cashier may not refund: the code and the permission say why.
+    let cashier = pos_core::cart::Actor::new(
+        OperatorId::new("bob").unwrap(),
+        pos_core::cart::Permissions::cashier(),
+    );
+    for lines in [None, Some(&selection[..])] {
+        let e = reg
+            .refund_cart(sale.ticket.id(), lines, &cashier)
+            .unwrap_err();
+        assert_eq!(e.kind(), "permission_required");
+        assert_eq!(
+            e.to_string(),
+            "refunding a ticket needs the `return` permission (a manager's right)"
+        );
+    }
     let refund_cart = reg
         .refund_cart(sale.ticket.id(), Some(&selection), &actor)
         .unwrap();
@@ -118,4 +157,23 @@ fn sale_refund_and_reopen_on_a_real_file() {
     assert_eq!(t.total().format_plain(), "34.84");
     let report = pos_fiscal::store::verify_store(reg.connection(), &Default::default()).unwrap();
     assert!(report.defects.is_empty(), "{report:?}");
+}
+
+/// The label of the line a one-unit refund of line `line` gives back.
+fn refund_line_label(reg: &Register, sale: &pos_sdk::CompletedSale, line: u32) -> String {
+    let actor = pos_core::cart::Actor::new(
+        OperatorId::new("alice").unwrap(),
+        pos_core::cart::Permissions::manager(),
+    );
+    let cart = reg
+        .refund_cart(
+            sale.ticket.id(),
+            Some(&[pos_sdk::RefundLine {
+                line,
+                quantity: Decimal::ONE,
+            }]),
+            &actor,
+        )
+        .unwrap();
+    cart.lines()[0].label().to_owned()
 }

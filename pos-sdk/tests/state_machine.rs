@@ -264,8 +264,8 @@ fn a_refund_key_is_honest_too() {
     let mut t = till();
     let sale = sell(&mut t.reg, &[BAGUETTE, COMTE], &SaleOptions::by(alice()));
     let actor = Actor::new(alice(), Permissions::manager());
-    let refund = |reg: &Register, line: usize| {
-        let selection = [pos_core::ticket::RefundSelection {
+    let refund = |reg: &Register, line: u32| {
+        let selection = [pos_sdk::RefundLine {
             line,
             quantity: Decimal::ONE,
         }];
@@ -279,7 +279,7 @@ fn a_refund_key_is_honest_too() {
         (cart, payment)
     };
     let key = "refund-1";
-    let (cart, payment) = refund(&t.reg, 0);
+    let (cart, payment) = refund(&t.reg, 1);
     let first = t
         .reg
         .complete_sale(cart.clone(), payment.clone(), &keyed(key))
@@ -291,7 +291,7 @@ fn a_refund_key_is_honest_too() {
         .complete_sale(cart.clone(), payment.clone(), &keyed(key))
         .unwrap();
     assert_eq!(again.ticket.id(), first.ticket.id());
-    let (other_cart, other_payment) = refund(&t.reg, 1);
+    let (other_cart, other_payment) = refund(&t.reg, 2);
     let e = t
         .reg
         .complete_sale(other_cart, other_payment, &keyed(key))

@@ -17,7 +17,6 @@ use pos_core::cart::{Actor, Permissions};
 use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
 use pos_core::pricing::Discount;
 use pos_core::tender::{Tender, TenderMethod};
-use pos_core::ticket::RefundSelection;
 use pos_fiscal::canon::from_canonical;
 use pos_fiscal::model::{Series, Stamp};
 use pos_fiscal::record::{StoredRecord, sha256_hex, signed_string};
@@ -104,8 +103,8 @@ fn fixture() -> &'static Path {
         ];
         sell(&mut reg, baskets[1], Some(&manager));
         let first = reg.ticket_by_number(Series::T, 1).unwrap().id().to_owned();
-        let selection = [RefundSelection {
-            line: 1,
+        let selection = [pos_sdk::RefundLine {
+            line: 2,
             quantity: Decimal::ONE,
         }];
         let cart = reg.refund_cart(&first, Some(&selection), &manager).unwrap();

@@ -169,8 +169,10 @@ impl Payment {
         })
     }
 
-    /// What is still due (decimal string; zero when paid).
+    /// What is still to collect, or for a refund to pay back, as a positive
+    /// decimal string (zero when settled, negative when tenders exceed it);
+    /// tenders are added as positive amounts in both directions.
     pub fn remaining(&self) -> Result<String, PosError> {
-        guard(|| Ok(lock(&self.inner).remaining()?.format_plain()))
+        guard(|| Ok(lock(&self.inner).outstanding()?.format_plain()))
     }
 }

@@ -94,6 +94,8 @@ impl From<SdkError> for PosError {
             | SdkError::AlreadyOpen { .. }
             | SdkError::CartCompleted { .. }
             | SdkError::SessionClosed
+            | SdkError::PermissionRequired { .. }
+            | SdkError::UnknownRefundLine { .. }
             | SdkError::Unsupported { .. } => PosError::Cart { code, detail },
             SdkError::Fiscal(_)
             | SdkError::DayClosed { .. }

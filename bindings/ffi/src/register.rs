@@ -170,7 +170,8 @@ impl Register {
     }
 
     /// A cart refunding everything still refundable on ticket `ticket_id`,
-    /// by `operator` (with manager rights when `manager`).
+    /// by `operator` (with manager rights when `manager`; without them,
+    /// `PosError.Cart` `permission_required` naming `return`).
     pub fn refund_cart(
         &self,
         ticket_id: String,
@@ -185,8 +186,9 @@ impl Register {
     }
 
     /// A cart refunding only `lines` of ticket `ticket_id` (each a line
-    /// index of the original ticket and a quantity to give back), knowing
-    /// what earlier refunds took back.
+    /// number of the original ticket, from 1, and a positive quantity to
+    /// give back), knowing what earlier refunds took back. Without manager
+    /// rights: `PosError.Cart` `permission_required` naming `return`.
     pub fn partial_refund_cart(
         &self,
         ticket_id: String,
@@ -198,9 +200,8 @@ impl Register {
             let selections = lines
                 .iter()
                 .map(|l| {
-                    Ok(pos_core::ticket::RefundSelection {
-                        line: usize::try_from(l.line)
-                            .map_err(|_| PosError::invalid("line", "a line index"))?,
+                    Ok(pos_sdk::RefundLine {
+                        line: l.line,
                         quantity: convert::decimal("quantity", &l.quantity)?,
                     })
                 })

@@ -82,7 +82,9 @@ pub struct CartLine {
 /// A line of an original ticket to refund, and how much of it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RefundLine {
-    /// Zero-based line index on the original ticket.
+    /// The line's number on the original ticket, from 1 (as the ticket
+    /// prints it and as the sale's `CartLine.id` was); 0 or a number past
+    /// the last line is `PosError.Cart` `unknown_original_line`.
     pub line: u32,
     /// Quantity to give back (positive decimal string).
     pub quantity: String,

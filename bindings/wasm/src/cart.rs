@@ -279,11 +279,13 @@ impl Payment {
         Ok(())
     }
 
-    /// What is still due (decimal string; zero when paid).
+    /// What is still to collect, or for a refund to pay back, as a positive
+    /// decimal string (zero when settled, negative when tenders exceed it);
+    /// tenders are added as positive amounts in both directions.
     pub fn remaining(&self) -> Result<String, JsValue> {
         Ok(self
             .borrow()?
-            .remaining()
+            .outstanding()
             .map_err(PosError::from)?
             .format_plain())
     }

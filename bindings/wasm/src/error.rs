@@ -108,6 +108,8 @@ impl From<SdkError> for PosError {
             | SdkError::AlreadyOpen { .. }
             | SdkError::CartCompleted { .. }
             | SdkError::SessionClosed
+            | SdkError::PermissionRequired { .. }
+            | SdkError::UnknownRefundLine { .. }
             | SdkError::Unsupported { .. } => ErrorKind::Cart,
             SdkError::Fiscal(_)
             | SdkError::DayClosed { .. }

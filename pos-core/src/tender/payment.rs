@@ -129,6 +129,15 @@ impl Payment {
         Ok(self.sign(left))
     }
 
+    /// What is still to collect (a sale) or to pay back (a refund), as a
+    /// positive amount whatever the direction, like the tenders [`add`]
+    /// takes; negative once tenders exceed it (change).
+    ///
+    /// [`add`]: Payment::add
+    pub fn outstanding(&self) -> Result<Money, CoreError> {
+        self.remaining_magnitude()
+    }
+
     /// Adds a tender. On error nothing changes.
     pub fn add(&mut self, tender: Tender) -> Result<(), CoreError> {
         tender.method.check()?;

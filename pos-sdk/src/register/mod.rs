@@ -32,7 +32,7 @@ pub use period::PeriodState;
 pub use receipts::PrintedReceipt;
 pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
 pub(crate) use sale::apply_movement;
-pub use sale::{CompletedSale, SaleOptions, SaleRefused};
+pub use sale::{CompletedSale, RefundLine, SaleOptions, SaleRefused};
 pub use settings::{SettingsError, TillSettings};
 
 use crate::{Clock, IdGenerator, SdkError, db};

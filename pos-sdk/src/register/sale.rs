@@ -5,7 +5,7 @@
 
 use super::{Register, fiscal_map, stamp};
 use crate::{SdkError, outbox};
-use pos_core::cart::{Actor, Cart};
+use pos_core::cart::{Actor, Cart, Permission};
 use pos_core::ids::{CustomerId, LocationId, MovementId, OperatorId, Sku};
 use pos_core::stock::{
     MovementReason, SaleLine, Shortfall, StockLedger, StockLevel, StockMovement, StockVerdict,
@@ -365,20 +365,58 @@ impl Register {
         }))
     }
 
-    /// A cart that refunds `selections` of the stored ticket `original_id`
-    /// (everything still refundable when `selections` is `None`), knowing
-    /// what earlier refunds already took back.
+    /// A cart that refunds `lines` of the stored ticket `original_id`
+    /// (everything still refundable when `lines` is `None`), knowing what
+    /// earlier refunds already took back. Lines are numbered from 1, as the
+    /// ticket prints them and as the sale's cart lines were; quantities are
+    /// positive (the cart's lines and total come out negative). Needs the
+    /// `return` permission: without it, [`SdkError::PermissionRequired`].
     pub fn refund_cart(
         &self,
         original_id: &str,
-        selections: Option<&[RefundSelection]>,
+        lines: Option<&[RefundLine]>,
         actor: &Actor,
     ) -> Result<Cart, SdkError> {
+        if !actor.permissions.has(Permission::Return) {
+            return Err(SdkError::PermissionRequired {
+                action: "refunding a ticket",
+                permission: Permission::Return.name(),
+            });
+        }
         let original = self.ticket(original_id)?;
         let already = self.refunded_quantities(original_id)?;
-        Ok(match selections {
-            Some(s) => Cart::refund_of(&original, s, &already, actor)?,
-            None => Cart::full_refund_of(&original, &already, actor)?,
+        let count = original.lines().len();
+        let unknown = |line: u64| SdkError::UnknownRefundLine {
+            line,
+            ticket: original_id.chars().take(40).collect(),
+            lines: count,
+        };
+        let made = match lines {
+            Some(lines) => {
+                let selections = lines
+                    .iter()
+                    .map(|l| {
+                        let index = usize::try_from(l.line)
+                            .ok()
+                            .and_then(|n| n.checked_sub(1))
+                            .filter(|i| *i < count)
+                            .ok_or_else(|| unknown(u64::from(l.line)))?;
+                        Ok(RefundSelection {
+                            line: index,
+                            quantity: l.quantity,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, SdkError>>()?;
+                Cart::refund_of(&original, &selections, &already, actor)
+            }
+            None => Cart::full_refund_of(&original, &already, actor),
+        };
+        made.map_err(|e| match e {
+            // pos-core counts from 0; the API from 1.
+            pos_core::CoreError::UnknownOriginalLine { line } => {
+                unknown(u64::try_from(line).unwrap_or(u64::MAX).saturating_add(1))
+            }
+            e => SdkError::Core(e),
         })
     }
 
@@ -449,6 +487,16 @@ impl Register {
         // One indexed read of the maintained level: no replay, no transaction.
         read_level(&self.conn, sku, location)
     }
+}
+
+/// A line of a stored ticket to give back, and how much of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefundLine {
+    /// The line's number on the original ticket, from 1 (as printed, and as
+    /// the sale's cart line ids were).
+    pub line: u32,
+    /// Quantity to give back (positive).
+    pub quantity: Decimal,
 }
 
 /// The ticket id a sale's idempotency key stands for: a UUID (any version,

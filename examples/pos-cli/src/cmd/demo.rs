@@ -431,12 +431,12 @@ fn store_day(args: &DemoArgs) -> Result<(), SdkError> {
         .ok_or(SdkError::Corrupt { what: "demo sale" })?;
     let actor = Actor::new(OperatorId::new("manager")?, Permissions::manager());
     let selection = [
-        pos_core::ticket::RefundSelection {
-            line: 1,
+        pos_sdk::RefundLine {
+            line: 2,
             quantity: Decimal::ONE,
         },
-        pos_core::ticket::RefundSelection {
-            line: 2,
+        pos_sdk::RefundLine {
+            line: 3,
             quantity: Decimal::ONE,
         },
     ];
