@@ -55,6 +55,9 @@ pub(crate) fn sql(e: rusqlite::Error) -> SyncError {
     till(SdkError::from(e))
 }
 
+/// Outbox rows compacted per transaction after an ack.
+const COMPACT_BATCH: u32 = 256;
+
 /// A [`Register`] seen as a sync [`TillStore`].
 #[derive(Debug)]
 pub struct TillSync<'a> {
@@ -106,7 +109,21 @@ impl TillStore for TillSync<'_> {
             .unchecked_transaction()
             .map_err(sql)?;
         outbox::ack_through(&tx, seq).map_err(till)?;
-        tx.commit().map_err(sql)
+        tx.commit().map_err(sql)?;
+        // Then the older acknowledged rows, a small batch per transaction
+        // so that nothing else waits on the file for long.
+        loop {
+            let tx = self
+                .register
+                .connection()
+                .unchecked_transaction()
+                .map_err(sql)?;
+            let touched = outbox::compact_step(&tx, COMPACT_BATCH).map_err(till)?;
+            tx.commit().map_err(sql)?;
+            if touched == 0 {
+                return Ok(());
+            }
+        }
     }
 
     fn apply_changes(&mut self, changes: &[Change]) -> Result<()> {

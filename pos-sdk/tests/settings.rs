@@ -367,7 +367,7 @@ fn a_file_made_before_settings_existed_gets_the_configuration_defaults() {
         .connection()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, pos_sdk::db::SCHEMA_VERSION);
     assert_eq!(reg.settings(), TillSettings::from_config(&config()));
     assert_eq!(reg.settings().get("currency").unwrap(), "EUR");
     assert_eq!(reg.settings().get("meal_voucher_cap").unwrap(), "25");

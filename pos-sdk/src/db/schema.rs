@@ -7,7 +7,7 @@
 //! in the same transaction so that a read is one indexed lookup.
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Migration `i` takes the file from version `i` to `i + 1`.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -140,7 +140,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         printed_at TEXT NOT NULL
     );
 
-    -- Tickets, ledgers and the outbox are append-only.
+    -- Tickets, ledgers and the outbox are append-only (the outbox until
+    -- migration 4, which lets acknowledged events be compacted).
     CREATE TRIGGER tickets_no_update BEFORE UPDATE ON tickets
         BEGIN SELECT RAISE(ABORT, 'tickets are immutable'); END;
     CREATE TRIGGER tickets_no_delete BEFORE DELETE ON tickets
@@ -203,5 +204,43 @@ pub(super) const MIGRATIONS: &[&str] = &[
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) WITHOUT ROWID;
+    ",
+    // 4: acknowledged outbox events are compacted (`outbox.rs`). The server
+    // answers after its commit, so an acknowledged event is durable there:
+    // the till drops its payload at the ack (the row is written again
+    // without it) and keeps its id, kind and time for a bounded window of
+    // recent events, then deletes the row. The
+    // sequence watermark lives in `outbox_state`, so the next event's
+    // sequence continues gaplessly whatever rows are left. The append-only
+    // guarantee stays on the tickets and ledgers (and the fiscal journal);
+    // the outbox keeps only its pending events untouchable. A file from
+    // before compacts at its next ack, in small batches. Written to run
+    // again harmlessly on a file at this version (as migration 3).
+    "
+    CREATE TABLE IF NOT EXISTS outbox_state (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        last_seq      INTEGER NOT NULL,
+        acked_seq     INTEGER NOT NULL,
+        compacted_seq INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO outbox_state(id, last_seq, acked_seq, compacted_seq)
+        SELECT 1, COALESCE(MAX(seq), 0), 0, 0 FROM outbox;
+    CREATE TRIGGER IF NOT EXISTS outbox_state_kept BEFORE DELETE ON outbox_state
+        BEGIN SELECT RAISE(ABORT, 'the outbox watermark is kept'); END;
+    CREATE TRIGGER IF NOT EXISTS outbox_state_forward BEFORE UPDATE ON outbox_state
+        WHEN NEW.last_seq < OLD.last_seq OR NEW.acked_seq < OLD.acked_seq
+          OR NEW.compacted_seq < OLD.compacted_seq OR NEW.acked_seq > NEW.last_seq
+        BEGIN SELECT RAISE(ABORT, 'the outbox watermark only moves forward'); END;
+
+    DROP TRIGGER IF EXISTS outbox_no_delete;
+    DROP TRIGGER IF EXISTS outbox_only_ack;
+    DROP TRIGGER IF EXISTS outbox_keep_pending;
+    CREATE TRIGGER outbox_keep_pending BEFORE DELETE ON outbox WHEN OLD.acked = 0
+        BEGIN SELECT RAISE(ABORT, 'unacknowledged outbox events are kept'); END;
+    CREATE TRIGGER outbox_only_ack BEFORE UPDATE ON outbox
+        WHEN NEW.seq != OLD.seq OR NEW.event_id != OLD.event_id
+          OR NEW.kind != OLD.kind OR NEW.created_at != OLD.created_at
+          OR NEW.payload != OLD.payload OR NEW.acked < OLD.acked
+        BEGIN SELECT RAISE(ABORT, 'outbox events are immutable'); END;
     ",
 ];
