@@ -176,8 +176,8 @@ const ops = {
     if (!ticket) throw Object.assign(new Error(`Ticket T${number} introuvable parmi les 50 derniers`), { name: "CartError", code: "not_found" });
     const back = reg.refundCart(ticket.ticketId, operator, true);
     const pay = reg.startPayment(back);
-    // Tenders are the positive amount given back.
-    pay.add(method, back.total().replace(/^-/, ""));
+    // What is owed back is positive, and so is the tender that pays it.
+    pay.add(method, pay.remaining());
     const refund = reg.completeSale(back, pay, operator);
     await persisted();
     return {

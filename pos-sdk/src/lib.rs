@@ -21,6 +21,6 @@ pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::{SdkError, codes};
 pub use register::{
     ClockPolicy, CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PeriodState,
-    PrintedReceipt, ReceiptSettings, RefundLine, Register, RegisterConfig, SaleOptions, SaleRefused,
-    SalesReport, SessionAndDay, SettingsError, TillSettings, UNCATEGORISED, VatTotals,
+    PrintedReceipt, ReceiptSettings, RefundLine, Register, RegisterConfig, SaleOptions,
+    SaleRefused, SalesReport, SessionAndDay, SettingsError, TillSettings, UNCATEGORISED, VatTotals,
 };

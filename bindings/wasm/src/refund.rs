@@ -5,7 +5,7 @@ use crate::cart::Cart;
 use crate::register::Register;
 use crate::{PosError, convert};
 use pos_core::cart::{Actor, Permissions};
-use pos_core::ticket::RefundSelection;
+use pos_sdk::RefundLine;
 use wasm_bindgen::prelude::*;
 
 fn actor(operator: &str, manager: Option<bool>) -> Result<Actor, PosError> {
@@ -17,8 +17,9 @@ fn actor(operator: &str, manager: Option<bool>) -> Result<Actor, PosError> {
     Ok(Actor::new(convert::operator(operator)?, rights))
 }
 
-/// One `{line, quantity}` object of a partial refund.
-fn selection(value: &JsValue) -> Result<RefundSelection, PosError> {
+/// One `{line, quantity}` object of a partial refund (`line` numbered from
+/// 1; 0 reaches the facade, which refuses it naming the number).
+fn selection(value: &JsValue) -> Result<RefundLine, PosError> {
     let bad = || PosError::invalid("refund line", "{ line: number, quantity: string }");
     if !value.is_object() {
         return Err(bad());
@@ -30,17 +31,19 @@ fn selection(value: &JsValue) -> Result<RefundSelection, PosError> {
         .ok_or_else(bad)?;
     // Checked above: a whole number inside u32.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let line = line as usize;
+    let line = line as u32;
     let quantity = convert::amount("quantity", &get("quantity")?)?;
-    Ok(RefundSelection { line, quantity })
+    Ok(RefundLine { line, quantity })
 }
 
 #[wasm_bindgen]
 impl Register {
     /// A cart refunding everything still refundable on ticket `ticketId`,
-    /// by `operator` (with manager rights when `manager`). Pay it back with
-    /// `startPayment` (tenders are positive amounts given back) and record
-    /// it with `completeSale`: a refund ticket with a negative total.
+    /// by `operator` (with manager rights when `manager`; without them,
+    /// CartError `permission_required` naming `return`). Pay it back with
+    /// `startPayment` (`remaining()` is the positive amount owed back, and
+    /// tenders are positive amounts given back) and record it with
+    /// `completeSale`: a refund ticket with a negative total.
     #[wasm_bindgen(js_name = refundCart)]
     pub fn refund_cart(
         &self,
@@ -57,9 +60,10 @@ impl Register {
     }
 
     /// A cart refunding only `lines` of ticket `ticketId`: each
-    /// `{line, quantity}` is a zero-based line index of the original ticket
-    /// and a quantity to give back (decimal string), knowing what earlier
-    /// refunds took back.
+    /// `{line, quantity}` is a line number of the original ticket, from 1 as
+    /// the sale's cart line ids were (0 or past the end: CartError
+    /// `unknown_original_line`), and a positive quantity to give back
+    /// (decimal string), knowing what earlier refunds took back.
     #[wasm_bindgen(js_name = partialRefundCart)]
     pub fn partial_refund_cart(
         &self,

@@ -58,7 +58,7 @@ export type PeriodState = "open" | "day_closed" | "session_closed";
 export type OrderStatus = "received" | "accepted" | "preparing" | "ready" | "collected" | "cancelled" | "refunded";
 /** What `JSON.stringify(sale)` writes (`CompletedSale.toJSON`). */
 export interface SaleSummary { ticketId: string; number: number; series: string; total: string; change: string; atMillis: number; signatureExtract: string; }
-/** A line of an original ticket to refund: its zero-based index on that ticket and the quantity given back (decimal string). */
+/** A line of an original ticket to refund: its number on that ticket, from 1 as the sale's cart line ids were, and the positive quantity given back (decimal string). */
 export interface RefundLine { line: number; quantity: string; }
 /** Sales, refunds and net of one tender kind in the cash session. */
 export interface TenderTotals { kind: string; sales: string; refunds: string; net: string; }

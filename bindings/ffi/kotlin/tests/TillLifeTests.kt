@@ -212,12 +212,22 @@ fun partialRefundTests() {
     test("partial refund of a chosen line, then the rest") {
         val reg = tempTill(FixedClock(T0), 32uL)
         val sale = sell(reg, ringUp(reg), TenderMethod.Cash to "30")
-        val comte = RefundLine(1u, "1")
+        // Lines are numbered from 1, as the sale's cart lines were.
+        val comte = RefundLine(2u, "1")
         val cart = reg.partialRefundCart(sale.ticketId(), listOf(comte), "alice", true)
         checkEq(cart.total(), "-24.90")
-        checkEq(sell(reg, cart, TenderMethod.Cash to "24.90").total(), "-24.90")
+        val payBack = reg.startPayment(cart, null)
+        checkEq(payBack.remaining(), "24.90")
+        payBack.add(TenderMethod.Cash, "24.90")
+        checkEq(payBack.remaining(), "0.00")
+        checkEq(reg.completeSale(cart, payBack, SaleOptions("alice", null, false, null)).total(), "-24.90")
         val again = assertThrows<PosException.Cart> { reg.partialRefundCart(sale.ticketId(), listOf(comte), "alice", true) }
         checkEq(again.code, "refund_exceeds_refundable")
+        val zero = assertThrows<PosException.Cart> { reg.partialRefundCart(sale.ticketId(), listOf(RefundLine(0u, "1")), "alice", true) }
+        checkEq(zero.code, "unknown_original_line")
+        val cashier = assertThrows<PosException.Cart> { reg.refundCart(sale.ticketId(), "bob", false) }
+        checkEq(cashier.code, "permission_required")
+        checkEq(cashier.detail, "refunding a ticket needs the `return` permission (a manager's right)")
         checkEq(reg.refundCart(sale.ticketId(), "alice", true).total(), "-1.30")
     }
 }

@@ -338,21 +338,47 @@ def test_promotions_run_in_the_cart_and_a_coupon_applies(register):
 def test_partial_refund_of_chosen_lines_then_the_rest(register, clock):
     sale = sell(register, ring_up(register), (pos_ffi.TenderMethod.CASH(), "30"))
     clock.millis += 60_000
-    comte = pos_ffi.RefundLine(line=1, quantity="1")
+    # Lines are numbered from 1, as the sale's cart lines were.
+    assert [line.id for line in ring_up(register).lines()] == [1, 2]
+    comte = pos_ffi.RefundLine(line=2, quantity="1")
     cart = register.partial_refund_cart(sale.ticket_id(), [comte], "alice", True)
     [line] = cart.lines()
     assert (line.sku, line.quantity, line.amount) == ("COMTE-18", "-1", "-24.90")
     assert cart.total() == "-24.90"
-    assert sell(register, cart, (pos_ffi.TenderMethod.CASH(), "24.90")).total() == "-24.90"
+    # The amount owed back is positive, and so is the tender that pays it.
+    pay_back = register.start_payment(cart, None)
+    assert pay_back.remaining() == "24.90"
+    with pytest.raises(pos_ffi.PosError.Cart):
+        pay_back.add(pos_ffi.TenderMethod.CASH(), "-24.90")
+    pay_back.add(pos_ffi.TenderMethod.CASH(), "20")
+    assert pay_back.remaining() == "4.90"
+    pay_back.add(pos_ffi.TenderMethod.CASH(), "4.90")
+    assert pay_back.remaining() == "0.00"
+    assert register.complete_sale(cart, pay_back, options()).total() == "-24.90"
     with pytest.raises(pos_ffi.PosError.Cart) as e:
         register.partial_refund_cart(sale.ticket_id(), [comte], "alice", True)
     assert (e.value.code, e.value.detail) == (
         "refund_exceeds_refundable",
-        "original line 1: refund of 1 exceeds the 0 still refundable",
+        "original line 2: refund of 1 exceeds the 0 still refundable",
     )
+    for bad in (0, 3):
+        with pytest.raises(pos_ffi.PosError.Cart) as e:
+            register.partial_refund_cart(sale.ticket_id(), [pos_ffi.RefundLine(line=bad, quantity="1")], "alice", True)
+        assert e.value.code == "unknown_original_line"
+        assert e.value.detail == f"line {bad} is not a refundable line of ticket {sale.ticket_id()}: its lines are numbered 1 to 2"
     with pytest.raises(pos_ffi.PosError.Cart) as e:
-        register.partial_refund_cart(sale.ticket_id(), [pos_ffi.RefundLine(line=0, quantity="1")], "bob", False)
-    assert (e.value.code, e.value.detail) == ("permission_denied", "permission denied: `return` is required")
+        register.partial_refund_cart(sale.ticket_id(), [pos_ffi.RefundLine(line=1, quantity="-1")], "alice", True)
+    assert e.value.code != "unknown_original_line"
+    for refund in (
+        lambda: register.partial_refund_cart(sale.ticket_id(), [pos_ffi.RefundLine(line=1, quantity="1")], "bob", False),
+        lambda: register.refund_cart(sale.ticket_id(), "bob", False),
+    ):
+        with pytest.raises(pos_ffi.PosError.Cart) as e:
+            refund()
+        assert (e.value.code, e.value.detail) == (
+            "permission_required",
+            "refunding a ticket needs the `return` permission (a manager's right)",
+        )
     # What is left to refund: the baguette.
     assert register.refund_cart(sale.ticket_id(), "alice", True).total() == "-1.30"
 

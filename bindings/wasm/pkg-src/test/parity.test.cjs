@@ -30,13 +30,23 @@ function sell(reg, method, ...codes) {
 test("a full refund and a partial refund are refund tickets", () => {
   const reg = till("/parity-refund.sqlite", 1n);
   const sale = sell(reg, "cash", BAGUETTE, BAGUETTE, "3760123000352");
-  assert.throws(() => reg.refundCart(sale.ticketId, "bob"), (e) => e instanceof pos.PosError && typeof e.code === "string" && e.code !== "");
+  const manager = { name: "CartError", code: "permission_required", message: "refunding a ticket needs the `return` permission (a manager's right)" };
+  assert.throws(() => reg.refundCart(sale.ticketId, "bob"), manager);
+  assert.throws(() => reg.partialRefundCart(sale.ticketId, [{ line: 1, quantity: "1" }], "bob", false), manager);
 
-  const partial = reg.partialRefundCart(sale.ticketId, [{ line: 0, quantity: "1" }], "bob", true);
+  // Lines are numbered from 1, as the sale's cart lines were.
+  const again = reg.newCart();
+  reg.scan(again, BAGUETTE);
+  assert.equal(again.lines()[0].id, 1);
+  const partial = reg.partialRefundCart(sale.ticketId, [{ line: 1, quantity: "1" }], "bob", true);
   assert.equal(partial.total(), "-1.30");
   const back = reg.startPayment(partial);
-  assert.equal(back.remaining(), "-1.30");
-  back.add("cash", "1.30");
+  // What is owed back is positive, and so are the tenders paying it.
+  assert.equal(back.remaining(), "1.30");
+  assert.throws(() => back.add("cash", "-1.30"), pos.PosError);
+  back.add("cash", "1.00");
+  assert.equal(back.remaining(), "0.30");
+  back.add("cash", "0.30");
   const refund = reg.completeSale(partial, back, "bob");
   assert.equal(refund.total, "-1.30");
   assert.equal(refund.isRefund, true);
@@ -46,14 +56,17 @@ test("a full refund and a partial refund are refund tickets", () => {
   const rest = reg.refundCart(sale.ticketId, "bob", true);
   assert.equal(rest.lines().length, 2);
   const restPay = reg.startPayment(rest);
-  restPay.add("cash", rest.total().replace("-", ""));
+  restPay.add("cash", restPay.remaining());
   reg.completeSale(rest, restPay, "bob");
   // Nothing left to refund.
   assert.throws(() => reg.refundCart(sale.ticketId, "bob", true), pos.PosError);
   assert.equal(reg.todayReport().refundsCount, 2);
 
   // Refund lines are checked at the boundary.
-  assert.throws(() => reg.partialRefundCart(sale.ticketId, [{ line: 0, quantity: 1 }], "bob", true), { name: "CartError", code: "invalid_input", message: /quantity.*got number/ });
+  assert.throws(() => reg.partialRefundCart(sale.ticketId, [{ line: 1, quantity: 1 }], "bob", true), { name: "CartError", code: "invalid_input", message: /quantity.*got number/ });
+  for (const line of [0, 4]) {
+    assert.throws(() => reg.partialRefundCart(sale.ticketId, [{ line, quantity: "1" }], "bob", true), { name: "CartError", code: "unknown_original_line", message: new RegExp(`^line ${line} is not a refundable line of ticket .*numbered 1 to 3$`) });
+  }
   assert.throws(() => reg.partialRefundCart(sale.ticketId, "0", "bob", true), { code: "invalid_input" });
   assert.throws(() => reg.partialRefundCart(sale.ticketId, [{ line: -1, quantity: "1" }], "bob", true), { code: "invalid_input" });
   assert.throws(() => reg.refundCart("no-such-ticket", "bob", true), pos.PosError);
