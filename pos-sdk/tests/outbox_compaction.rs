@@ -24,6 +24,9 @@ use pos_sync::http_client::UreqTransport;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
+#[path = "support/server.rs"]
+mod support_server;
+
 const DEVICE: &str = "lille-1/till-a";
 
 fn start() -> DateTime<Utc> {
@@ -40,15 +43,7 @@ struct Till {
 }
 
 fn setup(dir: &std::path::Path) -> (Server<SqliteStorage>, InProcess, Till) {
-    let server = Server::new(SqliteStorage::open(&dir.join("server.sqlite")).unwrap());
-    server
-        .with_tx(|tx| {
-            tx.bo_put_retailer("r1", "Retailer One", "123456789")?;
-            tx.bo_put_store("lille-1", "r1")?;
-            Ok(())
-        })
-        .unwrap();
-    let running = pos_server::spawn_in_process(server.clone()).unwrap();
+    let (server, running) = support_server::server(dir);
     let clock = Arc::new(ManualClock::new(start()));
     let config = RegisterConfig::france(
         StoreId::new("lille-1").unwrap(),
@@ -65,11 +60,7 @@ fn setup(dir: &std::path::Path) -> (Server<SqliteStorage>, InProcess, Till) {
     .unwrap();
     reg.import_catalog_json(pos_core::catalog::sample_catalog_json())
         .unwrap();
-    let code = server
-        .enrolment_code("r1", "lille-1", None, 3_600_000, Utc::now())
-        .unwrap()
-        .0
-        .secret;
+    let code = support_server::code(&server, None);
     let mut http = UreqTransport::new(running.url());
     pos_sdk::sync::enroll(&mut reg, &mut http, &code, None).unwrap();
     let client = pos_sdk::sync::client(&mut reg).unwrap().unwrap();

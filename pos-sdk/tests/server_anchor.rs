@@ -16,13 +16,15 @@ use pos_core::ids::{LocationId, OperatorId, RegisterId, StoreId};
 use pos_core::tender::{Tender, TenderMethod};
 use pos_fiscal::Series;
 use pos_sdk::{IdGenerator, ManualClock, Register, RegisterConfig, SaleOptions};
-use pos_server::{Server, SqliteStorage};
 use pos_sync::SyncError;
 use pos_sync::http_client::UreqTransport;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
+
+#[path = "support/server.rs"]
+mod support_server;
 
 fn open(db: &Path, clock: &Arc<ManualClock>) -> Register {
     let config = RegisterConfig::france(
@@ -81,15 +83,7 @@ fn sidecars(db: &Path) -> Vec<String> {
 #[test]
 fn the_server_anchor_round_trip_reads_the_file_read_only() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::new(SqliteStorage::open(&dir.path().join("server.sqlite")).unwrap());
-    server
-        .with_tx(|tx| {
-            tx.bo_put_retailer("r1", "Retailer One", "123456789")?;
-            tx.bo_put_store("lille-1", "r1")?;
-            Ok(())
-        })
-        .unwrap();
-    let running = pos_server::spawn_in_process(server.clone()).unwrap();
+    let (server, running) = support_server::server(dir.path());
     let db = dir.path().join("till-a.sqlite");
     let clock = Arc::new(ManualClock::new("2026-09-01T08:00:00Z".parse().unwrap()));
     let mut reg = open(&db, &clock);
@@ -102,10 +96,8 @@ fn the_server_anchor_round_trip_reads_the_file_read_only() {
     assert!(matches!(err, SyncError::Till { .. }), "{err:?}");
 
     let mut http = UreqTransport::new(running.url());
-    let (code, _) = server
-        .enrolment_code("r1", "lille-1", None, 3_600_000, chrono::Utc::now())
-        .unwrap();
-    pos_sdk::sync::enroll(&mut reg, &mut http, &code.secret, None).unwrap();
+    let code = support_server::code(&server, None);
+    pos_sdk::sync::enroll(&mut reg, &mut http, &code, None).unwrap();
     let client = pos_sdk::sync::client(&mut reg).unwrap().unwrap();
     for _ in 0..3 {
         sell(&mut reg, &clock);

@@ -29,6 +29,10 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::Arc;
 
+#[path = "support/server.rs"]
+mod support_server;
+use support_server::{code, server};
+
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
@@ -147,27 +151,6 @@ fn count(records: &[StoredRecord], code: JetCode) -> usize {
 }
 
 /// A fresh enrolment code for a till of lille-1 (retailer r1).
-fn code(server: &Server<SqliteStorage>, replaces: Option<&str>) -> String {
-    server
-        .enrolment_code("r1", "lille-1", replaces, 3_600_000, chrono::Utc::now())
-        .unwrap()
-        .0
-        .secret
-}
-
-fn server(dir: &std::path::Path) -> (Server<SqliteStorage>, InProcess) {
-    let server = Server::new(SqliteStorage::open(&dir.join("server.sqlite")).unwrap());
-    server
-        .with_tx(|tx| {
-            tx.bo_put_retailer("r1", "Retailer One", "123456789")?;
-            tx.bo_put_store("lille-1", "r1")?;
-            Ok(())
-        })
-        .unwrap();
-    let running = pos_server::spawn_in_process(server.clone()).unwrap();
-    (server, running)
-}
-
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)
