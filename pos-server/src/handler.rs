@@ -47,7 +47,7 @@ impl<S: Storage> Clone for Server<S> {
     }
 }
 
-fn json_response<T: serde::Serialize>(status: u16, v: &T) -> HttpResponse {
+pub(crate) fn json_response<T: serde::Serialize>(status: u16, v: &T) -> HttpResponse {
     HttpResponse::new(status, serde_json::to_vec(v).unwrap_or_default())
 }
 
@@ -567,7 +567,7 @@ impl<S: Storage> Server<S> {
     }
 }
 
-fn device_status(tx: &mut dyn Tx, device: &str, _: Option<()>) -> Result<DeviceStatus> {
+pub(crate) fn device_status(tx: &mut dyn Tx, device: &str, _: Option<()>) -> Result<DeviceStatus> {
     let acked = tx.progress_for_update(device)?;
     Ok(DeviceStatus {
         device: device.to_owned(),

@@ -17,7 +17,7 @@ use super::store::{Device, DeviceKey, Storage};
 use super::{Server, credentials};
 use crate::error::{AuthFailure, Result, ServerError, SyncError};
 use crate::transport::{HttpRequest, HttpResponse};
-use crate::wire::{self, DeviceStatus, EnrollResponse};
+use crate::wire::{self, EnrollResponse};
 use chrono::{DateTime, Utc};
 use pos_fiscal::{PublicKey, Series};
 use pos_sync::restore::{RestoreResponse, decode_restore_request};
@@ -70,7 +70,7 @@ impl<S: Storage> Server<S> {
             if dev.store != req.store || dev.replaced_by.is_some() {
                 return Err(AuthFailure::ReplacesNotAuthorised.into());
             }
-            let before = status_of(tx, &dev)?;
+            let before = super::handler::device_status(tx, &dev.id, None)?;
             let keys = fiscal::registered_keys(tx, &dev)?;
             if keys.iter().any(|k| k.key_id == key.key_id()) {
                 return Err(invalid("a restored till signs with a new key"));
@@ -123,7 +123,7 @@ impl<S: Storage> Server<S> {
             let dev = tx
                 .device(device)?
                 .ok_or(SyncError::NotFound { what: "device" })?;
-            let status = status_of(tx, &dev)?;
+            let status = super::handler::device_status(tx, &dev.id, None)?;
             let anchor = super::handler::server_anchor(tx, &dev)?;
             Ok(RestoreResponse {
                 device: dev.id.clone(),
@@ -154,7 +154,7 @@ impl<S: Storage> Server<S> {
         let mut secret = [0u8; 32];
         rand::Rng::fill(&mut rand::rng(), &mut secret);
         let resp = self.restore_enroll(code, &req.body, secret.to_vec(), now)?;
-        Ok(json(&resp))
+        Ok(super::handler::json_response(200, &resp))
     }
 
     /// `POST /v1/restore`: a page of the asking device's own journal copy
@@ -167,24 +167,6 @@ impl<S: Storage> Server<S> {
         let body = decode_restore_request(&req.body)?;
         let dev = self.device_for(req, now)?;
         let page = self.restore_page(&dev.id, body.after, body.limit)?;
-        Ok(json(&page))
+        Ok(super::handler::json_response(200, &page))
     }
-}
-
-fn json<T: serde::Serialize>(v: &T) -> HttpResponse {
-    HttpResponse::new(200, serde_json::to_vec(v).unwrap_or_default())
-}
-
-fn status_of(tx: &mut dyn super::store::Tx, dev: &Device) -> Result<DeviceStatus> {
-    Ok(DeviceStatus {
-        device: dev.id.clone(),
-        acked_seq: tx.progress_for_update(&dev.id)?,
-        fiscal_heads: tx
-            .fiscal_heads(&dev.id)?
-            .into_iter()
-            .map(|(s, h)| (s, h.number))
-            .collect(),
-        quarantined: tx.quarantine_count(&dev.id)?,
-        last_push: tx.last_push(&dev.id)?,
-    })
 }
