@@ -32,6 +32,7 @@ pub mod cash_session;
 pub mod catalog;
 pub mod customer;
 pub mod error;
+pub mod gift_code;
 pub mod ids;
 pub mod item;
 pub mod loyalty;
