@@ -51,6 +51,7 @@ fn ticket() -> TicketInput {
         mode: TicketMode::Ticket,
         operation: Operation::Sale,
         original: None,
+        original_register: None,
         currency: "EUR".into(),
         lines: vec![
             LineInput {

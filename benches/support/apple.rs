@@ -15,6 +15,7 @@ pub fn apple_ticket() -> TicketInput {
         mode: TicketMode::Ticket,
         operation: Operation::Sale,
         original: None,
+        original_register: None,
         currency: "EUR".into(),
         lines: vec![LineInput {
             label: "APPLE".into(),

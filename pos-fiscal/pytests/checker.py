@@ -155,9 +155,16 @@ def enum(*names):
     return lambda v: v in names
 
 
-def obj(**fields):
+def obj(optional=None, **fields):
+    """A JSON object with exactly `fields`, plus any of `optional` (a dict of
+    name -> check) when present; an optional field is absent rather than null
+    (section 5: it is not encoded when it has no value)."""
+    optional = optional or {}
+
     def check(v):
-        return isinstance(v, dict) and set(v) == set(fields) and all(t(v[k]) for k, t in fields.items())
+        return isinstance(v, dict) and set(fields) <= set(v) <= set(fields) | set(optional) and \
+            all(t(v[k]) for k, t in fields.items()) and \
+            all(t(v[k]) for k, t in optional.items() if k in v)
     return check
 
 
@@ -177,6 +184,7 @@ DOCREF = obj(series=enum(*SERIES), number=UINT)
 VAT = mapof(rate_key, obj(net=INT, vat=INT, gross=INT))
 HEADMAP = mapof(series_key, obj(last=UINT, hash=STR))
 TICKET = obj(register=STR, ticket=obj(
+    optional={"original_register": STR},
     establishment=STR, operator=STR, mode=enum(*MODE_SERIES), operation=enum("sale", "refund"),
     original=opt(DOCREF), currency=STR,
     lines=listof(obj(label=STR, qty_milli=INT, unit_price=INT, discount=INT, amount=INT, vat_bps=U32T)),
@@ -997,7 +1005,11 @@ def check_tickets(conn, records, report):
             bad("customer_id", "customer differs from the signed ticket")
         orig = ids.get(original_id) if original_id is not None else None
         want = (t["original"]["series"], t["original"]["number"]) if t["original"] else None
-        if (original_id is None and want is not None) or (original_id is not None and orig != want):
+        if t.get("original_register") is not None:
+            # The original is another till's ticket: no local row to name.
+            if original_id is not None:
+                bad("original_id", "original_id names a local ticket but the original is at another till")
+        elif (original_id is None and want is not None) or (original_id is not None and orig != want):
             bad("original_id", "original differs from the signed reference")
         try:
             j = json.loads(js)
@@ -1119,9 +1131,15 @@ def check_signed_content(records, report):
         if t["change"] < 0 or sum(p["amount"] for p in t["payments"]) - t["change"] != t["total"]:
             warn(f"{rid}: payments minus change are not the total")
         o = t["original"]
+        foreign = t.get("original_register")
+        if foreign is not None and (o is None or not 1 <= len(foreign) <= 64 or
+                                    any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in foreign) or
+                                    foreign == r["_payload"]["register"]):
+            warn(f"{rid}: original_register is another till's id, set only with original")
         if refund:
-            orig = by_ref.get((o["series"], o["number"])) if o else None
-            purged = o is not None and o["number"] < first.get(o["series"], 0)
+            # An original of another till is not in this journal: only its series is checked.
+            orig = by_ref.get((o["series"], o["number"])) if o and foreign is None else None
+            purged = o is not None and (foreign is not None or o["number"] < first.get(o["series"], 0))
             if o is None or o["series"] != r["series"] or (orig is None and not purged) or \
                     (orig is not None and orig["kind"] != "sale"):
                 warn(f"{rid}: a refund references a sale of its own series")

@@ -129,6 +129,13 @@ pub struct TicketInput {
     pub operation: Operation,
     /// The original document of a refund.
     pub original: Option<DocRef>,
+    /// The register (till) id of `original` when that document was
+    /// recorded at another till of the retailer; `original` then names that
+    /// till's series and number. Absent (and not encoded, so records made
+    /// before this field existed keep their bytes) for an original of this
+    /// till.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_register: Option<String>,
     /// ISO 4217 currency (amounts are in its minor unit).
     pub currency: String,
     /// Lines.
@@ -172,6 +179,16 @@ impl TicketInput {
             (true, None) => return Err(bad("a refund references its original")),
             (false, Some(_)) => return Err(bad("only a refund references an original")),
             _ => {}
+        }
+        if let Some(reg) = &self.original_register {
+            if self.original.is_none() {
+                return Err(bad("original_register comes with original"));
+            }
+            if reg.is_empty() || reg.chars().count() > 64 || reg.chars().any(char::is_control) {
+                return Err(bad(
+                    "original_register is a register id of 1 to 64 characters without control characters",
+                ));
+            }
         }
         let mut per_rate: BTreeMap<u32, i64> = BTreeMap::new();
         for l in &self.lines {
@@ -291,6 +308,7 @@ pub(crate) mod sample {
             mode: TicketMode::Ticket,
             operation: Operation::Sale,
             original: None,
+            original_register: None,
             currency: "EUR".into(),
             lines: vec![
                 LineInput {
@@ -386,6 +404,54 @@ mod tests {
         let mut t = sample::sale();
         t.lines.clear();
         assert!(t.validate().is_err());
+    }
+
+    /// A payload written before `original_register` existed decodes and
+    /// re-encodes to the very same bytes (so its signature still verifies),
+    /// and an absent register is not encoded.
+    #[test]
+    fn payloads_without_original_register_keep_their_bytes() {
+        use crate::canon::{from_canonical, to_canonical};
+        let old = concat!(
+            r#"{"register":"R1","ticket":{"change":0,"currency":"EUR","customer":null,"#,
+            r#""establishment":"SHOP1","lines":[{"amount":-1200,"discount":0,"label":"Wine","#,
+            r#""qty_milli":-1000,"unit_price":1200,"vat_bps":2000}],"mode":"ticket","#,
+            r#""operation":"refund","operator":"alice","original":{"number":1,"series":"T"},"#,
+            r#""payments":[{"amount":-1200,"method":"cash"}],"total":-1200,"#,
+            r#""vat":{"2000":{"gross":-1200,"net":-1000,"vat":-200}}}}"#
+        );
+        let p: TicketPayload = from_canonical(old.as_bytes(), "t").unwrap();
+        assert_eq!(p.ticket.original_register, None);
+        p.ticket.validate().unwrap();
+        assert_eq!(to_canonical(&p).unwrap(), old.as_bytes());
+        let mut q = p.clone();
+        q.ticket.original_register = Some("R2".into());
+        let bytes = String::from_utf8(to_canonical(&q).unwrap()).unwrap();
+        assert!(
+            bytes.contains(r#""original":{"number":1,"series":"T"},"original_register":"R2","#)
+        );
+        let back: TicketPayload = from_canonical(bytes.as_bytes(), "t").unwrap();
+        assert_eq!(back, q);
+    }
+
+    #[test]
+    fn original_register_rules() {
+        let doc = DocRef {
+            series: Series::T,
+            number: 1,
+        };
+        let mut t = sample::refund_of(doc);
+        t.original_register = Some("STORE2-R1".into());
+        t.validate().unwrap();
+        for bad in ["", "a\tb", &"r".repeat(65)] {
+            t.original_register = Some(bad.to_string());
+            assert!(t.validate().is_err(), "{bad:?}");
+        }
+        t.original_register = Some("r".repeat(64));
+        t.validate().unwrap();
+        let mut s = sample::sale();
+        s.original_register = Some("R2".into());
+        assert!(s.validate().is_err());
     }
 
     #[test]

@@ -393,7 +393,19 @@ pub fn record_ticket(
     {
         return Err(FiscalError::BeforeLastClosure { date, closed });
     }
-    if let Some(orig) = ticket.original {
+    let register = rows::meta_required(conn, "register")?;
+    if ticket.original_register.as_deref() == Some(register.as_str()) {
+        return Err(FiscalError::InvalidTicket {
+            rule: "original_register names another till (omit it for this till's originals)",
+        });
+    }
+    // An original recorded at another till is not in this journal: what is
+    // left to refund on it is checked where it is known (the sync server's
+    // reservation), not here.
+    if let Some(orig) = ticket
+        .original
+        .filter(|_| ticket.original_register.is_none())
+    {
         let o = rows::record_by_ref(conn, orig)?.ok_or(FiscalError::UnknownDocument {
             series: orig.series,
             number: orig.number,
@@ -418,7 +430,7 @@ pub fn record_ticket(
     }
     begin(conn, signer, &now)?;
     let payload = TicketPayload {
-        register: rows::meta_required(conn, "register")?,
+        register,
         ticket: ticket.clone(),
     };
     let kind = ticket.operation.code();
@@ -440,6 +452,9 @@ pub fn record_ticket(
         d.insert("document".to_string(), format!("{}{}", r.series, r.number));
         if let Some(o) = ticket.original {
             d.insert("original".to_string(), format!("{}{}", o.series, o.number));
+        }
+        if let Some(reg) = &ticket.original_register {
+            d.insert("original_register".to_string(), reg.clone());
         }
         d.insert("amount".to_string(), ticket.total.to_string());
         jet(

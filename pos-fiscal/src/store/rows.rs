@@ -4,6 +4,7 @@ use crate::error::{FiscalError, Result};
 use crate::head::SignedHead;
 use crate::model::{DocRef, Series};
 use crate::record::StoredRecord;
+use crate::ticket::TicketPayload;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLS: &str = "format, register, series, number, kind, ts, utc_offset_min, key_id, payload, \
@@ -246,15 +247,31 @@ pub fn store_head(conn: &Connection, head_seq: u64, h: &SignedHead) -> Result<()
     Ok(())
 }
 
-/// Sum of amounts of refunds referencing `doc`.
+/// What the refunds and exchanges recorded at this till have taken back
+/// from this till's `doc`: the sum of their negative (returned) line
+/// amounts, so ≤ 0. Documents whose original is at another till
+/// (`original_register`) name that till's `doc`, not this one's, and are
+/// left out.
 pub fn refunded_amount(conn: &Connection, doc: DocRef) -> Result<i64> {
     let n = i64::try_from(doc.number).map_err(|_| FiscalError::Malformed { what: "number" })?;
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(amount), 0) FROM fiscal_record
-             WHERE ref_series = ?1 AND ref_number = ?2 AND kind = 'refund'",
-        )?
-        .query_row(params![doc.series.code(), n], |r| r.get(0))?)
+    let mut st = conn.prepare_cached(
+        "SELECT payload FROM fiscal_record
+         WHERE ref_series = ?1 AND ref_number = ?2 AND kind IN ('refund', 'exchange')",
+    )?;
+    let payloads = st.query_map(params![doc.series.code(), n], |r| r.get::<_, String>(0))?;
+    let mut sum = 0i64;
+    for p in payloads {
+        let p: TicketPayload = crate::canon::from_canonical(p?.as_bytes(), "ticket payload")?;
+        if p.ticket.original_register.is_some() {
+            continue;
+        }
+        for l in p.ticket.lines.iter().filter(|l| l.amount < 0) {
+            sum = sum
+                .checked_add(l.amount)
+                .ok_or(FiscalError::Overflow { what: "refund" })?;
+        }
+    }
+    Ok(sum)
 }
 
 /// Number of duplicates already printed for `doc`.

@@ -173,6 +173,7 @@ pub fn ticket(
         mode: TicketMode::Ticket,
         operation: op,
         original: None,
+        original_register: None,
         currency: "EUR".into(),
         lines: ls,
         vat,

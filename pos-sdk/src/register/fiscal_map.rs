@@ -90,6 +90,7 @@ pub fn ticket_input(
         },
         operation,
         original: if refund { original } else { None },
+        original_register: None,
         currency: ticket.currency().code().to_owned(),
         lines,
         vat,

@@ -142,6 +142,7 @@ impl TestTill {
             mode: TicketMode::Ticket,
             operation: Operation::Sale,
             original: None,
+            original_register: None,
             currency: "EUR".into(),
             lines: vec![LineInput {
                 label: sku.into(),

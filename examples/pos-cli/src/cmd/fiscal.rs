@@ -542,6 +542,7 @@ mod tests {
             mode: TicketMode::Ticket,
             operation: Operation::Sale,
             original: None,
+            original_register: None,
             currency: "EUR".into(),
             lines: vec![LineInput {
                 label: "x".into(),
