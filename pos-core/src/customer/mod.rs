@@ -12,8 +12,10 @@ mod consent;
 mod export;
 mod profile;
 mod record;
+mod search;
 
 pub use consent::{Channel, ConsentEvent, ConsentSource, ConsentState, ConsentStatus};
 pub use export::person_export;
 pub use profile::{Address, PersonalData};
 pub use record::{Customer, Erasure, Purchase};
+pub use search::{CustomerQuery, MAX_QUERY, name_words, normalise_email, normalise_phone};
