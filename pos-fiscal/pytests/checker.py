@@ -185,7 +185,7 @@ VAT = mapof(rate_key, obj(net=INT, vat=INT, gross=INT))
 HEADMAP = mapof(series_key, obj(last=UINT, hash=STR))
 TICKET = obj(register=STR, ticket=obj(
     optional={"original_register": STR},
-    establishment=STR, operator=STR, mode=enum(*MODE_SERIES), operation=enum("sale", "refund"),
+    establishment=STR, operator=STR, mode=enum(*MODE_SERIES), operation=enum("sale", "refund", "exchange"),
     original=opt(DOCREF), currency=STR,
     lines=listof(obj(label=STR, qty_milli=INT, unit_price=INT, discount=INT, amount=INT, vat_bps=U32T)),
     vat=VAT, total=INT,
@@ -194,6 +194,7 @@ TICKET = obj(register=STR, ticket=obj(
 DUPLICATE = obj(register=STR, original=DOCREF, doc_type=STR, reprint=U32T, operator=STR)
 JET = obj(register=STR, code=U32T, text=STR, operator=STR, detail=mapof(STR, STR))
 CLOSURE = obj(
+    optional={"exchanges": UINT, "exchange_returns": INT},  # absent when 0
     register=STR, level=enum("day", "month", "year"), period=STR,
     covered=mapof(series_key, obj(first=UINT, last=UINT, last_hash=STR, count=UINT)),
     sales=UINT, refunds=UINT, refunds_total=INT, duplicates=UINT, vat=VAT,
@@ -206,7 +207,7 @@ RANGES = mapof(series_key, obj(first=UINT, last=UINT, anchor=STR, anchor_signatu
 ARCHIVE = obj(register=STR, **{"from": STR}, to=STR, manifest_sha256=STR, previous_manifest_sha256=STR,
               ranges=RANGES)
 HEAD = obj(type=enum("head"), register=STR, head_seq=UINT, key_id=STR, ts=STR, series=HEADMAP)
-SCHEMAS = {"sale": TICKET, "refund": TICKET, "duplicate": DUPLICATE, "jet": JET,
+SCHEMAS = {"sale": TICKET, "refund": TICKET, "exchange": TICKET, "duplicate": DUPLICATE, "jet": JET,
            "closure_day": CLOSURE, "closure_month": CLOSURE, "closure_year": CLOSURE, "archive": ARCHIVE}
 LEVEL_KIND = {"day": "closure_day", "month": "closure_month", "year": "closure_year"}
 
@@ -217,7 +218,7 @@ def parse_payload(kind, text):
     schema = SCHEMAS.get(kind)
     if v is None or schema is None or not schema(v):
         return None
-    if kind in ("sale", "refund") and v["ticket"]["operation"] != kind:
+    if kind in ("sale", "refund", "exchange") and v["ticket"]["operation"] != kind:
         return None
     if kind.startswith("closure_") and LEVEL_KIND[v["level"]] != kind:
         return None
@@ -302,7 +303,7 @@ def signed_string(rec, payload, prev_sig_b64):
     time = t.strftime("%Y%m%d%H%M%S")
     ident = f"{rec['series']}{rec['number']}"
     kind = rec["kind"]
-    if kind in ("sale", "refund"):
+    if kind in ("sale", "refund", "exchange"):
         tk = payload["ticket"]
         fields = [_rates(tk["vat"]), str(tk["total"]), time, ident, kind]
     elif kind.startswith("closure_"):
@@ -583,10 +584,10 @@ def load_records(conn, report):
         rec["_payload"] = parse_payload(rec["kind"], rec["payload"])
         if rec["_payload"] is None:
             report.rec("malformed", rec, "payload is not the canonical JSON of its kind", column="payload")
-        elif rec["kind"] in ("sale", "refund") and MODE_SERIES[rec["_payload"]["ticket"]["mode"]] != rec["series"]:
+        elif rec["kind"] in ("sale", "refund", "exchange") and MODE_SERIES[rec["_payload"]["ticket"]["mode"]] != rec["series"]:
             report.rec("malformed", rec, "ticket mode does not match the series", column="payload")
             rec["_payload"] = None
-        elif (rec["kind"] in ("sale", "refund") and rec["series"] not in TICKET_SERIES) or \
+        elif (rec["kind"] in ("sale", "refund", "exchange") and rec["series"] not in TICKET_SERIES) or \
                 (rec["kind"] == "duplicate" and rec["series"] != "C") or \
                 (rec["kind"].startswith("closure_") and rec["series"] != "Z") or \
                 (rec["kind"] == "jet" and rec["series"] != "E") or (rec["kind"] == "archive" and rec["series"] != "A"):
@@ -622,7 +623,7 @@ def check_derived(records, report):
         if r["local_date"] != local_date(r):
             report.rec("cache", r, "local_date is not the local date of ts", column="local_date")
         ref, amount = None, 0
-        if r["kind"] in ("sale", "refund"):
+        if r["kind"] in ("sale", "refund", "exchange"):
             ref, amount = p["ticket"]["original"], p["ticket"]["total"]
         elif r["kind"] == "duplicate":
             ref = p["original"]
@@ -683,7 +684,7 @@ def net_payments(ticket):
 
 
 def ticket_records(records):
-    return [r for r in records if r["series"] in ("T", "I") and r["kind"] in ("sale", "refund") and r["_payload"]]
+    return [r for r in records if r["series"] in ("T", "I") and r["kind"] in ("sale", "refund", "exchange") and r["_payload"]]
 
 
 def closures_of(records, level=None):
@@ -780,6 +781,8 @@ def _sum_into(acc, p):
             e["count"] += cv["count"]
     for k in ("sales", "refunds", "refunds_total", "duplicates"):
         acc[k] += p[k]
+    for k in ("exchanges", "exchange_returns"):
+        acc[k] += p.get(k, 0)
     for rate, v in p["vat"].items():
         e = acc["vat"].setdefault(rate, {"net": 0, "vat": 0, "gross": 0})
         for f in ("net", "vat", "gross"):
@@ -790,7 +793,8 @@ def _sum_into(acc, p):
 
 
 def _empty_sums():
-    return {"covered": {}, "sales": 0, "refunds": 0, "refunds_total": 0, "duplicates": 0, "vat": {},
+    return {"covered": {}, "sales": 0, "refunds": 0, "refunds_total": 0, "exchanges": 0, "exchange_returns": 0,
+            "duplicates": 0, "vat": {},
             "payments": {}, "period_total": 0}
 
 
@@ -862,9 +866,9 @@ def check_closures(records, report):
             if p["children"] != children:
                 bad("children", "children are not the closures of the period")
             if exp is not None:
-                for col in ("covered", "sales", "refunds", "refunds_total", "duplicates", "vat", "payments",
-                            "period_total"):
-                    if p[col] != exp[col]:
+                for col in ("covered", "sales", "refunds", "refunds_total", "exchanges", "exchange_returns",
+                            "duplicates", "vat", "payments", "period_total"):
+                    if p.get(col, 0) != exp[col]:
                         bad(col, f"{col} differs from the documents it covers")
             if level != "day" and p["cash"] is not None:
                 bad("cash", "only day closures carry a cash control")
@@ -919,6 +923,10 @@ def _day_sums(p, tickets, dups):
         c["count"] += 1
         if t["operation"] == "sale":
             acc["sales"] += 1
+        elif t["operation"] == "exchange":
+            # Section 5.4: counted apart; refunds_total stays the refund documents'.
+            acc["exchanges"] += 1
+            acc["exchange_returns"] += sum(line["amount"] for line in t["lines"] if line["amount"] < 0)
         else:
             acc["refunds"] += 1
             acc["refunds_total"] += t["total"]
@@ -978,7 +986,7 @@ def check_tickets(conn, records, report):
     """Rule 13: pos-sdk's business copy."""
     if "tickets" not in _tables(conn):
         return
-    by_ref = {(r["series"], r["number"]): r for r in records if r["kind"] in ("sale", "refund") and r["_payload"]}
+    by_ref = {(r["series"], r["number"]): r for r in records if r["kind"] in ("sale", "refund", "exchange") and r["_payload"]}
     rows = conn.execute("SELECT id, series, number, kind, created_at, total, customer_id, original_id, json "
                         "FROM tickets").fetchall()
     ids = {row[0]: (row[1], row[2]) for row in rows}
@@ -1111,13 +1119,19 @@ def check_signed_content(records, report):
     refunds_logged = {r["_payload"]["detail"].get("document") for r in records
                       if r["series"] == "E" and r["_payload"] and r["_payload"]["code"] == 190}
     for r in records:
-        if r["kind"] not in ("sale", "refund") or not r["_payload"]:
+        if r["kind"] not in ("sale", "refund", "exchange") or not r["_payload"]:
             continue
         t, rid = r["_payload"]["ticket"], f"{r['series']}{r['number']}"
         refund = t["operation"] == "refund"
+        exchange = t["operation"] == "exchange"
         per_rate = {}
         for line in t["lines"]:
-            if (refund and line["amount"] > 0) or (not refund and line["amount"] < 0):
+            if exchange:
+                # Return lines (quantity < 0) are <= 0, new sale lines >= 0.
+                if line["qty_milli"] == 0 or (line["qty_milli"] < 0 < line["amount"]) or \
+                        (line["amount"] < 0 < line["qty_milli"]):
+                    warn(f"{rid}: an exchange line's amount does not follow its quantity's sign")
+            elif (refund and line["amount"] > 0) or (not refund and line["amount"] < 0):
                 warn(f"{rid}: a line amount has the wrong sign")
             per_rate[str(line["vat_bps"])] = per_rate.get(str(line["vat_bps"]), 0) + line["amount"]
         if not t["lines"]:
@@ -1136,17 +1150,22 @@ def check_signed_content(records, report):
                                     any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in foreign) or
                                     foreign == r["_payload"]["register"]):
             warn(f"{rid}: original_register is another till's id, set only with original")
-        if refund:
+        if exchange:
+            if not any(x["qty_milli"] < 0 for x in t["lines"]) or not any(x["qty_milli"] > 0 for x in t["lines"]):
+                warn(f"{rid}: an exchange has a return line and a sale line")
+            if any(p["amount"] * t["total"] < 0 or (t["total"] == 0 and p["amount"] != 0) for p in t["payments"]):
+                warn(f"{rid}: an exchange's payments are not signed like its balance")
+        if refund or exchange:
             # An original of another till is not in this journal: only its series is checked.
             orig = by_ref.get((o["series"], o["number"])) if o and foreign is None else None
             purged = o is not None and (foreign is not None or o["number"] < first.get(o["series"], 0))
             if o is None or o["series"] != r["series"] or (orig is None and not purged) or \
                     (orig is not None and orig["kind"] != "sale"):
-                warn(f"{rid}: a refund references a sale of its own series")
+                warn(f"{rid}: a {t['operation']} references a sale of its own series")
             if rid not in refunds_logged:
-                warn(f"{rid}: no JET 190 names this refund")
+                warn(f"{rid}: no JET 190 names this {t['operation']}")
         elif o is not None:
-            warn(f"{rid}: only a refund references an original")
+            warn(f"{rid}: only a refund or an exchange references an original")
     counters = {}
     doc_types = {"T": "ticket", "I": "invoice", "X": "training", "B": "provisional", "Z": "closure"}
     for r in sorted((r for r in records if r["kind"] == "duplicate" and r["_payload"]), key=lambda r: r["number"]):

@@ -73,8 +73,12 @@ pub struct PeriodSums {
     pub sales: u64,
     /// Refunds count.
     pub refunds: u64,
-    /// Refunds total.
+    /// Refunds total (refund documents only).
     pub refunds_total: i64,
+    /// Exchanges count.
+    pub exchanges: u64,
+    /// Sum of the exchanges' return lines (≤ 0).
+    pub exchange_returns: i64,
     /// Per rate.
     pub vat: BTreeMap<u32, VatAmounts>,
     /// Payments net of change per method code.
@@ -103,6 +107,12 @@ impl PeriodSums {
             Operation::Refund => {
                 self.refunds = inc(self.refunds, 1)?;
                 self.refunds_total = add(self.refunds_total, p.ticket.total)?;
+            }
+            Operation::Exchange => {
+                self.exchanges = inc(self.exchanges, 1)?;
+                for l in p.ticket.lines.iter().filter(|l| l.amount < 0) {
+                    self.exchange_returns = add(self.exchange_returns, l.amount)?;
+                }
             }
         }
         for (rate, v) in &p.ticket.vat {
@@ -136,6 +146,8 @@ impl PeriodSums {
         self.sales = inc(self.sales, c.sales)?;
         self.refunds = inc(self.refunds, c.refunds)?;
         self.refunds_total = add(self.refunds_total, c.refunds_total)?;
+        self.exchanges = inc(self.exchanges, c.exchanges)?;
+        self.exchange_returns = add(self.exchange_returns, c.exchange_returns)?;
         for (rate, v) in &c.vat {
             add_vat(&mut self.vat, *rate, v)?;
         }
@@ -205,6 +217,8 @@ mod tests {
             sales: sums.sales,
             refunds: sums.refunds,
             refunds_total: sums.refunds_total,
+            exchanges: sums.exchanges,
+            exchange_returns: sums.exchange_returns,
             duplicates: 0,
             vat: sums.vat.clone(),
             payments: sums.payments.clone(),

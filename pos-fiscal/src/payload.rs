@@ -116,8 +116,17 @@ pub struct ClosurePayload {
     pub sales: u64,
     /// Refunds / cancellations count.
     pub refunds: u64,
-    /// Refunds total (negative or zero).
+    /// Refunds total (negative or zero): the totals of the refund
+    /// documents only (an exchange's returns are in `exchange_returns`).
     pub refunds_total: i64,
+    /// Exchanges count. Absent when zero, so closures made before exchanges
+    /// existed keep their bytes.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub exchanges: u64,
+    /// Sum of the exchanges' return lines (negative or zero); their sale
+    /// lines are the rest of their totals. Absent when zero.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub exchange_returns: i64,
     /// Duplicates printed in the period.
     pub duplicates: u64,
     /// Per-rate totals, keyed by basis points.
@@ -193,4 +202,14 @@ pub struct HeadPayload {
     pub ts: String,
     /// Per series.
     pub series: BTreeMap<Series, HeadEntry>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero_u64(v: &u64) -> bool {
+    *v == 0
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero_i64(v: &i64) -> bool {
+    *v == 0
 }

@@ -23,7 +23,9 @@ pub enum TicketMode {
     Provisional,
 }
 
-/// Sale or refund (a refund is a negative document referencing its original).
+/// Sale, refund or exchange (a refund is a negative document referencing its
+/// original; an exchange returns lines of its original and sells new ones on
+/// one document).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
@@ -31,6 +33,9 @@ pub enum Operation {
     Sale,
     /// A refund / cancellation.
     Refund,
+    /// Return lines (≤ 0) of an original and new sale lines (≥ 0) on one
+    /// ticket; the total is the balance, of any sign.
+    Exchange,
 }
 
 impl Operation {
@@ -39,6 +44,7 @@ impl Operation {
         match self {
             Operation::Sale => "sale",
             Operation::Refund => "refund",
+            Operation::Exchange => "exchange",
         }
     }
 }
@@ -125,9 +131,9 @@ pub struct TicketInput {
     pub operator: String,
     /// Normal / invoice / training / provisional.
     pub mode: TicketMode,
-    /// Sale or refund.
+    /// Sale, refund or exchange.
     pub operation: Operation,
-    /// The original document of a refund.
+    /// The original document of a refund or an exchange.
     pub original: Option<DocRef>,
     /// The register (till) id of `original` when that document was
     /// recorded at another till of the retailer; `original` then names that
@@ -175,9 +181,12 @@ impl TicketInput {
             return Err(bad("operator and establishment are required"));
         }
         let refund = self.operation == Operation::Refund;
-        match (refund, self.original) {
-            (true, None) => return Err(bad("a refund references its original")),
-            (false, Some(_)) => return Err(bad("only a refund references an original")),
+        let exchange = self.operation == Operation::Exchange;
+        match (refund || exchange, self.original) {
+            (true, None) => return Err(bad("a refund or an exchange references its original")),
+            (false, Some(_)) => {
+                return Err(bad("only a refund or an exchange references an original"));
+            }
             _ => {}
         }
         if let Some(reg) = &self.original_register {
@@ -195,7 +204,16 @@ impl TicketInput {
             if l.vat_bps > 10_000 {
                 return Err(bad("VAT rate is at most 10000 bps"));
             }
-            if (refund && l.amount > 0) || (!refund && l.amount < 0) {
+            if exchange {
+                // A return line has a negative quantity and gives money
+                // back; a sale line the opposite.
+                if (l.qty_milli < 0 && l.amount > 0) || (l.qty_milli > 0 && l.amount < 0) {
+                    return Err(bad("exchange lines: returns are ≤ 0, new sales ≥ 0"));
+                }
+                if l.qty_milli == 0 {
+                    return Err(bad("an exchange line has a quantity"));
+                }
+            } else if (refund && l.amount > 0) || (!refund && l.amount < 0) {
                 return Err(bad("line amounts are negative exactly on refunds"));
             }
             let e = per_rate.entry(l.vat_bps).or_insert(0);
@@ -218,6 +236,20 @@ impl TicketInput {
         }
         if total != self.total {
             return Err(bad("the rates sum to the total"));
+        }
+        if exchange {
+            if !self.lines.iter().any(|l| l.qty_milli < 0)
+                || !self.lines.iter().any(|l| l.qty_milli > 0)
+            {
+                return Err(bad("an exchange has a return line and a sale line"));
+            }
+            if self.payments.iter().any(|p| match self.total.signum() {
+                1 => p.amount < 0,
+                -1 => p.amount > 0,
+                _ => p.amount != 0,
+            }) {
+                return Err(bad("an exchange's payments are signed like its balance"));
+            }
         }
         let mut paid = 0i64;
         for p in &self.payments {

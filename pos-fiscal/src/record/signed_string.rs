@@ -74,7 +74,7 @@ pub fn build(
 ) -> Result<String> {
     let t = time(stamp)?;
     let fields = match kind {
-        "sale" | "refund" => {
+        "sale" | "refund" | "exchange" => {
             let p: TicketPayload = from_canonical(payload, "ticket payload")?;
             if p.ticket.operation.code() != kind {
                 return Err(FiscalError::Malformed {

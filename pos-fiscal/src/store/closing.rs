@@ -230,6 +230,8 @@ fn payload(
         sales: s.sales,
         refunds: s.refunds,
         refunds_total: s.refunds_total,
+        exchanges: s.exchanges,
+        exchange_returns: s.exchange_returns,
         duplicates,
         vat: s.vat,
         payments: s.payments,

@@ -412,7 +412,7 @@ pub fn record_ticket(
         })?;
         if o.kind != "sale" || orig.series != series {
             return Err(FiscalError::InvalidTicket {
-                rule: "a refund references a sale of its own series",
+                rule: "a refund or an exchange references a sale of its own series",
             });
         }
         let p: TicketPayload = canon::from_canonical(o.payload.as_bytes(), "ticket payload")?;
@@ -421,7 +421,15 @@ pub fn record_ticket(
             .total
             .checked_add(rows::refunded_amount(conn, orig)?)
             .ok_or(FiscalError::Overflow { what: "refund" })?;
-        if ticket.total.checked_add(left).is_none_or(|x| x < 0) {
+        // What this document gives back on its original: a refund's total,
+        // an exchange's return lines (its sale lines are new goods).
+        let returned = ticket
+            .lines
+            .iter()
+            .filter(|l| l.amount < 0)
+            .try_fold(0i64, |a, l| a.checked_add(l.amount))
+            .ok_or(FiscalError::Overflow { what: "refund" })?;
+        if returned.checked_add(left).is_none_or(|x| x < 0) {
             return Err(FiscalError::RefundTooLarge {
                 series: orig.series,
                 number: orig.number,
@@ -447,7 +455,9 @@ pub fn record_ticket(
     if series.counts_in_totals() {
         totals::add_ticket(conn, date, ticket)?;
     }
-    if ticket.operation == Operation::Refund {
+    if ticket.operation != Operation::Sale {
+        // A refund cancels (part of) its original; an exchange too, for its
+        // return lines: both are logged as JET 190.
         let mut d = BTreeMap::new();
         d.insert("document".to_string(), format!("{}{}", r.series, r.number));
         if let Some(o) = ticket.original {
@@ -456,7 +466,18 @@ pub fn record_ticket(
         if let Some(reg) = &ticket.original_register {
             d.insert("original_register".to_string(), reg.clone());
         }
-        d.insert("amount".to_string(), ticket.total.to_string());
+        if ticket.operation == Operation::Exchange {
+            let returned = ticket
+                .lines
+                .iter()
+                .filter(|l| l.amount < 0)
+                .try_fold(0i64, |a, l| a.checked_add(l.amount))
+                .ok_or(FiscalError::Overflow { what: "exchange" })?;
+            d.insert("amount".to_string(), returned.to_string());
+            d.insert("balance".to_string(), ticket.total.to_string());
+        } else {
+            d.insert("amount".to_string(), ticket.total.to_string());
+        }
         jet(
             conn,
             signer,

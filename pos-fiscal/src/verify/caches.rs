@@ -94,7 +94,7 @@ fn closure<'v>(v: &'v View<'_>) -> Option<(ClosureLevel, &'v ClosurePayload)> {
 }
 
 fn decode_ticket(r: &StoredRecord) -> Option<TicketPayload> {
-    if r.kind != "sale" && r.kind != "refund" {
+    if !["sale", "refund", "exchange"].contains(&r.kind.as_str()) {
         return None;
     }
     from_canonical(r.payload.as_bytes(), "ticket payload").ok()
@@ -346,7 +346,12 @@ pub fn check_totals(records: &[View<'_>], stored: &[TotalsEntry], defects: &mut 
         add_to_scopes(&mut want, date, &t.ticket.vat, Some(1), 1);
     }
     for (day, p) in &purged {
-        let docs = i64::try_from(p.sales.saturating_add(p.refunds)).unwrap_or(i64::MAX);
+        let docs = i64::try_from(
+            p.sales
+                .saturating_add(p.refunds)
+                .saturating_add(p.exchanges),
+        )
+        .unwrap_or(i64::MAX);
         add_to_scopes(&mut want, *day, &p.vat, None, docs);
     }
     let mut seen = BTreeSet::new();
@@ -524,6 +529,8 @@ pub fn check_closures(records: &[View<'_>], defects: &mut Vec<Defect>) {
                 && sums.sales == p.sales
                 && sums.refunds == p.refunds
                 && sums.refunds_total == p.refunds_total
+                && sums.exchanges == p.exchanges
+                && sums.exchange_returns == p.exchange_returns
                 && sums.vat == p.vat
                 && sums.payments == p.payments
                 && sums.total == p.period_total

@@ -13,6 +13,7 @@ mod util;
 mod fuzz_regressions;
 
 mod cross_till;
+mod exchange;
 mod proptests;
 mod s9_archive;
 mod s9_clock_and_crash;
