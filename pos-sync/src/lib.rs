@@ -15,6 +15,7 @@
 //!   pages) is the `pos-server` crate, which depends on this one.
 //! - [`http_client`] (feature `http-client`): a blocking ureq transport.
 //! - [`restore`]: rebuilding a lost till from the server's copy.
+//! - [`retail`]: customers, history and stock across the retailer's stores.
 //! - [`digital`]: digital receipts, till side (link token, the till's send
 //!   request); the pages and delivery are in `pos-server`.
 //!
@@ -34,6 +35,7 @@ mod error;
 pub mod http_client;
 pub mod merge;
 pub mod restore;
+pub mod retail;
 pub mod retry;
 pub mod transport;
 pub mod wire;
