@@ -1,9 +1,9 @@
 //! JET ("journal des événements techniques") event codes, series E.
 //!
 //! Codes 10..330 are those used by French integrators (NF525.md section 4).
-//! Codes 300, 310 and 320 are this SDK's own, for events the list does not
-//! name: a backward clock jump, a signing-key change and a write refused
-//! because the clock was implausible.
+//! Codes 300, 310, 320 and 340 are this SDK's own, for events the list does
+//! not name: a backward clock jump, a signing-key change, a write refused
+//! because the clock was implausible and a gift receipt printed.
 
 /// A JET event code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,6 +62,11 @@ pub enum JetCode {
     ClockRefused,
     /// 330: closure started.
     ClosureStarted,
+    /// 340 (SDK): a gift receipt ("ticket cadeau") of a sale was printed.
+    /// It shows no amount and is not a copy of the fiscal document, so it is
+    /// no duplicate (series C) and moves no counter; this record keeps
+    /// every print traceable.
+    GiftReceipt,
 }
 
 impl JetCode {
@@ -93,6 +98,7 @@ impl JetCode {
             JetCode::KeyChange => 310,
             JetCode::ClockRefused => 320,
             JetCode::ClosureStarted => 330,
+            JetCode::GiftReceipt => 340,
         }
     }
 
@@ -124,6 +130,7 @@ impl JetCode {
             JetCode::KeyChange => "signing key change",
             JetCode::ClockRefused => "implausible clock refused",
             JetCode::ClosureStarted => "closure started",
+            JetCode::GiftReceipt => "gift receipt printed",
         }
     }
 }

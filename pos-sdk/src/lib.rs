@@ -19,6 +19,7 @@ pub mod verify;
 
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::{SdkError, codes};
+pub use register::PrintedGiftReceipt;
 pub use register::{
     ClockPolicy, CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PeriodState,
     PrintedReceipt, ReceiptSettings, RefundLine, Register, RegisterConfig, SaleOptions,

@@ -18,6 +18,7 @@ pub mod document;
 pub mod facts;
 pub mod format;
 pub mod french;
+pub mod gift;
 pub mod html;
 pub mod image;
 pub mod layout;
@@ -32,4 +33,5 @@ pub use document::{
 };
 pub use facts::{LineFacts, PaymentFacts, ReceiptFacts, ReceiptKind, TraderFacts, VatFacts};
 pub use french::{build as build_french_receipt, build_for_till};
+pub use gift::{GiftFacts, GiftLineFacts, build_gift};
 pub use render::{OutputFormat, render, render_receipt};

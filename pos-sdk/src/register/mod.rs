@@ -13,6 +13,7 @@ mod ffi_extra;
 mod ffi_support;
 mod fiscal_map;
 mod fiscal_ops;
+mod gift;
 mod keys;
 mod orders;
 mod period;
@@ -26,6 +27,7 @@ mod stock;
 
 pub use cash::SessionAndDay;
 pub use config::{ClockPolicy, ReceiptSettings, RegisterConfig};
+pub use gift::PrintedGiftReceipt;
 pub(crate) use customers::{erase_pulled, load_loyalty, save_loyalty};
 pub use orders::{OrderTicket, OrderUpdate};
 pub use period::PeriodState;
