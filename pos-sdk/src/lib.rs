@@ -19,6 +19,7 @@ pub mod verify;
 
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::{SdkError, codes};
+pub use register::{ArchiveUpload, PurgeReport, VACUUM_PAGES_PER_STEP};
 pub use register::PrintedGiftReceipt;
 pub use register::{
     ClockPolicy, CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PeriodState,

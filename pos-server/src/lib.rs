@@ -23,6 +23,7 @@
 use pos_sync::{auth, merge, transport, wire};
 
 mod apply;
+pub mod archives;
 pub mod backoffice;
 pub mod credentials;
 pub mod digital;

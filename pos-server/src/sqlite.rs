@@ -165,6 +165,7 @@ impl SqliteStorage {
         conn.execute_batch(SCHEMA)?;
         conn.pragma_update(None, "user_version", crate::schema::SCHEMA_VERSION)?;
         conn.execute_batch(crate::credentials::SQLITE_SCHEMA)?;
+        conn.execute_batch(crate::archives::SQLITE_SCHEMA)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             path,
@@ -356,6 +357,10 @@ pub(crate) fn genesis_from_json(s: &str) -> Result<(String, String, String)> {
 impl Tx for SqliteTx<'_> {
     fn credentials(&mut self) -> Box<dyn crate::credentials::CredentialRows + '_> {
         crate::credentials::sqlite_tx(self.tx)
+    }
+
+    fn archives(&mut self) -> Box<dyn crate::archives::ArchiveRows + '_> {
+        crate::archives::sqlite_tx(self.tx)
     }
 
     fn device(&mut self, id: &str) -> Result<Option<Device>> {

@@ -261,6 +261,9 @@ pub trait Tx {
     /// Enrolment codes and web-shop keys ([`crate::credentials`]).
     fn credentials(&mut self) -> Box<dyn crate::credentials::CredentialRows + '_>;
 
+    /// Tills' period archives ([`crate::archives`]).
+    fn archives(&mut self) -> Box<dyn crate::archives::ArchiveRows + '_>;
+
     // ---- back office ----
     /// Adds a retailer or updates its name and SIREN.
     fn bo_put_retailer(&mut self, id: &str, name: &str, siren: &str) -> Result<()>;

@@ -15,6 +15,7 @@
 //!   pages) is the `pos-server` crate, which depends on this one.
 //! - [`http_client`] (feature `http-client`): a blocking ureq transport.
 //! - [`restore`]: rebuilding a lost till from the server's copy.
+//! - [`archive`]: period archives kept by the server, confirmed to the till.
 //! - [`retail`]: customers, history and stock across the retailer's stores.
 //! - [`digital`]: digital receipts, till side (link token, the till's send
 //!   request); the pages and delivery are in `pos-server`.
@@ -27,6 +28,7 @@
 //! ```
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
+pub mod archive;
 pub mod auth;
 pub mod client;
 pub mod digital;
