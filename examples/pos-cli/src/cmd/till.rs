@@ -40,7 +40,7 @@ pub fn open_till(db: &Path) -> Result<Register, SdkError> {
     Ok(reg)
 }
 
-fn existing_ids(db: &Path) -> Option<(String, String)> {
+pub(super) fn existing_ids(db: &Path) -> Option<(String, String)> {
     if !db.exists() {
         return None;
     }
@@ -79,6 +79,9 @@ pub struct SellArgs {
     /// The cashier.
     #[arg(long, default_value = "cashier")]
     pub operator: String,
+    /// Store and register of a till file made here.
+    #[command(flatten)]
+    pub ids: super::till_ids::TillIds,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,7 +122,7 @@ fn run_sell(args: &SellArgs) -> Result<serde_json::Value, SdkError> {
         column: e.column(),
         detail: e.to_string(),
     })?;
-    let mut reg = open_till(&args.db)?;
+    let mut reg = super::till_ids::open_till_as(&args.db, &args.ids)?;
     let ctx = reg.price_context(None);
     let mut cart = reg.new_cart();
     for item in &basket.items {
@@ -206,6 +209,9 @@ pub struct SimulateArgs {
     /// Seed of the basket generator (the same seed gives the same baskets).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Store and register of a till file made here.
+    #[command(flatten)]
+    pub ids: super::till_ids::TillIds,
 }
 
 /// Runs `pos simulate`: prints `committed <number>` right after each commit.
@@ -217,7 +223,7 @@ pub fn simulate(args: &SimulateArgs) -> ExitCode {
 }
 
 fn run_simulate(args: &SimulateArgs) -> Result<(), SdkError> {
-    let mut reg = open_till(&args.db)?;
+    let mut reg = super::till_ids::open_till_as(&args.db, &args.ids)?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let skus: Vec<(Sku, bool)> = reg
         .catalog()?
