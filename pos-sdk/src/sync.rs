@@ -292,6 +292,7 @@ fn apply_one(
             )?;
         }
         Pulled::Catalog(json) => *catalog = Some(json),
+        Pulled::Refund(r) => crate::register::refund_anywhere::apply_pulled(tx, &r, &c.key)?,
     }
     Ok(())
 }

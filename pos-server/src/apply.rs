@@ -34,9 +34,10 @@ fn bad(rule: &'static str) -> ServerError {
 /// unapplied; the caller reports it as a rejection.
 pub fn apply_event(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     match e.kind.as_str() {
-        "sale" | "refund" => {
+        "sale" | "refund" | "exchange" => {
             let sale = check_sale(dev, e)?;
-            write_sale(tx, dev, sale)
+            write_sale(tx, dev, sale)?;
+            crate::refunds::on_ticket(tx, dev, e)
         }
         "stock" => apply_movements(tx, dev, &e.payload),
         "customer" => apply_customer(tx, dev, e),
@@ -303,8 +304,22 @@ fn apply_customer(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
             .ok_or(validate::refuse(Field::Customer, "a customer has an id"))?,
     )?;
     check_customer_doc(&e.payload, &id)?;
+    // Every store of the retailer keeps the customer (chain retail).
+    for store in crate::retail_queries::customer_stores(tx, &dev.store)? {
+        merge_customer(tx, dev, &store, &id, e)?;
+    }
+    Ok(())
+}
+
+fn merge_customer(
+    tx: &mut dyn Tx,
+    dev: &Device,
+    store: &str,
+    id: &CustomerId,
+    e: &WireEvent,
+) -> Result<()> {
     let mut lww = LwwFields::default();
-    if let Some((json, stamps)) = tx.document("customer", &dev.store, id.as_str())? {
+    if let Some((json, stamps)) = tx.document("customer", store, id.as_str())? {
         let doc: serde_json::Value =
             serde_json::from_str(&json).map_err(|_| SyncError::Corrupt { what: "customer" })?;
         if doc.get("erased").and_then(serde_json::Value::as_bool) == Some(true) {
@@ -322,14 +337,14 @@ fn apply_customer(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     if lww.merge_object(&e.payload, &e.hlc) {
         let merged = lww.document();
         // The merge of two valid records must still be one (else nothing).
-        check_customer_doc(&merged, &id)?;
+        check_customer_doc(&merged, id)?;
         let stamps: BTreeMap<&String, &Hlc> = lww.fields.iter().map(|(k, (_, s))| (k, s)).collect();
         let doc = merged.to_string();
         let stamps =
             serde_json::to_string(&stamps).map_err(|_| SyncError::Corrupt { what: "stamps" })?;
-        tx.put_document("customer", &dev.store, id.as_str(), &doc, &stamps)?;
+        tx.put_document("customer", store, id.as_str(), &doc, &stamps)?;
         tx.append_change(
-            &dev.store,
+            store,
             ChangeKind::Customer,
             id.as_str(),
             Some(&dev.id),
@@ -351,8 +366,10 @@ fn apply_erasure(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     )?;
     let id = id.as_str();
     let doc = serde_json::json!({ "id": id, "erased": true }).to_string();
-    tx.put_document("customer", &dev.store, id, &doc, "{}")?;
-    tx.append_change(&dev.store, ChangeKind::Customer, id, Some(&dev.id), &doc)?;
+    for store in crate::retail_queries::customer_stores(tx, &dev.store)? {
+        tx.put_document("customer", &store, id, &doc, "{}")?;
+        tx.append_change(&store, ChangeKind::Customer, id, Some(&dev.id), &doc)?;
+    }
     Ok(())
 }
 

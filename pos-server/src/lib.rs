@@ -36,7 +36,11 @@ pub mod notify;
 pub mod ops;
 mod pg_batch;
 pub mod postgres;
+pub mod refunds;
+#[doc(hidden)]
+pub mod refunds_rows;
 mod restore;
+pub mod retail_queries;
 pub mod schema;
 pub mod sqlite;
 pub mod store;

@@ -14,6 +14,8 @@
 //! - The server (storage, HTTP front, web-shop API, back office, receipt
 //!   pages) is the `pos-server` crate, which depends on this one.
 //! - [`http_client`] (feature `http-client`): a blocking ureq transport.
+//! - [`refunds`]: finding an original anywhere in the retailer and
+//!   reserving what a refund takes back.
 //! - [`restore`]: rebuilding a lost till from the server's copy.
 //! - [`archive`]: period archives kept by the server, confirmed to the till.
 //! - [`retail`]: customers, history and stock across the retailer's stores.
@@ -36,6 +38,7 @@ mod error;
 #[cfg(feature = "http-client")]
 pub mod http_client;
 pub mod merge;
+pub mod refunds;
 pub mod restore;
 pub mod retail;
 pub mod retry;

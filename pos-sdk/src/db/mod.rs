@@ -95,6 +95,7 @@ fn migrate(conn: &mut Connection) -> Result<(), SdkError> {
     }
     let tx = conn.transaction()?;
     pos_fiscal::store::migrate(&tx)?;
+    tx.execute_batch(crate::register::refund_anywhere::SCHEMA)?;
     tx.commit()?;
     Ok(())
 }

@@ -5,10 +5,12 @@
 //! Completing a sale writes everything it touches in ONE transaction (see
 //! [`sale`]).
 
+pub mod refund_anywhere;
 mod cash;
 mod closure_receipt;
 mod config;
 mod customers;
+mod exchange;
 mod ffi_extra;
 mod ffi_support;
 mod fiscal_map;
@@ -28,6 +30,7 @@ mod stock;
 
 pub use cash::SessionAndDay;
 pub use config::{ClockPolicy, ReceiptSettings, RegisterConfig};
+pub use exchange::exchange_cart_of;
 pub use gift::PrintedGiftReceipt;
 pub(crate) use customers::{erase_pulled, load_loyalty, save_loyalty};
 pub use orders::{OrderTicket, OrderUpdate};

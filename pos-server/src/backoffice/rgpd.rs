@@ -148,6 +148,7 @@ pub fn erase(tx: &mut dyn Tx, store: &str, customer: &str, now: DateTime<Utc>) -
     .to_string();
     tx.put_document("customer", store, customer, &kept, "{}")?;
     tx.add_change(store, ChangeKind::Customer, customer, None, &kept)?;
+    crate::retail_queries::erase_in_other_stores(tx, store, customer, &kept)?;
     Ok(true)
 }
 
