@@ -25,6 +25,7 @@ pub use register::exchange_cart_of;
 pub use register::PrintedGiftReceipt;
 pub use register::{
     ClockPolicy, CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PeriodState,
-    PrintedReceipt, ReceiptSettings, RefundLine, Register, RegisterConfig, SaleOptions,
-    SaleRefused, SalesReport, SessionAndDay, SettingsError, TillSettings, UNCATEGORISED, VatTotals,
+    PrintedReceipt, ReceiptSettings, RefundLine, Register, RegisterConfig, STORAGE_RESERVE_BYTES,
+    SaleOptions, SaleRefused, SalesReport, SessionAndDay, SettingsError, TillSettings,
+    UNCATEGORISED, VatTotals,
 };

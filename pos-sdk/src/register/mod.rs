@@ -27,6 +27,7 @@ mod scan;
 mod settings;
 pub(crate) mod signed_copy;
 mod stock;
+mod storage;
 
 pub use cash::SessionAndDay;
 pub use config::{ClockPolicy, ReceiptSettings, RegisterConfig};
@@ -41,6 +42,8 @@ pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
 pub(crate) use sale::apply_movement;
 pub use sale::{CompletedSale, RefundLine, SaleOptions, SaleRefused};
 pub use settings::{SettingsError, TillSettings};
+pub use storage::STORAGE_RESERVE_BYTES;
+pub(crate) use storage::{describe_headroom, is_disk_full};
 
 use crate::{Clock, IdGenerator, SdkError, db};
 use pos_core::cart::Cart;
@@ -67,6 +70,8 @@ pub struct Register {
     /// otherwise delay every start-up of the till.
     catalog: OnceCell<Catalog>,
     promotions: Arc<[Promotion]>,
+    /// Space left for the till file, as its host last said (see [`storage`]).
+    storage_headroom: Option<u64>,
 }
 
 impl std::fmt::Debug for Register {
@@ -206,6 +211,7 @@ impl Register {
             signer,
             catalog: OnceCell::new(),
             promotions,
+            storage_headroom: None,
         })
     }
 

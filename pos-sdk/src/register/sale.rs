@@ -114,7 +114,8 @@ impl Register {
     /// different request is `idempotency_conflict` naming the key. Before
     /// anything is written, a clock the journal cannot accept is refused
     /// (`clock_implausible`), as is a sale the till cannot record now
-    /// (`day_closed`, `session_closed`).
+    /// (`day_closed`, `session_closed`), or that may not fit in the storage
+    /// left (`storage_full`).
     ///
     /// The cart and the payment are consumed: a completed cart cannot be
     /// scanned into, paid or completed again (the compiler says so). A
@@ -137,7 +138,18 @@ impl Register {
     }
 
     /// Records the sale of `cart` paid by `payment` (see [`Register::complete_sale`]).
+    /// A full disk (SQLITE_FULL) is `storage_full`, its transaction rolled back.
     pub(crate) fn record_sale(
+        &mut self,
+        cart: &Cart,
+        payment: &Payment,
+        options: &SaleOptions,
+    ) -> Result<CompletedSale, SdkError> {
+        self.write_sale(cart, payment, options)
+            .map_err(super::storage::full_disk_refusal)
+    }
+
+    fn write_sale(
         &mut self,
         cart: &Cart,
         payment: &Payment,
@@ -175,6 +187,7 @@ impl Register {
         {
             return Err(refused);
         }
+        self.check_storage_headroom()?;
         let id = key.unwrap_or_else(|| self.ids.next(now));
         let meta = self.ticket_meta(id, now, options);
         let ticket = cart.complete(payment, meta)?;
@@ -250,13 +263,16 @@ impl Register {
     ///
     /// Refused before any tender is taken when the sale could not be
     /// recorded now: `day_closed` after the Z, `session_closed` when the
-    /// till requires an open cash session, `clock_implausible`.
+    /// till requires an open cash session, `clock_implausible`, and
+    /// `storage_full` when the host's storage headroom is under the reserve
+    /// of a sale (see [`Register::set_storage_headroom`]).
     pub fn start_payment(
         &self,
         cart: &Cart,
         customer: Option<&CustomerId>,
     ) -> Result<Payment, SdkError> {
         self.sellable_now()?;
+        self.check_storage_headroom()?;
         let used = match customer {
             Some(c) => self.meal_vouchers_used_today(c)?,
             None => pos_core::Money::zero(self.config.currency),
