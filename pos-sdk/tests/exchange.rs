@@ -45,6 +45,9 @@ const CATALOG: &str = r#"{
   ]
 }"#;
 
+#[path = "support/server.rs"]
+mod support_server;
+
 const TEE_M: &str = "2000000000015";
 const TEE_L: &str = "2000000000022";
 const JACKET: &str = "2000000000039";
@@ -74,11 +77,15 @@ struct Till {
 }
 
 fn till() -> Till {
+    till_of("lyon-2")
+}
+
+fn till_of(store: &str) -> Till {
     let dir = tempfile::tempdir().unwrap();
     let at: DateTime<Utc> = "2026-05-02T08:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(at));
     let config = RegisterConfig::france(
-        StoreId::new("lyon-2").unwrap(),
+        StoreId::new(store).unwrap(),
         RegisterId::new("till-7").unwrap(),
         shop(),
     )
@@ -469,4 +476,44 @@ fn an_exchange_needs_the_return_permission_and_known_lines() {
         ),
         "{e:?}"
     );
+}
+
+/// The sync server takes the exchange event and applies both stock
+/// movements: the returned M comes back, the L goes out.
+#[test]
+fn an_exchange_event_syncs_and_moves_the_servers_stock_both_ways() {
+    let mut t = till_of("lille-1");
+    let (server, running) = support_server::server(t._dir.path());
+    let code = support_server::code(&server, None);
+    let mut http = pos_sync::http_client::UreqTransport::new(running.url());
+    pos_sdk::sync::enroll(&mut t.reg, &mut http, &code, None).unwrap();
+    let client = pos_sdk::sync::client(&mut t.reg).unwrap().unwrap();
+    let sale = t.sell_three_tees();
+    let id = sale.ticket.id().to_owned();
+    t.exchange(&id, 1, TEE_L, None, None).unwrap();
+    pos_sdk::sync::sync_register(&mut t.reg, &client, &mut http).unwrap();
+    let status = server.device_status("lille-1/till-7").unwrap();
+    assert_eq!(status.quarantined, 0);
+    let events: i64 = t
+        .reg
+        .connection()
+        .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(status.acked_seq, u64::try_from(events).unwrap());
+    let (levels, sums) = server.stock_audit("lille-1").unwrap();
+    let at = |s: &str| sums[&(s.to_string(), "shop".to_string())];
+    // Received 10 each; sold 3 M, 1 M back and 1 L out.
+    assert_eq!(at("TEE-M"), Decimal::from(8));
+    assert_eq!(at("TEE-L"), Decimal::from(9));
+    assert_eq!(
+        levels[&("TEE-L".to_string(), "shop".to_string())].0,
+        Decimal::from(9)
+    );
+    let kinds: Vec<String> = server
+        .with_tx(|tx| tx.fiscal_records("lille-1/till-7"))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.kind)
+        .collect();
+    assert!(kinds.iter().any(|k| k == "exchange"), "{kinds:?}");
 }
