@@ -23,6 +23,8 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Complete one sale on a till file: `pos sell --db PATH --basket FILE --pay cash|card[:AMOUNT]...`.
     Sell(cmd::till::SellArgs),
+    /// Give back lines of a ticket and sell a basket on one ticket: `pos exchange --db PATH --ticket REF --return N:QTY [--return ...] --basket FILE --pay METHOD...`.
+    Exchange(cmd::exchange::ExchangeArgs),
     /// Complete N random realistic sales, printing `committed <number>` after each commit.
     Simulate(cmd::till::SimulateArgs),
     /// Make a till file with the merchant's settings: `pos init --db PATH --settings FILE` (JSON).
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Config(args) => cmd::config::config(&args),
         Command::Demo(args) => cmd::demo::run(&args),
         Command::Sell(args) => cmd::till::sell(&args),
+        Command::Exchange(args) => cmd::exchange::run(&args),
         Command::Simulate(args) => cmd::till::simulate(&args),
         Command::Verify(args) => cmd::fiscal::verify(&args),
         Command::Audit(args) => cmd::fiscal::audit(&args),

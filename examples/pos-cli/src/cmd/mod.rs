@@ -4,6 +4,7 @@ pub mod backoffice;
 pub mod barcode;
 pub mod config;
 pub mod demo;
+pub mod exchange;
 pub mod fiscal;
 pub mod gift;
 pub mod price;
