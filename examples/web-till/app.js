@@ -85,6 +85,10 @@ function explain(error) {
   if (error.code === "storage_full") {
     return `Vente refusée, aucun paiement pris : espace de stockage plein. Synchronisez puis libérez de l'espace. (${error.message})`;
   }
+  if (error.code === "storage") {
+    // Chromium's OPFS at its real quota ends here (a failed write, not SQLITE_FULL).
+    return `Vente non enregistrée : le navigateur a refusé l'écriture (espace plein ?). Rien n'a été enregistré, réessayez après avoir libéré de l'espace. (${error.message})`;
+  }
   return error.message;
 }
 

@@ -147,13 +147,15 @@ test("storage quota: persistence asked, space shown, warning, refusal before pay
     // bogus byte count (its FILE_ERROR_NO_SPACE, -8, as an unsigned number)
     // instead of throwing QuotaExceededError, so sqlite-wasm-vfs reports
     // SQLITE_IOERR_WRITE, not SQLITE_FULL: the refusal is the typed
-    // StoreError `storage` ("disk I/O error"), not `storage_full`. What
+    // StoreError `storage` ("disk I/O error"), not `storage_full`; the page
+    // says the sale was not recorded and why it may be. What
     // matters holds: the sale's transaction is rolled back, nothing
     // recorded, the cart and payment kept for a retry.
     await simulate(null);
     await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: (await page.evaluate(async () => (await navigator.storage.estimate()).usage)) });
     await page.getByTestId("complete").click();
-    await page.waitForFunction(() => document.getElementById("message").textContent === "storage: disk I/O error");
+    await page.waitForFunction(() => document.getElementById("message").textContent.startsWith("Vente non enregistrée"));
+    assert.equal(await text(page, "message"), "Vente non enregistrée : le navigateur a refusé l'écriture (espace plein ?). Rien n'a été enregistré, réessayez après avoir libéré de l'espace. (storage: disk I/O error)");
     assert.equal(await tickets(page), before);
     assert.equal(await page.getByTestId("tenders").locator("li").count(), 1);
 
