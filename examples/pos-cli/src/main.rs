@@ -33,6 +33,8 @@ enum Command {
     Config(cmd::config::ConfigArgs),
     /// Describe a scanned code as JSON (EAN/UPC, in-store weight/price codes, GS1 element strings).
     Barcode(cmd::barcode::BarcodeArgs),
+    /// Refund lines of a ticket sold at any till of the retailer: `pos refund --db PATH --ticket REF [--line N:QTY]... --pay METHOD [--server URL]`.
+    Refund(cmd::refund::RefundArgs),
     /// Render a stored ticket's receipt; a second print is a DUPLICATA (series C).
     Receipt(cmd::receipt::ReceiptArgs),
     /// Price a basket given as JSON (FILE or `-` for stdin) with the pricing rules.
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Price(args) => cmd::price::run(&args),
         Command::Receipt(args) => cmd::receipt::run(&args),
+        Command::Refund(args) => cmd::refund::run(&args),
         Command::Barcode(args) => cmd::barcode::run(&args),
         Command::Init(args) => cmd::config::init(&args),
         Command::Config(args) => cmd::config::config(&args),

@@ -9,6 +9,7 @@ pub mod fiscal;
 pub mod gift;
 pub mod price;
 pub mod receipt;
+pub mod refund;
 pub mod restore;
 pub mod server_anchor;
 pub mod server_ops;
