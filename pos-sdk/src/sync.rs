@@ -14,7 +14,6 @@
 //! ```
 
 mod anchor;
-mod archives;
 mod caps;
 mod ledgers;
 mod pulled;
@@ -24,7 +23,6 @@ pub use anchor::{
     HeadEntry, RegisteredKey, ServerAnchor, anchor_with, credentials_in, open_read_only,
     server_anchor,
 };
-pub use archives::push_archives;
 pub use caps::{POINTS, STORED_VALUE, offline_allowance, set_offline_caps};
 pub(crate) use caps::{charge_points, charge_sale};
 pub use skipped::{SkipReason, SkippedChange};
@@ -292,7 +290,6 @@ fn apply_one(
             )?;
         }
         Pulled::Catalog(json) => *catalog = Some(json),
-        Pulled::Refund(r) => crate::register::refund_anywhere::apply_pulled(tx, &r, &c.key)?,
     }
     Ok(())
 }

@@ -34,10 +34,9 @@ fn bad(rule: &'static str) -> ServerError {
 /// unapplied; the caller reports it as a rejection.
 pub fn apply_event(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     match e.kind.as_str() {
-        "sale" | "refund" | "exchange" => {
+        "sale" | "refund" => {
             let sale = check_sale(dev, e)?;
-            write_sale(tx, dev, sale)?;
-            crate::refunds::on_ticket(tx, dev, e)
+            write_sale(tx, dev, sale)
         }
         "stock" => apply_movements(tx, dev, &e.payload),
         "customer" => apply_customer(tx, dev, e),

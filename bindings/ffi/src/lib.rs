@@ -26,7 +26,6 @@ mod restore;
 mod sale;
 mod settings;
 mod stock;
-mod storage;
 mod stored_value;
 mod sync;
 mod types;

@@ -410,22 +410,15 @@ pub fn record_ticket(
             series: orig.series,
             number: orig.number,
         })?;
-        // An exchange's new lines are sold goods too: they can be refunded
-        // or exchanged in turn.
-        if !(o.kind == "sale" || o.kind == "exchange") || orig.series != series {
+        if o.kind != "sale" || orig.series != series {
             return Err(FiscalError::InvalidTicket {
                 rule: "a refund or an exchange references a sale of its own series",
             });
         }
         let p: TicketPayload = canon::from_canonical(o.payload.as_bytes(), "ticket payload")?;
-        let sold = p
+        let left = p
             .ticket
-            .lines
-            .iter()
-            .filter(|l| l.amount > 0)
-            .try_fold(0i64, |a, l| a.checked_add(l.amount))
-            .ok_or(FiscalError::Overflow { what: "refund" })?;
-        let left = sold
+            .total
             .checked_add(rows::refunded_amount(conn, orig)?)
             .ok_or(FiscalError::Overflow { what: "refund" })?;
         // What this document gives back on its original: a refund's total,

@@ -28,9 +28,13 @@ pub fn ticket_input(
     let operation = match ticket.kind() {
         TicketKind::Sale => Operation::Sale,
         TicketKind::Refund => Operation::Refund,
-        TicketKind::Exchange => Operation::Exchange,
+        TicketKind::Exchange => {
+            return Err(SdkError::Unsupported {
+                what: "exchange tickets in the fiscal journal",
+            });
+        }
     };
-    let refund = operation != Operation::Sale;
+    let refund = operation == Operation::Refund;
     let lines = ticket
         .lines()
         .iter()

@@ -57,9 +57,6 @@ impl Register {
             (_, TicketKind::Refund) => ReceiptKind::Refund {
                 original: self.original_label(&ticket)?,
             },
-            (_, TicketKind::Exchange) => ReceiptKind::Exchange {
-                original: self.original_label(&ticket)?,
-            },
             _ => ReceiptKind::Sale,
         };
         // The merchant block is the one signed in force at the sale.
@@ -277,9 +274,6 @@ pub(crate) fn receipt_for_event(
         })?;
     let kind = match ticket.kind() {
         TicketKind::Refund => ReceiptKind::Refund {
-            original: original_label(tx, ticket)?,
-        },
-        TicketKind::Exchange => ReceiptKind::Exchange {
             original: original_label(tx, ticket)?,
         },
         _ => ReceiptKind::Sale,

@@ -48,12 +48,11 @@ pub struct SalesReport {
     pub from: DateTime<Utc>,
     /// First instant after the period.
     pub to: DateTime<Utc>,
-    /// Number of sale tickets (exchanges included: an exchange is one
-    /// ticket whose balance may be of any sign).
+    /// Number of sale tickets.
     pub sales_count: u64,
     /// Number of refund tickets.
     pub refunds_count: u64,
-    /// Σ sale totals, exchange balances included.
+    /// Σ sale totals.
     pub sales_total: Money,
     /// Σ refund totals (negative or zero, signed as the tickets).
     pub refunds_total: Money,
@@ -168,7 +167,7 @@ impl SalesReport {
                 net: zero,
             });
         match t.kind() {
-            TicketKind::Sale | TicketKind::Exchange => {
+            TicketKind::Sale => {
                 self.sales_count = inc(self.sales_count)?;
                 self.sales_total = self.sales_total.checked_add(&total)?;
                 op.sales = inc(op.sales)?;
@@ -177,6 +176,11 @@ impl SalesReport {
                 self.refunds_count = inc(self.refunds_count)?;
                 self.refunds_total = self.refunds_total.checked_add(&total)?;
                 op.refunds = inc(op.refunds)?;
+            }
+            TicketKind::Exchange => {
+                return Err(SdkError::Unsupported {
+                    what: "exchange tickets in a sales report",
+                });
             }
         }
         op.net = op.net.checked_add(&total)?;

@@ -4,8 +4,6 @@
 //! printed "DUPLICATA n°k". `--preview` renders for a screen and records
 //! nothing. `--send email|sms --server URL` asks the sync server to send
 //! the ticket's digital receipt instead (with the customer's consent).
-//! `--gift [--line N]...` prints the sale's gift receipt instead (see
-//! [`super::gift`]).
 
 use super::till::{fail, open_till};
 use pos_core::ids::OperatorId;
@@ -45,19 +43,10 @@ pub struct ReceiptArgs {
     /// The sync server's URL, with `--send`.
     #[arg(long)]
     pub server: Option<String>,
-    /// Print the sale's gift receipt (no price; code `GIFT-<ticket id>`).
-    #[arg(long)]
-    pub gift: bool,
-    /// With `--gift`: a line to list (from 1), repeated; all lines without.
-    #[arg(long, requires = "gift")]
-    pub line: Vec<u32>,
 }
 
 /// Runs `pos receipt`.
 pub fn run(args: &ReceiptArgs) -> ExitCode {
-    if args.gift {
-        return super::gift::run(args);
-    }
     if let Some(channel) = &args.send {
         return send(args, channel);
     }
@@ -137,7 +126,7 @@ fn send(args: &ReceiptArgs, channel: &str) -> ExitCode {
     }
 }
 
-pub(super) fn ticket_ref(args: &ReceiptArgs) -> Result<(Series, u64), SdkError> {
+fn ticket_ref(args: &ReceiptArgs) -> Result<(Series, u64), SdkError> {
     let (series, digits) = match args.ticket.chars().next() {
         Some(c) if c.is_ascii_alphabetic() => (
             Series::parse(&c.to_string()).ok_or(SdkError::InvalidInput {
@@ -169,7 +158,7 @@ fn closure(args: &ReceiptArgs, number: u64) -> Result<(), SdkError> {
     write_out(args, &bytes)
 }
 
-pub(super) fn write_out(args: &ReceiptArgs, bytes: &[u8]) -> Result<(), SdkError> {
+fn write_out(args: &ReceiptArgs, bytes: &[u8]) -> Result<(), SdkError> {
     let written = if args.out == "-" {
         use std::io::Write;
         std::io::stdout().write_all(bytes)
