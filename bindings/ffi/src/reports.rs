@@ -45,7 +45,8 @@ pub struct SalesReport {
 pub struct StoredReceipt {
     /// The rendered bytes in the format asked for.
     pub bytes: Vec<u8>,
-    /// `sale`, `refund`, `duplicate <k>`, `training` or `provisional_bill`.
+    /// `sale`, `refund`, `exchange`, `duplicate <k>`, `training` or
+    /// `provisional_bill`.
     pub kind: String,
 }
 
@@ -54,6 +55,7 @@ fn stored(r: pos_sdk::PrintedReceipt) -> StoredReceipt {
     let kind = match r.kind {
         K::Sale => "sale".to_owned(),
         K::Refund { .. } => "refund".to_owned(),
+        K::Exchange { .. } => "exchange".to_owned(),
         K::Duplicate { number } => format!("duplicate {number}"),
         K::Training => "training".to_owned(),
         K::ProvisionalBill => "provisional_bill".to_owned(),

@@ -4,6 +4,8 @@
 //! printed "DUPLICATA n°k". `--preview` renders for a screen and records
 //! nothing. `--send email|sms --server URL` asks the sync server to send
 //! the ticket's digital receipt instead (with the customer's consent).
+//! `--gift [--line N]...` prints the sale's gift receipt instead (see
+//! [`super::gift`]).
 
 use super::till::{fail, open_till};
 use pos_core::ids::OperatorId;
@@ -43,10 +45,19 @@ pub struct ReceiptArgs {
     /// The sync server's URL, with `--send`.
     #[arg(long)]
     pub server: Option<String>,
+    /// Print the sale's gift receipt (no price; code `GIFT-<ticket id>`).
+    #[arg(long)]
+    pub gift: bool,
+    /// With `--gift`: a line to list (from 1), repeated; all lines without.
+    #[arg(long, requires = "gift")]
+    pub line: Vec<u32>,
 }
 
 /// Runs `pos receipt`.
 pub fn run(args: &ReceiptArgs) -> ExitCode {
+    if args.gift {
+        return super::gift::run(args);
+    }
     if let Some(channel) = &args.send {
         return send(args, channel);
     }
@@ -72,6 +83,7 @@ fn describe(kind: &ReceiptKind) -> String {
     match kind {
         ReceiptKind::Duplicate { number } => format!("DUPLICATA n°{number} (recorded in series C)"),
         ReceiptKind::Refund { original } => format!("refund of {original}"),
+        ReceiptKind::Exchange { original } => format!("exchange of {original}"),
         ReceiptKind::Training => "training (mode école)".into(),
         ReceiptKind::ProvisionalBill => "provisional bill".into(),
         ReceiptKind::Sale => "original".into(),
@@ -126,7 +138,7 @@ fn send(args: &ReceiptArgs, channel: &str) -> ExitCode {
     }
 }
 
-fn ticket_ref(args: &ReceiptArgs) -> Result<(Series, u64), SdkError> {
+pub(super) fn ticket_ref(args: &ReceiptArgs) -> Result<(Series, u64), SdkError> {
     let (series, digits) = match args.ticket.chars().next() {
         Some(c) if c.is_ascii_alphabetic() => (
             Series::parse(&c.to_string()).ok_or(SdkError::InvalidInput {
@@ -158,7 +170,7 @@ fn closure(args: &ReceiptArgs, number: u64) -> Result<(), SdkError> {
     write_out(args, &bytes)
 }
 
-fn write_out(args: &ReceiptArgs, bytes: &[u8]) -> Result<(), SdkError> {
+pub(super) fn write_out(args: &ReceiptArgs, bytes: &[u8]) -> Result<(), SdkError> {
     let written = if args.out == "-" {
         use std::io::Write;
         std::io::stdout().write_all(bytes)
