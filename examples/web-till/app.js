@@ -72,8 +72,28 @@ let lastSyncError = null;
 let lastReport = null;
 let storage = null;
 
+// Sizes as the cashier reads them: "12,3 Mo", "1,2 Go".
+export function size(bytes) {
+  const units = [["Go", 1024 ** 3], ["Mo", 1024 ** 2], ["ko", 1024]];
+  const [unit, scale] = units.find(([, s]) => bytes >= s) ?? ["o", 1];
+  const value = unit === "o" ? String(bytes) : (bytes / scale).toFixed(1).replace(".", ",");
+  return `${value}\u00a0${unit}`;
+}
+
+// A refusal the cashier must understand at once, in French.
+function explain(error) {
+  if (error.code === "storage_full") {
+    return `Vente refusée, aucun paiement pris : espace de stockage plein. Synchronisez puis libérez de l'espace. (${error.message})`;
+  }
+  if (error.code === "storage") {
+    // Chromium's OPFS at its real quota ends here (a failed write, not SQLITE_FULL).
+    return `Vente non enregistrée : le navigateur a refusé l'écriture (espace plein ?). Rien n'a été enregistré, réessayez après avoir libéré de l'espace. (${error.message})`;
+  }
+  return error.message;
+}
+
 function show(error) {
-  $("message").textContent = error ? `${error.message}` : "";
+  $("message").textContent = error ? explain(error) : "";
   $("message").className = "";
   if (error) console.warn(error.name, error.code, error.message);
 }
@@ -143,6 +163,7 @@ function renderStatus(s) {
   badge.textContent = online ? "En ligne" : "Hors ligne";
   badge.className = `badge ${online ? "online" : "offline"}`;
   $("storage").textContent = STORAGE_LABEL[s.storage] ?? s.storage;
+  renderQuota(s.quota);
   $("sync-report").textContent = lastReport
     ? `Dernier échange : ${lastReport.pushed} envoyé(s), ${lastReport.pulled} reçu(s), ${lastReport.rejected.length} refusé(s), ${lastReport.quarantined.length} en quarantaine`
     : "";
@@ -154,6 +175,43 @@ function renderStatus(s) {
     li.textContent = `Ticket T${t.number} — ${euros(t.total)} — ${dateTime(t.atMillis)}`;
     return li;
   }));
+}
+
+// Space used and left, and the banner once it runs low (see till-worker.js
+// for the thresholds: under 10 % of the quota or 50 Mio, sales refused
+// under the 1 Mio reserve).
+function renderQuota(q) {
+  const banner = $("storage-warning");
+  if (!q) {
+    $("quota").textContent = "inconnu";
+    banner.hidden = true;
+    return;
+  }
+  $("quota").textContent = `${size(q.usage)} utilisés, ${size(q.left)} libres sur ${size(q.quota)}`;
+  banner.dataset.level = q.level;
+  banner.className = q.level;
+  banner.hidden = q.level === "ok";
+  banner.textContent = q.level === "full"
+    ? `Espace de stockage plein : ${size(q.left)} libres, une vente en demande ${size(q.reserve)}. Les ventes sont refusées avant tout paiement : synchronisez puis libérez de l'espace.`
+    : q.level === "low"
+      ? `Espace de stockage bientôt plein : ${size(q.left)} libres sur ${size(q.quota)}. Synchronisez et libérez de l'espace avant que les ventes ne soient refusées (sous ${size(q.reserve)}).`
+      : "";
+}
+
+// Asks the browser to keep the till's files under storage pressure (only a
+// page can ask; the answer is shown, the till works either way).
+async function askPersistence() {
+  const storage = navigator.storage;
+  if (!storage?.persist) {
+    $("persisted").textContent = "Stockage persistant : non disponible";
+    return null;
+  }
+  const granted = (await storage.persisted()) || (await storage.persist());
+  $("persisted").textContent = granted
+    ? "Stockage persistant : accordé"
+    : "Stockage persistant : refusé (le navigateur peut effacer la caisse s'il manque de place)";
+  $("persisted").dataset.granted = String(granted);
+  return granted;
 }
 
 function renderCustomer(c) {
@@ -184,6 +242,7 @@ async function main() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("sw.js").catch((e) => console.warn("service worker", e));
   }
+  await askPersistence();
   await call("setOnline", navigator.onLine);
   const opened = await call("open", CONFIG);
   storage = opened.storage;
@@ -228,11 +287,19 @@ async function main() {
     const method = $("tender-method").value;
     const amount = decimalInput($("tender-amount").value);
     $("tender-amount").value = "";
-    renderCart(await call("addTender", method, amount));
+    renderCart(await call("addTender", method, amount).catch(async (e) => {
+      // A refusal for lack of space shows in the banner too.
+      renderStatus(await call("status"));
+      throw e;
+    }));
   }));
   $("complete").addEventListener("click", guarded(async () => {
     $("complete").disabled = true;
-    const r = await call("completeSale", OPERATOR);
+    const r = await call("completeSale", OPERATOR).catch(async (e) => {
+      renderStatus(await call("status"));
+      renderPayment();
+      throw e;
+    });
     $("receipt").innerHTML = r.sale.receiptSvg;
     $("receipt").dataset.ticket = r.sale.ticketId;
     const link = $("receipt-link");
@@ -298,6 +365,13 @@ async function main() {
   });
   setInterval(syncNow, 15000);
 
+  // Test hook, only with ?test-hooks in the address: figures replacing the
+  // browser's storage estimate ({usage, quota}, or null for the real ones).
+  if (params.has("test-hooks")) {
+    window.tillTestHooks = {
+      simulateEstimate: async (estimate) => renderStatus(await call("simulateEstimate", estimate)),
+    };
+  }
   renderCart(opened.cart);
   renderStatus(opened.status);
   await syncNow();

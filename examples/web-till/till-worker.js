@@ -5,7 +5,7 @@
 // nothing. Where OPFS is unavailable the database stays in wasm memory and
 // is copied to IndexedDB after every write (the older, weaker fallback).
 // The page sends {id, op, args} and gets {id, value} or {id, error}.
-import init, { installOpfsStorage, Register, sampleCatalogJson, samplePromotionsJson } from "./pkg/web/index.js";
+import init, { installOpfsStorage, Register, sampleCatalogJson, samplePromotionsJson, storageReserveBytes } from "./pkg/web/index.js";
 import { openPersistentTill } from "./pkg/web/idb-store.js";
 
 const DB_NAME = "pos-web-till";
@@ -50,6 +50,37 @@ async function openTill(cfg) {
   return till.register;
 }
 
+// The browser's storage quota for this origin (OPFS and IndexedDB count
+// against it). Before each payment and each sale the space left is handed
+// to the till (setStorageHeadroom): under its reserve (storageReserveBytes,
+// 1 MiB) the sale is refused with `storage_full` before any tender is taken.
+// The cashier is warned well before: under 10 % of the quota or under
+// 50 MiB left, whichever comes first.
+const WARN_FRACTION = 0.1;
+const WARN_BYTES = 50 * 1024 * 1024;
+let quota = null; // { usage, quota, left, reserve, level: "ok" | "low" | "full" }
+// Test hook: figures that replace the browser's estimate (null: the
+// browser's). Chromium reports usage + 10 GiB as the quota whatever the
+// disk or a DevTools quota override says, so a small quota can only be
+// shown to the till this way; the quota really enforced on writes is
+// Chromium's own (see tests/storage-quota.test.mjs).
+let simulatedEstimate = null;
+
+async function refreshStorage() {
+  const estimate = simulatedEstimate ?? (navigator.storage?.estimate ? await navigator.storage.estimate() : null);
+  if (!estimate || !Number.isFinite(estimate.quota) || !Number.isFinite(estimate.usage)) {
+    quota = null;
+    reg.setStorageHeadroom(undefined);
+    return quota;
+  }
+  const left = Math.max(0, Math.floor(estimate.quota - estimate.usage));
+  reg.setStorageHeadroom(left);
+  const reserve = storageReserveBytes();
+  const level = left < reserve ? "full" : left < Math.max(estimate.quota * WARN_FRACTION, WARN_BYTES) ? "low" : "ok";
+  quota = { usage: estimate.usage, quota: estimate.quota, left, reserve, level };
+  return quota;
+}
+
 // After a write: nothing to do in OPFS (already durable); a full copy
 // into IndexedDB otherwise.
 const persisted = () => (storage === "opfs" ? Promise.resolve() : saveSnapshot());
@@ -82,9 +113,11 @@ function http(method, path, headers, body) {
   return { status: xhr.status, body: new Uint8Array(xhr.response ?? new ArrayBuffer(0)) };
 }
 
-function status() {
+async function status() {
+  await refreshStorage();
   return {
     storage,
+    quota,
     sync: reg.syncStatus(),
     day: reg.todayReport(),
     recent: reg.recentTickets(5).map((t) => ({ ...t, number: Number(t.number) })),
@@ -103,7 +136,7 @@ const ops = {
     reg.setPromotionsJson(samplePromotionsJson());
     reg.setTrader("Boulangerie du Canal", ["12 quai de Valmy", "75010 Paris"], "12345678900011");
     resetCart();
-    return { storage, cart: cartView(), status: status() };
+    return { storage, cart: cartView(), status: await status() };
   },
   status,
   cart: cartView,
@@ -145,14 +178,19 @@ const ops = {
   clearCustomer() {
     customer = null;
   },
-  addTender(method, amount) {
+  async addTender(method, amount) {
     if (cart.isEmpty()) return cartView();
-    payment ??= reg.startPayment(cart, customer ?? undefined);
+    if (payment === null) {
+      // No tender is taken for a sale the storage could not hold.
+      await refreshStorage();
+      payment = reg.startPayment(cart, customer ?? undefined);
+    }
     payment.add(method, amount);
     tenders.push([method, amount]);
     return cartView();
   },
   async completeSale(operator) {
+    await refreshStorage();
     const sale = reg.completeSale(cart, payment, operator, customer ?? undefined);
     // In OPFS the sale is on disk already; in IndexedDB, once this resolves.
     await persisted();
@@ -167,7 +205,7 @@ const ops = {
     };
     customer = null;
     resetCart();
-    return { sale: done, cart: cartView(), status: status() };
+    return { sale: done, cart: cartView(), status: await status() };
   },
   // A full refund of recent ticket `number`, paid back by `method`, with
   // the manager's rights (the page's button says so).
@@ -175,6 +213,7 @@ const ops = {
     const ticket = reg.recentTickets(50).find((t) => t.number === number);
     if (!ticket) throw Object.assign(new Error(`Ticket T${number} introuvable parmi les 50 derniers`), { name: "CartError", code: "not_found" });
     const back = reg.refundCart(ticket.ticketId, operator, true);
+    await refreshStorage();
     const pay = reg.startPayment(back);
     // What is owed back is positive, and so is the tender that pays it.
     pay.add(method, pay.remaining());
@@ -182,7 +221,7 @@ const ops = {
     await persisted();
     return {
       refund: { number: refund.number, total: refund.total, receiptSvg: reg.receipt(refund, "svg", "epson-tm-t20") },
-      status: status(),
+      status: await status(),
     };
   },
   async openSession(float, operator) {
@@ -205,7 +244,12 @@ const ops = {
   async closeDay(operator) {
     const made = reg.closeDay(operator);
     await persisted();
-    return { made, status: status() };
+    return { made, status: await status() };
+  },
+  // Test hook (see simulatedEstimate): {usage, quota} or null.
+  simulateEstimate(estimate) {
+    simulatedEstimate = estimate;
+    return status();
   },
   setOnline(flag) {
     online = flag;
@@ -223,7 +267,7 @@ const ops = {
     }
     // A failed round writes too (JET 70 opens the offline period).
     await persisted();
-    return { report, error, status: status() };
+    return { report, error, status: await status() };
   },
 };
 

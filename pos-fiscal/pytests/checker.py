@@ -1160,7 +1160,7 @@ def check_signed_content(records, report):
             orig = by_ref.get((o["series"], o["number"])) if o and foreign is None else None
             purged = o is not None and (foreign is not None or o["number"] < first.get(o["series"], 0))
             if o is None or o["series"] != r["series"] or (orig is None and not purged) or \
-                    (orig is not None and orig["kind"] != "sale"):
+                    (orig is not None and orig["kind"] not in ("sale", "exchange")):
                 warn(f"{rid}: a {t['operation']} references a sale of its own series")
             if rid not in refunds_logged:
                 warn(f"{rid}: no JET 190 names this {t['operation']}")

@@ -87,3 +87,53 @@ def test_exchange_content_rules():
                for w in warns(lambda t: t["payments"].extend([{"method": "cash", "amount": -100},
                                                               {"method": "card", "amount": 100}])))
     assert any("references a sale" in w for w in warns(lambda t: t.update(original=None)))
+
+
+# ---------------------------------------------------------------- on a real till file (`pos exchange`)
+
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+
+from test_till import POS, needs_pos
+
+
+def _till_with_exchanges(tmp_path):
+    db = tmp_path / "till.sqlite"
+    (tmp_path / "s.json").write_text('{"items":[{"code":"3760123000987"},{"code":"3760123000499"}]}')
+    (tmp_path / "n.json").write_text('{"items":[{"code":"3760123001120"}]}')
+    for args in (["sell", "--db", db, "--basket", tmp_path / "s.json", "--pay", "cash:20.00"],
+                 ["exchange", "--db", db, "--ticket", "T1", "--return", "1:1", "--basket", tmp_path / "n.json",
+                  "--pay", "cash"],
+                 ["exchange", "--db", db, "--ticket", "T1", "--return", "2:1", "--basket", tmp_path / "s.json",
+                  "--pay", "card"]):
+        p = subprocess.run([POS, *map(str, args)], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
+    return db
+
+
+@needs_pos
+def test_a_till_with_exchanges_is_intact_and_a_changed_exchange_is_found(tmp_path):
+    db = _till_with_exchanges(tmp_path)
+    report = checker.check_till(str(db))
+    assert report.defects == [] and [w for w in report.warnings if not w.startswith("no registered key")] == []
+    for column, sql in (("payload", "UPDATE fiscal_record SET payload = replace(payload, '\"amount\":360', "
+                                    "'\"amount\":460') WHERE kind = 'exchange' AND number = 2"),
+                        ("total", "UPDATE tickets SET total = '-4.30' WHERE kind = 'exchange' AND number = 2")):
+        copy = tmp_path / f"{column}.sqlite"
+        shutil.copy(db, copy)
+        c = sqlite3.connect(copy)
+        for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            c.execute(f"DROP TRIGGER {name}")
+        assert c.execute(sql).rowcount == 1
+        c.commit()
+        c.close()
+        report = checker.check_till(str(copy))
+        assert any(d["series"] == "T" and d["number"] == 2 for d in report.defects), (column, report.defects)
+        p = subprocess.run([POS, "verify", str(copy)], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 1, (column, p.stdout)

@@ -141,6 +141,20 @@ pub enum SdkError {
         /// How many lines the ticket has.
         lines: usize,
     },
+    /// The till's storage is full, or too nearly full for a sale and its
+    /// journal records: nothing was recorded and no payment should be
+    /// taken. `left`: the headroom the host reported (none when SQLite
+    /// itself found the disk full and rolled the sale back).
+    #[error(
+        "the till's storage is full ({}): no sale can be recorded until space is freed",
+        crate::register::describe_headroom(.left, *.reserve)
+    )]
+    StorageFull {
+        /// Bytes left, as the host last reported them.
+        left: Option<u64>,
+        /// Bytes a sale needs left ([`crate::register::STORAGE_RESERVE_BYTES`]).
+        reserve: u64,
+    },
 }
 
 impl SdkError {
@@ -149,6 +163,7 @@ impl SdkError {
         match self {
             SdkError::Core(e) => e.kind(),
             SdkError::Fiscal(e) => fiscal_kind(e),
+            SdkError::Storage(e) if crate::register::is_disk_full(e) => codes::STORAGE_FULL,
             SdkError::Storage(_) => "storage",
             SdkError::KeyStore(_) => "key_store",
             SdkError::Corrupt { .. } => "corrupt",
@@ -168,6 +183,7 @@ impl SdkError {
             SdkError::ClockImplausible { .. } => codes::CLOCK_IMPLAUSIBLE,
             SdkError::PermissionRequired { .. } => codes::PERMISSION_REQUIRED,
             SdkError::UnknownRefundLine { .. } => codes::UNKNOWN_ORIGINAL_LINE,
+            SdkError::StorageFull { .. } => codes::STORAGE_FULL,
         }
     }
 }
@@ -210,6 +226,8 @@ pub mod codes {
     /// A refund line naming no sold line of its original (pos-core's code,
     /// kept; lines are numbered from 1).
     pub const UNKNOWN_ORIGINAL_LINE: &str = "unknown_original_line";
+    /// The till's storage is full or under a sale's reserve: nothing recorded.
+    pub const STORAGE_FULL: &str = "storage_full";
 
     /// Every code above, for docs and tests.
     pub const ALL: &[&str] = &[
@@ -230,6 +248,7 @@ pub mod codes {
         FISCAL,
         PERMISSION_REQUIRED,
         UNKNOWN_ORIGINAL_LINE,
+        STORAGE_FULL,
     ];
 }
 
@@ -253,6 +272,7 @@ fn fiscal_kind(e: &FiscalError) -> &'static str {
         FiscalError::InvalidArchivePeriod { .. }
         | FiscalError::PurgeRefused { .. }
         | FiscalError::InvalidExport { .. } => codes::ARCHIVE_REFUSED,
+        FiscalError::Sqlite(e) if crate::register::is_disk_full(e) => codes::STORAGE_FULL,
         FiscalError::Sqlite(_) => "storage",
         _ => codes::FISCAL,
     }

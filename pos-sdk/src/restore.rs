@@ -376,7 +376,7 @@ fn derived(r: &StoredRecord) -> Result<(Derived, Option<TicketPayload>)> {
     let mut amount = 0;
     let mut ticket = None;
     match r.kind.as_str() {
-        "sale" | "refund" => {
+        "sale" | "refund" | "exchange" => {
             let p: TicketPayload =
                 pos_fiscal::canon::from_canonical(r.payload.as_bytes(), "ticket")
                     .map_err(|_| bad())?;

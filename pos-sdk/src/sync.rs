@@ -14,6 +14,7 @@
 //! ```
 
 mod anchor;
+mod archives;
 mod caps;
 mod ledgers;
 mod pulled;
@@ -23,6 +24,7 @@ pub use anchor::{
     HeadEntry, RegisteredKey, ServerAnchor, anchor_with, credentials_in, open_read_only,
     server_anchor,
 };
+pub use archives::push_archives;
 pub use caps::{POINTS, STORED_VALUE, offline_allowance, set_offline_caps};
 pub(crate) use caps::{charge_points, charge_sale};
 pub use skipped::{SkipReason, SkippedChange};
@@ -290,6 +292,7 @@ fn apply_one(
             )?;
         }
         Pulled::Catalog(json) => *catalog = Some(json),
+        Pulled::Refund(r) => crate::register::refund_anywhere::apply_pulled(tx, &r, &c.key)?,
     }
     Ok(())
 }

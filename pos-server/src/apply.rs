@@ -34,9 +34,10 @@ fn bad(rule: &'static str) -> ServerError {
 /// unapplied; the caller reports it as a rejection.
 pub fn apply_event(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     match e.kind.as_str() {
-        "sale" | "refund" => {
+        "sale" | "refund" | "exchange" => {
             let sale = check_sale(dev, e)?;
-            write_sale(tx, dev, sale)
+            write_sale(tx, dev, sale)?;
+            crate::refunds::on_ticket(tx, dev, e)
         }
         "stock" => apply_movements(tx, dev, &e.payload),
         "customer" => apply_customer(tx, dev, e),

@@ -206,7 +206,9 @@ impl<S: Storage> Server<S> {
                 self.restore_enroll_route(req, now)
             }
             ("POST", pos_sync::restore::paths::RESTORE) => self.restore_route(req, now),
+            ("POST", pos_sync::archive::paths::ARCHIVE) => self.archive_route(req, now),
             (_, p) if p.starts_with("/v1/web/") => self.web(req, path, now),
+            (_, p) if p.starts_with("/v1/refunds/") => self.refunds_route(req, path, now),
             (_, p) if p.starts_with("/v1/retail/") => self.retail_route(req, path, now),
             _ => Err(ServerError::from(SyncError::NotFound { what: "route" })),
         };

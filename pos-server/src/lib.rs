@@ -23,6 +23,7 @@
 use pos_sync::{auth, merge, transport, wire};
 
 mod apply;
+pub mod archives;
 pub mod backoffice;
 pub mod credentials;
 pub mod digital;
@@ -35,6 +36,9 @@ pub mod notify;
 pub mod ops;
 mod pg_batch;
 pub mod postgres;
+pub mod refunds;
+#[doc(hidden)]
+pub mod refunds_rows;
 mod restore;
 pub mod retail_queries;
 pub mod schema;

@@ -275,6 +275,8 @@ fn create_schema(c: &mut Client) -> Result<()> {
     }
     c.batch_execute(SCHEMA)?;
     c.batch_execute(crate::credentials::PG_SCHEMA)?;
+    c.batch_execute(crate::refunds_rows::SCHEMA)?;
+    c.batch_execute(crate::archives::PG_SCHEMA)?;
     c.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
     c.execute(
         "INSERT INTO schema_version(version) SELECT $1
@@ -536,6 +538,14 @@ impl PgTx<'_> {
 impl Tx for PgTx<'_> {
     fn credentials(&mut self) -> Box<dyn crate::credentials::CredentialRows + '_> {
         crate::credentials::pg_tx(&mut self.tx)
+    }
+
+    fn refunds(&mut self) -> Box<dyn crate::refunds_rows::RefundRows + '_> {
+        crate::refunds_rows::pg(&mut self.tx)
+    }
+
+    fn archives(&mut self) -> Box<dyn crate::archives::ArchiveRows + '_> {
+        crate::archives::pg_tx(&mut self.tx)
     }
 
     fn device(&mut self, id: &str) -> Result<Option<Device>> {

@@ -165,6 +165,8 @@ impl SqliteStorage {
         conn.execute_batch(SCHEMA)?;
         conn.pragma_update(None, "user_version", crate::schema::SCHEMA_VERSION)?;
         conn.execute_batch(crate::credentials::SQLITE_SCHEMA)?;
+        conn.execute_batch(crate::refunds_rows::SCHEMA)?;
+        conn.execute_batch(crate::archives::SQLITE_SCHEMA)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             path,
@@ -326,6 +328,7 @@ pub(crate) fn kind_name(k: ChangeKind) -> &'static str {
         ChangeKind::Loyalty => "loyalty",
         ChangeKind::StoredValue => "stored_value",
         ChangeKind::Order => "order",
+        ChangeKind::Refund => "refund",
     }
 }
 
@@ -337,6 +340,7 @@ pub(crate) fn kind_of(s: &str) -> Result<ChangeKind> {
         "loyalty" => ChangeKind::Loyalty,
         "stored_value" => ChangeKind::StoredValue,
         "order" => ChangeKind::Order,
+        "refund" => ChangeKind::Refund,
         _ => {
             return Err(ServerError::from(SyncError::Corrupt {
                 what: "change kind",
@@ -356,6 +360,14 @@ pub(crate) fn genesis_from_json(s: &str) -> Result<(String, String, String)> {
 impl Tx for SqliteTx<'_> {
     fn credentials(&mut self) -> Box<dyn crate::credentials::CredentialRows + '_> {
         crate::credentials::sqlite_tx(self.tx)
+    }
+
+    fn refunds(&mut self) -> Box<dyn crate::refunds_rows::RefundRows + '_> {
+        crate::refunds_rows::sqlite(self.tx)
+    }
+
+    fn archives(&mut self) -> Box<dyn crate::archives::ArchiveRows + '_> {
+        crate::archives::sqlite_tx(self.tx)
     }
 
     fn device(&mut self, id: &str) -> Result<Option<Device>> {

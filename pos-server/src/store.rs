@@ -260,6 +260,11 @@ pub trait Tx {
 
     /// Enrolment codes and web-shop keys ([`crate::credentials`]).
     fn credentials(&mut self) -> Box<dyn crate::credentials::CredentialRows + '_>;
+    /// The refund tables ([`crate::refunds`]).
+    fn refunds(&mut self) -> Box<dyn crate::refunds_rows::RefundRows + '_>;
+
+    /// Tills' period archives ([`crate::archives`]).
+    fn archives(&mut self) -> Box<dyn crate::archives::ArchiveRows + '_>;
 
     // ---- back office ----
     /// Adds a retailer or updates its name and SIREN.

@@ -185,6 +185,9 @@ pub enum SyncError {
     /// A digital receipt send was refused or failed.
     #[error("digital receipt: {0}")]
     Digital(#[from] crate::digital::DigitalFailure),
+    /// A refund lookup or reservation was refused.
+    #[error("refund: {0}")]
+    Refund(#[from] crate::refunds::RefundFailure),
 }
 
 impl SyncError {
@@ -220,6 +223,7 @@ impl SyncError {
             SyncError::Core(_) => "domain",
             SyncError::Fiscal(_) => "fiscal",
             SyncError::Digital(f) => f.code(),
+            SyncError::Refund(f) => f.code(),
         }
     }
 
@@ -240,6 +244,7 @@ impl SyncError {
             | SyncError::InsufficientStock { .. }
             | SyncError::OfflineCapExceeded { .. } => 409,
             SyncError::Digital(f) => f.http_status(),
+            SyncError::Refund(f) => f.http_status(),
             SyncError::Unavailable { .. } => 503,
             _ => 500,
         }

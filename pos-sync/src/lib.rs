@@ -14,7 +14,10 @@
 //! - The server (storage, HTTP front, web-shop API, back office, receipt
 //!   pages) is the `pos-server` crate, which depends on this one.
 //! - [`http_client`] (feature `http-client`): a blocking ureq transport.
+//! - [`refunds`]: finding an original anywhere in the retailer and
+//!   reserving what a refund takes back.
 //! - [`restore`]: rebuilding a lost till from the server's copy.
+//! - [`archive`]: period archives kept by the server, confirmed to the till.
 //! - [`retail`]: customers, history and stock across the retailer's stores.
 //! - [`digital`]: digital receipts, till side (link token, the till's send
 //!   request); the pages and delivery are in `pos-server`.
@@ -27,6 +30,7 @@
 //! ```
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
+pub mod archive;
 pub mod auth;
 pub mod client;
 pub mod digital;
@@ -34,6 +38,7 @@ mod error;
 #[cfg(feature = "http-client")]
 pub mod http_client;
 pub mod merge;
+pub mod refunds;
 pub mod restore;
 pub mod retail;
 pub mod retry;

@@ -180,6 +180,9 @@ pub enum ChangeKind {
     StoredValue,
     /// A web or click & collect order and its state.
     Order,
+    /// Lines of a ticket of this store refunded at another till
+    /// ([`crate::refunds::RefundedElsewhere`]).
+    Refund,
 }
 
 /// One change in the store's feed.

@@ -26,6 +26,7 @@ mod restore;
 mod sale;
 mod settings;
 mod stock;
+mod storage;
 mod stored_value;
 mod sync;
 mod types;

@@ -3,7 +3,7 @@ export type PosErrorName = "CartError" | "FiscalError" | "DeviceError" | "SyncEr
 /**
  * Every failure of the till. `code` is stable: pos-core's kinds
  * (`invalid_input`, `empty_ticket`...), pos_sdk::codes (`cart_completed`,
- * `day_closed`, `session_closed`, `clock_implausible`,
+ * `day_closed`, `session_closed`, `clock_implausible`, `storage_full`,
  * `idempotency_conflict`, `refund_too_large`...), and `freed` for an
  * object used after `free()`.
  */
@@ -20,5 +20,5 @@ export declare class FiscalError extends PosError {}
 export declare class DeviceError extends PosError {}
 /** Syncing with the server. */
 export declare class SyncError extends PosError {}
-/** The till's database, or an object used after `free()` (`freed`). */
+/** The till's database: its storage full (`storage_full`, no sale recorded), or an object used after `free()` (`freed`). */
 export declare class StoreError extends PosError {}

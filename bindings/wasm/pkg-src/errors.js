@@ -18,7 +18,7 @@ export class FiscalError extends PosError {}
 export class DeviceError extends PosError {}
 /** Syncing with the server. */
 export class SyncError extends PosError {}
-/** The till's database, or an object used after `free()` (`freed`). */
+/** The till's database: its storage full (`storage_full`, no sale recorded), or an object used after `free()` (`freed`). */
 export class StoreError extends PosError {}
 
 const FAMILIES = { CartError, FiscalError, DeviceError, SyncError, StoreError };

@@ -49,6 +49,7 @@ fn kind_name(kind: &ReceiptKind) -> String {
     match kind {
         ReceiptKind::Sale => "sale".to_owned(),
         ReceiptKind::Refund { .. } => "refund".to_owned(),
+        ReceiptKind::Exchange { .. } => "exchange".to_owned(),
         ReceiptKind::Duplicate { number } => format!("duplicate {number}"),
         ReceiptKind::Training => "training".to_owned(),
         ReceiptKind::ProvisionalBill => "provisional_bill".to_owned(),

@@ -26,6 +26,7 @@ mod register;
 mod report;
 mod sale;
 mod stock;
+mod storage;
 mod sync;
 mod types;
 
@@ -35,6 +36,7 @@ pub use error::PosError;
 pub use opfs::install_opfs_storage;
 pub use register::Register;
 pub use sale::CompletedSale;
+pub use storage::storage_reserve_bytes;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -23,6 +23,8 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Complete one sale on a till file: `pos sell --db PATH --basket FILE --pay cash|card[:AMOUNT]...`.
     Sell(cmd::till::SellArgs),
+    /// Give back lines of a ticket and sell a basket on one ticket: `pos exchange --db PATH --ticket REF --return N:QTY [--return ...] --basket FILE --pay METHOD...`.
+    Exchange(cmd::exchange::ExchangeArgs),
     /// Complete N random realistic sales, printing `committed <number>` after each commit.
     Simulate(cmd::till::SimulateArgs),
     /// Make a till file with the merchant's settings: `pos init --db PATH --settings FILE` (JSON).
@@ -31,6 +33,8 @@ enum Command {
     Config(cmd::config::ConfigArgs),
     /// Describe a scanned code as JSON (EAN/UPC, in-store weight/price codes, GS1 element strings).
     Barcode(cmd::barcode::BarcodeArgs),
+    /// Refund lines of a ticket sold at any till of the retailer: `pos refund --db PATH --ticket REF [--line N:QTY]... --pay METHOD [--server URL]`.
+    Refund(cmd::refund::RefundArgs),
     /// Render a stored ticket's receipt; a second print is a DUPLICATA (series C).
     Receipt(cmd::receipt::ReceiptArgs),
     /// Price a basket given as JSON (FILE or `-` for stdin) with the pricing rules.
@@ -62,11 +66,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Price(args) => cmd::price::run(&args),
         Command::Receipt(args) => cmd::receipt::run(&args),
+        Command::Refund(args) => cmd::refund::run(&args),
         Command::Barcode(args) => cmd::barcode::run(&args),
         Command::Init(args) => cmd::config::init(&args),
         Command::Config(args) => cmd::config::config(&args),
         Command::Demo(args) => cmd::demo::run(&args),
         Command::Sell(args) => cmd::till::sell(&args),
+        Command::Exchange(args) => cmd::exchange::run(&args),
         Command::Simulate(args) => cmd::till::simulate(&args),
         Command::Verify(args) => cmd::fiscal::verify(&args),
         Command::Audit(args) => cmd::fiscal::audit(&args),

@@ -10,9 +10,11 @@
 //! order) and `totals.json`.
 
 mod check;
+mod purge;
 pub mod tarball;
 
 pub use check::{decode_jsonl, read_manifest, verify_archive};
+pub use purge::purge_archived_upto;
 
 use crate::canon;
 use crate::error::{FiscalError, Result};

@@ -410,15 +410,22 @@ pub fn record_ticket(
             series: orig.series,
             number: orig.number,
         })?;
-        if o.kind != "sale" || orig.series != series {
+        // An exchange's new lines are sold goods too: they can be refunded
+        // or exchanged in turn.
+        if !(o.kind == "sale" || o.kind == "exchange") || orig.series != series {
             return Err(FiscalError::InvalidTicket {
                 rule: "a refund or an exchange references a sale of its own series",
             });
         }
         let p: TicketPayload = canon::from_canonical(o.payload.as_bytes(), "ticket payload")?;
-        let left = p
+        let sold = p
             .ticket
-            .total
+            .lines
+            .iter()
+            .filter(|l| l.amount > 0)
+            .try_fold(0i64, |a, l| a.checked_add(l.amount))
+            .ok_or(FiscalError::Overflow { what: "refund" })?;
+        let left = sold
             .checked_add(rows::refunded_amount(conn, orig)?)
             .ok_or(FiscalError::Overflow { what: "refund" })?;
         // What this document gives back on its original: a refund's total,

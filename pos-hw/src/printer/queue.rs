@@ -49,9 +49,11 @@ impl JobKind {
     /// The job kind for a receipt of `kind` with `ticket` number.
     pub fn for_receipt(kind: &ReceiptKind, ticket: &str) -> JobKind {
         match kind {
-            ReceiptKind::Sale | ReceiptKind::Refund { .. } => JobKind::Original {
-                ticket: ticket.to_owned(),
-            },
+            ReceiptKind::Sale | ReceiptKind::Refund { .. } | ReceiptKind::Exchange { .. } => {
+                JobKind::Original {
+                    ticket: ticket.to_owned(),
+                }
+            }
             ReceiptKind::Duplicate { number } => JobKind::Duplicate {
                 ticket: ticket.to_owned(),
                 number: *number,

@@ -90,6 +90,12 @@ pub enum ReceiptKind {
         /// The original ticket number.
         original: String,
     },
+    /// An exchange: lines of the original given back and new lines sold on
+    /// one ticket, the balance paid or paid back.
+    Exchange {
+        /// The original ticket (`T42`, or `REGISTER/T42` for another till's).
+        original: String,
+    },
     /// The k-th copy of an already printed ticket.
     Duplicate {
         /// The copy counter (1, 2, 3...).
@@ -104,7 +110,10 @@ pub enum ReceiptKind {
 impl ReceiptKind {
     /// Whether this is an original fiscal receipt (printable once).
     pub fn is_fiscal_original(&self) -> bool {
-        matches!(self, ReceiptKind::Sale | ReceiptKind::Refund { .. })
+        matches!(
+            self,
+            ReceiptKind::Sale | ReceiptKind::Refund { .. } | ReceiptKind::Exchange { .. }
+        )
     }
 }
 

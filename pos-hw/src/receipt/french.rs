@@ -215,6 +215,17 @@ fn kind_banner(doc: &mut ReceiptDocument, kind: &ReceiptKind) {
                 TextStyle::centered(),
             );
         }
+        ReceiptKind::Exchange { original } => {
+            doc.text("ÉCHANGE", big);
+            doc.text(
+                format!("Ticket d'origine n° {original}"),
+                TextStyle::centered(),
+            );
+            doc.text(
+                "Articles rendus en négatif, solde ci-dessous",
+                TextStyle::centered(),
+            );
+        }
         ReceiptKind::Duplicate { number } => {
             doc.text(format!("DUPLICATA n°{number}"), big);
         }

@@ -24,6 +24,7 @@ pub fn open(path: &Path) -> Result<Connection, SdkError> {
         | OpenFlags::SQLITE_OPEN_URI;
     let mut conn = Connection::open_with_flags(path, flags)?;
     configure(&conn)?;
+    enable_incremental_vacuum(&conn)?;
     migrate(&mut conn)?;
     Ok(conn)
 }
@@ -45,6 +46,27 @@ fn configure(conn: &Connection) -> Result<(), SdkError> {
          PRAGMA foreign_keys=ON;
          PRAGMA temp_store=MEMORY;",
     )?;
+    Ok(())
+}
+
+/// Switches the file to `auto_vacuum=INCREMENTAL` (issue 18) so pages freed
+/// by compaction and purge can be given back in small steps
+/// (`register/purge.rs`). A new file takes it before its first table; a
+/// file written before (an older file, or a new one whose WAL header is
+/// already on disk) needs one full `VACUUM`, done once here at open
+/// (outside any transaction, as SQLite requires).
+fn enable_incremental_vacuum(conn: &Connection) -> Result<(), SdkError> {
+    let mode: i64 = conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
+    if mode == 2 {
+        return Ok(());
+    }
+    conn.execute_batch("PRAGMA auto_vacuum=INCREMENTAL")?;
+    // The mode takes at once only on a file with no page written yet (WAL
+    // mode already wrote the header); otherwise VACUUM rewrites it.
+    let mode: i64 = conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
+    if mode != 2 {
+        conn.execute_batch("VACUUM")?;
+    }
     Ok(())
 }
 
@@ -73,6 +95,7 @@ fn migrate(conn: &mut Connection) -> Result<(), SdkError> {
     }
     let tx = conn.transaction()?;
     pos_fiscal::store::migrate(&tx)?;
+    tx.execute_batch(crate::register::refund_anywhere::SCHEMA)?;
     tx.commit()?;
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! in the same transaction so that a read is one indexed lookup.
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Migration `i` takes the file from version `i` to `i + 1`.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -242,5 +242,33 @@ pub(super) const MIGRATIONS: &[&str] = &[
           OR NEW.kind != OLD.kind OR NEW.created_at != OLD.created_at
           OR NEW.payload != OLD.payload OR NEW.acked < OLD.acked
         BEGIN SELECT RAISE(ABORT, 'outbox events are immutable'); END;
+    ",
+    // 5: archive and purge on the till (`register/purge.rs`). Each period
+    // archive waits in `archive_uploads` until the sync server confirms it
+    // holds it (the file is then dropped, the receipt kept). The business
+    // copy of a ticket may be deleted once its fiscal record was purged
+    // after a signed archive (the same rule the verifier applies), and a
+    // stock movement once it is older than the purge point (levels already
+    // hold it). The file also switches to incremental auto-vacuum before
+    // this migration runs (`db::enable_incremental_vacuum`).
+    "
+    CREATE TABLE IF NOT EXISTS archive_uploads (
+        manifest_sha256 TEXT PRIMARY KEY,
+        from_day        TEXT NOT NULL,
+        to_day          TEXT NOT NULL,
+        file            BLOB,
+        made_at         TEXT NOT NULL,
+        confirmed_at    TEXT,
+        receipt         TEXT
+    );
+    DROP TRIGGER IF EXISTS tickets_no_delete;
+    CREATE TRIGGER tickets_no_delete BEFORE DELETE ON tickets
+        WHEN NOT (OLD.number <= COALESCE((SELECT upto FROM fiscal_purge_allow p WHERE p.series = OLD.series), 0)
+              AND NOT EXISTS (SELECT 1 FROM fiscal_record r WHERE r.series = OLD.series AND r.number = OLD.number))
+        BEGIN SELECT RAISE(ABORT, 'tickets are immutable'); END;
+    DROP TRIGGER IF EXISTS stock_movements_no_delete;
+    CREATE TRIGGER stock_movements_no_delete BEFORE DELETE ON stock_movements
+        WHEN OLD.at >= COALESCE((SELECT value FROM meta WHERE key = 'stock_purged_before'), '')
+        BEGIN SELECT RAISE(ABORT, 'stock movements are append-only'); END;
     ",
 ];

@@ -212,11 +212,10 @@ pub(crate) fn record_in_session(tx: &Transaction<'_>, ticket: &Ticket) -> Result
     let new = match ticket.kind() {
         TicketKind::Sale => session.record_sale(entry)?,
         TicketKind::Refund => session.record_refund(entry)?,
-        TicketKind::Exchange => {
-            return Err(SdkError::Unsupported {
-                what: "exchange tickets in a cash session",
-            });
-        }
+        // An exchange moves the drawer by its balance: taken like a sale,
+        // paid back like a refund.
+        TicketKind::Exchange if ticket.total().is_negative() => session.record_refund(entry)?,
+        TicketKind::Exchange => session.record_sale(entry)?,
     };
     if new {
         save_session(tx, &session)?;

@@ -40,6 +40,9 @@ pub struct RegisterConfig {
     /// How far the injected clock may stray from the journal before a
     /// write is refused (`clock_implausible`).
     pub clock: ClockPolicy,
+    /// Days of fiscal journal the till keeps once they are archived and
+    /// the sync server confirmed the archive (`None`: keeps everything).
+    pub journal_days_kept: Option<u32>,
 }
 
 /// The bounds of a plausible clock, checked before every journal write.
@@ -125,6 +128,7 @@ impl RegisterConfig {
             },
             require_cash_session: false,
             clock: ClockPolicy::default(),
+            journal_days_kept: None,
         })
     }
 

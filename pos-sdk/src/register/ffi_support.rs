@@ -19,6 +19,11 @@ impl Register {
                     .original_label(ticket)
                     .unwrap_or_else(|_| ticket.originals().join(", ")),
             },
+            (_, TicketKind::Exchange) => ReceiptKind::Exchange {
+                original: self
+                    .original_label(ticket)
+                    .unwrap_or_else(|_| ticket.originals().join(", ")),
+            },
             _ => ReceiptKind::Sale,
         };
         let number = format!("{}{}", sale.series.code(), sale.number);

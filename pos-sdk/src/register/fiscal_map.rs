@@ -28,13 +28,9 @@ pub fn ticket_input(
     let operation = match ticket.kind() {
         TicketKind::Sale => Operation::Sale,
         TicketKind::Refund => Operation::Refund,
-        TicketKind::Exchange => {
-            return Err(SdkError::Unsupported {
-                what: "exchange tickets in the fiscal journal",
-            });
-        }
+        TicketKind::Exchange => Operation::Exchange,
     };
-    let refund = operation == Operation::Refund;
+    let refund = operation != Operation::Sale;
     let lines = ticket
         .lines()
         .iter()

@@ -5,11 +5,13 @@
 //! Completing a sale writes everything it touches in ONE transaction (see
 //! [`sale`]).
 
+pub mod refund_anywhere;
 mod cash;
 pub mod chain;
 mod closure_receipt;
 mod config;
 mod customers;
+mod exchange;
 mod ffi_extra;
 mod ffi_support;
 mod fiscal_map;
@@ -18,6 +20,7 @@ mod gift;
 mod keys;
 mod orders;
 mod period;
+mod purge;
 mod receipts;
 mod reports;
 mod sale;
@@ -25,18 +28,23 @@ mod scan;
 mod settings;
 pub(crate) mod signed_copy;
 mod stock;
+mod storage;
 
 pub use cash::SessionAndDay;
 pub use config::{ClockPolicy, ReceiptSettings, RegisterConfig};
+pub use exchange::exchange_cart_of;
 pub use gift::PrintedGiftReceipt;
 pub(crate) use customers::{erase_pulled, load_loyalty, save_loyalty};
 pub use orders::{OrderTicket, OrderUpdate};
 pub use period::PeriodState;
+pub use purge::{ArchiveUpload, PurgeReport, VACUUM_PAGES_PER_STEP};
 pub use receipts::PrintedReceipt;
 pub use reports::{OperatorTotals, SalesReport, UNCATEGORISED, VatTotals};
 pub(crate) use sale::apply_movement;
 pub use sale::{CompletedSale, RefundLine, SaleOptions, SaleRefused};
 pub use settings::{SettingsError, TillSettings};
+pub use storage::STORAGE_RESERVE_BYTES;
+pub(crate) use storage::{describe_headroom, is_disk_full};
 
 use crate::{Clock, IdGenerator, SdkError, db};
 use pos_core::cart::Cart;
@@ -63,6 +71,8 @@ pub struct Register {
     /// otherwise delay every start-up of the till.
     catalog: OnceCell<Catalog>,
     promotions: Arc<[Promotion]>,
+    /// Space left for the till file, as its host last said (see [`storage`]).
+    storage_headroom: Option<u64>,
 }
 
 impl std::fmt::Debug for Register {
@@ -202,6 +212,7 @@ impl Register {
             signer,
             catalog: OnceCell::new(),
             promotions,
+            storage_headroom: None,
         })
     }
 

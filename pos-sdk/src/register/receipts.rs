@@ -57,6 +57,9 @@ impl Register {
             (_, TicketKind::Refund) => ReceiptKind::Refund {
                 original: self.original_label(&ticket)?,
             },
+            (_, TicketKind::Exchange) => ReceiptKind::Exchange {
+                original: self.original_label(&ticket)?,
+            },
             _ => ReceiptKind::Sale,
         };
         // The merchant block is the one signed in force at the sale.
@@ -274,6 +277,9 @@ pub(crate) fn receipt_for_event(
         })?;
     let kind = match ticket.kind() {
         TicketKind::Refund => ReceiptKind::Refund {
+            original: original_label(tx, ticket)?,
+        },
+        TicketKind::Exchange => ReceiptKind::Exchange {
             original: original_label(tx, ticket)?,
         },
         _ => ReceiptKind::Sale,

@@ -48,11 +48,12 @@ pub struct SalesReport {
     pub from: DateTime<Utc>,
     /// First instant after the period.
     pub to: DateTime<Utc>,
-    /// Number of sale tickets.
+    /// Number of sale tickets (exchanges included: an exchange is one
+    /// ticket whose balance may be of any sign).
     pub sales_count: u64,
     /// Number of refund tickets.
     pub refunds_count: u64,
-    /// Σ sale totals.
+    /// Σ sale totals, exchange balances included.
     pub sales_total: Money,
     /// Σ refund totals (negative or zero, signed as the tickets).
     pub refunds_total: Money,
@@ -167,7 +168,7 @@ impl SalesReport {
                 net: zero,
             });
         match t.kind() {
-            TicketKind::Sale => {
+            TicketKind::Sale | TicketKind::Exchange => {
                 self.sales_count = inc(self.sales_count)?;
                 self.sales_total = self.sales_total.checked_add(&total)?;
                 op.sales = inc(op.sales)?;
@@ -176,11 +177,6 @@ impl SalesReport {
                 self.refunds_count = inc(self.refunds_count)?;
                 self.refunds_total = self.refunds_total.checked_add(&total)?;
                 op.refunds = inc(op.refunds)?;
-            }
-            TicketKind::Exchange => {
-                return Err(SdkError::Unsupported {
-                    what: "exchange tickets in a sales report",
-                });
             }
         }
         op.net = op.net.checked_add(&total)?;

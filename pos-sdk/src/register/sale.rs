@@ -114,7 +114,8 @@ impl Register {
     /// different request is `idempotency_conflict` naming the key. Before
     /// anything is written, a clock the journal cannot accept is refused
     /// (`clock_implausible`), as is a sale the till cannot record now
-    /// (`day_closed`, `session_closed`).
+    /// (`day_closed`, `session_closed`), or that may not fit in the storage
+    /// left (`storage_full`).
     ///
     /// The cart and the payment are consumed: a completed cart cannot be
     /// scanned into, paid or completed again (the compiler says so). A
@@ -137,7 +138,18 @@ impl Register {
     }
 
     /// Records the sale of `cart` paid by `payment` (see [`Register::complete_sale`]).
+    /// A full disk (SQLITE_FULL) is `storage_full`, its transaction rolled back.
     pub(crate) fn record_sale(
+        &mut self,
+        cart: &Cart,
+        payment: &Payment,
+        options: &SaleOptions,
+    ) -> Result<CompletedSale, SdkError> {
+        self.write_sale(cart, payment, options)
+            .map_err(super::storage::full_disk_refusal)
+    }
+
+    fn write_sale(
         &mut self,
         cart: &Cart,
         payment: &Payment,
@@ -175,6 +187,7 @@ impl Register {
         {
             return Err(refused);
         }
+        self.check_storage_headroom()?;
         let id = key.unwrap_or_else(|| self.ids.next(now));
         let meta = self.ticket_meta(id, now, options);
         let ticket = cart.complete(payment, meta)?;
@@ -183,8 +196,10 @@ impl Register {
         // before the transaction (a till without a catalog sells ad-hoc items).
         let _ = self.catalog();
         let tx = self.conn.transaction()?;
-        let original = original_ref(&tx, &ticket)?;
-        let input = fiscal_map::ticket_input(&ticket, original, options.training)?;
+        let (original, original_register) = original_ref(&tx, &ticket, &self.config)?;
+        let mut input = fiscal_map::ticket_input(&ticket, original, options.training)?;
+        let remote = original_register.is_some();
+        input.original_register = original_register;
         let shortfalls = if options.training {
             Vec::new()
         } else {
@@ -196,7 +211,7 @@ impl Register {
             )?
         };
         let fiscal = journal::record_ticket(&tx, self.signer.as_ref(), stamp, &input)?;
-        insert_ticket(&tx, &ticket, &fiscal, original)?;
+        insert_ticket(&tx, &ticket, &fiscal, original.filter(|_| !remote))?;
         let mut outbox_seq = None;
         if !options.training {
             let program = loyalty_program_tx(&tx)?;
@@ -214,18 +229,15 @@ impl Register {
                 self.ids.next(at)
             })?;
             let receipt = super::receipts::receipt_for_event(&tx, &self.config, &ticket, &fiscal)?;
-            let payload = serde_json::json!({
+            let mut payload = serde_json::json!({
                 "ticket": &ticket,
                 "receipt": receipt,
                 "fiscal": { "series": fiscal.doc.series.code(), "number": fiscal.doc.number, "hash": &fiscal.hash },
                 "stock_movements": movements,
                 "loyalty_points": points,
             });
-            let kind = if ticket.kind() == TicketKind::Sale {
-                "sale"
-            } else {
-                "refund"
-            };
+            super::refund_anywhere::annotate(&tx, &ticket, &mut payload)?;
+            let kind = kind_code(ticket.kind());
             outbox_seq = Some(outbox::append(
                 &tx,
                 &self.ids.next(now),
@@ -251,13 +263,16 @@ impl Register {
     ///
     /// Refused before any tender is taken when the sale could not be
     /// recorded now: `day_closed` after the Z, `session_closed` when the
-    /// till requires an open cash session, `clock_implausible`.
+    /// till requires an open cash session, `clock_implausible`, and
+    /// `storage_full` when the host's storage headroom is under the reserve
+    /// of a sale (see [`Register::set_storage_headroom`]).
     pub fn start_payment(
         &self,
         cart: &Cart,
         customer: Option<&CustomerId>,
     ) -> Result<Payment, SdkError> {
         self.sellable_now()?;
+        self.check_storage_headroom()?;
         let used = match customer {
             Some(c) => self.meal_vouchers_used_today(c)?,
             None => pos_core::Money::zero(self.config.currency),
@@ -445,6 +460,7 @@ impl Register {
                 }
             }
         }
+        super::refund_anywhere::add_remote_refunds(&self.conn, original_id, &mut out)?;
         Ok(out)
     }
 
@@ -545,10 +561,15 @@ fn fingerprint(ticket: &Ticket, training: bool) -> Result<String, SdkError> {
     ))
 }
 
-/// The fiscal reference of the sale a refund takes back (its first original).
-fn original_ref(tx: &Transaction<'_>, ticket: &Ticket) -> Result<Option<DocRef>, SdkError> {
+/// The fiscal reference of the sale a refund takes back (its first
+/// original), with the original's till when it is another till's.
+fn original_ref(
+    tx: &Transaction<'_>,
+    ticket: &Ticket,
+    config: &super::RegisterConfig,
+) -> Result<(Option<DocRef>, Option<String>), SdkError> {
     let Some(original) = ticket.originals().first() else {
-        return Ok(None);
+        return Ok((None, None));
     };
     let row: Option<(String, i64)> = tx
         .query_row(
@@ -557,6 +578,12 @@ fn original_ref(tx: &Transaction<'_>, ticket: &Ticket) -> Result<Option<DocRef>,
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    if row.is_none()
+        && let Some((doc, till)) =
+            super::refund_anywhere::remote_ref(tx, original, config.store.as_str())?
+    {
+        return Ok((Some(doc), Some(till)));
+    }
     let (series, number) = row.ok_or_else(|| SdkError::NotFound {
         what: "original ticket",
         id: original.chars().take(40).collect(),
@@ -567,7 +594,7 @@ fn original_ref(tx: &Transaction<'_>, ticket: &Ticket) -> Result<Option<DocRef>,
     let number = u64::try_from(number).map_err(|_| SdkError::Corrupt {
         what: "ticket number",
     })?;
-    Ok(Some(DocRef { series, number }))
+    Ok((Some(DocRef { series, number }), None))
 }
 
 fn insert_ticket(
@@ -779,42 +806,45 @@ fn post_customer(
     let before = account.entries().len();
     let balance_before =
         i64::try_from(account.balance()?).map_err(|_| pos_core::CoreError::Overflow)?;
-    match ticket.kind() {
-        TicketKind::Sale => {
-            let lines: Vec<EarnLine> = ticket
-                .lines()
-                .iter()
-                .map(|l| EarnLine {
-                    sku: l.sku.clone(),
-                    categories: catalog
-                        .and_then(|c| {
-                            let ctx = pos_core::item::PriceContext {
-                                store: Some(ticket.store().clone()),
-                                customer_group: None,
-                                at: ticket.at(),
-                            };
-                            pos_core::item::ItemSource::item_by_sku(c, &l.sku, &ctx).ok()
-                        })
-                        .map(|item| item.categories)
-                        .unwrap_or_default(),
-                    quantity: l.quantity,
-                    eligible_amount: l.amount.amount(),
-                })
-                .collect();
-            account.earn(program, TicketId::new(ticket.id())?, ticket.at(), &lines)?;
+    // A refund gives back the points of what it returns; an exchange does
+    // that, then earns on what it sells.
+    if ticket.kind() != TicketKind::Sale
+        && let Some(original) = ticket.originals().first()
+    {
+        let returned = super::exchange::returned_amount(ticket)?;
+        if returned > Decimal::ZERO {
+            let op = OperationId::new(ids.next(ticket.at()))?;
+            account.reverse_refund(
+                op,
+                ticket.at(),
+                &TicketId::new(original.as_str())?,
+                returned,
+            )?;
         }
-        TicketKind::Refund | TicketKind::Exchange => {
-            if let Some(original) = ticket.originals().first() {
-                let refunded = ticket.total().amount().abs();
-                let op = OperationId::new(ids.next(ticket.at()))?;
-                account.reverse_refund(
-                    op,
-                    ticket.at(),
-                    &TicketId::new(original.as_str())?,
-                    refunded,
-                )?;
-            }
-        }
+    }
+    if ticket.kind() != TicketKind::Refund {
+        let lines: Vec<EarnLine> = ticket
+            .lines()
+            .iter()
+            .filter(|l| l.return_of.is_none())
+            .map(|l| EarnLine {
+                sku: l.sku.clone(),
+                categories: catalog
+                    .and_then(|c| {
+                        let ctx = pos_core::item::PriceContext {
+                            store: Some(ticket.store().clone()),
+                            customer_group: None,
+                            at: ticket.at(),
+                        };
+                        pos_core::item::ItemSource::item_by_sku(c, &l.sku, &ctx).ok()
+                    })
+                    .map(|item| item.categories)
+                    .unwrap_or_default(),
+                quantity: l.quantity,
+                eligible_amount: l.amount.amount(),
+            })
+            .collect();
+        account.earn(program, TicketId::new(ticket.id())?, ticket.at(), &lines)?;
     }
     super::customers::save_loyalty(tx, &account, before, Some(ticket.id()), || {
         ids.next(ticket.at())
@@ -851,7 +881,9 @@ fn post_stored_value(
         let op = OperationId::new(ids.next(ticket.at()))?;
         let amount = pos_core::Money::new(p.applied.amount().abs(), p.applied.currency());
         let ticket_id = Some(TicketId::new(ticket.id())?);
-        if p.applied.is_negative() {
+        if p.applied.is_negative() && super::exchange::credits_store_credit(ticket, &p.method) {
+            account.load(op, ticket.at(), amount, ticket_id)?;
+        } else if p.applied.is_negative() {
             account.refund(op, ticket.at(), amount, ticket_id)?;
         } else {
             account.redeem(op, ticket.at(), amount, ticket_id)?;

@@ -36,7 +36,7 @@ use std::str::FromStr;
 pub const JET_SETTING: &str = "till_settings";
 
 /// Every key, in the order `pos config` prints them.
-pub const KEYS: [&str; 15] = [
+pub const KEYS: [&str; 16] = [
     "trader_name",
     "address",
     "siret",
@@ -52,6 +52,7 @@ pub const KEYS: [&str; 15] = [
     "meal_voucher_cap",
     "stock_policies",
     "printer_profile",
+    "journal_days_kept",
 ];
 
 /// Why a setting was refused. Nothing is changed by a refused setting.
@@ -234,6 +235,9 @@ pub struct TillSettings {
     pub stock_policies: StockPolicies,
     /// The printer profile id (`epson-tm-t88`, `generic-58mm`...).
     pub printer_profile: String,
+    /// Days of journal kept on the till after their archive is confirmed
+    /// by the sync server (`None`: everything is kept; at least 1).
+    pub journal_days_kept: Option<u32>,
 }
 
 impl TillSettings {
@@ -264,6 +268,7 @@ impl TillSettings {
             meal_voucher_cap: config.tender_policy.meal_voucher.daily_cap.amount(),
             stock_policies: config.stock_policies.clone(),
             printer_profile: config.receipt.printer_profile.clone(),
+            journal_days_kept: config.journal_days_kept,
         }
     }
 
@@ -297,6 +302,10 @@ impl TillSettings {
             "meal_voucher_cap" => self.meal_voucher_cap.normalize().to_string(),
             "stock_policies" => serde_json::to_string(&self.stock_policies).unwrap_or_default(),
             "printer_profile" => self.printer_profile.clone(),
+            "journal_days_kept" => self
+                .journal_days_kept
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             _ => {
                 return Err(SettingsError::UnknownKey {
                     key: key.chars().take(64).collect(),
@@ -396,6 +405,21 @@ impl TillSettings {
                     .map_err(|_| SettingsError::UnknownPrinterProfile { value: given() })?;
                 self.printer_profile = v.to_owned();
             }
+            "journal_days_kept" => {
+                self.journal_days_kept = if v.is_empty() {
+                    None
+                } else {
+                    Some(
+                        v.parse::<u32>()
+                            .ok()
+                            .filter(|d| (1..=36_600).contains(d))
+                            .ok_or_else(|| SettingsError::InvalidAmount {
+                                key: "journal_days_kept",
+                                value: given(),
+                            })?,
+                    )
+                };
+            }
             _ => {
                 return Err(SettingsError::UnknownKey {
                     key: key.chars().take(64).collect(),
@@ -478,6 +502,11 @@ impl TillSettings {
     /// The canonical value of the JET 270: every key, the logo by its hash.
     pub(crate) fn signed_value(&self) -> String {
         let mut map = self.to_map();
+        // Unset, the key is left out: the value a file signed before the
+        // key existed stays the one it signs now.
+        if map.get("journal_days_kept").is_some_and(String::is_empty) {
+            map.remove("journal_days_kept");
+        }
         if let Some(logo) = map.get_mut("logo")
             && !logo.is_empty()
         {
@@ -551,6 +580,7 @@ impl TillSettings {
         receipt.logo = self.logo.clone();
         receipt.link_base = self.receipt_link_base.clone();
         receipt.printer_profile = self.printer_profile.clone();
+        config.journal_days_kept = self.journal_days_kept;
     }
 }
 

@@ -107,7 +107,11 @@ fn differences(
         out.push(("total", "total column differs from the copy"));
     }
     let original = match &row.original_id {
-        None => None,
+        // Another till's original: the reference the refund looked up.
+        None => match ticket.originals().first() {
+            Some(o) => super::refund_anywhere::remote_ref(conn, o, "")?.map(|(doc, _)| doc),
+            None => None,
+        },
         Some(id) => conn
             .query_row(
                 "SELECT series, number FROM tickets WHERE id = ?1",

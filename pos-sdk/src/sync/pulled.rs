@@ -48,6 +48,8 @@ pub(crate) enum Pulled {
     },
     /// A new catalog (JSON that pos-core imports).
     Catalog(String),
+    /// Lines of a ticket of this store refunded at another till.
+    Refund(Box<pos_sync::refunds::RefundedElsewhere>),
 }
 
 /// A pulled points movement.
@@ -75,6 +77,7 @@ pub(crate) fn decode(c: &Change, me: &str, currency: Currency) -> Result<Pulled,
         | ChangeKind::Customer
         | ChangeKind::StoredValue
         | ChangeKind::Loyalty
+        | ChangeKind::Refund
             if mine =>
         {
             Ok(Pulled::Nothing)
@@ -85,6 +88,9 @@ pub(crate) fn decode(c: &Change, me: &str, currency: Currency) -> Result<Pulled,
         ChangeKind::Loyalty => points(c),
         ChangeKind::Order => order(c),
         ChangeKind::Catalog => catalog(c),
+        ChangeKind::Refund => crate::register::refund_anywhere::decode_pulled(c)
+            .map(|r| Pulled::Refund(Box::new(r)))
+            .ok_or_else(|| SkipReason::Undecodable.into()),
     }
 }
 
@@ -242,6 +248,7 @@ mod tests {
             Ok(Pulled::Points(_)) => "ok:points".into(),
             Ok(Pulled::Order { .. }) => "ok:order".into(),
             Ok(Pulled::Catalog(_)) => "ok:catalog".into(),
+            Ok(Pulled::Refund(_)) => "ok:refund".into(),
             Err(skip) => skip.reason.code().into(),
         }
     }
@@ -467,5 +474,24 @@ mod tests {
         let codes: std::collections::BTreeSet<_> = all.iter().map(SkipReason::code).collect();
         assert_eq!(codes.len(), all.len());
         assert!(all.iter().all(|r| !r.message().is_empty()));
+    }
+
+    #[test]
+    fn a_refund_elsewhere_names_a_ticket_and_positive_lines() {
+        use ChangeKind::Refund;
+        let id = "0190a5f2-7c1e-7abc-8def-0123456789ab";
+        let data = |line: u32, q: &str| {
+            json!({ "original": id, "refund_ticket": "r", "device": "s/B1",
+                    "lines": [{ "line": line, "quantity": q }] })
+        };
+        assert_eq!(verdict(Refund, "e:1", data(1, "1")), "ok:refund");
+        assert_eq!(verdict(Refund, "e:1", data(0, "1")), "undecodable");
+        assert_eq!(verdict(Refund, "e:1", data(1, "-1")), "undecodable");
+        assert_eq!(verdict(Refund, "e:1", data(1, "0.0001")), "undecodable");
+        let mut other = data(1, "1");
+        other["original"] = json!("T42");
+        assert_eq!(verdict(Refund, "e:1", other), "undecodable");
+        let mine = change(Refund, "e:1", Some("till-a"), data(1, "1"));
+        assert!(matches!(decode(&mine, "till-a", Currency::EUR), Ok(Pulled::Nothing)));
     }
 }

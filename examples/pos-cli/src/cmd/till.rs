@@ -40,7 +40,7 @@ pub fn open_till(db: &Path) -> Result<Register, SdkError> {
     Ok(reg)
 }
 
-fn existing_ids(db: &Path) -> Option<(String, String)> {
+pub(super) fn existing_ids(db: &Path) -> Option<(String, String)> {
     if !db.exists() {
         return None;
     }
@@ -79,6 +79,9 @@ pub struct SellArgs {
     /// The cashier.
     #[arg(long, default_value = "cashier")]
     pub operator: String,
+    /// Store and register of a till file made here.
+    #[command(flatten)]
+    pub ids: super::till_ids::TillIds,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,41 +113,10 @@ pub fn sell(args: &SellArgs) -> ExitCode {
 }
 
 fn run_sell(args: &SellArgs) -> Result<serde_json::Value, SdkError> {
-    let text = std::fs::read_to_string(&args.basket).map_err(|_| SdkError::NotFound {
-        what: "basket file",
-        id: args.basket.display().to_string(),
-    })?;
-    let basket: BasketFile = serde_json::from_str(&text).map_err(|e| CoreError::InvalidJson {
-        line: e.line(),
-        column: e.column(),
-        detail: e.to_string(),
-    })?;
-    let mut reg = open_till(&args.db)?;
-    let ctx = reg.price_context(None);
+    let basket = read_basket(&args.basket)?;
+    let mut reg = super::till_ids::open_till_as(&args.db, &args.ids)?;
     let mut cart = reg.new_cart();
-    for item in &basket.items {
-        let line = match (&item.code, &item.sku) {
-            (Some(code), None) => reg.scan(&mut cart, code, &ctx)?,
-            (None, Some(sku)) => {
-                let catalog = reg.catalog()?;
-                let q = item
-                    .quantity
-                    .as_deref()
-                    .map(pos_core::money::parse_decimal)
-                    .transpose()?
-                    .unwrap_or(Decimal::ONE);
-                cart.add_sku(catalog, &Sku::new(sku.as_str())?, &ctx, q)?
-            }
-            _ => {
-                return Err(SdkError::Precondition {
-                    what: "each item has exactly one of `code` or `sku`",
-                });
-            }
-        };
-        if let (Some(q), Some(_)) = (&item.quantity, &item.code) {
-            cart.set_quantity(line, pos_core::money::parse_decimal(q)?)?;
-        }
-    }
+    add_basket(&reg, &mut cart, &basket)?;
     let mut payment = reg.start_payment(&cart, None)?;
     for spec in &args.pay {
         payment.add(parse_tender(spec, &payment, reg.config().currency)?)?;
@@ -170,8 +142,59 @@ fn run_sell(args: &SellArgs) -> Result<serde_json::Value, SdkError> {
     }))
 }
 
+/// A basket file (`pos sell --basket`), read and decoded before any till
+/// file is opened.
+pub(super) struct Basket(BasketFile);
+
+pub(super) fn read_basket(path: &Path) -> Result<Basket, SdkError> {
+    let text = std::fs::read_to_string(path).map_err(|_| SdkError::NotFound {
+        what: "basket file",
+        id: path.display().to_string(),
+    })?;
+    let basket: BasketFile = serde_json::from_str(&text).map_err(|e| CoreError::InvalidJson {
+        line: e.line(),
+        column: e.column(),
+        detail: e.to_string(),
+    })?;
+    Ok(Basket(basket))
+}
+
+/// Scans the basket's items into `cart` (codes as scanned, SKUs with an
+/// optional quantity).
+pub(super) fn add_basket(
+    reg: &Register,
+    cart: &mut pos_core::cart::Cart,
+    basket: &Basket,
+) -> Result<(), SdkError> {
+    let ctx = reg.price_context(None);
+    for item in &basket.0.items {
+        let line = match (&item.code, &item.sku) {
+            (Some(code), None) => reg.scan(cart, code, &ctx)?,
+            (None, Some(sku)) => {
+                let catalog = reg.catalog()?;
+                let q = item
+                    .quantity
+                    .as_deref()
+                    .map(pos_core::money::parse_decimal)
+                    .transpose()?
+                    .unwrap_or(Decimal::ONE);
+                cart.add_sku(catalog, &Sku::new(sku.as_str())?, &ctx, q)?
+            }
+            _ => {
+                return Err(SdkError::Precondition {
+                    what: "each item has exactly one of `code` or `sku`",
+                });
+            }
+        };
+        if let (Some(q), Some(_)) = (&item.quantity, &item.code) {
+            cart.set_quantity(line, pos_core::money::parse_decimal(q)?)?;
+        }
+    }
+    Ok(())
+}
+
 /// Parses `cash`, `card:12.50`... into a tender; no amount means what remains.
-fn parse_tender(spec: &str, payment: &Payment, currency: Currency) -> Result<Tender, SdkError> {
+pub(super) fn parse_tender(spec: &str, payment: &Payment, currency: Currency) -> Result<Tender, SdkError> {
     let (name, amount) = match spec.split_once(':') {
         Some((n, a)) => (n, Some(a)),
         None => (spec, None),
@@ -206,6 +229,9 @@ pub struct SimulateArgs {
     /// Seed of the basket generator (the same seed gives the same baskets).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Store and register of a till file made here.
+    #[command(flatten)]
+    pub ids: super::till_ids::TillIds,
 }
 
 /// Runs `pos simulate`: prints `committed <number>` right after each commit.
@@ -217,7 +243,7 @@ pub fn simulate(args: &SimulateArgs) -> ExitCode {
 }
 
 fn run_simulate(args: &SimulateArgs) -> Result<(), SdkError> {
-    let mut reg = open_till(&args.db)?;
+    let mut reg = super::till_ids::open_till_as(&args.db, &args.ids)?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let skus: Vec<(Sku, bool)> = reg
         .catalog()?

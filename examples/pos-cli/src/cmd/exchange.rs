@@ -1,0 +1,136 @@
+//! `pos exchange --db PATH --ticket REF --return N:QTY [--return ...]
+//! --basket FILE [--pay METHOD[:AMOUNT]]...`: gives back lines of a ticket of
+//! this till and sells the basket on the same ticket (one fiscal record of
+//! kind `exchange`); the balance is paid (positive) or paid back (negative)
+//! with the tenders given, none for an even exchange.
+
+use super::till::{add_basket, fail, open_till, parse_tender, read_basket};
+use pos_core::cart::{Actor, Permissions};
+use pos_core::ids::OperatorId;
+use pos_fiscal::Series;
+use pos_sdk::{RefundLine, Register, SaleOptions, SdkError};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `pos exchange`.
+#[derive(Debug, clap::Args)]
+pub struct ExchangeArgs {
+    /// The till's SQLite file.
+    #[arg(long)]
+    pub db: PathBuf,
+    /// The original ticket: `T42` (series and number) or its id.
+    #[arg(long)]
+    pub ticket: String,
+    /// A line of the original to give back, `N:QTY` (lines numbered from 1
+    /// as printed); repeated.
+    #[arg(long = "return", required = true)]
+    pub returns: Vec<String>,
+    /// The new items, as for `pos sell`.
+    #[arg(long)]
+    pub basket: PathBuf,
+    /// Payments of the balance in order (`cash`, `card`, `cheque`,
+    /// `meal_voucher`, each with an optional `:AMOUNT`, default what remains;
+    /// a negative balance is paid back): none for an even exchange.
+    #[arg(long, num_args = 1..)]
+    pub pay: Vec<String>,
+    /// The operator (exchanges need the `return` permission: the CLI acts
+    /// with a manager's rights).
+    #[arg(long, default_value = "manager")]
+    pub operator: String,
+    /// Idempotency key: the same exchange run again returns the same ticket.
+    #[arg(long)]
+    pub key: Option<String>,
+}
+
+/// Runs `pos exchange`.
+pub fn run(args: &ExchangeArgs) -> ExitCode {
+    match exchange(args) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// `N:QTY` (or `N`, one unit).
+fn parse_return(spec: &str) -> Result<RefundLine, SdkError> {
+    let bad = || SdkError::InvalidInput {
+        field: "return",
+        expected: "N:QTY, a line number from 1 and a positive quantity",
+    };
+    let (n, q) = spec.split_once(':').unwrap_or((spec, "1"));
+    let line: u32 = n.trim().parse().map_err(|_| bad())?;
+    let quantity = pos_core::money::parse_decimal(q).map_err(|_| bad())?;
+    Ok(RefundLine { line, quantity })
+}
+
+/// The stored ticket `T42` / `I7` names, or the id given.
+fn original_id(reg: &Register, reference: &str) -> Result<String, SdkError> {
+    let mut chars = reference.chars();
+    let numbered = chars
+        .next()
+        .and_then(|c| Series::parse(&c.to_string()))
+        .zip(chars.as_str().parse::<u64>().ok());
+    match numbered {
+        Some((series, number)) => Ok(reg.ticket_by_number(series, number)?.id().to_owned()),
+        None => Ok(reg.ticket(reference)?.id().to_owned()),
+    }
+}
+
+fn exchange(args: &ExchangeArgs) -> Result<serde_json::Value, SdkError> {
+    let returns = args
+        .returns
+        .iter()
+        .map(|s| parse_return(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let basket = read_basket(&args.basket)?;
+    if !args.db.exists() {
+        return Err(SdkError::NotFound {
+            what: "till file",
+            id: args.db.display().to_string(),
+        });
+    }
+    let mut reg = open_till(&args.db)?;
+    let operator = OperatorId::new(args.operator.as_str())?;
+    let original = original_id(&reg, &args.ticket)?;
+    let actor = Actor::new(operator.clone(), Permissions::manager());
+    let mut cart = reg.exchange_cart(&original, &returns, &actor)?;
+    add_basket(&reg, &mut cart, &basket)?;
+    let mut payment = reg.start_payment(&cart, None)?;
+    for spec in &args.pay {
+        // Tenders are given as positive amounts; what remains of a negative
+        // balance is the amount paid back.
+        let mut tender = parse_tender(spec, &payment, reg.config().currency)?;
+        tender.amount =
+            pos_core::Money::new(tender.amount.amount().abs(), tender.amount.currency());
+        payment.add(tender)?;
+    }
+    let options = SaleOptions {
+        operator,
+        customer: None,
+        training: false,
+        ticket_id: args.key.clone(),
+    };
+    let sale = reg.complete_sale(cart, payment, &options)?;
+    let t = &sale.ticket;
+    Ok(serde_json::json!({
+        "ticket": sale.number,
+        "series": sale.series.code(),
+        "id": t.id(),
+        "kind": "exchange",
+        "original": original,
+        "balance": t.total().format_plain(),
+        "returned": t.lines().iter().filter(|l| l.return_of.is_some()).map(|l| serde_json::json!({
+            "sku": l.sku.as_str(), "quantity": l.quantity.to_string(), "amount": l.amount.format_plain(),
+        })).collect::<Vec<_>>(),
+        "sold": t.lines().iter().filter(|l| l.return_of.is_none()).map(|l| serde_json::json!({
+            "sku": l.sku.as_str(), "quantity": l.quantity.to_string(), "amount": l.amount.format_plain(),
+        })).collect::<Vec<_>>(),
+        "payments": t.payments().iter().map(|p| serde_json::json!({
+            "method": p.method.code(), "amount": p.applied.format_plain(),
+        })).collect::<Vec<_>>(),
+        "change": t.change().format_plain(),
+        "signature_extract": sale.fiscal.extract,
+    }))
+}

@@ -1,0 +1,118 @@
+//! Exchanges as one ticket (issue 16): lines of an original given back and
+//! new items sold on the same cart, the balance paid or paid back with the
+//! usual tenders (store credit included).
+//!
+//! [`exchange_cart_of`] builds the cart from any original [`Ticket`] and what
+//! earlier refunds and exchanges already took back of it, so an original
+//! found at another till (through the sync server) plugs in the same way as
+//! a local one; [`Register::exchange_cart`] is the local wrapper. The
+//! cashier then scans the new items into that cart and completes it with
+//! [`Register::complete_sale`]: one fiscal record of kind `exchange`
+//! (pos-fiscal `Operation::Exchange`), both stock movements (returns in,
+//! sales out), the loyalty points of what is returned given back and those
+//! of what is sold earned, and one outbox event of kind `exchange`.
+
+use super::{RefundLine, Register};
+use crate::SdkError;
+use pos_core::cart::{Actor, Cart, Permission};
+use pos_core::ticket::{RefundSelection, Ticket};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+impl Register {
+    /// A cart that gives back `returns` of the stored ticket `original_id`
+    /// (lines numbered from 1, positive quantities), ready for the new items
+    /// to be scanned in. Needs the `return` permission. Refused, with
+    /// nothing written, when a line names no sold line
+    /// ([`SdkError::UnknownRefundLine`]) or asks for more than what earlier
+    /// refunds and exchanges left (`refund_exceeds_remaining`).
+    pub fn exchange_cart(
+        &self,
+        original_id: &str,
+        returns: &[RefundLine],
+        actor: &Actor,
+    ) -> Result<Cart, SdkError> {
+        require_return(actor)?;
+        let original = self.ticket(original_id)?;
+        let already = self.refunded_quantities(original_id)?;
+        exchange_cart_of(&original, &already, returns, actor)
+    }
+}
+
+fn require_return(actor: &Actor) -> Result<(), SdkError> {
+    if actor.permissions.has(Permission::Return) {
+        Ok(())
+    } else {
+        Err(SdkError::PermissionRequired {
+            action: "exchanging a ticket",
+            permission: Permission::Return.name(),
+        })
+    }
+}
+
+/// The cart of an exchange of `original`: its lines `returns` given back
+/// (numbered from 1), knowing the quantities `already` taken back per line
+/// (0-based, as [`Register::refunded_quantities`] gives them, or as the sync
+/// server reports them for another till's ticket). Needs the `return`
+/// permission; at least one line.
+pub fn exchange_cart_of(
+    original: &Ticket,
+    already: &BTreeMap<usize, Decimal>,
+    returns: &[RefundLine],
+    actor: &Actor,
+) -> Result<Cart, SdkError> {
+    require_return(actor)?;
+    let count = original.lines().len();
+    let unknown = |line: u64| SdkError::UnknownRefundLine {
+        line,
+        ticket: original.id().chars().take(40).collect(),
+        lines: count,
+    };
+    if returns.is_empty() {
+        return Err(SdkError::Core(pos_core::CoreError::EmptyTicket));
+    }
+    let selections = returns
+        .iter()
+        .map(|l| {
+            let index = usize::try_from(l.line)
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .filter(|i| *i < count)
+                .ok_or_else(|| unknown(u64::from(l.line)))?;
+            Ok(RefundSelection {
+                line: index,
+                quantity: l.quantity,
+            })
+        })
+        .collect::<Result<Vec<_>, SdkError>>()?;
+    Cart::refund_of(original, &selections, already, actor).map_err(|e| match e {
+        // pos-core counts from 0; the API from 1.
+        pos_core::CoreError::UnknownOriginalLine { line } => {
+            unknown(u64::try_from(line).unwrap_or(u64::MAX).saturating_add(1))
+        }
+        e => SdkError::Core(e),
+    })
+}
+
+/// What a refund or an exchange gives back on its original: the sum of its
+/// return lines' amounts, as a positive amount (what loyalty reverses).
+pub(crate) fn returned_amount(ticket: &Ticket) -> Result<Decimal, SdkError> {
+    ticket
+        .lines()
+        .iter()
+        .filter(|l| l.return_of.is_some())
+        .try_fold(Decimal::ZERO, |a, l| a.checked_add(l.amount.amount().abs()))
+        .ok_or_else(|| pos_core::CoreError::Overflow.into())
+}
+
+/// Whether paying back `method` on `ticket` credits a store-credit account
+/// (a credit note, "avoir"): an exchange's balance paid back as store
+/// credit is new value on the account, not the reversal of an earlier
+/// redemption (which a refund of a sale paid by that credit is).
+pub(crate) fn credits_store_credit(
+    ticket: &Ticket,
+    method: &pos_core::tender::TenderMethod,
+) -> bool {
+    ticket.kind() == pos_core::ticket::TicketKind::Exchange
+        && matches!(method, pos_core::tender::TenderMethod::StoreCredit { .. })
+}
