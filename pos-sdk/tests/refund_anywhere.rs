@@ -76,12 +76,18 @@ fn till(
     seed: u64,
 ) -> Till {
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let config = RegisterConfig::france(
+    let mut config = RegisterConfig::france(
         StoreId::new(store).unwrap(),
         RegisterId::new(name).unwrap(),
         LocationId::new("shop").unwrap(),
     )
     .unwrap();
+    config.receipt.trader = pos_hw::receipt::TraderFacts {
+        name: "Boulangerie test".into(),
+        address: vec!["1 rue de l'Exemple".into(), "59000 Lille".into()],
+        siret: "40483304800022".into(),
+        vat_number: Some("FR83404833048".into()),
+    };
     let mut reg = Register::open_with_key_file(
         &dir.join(format!("{name}.sqlite")),
         config,
@@ -179,6 +185,17 @@ fn a_sale_at_one_store_is_refunded_once_at_another() {
     let (series, number, register) = refund_reference(&b1, refund.number);
     assert_eq!((series.as_str(), number), ("T", sale.number));
     assert_eq!(register.as_deref(), Some("lille-1/A1"));
+    // The receipt names the original's till, series and number.
+    let facts = b1
+        .reg
+        .stored_receipt_facts(refund.series, refund.number)
+        .unwrap();
+    assert_eq!(
+        facts.kind,
+        pos_hw::receipt::ReceiptKind::Refund {
+            original: format!("lille-1/A1/T{}", sale.number)
+        }
+    );
     b1.sync(&url);
 
     // A1 pulls: the unit refunded at B1 counts; only one is left.

@@ -315,9 +315,16 @@ fn original_label(conn: &rusqlite::Connection, ticket: &Ticket) -> Result<String
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(row
-            .map(|(s, n)| format!("{s}{n}"))
-            .unwrap_or_else(|| id.clone()))
+        if let Some((s, n)) = row {
+            return Ok(format!("{s}{n}"));
+        }
+        // Another till's original: its till, series and number.
+        Ok(
+            match super::refund_anywhere::remote_ref(conn, id, ticket.store().as_str())? {
+                Some((doc, till)) => format!("{till}/{}{}", doc.series.code(), doc.number),
+                None => id.clone(),
+            },
+        )
     }
 }
 
