@@ -324,34 +324,37 @@ fn scenario<S: Storage>(server: Server<S>) {
     );
     assert!(server.refund_flags("R1").unwrap().is_empty());
 
-    // A race: eight tills of store B reserve the last unit of another
-    // ticket at once; exactly one wins.
-    let (last, _) = sell(&mut a1, 1);
-    sync(&server, &mut a1);
+    // A race, ten times: eight tills of store B reserve the last unit of
+    // a ticket at once; exactly one wins each time.
     let devices: Vec<_> = (0..8)
         .map(|i| raw_device(&server, "R1", "s-b", &format!("race{i}")))
         .collect();
-    let barrier = Arc::new(Barrier::new(devices.len()));
-    let handles: Vec<_> = devices
-        .into_iter()
-        .enumerate()
-        .map(|(i, dev)| {
-            let server = server.clone();
-            let barrier = Arc::clone(&barrier);
-            let last = last.clone();
-            std::thread::spawn(move || {
-                barrier.wait();
-                reserve(&server, &dev, &format!("race-{i}"), &last, 1, "1")
+    for round in 0..10 {
+        let (last, _) = sell(&mut a1, 1);
+        sync(&server, &mut a1);
+        let barrier = Arc::new(Barrier::new(devices.len()));
+        let handles: Vec<_> = devices
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, dev)| {
+                let server = server.clone();
+                let barrier = Arc::clone(&barrier);
+                let last = last.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    reserve(&server, &dev, &format!("race-{round}-{i}"), &last, 1, "1")
+                })
             })
-        })
-        .collect();
-    let answers: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    let won = answers.iter().filter(|(s, _)| *s == 200).count();
-    let lost = answers
-        .iter()
-        .filter(|(s, v)| *s == 409 && v["code"] == "refund_exceeds_remaining")
-        .count();
-    assert_eq!((won, lost), (1, 7), "{answers:?}");
+            .collect();
+        let answers: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let won = answers.iter().filter(|(s, _)| *s == 200).count();
+        let lost = answers
+            .iter()
+            .filter(|(s, v)| *s == 409 && v["code"] == "refund_exceeds_remaining")
+            .count();
+        assert_eq!((won, lost), (1, 7), "round {round}: {answers:?}");
+    }
 }
 
 #[test]
