@@ -18,6 +18,7 @@ mod customers;
 mod devices;
 mod error;
 mod fiscal;
+mod gift;
 mod guard;
 mod orders;
 mod register;
