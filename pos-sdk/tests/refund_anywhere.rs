@@ -263,9 +263,20 @@ fn a_sale_at_one_store_is_refunded_once_at_another() {
             .code(),
         "offline_refund_refused"
     );
+    assert_eq!(b1.reg.settings().get("offline_refund").unwrap(), "refuse");
+    let boss = OperatorId::new("boss").unwrap();
+    assert!(
+        b1.reg
+            .set_offline_refund_policy("sometimes", &boss)
+            .is_err()
+    );
     b1.reg
-        .set_offline_refund_policy("manager_approval")
+        .set_offline_refund_policy("manager_approval", &boss)
         .unwrap();
+    assert_eq!(
+        b1.reg.settings().get("offline_refund").unwrap(),
+        "manager_approval"
+    );
     assert!(matches!(
         b1.reg.check_offline_refund(&offline, &cashier),
         Err(RefundAnywhereError::OfflineRefused { .. })

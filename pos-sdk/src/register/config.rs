@@ -43,6 +43,9 @@ pub struct RegisterConfig {
     /// Days of fiscal journal the till keeps once they are archived and
     /// the sync server confirmed the archive (`None`: keeps everything).
     pub journal_days_kept: Option<u32>,
+    /// What an offline refund the server cannot check needs (the
+    /// `offline_refund` setting).
+    pub offline_refund: super::refund_anywhere::OfflineRefund,
 }
 
 /// The bounds of a plausible clock, checked before every journal write.
@@ -129,6 +132,7 @@ impl RegisterConfig {
             require_cash_session: false,
             clock: ClockPolicy::default(),
             journal_days_kept: None,
+            offline_refund: super::refund_anywhere::OfflineRefund::Refuse,
         })
     }
 

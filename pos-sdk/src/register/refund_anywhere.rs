@@ -63,6 +63,37 @@ pub const OFFLINE_MANAGER_APPROVAL: &str = "manager_approval";
 /// The till-setting key of the offline policy.
 pub const OFFLINE_REFUND_KEY: &str = "offline_refund";
 
+/// What a refund needs when the server cannot check its original (the
+/// retailer's `offline_refund` till setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OfflineRefund {
+    /// Refused (`offline_refund_refused`).
+    #[default]
+    Refuse,
+    /// Allowed with a manager's approval, recorded as a refund without
+    /// verified original and flagged by the server if it over-refunds.
+    ManagerApproval,
+}
+
+impl OfflineRefund {
+    /// The setting's text.
+    pub fn code(self) -> &'static str {
+        match self {
+            OfflineRefund::Refuse => OFFLINE_REFUSE,
+            OfflineRefund::ManagerApproval => OFFLINE_MANAGER_APPROVAL,
+        }
+    }
+
+    /// Reads the setting's text.
+    pub fn parse(s: &str) -> Option<OfflineRefund> {
+        match s {
+            OFFLINE_REFUSE => Some(OfflineRefund::Refuse),
+            OFFLINE_MANAGER_APPROVAL => Some(OfflineRefund::ManagerApproval),
+            _ => None,
+        }
+    }
+}
+
 /// Why a refund anywhere was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -504,41 +535,20 @@ impl Register {
         })
     }
 
-    /// The retailer's offline refund policy on this till: [`OFFLINE_REFUSE`]
-    /// (the default) or [`OFFLINE_MANAGER_APPROVAL`].
-    pub fn offline_refund_policy(&self) -> Result<&'static str, RefundAnywhereError> {
-        let v: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [OFFLINE_REFUND_KEY],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql)?;
-        Ok(match v.as_deref() {
-            Some(OFFLINE_MANAGER_APPROVAL) => OFFLINE_MANAGER_APPROVAL,
-            _ => OFFLINE_REFUSE,
-        })
+    /// The retailer's offline refund policy on this till (the signed
+    /// `offline_refund` setting; [`OfflineRefund::Refuse`] by default).
+    pub fn offline_refund_policy(&self) -> OfflineRefund {
+        self.config.offline_refund
     }
 
-    /// Sets the offline refund policy ([`OFFLINE_REFUSE`] or
-    /// [`OFFLINE_MANAGER_APPROVAL`]); any other value is refused.
-    pub fn set_offline_refund_policy(&self, policy: &str) -> Result<(), RefundAnywhereError> {
-        if policy != OFFLINE_REFUSE && policy != OFFLINE_MANAGER_APPROVAL {
-            return Err(SdkError::InvalidInput {
-                field: OFFLINE_REFUND_KEY,
-                expected: "refuse or manager_approval",
-            }
-            .into());
-        }
-        self.conn
-            .execute(
-                "INSERT INTO meta(key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [OFFLINE_REFUND_KEY, policy],
-            )
-            .map_err(sql)?;
+    /// Sets the offline refund policy (`refuse` or `manager_approval`), as
+    /// the `offline_refund` setting (a signed JET 270 by `operator`).
+    pub fn set_offline_refund_policy(
+        &mut self,
+        policy: &str,
+        operator: &pos_core::ids::OperatorId,
+    ) -> Result<(), RefundAnywhereError> {
+        self.set_setting(OFFLINE_REFUND_KEY, policy, operator)?;
         Ok(())
     }
 
@@ -551,12 +561,12 @@ impl Register {
         found: &FoundOriginal,
         approver: &Actor,
     ) -> Result<(), RefundAnywhereError> {
-        let policy = self.offline_refund_policy()?;
+        let policy = self.offline_refund_policy();
         let manager = Permissions::manager();
         let is_manager = [Permission::Return, Permission::PriceOverride]
             .iter()
             .all(|p| !manager.has(*p) || approver.permissions.has(*p));
-        if policy != OFFLINE_MANAGER_APPROVAL {
+        if policy != OfflineRefund::ManagerApproval {
             return Err(RefundAnywhereError::OfflineRefused {
                 policy: OFFLINE_REFUSE,
             });

@@ -36,7 +36,7 @@ use std::str::FromStr;
 pub const JET_SETTING: &str = "till_settings";
 
 /// Every key, in the order `pos config` prints them.
-pub const KEYS: [&str; 16] = [
+pub const KEYS: [&str; 17] = [
     "trader_name",
     "address",
     "siret",
@@ -53,6 +53,7 @@ pub const KEYS: [&str; 16] = [
     "stock_policies",
     "printer_profile",
     "journal_days_kept",
+    "offline_refund",
 ];
 
 /// Why a setting was refused. Nothing is changed by a refused setting.
@@ -153,6 +154,12 @@ pub enum SettingsError {
         /// The value given.
         value: String,
     },
+    /// The offline refund policy is `refuse` or `manager_approval`.
+    #[error("invalid offline_refund `{value}`: expected refuse or manager_approval")]
+    InvalidOfflineRefund {
+        /// The value given.
+        value: String,
+    },
     /// The currency cannot change once the till has tickets.
     #[error("the currency cannot change from {from} to {to}: the till already has tickets")]
     CurrencyLocked {
@@ -194,6 +201,7 @@ impl SettingsError {
             SettingsError::InvalidLogo { .. } => "invalid_logo",
             SettingsError::InvalidStockPolicies => "invalid_stock_policies",
             SettingsError::UnknownPrinterProfile { .. } => "unknown_printer_profile",
+            SettingsError::InvalidOfflineRefund { .. } => "invalid_offline_refund",
             SettingsError::CurrencyLocked { .. } => "currency_locked",
             SettingsError::MerchantNotConfigured { .. } => "merchant_not_configured",
             SettingsError::Inconsistent { .. } => "settings_inconsistent",
@@ -238,6 +246,9 @@ pub struct TillSettings {
     /// Days of journal kept on the till after their archive is confirmed
     /// by the sync server (`None`: everything is kept; at least 1).
     pub journal_days_kept: Option<u32>,
+    /// Offline refunds of originals the server cannot check: `refuse` or
+    /// `manager_approval` (see [`crate::refund_anywhere`]).
+    pub offline_refund: super::refund_anywhere::OfflineRefund,
 }
 
 impl TillSettings {
@@ -269,6 +280,7 @@ impl TillSettings {
             stock_policies: config.stock_policies.clone(),
             printer_profile: config.receipt.printer_profile.clone(),
             journal_days_kept: config.journal_days_kept,
+            offline_refund: config.offline_refund,
         }
     }
 
@@ -302,6 +314,7 @@ impl TillSettings {
             "meal_voucher_cap" => self.meal_voucher_cap.normalize().to_string(),
             "stock_policies" => serde_json::to_string(&self.stock_policies).unwrap_or_default(),
             "printer_profile" => self.printer_profile.clone(),
+            "offline_refund" => self.offline_refund.code().to_owned(),
             "journal_days_kept" => self
                 .journal_days_kept
                 .map(|d| d.to_string())
@@ -405,6 +418,10 @@ impl TillSettings {
                     .map_err(|_| SettingsError::UnknownPrinterProfile { value: given() })?;
                 self.printer_profile = v.to_owned();
             }
+            "offline_refund" => {
+                self.offline_refund = super::refund_anywhere::OfflineRefund::parse(v)
+                    .ok_or_else(|| SettingsError::InvalidOfflineRefund { value: given() })?;
+            }
             "journal_days_kept" => {
                 self.journal_days_kept = if v.is_empty() {
                     None
@@ -507,6 +524,9 @@ impl TillSettings {
         if map.get("journal_days_kept").is_some_and(String::is_empty) {
             map.remove("journal_days_kept");
         }
+        if map.get("offline_refund").map(String::as_str) == Some("refuse") {
+            map.remove("offline_refund");
+        }
         if let Some(logo) = map.get_mut("logo")
             && !logo.is_empty()
         {
@@ -581,6 +601,7 @@ impl TillSettings {
         receipt.link_base = self.receipt_link_base.clone();
         receipt.printer_profile = self.printer_profile.clone();
         config.journal_days_kept = self.journal_days_kept;
+        config.offline_refund = self.offline_refund;
     }
 }
 

@@ -116,7 +116,8 @@ pub fn run(args: &RefundArgs) -> ExitCode {
 fn refund(args: &RefundArgs) -> Result<Value, RefundAnywhereError> {
     let mut reg = super::till::open_till(&args.db)?;
     if let Some(policy) = &args.offline_policy {
-        reg.set_offline_refund_policy(policy)?;
+        let by = OperatorId::new(&args.operator).map_err(SdkError::from)?;
+        reg.set_offline_refund_policy(policy, &by)?;
     }
     let lines = args
         .lines
