@@ -386,6 +386,13 @@ fn nothing_is_purged_before_the_server_confirms_or_within_the_days_kept() {
         till.int("SELECT MIN(number) FROM fiscal_record WHERE series = 'T'"),
         63
     );
+    // The freed pages go back to the file system, a bounded step at a time.
+    let free = till.int("PRAGMA freelist_count");
+    assert!(free > 0, "a purge frees pages");
+    let freed = till.reg.reclaim_space(1).unwrap() as i64;
+    assert_eq!(freed, free.min(i64::from(pos_sdk::VACUUM_PAGES_PER_STEP)));
+    till.reg.reclaim_space(u32::MAX).unwrap();
+    assert_eq!(till.int("PRAGMA freelist_count"), 0);
     let r = till.reg.verify().unwrap();
     assert!(r.is_intact(), "{}", r.to_json());
     // A purge is logged (JET 20, action=purge).

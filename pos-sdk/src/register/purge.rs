@@ -282,20 +282,24 @@ impl Register {
     /// [`VACUUM_PAGES_PER_STEP`] pages, each its own short write (a sale
     /// waits at most one step). Returns the pages given back.
     pub fn reclaim_space(&mut self, steps: u32) -> Result<u64, SdkError> {
-        let mut freed: u64 = 0;
+        let free = |c: &rusqlite::Connection| -> Result<i64, SdkError> {
+            Ok(c.query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
+        };
+        let start = free(&self.conn)?;
         for _ in 0..steps {
-            let free: i64 = self
-                .conn
-                .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
-            if free <= 0 {
+            if free(&self.conn)? <= 0 {
                 break;
             }
-            let step = free.min(i64::from(VACUUM_PAGES_PER_STEP));
-            self.conn
-                .execute_batch(&format!("PRAGMA incremental_vacuum({step})"))?;
-            freed = freed.saturating_add(u64::try_from(step).unwrap_or(0));
+            // The pragma frees one page per step of its statement: run it
+            // to the end (one short write transaction of at most N pages).
+            let mut st = self.conn.prepare_cached(&format!(
+                "PRAGMA incremental_vacuum({VACUUM_PAGES_PER_STEP})"
+            ))?;
+            let mut rows = st.query([])?;
+            while rows.next()?.is_some() {}
         }
-        Ok(freed)
+        let end = free(&self.conn)?;
+        Ok(u64::try_from(start.saturating_sub(end)).unwrap_or(0))
     }
 }
 
