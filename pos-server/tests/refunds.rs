@@ -153,7 +153,18 @@ fn call<S: Storage>(
     body: &serde_json::Value,
 ) -> (u16, serde_json::Value) {
     let body = body.to_string().into_bytes();
-    let ts = Utc::now().timestamp_millis();
+    // Two requests with the same body in one millisecond would sign the
+    // same bytes (a replay): each request gets its own stamp.
+    static LAST: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let now = Utc::now().timestamp_millis();
+    let ts = 1 + LAST
+        .fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |last| Some(last.max(now - 1) + 1),
+        )
+        .unwrap()
+        .max(now - 1);
     let sig = auth::sign(&dev.1, "POST", path, ts, &body);
     let req = HttpRequest {
         method: "POST",
@@ -323,6 +334,39 @@ fn scenario<S: Storage>(server: Server<S>) {
         (409, Some("refund_exceeds_remaining"))
     );
     assert!(server.refund_flags("R1").unwrap().is_empty());
+
+    // An unused reservation lapses after RESERVATION_TTL_MS: the unit is
+    // refundable again, and another till may reserve it.
+    let (lapsing, _) = sell(&mut a1, 1);
+    sync(&server, &mut a1);
+    let t0 = Utc::now();
+    let req = refunds::ReserveRequest {
+        protocol: 1,
+        key: "lapse".into(),
+        ticket_id: lapsing.clone(),
+        lines: vec![refunds::LineQuantity {
+            line: 1,
+            quantity: Decimal::ONE,
+        }],
+    };
+    let r = server.refund_reserve(&b1.0, &req, t0).unwrap();
+    assert_eq!(
+        r.expires_at_ms,
+        t0.timestamp_millis() + refunds::RESERVATION_TTL_MS
+    );
+    let by_id = refunds::TicketRef::Id {
+        ticket_id: lapsing.clone(),
+    };
+    let at = |ms: i64| t0 + chrono::Duration::milliseconds(ms);
+    let left = |ms: i64| server.refund_lookup("s-b", &by_id, at(ms)).unwrap().lines[0].refundable;
+    assert_eq!(left(refunds::RESERVATION_TTL_MS - 1), Decimal::ZERO);
+    assert_eq!(left(refunds::RESERVATION_TTL_MS), Decimal::ONE);
+    let mut other = req.clone();
+    other.key = "after-lapse".into();
+    let (race0, _) = raw_device(&server, "R1", "s-b", "late");
+    server
+        .refund_reserve(&race0, &other, at(refunds::RESERVATION_TTL_MS))
+        .unwrap();
 
     // A race, ten times: eight tills of store B reserve the last unit of
     // a ticket at once; exactly one wins each time.
