@@ -59,6 +59,10 @@ enum Command {
     Journal(cmd::fiscal::JournalArgs),
     /// Back office admin: `pos backoffice add-retailer|add-store|add-user|enrolment-code|web-key|retention|access-log|...`.
     Backoffice(cmd::backoffice::BackOfficeArgs),
+    Customer(cmd::chain::CustomerArgs),
+    Stock(cmd::chain::StockArgs),
+    Transfer(cmd::chain::TransferArgs),
+    Order(cmd::chain::OrderArgs),
 }
 
 fn main() -> ExitCode {
@@ -84,5 +88,9 @@ fn main() -> ExitCode {
         Command::Sync(args) => cmd::sync::sync(&args),
         Command::Restore(args) => cmd::restore::run(&args),
         Command::Backoffice(args) => cmd::backoffice::run(&args),
+        Command::Customer(args) => cmd::chain::customer(&args),
+        Command::Stock(args) => cmd::chain::stock(&args),
+        Command::Transfer(args) => cmd::chain::transfer(&args),
+        Command::Order(args) => cmd::chain::order(&args),
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod backoffice;
 pub mod barcode;
+pub mod chain;
 pub mod config;
 pub mod demo;
 pub mod exchange;
