@@ -59,9 +59,13 @@ enum Command {
     Journal(cmd::fiscal::JournalArgs),
     /// Back office admin: `pos backoffice add-retailer|add-store|add-user|enrolment-code|web-key|retention|access-log|...`.
     Backoffice(cmd::backoffice::BackOfficeArgs),
+    /// Customers across the retailer's stores: `pos customer add|search QUERY|history ID --db PATH [--server URL]`.
     Customer(cmd::chain::CustomerArgs),
+    /// An item's stock: `pos stock SKU --db PATH [--server URL]` (with a server: every store of the retailer).
     Stock(cmd::chain::StockArgs),
+    /// Move stock between stores: `pos transfer --db PATH --server URL --sku SKU --quantity Q --from STORE[:LOC] --to STORE[:LOC]`.
     Transfer(cmd::chain::TransferArgs),
+    /// A click & collect order in a store of the retailer: `pos order --db PATH --server URL --store S --line SKU:QTY...`.
     Order(cmd::chain::OrderArgs),
 }
 
