@@ -18,6 +18,7 @@ mod convert;
 mod customers;
 mod error;
 mod fiscal;
+mod gift;
 #[cfg(target_arch = "wasm32")]
 mod opfs;
 mod orders;
