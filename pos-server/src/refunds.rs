@@ -1,6 +1,6 @@
 //! Refunds anywhere in the retailer (issue 16), server side.
 //!
-//! - Every pushed sale is indexed ([`on_ticket`]): its id, store, device,
+//! - Every pushed sale and exchange is indexed ([`on_ticket`]): its id, store, device,
 //!   register and fiscal number, with the ticket. A till of any store of
 //!   the same retailer finds it by reference ([`Server::refund_lookup`]);
 //!   a device of another retailer gets not-found, as for a ticket that
@@ -369,7 +369,8 @@ struct FiscalView {
     number: u64,
 }
 
-/// Indexes a pushed sale, and counts a pushed refund against its
+/// Indexes a pushed sale or exchange (its sold lines are refundable), and
+/// counts the return lines of a pushed refund or exchange against their
 /// originals (consuming its reservation, telling the original's store,
 /// flagging an excess). Never refuses the event: a payload that does not
 /// read as a pos-core ticket is simply not indexed.
@@ -381,15 +382,14 @@ pub fn on_ticket(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
     else {
         return Ok(());
     };
-    if ticket.kind() == TicketKind::Sale {
-        let Some(fiscal) = e
+    // A sale, and an exchange for the lines it sells, are originals.
+    if ticket.kind() != TicketKind::Refund
+        && let Some(fiscal) = e
             .payload
             .get("fiscal")
             .and_then(|f| serde_json::from_value::<FiscalView>(f.clone()).ok())
             .filter(|f| Series::parse(&f.series).is_some())
-        else {
-            return Ok(());
-        };
+    {
         let number = i64::try_from(fiscal.number).map_err(|_| overflow())?;
         let json = serde_json::to_string(&ticket).map_err(|_| corrupt("ticket"))?;
         tx.refunds().exec(
@@ -405,9 +405,8 @@ pub fn on_ticket(tx: &mut dyn Tx, dev: &Device, e: &WireEvent) -> Result<()> {
                 Arg::Text(&json),
             ],
         )?;
-        return Ok(());
     }
-    // Return lines, per original (sorted: row locks in one order).
+    // Return lines (a refund's, or an exchange's), per original (sorted: row locks in one order).
     let mut per_original: BTreeMap<String, BTreeMap<usize, Decimal>> = BTreeMap::new();
     for l in ticket.lines() {
         if let Some(o) = &l.return_of {

@@ -401,6 +401,94 @@ fn scenario<S: Storage>(server: Server<S>) {
     }
 }
 
+/// An exchange at store B of store A's original, through the server: its
+/// return line consumes its reservation and counts against the original
+/// (A's feed is told), and its own sale line is a refundable original.
+fn exchange_scenario<S: Storage>(server: Server<S>) {
+    let mut a1 = till(&server, "R1", "s-a", "A1", 11);
+    let (id, _) = sell(&mut a1, 2);
+    sync(&server, &mut a1);
+    let mut b1 = till(&server, "R1", "s-b", "B1", 12);
+    let b2 = raw_device(&server, "R1", "s-b", "B2");
+    let manager = pos_core::cart::Actor::new(
+        OperatorId::new("boss").unwrap(),
+        pos_core::cart::Permissions::manager(),
+    );
+    let found = b1
+        .find_original(&id, Some(&mut Direct(server.clone())))
+        .unwrap();
+    assert!(found.verified);
+    let returns = [pos_sdk::RefundLine {
+        line: 1,
+        quantity: Decimal::ONE,
+    }];
+    let mut cart = b1.exchange_cart_from(&found, &returns, &manager).unwrap();
+    b1.reserve_refund(&found, &cart, "x-1", &mut Direct(server.clone()))
+        .unwrap();
+    let (_, v) = lookup(&server, &b2, &id);
+    assert_eq!(v["lines"][0]["reserved"], "1", "{v}");
+    let ctx = b1.price_context(None);
+    b1.scan(&mut cart, "TS-M", &ctx).unwrap();
+    let pay = b1.start_payment(&cart, None).unwrap();
+    assert!(pay.remaining().unwrap().is_zero());
+    let sale = b1
+        .complete_sale(
+            cart,
+            pay,
+            &SaleOptions::by(OperatorId::new("boss").unwrap()),
+        )
+        .unwrap();
+    let exchange = sale.ticket.id().to_owned();
+    sync(&server, &mut b1);
+
+    // The return counts, its reservation consumed (no longer held).
+    let (_, v) = lookup(&server, &b2, &id);
+    assert_eq!(v["lines"][0]["refunded"], "1", "{v}");
+    assert_eq!(v["lines"][0]["reserved"], "0", "{v}");
+    assert_eq!(refundable(&v, 0), Decimal::ONE, "{v}");
+    let feed = server
+        .with_tx(|tx| tx.changes_since("s-a", 0, 1000))
+        .unwrap();
+    let told: Vec<_> = feed
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Refund)
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].data["original"], id.as_str());
+    assert_eq!(told[0].data["refund_ticket"], exchange.as_str());
+    // Only one unit of the original is left.
+    let (status, v) = reserve(&server, &b2, "k2", &id, 1, "2");
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (409, Some("refund_exceeds_remaining"))
+    );
+
+    // The exchange is itself an original: its sold line (2) is
+    // refundable, its return line (1) is not.
+    let (status, v) = lookup(&server, &b2, &exchange);
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["store"], "s-b");
+    assert_eq!(v["register"], "B1");
+    assert_eq!(refundable(&v, 0), Decimal::ZERO, "{v}");
+    assert_eq!(refundable(&v, 1), Decimal::ONE, "{v}");
+    assert_eq!(reserve(&server, &b2, "k3", &exchange, 1, "1").0, 409);
+    assert_eq!(reserve(&server, &b2, "k3", &exchange, 2, "1").0, 200);
+    assert!(server.refund_flags("R1").unwrap().is_empty());
+}
+
+#[test]
+fn exchange_anywhere_on_sqlite() {
+    exchange_scenario(Server::new(pos_server::SqliteStorage::in_memory().unwrap()));
+}
+
+#[test]
+fn exchange_anywhere_on_postgres() {
+    let pg = support::pg::Pg::start();
+    exchange_scenario(Server::new(
+        pos_server::PostgresStorage::connect(&pg.url).unwrap(),
+    ));
+}
+
 #[test]
 fn refunds_anywhere_on_sqlite() {
     scenario(Server::new(pos_server::SqliteStorage::in_memory().unwrap()));

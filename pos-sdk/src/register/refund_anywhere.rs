@@ -397,52 +397,34 @@ impl Register {
             }
             .into());
         }
-        // pos-core takes "already refunded": sold minus what is left.
-        let mut already = BTreeMap::new();
-        for (i, l) in found.ticket.lines().iter().enumerate() {
-            let line = u32::try_from(i.saturating_add(1)).unwrap_or(u32::MAX);
-            let left = found.refundable.get(&line).copied().unwrap_or_default();
-            already.insert(
-                i,
-                l.quantity
-                    .checked_sub(left)
-                    .unwrap_or_default()
-                    .max(Decimal::ZERO),
-            );
-        }
-        let count = found.ticket.lines().len();
+        let already = already_of(found);
         let made = match lines {
             Some(lines) => {
-                let mut selections = Vec::new();
-                for l in lines {
-                    let left = found.refundable.get(&l.line).copied();
-                    let index = usize::try_from(l.line)
-                        .ok()
-                        .and_then(|n| n.checked_sub(1))
-                        .filter(|i| *i < count)
-                        .ok_or_else(|| SdkError::UnknownRefundLine {
-                            line: u64::from(l.line),
-                            ticket: found.ticket.id().chars().take(40).collect(),
-                            lines: count,
-                        })?;
-                    let left = left.unwrap_or_default();
-                    if l.quantity > left {
-                        return Err(RefundAnywhereError::Exceeds {
-                            line: l.line,
-                            left,
-                            asked: l.quantity,
-                        });
-                    }
-                    selections.push(RefundSelection {
-                        line: index,
-                        quantity: l.quantity,
-                    });
-                }
+                let selections = selections_within(found, lines)?;
                 Cart::refund_of(&found.ticket, &selections, &already, actor)
             }
             None => Cart::full_refund_of(&found.ticket, &already, actor),
         };
         made.map_err(|e| RefundAnywhereError::Till(SdkError::Core(e)))
+    }
+
+    /// An exchange cart giving back `returns` of `found` (another till's
+    /// original found through the server, or this till's), limited by what
+    /// `found` says is left; the new items are then scanned into it. Needs
+    /// the return permission.
+    pub fn exchange_cart_from(
+        &self,
+        found: &FoundOriginal,
+        returns: &[super::RefundLine],
+        actor: &Actor,
+    ) -> Result<Cart, RefundAnywhereError> {
+        selections_within(found, returns)?;
+        Ok(super::exchange_cart_of(
+            &found.ticket,
+            &already_of(found),
+            returns,
+            actor,
+        )?)
     }
 
     /// Reserves on the server what `cart` takes back of `found` (key:
@@ -585,6 +567,58 @@ impl Register {
             .map_err(sql)?;
         Ok(())
     }
+}
+
+/// What pos-core takes as "already taken back" of `found`, per line from
+/// 0: sold minus what is left.
+fn already_of(found: &FoundOriginal) -> BTreeMap<usize, Decimal> {
+    let mut already = BTreeMap::new();
+    for (i, l) in found.ticket.lines().iter().enumerate() {
+        let line = u32::try_from(i.saturating_add(1)).unwrap_or(u32::MAX);
+        let left = found.refundable.get(&line).copied().unwrap_or_default();
+        already.insert(
+            i,
+            l.quantity
+                .checked_sub(left)
+                .unwrap_or_default()
+                .max(Decimal::ZERO),
+        );
+    }
+    already
+}
+
+/// `lines` (from 1) of `found` as pos-core selections (from 0), refused
+/// when a line names no line of the ticket or asks more than is left.
+fn selections_within(
+    found: &FoundOriginal,
+    lines: &[super::RefundLine],
+) -> Result<Vec<RefundSelection>, RefundAnywhereError> {
+    let count = found.ticket.lines().len();
+    let mut selections = Vec::new();
+    for l in lines {
+        let index = usize::try_from(l.line)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .filter(|i| *i < count)
+            .ok_or_else(|| SdkError::UnknownRefundLine {
+                line: u64::from(l.line),
+                ticket: found.ticket.id().chars().take(40).collect(),
+                lines: count,
+            })?;
+        let left = found.refundable.get(&l.line).copied().unwrap_or_default();
+        if l.quantity > left {
+            return Err(RefundAnywhereError::Exceeds {
+                line: l.line,
+                left,
+                asked: l.quantity,
+            });
+        }
+        selections.push(RefundSelection {
+            line: index,
+            quantity: l.quantity,
+        });
+    }
+    Ok(selections)
 }
 
 /// Decodes a pulled [`pos_sync::wire::ChangeKind::Refund`] (`None`: not
