@@ -3,11 +3,19 @@
 //! this till and sells the basket on the same ticket (one fiscal record of
 //! kind `exchange`); the balance is paid (positive) or paid back (negative)
 //! with the tenders given, none for an even exchange.
+//!
+//! With `--server URL`, REF may name a ticket of any till of the retailer
+//! (`REGISTER/T42`, `STORE/REGISTER/T42`, its id or receipt link) as for
+//! `pos refund`: the original is found through the server, the returned
+//! quantities reserved there, the exchange recorded with the original's
+//! till and pushed; offline, the retailer's policy applies
+//! (`--approved-by`, `--offline-policy`).
 
 use super::till::{add_basket, fail, open_till, parse_tender, read_basket};
 use pos_core::cart::{Actor, Permissions};
 use pos_core::ids::OperatorId;
 use pos_fiscal::Series;
+use pos_sdk::refund_anywhere::RefundAnywhereError;
 use pos_sdk::{RefundLine, Register, SaleOptions, SdkError};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,16 +48,34 @@ pub struct ExchangeArgs {
     /// Idempotency key: the same exchange run again returns the same ticket.
     #[arg(long)]
     pub key: Option<String>,
+    /// The sync server: REF may then be another till's ticket (online
+    /// lookup, reservation, push).
+    #[arg(long)]
+    pub server: Option<String>,
+    /// Offline under `manager_approval`: the manager approving an exchange
+    /// without verified original.
+    #[arg(long = "approved-by", requires = "server")]
+    pub approved_by: Option<String>,
+    /// Sets this till's offline refund policy first (`refuse` or
+    /// `manager_approval`).
+    #[arg(long = "offline-policy", requires = "server")]
+    pub offline_policy: Option<String>,
 }
 
 /// Runs `pos exchange`.
 pub fn run(args: &ExchangeArgs) -> ExitCode {
-    match exchange(args) {
+    let done = if args.server.is_some() {
+        exchange_anywhere(args)
+    } else {
+        exchange(args).map_err(RefundAnywhereError::from)
+    };
+    match done {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS
         }
-        Err(e) => fail(&e),
+        Err(RefundAnywhereError::Till(e)) => fail(&e),
+        Err(e) => super::refund::fail(&e),
     }
 }
 
@@ -95,8 +121,72 @@ fn exchange(args: &ExchangeArgs) -> Result<serde_json::Value, SdkError> {
     let operator = OperatorId::new(args.operator.as_str())?;
     let original = original_id(&reg, &args.ticket)?;
     let actor = Actor::new(operator.clone(), Permissions::manager());
-    let mut cart = reg.exchange_cart(&original, &returns, &actor)?;
-    add_basket(&reg, &mut cart, &basket)?;
+    let cart = reg.exchange_cart(&original, &returns, &actor)?;
+    let sale = complete(&mut reg, cart, &basket, args, args.key.clone())?;
+    Ok(summary(&sale, &original))
+}
+
+/// `pos exchange --server`: the original found through the server (see
+/// `pos refund`), the returns reserved there, the exchange pushed.
+fn exchange_anywhere(args: &ExchangeArgs) -> Result<serde_json::Value, RefundAnywhereError> {
+    let returns = args
+        .returns
+        .iter()
+        .map(|s| parse_return(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let basket = read_basket(&args.basket)?;
+    if !args.db.exists() {
+        return Err(SdkError::NotFound {
+            what: "till file",
+            id: args.db.display().to_string(),
+        }
+        .into());
+    }
+    let mut reg = open_till(&args.db)?;
+    let operator = OperatorId::new(args.operator.as_str()).map_err(SdkError::from)?;
+    let actor = Actor::new(operator, Permissions::manager());
+    let (found, mut http) = super::refund::find_checked(
+        &mut reg,
+        &args.ticket,
+        args.server.as_deref(),
+        args.approved_by.as_deref(),
+        args.offline_policy.as_deref(),
+        &actor,
+    )?;
+    let cart = reg.exchange_cart_from(&found, &returns, &actor)?;
+    let key = args
+        .key
+        .clone()
+        .unwrap_or_else(|| pos_sdk::IdGenerator::from_entropy().next(chrono::Utc::now()));
+    let reservation = super::refund::reserve_online(&mut reg, &found, &cart, &key, &mut http)?;
+    let sale = complete(&mut reg, cart, &basket, args, Some(key))?;
+    let pushed = super::refund::push(&mut reg, &mut http)?;
+    let mut out = summary(&sale, found.ticket.id());
+    if let Some(obj) = out.as_object_mut() {
+        obj.insert(
+            "original_reference".into(),
+            found.reference(reg.config().store.as_str()).into(),
+        );
+        obj.insert("verified".into(), found.verified.into());
+        obj.insert(
+            "reservation".into(),
+            reservation.map(|r| r.reservation).into(),
+        );
+        obj.insert("pushed".into(), pushed.into());
+    }
+    Ok(out)
+}
+
+/// Scans the basket into the exchange cart, pays the balance with the
+/// tenders given and records the exchange under `key`.
+fn complete(
+    reg: &mut Register,
+    mut cart: pos_core::cart::Cart,
+    basket: &super::till::Basket,
+    args: &ExchangeArgs,
+    key: Option<String>,
+) -> Result<pos_sdk::CompletedSale, SdkError> {
+    add_basket(reg, &mut cart, basket)?;
     let mut payment = reg.start_payment(&cart, None)?;
     for spec in &args.pay {
         // Tenders are given as positive amounts; what remains of a negative
@@ -107,14 +197,18 @@ fn exchange(args: &ExchangeArgs) -> Result<serde_json::Value, SdkError> {
         payment.add(tender)?;
     }
     let options = SaleOptions {
-        operator,
+        operator: OperatorId::new(args.operator.as_str())?,
         customer: None,
         training: false,
-        ticket_id: args.key.clone(),
+        ticket_id: key,
     };
-    let sale = reg.complete_sale(cart, payment, &options)?;
+    Ok(reg.complete_sale(cart, payment, &options)?)
+}
+
+/// The JSON printed for an exchange of `original`.
+fn summary(sale: &pos_sdk::CompletedSale, original: &str) -> serde_json::Value {
     let t = &sale.ticket;
-    Ok(serde_json::json!({
+    serde_json::json!({
         "ticket": sale.number,
         "series": sale.series.code(),
         "id": t.id(),
@@ -132,5 +226,5 @@ fn exchange(args: &ExchangeArgs) -> Result<serde_json::Value, SdkError> {
         })).collect::<Vec<_>>(),
         "change": t.change().format_plain(),
         "signature_extract": sale.fiscal.extract,
-    }))
+    })
 }

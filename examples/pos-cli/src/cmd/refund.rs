@@ -17,9 +17,10 @@
 use pos_core::cart::{Actor, Permission, Permissions};
 use pos_core::ids::OperatorId;
 use pos_core::tender::{Tender, TenderMethod};
-use pos_sdk::refund_anywhere::RefundAnywhereError;
+use pos_sdk::refund_anywhere::{FoundOriginal, RefundAnywhereError};
 use pos_sdk::{RefundLine, SaleOptions, SdkError};
 use pos_sync::http_client::UreqTransport;
+use pos_sync::refunds::Reservation;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -68,7 +69,7 @@ fn refusal(code: &str, message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn fail(e: &RefundAnywhereError) -> ExitCode {
+pub(super) fn fail(e: &RefundAnywhereError) -> ExitCode {
     refusal(e.code(), &e.to_string())
 }
 
@@ -113,12 +114,76 @@ pub fn run(args: &RefundArgs) -> ExitCode {
     }
 }
 
+/// The original `ticket` found for a refund or an exchange by `actor`:
+/// through `server` when given and reached, else from the till's own
+/// knowledge under the retailer's offline policy (`offline_policy` set
+/// first when given; `approved_by` the approving manager). Returns the
+/// transport to reserve and push with.
+pub(super) fn find_checked(
+    reg: &mut pos_sdk::Register,
+    ticket: &str,
+    server: Option<&str>,
+    approved_by: Option<&str>,
+    offline_policy: Option<&str>,
+    actor: &Actor,
+) -> Result<(FoundOriginal, Option<UreqTransport>), RefundAnywhereError> {
+    if let Some(policy) = offline_policy {
+        reg.set_offline_refund_policy(policy, &actor.operator)?;
+    }
+    let mut http = server.map(UreqTransport::new);
+    let found = reg.find_original(
+        ticket,
+        http.as_mut()
+            .map(|h| h as &mut dyn pos_sync::transport::Transport),
+    )?;
+    if !found.verified {
+        let own = found.store == reg.config().store.as_str()
+            && found.register == reg.config().register.as_str();
+        // This till's own ticket, with no server asked: its own count is
+        // the whole truth only when no other till can refund it, which
+        // `--server` would check.
+        if !own || server.is_some() {
+            let approver = match approved_by {
+                Some(m) => Actor::new(
+                    OperatorId::new(m).map_err(SdkError::from)?,
+                    Permissions::manager(),
+                ),
+                None => actor.clone(),
+            };
+            reg.check_offline_refund(&found, &approver)?;
+        }
+    }
+    Ok((found, http))
+}
+
+/// Reserves on the server what `cart` takes back of `found` when it was
+/// found there.
+pub(super) fn reserve_online(
+    reg: &mut pos_sdk::Register,
+    found: &FoundOriginal,
+    cart: &pos_core::cart::Cart,
+    key: &str,
+    http: &mut Option<UreqTransport>,
+) -> Result<Option<Reservation>, RefundAnywhereError> {
+    match (http, found.verified) {
+        (Some(h), true) => Ok(Some(reg.reserve_refund(found, cart, key, h)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Pushes the till's outbox when a server was given: whether it went.
+pub(super) fn push(
+    reg: &mut pos_sdk::Register,
+    http: &mut Option<UreqTransport>,
+) -> Result<bool, RefundAnywhereError> {
+    if let (Some(h), Some(client)) = (http, pos_sdk::sync::client(reg)?) {
+        return Ok(pos_sdk::sync::sync_register(reg, &client, h).is_ok());
+    }
+    Ok(false)
+}
+
 fn refund(args: &RefundArgs) -> Result<Value, RefundAnywhereError> {
     let mut reg = super::till::open_till(&args.db)?;
-    if let Some(policy) = &args.offline_policy {
-        let by = OperatorId::new(&args.operator).map_err(SdkError::from)?;
-        reg.set_offline_refund_policy(policy, &by)?;
-    }
     let lines = args
         .lines
         .iter()
@@ -130,29 +195,14 @@ fn refund(args: &RefundArgs) -> Result<Value, RefundAnywhereError> {
         operator.clone(),
         Permissions::cashier().with(Permission::Return),
     );
-    let mut http = args.server.as_deref().map(UreqTransport::new);
-    let found = reg.find_original(
+    let (found, mut http) = find_checked(
+        &mut reg,
         &args.ticket,
-        http.as_mut()
-            .map(|h| h as &mut dyn pos_sync::transport::Transport),
+        args.server.as_deref(),
+        args.approved_by.as_deref(),
+        args.offline_policy.as_deref(),
+        &actor,
     )?;
-    if !found.verified {
-        let own = found.store == reg.config().store.as_str()
-            && found.register == reg.config().register.as_str();
-        // This till's own ticket, with no server asked: its own count is
-        // the whole truth only when no other till can refund it, which
-        // `--server` would check.
-        if !own || args.server.is_some() {
-            let approver = match &args.approved_by {
-                Some(m) => Actor::new(
-                    OperatorId::new(m).map_err(SdkError::from)?,
-                    Permissions::manager(),
-                ),
-                None => actor.clone(),
-            };
-            reg.check_offline_refund(&found, &approver)?;
-        }
-    }
     let cart = reg.refund_cart_from(
         &found,
         (!lines.is_empty()).then_some(lines.as_slice()),
@@ -162,10 +212,7 @@ fn refund(args: &RefundArgs) -> Result<Value, RefundAnywhereError> {
         .key
         .clone()
         .unwrap_or_else(|| pos_sdk::IdGenerator::from_entropy().next(chrono::Utc::now()));
-    let reservation = match (&mut http, found.verified) {
-        (Some(h), true) => Some(reg.reserve_refund(&found, &cart, &key, h)?),
-        _ => None,
-    };
+    let reservation = reserve_online(&mut reg, &found, &cart, &key, &mut http)?;
     let mut payment = reg.start_payment(&cart, None)?;
     let back = payment.outstanding().map_err(SdkError::from)?;
     payment
@@ -176,10 +223,7 @@ fn refund(args: &RefundArgs) -> Result<Value, RefundAnywhereError> {
     let done = reg
         .complete_sale(cart, payment, &options)
         .map_err(SdkError::from)?;
-    let mut pushed = false;
-    if let (Some(h), Some(client)) = (&mut http, pos_sdk::sync::client(&mut reg)?) {
-        pushed = pos_sdk::sync::sync_register(&mut reg, &client, h).is_ok();
-    }
+    let pushed = push(&mut reg, &mut http)?;
     Ok(json!({
         "ticket": done.ticket.id(),
         "number": format!("{}{}", done.series.code(), done.number),
