@@ -2,7 +2,8 @@
 //! in-process sync server: two M T-shirts sold at till A1 of store
 //! lille-1; at till B1 of store lens-1, one M is exchanged for an L
 //! (balance 0) and the other for a jacket (balance paid by card), each
-//! found through the server, reserved and recorded with A1's reference;
+//! found through the server, reserved and recorded with A1's reference
+//! (signed record and receipt);
 //! after its pull, A1 cannot refund the line any more; both journals
 //! verify and the server's stock moved in both stores.
 #![allow(
@@ -108,12 +109,18 @@ fn till(
     seed: u64,
 ) -> Till {
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let config = RegisterConfig::france(
+    let mut config = RegisterConfig::france(
         StoreId::new(store).unwrap(),
         RegisterId::new(name).unwrap(),
         LocationId::new("shop").unwrap(),
     )
     .unwrap();
+    config.receipt.trader = pos_hw::receipt::TraderFacts {
+        name: "Mode test".into(),
+        address: vec!["1 rue de l'Exemple".into(), "59000 Lille".into()],
+        siret: "40483304800022".into(),
+        vat_number: Some("FR83404833048".into()),
+    };
     let mut reg = Register::open_with_key_file(
         &dir.join(format!("{name}.sqlite")),
         config,
@@ -184,6 +191,25 @@ fn a_tee_bought_in_one_store_is_exchanged_in_another_once() {
     assert_eq!(
         even.ticket.originals().first().map(String::as_str),
         Some(id.as_str())
+    );
+    // The signed record and the receipt name A1's till, series and number.
+    let records = pos_fiscal::store::rows::load_records(b1.reg.connection()).unwrap();
+    let rec = records
+        .iter()
+        .find(|r| r.series == even.series && r.number == even.number)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&rec.payload).unwrap();
+    assert_eq!(v["ticket"]["original"]["number"], sale.number, "{v}");
+    assert_eq!(v["ticket"]["original_register"], "lille-1/A1", "{v}");
+    let facts = b1
+        .reg
+        .stored_receipt_facts(even.series, even.number)
+        .unwrap();
+    assert_eq!(
+        facts.kind,
+        pos_hw::receipt::ReceiptKind::Exchange {
+            original: format!("lille-1/{reference}")
+        }
     );
     b1.sync(&url);
     // The other M for a jacket: 35.00 paid.
