@@ -403,7 +403,8 @@ fn scenario<S: Storage>(server: Server<S>) {
 
 /// An exchange at store B of store A's original, through the server: its
 /// return line consumes its reservation and counts against the original
-/// (A's feed is told), and its own sale line is a refundable original.
+/// (A's feed is told), and its own sale line is a refundable original; an
+/// offline exchange that over-refunds is flagged when it syncs.
 fn exchange_scenario<S: Storage>(server: Server<S>) {
     let mut a1 = till(&server, "R1", "s-a", "A1", 11);
     let (id, _) = sell(&mut a1, 2);
@@ -474,6 +475,49 @@ fn exchange_scenario<S: Storage>(server: Server<S>) {
     assert_eq!(reserve(&server, &b2, "k3", &exchange, 1, "1").0, 409);
     assert_eq!(reserve(&server, &b2, "k3", &exchange, 2, "1").0, 200);
     assert!(server.refund_flags("R1").unwrap().is_empty());
+
+    // B3 looked the original up while online; offline, under
+    // manager_approval, it exchanges two units of a line with one left
+    // (its own count knows nothing of B1's exchange): the pushed exchange
+    // is accepted, counted and flagged as an over-refund without verified
+    // original.
+    let mut b3 = till(&server, "R1", "s-b", "B3", 13);
+    b3.find_original(&id, Some(&mut Direct(server.clone())))
+        .unwrap();
+    let found = b3.find_original(&id, Some(&mut Offline)).unwrap();
+    assert!(!found.verified);
+    let boss = OperatorId::new("boss").unwrap();
+    b3.set_offline_refund_policy("manager_approval", &boss)
+        .unwrap();
+    b3.check_offline_refund(&found, &manager).unwrap();
+    let two = [pos_sdk::RefundLine {
+        line: 1,
+        quantity: Decimal::from(2),
+    }];
+    let mut cart = b3.exchange_cart_from(&found, &two, &manager).unwrap();
+    let ctx = b3.price_context(None);
+    b3.scan(&mut cart, "TS-M", &ctx).unwrap();
+    let mut pay = b3.start_payment(&cart, None).unwrap();
+    let back = pay.outstanding().unwrap();
+    pay.add(Tender::new(TenderMethod::Card, back)).unwrap();
+    let over = b3.complete_sale(cart, pay, &SaleOptions::by(boss)).unwrap();
+    sync(&server, &mut b3);
+    let flags = server.refund_flags("R1").unwrap();
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0].reason, "over_refund");
+    assert_eq!(flags[0].original, id);
+    assert_eq!(flags[0].refund_ticket, over.ticket.id());
+    assert_eq!(flags[0].excess, Some(Decimal::ONE));
+    assert!(flags[0].unverified);
+}
+
+/// A server that cannot be reached.
+struct Offline;
+
+impl Transport for Offline {
+    fn send(&mut self, _: &HttpRequest) -> pos_sync::Result<HttpResponse> {
+        Err(pos_sync::SyncError::Transport { kind: "connect" })
+    }
 }
 
 #[test]
