@@ -23,7 +23,7 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Complete one sale on a till file: `pos sell --db PATH --basket FILE --pay cash|card[:AMOUNT]...`.
     Sell(cmd::till::SellArgs),
-    /// Give back lines of a ticket and sell a basket on one ticket: `pos exchange --db PATH --ticket REF --return N:QTY [--return ...] --basket FILE --pay METHOD...`.
+    /// Give back lines of a ticket and sell a basket on one ticket: `pos exchange --db PATH --ticket REF --return N:QTY [--return ...] --basket FILE --pay METHOD... [--server URL]` (with a server, a ticket of any till of the retailer).
     Exchange(cmd::exchange::ExchangeArgs),
     /// Complete N random realistic sales, printing `committed <number>` after each commit.
     Simulate(cmd::till::SimulateArgs),
