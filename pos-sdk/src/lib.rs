@@ -17,13 +17,13 @@ pub mod restore;
 pub mod sync;
 pub mod verify;
 
-pub use register::refund_anywhere;
 pub use clock::{Clock, IdGenerator, ManualClock, SystemClock};
 pub use error::{SdkError, codes};
-pub use register::{ArchiveUpload, PurgeReport, VACUUM_PAGES_PER_STEP};
-pub use register::exchange_cart_of;
 pub use register::PrintedGiftReceipt;
 pub use register::chain;
+pub use register::exchange_cart_of;
+pub use register::refund_anywhere;
+pub use register::{ArchiveUpload, PurgeReport, VACUUM_PAGES_PER_STEP};
 pub use register::{
     ClockPolicy, CompletedSale, OperatorTotals, OrderTicket, OrderUpdate, PeriodState,
     PrintedReceipt, ReceiptSettings, RefundLine, Register, RegisterConfig, STORAGE_RESERVE_BYTES,

@@ -277,6 +277,48 @@ fn sqlite_day_total_equals_the_sum_of_the_days_z_records() {
     day_total_matches_z(&w);
 }
 
+/// An exchange is revenue by its balance: the back office's day total,
+/// per till and per payment, equals the till's Z with a sale and two
+/// exchanges (one paid, one paid back) in the day.
+#[test]
+fn sqlite_exchanges_count_in_the_day_total_like_the_z() {
+    let server = Server::new(SqliteStorage::in_memory().unwrap());
+    server
+        .with_tx(|tx| {
+            service::add_retailer(tx, "r1", "Boulangerie Dupont", "123456789")?;
+            service::add_store(tx, "r1", "S1")?;
+            service::add_user(tx, "r1", "owner1", Role::Owner, PASSWORD, [9; 16])?;
+            Ok(())
+        })
+        .unwrap();
+    let mut till = TestTill::new("CAISSE-A1", "S1", "L1", 1);
+    support::enrol::enroll(&server, &mut till, None);
+    till.sell("BAGUETTE", 3, None, None); // T1: +30.00
+    till.exchange(1, "BAGUETTE", 1, "CROISSANT", 3); // +20.00
+    till.exchange(1, "BAGUETTE", 2, "TARTE", 1); // -10.00
+    let close_at = Stamp::new(t0() + Duration::hours(12), 60).unwrap();
+    pos_fiscal::store::close_day(&till.journal, &till.signer, close_at, day(), None, "alice")
+        .unwrap();
+    let clock = ticking();
+    let mut direct = Direct(server.clone(), t0());
+    sync_once(&till.client(), &mut till, &mut direct, &clock).unwrap();
+    verify_chain(&server, &till);
+    let z: Vec<_> = server
+        .with_tx(|tx| tx.fiscal_records("S1/CAISSE-A1"))
+        .unwrap()
+        .iter()
+        .filter_map(|r| pos_server::backoffice::report::closure_fact("S1", r))
+        .collect();
+    assert_eq!(z.len(), 1);
+    assert_eq!(z[0].payload.period_total, 4000);
+    let v = viewer(&server, "owner1");
+    let d = service::dashboard(&server, &v, None, day()).unwrap();
+    assert_eq!(d.total, 4000);
+    assert_eq!(d.closures_total, d.total);
+    assert_eq!(d.by_till["CAISSE-A1"], 4000);
+    assert_eq!(d.by_payment["card"], 4000);
+}
+
 #[test]
 fn sqlite_rgpd_export_erasure_retention_and_access_log() {
     let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);

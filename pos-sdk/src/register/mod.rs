@@ -5,7 +5,6 @@
 //! Completing a sale writes everything it touches in ONE transaction (see
 //! [`sale`]).
 
-pub mod refund_anywhere;
 mod cash;
 pub mod chain;
 mod closure_receipt;
@@ -22,6 +21,7 @@ mod orders;
 mod period;
 mod purge;
 mod receipts;
+pub mod refund_anywhere;
 mod reports;
 mod sale;
 mod scan;
@@ -32,9 +32,9 @@ mod storage;
 
 pub use cash::SessionAndDay;
 pub use config::{ClockPolicy, ReceiptSettings, RegisterConfig};
+pub(crate) use customers::{erase_pulled, load_loyalty, save_loyalty};
 pub use exchange::exchange_cart_of;
 pub use gift::PrintedGiftReceipt;
-pub(crate) use customers::{erase_pulled, load_loyalty, save_loyalty};
 pub use orders::{OrderTicket, OrderUpdate};
 pub use period::PeriodState;
 pub use purge::{ArchiveUpload, PurgeReport, VACUUM_PAGES_PER_STEP};

@@ -492,6 +492,9 @@ mod tests {
         other["original"] = json!("T42");
         assert_eq!(verdict(Refund, "e:1", other), "undecodable");
         let mine = change(Refund, "e:1", Some("till-a"), data(1, "1"));
-        assert!(matches!(decode(&mine, "till-a", Currency::EUR), Ok(Pulled::Nothing)));
+        assert!(matches!(
+            decode(&mine, "till-a", Currency::EUR),
+            Ok(Pulled::Nothing)
+        ));
     }
 }

@@ -68,10 +68,13 @@ fn local_time(r: &StoredRecord) -> Option<NaiveDateTime> {
     utc.checked_add_signed(Duration::minutes(i64::from(r.utc_offset_min)))
 }
 
-/// Decodes a ticket record (T or I series, sale or refund); `None` for
-/// other records (JET, closures, training, duplicates).
+/// Decodes a ticket record (T or I series, sale, refund or exchange, an
+/// exchange counting by its balance as the Z does); `None` for other
+/// records (JET, closures, training, duplicates).
 pub fn ticket_fact(store: &str, r: &StoredRecord) -> Option<TicketFact> {
-    if !matches!(r.series, Series::T | Series::I) || !matches!(r.kind.as_str(), "sale" | "refund") {
+    if !matches!(r.series, Series::T | Series::I)
+        || !matches!(r.kind.as_str(), "sale" | "refund" | "exchange")
+    {
         return None;
     }
     let p: TicketPayload =

@@ -49,7 +49,7 @@ pub fn export(tx: &mut dyn Tx, store: &str, customer: &str, now: DateTime<Utc>) 
     let mut purchases = Vec::new();
     let mut cards: BTreeSet<String> = BTreeSet::new();
     for e in all_events(tx, store)? {
-        if e.kind != "sale" && e.kind != "refund" {
+        if !matches!(e.kind.as_str(), "sale" | "refund" | "exchange") {
             continue;
         }
         let v = event_json(&e)?;
@@ -181,7 +181,7 @@ pub fn last_activity(tx: &mut dyn Tx, store: &str) -> Result<BTreeMap<String, Da
         }
     }
     for e in all_events(tx, store)? {
-        if e.kind != "sale" && e.kind != "refund" {
+        if !matches!(e.kind.as_str(), "sale" | "refund" | "exchange") {
             continue;
         }
         let v = event_json(&e)?;

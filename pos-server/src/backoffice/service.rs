@@ -300,7 +300,7 @@ fn categories(
             }
         }
         for e in tx.bo_events(store, &from, &to)? {
-            if e.kind != "sale" && e.kind != "refund" {
+            if !matches!(e.kind.as_str(), "sale" | "refund" | "exchange") {
                 continue;
             }
             let v: serde_json::Value = serde_json::from_str(&e.json).unwrap_or_default();

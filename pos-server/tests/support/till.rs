@@ -202,6 +202,81 @@ impl TestTill {
         self.push_event("sale", payload);
     }
 
+    /// One exchange on this till: `back` units of `sku` from sale number
+    /// `original` given back and `new` units of `new_sku` sold, at 10.00
+    /// each (20 % VAT), the balance settled by card: one fiscal record of
+    /// kind `exchange`, both stock movements, one `exchange` event.
+    #[allow(dead_code)]
+    pub fn exchange(&mut self, original: u64, sku: &str, back: i64, new_sku: &str, new: i64) {
+        self.clock += Duration::seconds(7);
+        let returned = -1000 * back;
+        let sold = 1000 * new;
+        let total = returned + sold;
+        let line = |label: &str, qty: i64, amount: i64| LineInput {
+            label: label.into(),
+            qty_milli: qty * 1000,
+            unit_price: 1000,
+            discount: 0,
+            amount,
+            vat_bps: 2000,
+        };
+        // Net of the rate's gross, rounded half away from zero.
+        let net = (total * 1000 + total.signum() * 600) / 1200;
+        let input = TicketInput {
+            establishment: self.store.clone(),
+            operator: "alice".into(),
+            mode: TicketMode::Ticket,
+            operation: Operation::Exchange,
+            original: Some(pos_fiscal::model::DocRef {
+                series: Series::T,
+                number: original,
+            }),
+            original_register: None,
+            currency: "EUR".into(),
+            lines: vec![line(sku, -back, returned), line(new_sku, new, sold)],
+            vat: BTreeMap::from([(
+                2000,
+                VatAmounts {
+                    net,
+                    vat: total - net,
+                    gross: total,
+                },
+            )]),
+            total,
+            payments: vec![PaymentInput {
+                method: PaymentMethod::Card,
+                amount: total,
+            }],
+            change: 0,
+            customer: None,
+        };
+        let rec = pos_fiscal::store::record_ticket(
+            &self.journal,
+            &self.signer,
+            stamp(self.clock),
+            &input,
+        )
+        .unwrap();
+        let mut movements = Vec::new();
+        for (s, q) in [(sku, back), (new_sku, -new)] {
+            let mid = self.next_id();
+            movements.push(serde_json::json!({
+                "id": mid, "reason": if q > 0 { "return" } else { "sale" }, "sku": s,
+                "location": self.location, "quantity": q.to_string(), "operator": "alice",
+                "at": self.clock, "reference": null,
+            }));
+            self.stock
+                .insert(mid, (s.into(), self.location.clone(), Decimal::from(q)));
+        }
+        let payload = serde_json::json!({
+            "ticket": {"id": self.n.to_string(), "store": self.store, "customer": null, "payments": []},
+            "fiscal": {"series": "T", "number": rec.doc.number, "hash": rec.hash},
+            "stock_movements": movements,
+            "loyalty_points": 0,
+        });
+        self.push_event("exchange", payload);
+    }
+
     pub fn records(&self) -> Vec<StoredRecord> {
         pos_fiscal::store::rows::load_records(&self.journal).unwrap()
     }

@@ -194,7 +194,11 @@ pub(super) fn add_basket(
 }
 
 /// Parses `cash`, `card:12.50`... into a tender; no amount means what remains.
-pub(super) fn parse_tender(spec: &str, payment: &Payment, currency: Currency) -> Result<Tender, SdkError> {
+pub(super) fn parse_tender(
+    spec: &str,
+    payment: &Payment,
+    currency: Currency,
+) -> Result<Tender, SdkError> {
     let (name, amount) = match spec.split_once(':') {
         Some((n, a)) => (n, Some(a)),
         None => (spec, None),
