@@ -62,36 +62,60 @@ pub fn exchange_cart_of(
     actor: &Actor,
 ) -> Result<Cart, SdkError> {
     require_return(actor)?;
-    let count = original.lines().len();
-    let unknown = |line: u64| SdkError::UnknownRefundLine {
-        line,
-        ticket: original.id().chars().take(40).collect(),
-        lines: count,
-    };
     if returns.is_empty() {
         return Err(SdkError::Core(pos_core::CoreError::EmptyTicket));
     }
-    let selections = returns
+    let label = original.id();
+    let count = original.lines().len();
+    let selections = refund_selections(returns, label, count)?;
+    Cart::refund_of(original, &selections, already, actor)
+        .map_err(|e| refund_cart_error(e, label, count))
+}
+
+/// The 0-based selections of `lines` (numbered from 1) on the ticket
+/// `ticket` of `count` lines; a line naming no sold line is
+/// [`SdkError::UnknownRefundLine`]. Shared by refunds and exchanges.
+pub(crate) fn refund_selections(
+    lines: &[RefundLine],
+    ticket: &str,
+    count: usize,
+) -> Result<Vec<RefundSelection>, SdkError> {
+    lines
         .iter()
         .map(|l| {
             let index = usize::try_from(l.line)
                 .ok()
                 .and_then(|n| n.checked_sub(1))
                 .filter(|i| *i < count)
-                .ok_or_else(|| unknown(u64::from(l.line)))?;
+                .ok_or_else(|| unknown_refund_line(u64::from(l.line), ticket, count))?;
             Ok(RefundSelection {
                 line: index,
                 quantity: l.quantity,
             })
         })
-        .collect::<Result<Vec<_>, SdkError>>()?;
-    Cart::refund_of(original, &selections, already, actor).map_err(|e| match e {
+        .collect()
+}
+
+/// The error of a refund or exchange cart refused by pos-core, its unknown
+/// line numbered from 1 as the API numbers them.
+pub(crate) fn refund_cart_error(e: pos_core::CoreError, ticket: &str, count: usize) -> SdkError {
+    match e {
         // pos-core counts from 0; the API from 1.
-        pos_core::CoreError::UnknownOriginalLine { line } => {
-            unknown(u64::try_from(line).unwrap_or(u64::MAX).saturating_add(1))
-        }
+        pos_core::CoreError::UnknownOriginalLine { line } => unknown_refund_line(
+            u64::try_from(line).unwrap_or(u64::MAX).saturating_add(1),
+            ticket,
+            count,
+        ),
         e => SdkError::Core(e),
-    })
+    }
+}
+
+fn unknown_refund_line(line: u64, ticket: &str, count: usize) -> SdkError {
+    SdkError::UnknownRefundLine {
+        line,
+        ticket: ticket.chars().take(40).collect(),
+        lines: count,
+    }
 }
 
 /// What a refund or an exchange gives back on its original: the sum of its

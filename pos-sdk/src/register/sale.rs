@@ -12,7 +12,7 @@ use pos_core::stock::{
     check_sale,
 };
 use pos_core::tender::Payment;
-use pos_core::ticket::{RefundSelection, Ticket, TicketKind, TicketMeta};
+use pos_core::ticket::{Ticket, TicketKind, TicketMeta};
 use pos_fiscal::model::{DocRef, Series};
 use pos_fiscal::store::{self as journal, Recorded};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -401,38 +401,14 @@ impl Register {
         let original = self.ticket(original_id)?;
         let already = self.refunded_quantities(original_id)?;
         let count = original.lines().len();
-        let unknown = |line: u64| SdkError::UnknownRefundLine {
-            line,
-            ticket: original_id.chars().take(40).collect(),
-            lines: count,
-        };
         let made = match lines {
             Some(lines) => {
-                let selections = lines
-                    .iter()
-                    .map(|l| {
-                        let index = usize::try_from(l.line)
-                            .ok()
-                            .and_then(|n| n.checked_sub(1))
-                            .filter(|i| *i < count)
-                            .ok_or_else(|| unknown(u64::from(l.line)))?;
-                        Ok(RefundSelection {
-                            line: index,
-                            quantity: l.quantity,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, SdkError>>()?;
+                let selections = super::exchange::refund_selections(lines, original_id, count)?;
                 Cart::refund_of(&original, &selections, &already, actor)
             }
             None => Cart::full_refund_of(&original, &already, actor),
         };
-        made.map_err(|e| match e {
-            // pos-core counts from 0; the API from 1.
-            pos_core::CoreError::UnknownOriginalLine { line } => {
-                unknown(u64::try_from(line).unwrap_or(u64::MAX).saturating_add(1))
-            }
-            e => SdkError::Core(e),
-        })
+        made.map_err(|e| super::exchange::refund_cart_error(e, original_id, count))
     }
 
     /// Quantities already refunded per line of a stored ticket.
