@@ -18,7 +18,6 @@ use pos_fiscal::jet::JetCode;
 use pos_fiscal::model::{DocRef, Series};
 use pos_hw::printer::PrinterProfile;
 use pos_hw::receipt::{GiftFacts, GiftLineFacts, OutputFormat, build_gift, render};
-use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
 
 /// A rendered gift receipt.
@@ -170,21 +169,7 @@ impl Register {
 
     /// The fiscal reference of stored ticket `ticket_id`.
     fn gift_doc(&self, ticket_id: &str) -> Result<DocRef, SdkError> {
-        let row: Option<(String, i64)> = self
-            .conn
-            .query_row(
-                "SELECT series, number FROM tickets WHERE id = ?1",
-                [ticket_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        row.and_then(|(s, n)| {
-            Some(DocRef {
-                series: Series::parse(&s)?,
-                number: u64::try_from(n).ok()?,
-            })
-        })
-        .ok_or(SdkError::Corrupt {
+        super::receipts::stored_doc_ref(&self.conn, ticket_id)?.ok_or(SdkError::Corrupt {
             what: "fiscal reference of a ticket",
         })
     }

@@ -80,20 +80,7 @@ impl Register {
     /// The settings signed as in force when ticket `ticket_id` was recorded
     /// (the settings in force now for a ticket not stored).
     fn settings_of_ticket(&self, ticket_id: &str) -> Result<TillSettings, SdkError> {
-        let doc: Option<(String, i64)> = self
-            .conn
-            .query_row(
-                "SELECT series, number FROM tickets WHERE id = ?1",
-                [ticket_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let doc = doc.and_then(|(s, n)| {
-            Some(pos_fiscal::model::DocRef {
-                series: Series::parse(&s)?,
-                number: u64::try_from(n).ok()?,
-            })
-        });
+        let doc = stored_doc_ref(&self.conn, ticket_id)?;
         match doc {
             Some(doc) => self.settings_of_record(doc),
             None => Ok(self.settings()),
@@ -301,6 +288,34 @@ pub(crate) fn receipt_for_event(
         url,
     );
     Ok(serde_json::json!({ "token": token, "facts": facts }))
+}
+
+/// The series and number columns of stored ticket `ticket_id`, as stored
+/// (none for a ticket this till has not recorded).
+pub(crate) fn stored_doc_row(
+    conn: &rusqlite::Connection,
+    ticket_id: &str,
+) -> rusqlite::Result<Option<(String, i64)>> {
+    conn.query_row(
+        "SELECT series, number FROM tickets WHERE id = ?1",
+        [ticket_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// The fiscal reference of stored ticket `ticket_id`: none when this till
+/// has not recorded it or its stored series or number does not read.
+pub(crate) fn stored_doc_ref(
+    conn: &rusqlite::Connection,
+    ticket_id: &str,
+) -> rusqlite::Result<Option<pos_fiscal::model::DocRef>> {
+    Ok(stored_doc_row(conn, ticket_id)?.and_then(|(s, n)| {
+        Some(pos_fiscal::model::DocRef {
+            series: Series::parse(&s)?,
+            number: u64::try_from(n).ok()?,
+        })
+    }))
 }
 
 fn original_label(conn: &rusqlite::Connection, ticket: &Ticket) -> Result<String, SdkError> {

@@ -312,15 +312,7 @@ impl Register {
                 own(self.ticket_by_number(*series, *number)?, *series, *number)
             }
             TicketRef::Id { ticket_id } | TicketRef::Gift { ticket_id } => {
-                let row: Option<(String, i64)> = self
-                    .conn
-                    .query_row(
-                        "SELECT series, number FROM tickets WHERE id = ?1",
-                        [ticket_id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()
-                    .map_err(sql)?;
+                let row = super::receipts::stored_doc_row(&self.conn, ticket_id).map_err(sql)?;
                 match row {
                     Some((s, n)) => own(
                         self.ticket(ticket_id)?,
