@@ -318,6 +318,18 @@ pub(crate) fn stored_doc_ref(
     }))
 }
 
+/// The fiscal reference of a stored series and number; a value that does
+/// not read is corrupt storage.
+pub(crate) fn doc_ref_of(series: &str, number: i64) -> Result<pos_fiscal::model::DocRef, SdkError> {
+    let series = Series::parse(series).ok_or(SdkError::Corrupt {
+        what: "ticket series",
+    })?;
+    let number = u64::try_from(number).map_err(|_| SdkError::Corrupt {
+        what: "ticket number",
+    })?;
+    Ok(pos_fiscal::model::DocRef { series, number })
+}
+
 fn original_label(conn: &rusqlite::Connection, ticket: &Ticket) -> Result<String, SdkError> {
     {
         let Some(id) = ticket.originals().first() else {

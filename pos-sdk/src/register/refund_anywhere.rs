@@ -314,15 +314,11 @@ impl Register {
             TicketRef::Id { ticket_id } | TicketRef::Gift { ticket_id } => {
                 let row = super::receipts::stored_doc_row(&self.conn, ticket_id).map_err(sql)?;
                 match row {
-                    Some((s, n)) => own(
-                        self.ticket(ticket_id)?,
-                        Series::parse(&s).ok_or(SdkError::Corrupt {
-                            what: "ticket series",
-                        })?,
-                        u64::try_from(n).map_err(|_| SdkError::Corrupt {
-                            what: "ticket number",
-                        })?,
-                    ),
+                    Some((s, n)) => {
+                        let ticket = self.ticket(ticket_id)?;
+                        let doc = super::receipts::doc_ref_of(&s, n)?;
+                        own(ticket, doc.series, doc.number)
+                    }
                     None => self.cached_remote(ticket_id, r.is_gift())?,
                 }
             }
@@ -358,16 +354,14 @@ impl Register {
             what: "ticket",
             id: id.chars().take(40).collect(),
         })?;
+        let ticket: Ticket = serde_json::from_str(&json).map_err(SdkError::from)?;
+        let doc = super::receipts::doc_ref_of(&series, number)?;
         Ok(FoundOriginal {
-            ticket: serde_json::from_str(&json).map_err(SdkError::from)?,
+            ticket,
             store,
             register,
-            series: Series::parse(&series).ok_or(SdkError::Corrupt {
-                what: "ticket series",
-            })?,
-            number: u64::try_from(number).map_err(|_| SdkError::Corrupt {
-                what: "ticket number",
-            })?,
+            series: doc.series,
+            number: doc.number,
             gift,
             refundable: BTreeMap::new(),
             verified: false,
@@ -685,18 +679,13 @@ pub(crate) fn remote_ref(
     let Some((store, register, series, number)) = row else {
         return Ok(None);
     };
-    let series = Series::parse(&series).ok_or(SdkError::Corrupt {
-        what: "ticket series",
-    })?;
-    let number = u64::try_from(number).map_err(|_| SdkError::Corrupt {
-        what: "ticket number",
-    })?;
+    let doc = super::receipts::doc_ref_of(&series, number)?;
     let name = if store == own_store {
         register
     } else {
         format!("{store}/{register}")
     };
-    Ok(Some((DocRef { series, number }, name)))
+    Ok(Some((doc, name)))
 }
 
 /// Adds to a refund's outbox event what the server needs: the reservation

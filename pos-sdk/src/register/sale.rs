@@ -351,13 +351,7 @@ impl Register {
         let Some((series, number, json)) = row else {
             return Ok(None);
         };
-        let series = Series::parse(&series).ok_or(SdkError::Corrupt {
-            what: "ticket series",
-        })?;
-        let number = u64::try_from(number).map_err(|_| SdkError::Corrupt {
-            what: "ticket number",
-        })?;
-        let doc = DocRef { series, number };
+        let doc = super::receipts::doc_ref_of(&series, number)?;
         let record =
             pos_fiscal::store::rows::record_by_ref(&self.conn, doc)?.ok_or(SdkError::Corrupt {
                 what: "fiscal record of a ticket",
@@ -367,8 +361,8 @@ impl Register {
         })?;
         Ok(Some(CompletedSale {
             ticket: serde_json::from_str(&json)?,
-            number,
-            series,
+            number: doc.number,
+            series: doc.series,
             fiscal: Recorded {
                 doc,
                 hash: record.hash.clone(),
@@ -564,13 +558,7 @@ fn original_ref(
         what: "original ticket",
         id: original.chars().take(40).collect(),
     })?;
-    let series = Series::parse(&series).ok_or(SdkError::Corrupt {
-        what: "ticket series",
-    })?;
-    let number = u64::try_from(number).map_err(|_| SdkError::Corrupt {
-        what: "ticket number",
-    })?;
-    Ok((Some(DocRef { series, number }), None))
+    Ok((Some(super::receipts::doc_ref_of(&series, number)?), None))
 }
 
 fn insert_ticket(
