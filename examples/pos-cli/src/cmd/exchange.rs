@@ -104,7 +104,11 @@ fn original_id(reg: &Register, reference: &str) -> Result<String, SdkError> {
     }
 }
 
-fn exchange(args: &ExchangeArgs) -> Result<serde_json::Value, SdkError> {
+/// The returns and the basket given, read before the till file (which must
+/// exist) is opened.
+fn open_with_inputs(
+    args: &ExchangeArgs,
+) -> Result<(Register, Vec<RefundLine>, super::till::Basket), SdkError> {
     let returns = args
         .returns
         .iter()
@@ -117,7 +121,11 @@ fn exchange(args: &ExchangeArgs) -> Result<serde_json::Value, SdkError> {
             id: args.db.display().to_string(),
         });
     }
-    let mut reg = open_till(&args.db)?;
+    Ok((open_till(&args.db)?, returns, basket))
+}
+
+fn exchange(args: &ExchangeArgs) -> Result<serde_json::Value, SdkError> {
+    let (mut reg, returns, basket) = open_with_inputs(args)?;
     let operator = OperatorId::new(args.operator.as_str())?;
     let original = original_id(&reg, &args.ticket)?;
     let actor = Actor::new(operator.clone(), Permissions::manager());
@@ -129,20 +137,7 @@ fn exchange(args: &ExchangeArgs) -> Result<serde_json::Value, SdkError> {
 /// `pos exchange --server`: the original found through the server (see
 /// `pos refund`), the returns reserved there, the exchange pushed.
 fn exchange_anywhere(args: &ExchangeArgs) -> Result<serde_json::Value, RefundAnywhereError> {
-    let returns = args
-        .returns
-        .iter()
-        .map(|s| parse_return(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let basket = read_basket(&args.basket)?;
-    if !args.db.exists() {
-        return Err(SdkError::NotFound {
-            what: "till file",
-            id: args.db.display().to_string(),
-        }
-        .into());
-    }
-    let mut reg = open_till(&args.db)?;
+    let (mut reg, returns, basket) = open_with_inputs(args)?;
     let operator = OperatorId::new(args.operator.as_str()).map_err(SdkError::from)?;
     let actor = Actor::new(operator, Permissions::manager());
     let (found, mut http) = super::refund::find_checked(
@@ -154,10 +149,7 @@ fn exchange_anywhere(args: &ExchangeArgs) -> Result<serde_json::Value, RefundAny
         &actor,
     )?;
     let cart = reg.exchange_cart_from(&found, &returns, &actor)?;
-    let key = args
-        .key
-        .clone()
-        .unwrap_or_else(|| pos_sdk::IdGenerator::from_entropy().next(chrono::Utc::now()));
+    let key = super::refund::key_or_new(args.key.as_deref());
     let reservation = super::refund::reserve_online(&mut reg, &found, &cart, &key, &mut http)?;
     let sale = complete(&mut reg, cart, &basket, args, Some(key))?;
     let pushed = super::refund::push(&mut reg, &mut http)?;

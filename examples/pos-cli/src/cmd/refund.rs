@@ -182,6 +182,14 @@ pub(super) fn push(
     Ok(false)
 }
 
+/// The idempotency key given, or a new one drawn now.
+pub(super) fn key_or_new(key: Option<&str>) -> String {
+    key.map_or_else(
+        || pos_sdk::IdGenerator::from_entropy().next(chrono::Utc::now()),
+        str::to_owned,
+    )
+}
+
 fn refund(args: &RefundArgs) -> Result<Value, RefundAnywhereError> {
     let mut reg = super::till::open_till(&args.db)?;
     let lines = args
@@ -208,10 +216,7 @@ fn refund(args: &RefundArgs) -> Result<Value, RefundAnywhereError> {
         (!lines.is_empty()).then_some(lines.as_slice()),
         &actor,
     )?;
-    let key = args
-        .key
-        .clone()
-        .unwrap_or_else(|| pos_sdk::IdGenerator::from_entropy().next(chrono::Utc::now()));
+    let key = key_or_new(args.key.as_deref());
     let reservation = reserve_online(&mut reg, &found, &cart, &key, &mut http)?;
     let mut payment = reg.start_payment(&cart, None)?;
     let back = payment.outstanding().map_err(SdkError::from)?;
