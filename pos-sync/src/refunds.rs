@@ -22,11 +22,10 @@
 //! is answered as not found).
 
 use crate::error::{Result, SyncError};
-use crate::wire::{MAX_MESSAGE_BYTES, PROTOCOL_VERSION};
+use crate::wire::{check_version, decode};
 use pos_core::ticket::Ticket;
 use pos_fiscal::Series;
 use rust_decimal::Decimal;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Routes of the refund queries (all `POST`, signed by the device).
@@ -346,27 +345,6 @@ pub struct RefundedElsewhere {
     pub lines: Vec<LineQuantity>,
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8], message: &'static str) -> Result<T> {
-    if bytes.len() > MAX_MESSAGE_BYTES {
-        return Err(SyncError::TooLarge {
-            size: bytes.len(),
-            limit: MAX_MESSAGE_BYTES,
-        });
-    }
-    serde_json::from_slice(bytes).map_err(|source| SyncError::Decode { message, source })
-}
-
-fn protocol(got: u32) -> Result<()> {
-    if got == PROTOCOL_VERSION {
-        Ok(())
-    } else {
-        Err(SyncError::Version {
-            got,
-            expected: PROTOCOL_VERSION,
-        })
-    }
-}
-
 fn invalid(rule: &'static str) -> SyncError {
     SyncError::Invalid {
         message: "refund request",
@@ -377,7 +355,7 @@ fn invalid(rule: &'static str) -> SyncError {
 /// Decodes a lookup request.
 pub fn decode_lookup(bytes: &[u8]) -> Result<LookupRequest> {
     let r: LookupRequest = decode(bytes, "refund lookup")?;
-    protocol(r.protocol)?;
+    check_version(r.protocol)?;
     if let Some(id) = r.reference.ticket_id()
         && uuid_text(id).as_deref() != Some(id)
     {
@@ -394,7 +372,7 @@ pub const MAX_LINES: usize = 1000;
 /// from 1 with positive quantities of at most 3 decimals.
 pub fn decode_reserve(bytes: &[u8]) -> Result<ReserveRequest> {
     let r: ReserveRequest = decode(bytes, "refund reservation")?;
-    protocol(r.protocol)?;
+    check_version(r.protocol)?;
     if !id_text(&r.key) {
         return Err(invalid("a key is 1 to 64 letters, digits, - or _"));
     }
@@ -419,7 +397,7 @@ pub fn decode_reserve(bytes: &[u8]) -> Result<ReserveRequest> {
 /// Decodes a flags request.
 pub fn decode_flags_request(bytes: &[u8]) -> Result<FlagsRequest> {
     let r: FlagsRequest = decode(bytes, "refund flags")?;
-    protocol(r.protocol)?;
+    check_version(r.protocol)?;
     Ok(r)
 }
 

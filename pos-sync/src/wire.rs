@@ -282,7 +282,11 @@ pub struct ErrorBody {
     pub message: String,
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8], message: &'static str) -> Result<T> {
+/// Decodes a JSON message of at most [`MAX_MESSAGE_BYTES`].
+pub(crate) fn decode<T: for<'de> Deserialize<'de>>(
+    bytes: &[u8],
+    message: &'static str,
+) -> Result<T> {
     if bytes.len() > MAX_MESSAGE_BYTES {
         return Err(SyncError::TooLarge {
             size: bytes.len(),
@@ -292,7 +296,8 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8], message: &'static str) -> 
     serde_json::from_slice(bytes).map_err(|source| SyncError::Decode { message, source })
 }
 
-fn check_version(got: u32) -> Result<()> {
+/// Refuses a message of another protocol version.
+pub(crate) fn check_version(got: u32) -> Result<()> {
     if got == PROTOCOL_VERSION {
         Ok(())
     } else {
