@@ -10,11 +10,10 @@
 //! refused when the message is decoded.
 
 use crate::error::{Result, SyncError};
-use crate::wire::{MAX_MESSAGE_BYTES, PROTOCOL_VERSION};
+use crate::wire::{check_version, decode};
 use pos_core::customer::Customer;
 use pos_core::ids::{CustomerId, LocationId, Sku, StoreId};
 use rust_decimal::Decimal;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Routes of the chain-retail queries (all `POST`, signed by the device).
@@ -230,31 +229,11 @@ pub struct OrderResponse {
     pub state: String,
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8], message: &'static str) -> Result<T> {
-    if bytes.len() > MAX_MESSAGE_BYTES {
-        return Err(SyncError::TooLarge {
-            size: bytes.len(),
-            limit: MAX_MESSAGE_BYTES,
-        });
-    }
-    serde_json::from_slice(bytes).map_err(|source| SyncError::Decode { message, source })
-}
-
-fn version(got: u32) -> Result<()> {
-    if got != PROTOCOL_VERSION {
-        return Err(SyncError::Version {
-            got,
-            expected: PROTOCOL_VERSION,
-        });
-    }
-    Ok(())
-}
-
 /// Decodes a customer search; the query must parse as pos-core's
 /// [`pos_core::customer::CustomerQuery`].
 pub fn decode_customer_search(bytes: &[u8]) -> Result<CustomerSearchRequest> {
     let r: CustomerSearchRequest = decode(bytes, "customer search")?;
-    version(r.protocol)?;
+    check_version(r.protocol)?;
     pos_core::customer::CustomerQuery::parse(&r.query).map_err(|_| SyncError::Invalid {
         message: "customer search",
         rule: "a name, phone, e-mail or card code of 1 to 128 printable characters",
@@ -265,14 +244,14 @@ pub fn decode_customer_search(bytes: &[u8]) -> Result<CustomerSearchRequest> {
 /// Decodes a history request.
 pub fn decode_customer_history(bytes: &[u8]) -> Result<CustomerHistoryRequest> {
     let r: CustomerHistoryRequest = decode(bytes, "customer history")?;
-    version(r.protocol)?;
+    check_version(r.protocol)?;
     Ok(r)
 }
 
 /// Decodes a stock request.
 pub fn decode_stock(bytes: &[u8]) -> Result<StockRequest> {
     let r: StockRequest = decode(bytes, "stock request")?;
-    version(r.protocol)?;
+    check_version(r.protocol)?;
     Ok(r)
 }
 
@@ -280,7 +259,7 @@ pub fn decode_stock(bytes: &[u8]) -> Result<StockRequest> {
 /// the transfer itself).
 pub fn decode_transfer(bytes: &[u8]) -> Result<TransferRequest> {
     let r: TransferRequest = decode(bytes, "transfer request")?;
-    version(r.protocol)?;
+    check_version(r.protocol)?;
     if r.quantity <= Decimal::ZERO || r.quantity.normalize().scale() > 3 {
         return Err(SyncError::Invalid {
             message: "transfer request",
@@ -293,7 +272,7 @@ pub fn decode_transfer(bytes: &[u8]) -> Result<TransferRequest> {
 /// Decodes an order request.
 pub fn decode_order(bytes: &[u8]) -> Result<OrderRequest> {
     let r: OrderRequest = decode(bytes, "order request")?;
-    version(r.protocol)?;
+    check_version(r.protocol)?;
     if r.lines.is_empty() || r.lines.len() > MAX_ORDER_LINES {
         return Err(SyncError::Invalid {
             message: "order request",
