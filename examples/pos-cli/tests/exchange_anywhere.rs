@@ -11,99 +11,18 @@
     clippy::panic
 )]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod two_stores;
 
-fn pos(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pos"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!(
-            "not JSON: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn ok(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(out)
-}
-
-fn db(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+use two_stores::{TwoStores, db, json, ok, pos};
 
 #[test]
 fn a_sale_at_one_store_is_exchanged_once_at_another() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = pos_server::Server::new(
-        pos_server::SqliteStorage::open(&dir.path().join("s.sqlite")).unwrap(),
-    );
-    server
-        .with_tx(|tx| {
-            tx.bo_put_retailer("r1", "Retailer One", "123456789")?;
-            tx.bo_put_store("s-a", "r1")?;
-            tx.bo_put_store("s-b", "r1")?;
-            Ok(())
-        })
-        .unwrap();
-    let running = pos_server::spawn_in_process(server.clone()).unwrap();
-    let url = running.url().to_owned();
-    let code = |store: &str| {
-        server
-            .enrolment_code("r1", store, None, 3_600_000, chrono::Utc::now())
-            .unwrap()
-            .0
-            .secret
-    };
-    let basket = dir.path().join("basket.json");
-    std::fs::write(
-        &basket,
-        r#"{"items":[{"code":"3760123000352"},{"code":"3760123001472"}]}"#,
-    )
-    .unwrap();
+    let t = TwoStores::start();
+    let (a, b, url, dir) = (t.a.clone(), t.b.clone(), t.url.clone(), &t.dir);
     let one = dir.path().join("one.json");
     std::fs::write(&one, r#"{"items":[{"code":"3760123000352"}]}"#).unwrap();
     let two = dir.path().join("two.json");
     std::fs::write(&two, r#"{"items":[{"code":"3760123001472"}]}"#).unwrap();
-    let (a, b) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
-    for (file, store, register) in [(&a, "s-a", "A1"), (&b, "s-b", "B1")] {
-        ok(&pos(&[
-            "sell",
-            "--db",
-            db(file),
-            "--basket",
-            db(&basket),
-            "--pay",
-            "card",
-            "--store",
-            store,
-            "--register",
-            register,
-        ]));
-        let c = code(store);
-        ok(&pos(&[
-            "sync",
-            "--db",
-            db(file),
-            "--server",
-            &url,
-            "--enrolment-code",
-            &c,
-        ]));
-    }
 
     // B1 exchanges line 1 of A1's first ticket for the same item (an even
     // exchange), found by its number through the server.
