@@ -475,7 +475,7 @@ fn count_refund(
     // another retailer's receipt must not let a device take its quantities.
     let own = tx.dr_retailer_stores(&dev.store)?;
     let Some(o) = original_locked(tx.refunds().as_mut(), original)?
-        .filter(|o| own.iter().any(|s| *s == o.store))
+        .filter(|o| own.contains(&o.store))
     else {
         if unverified {
             flag(tx, 0, "original_unknown", None)?;
