@@ -511,6 +511,112 @@ fn exchange_scenario<S: Storage>(server: Server<S>) {
     assert!(flags[0].unverified);
 }
 
+/// A second retailer's till, holding valid credentials of its own, refunds
+/// and exchanges the first retailer's ticket (its id and lines read off a
+/// receipt, fed to the till by a forged lookup answer), once online and
+/// once offline, and pushes them: the first retailer's refundable
+/// quantities, feed and flags are unchanged, and the second retailer's
+/// till keeps syncing.
+fn cross_retailer_scenario<S: Storage>(server: Server<S>) {
+    let mut a1 = till(&server, "R1", "s-a", "A1", 21);
+    let (id, _) = sell(&mut a1, 4);
+    sync(&server, &mut a1);
+    let b1 = raw_device(&server, "R1", "s-b", "B1");
+    let feed_a = |server: &Server<S>| {
+        server
+            .with_tx(|tx| tx.changes_since("s-a", 0, 1000))
+            .unwrap()
+            .len()
+    };
+    let feed_before = feed_a(&server);
+    let (status, before) = lookup(&server, &b1, &id);
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(refundable(&before, 0), Decimal::from(4), "{before}");
+
+    let mut x1 = till(&server, "R2", "x-1", "X1", 22);
+    let boss = OperatorId::new("boss").unwrap();
+    let manager = pos_core::cart::Actor::new(boss.clone(), pos_core::cart::Permissions::manager());
+    x1.set_offline_refund_policy("manager_approval", &boss)
+        .unwrap();
+    // The attacker's own transport answers the lookup with what the first
+    // retailer's server would say.
+    let mut forged = Forged(before.to_string().into_bytes());
+    assert!(x1.find_original(&id, Some(&mut forged)).unwrap().verified);
+    let one = [pos_sdk::RefundLine {
+        line: 1,
+        quantity: Decimal::ONE,
+    }];
+    for online in [true, false] {
+        let found = if online {
+            x1.find_original(&id, Some(&mut forged)).unwrap()
+        } else {
+            let found = x1.find_original(&id, Some(&mut Offline)).unwrap();
+            x1.check_offline_refund(&found, &manager).unwrap();
+            found
+        };
+        let cart = x1.refund_cart_from(&found, Some(&one), &manager).unwrap();
+        let mut pay = x1.start_payment(&cart, None).unwrap();
+        let back = pay.outstanding().unwrap();
+        pay.add(Tender::new(TenderMethod::Card, back)).unwrap();
+        x1.complete_sale(cart, pay, &SaleOptions::by(boss.clone()))
+            .unwrap();
+        let mut cart = x1.exchange_cart_from(&found, &one, &manager).unwrap();
+        let ctx = x1.price_context(None);
+        x1.scan(&mut cart, "TS-M", &ctx).unwrap();
+        let pay = x1.start_payment(&cart, None).unwrap();
+        x1.complete_sale(cart, pay, &SaleOptions::by(boss.clone()))
+            .unwrap();
+        // The second retailer's till syncs as usual: nothing rejected.
+        sync(&server, &mut x1);
+    }
+
+    // The first retailer sees nothing of it.
+    let (_, after) = lookup(&server, &b1, &id);
+    assert_eq!(after, before, "the original's counts moved");
+    assert_eq!(feed_a(&server), feed_before, "the original's feed moved");
+    assert!(server.refund_flags("R1").unwrap().is_empty());
+    // Its own till still refunds every unit.
+    let cart = a1
+        .refund_cart(
+            &id,
+            Some(&[pos_sdk::RefundLine {
+                line: 1,
+                quantity: Decimal::from(4),
+            }]),
+            &manager,
+        )
+        .unwrap();
+    let mut pay = a1.start_payment(&cart, None).unwrap();
+    let back = pay.outstanding().unwrap();
+    pay.add(Tender::new(TenderMethod::Card, back)).unwrap();
+    a1.complete_sale(cart, pay, &SaleOptions::by(boss)).unwrap();
+    sync(&server, &mut a1);
+    let (_, v) = lookup(&server, &b1, &id);
+    assert_eq!(v["lines"][0]["refunded"], "4", "{v}");
+}
+
+/// A transport that answers every request with the same 200 body.
+struct Forged(Vec<u8>);
+
+impl Transport for Forged {
+    fn send(&mut self, _: &HttpRequest) -> pos_sync::Result<HttpResponse> {
+        Ok(HttpResponse::new(200, self.0.clone()))
+    }
+}
+
+#[test]
+fn cross_retailer_refunds_count_nothing_on_sqlite() {
+    cross_retailer_scenario(Server::new(pos_server::SqliteStorage::in_memory().unwrap()));
+}
+
+#[test]
+fn cross_retailer_refunds_count_nothing_on_postgres() {
+    let pg = support::pg::Pg::start();
+    cross_retailer_scenario(Server::new(
+        pos_server::PostgresStorage::connect(&pg.url).unwrap(),
+    ));
+}
+
 /// A server that cannot be reached.
 struct Offline;
 
