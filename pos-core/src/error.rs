@@ -236,6 +236,24 @@ pub enum CoreError {
         /// The tender method.
         method: &'static str,
     },
+    /// A card reference part that does not read; the value is not repeated.
+    #[error("invalid card reference {field}: {expected} expected")]
+    InvalidCardReference {
+        /// Which part (`processor_reference`, `authorisation_code`, `masked_pan`...).
+        field: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// A card number with more clear digits than the first 6 and last 4:
+    /// the till never stores card data PCI DSS forbids.
+    #[error("card number not masked: at most the first 6 and last 4 digits may be kept")]
+    CardPanNotMasked,
+    /// A card reference on a tender that no processor settles (cash, cheque...).
+    #[error("a {method} tender cannot carry a card reference")]
+    CardReferenceNotAllowed {
+        /// The tender method.
+        method: &'static str,
+    },
     /// A cash rounding increment that is not positive or not in whole minor units.
     #[error("invalid cash rounding increment {increment}")]
     InvalidCashRounding {
@@ -458,6 +476,9 @@ impl CoreError {
             CoreError::PaymentMismatch { .. } => "payment_mismatch",
             CoreError::TenderNotAccepted { .. } => "tender_not_accepted",
             CoreError::InvalidCashRounding { .. } => "invalid_cash_rounding",
+            CoreError::InvalidCardReference { .. } => "invalid_card_reference",
+            CoreError::CardPanNotMasked => "card_pan_not_masked",
+            CoreError::CardReferenceNotAllowed { .. } => "card_reference_not_allowed",
             CoreError::RefundExceedsRefundable { .. } => "refund_exceeds_refundable",
             CoreError::UnknownOriginalLine { .. } => "unknown_original_line",
             CoreError::InvalidUtcOffset { .. } => "invalid_utc_offset",

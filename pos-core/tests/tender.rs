@@ -385,3 +385,54 @@ fn removing_a_tender_rechecks_the_rest() {
     assert_eq!(p.remaining().unwrap().format_plain(), "5.00");
     assert_eq!(p.remove(5).unwrap_err().kind(), "unknown_line");
 }
+
+#[test]
+fn card_references_ride_on_electronic_tenders_only() {
+    use pos_core::tender::{CardReference, MaskedPan};
+    let reference = CardReference::new("pi_3Pq")
+        .unwrap()
+        .with_authorisation_code("123456")
+        .unwrap()
+        .with_masked_pan(MaskedPan::new("497010******1234").unwrap());
+    let mut p = pay(dec!(30), dec!(0), plain());
+    // Cash, cheque or gift card with a card reference: refused, nothing taken.
+    let before = p.clone();
+    for method in [
+        TenderMethod::Cash,
+        TenderMethod::Cheque,
+        TenderMethod::GiftCard {
+            reference: "GC-1".into(),
+        },
+    ] {
+        let err = p
+            .add(Tender::new(method, eur(dec!(5))).with_card(reference.clone()))
+            .unwrap_err();
+        assert_eq!(err.kind(), "card_reference_not_allowed");
+    }
+    assert_eq!(p, before);
+    p.add(cash(dec!(10))).unwrap();
+    p.add(card(dec!(20)).with_card(reference.clone())).unwrap();
+    // Removing another tender re-checks the rest and keeps the reference.
+    p.remove(0).unwrap();
+    p.add(cash(dec!(10))).unwrap();
+    let s = p.finish().unwrap();
+    assert_eq!(s.tenders[0].card.as_ref(), Some(&reference));
+    assert_eq!(s.tenders[1].card, None);
+    // Stored JSON: the reference when set, nothing at all when not.
+    let json = serde_json::to_value(&s.tenders).unwrap();
+    assert_eq!(json[0]["card"]["authorisation_code"], "123456");
+    assert!(json[1].get("card").is_none());
+}
+
+#[test]
+fn a_refund_to_card_carries_the_pointer_to_the_charge() {
+    use pos_core::tender::CardReference;
+    let charge = CardReference::new("pi_1").unwrap();
+    let mut p = pay(dec!(-12), dec!(0), plain());
+    p.add(card(dec!(12)).with_card(CardReference::refund_of(&charge)))
+        .unwrap();
+    let s = p.finish().unwrap();
+    assert_eq!(s.direction, Direction::PayOut);
+    let card = s.tenders[0].card.as_ref().unwrap();
+    assert_eq!(card.original_reference(), Some("pi_1"));
+}

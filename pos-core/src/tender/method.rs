@@ -1,5 +1,6 @@
 //! Tender methods and a tender (method + amount).
 
+use super::card::CardReference;
 use crate::{CoreError, Money};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,12 @@ impl TenderMethod {
         }
     }
 
+    /// True for the methods settled by a card terminal or a processor (a
+    /// bank card, a meal-voucher card): only they carry a [`CardReference`].
+    pub fn is_electronic(&self) -> bool {
+        matches!(self, TenderMethod::Card | TenderMethod::MealVoucher)
+    }
+
     /// True for cash.
     pub fn is_cash(&self) -> bool {
         matches!(self, TenderMethod::Cash)
@@ -91,11 +98,42 @@ pub struct Tender {
     pub method: TenderMethod,
     /// How much, positive, whole minor units.
     pub amount: Money,
+    /// The processor's reference of an electronic payment (absent from the
+    /// JSON when unset, so earlier records keep their bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardReference>,
 }
 
 impl Tender {
     /// A tender of `amount` by `method`.
     pub fn new(method: TenderMethod, amount: Money) -> Tender {
-        Tender { method, amount }
+        Tender {
+            method,
+            amount,
+            card: None,
+        }
     }
+
+    /// The same tender with the processor's reference of the payment.
+    pub fn with_card(mut self, card: CardReference) -> Tender {
+        self.card = Some(card);
+        self
+    }
+
+    /// Checks the method's reference, and that only an electronic method
+    /// carries a card reference.
+    pub(crate) fn check(&self) -> Result<(), CoreError> {
+        self.method.check()?;
+        check_card(&self.method, self.card.as_ref())
+    }
+}
+
+/// Only an electronic method may carry a card reference.
+fn check_card(method: &TenderMethod, card: Option<&CardReference>) -> Result<(), CoreError> {
+    if card.is_some() && !method.is_electronic() {
+        return Err(CoreError::CardReferenceNotAllowed {
+            method: method.code(),
+        });
+    }
+    Ok(())
 }

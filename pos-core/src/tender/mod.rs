@@ -30,10 +30,15 @@
 //! # Ok::<(), pos_core::CoreError>(())
 //! ```
 
+mod card;
 mod method;
 mod payment;
 mod policy;
 
+pub use card::{
+    CardReference, CardReferenceParts, CardScheme, EntryMode, MAX_AUTHORISATION_CODE_LEN,
+    MAX_PROCESSOR_REFERENCE_LEN, MAX_SCHEME_LEN, MAX_TERMINAL_ID_LEN, MaskedPan,
+};
 pub use method::{MAX_REFERENCE_LEN, Tender, TenderMethod};
 pub use payment::{Direction, Payment, PaymentDue, SettledTender, Settlement};
 pub use policy::{

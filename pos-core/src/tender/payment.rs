@@ -1,5 +1,6 @@
 //! A payment in progress and its settlement.
 
+use super::card::CardReference;
 use super::method::{Tender, TenderMethod};
 use super::policy::{MealVoucherExcess, TenderPolicy};
 use crate::{CoreError, Currency, Money};
@@ -46,6 +47,10 @@ pub struct SettledTender {
     pub applied: Money,
     /// Meal-voucher value lost to the customer (policy `Forfeit`), else zero.
     pub forfeited: Money,
+    /// The processor's reference of an electronic payment; on a refund, it
+    /// points at the original charge. Absent from the JSON when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardReference>,
 }
 
 /// The outcome of a completed payment: what the ticket records.
@@ -140,7 +145,7 @@ impl Payment {
 
     /// Adds a tender. On error nothing changes.
     pub fn add(&mut self, tender: Tender) -> Result<(), CoreError> {
-        tender.method.check()?;
+        tender.check()?;
         let currency = self.currency();
         same_currency(currency, tender.amount)?;
         let amount = tender.amount;
@@ -192,6 +197,7 @@ impl Payment {
             tendered: amount,
             applied,
             forfeited,
+            card: tender.card,
         });
         Ok(())
     }
@@ -210,7 +216,11 @@ impl Payment {
         };
         for (i, t) in self.tenders.iter().enumerate() {
             if i != index {
-                fresh.add(Tender::new(t.method.clone(), t.tendered))?;
+                fresh.add(Tender {
+                    method: t.method.clone(),
+                    amount: t.tendered,
+                    card: t.card.clone(),
+                })?;
             }
         }
         *self = fresh;
@@ -284,6 +294,7 @@ impl Payment {
             tendered: self.sign(t.tendered),
             applied: self.sign(t.applied),
             forfeited: self.sign(t.forfeited),
+            card: t.card.clone(),
         }
     }
 
