@@ -37,6 +37,7 @@ pub mod ids;
 pub mod item;
 pub mod loyalty;
 pub mod money;
+pub mod operator;
 pub mod order;
 pub mod pricing;
 pub mod promotion;

@@ -20,9 +20,28 @@ pub enum Permission {
     TicketDiscount,
     /// Take goods back (return lines, refunds).
     Return,
+    /// Open the cash drawer without a sale ("no sale").
+    NoSale,
+    /// Make a fiscal closure (day, month or year Z).
+    Closure,
 }
 
 impl Permission {
+    /// Every permission, in their stable order.
+    pub const ALL: [Permission; 6] = [
+        Permission::PriceOverride,
+        Permission::LineDiscount,
+        Permission::TicketDiscount,
+        Permission::Return,
+        Permission::NoSale,
+        Permission::Closure,
+    ];
+
+    /// The permission of a stable name (`no_sale`), if any.
+    pub fn from_name(name: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.name() == name)
+    }
+
     /// Stable snake_case name, used in errors.
     pub fn name(&self) -> &'static str {
         match self {
@@ -30,6 +49,8 @@ impl Permission {
             Permission::LineDiscount => "line_discount",
             Permission::TicketDiscount => "ticket_discount",
             Permission::Return => "return",
+            Permission::NoSale => "no_sale",
+            Permission::Closure => "closure",
         }
     }
 }
@@ -57,6 +78,13 @@ impl Permissions {
         Permissions::cashier()
             .with(Permission::PriceOverride)
             .with(Permission::Return)
+            .with(Permission::NoSale)
+            .with(Permission::Closure)
+    }
+
+    /// The permissions granted, in their stable order.
+    pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
+        self.0.iter().copied()
     }
 
     /// The same set plus `permission`.

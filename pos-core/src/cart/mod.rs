@@ -37,6 +37,7 @@
 mod adjust;
 mod line;
 mod ops;
+mod parked;
 mod promo;
 mod quantity;
 mod reprice;
@@ -46,6 +47,7 @@ mod text;
 pub use adjust::{Actor, ManualDiscount, Permission, Permissions};
 pub(crate) use line::OriginalAmounts;
 pub use line::{AppliedPromotion, CartLine, LineId, PriceSource, ReturnOrigin};
+pub use parked::{ParkedCart, ParkedLine};
 pub use quantity::ItemQuantity;
 pub(crate) use quantity::check_quantity;
 pub use state::{Cart, CartTotals};

@@ -282,7 +282,7 @@ impl Cart {
 
     /// The item's price must be in the cart's currency and not negative, and
     /// so must its quantity-break prices.
-    fn check_item(&self, item: &SellableItem) -> Result<(), CoreError> {
+    pub(super) fn check_item(&self, item: &SellableItem) -> Result<(), CoreError> {
         let position = self.lines.len();
         self.check_unit_price(item.unit_price, position)?;
         for b in &item.quantity_breaks {
