@@ -65,6 +65,7 @@ fn facts(lines: usize) -> ReceiptFacts {
             label: "Carte bancaire".into(),
             amount: Decimal::new(11000, 2),
             cancelled: false,
+            card: None,
         }],
         change: Decimal::ZERO,
         software_name: "pos-sdk".into(),

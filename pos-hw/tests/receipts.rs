@@ -681,3 +681,66 @@ fn every_format_renders_for_every_profile_and_documents_round_trip_as_json() {
         facts
     );
 }
+
+/// A card payment with its reference prints the card-slip lines (scheme and
+/// masked number, AUTO code, reference) in every format; a refund to card
+/// names the charge it pays back. Golden text for 80 and 58 mm.
+#[test]
+fn card_references_print_as_a_card_slip() {
+    use pos_core::tender::{CardReference, CardScheme, EntryMode, MaskedPan};
+    let charge = CardReference::new("pi_3PqRsT2eZvKYlo2C")
+        .unwrap()
+        .with_authorisation_code("123456")
+        .unwrap()
+        .with_masked_pan(MaskedPan::new("497010******1234").unwrap())
+        .with_scheme(CardScheme::Cb)
+        .with_entry_mode(EntryMode::Contactless);
+    let mut facts = sale_facts();
+    facts.payments[0].card = Some(charge.clone());
+    let needles = [
+        "CB **** **** **** 1234",
+        "AUTO 123456 SANS CONTACT",
+        "Réf. pi_3PqRsT2eZvKYlo2C",
+    ];
+    for profile in [
+        PrinterProfile::epson_tm_t88(),
+        PrinterProfile::generic_58mm(),
+    ] {
+        let doc = build_french_receipt(&facts);
+        let text = String::from_utf8(render(&doc, OutputFormat::Text, &profile).unwrap()).unwrap();
+        golden(&format!("card_sale.{}.txt", profile.id), text.as_bytes());
+        let escpos = text_lines(&render(&doc, OutputFormat::EscPos, &profile).unwrap()).join("\n");
+        let html = String::from_utf8(render(&doc, OutputFormat::Html, &profile).unwrap()).unwrap();
+        for needle in needles {
+            assert!(text.contains(needle), "{}: {needle}\n{text}", profile.id);
+            assert!(escpos.contains(needle), "{}: {needle}", profile.id);
+            assert!(html.contains(needle), "{}: {needle}", profile.id);
+        }
+        // Only the masked form, never the BIN, is printed.
+        assert!(!text.contains("497010"));
+        // The images (text drawn as pixels / paths) carry the extra lines.
+        let plain = build_french_receipt(&sale_facts());
+        for format in [OutputFormat::Png, OutputFormat::Svg] {
+            let with = render(&doc, format, &profile).unwrap();
+            let without = render(&plain, format, &profile).unwrap();
+            assert_ne!(with, without, "{} {format:?}", profile.id);
+        }
+    }
+    let mut refund = sale_facts();
+    refund.kind = ReceiptKind::Refund {
+        original: "T-000041".into(),
+    };
+    refund.payments[0].card = Some(CardReference::refund_of(&charge));
+    let text = String::from_utf8(
+        render(
+            &build_french_receipt(&refund),
+            OutputFormat::Text,
+            &PrinterProfile::epson_tm_t88(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(text.contains("Remb. de pi_3PqRsT2eZvKYlo2C"), "{text}");
+    assert!(text.contains("CB **** **** **** 1234"));
+    assert!(!text.contains("AUTO"));
+}

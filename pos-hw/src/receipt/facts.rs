@@ -77,6 +77,10 @@ pub struct PaymentFacts {
     /// A card payment that was cancelled (loi AGEC exception).
     #[serde(default)]
     pub cancelled: bool,
+    /// The card reference of an electronic payment (scheme, masked number,
+    /// authorisation code, processor reference), printed under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<pos_core::tender::CardReference>,
 }
 
 /// What kind of document the receipt is.

@@ -102,6 +102,9 @@ pub fn build(facts: &ReceiptFacts) -> ReceiptDocument {
             Column::fill(label),
             Column::right(money(payment.amount, mu, sym)),
         ]);
+        if let Some(card) = &payment.card {
+            super::card_slip::push(&mut doc, card);
+        }
     }
     if !facts.change.is_zero() {
         doc.row(vec![

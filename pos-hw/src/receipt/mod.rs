@@ -13,6 +13,7 @@
 //! ```
 
 pub mod agec;
+pub mod card_slip;
 pub mod closure;
 pub mod document;
 pub mod facts;

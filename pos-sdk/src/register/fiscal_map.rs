@@ -61,6 +61,9 @@ pub fn ticket_input(
     let mut payments = Vec::new();
     for p in ticket.payments() {
         // Settled tenders are signed like the total (negative on refunds).
+        // A card reference is not signed: NF525 signs amounts and tender
+        // kinds, and the published payload format stays byte for byte; the
+        // receipt and every reprint print it from the stored ticket alone.
         payments.push(PaymentInput {
             method: method(&p.method),
             amount: minor(&p.applied)?,

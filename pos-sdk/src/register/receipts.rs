@@ -451,6 +451,7 @@ fn build_facts(
                     label: tender_label(&p.method).to_owned(),
                     amount: p.tendered.amount(),
                     cancelled: false,
+                    card: p.card.clone(),
                 })
                 .collect(),
             change: ticket.change().amount(),
