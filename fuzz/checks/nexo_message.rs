@@ -94,6 +94,7 @@ fn drive(answer: Vec<u8>) {
         authorization_code: None,
         card: None,
         terminal_reference: Some("POI-1 2026-11-28T17:29:00.000Z".to_owned()),
+        scheme: None,
     };
     let reversal = TransactionId::new("R0000042").expect("a valid id");
     if let Ok(Outcome::Approved(a)) = client.reverse(&reversal, &original) {

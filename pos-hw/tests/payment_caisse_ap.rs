@@ -77,6 +77,16 @@ fn approved_sale_over_tcp() {
     assert!(approval.authorization_code.is_some());
     assert_eq!(sim.ledger().len(), 1);
     assert_eq!(sim.ledger()[0].private, "0192f3a4-5b6c-7d8e");
+    // The ticket's card reference: the till's id (the terminal's private
+    // data), the authorisation number and the masked card.
+    let card = approval.card_reference().unwrap();
+    assert_eq!(card.processor_reference(), Some("0192f3a4-5b6c-7d8e"));
+    assert_eq!(
+        card.authorisation_code(),
+        approval.authorization_code.as_deref()
+    );
+    assert_eq!(card.authorisation_code().map(str::len), Some(6));
+    assert_eq!(card.masked_pan().unwrap().last4(), "0055");
 }
 
 #[test]

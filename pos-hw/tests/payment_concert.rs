@@ -81,6 +81,18 @@ fn approved_sale_reports_only_a_masked_card() {
     assert_eq!(sim.ledger().len(), 1);
     assert_eq!(sim.ledger()[0].private, "T1");
     assert_eq!(sim.net_charged_cents(), 1250);
+    // The ticket's card reference: Concert V2 reports neither an
+    // authorisation code nor a scheme; the terminal knows the charge by the
+    // till's id it echoes.
+    let card = approval.card_reference().unwrap();
+    assert_eq!(card.processor_reference(), Some("T1"));
+    assert_eq!(
+        card.masked_pan().unwrap().to_string(),
+        "**** **** **** 0055"
+    );
+    assert_eq!(card.authorisation_code(), None);
+    assert_eq!(card.scheme(), None);
+    assert!(!format!("{card:?}").contains(TEST_PAN));
 }
 
 #[test]

@@ -158,6 +158,26 @@ fn approved_sale_with_masked_card_and_approval_code() {
     );
     assert!(!format!("{outcome:?}").contains("541333"));
     assert_eq!(c.transport().charges(), 1);
+    // The ticket's card reference: the terminal's transaction reference,
+    // the approval code, the masked card and the brand (`mc`).
+    let card = approval.card_reference().unwrap();
+    assert_eq!(
+        card.processor_reference(),
+        approval.terminal_reference.as_deref()
+    );
+    assert_eq!(
+        card.authorisation_code(),
+        approval.authorization_code.as_deref()
+    );
+    assert_eq!(
+        card.masked_pan().unwrap().to_string(),
+        "**** **** **** 0019"
+    );
+    assert_eq!(
+        card.scheme(),
+        Some(&pos_core::tender::CardScheme::Mastercard)
+    );
+    assert!(!format!("{card:?}").contains("541333"));
 }
 
 #[test]

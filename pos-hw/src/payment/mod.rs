@@ -43,6 +43,7 @@ pub mod card;
 pub mod concert;
 pub mod nexo;
 pub mod recovery;
+mod reference;
 pub mod terminal;
 pub mod types;
 

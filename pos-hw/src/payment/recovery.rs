@@ -158,6 +158,7 @@ impl OperatorVerdict {
                 authorization_code: None,
                 card: None,
                 terminal_reference: None,
+                scheme: None,
             }),
             OperatorVerdict::NotPaid => Settled::Declined {
                 id: request.id.clone(),

@@ -106,6 +106,8 @@ pub struct Approval {
     pub card: Option<MaskedPan>,
     /// The terminal's own reference (needed to reverse it on some protocols).
     pub terminal_reference: Option<String>,
+    /// The card scheme as the terminal names it (`mc`, `visa`), when it does.
+    pub scheme: Option<String>,
 }
 
 impl Approval {

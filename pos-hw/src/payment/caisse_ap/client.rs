@@ -155,6 +155,7 @@ pub fn interpret(id: &TransactionId, amount: &Money, answer: &TlvMessage) -> Out
                     .get(Tag::CARD_NUMBER)
                     .and_then(MaskedPan::from_reported),
                 terminal_reference: None,
+                scheme: None,
             })
         }
         Some("01") => Outcome::Declined {

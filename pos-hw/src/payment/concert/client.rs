@@ -180,6 +180,7 @@ impl<S: Read + Write> ConcertClient<S> {
                 authorization_code: None,
                 card: answer.report.and_then(|r| r.masked_pan()),
                 terminal_reference: None,
+                scheme: None,
             }),
             AnswerStatus::Failure => Outcome::Declined {
                 id: id.clone(),

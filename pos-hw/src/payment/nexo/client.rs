@@ -182,12 +182,14 @@ pub(crate) fn payment_outcome(
             if amounts.currency != currency.code() {
                 return None;
             }
-            let card = result
+            let card_data = result
                 .payment_instrument_data
                 .as_ref()
-                .and_then(|p| p.card_data.as_ref())
+                .and_then(|p| p.card_data.as_ref());
+            let card = card_data
                 .and_then(|c| c.masked_pan.as_deref())
                 .and_then(MaskedPan::from_reported);
+            let scheme = card_data.and_then(|c| c.payment_brand.clone());
             let terminal_reference = response.poi_data.as_ref().map(|p| {
                 format!(
                     "{} {}",
@@ -207,6 +209,7 @@ pub(crate) fn payment_outcome(
                     .and_then(|a| a.approval_code.clone()),
                 card,
                 terminal_reference,
+                scheme,
             }))
         }
         "Failure" => Some(Outcome::Declined {
@@ -322,6 +325,7 @@ impl<T: NexoTransport> PaymentTerminal for AdyenLocalClient<T> {
                     authorization_code: None,
                     card: original.card,
                     terminal_reference: original.terminal_reference.clone(),
+                    scheme: original.scheme.clone(),
                 }),
                 Some(r) if r.response.result == "Failure" => Outcome::Declined {
                     id: id.clone(),
