@@ -155,6 +155,17 @@ pub enum SdkError {
         /// Bytes a sale needs left ([`crate::register::STORAGE_RESERVE_BYTES`]).
         reserve: u64,
     },
+    /// A return found by a gift receipt is paid back as store credit only
+    /// (the gift's receiver must not get the buyer's money).
+    #[error(
+        "a return from gift receipt {original} is paid back as store credit only, not {method}"
+    )]
+    GiftStoreCreditOnly {
+        /// The original ticket's id.
+        original: String,
+        /// The refused tender method (`card`).
+        method: &'static str,
+    },
 }
 
 impl SdkError {
@@ -184,6 +195,7 @@ impl SdkError {
             SdkError::PermissionRequired { .. } => codes::PERMISSION_REQUIRED,
             SdkError::UnknownRefundLine { .. } => codes::UNKNOWN_ORIGINAL_LINE,
             SdkError::StorageFull { .. } => codes::STORAGE_FULL,
+            SdkError::GiftStoreCreditOnly { .. } => codes::GIFT_STORE_CREDIT_ONLY,
         }
     }
 }
@@ -228,6 +240,8 @@ pub mod codes {
     pub const UNKNOWN_ORIGINAL_LINE: &str = "unknown_original_line";
     /// The till's storage is full or under a sale's reserve: nothing recorded.
     pub const STORAGE_FULL: &str = "storage_full";
+    /// A gift receipt's return paid back other than as store credit.
+    pub const GIFT_STORE_CREDIT_ONLY: &str = "gift_store_credit_only";
 
     /// Every code above, for docs and tests.
     pub const ALL: &[&str] = &[
@@ -249,6 +263,7 @@ pub mod codes {
         PERMISSION_REQUIRED,
         UNKNOWN_ORIGINAL_LINE,
         STORAGE_FULL,
+        GIFT_STORE_CREDIT_ONLY,
     ];
 }
 

@@ -303,6 +303,142 @@ fn a_sale_at_one_store_is_refunded_once_at_another() {
     verify(&b1);
 }
 
+/// A return found by its gift-receipt code is paid back as store credit
+/// only: a card pay-back is refused with `gift_store_credit_only` and
+/// writes nothing; store credit goes through; an exchange from the gift
+/// receipt may still be topped up by card.
+#[test]
+fn a_gift_receipt_return_is_paid_back_in_store_credit_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, running) = server(dir.path());
+    let url = running.url().to_owned();
+    server
+        .with_tx(|tx| {
+            tx.bo_put_store("lens-1", "r1")?;
+            Ok(())
+        })
+        .unwrap();
+    let mut a1 = till(dir.path(), &server, &url, "lille-1", "A1", 31);
+    let mut b1 = till(dir.path(), &server, &url, "lens-1", "B1", 32);
+    a1.tick();
+    let ctx = a1.reg.price_context(None);
+    let mut cart = a1.reg.new_cart();
+    a1.reg.scan(&mut cart, "2000000001012", &ctx).unwrap();
+    let line = cart.lines()[0].id();
+    cart.set_quantity(line, Decimal::from(2)).unwrap();
+    let mut pay = a1.reg.start_payment(&cart, None).unwrap();
+    let due = pay.remaining().unwrap();
+    pay.add(Tender::new(TenderMethod::Card, due)).unwrap();
+    let sale = a1
+        .reg
+        .complete_sale(cart, pay, &SaleOptions::by(OperatorId::new("al").unwrap()))
+        .unwrap();
+    let id = sale.ticket.id().to_owned();
+    a1.sync(&url);
+
+    b1.tick();
+    let found = b1
+        .reg
+        .find_original(&format!("GIFT-{id}"), Some(&mut UreqTransport::new(&url)))
+        .unwrap();
+    assert!(found.gift && found.verified);
+    let records = |t: &Till| -> i64 {
+        t.reg
+            .connection()
+            .query_row("SELECT COUNT(*) FROM fiscal_record", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = records(&b1);
+
+    // By card: refused, naming the original and the tender; nothing written.
+    let cart = b1
+        .reg
+        .refund_cart_from(&found, Some(&one(1)), &manager())
+        .unwrap();
+    let mut pay = b1.reg.start_payment(&cart, None).unwrap();
+    let back = pay.outstanding().unwrap();
+    pay.add(Tender::new(TenderMethod::Card, back)).unwrap();
+    let refused = b1
+        .reg
+        .complete_sale(
+            cart,
+            pay,
+            &SaleOptions::by(OperatorId::new("boss").unwrap()),
+        )
+        .unwrap_err();
+    assert_eq!(refused.error.kind(), "gift_store_credit_only");
+    let message = refused.error.to_string();
+    assert!(
+        message.contains(&id) && message.contains("card"),
+        "{message}"
+    );
+    assert_eq!(records(&b1), before);
+
+    // As store credit: recorded, the credit loaded.
+    let credit_code = "CREDIT-0031-2026";
+    b1.reg
+        .issue_stored_value(
+            credit_code,
+            pos_core::stored_value::StoredValueKind::StoreCredit,
+            pos_core::money::Money::parse("1.00", pos_core::money::Currency::EUR).unwrap(),
+            None,
+        )
+        .unwrap();
+    let before = records(&b1);
+    let cart = refused.cart;
+    let mut pay = b1.reg.start_payment(&cart, None).unwrap();
+    let back = pay.outstanding().unwrap();
+    pay.add(Tender::new(
+        TenderMethod::StoreCredit {
+            reference: credit_code.into(),
+        },
+        back,
+    ))
+    .unwrap();
+    b1.tick();
+    b1.reg
+        .complete_sale(
+            cart,
+            pay,
+            &SaleOptions::by(OperatorId::new("boss").unwrap()),
+        )
+        .unwrap();
+    assert!(records(&b1) > before);
+    assert_eq!(
+        b1.reg.stored_value(credit_code).unwrap().balance().amount(),
+        Decimal::ONE + back.amount()
+    );
+
+    // An exchange of the other unit for a dearer item: the receiver pays
+    // the difference by card.
+    let found = b1
+        .reg
+        .find_original(&format!("GIFT-{id}"), Some(&mut UreqTransport::new(&url)))
+        .unwrap();
+    let mut cart = b1
+        .reg
+        .exchange_cart_from(&found, &one(1), &manager())
+        .unwrap();
+    let ctx = b1.reg.price_context(None);
+    b1.reg.scan(&mut cart, "2000000001012", &ctx).unwrap();
+    let line = cart.lines().last().unwrap().id();
+    cart.set_quantity(line, Decimal::from(3)).unwrap();
+    let mut pay = b1.reg.start_payment(&cart, None).unwrap();
+    let due = pay.remaining().unwrap();
+    assert!(!due.is_zero() && !due.is_negative());
+    pay.add(Tender::new(TenderMethod::Card, due)).unwrap();
+    b1.tick();
+    b1.reg
+        .complete_sale(
+            cart,
+            pay,
+            &SaleOptions::by(OperatorId::new("boss").unwrap()),
+        )
+        .unwrap();
+    b1.sync(&url);
+    verify(&b1);
+}
+
 /// The original's series, number and till as the refund's signed record
 /// names them.
 fn refund_reference(t: &Till, number: u64) -> (String, u64, Option<String>) {

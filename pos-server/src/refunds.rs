@@ -474,8 +474,8 @@ fn count_refund(
     // Only an original of the pushing device's retailer: a ticket id seen on
     // another retailer's receipt must not let a device take its quantities.
     let own = tx.dr_retailer_stores(&dev.store)?;
-    let Some(o) = original_locked(tx.refunds().as_mut(), original)?
-        .filter(|o| own.contains(&o.store))
+    let Some(o) =
+        original_locked(tx.refunds().as_mut(), original)?.filter(|o| own.contains(&o.store))
     else {
         if unverified {
             flag(tx, 0, "original_unknown", None)?;

@@ -130,13 +130,27 @@ pub(crate) fn returned_amount(ticket: &Ticket) -> Result<Decimal, SdkError> {
 }
 
 /// Whether paying back `method` on `ticket` credits a store-credit account
-/// (a credit note, "avoir"): an exchange's balance paid back as store
-/// credit is new value on the account, not the reversal of an earlier
-/// redemption (which a refund of a sale paid by that credit is).
+/// (a credit note, "avoir") rather than reversing an earlier redemption.
+/// An exchange's balance paid back as store credit is new value; so is a
+/// refund paid back on a credit that did not pay its original (a gift
+/// receipt's return, or a customer who asks for a credit note). A refund of
+/// a sale that the credit paid gives that redemption back.
 pub(crate) fn credits_store_credit(
     ticket: &Ticket,
     method: &pos_core::tender::TenderMethod,
+    account: &pos_core::stored_value::StoredValueAccount,
 ) -> bool {
-    ticket.kind() == pos_core::ticket::TicketKind::Exchange
-        && matches!(method, pos_core::tender::TenderMethod::StoreCredit { .. })
+    if !matches!(method, pos_core::tender::TenderMethod::StoreCredit { .. }) {
+        return false;
+    }
+    if ticket.kind() == pos_core::ticket::TicketKind::Exchange {
+        return true;
+    }
+    let paid_the_original = account.ops().iter().any(|o| {
+        o.kind == pos_core::stored_value::StoredValueOpKind::Redeem
+            && o.ticket
+                .as_ref()
+                .is_some_and(|t| ticket.originals().iter().any(|x| x == t.as_str()))
+    });
+    !paid_the_original
 }

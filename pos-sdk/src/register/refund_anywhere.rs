@@ -709,16 +709,19 @@ pub(crate) fn annotate(
     let Some((reservation, unverified, gift)) = row else {
         return Ok(());
     };
-    if gift
-        && ticket
-            .payments()
-            .iter()
-            .any(|p| !matches!(p.method, pos_core::tender::TenderMethod::StoreCredit { .. }))
-    {
-        return Err(SdkError::InvalidInput {
-            field: "refund tender",
-            expected: "store credit for a gift receipt's refund",
+    // Only money going back is restricted: a gift's receiver may pay the
+    // difference of an exchange by any means.
+    if gift {
+        let other = ticket.payments().iter().find(|p| {
+            p.applied.is_negative()
+                && !matches!(p.method, pos_core::tender::TenderMethod::StoreCredit { .. })
         });
+        if let Some(p) = other {
+            return Err(SdkError::GiftStoreCreditOnly {
+                original: original.clone(),
+                method: p.method.code(),
+            });
+        }
     }
     if let Some(obj) = payload.as_object_mut() {
         if let Some(r) = reservation {

@@ -845,7 +845,9 @@ fn post_stored_value(
         let op = OperationId::new(ids.next(ticket.at()))?;
         let amount = pos_core::Money::new(p.applied.amount().abs(), p.applied.currency());
         let ticket_id = Some(TicketId::new(ticket.id())?);
-        if p.applied.is_negative() && super::exchange::credits_store_credit(ticket, &p.method) {
+        if p.applied.is_negative()
+            && super::exchange::credits_store_credit(ticket, &p.method, &account)
+        {
             account.load(op, ticket.at(), amount, ticket_id)?;
         } else if p.applied.is_negative() {
             account.refund(op, ticket.at(), amount, ticket_id)?;
