@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod db;
 mod error;
+pub mod events;
 pub mod keystore;
 pub mod outbox;
 mod register;

@@ -15,6 +15,7 @@
 
 mod anchor;
 mod archives;
+mod async_round;
 mod caps;
 mod ledgers;
 mod pulled;
@@ -25,6 +26,7 @@ pub use anchor::{
     server_anchor,
 };
 pub use archives::push_archives;
+pub use async_round::{SharedRegister, sync_register_async};
 pub use caps::{POINTS, STORED_VALUE, offline_allowance, set_offline_caps};
 pub(crate) use caps::{charge_points, charge_sale};
 pub use skipped::{SkipReason, SkippedChange};
@@ -448,29 +450,60 @@ fn round(
     transport: &mut dyn Transport,
     attempt: &mut RoundFn<'_>,
 ) -> Result<RoundReport> {
-    let offline = status(register)?.offline_since.is_some();
-    // A fresh head before the push: the server then mirrors records that a
-    // signed head also covers.
-    register.seal().map_err(till)?;
+    let before = before_round(register)?;
     let now = || Utc::now();
-    let clock_now = register.now();
     let result = {
         let mut store = TillSync::new(register);
         attempt(&mut store, transport, &now)
     };
-    match &result {
-        Err(e) if e.is_transient() && !offline => {
-            record_jet(register, JetCode::OfflineStart, clock_now)?;
-        }
-        Ok(_) if offline => {
-            record_jet(register, JetCode::OfflineEnd, clock_now)?;
-            // Push the JET 120 record right away (best effort).
-            let mut store = TillSync::new(register);
-            let _ = sync_once(client, &mut store, transport, &now);
-        }
-        _ => {}
+    if after_round(register, &result, &before)? {
+        // Push the JET 120 record right away (best effort).
+        let mut store = TillSync::new(register);
+        let _ = sync_once(client, &mut store, transport, &now);
     }
+    register.sync_round_ended();
     result
+}
+
+/// What a round needs to know from before it started.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BeforeRound {
+    offline: bool,
+    clock_now: DateTime<Utc>,
+}
+
+/// Reads whether the till is offline and seals the journal: a fresh head
+/// before the push, so the server mirrors records a signed head covers.
+pub(crate) fn before_round(register: &mut Register) -> Result<BeforeRound> {
+    let offline = status(register)?.offline_since.is_some();
+    register.seal().map_err(till)?;
+    Ok(BeforeRound {
+        offline,
+        clock_now: register.now(),
+    })
+}
+
+/// Brackets an offline period after a round: a transient failure opens
+/// one (JET 70) if none is open, a success closes it (JET 120). Returns
+/// whether the JET 120 record should be pushed right away.
+pub(crate) fn after_round(
+    register: &mut Register,
+    result: &Result<RoundReport>,
+    before: &BeforeRound,
+) -> Result<bool> {
+    match result {
+        Err(e) if e.is_transient() && !before.offline => {
+            record_jet(register, JetCode::OfflineStart, before.clock_now)?;
+            register.connectivity_changed(false);
+            Ok(false)
+        }
+        Ok(_) if before.offline => {
+            record_jet(register, JetCode::OfflineEnd, before.clock_now)?;
+            register.connectivity_changed(true);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 pub(crate) const SECRET_KEY: &str = "sync.secret";

@@ -2,7 +2,7 @@
 //! the outbox and the fiscal journal and consumes the responses; a
 //! [`TillStore`] is the till's durable state and a [`Transport`] carries the
 //! bytes. [`sync_once`] drives one full round (push until empty, then pull
-//! until up to date).
+//! until up to date) with the steps of [`crate::round::Round`].
 
 use crate::auth;
 use crate::error::{Result, SyncError};
@@ -262,7 +262,18 @@ pub fn sync_with_retry(
     env: &mut dyn crate::retry::RetryEnv,
     on_wait: &mut dyn FnMut(&crate::retry::Wait<'_>),
 ) -> Result<RoundReport> {
-    crate::retry::run(policy, env, on_wait, || {
+    let mut on_wait = |w: &crate::retry::Wait<'_>| {
+        tracing::info!(
+            target: "pos_sync::retry",
+            device = client.device(),
+            retry = w.retry,
+            delay_ms = u64::try_from(w.delay.as_millis()).unwrap_or(u64::MAX),
+            cause = w.cause.code(),
+            "sync round failed transiently, retrying"
+        );
+        on_wait(w);
+    };
+    crate::retry::run(policy, env, &mut on_wait, || {
         sync_once(client, store, transport, now)
     })
 }
@@ -276,55 +287,21 @@ pub fn sync_once(
     transport: &mut dyn Transport,
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<RoundReport> {
-    let mut state = store.load_state()?;
-    let mut report = RoundReport::default();
-    loop {
-        let events = store.pending_events(client.batch)?;
-        let fiscal = store.fiscal_after(&state.fiscal_heads, client.fiscal_batch)?;
-        let first_round = report.pushes == 0;
-        if events.is_empty() && fiscal.is_empty() && !first_round {
-            break;
+    crate::round::log_start(client);
+    let out = (|| {
+        let mut round = crate::round::Round::begin(store)?;
+        loop {
+            match round.next(client, store, now().timestamp_millis())? {
+                crate::round::Step::Send(req) => {
+                    let resp = transport.send(&req)?;
+                    round.on_response(client, store, &resp, now())?;
+                }
+                crate::round::Step::Done(report) => return Ok(report),
+            }
         }
-        let sent_events = events.len();
-        let last_sent = events.last().map(|e| e.seq);
-        let heads_before = state.fiscal_heads.clone();
-        let req = client.push_request(&mut state, events, fiscal, now().timestamp_millis())?;
-        let resp = transport.send(&req)?;
-        let r = client.on_push_response(&mut state, &resp)?;
-        report.pushes = report.pushes.saturating_add(1);
-        if r.acked_seq > 0 {
-            store.ack_through(r.acked_seq)?;
-        }
-        report.acked_seq = r.acked_seq;
-        report.rejections.extend(r.rejections.iter().cloned());
-        let stuck_fiscal = !r.quarantined.is_empty() || state.fiscal_heads == heads_before;
-        report.quarantined.extend(r.quarantined);
-        let events_done = sent_events == 0 || last_sent.is_some_and(|s| r.acked_seq < s);
-        store.save_state(&state)?;
-        // Stop when neither events nor fiscal records make progress (a gap
-        // the server is waiting on, or a quarantined fiscal batch).
-        if events_done && stuck_fiscal {
-            break;
-        }
-    }
-    loop {
-        let req = client.pull_request(&state, now().timestamp_millis())?;
-        let resp = transport.send(&req)?;
-        let r = client.on_pull_response(&state, &resp)?;
-        let skipped = store.apply_pulled(&r.changes)?;
-        report.skipped = report.skipped.saturating_add(skipped);
-        report.pulled = report
-            .pulled
-            .saturating_add(u64::try_from(r.changes.len()).unwrap_or(0));
-        client.advance(&mut state, &r);
-        store.save_state(&state)?;
-        if !r.more {
-            break;
-        }
-    }
-    state.last_success = Some(now());
-    store.save_state(&state)?;
-    Ok(report)
+    })();
+    crate::round::log_end(client, &out);
+    out
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //! - [`auth`]: HMAC-SHA256 request signing (method, path, time, body hash).
 //! - [`merge`]: conflict rules (ledgers sum, LWW by HLC, order states, caps).
 //! - [`client`]: the till side, sans I/O, and [`client::sync_once`].
+//! - [`round`]: one round as push/pull steps, and its async driver
+//!   ([`round::sync_once_async`]) over an app's async HTTP client.
 //! - [`retry`]: capped exponential backoff with jitter and a time budget
 //!   for transient failures ([`client::sync_with_retry`]).
 //! - The server (storage, HTTP front, web-shop API, back office, receipt
@@ -42,6 +44,7 @@ pub mod refunds;
 pub mod restore;
 pub mod retail;
 pub mod retry;
+pub mod round;
 pub mod transport;
 pub mod wire;
 

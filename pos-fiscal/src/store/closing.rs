@@ -140,6 +140,15 @@ fn append_closure(
         JetCode::Closure
     };
     jet(conn, signer, now, code, operator, d)?;
+    // Written inside the caller's transaction: the Z exists once it commits.
+    tracing::info!(
+        target: "pos_fiscal::closure",
+        level = level.kind(),
+        period = p.period.as_str(),
+        number = r.number,
+        period_total = p.period_total,
+        "closure written"
+    );
     Ok(DocRef {
         series: Series::Z,
         number: r.number,

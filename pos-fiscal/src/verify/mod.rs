@@ -160,6 +160,23 @@ fn check_one(r: &StoredRecord, ring: &BTreeMap<String, PublicKey>) -> Checked {
     }
 }
 
+/// Logs a verification's outcome: counts and the first defect's kind and
+/// place, never a record's content.
+fn log_outcome(records: usize, defects: &[Defect]) {
+    match defects.first() {
+        None => tracing::info!(target: "pos_fiscal::verify", records, "journal verified: intact"),
+        Some(first) => tracing::warn!(
+            target: "pos_fiscal::verify",
+            records,
+            defects = defects.len(),
+            first_kind = ?first.kind,
+            first_series = ?first.series,
+            first_number = ?first.number,
+            "journal verified: defects found"
+        ),
+    }
+}
+
 /// Verifies an ordered list of records.
 pub fn verify_records(records: &[StoredRecord], ctx: &VerifyContext) -> Report {
     let ring = key_ring(records, &ctx.keys);
@@ -248,6 +265,7 @@ pub fn verify_records(records: &[StoredRecord], ctx: &VerifyContext) -> Report {
     };
 
     defects.sort_by_key(|d| (d.position.unwrap_or(usize::MAX), d.series, d.number, d.kind));
+    log_outcome(records.len(), &defects);
     Report {
         verdict: if defects.is_empty() {
             "intact"

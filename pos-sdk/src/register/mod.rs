@@ -73,6 +73,8 @@ pub struct Register {
     promotions: Arc<[Promotion]>,
     /// Space left for the till file, as its host last said (see [`storage`]).
     storage_headroom: Option<u64>,
+    /// The app's listener and the last printer status (see [`crate::events`]).
+    pub(crate) events: crate::events::Events,
 }
 
 impl std::fmt::Debug for Register {
@@ -213,6 +215,7 @@ impl Register {
             catalog: OnceCell::new(),
             promotions,
             storage_headroom: None,
+            events: Default::default(),
         })
     }
 

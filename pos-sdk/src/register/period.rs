@@ -171,6 +171,7 @@ pub(crate) fn log_clock_refusal(
     detail.insert("last_ts".to_owned(), at.utc_string());
     if let SdkError::ClockImplausible { reason, .. } = refused {
         detail.insert("reason".to_owned(), (*reason).to_owned());
+        tracing::warn!(target: "pos_sdk::clock", reason = *reason, refused_millis = now.timestamp_millis(), "clock refused (JET)");
     }
     pos_fiscal::store::record_event(
         conn,

@@ -130,7 +130,7 @@ impl Register {
         match self.record_sale(&cart, &payment, options) {
             Ok(sale) => Ok(sale),
             Err(error) => Err(Box::new(SaleRefused {
-                error,
+                error: self.sale_refused(error),
                 cart,
                 payment,
             })),
@@ -247,14 +247,14 @@ impl Register {
             )?);
         }
         tx.commit()?;
-        Ok(CompletedSale {
+        Ok(self.sale_committed(CompletedSale {
             number: fiscal.doc.number,
             series: fiscal.doc.series,
             ticket,
             fiscal,
             shortfalls,
             outbox_seq,
-        })
+        }))
     }
 
     /// Starts paying `cart` under the till's tender rules. For an identified

@@ -39,10 +39,13 @@ impl Register {
     /// `storage_full` when the reported headroom is under a sale's reserve.
     pub(crate) fn check_storage_headroom(&self) -> Result<(), SdkError> {
         match self.storage_headroom {
-            Some(left) if left < STORAGE_RESERVE_BYTES => Err(SdkError::StorageFull {
-                left: Some(left),
-                reserve: STORAGE_RESERVE_BYTES,
-            }),
+            Some(left) if left < STORAGE_RESERVE_BYTES => {
+                tracing::warn!(target: "pos_sdk::storage", left, reserve = STORAGE_RESERVE_BYTES, "write refused: storage headroom under the reserve");
+                Err(SdkError::StorageFull {
+                    left: Some(left),
+                    reserve: STORAGE_RESERVE_BYTES,
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -60,6 +63,7 @@ pub(crate) fn full_disk_refusal(e: SdkError) -> SdkError {
         _ => false,
     };
     if full {
+        tracing::warn!(target: "pos_sdk::storage", "write refused: the disk is full (rolled back)");
         SdkError::StorageFull {
             left: None,
             reserve: STORAGE_RESERVE_BYTES,
