@@ -14,6 +14,9 @@ pub enum SdkError {
     /// The fiscal journal refused or failed.
     #[error(transparent)]
     Fiscal(#[from] FiscalError),
+    /// An operator or sign-in refusal (unknown, disabled, locked, wrong PIN).
+    #[error(transparent)]
+    Operator(#[from] pos_core::operator::OperatorError),
     /// The SQLite file failed.
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
@@ -174,6 +177,7 @@ impl SdkError {
         match self {
             SdkError::Core(e) => e.kind(),
             SdkError::Fiscal(e) => fiscal_kind(e),
+            SdkError::Operator(e) => e.kind(),
             SdkError::Storage(e) if crate::register::is_disk_full(e) => codes::STORAGE_FULL,
             SdkError::Storage(_) => "storage",
             SdkError::KeyStore(_) => "key_store",

@@ -7,7 +7,7 @@
 //! in the same transaction so that a read is one indexed lookup.
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Migration `i` takes the file from version `i` to `i + 1`.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -270,5 +270,45 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER stock_movements_no_delete BEFORE DELETE ON stock_movements
         WHEN OLD.at >= COALESCE((SELECT value FROM meta WHERE key = 'stock_purged_before'), '')
         BEGIN SELECT RAISE(ABORT, 'stock movements are append-only'); END;
+    ",
+    // 6: operators at the till and parked carts (issue 14). Operators
+    // (`register/operators.rs`) keep their role as JSON and their PIN only
+    // as a salted Argon2id hash; `revision` is the back office's, so an
+    // older change pulled late never overwrites a newer one (0: made on the
+    // till). Wrong PINs are counted in `operator_sign_ins` so a restart does
+    // not reset a lockout. Parked carts (`register/parked.rs`) are the
+    // inputs of a cart set aside, with what the list shows beside them.
+    // Drawer openings without a sale are kept with who opened it.
+    "
+    CREATE TABLE IF NOT EXISTS operators (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        pin_hash   TEXT NOT NULL,
+        active     INTEGER NOT NULL CHECK (active IN (0, 1)),
+        revision   INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS operator_sign_ins (
+        operator_id  TEXT PRIMARY KEY,
+        failed       INTEGER NOT NULL,
+        locked_until TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS parked_carts (
+        id         TEXT PRIMARY KEY,
+        label      TEXT NOT NULL,
+        parked_at  TEXT NOT NULL,
+        line_count INTEGER NOT NULL,
+        currency   TEXT NOT NULL,
+        total      TEXT NOT NULL,
+        json       TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS no_sale_openings (
+        id          TEXT PRIMARY KEY,
+        operator_id TEXT NOT NULL,
+        reason      TEXT,
+        at          TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS no_sale_openings_by_time ON no_sale_openings(at);
     ",
 ];
