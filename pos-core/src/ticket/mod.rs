@@ -57,6 +57,7 @@
 //! ```
 
 mod build;
+mod cards;
 mod document;
 mod meta;
 pub mod refund;
