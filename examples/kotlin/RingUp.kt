@@ -13,7 +13,13 @@ class SystemClock : Clock {
 fun main() {
     val dir = Files.createTempDirectory("ring-up")
     val config = RegisterConfig(store = "paris-11", register = "till-1", location = "shop")
-    val till = Register.open(dir.resolve("till.sqlite").toString(), config, SystemClock(), null, null)
+    // The merchant printed on every receipt: signed in the till file at setup (one JET 270).
+    val merchant = defaultSettings().copy(
+        traderName = "Fromagerie Exemple",
+        address = listOf("1 rue de la Paix", "75002 Paris"),
+        siret = "404 833 048 00022",
+    )
+    val till = Register.openWithSettings(dir.resolve("till.sqlite").toString(), config, merchant, "manager", SystemClock(), null, null)
     println("catalog: ${till.importCatalogJson(sampleCatalogJson())} variants")
 
     till.openCashSession("alice", "50.00")
@@ -30,8 +36,7 @@ fun main() {
     val sale = till.completeSale(cart, payment, SaleOptions("alice", null, false, null))
     println("ticket ${sale.series()} ${sale.number()}, change ${sale.change()} EUR")
 
-    val trader = Trader("Fromagerie Exemple", listOf("1 rue de la Paix", "75002 Paris"), "12345678900011", null)
-    println(till.receipt(sale, trader, ReceiptFormat.TEXT, "generic-58mm").toString(Charsets.UTF_8))
+    println(till.receipt(sale, ReceiptFormat.TEXT, "generic-58mm").toString(Charsets.UTF_8))
 
     val x = till.xReport()
     println("X report: ${x.salesCount} sale(s), ${x.netTotal} EUR, expected cash ${x.expectedCash} EUR")

@@ -23,7 +23,15 @@ class SystemClock(pos_ffi.Clock):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         config = pos_ffi.RegisterConfig(store="paris-11", register="till-1", location="shop")
-        till = pos_ffi.Register.open(str(Path(tmp) / "till.sqlite"), config, SystemClock(), None, None)
+        # The merchant printed on every receipt: signed in the till file
+        # at setup (one JET 270).
+        merchant = pos_ffi.default_settings()
+        merchant.trader_name = "Fromagerie Exemple"
+        merchant.address = ["1 rue de la Paix", "75002 Paris"]
+        merchant.siret = "404 833 048 00022"
+        till = pos_ffi.Register.open_with_settings(
+            str(Path(tmp) / "till.sqlite"), config, merchant, "manager", SystemClock(), None, None
+        )
         print(f"catalog: {till.import_catalog_json(pos_ffi.sample_catalog_json())} variants")
 
         till.open_cash_session("alice", "50.00")
@@ -46,13 +54,7 @@ def main():
         )
         print(f"ticket {sale.series()} {sale.number()}, change {sale.change()} EUR")
 
-        trader = pos_ffi.Trader(
-            name="Fromagerie Exemple",
-            address=["1 rue de la Paix", "75002 Paris"],
-            siret="12345678900011",
-            vat_number=None,
-        )
-        print(till.receipt(sale, trader, pos_ffi.ReceiptFormat.TEXT, "generic-58mm").decode())
+        print(till.receipt(sale, pos_ffi.ReceiptFormat.TEXT, "generic-58mm").decode())
 
         x = till.x_report()
         print(f"X report: {x.sales_count} sale(s), {x.net_total} EUR, expected cash {x.expected_cash} EUR")

@@ -43,7 +43,7 @@ impl Cart {
         }
     }
 
-    fn with_line<T>(
+    pub(crate) fn with_line<T>(
         &self,
         line: u32,
         f: impl FnOnce(&mut CoreCart, pos_core::cart::LineId) -> Result<T, PosError>,

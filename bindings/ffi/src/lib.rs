@@ -8,11 +8,15 @@
 //! its clock, signing key, printer transport and sync HTTP transport through
 //! the foreign traits in [`callbacks`].
 
+mod adjust;
+mod anywhere;
 mod barcode;
 mod callbacks;
+mod card_refs;
 mod cart;
 mod cash;
 mod catalog;
+mod chain;
 mod convert;
 mod customers;
 mod devices;
@@ -20,33 +24,49 @@ mod error;
 mod fiscal;
 mod gift;
 mod guard;
+mod operators;
 mod orders;
+mod parked;
 mod register;
 mod reports;
 mod restore;
 mod sale;
+mod search;
 mod settings;
+mod setup;
 mod stock;
 mod storage;
 mod stored_value;
 mod sync;
 mod types;
 
+pub use adjust::{
+    CartAdjustments, Discount, LineAdjustments, ManualDiscountInfo, PriceOverrideInfo,
+};
+pub use anywhere::{FoundOriginal, OriginalLine, RefundReservation};
 pub use barcode::{BarcodeInfo, describe_barcode};
 pub use callbacks::{Clock, PrinterTransport, Signer};
+pub use card_refs::{CardReference, CardRefund};
 pub use cart::{Cart, Payment};
 pub use cash::{CashClose, CashMoveReason, TenderTotals, VatTotals, XReport};
 pub use catalog::{CatalogItem, StockLevel, sample_catalog_json, sample_promotions_json};
+pub use chain::{
+    ChainCustomer, ChainDocument, HistoryLine, HistoryTicket, SkuQuantity, StoreStock,
+};
 pub use customers::{Channel, Consent, ConsentSource, ConsentState, LoyaltyReward};
 pub use devices::{CustomerDisplay, DisplayCodePage, DisplayTransport, open_drawer};
 pub use error::PosError;
 pub use fiscal::FiscalArchive;
 pub use guard::trigger_panic_for_tests;
+pub use operators::{OperatorInfo, OperatorSession};
 pub use orders::{OrderLine, PickupEntry};
+pub use parked::ParkedCartInfo;
 pub use register::Register;
 pub use reports::{NamedAmount, SalesReport, StoredReceipt};
 pub use sale::CompletedSale;
+pub use search::{CustomerSummary, ProductHit};
 pub use settings::{Logo, TillSettings};
+pub use setup::default_settings;
 pub use stock::StockCount;
 pub use stored_value::{StoredValue, StoredValueKind};
 pub use sync::{
@@ -54,7 +74,7 @@ pub use sync::{
 };
 pub use types::{
     CartLine, FecFile, ReceiptFormat, RefundLine, RegisterConfig, SaleOptions, TenderMethod,
-    Trader, VerifyReport,
+    VerifyReport,
 };
 
 uniffi::setup_scaffolding!();

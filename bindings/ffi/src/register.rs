@@ -6,9 +6,7 @@ use crate::cart::{Cart, Payment};
 use crate::guard::{guard, lock};
 use crate::sale::CompletedSale;
 use crate::sync::{SyncReport, SyncTransport, TransportAdapter};
-use crate::types::{
-    FecFile, ReceiptFormat, RefundLine, RegisterConfig, SaleOptions, Trader, VerifyReport,
-};
+use crate::types::{FecFile, ReceiptFormat, RefundLine, RegisterConfig, SaleOptions, VerifyReport};
 use crate::{PosError, convert};
 use pos_core::cart::{Actor, Permissions};
 use pos_core::ids::CustomerId;
@@ -23,14 +21,14 @@ pub struct Register {
     pub(crate) inner: Mutex<SdkRegister>,
 }
 
-fn clock_of(clock: Option<Arc<dyn Clock>>) -> Arc<dyn pos_sdk::Clock> {
+pub(crate) fn clock_of(clock: Option<Arc<dyn Clock>>) -> Arc<dyn pos_sdk::Clock> {
     match clock {
         Some(c) => Arc::new(ClockAdapter(c)),
         None => Arc::new(SystemClock),
     }
 }
 
-fn ids_of(seed: Option<u64>) -> IdGenerator {
+pub(crate) fn ids_of(seed: Option<u64>) -> IdGenerator {
     seed.map_or_else(IdGenerator::from_entropy, IdGenerator::seeded)
 }
 
@@ -212,17 +210,19 @@ impl Register {
         })
     }
 
-    /// Renders the receipt of `sale` issued by `trader` in `format` for the
-    /// printer profile `profile` (`epson-tm-t20`, `generic-58mm`...).
+    /// Renders the receipt of `sale` in `format` for the printer profile
+    /// `profile` (`epson-tm-t20`, `generic-58mm`...), with the merchant
+    /// block the till's signed settings held at the sale (see
+    /// `open_with_settings`; `merchant_not_configured` without one). No
+    /// fiscal effect.
     pub fn receipt(
         &self,
         sale: &CompletedSale,
-        trader: Trader,
         format: ReceiptFormat,
         profile: String,
     ) -> Result<Vec<u8>, PosError> {
         guard(|| {
-            let facts = lock(&self.inner).receipt_facts(&sale.inner, trader.to_facts());
+            let facts = crate::setup::printed_facts(&lock(&self.inner), &sale.inner)?;
             let doc = pos_hw::receipt::build_for_till(&facts, None);
             let profile = pos_hw::printer::PrinterProfile::by_id(&profile)?;
             Ok(pos_hw::receipt::render(&doc, format.to_hw(), &profile)?)
@@ -233,11 +233,10 @@ impl Register {
     pub fn print_receipt(
         &self,
         sale: &CompletedSale,
-        trader: Trader,
         profile: String,
         transport: Arc<dyn PrinterTransport>,
     ) -> Result<(), PosError> {
-        let bytes = self.receipt(sale, trader, ReceiptFormat::EscPos, profile)?;
+        let bytes = self.receipt(sale, ReceiptFormat::EscPos, profile)?;
         guard(|| transport.write(bytes))
     }
 
@@ -314,7 +313,7 @@ pub(crate) fn ticket_label(sale: &pos_sdk::CompletedSale) -> String {
     format!("{}{}", sale.series.code(), sale.number)
 }
 
-fn rights(manager: bool) -> Permissions {
+pub(crate) fn rights(manager: bool) -> Permissions {
     if manager {
         Permissions::manager()
     } else {

@@ -4,7 +4,7 @@
 use crate::guard::{guard, lock};
 use crate::register::Register;
 use crate::sale::CompletedSale;
-use crate::types::{ReceiptFormat, Trader};
+use crate::types::ReceiptFormat;
 use crate::{PosError, convert};
 use chrono::NaiveDate;
 
@@ -104,12 +104,12 @@ impl Register {
     }
 
     /// Reprints `sale`: records the signed duplicate (series C) and renders
-    /// it, marked as the n-th copy.
+    /// it, marked as the n-th copy, with the merchant block signed at the
+    /// sale.
     pub fn reprint(
         &self,
         sale: &CompletedSale,
         operator: String,
-        trader: Trader,
         format: ReceiptFormat,
         profile: String,
     ) -> Result<Vec<u8>, PosError> {
@@ -117,7 +117,7 @@ impl Register {
             let op = convert::operator(&operator)?;
             let mut reg = lock(&self.inner);
             let (_, copy) = reg.duplicate(sale.inner.series, sale.inner.number, &op)?;
-            let mut facts = reg.receipt_facts(&sale.inner, trader.to_facts());
+            let mut facts = crate::setup::printed_facts(&reg, &sale.inner)?;
             facts.kind = pos_hw::receipt::ReceiptKind::Duplicate { number: copy };
             let doc = pos_hw::receipt::build_for_till(&facts, None);
             let profile = pos_hw::printer::PrinterProfile::by_id(&profile)?;

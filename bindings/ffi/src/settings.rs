@@ -56,7 +56,7 @@ pub struct TillSettings {
     pub printer_profile: String,
 }
 
-fn from_sdk(s: &pos_sdk::TillSettings) -> TillSettings {
+pub(crate) fn from_sdk(s: &pos_sdk::TillSettings) -> TillSettings {
     let text = |k: &str| s.get(k).unwrap_or_default();
     TillSettings {
         trader_name: s.trader_name.clone(),
@@ -82,7 +82,7 @@ fn from_sdk(s: &pos_sdk::TillSettings) -> TillSettings {
 }
 
 /// `base` with every field of `s` set through the facade's own checks.
-fn to_sdk(
+pub(crate) fn to_sdk(
     base: &pos_sdk::TillSettings,
     s: &TillSettings,
 ) -> Result<pos_sdk::TillSettings, SdkError> {
@@ -123,7 +123,7 @@ fn to_sdk(
 
 /// A refused setting is the app's input: a `Cart` error with the setting's
 /// own code (`invalid_siret`, `unknown_currency`...).
-fn mapped(e: SdkError) -> PosError {
+pub(crate) fn mapped(e: SdkError) -> PosError {
     match e {
         SdkError::Settings(s) => PosError::Cart {
             code: s.kind().to_owned(),

@@ -146,31 +146,6 @@ impl TenderMethod {
     }
 }
 
-/// The business printed at the top of a receipt.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Trader {
-    /// Trading name.
-    pub name: String,
-    /// Address lines.
-    pub address: Vec<String>,
-    /// SIRET (14 digits).
-    pub siret: String,
-    /// Intra-community VAT number, if any.
-    pub vat_number: Option<String>,
-}
-
-impl Trader {
-    /// The receipt's trader facts.
-    pub(crate) fn to_facts(&self) -> pos_hw::receipt::TraderFacts {
-        pos_hw::receipt::TraderFacts {
-            name: self.name.clone(),
-            address: self.address.clone(),
-            siret: self.siret.clone(),
-            vat_number: self.vat_number.clone(),
-        }
-    }
-}
-
 /// A receipt output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum ReceiptFormat {

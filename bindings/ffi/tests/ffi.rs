@@ -10,7 +10,7 @@
 
 use pos_ffi::{
     Clock, PosError, PrinterTransport, ReceiptFormat, Register, RegisterConfig, SaleOptions,
-    TenderMethod, Trader, sample_catalog_json,
+    TenderMethod, TillSettings, default_settings, sample_catalog_json,
 };
 use std::sync::{Arc, Mutex};
 
@@ -40,13 +40,28 @@ fn config() -> RegisterConfig {
     }
 }
 
-fn trader() -> Trader {
-    Trader {
-        name: "Boulangerie Test".into(),
+/// The French defaults with a merchant: what a till prints.
+fn merchant() -> TillSettings {
+    TillSettings {
+        trader_name: "Boulangerie Test".into(),
         address: vec!["1 rue de la Paix".into(), "75002 Paris".into()],
-        siret: "12345678900011".into(),
-        vat_number: None,
+        siret: "404 833 048 00022".into(),
+        ..default_settings().unwrap()
     }
+}
+
+/// A till set up with its merchant settings.
+fn shop(path: String, seed: u64) -> Arc<Register> {
+    Register::open_with_settings(
+        path,
+        config(),
+        merchant(),
+        "manager".into(),
+        Some(Arc::new(FixedClock(T0))),
+        None,
+        Some(seed),
+    )
+    .unwrap()
 }
 
 fn options() -> SaleOptions {
@@ -69,14 +84,7 @@ fn sale_receipt_close_day_and_verify_through_the_binding_surface() {
         .join("till.sqlite")
         .to_string_lossy()
         .into_owned();
-    let reg = Register::open(
-        path,
-        config(),
-        Some(Arc::new(FixedClock(T0))),
-        None,
-        Some(1),
-    )
-    .unwrap();
+    let reg = shop(path, 1);
     assert!(reg.import_catalog_json(sample_catalog_json()).unwrap() > 40);
     let cart = reg.new_cart().unwrap();
     let line = reg.scan(&cart, "2000000001012".into()).unwrap();
@@ -98,17 +106,17 @@ fn sale_receipt_close_day_and_verify_through_the_binding_surface() {
     assert_eq!(sale.signature_extract().chars().count(), 4);
 
     let text = reg
-        .receipt(&sale, trader(), ReceiptFormat::Text, "epson-tm-t20".into())
+        .receipt(&sale, ReceiptFormat::Text, "epson-tm-t20".into())
         .unwrap();
     let text = String::from_utf8(text).unwrap();
     assert!(text.contains("Boulangerie Test"), "{text}");
     assert!(text.contains("27,50"), "{text}");
     let png = reg
-        .receipt(&sale, trader(), ReceiptFormat::Png, "epson-tm-t20".into())
+        .receipt(&sale, ReceiptFormat::Png, "epson-tm-t20".into())
         .unwrap();
     assert!(png.starts_with(b"\x89PNG"));
     let paper = Arc::new(Paper::default());
-    reg.print_receipt(&sale, trader(), "epson-tm-t20".into(), paper.clone())
+    reg.print_receipt(&sale, "epson-tm-t20".into(), paper.clone())
         .unwrap();
     assert!(paper.0.lock().unwrap().starts_with(b"\x1b@"));
 
@@ -216,14 +224,7 @@ fn day_report_and_reprint() {
         .join("till.sqlite")
         .to_string_lossy()
         .into_owned();
-    let reg = Register::open(
-        path,
-        config(),
-        Some(Arc::new(FixedClock(T0))),
-        None,
-        Some(4),
-    )
-    .unwrap();
+    let reg = shop(path, 4);
     reg.import_catalog_json(sample_catalog_json()).unwrap();
     let cart = reg.new_cart().unwrap();
     reg.scan(&cart, "2000000001012".into()).unwrap();
@@ -241,7 +242,6 @@ fn day_report_and_reprint() {
         .reprint(
             &sale,
             "alice".into(),
-            trader(),
             ReceiptFormat::Text,
             "epson-tm-t20".into(),
         )

@@ -49,6 +49,7 @@ fun main() {
     closureTests()
     storedReceiptTests()
     syncServerTests()
+    tillToolsTests()
     val failed = results.count { it.second != null }
     println("${results.size - failed} passed, $failed failed")
     if (failed > 0) exitProcess(1)

@@ -12,11 +12,11 @@ class FixedClock(var millis: Long) : Clock {
 
 fun config() = RegisterConfig(store = "paris-11", register = "till-1", location = "shop")
 
-fun trader() = Trader(
-    name = "Boulangerie Test",
+/// The French defaults with a merchant: what a till prints.
+fun merchant() = defaultSettings().copy(
+    traderName = "Boulangerie Test",
     address = listOf("1 rue de la Paix", "75002 Paris"),
-    siret = "12345678900011",
-    vatNumber = null,
+    siret = "404 833 048 00022",
 )
 
 fun options() = SaleOptions(operator = "alice", customer = null, training = false, ticketId = null)
@@ -24,6 +24,14 @@ fun options() = SaleOptions(operator = "alice", customer = null, training = fals
 fun tempTill(clock: Clock, seed: ULong): Register {
     val dir = Files.createTempDirectory("pos-ffi-kt")
     val reg = Register.open(dir.resolve("till.sqlite").toString(), config(), clock, null, seed)
+    reg.importCatalogJson(sampleCatalogJson())
+    return reg
+}
+
+/// A till set up with its merchant settings (it prints receipts).
+fun tempShop(clock: Clock, seed: ULong): Register {
+    val dir = Files.createTempDirectory("pos-ffi-kt")
+    val reg = Register.openWithSettings(dir.resolve("shop.sqlite").toString(), config(), merchant(), "manager", clock, null, seed)
     reg.importCatalogJson(sampleCatalogJson())
     return reg
 }
@@ -54,16 +62,16 @@ fun registerTests() {
     }
 
     test("receipt as text and through a printer transport") {
-        val reg = tempTill(FixedClock(T0), 2uL)
+        val reg = tempShop(FixedClock(T0), 2uL)
         val cart = ringUp(reg)
         val payment = reg.startPayment(cart, null)
         payment.add(TenderMethod.Card, "26.20")
         val sale = reg.completeSale(cart, payment, options())
-        val text = reg.receipt(sale, trader(), ReceiptFormat.TEXT, "epson-tm-t20").toString(Charsets.UTF_8)
+        val text = reg.receipt(sale, ReceiptFormat.TEXT, "epson-tm-t20").toString(Charsets.UTF_8)
         check("Boulangerie Test" in text) { text }
         check("26,20" in text) { text }
         val paper = java.io.ByteArrayOutputStream()
-        reg.printReceipt(sale, trader(), "epson-tm-t20", object : PrinterTransport {
+        reg.printReceipt(sale, "epson-tm-t20", object : PrinterTransport {
             override fun write(bytes: ByteArray) = paper.write(bytes)
         })
         val printed = paper.toByteArray()
@@ -125,7 +133,7 @@ fun registerTests() {
     }
 
     test("day report and reprint") {
-        val reg = tempTill(FixedClock(T0), 11uL)
+        val reg = tempShop(FixedClock(T0), 11uL)
         val cart = ringUp(reg)
         val payment = reg.startPayment(cart, null)
         payment.add(TenderMethod.Card, "26.20")
@@ -133,7 +141,7 @@ fun registerTests() {
         val report = reg.dayReport("2026-03-14")
         checkEq(report.salesCount, 1uL)
         checkEq(report.netTotal, "26.20")
-        val copy = reg.reprint(sale, "alice", trader(), ReceiptFormat.TEXT, "epson-tm-t20").toString(Charsets.UTF_8)
+        val copy = reg.reprint(sale, "alice", ReceiptFormat.TEXT, "epson-tm-t20").toString(Charsets.UTF_8)
         check("duplicata" in copy.lowercase()) { copy }
     }
 

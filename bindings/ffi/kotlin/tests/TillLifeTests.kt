@@ -145,9 +145,9 @@ fun orderTests() {
 
 fun receiptImageTests() {
     test("receipt rendered as a PNG image") {
-        val reg = tempTill(FixedClock(T0), 28uL)
+        val reg = tempShop(FixedClock(T0), 28uL)
         val sale = sell(reg, ringUp(reg), TenderMethod.Card to "26.20")
-        val png = reg.receipt(sale, trader(), ReceiptFormat.PNG, "epson-tm-t20")
+        val png = reg.receipt(sale, ReceiptFormat.PNG, "epson-tm-t20")
         checkEq(png.copyOfRange(0, 8).toList(), listOf(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a).map { it.toByte() })
         val image = javax.imageio.ImageIO.read(java.io.ByteArrayInputStream(png))
         check(image != null && image.width > 300 && image.height > image.width) { "not a receipt-shaped image" }

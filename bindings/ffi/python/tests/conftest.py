@@ -22,13 +22,13 @@ def config():
     return pos_ffi.RegisterConfig(store="paris-11", register="till-1", location="shop")
 
 
-def trader():
-    return pos_ffi.Trader(
-        name="Boulangerie Test",
-        address=["1 rue de la Paix", "75002 Paris"],
-        siret="12345678900011",
-        vat_number=None,
-    )
+def merchant_settings(name="Boulangerie Test"):
+    """The French defaults with a merchant: what a till prints."""
+    s = pos_ffi.default_settings()
+    s.trader_name = name
+    s.address = ["1 rue de la Paix", "75002 Paris"]
+    s.siret = "404 833 048 00022"
+    return s
 
 
 def options(operator="alice"):
@@ -43,6 +43,16 @@ def clock():
 @pytest.fixture
 def register(tmp_path, clock):
     reg = pos_ffi.Register.open(str(tmp_path / "till.sqlite"), config(), clock, None, 1)
+    reg.import_catalog_json(pos_ffi.sample_catalog_json())
+    return reg
+
+
+@pytest.fixture
+def shop(tmp_path, clock):
+    """A till opened with its merchant settings (it can print receipts)."""
+    reg = pos_ffi.Register.open_with_settings(
+        str(tmp_path / "shop.sqlite"), config(), merchant_settings(), "manager", clock, None, 1
+    )
     reg.import_catalog_json(pos_ffi.sample_catalog_json())
     return reg
 

@@ -7,7 +7,7 @@ import zlib
 import pytest
 
 import pos_ffi
-from conftest import T0, FixedClock, config, options, sell, trader
+from conftest import T0, FixedClock, config, options, sell
 
 
 def chunk_data(png, kind):
@@ -66,20 +66,21 @@ def test_quantity_and_line_removal(register):
     assert cart.is_empty()
 
 
-def test_receipt_text_png_and_printer_transport(register):
+def test_receipt_text_png_and_printer_transport(shop):
+    register = shop
     cart = ring_up(register)
     payment = register.start_payment(cart, None)
     payment.add(pos_ffi.TenderMethod.CARD(), "26.20")
     sale = register.complete_sale(cart, payment, options())
-    text = register.receipt(sale, trader(), pos_ffi.ReceiptFormat.TEXT, "epson-tm-t20").decode()
+    text = register.receipt(sale, pos_ffi.ReceiptFormat.TEXT, "epson-tm-t20").decode()
     assert "Boulangerie Test" in text
     assert "26,20" in text
-    png = register.receipt(sale, trader(), pos_ffi.ReceiptFormat.PNG, "epson-tm-t20")
+    png = register.receipt(sale, pos_ffi.ReceiptFormat.PNG, "epson-tm-t20")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height, depth = struct.unpack(">IIB", png[16:25])
     assert (width, depth) == (512, 1)  # the profile's dot width, 1 bit per pixel
     assert height > width
-    narrow = register.receipt(sale, trader(), pos_ffi.ReceiptFormat.PNG, "generic-58mm")
+    narrow = register.receipt(sale, pos_ffi.ReceiptFormat.PNG, "generic-58mm")
     assert struct.unpack(">I", narrow[16:20]) == (352,)
     # Something is printed: a blank page would hold only filter bytes and
     # all-white (or all-zero, filtered) rows.
@@ -95,10 +96,10 @@ def test_receipt_text_png_and_printer_transport(register):
             self.bytes += data
 
     paper = Paper()
-    register.print_receipt(sale, trader(), "epson-tm-t20", paper)
+    register.print_receipt(sale, "epson-tm-t20", paper)
     assert paper.bytes.startswith(b"\x1b@")
     with pytest.raises(pos_ffi.PosError.Device):
-        register.receipt(sale, trader(), pos_ffi.ReceiptFormat.TEXT, "no-such-printer")
+        register.receipt(sale, pos_ffi.ReceiptFormat.TEXT, "no-such-printer")
 
 
 def test_refund_close_day_verify_and_fec(register, clock):
@@ -284,7 +285,8 @@ def test_a_failing_transport_is_a_sync_error(register):
         register.sync("till-1", b"enrolment-secret", RecordingTransport(fail=True))
 
 
-def test_day_report_and_reprint(register):
+def test_day_report_and_reprint(shop):
+    register = shop
     cart = ring_up(register)
     payment = register.start_payment(cart, None)
     payment.add(pos_ffi.TenderMethod.CARD(), "26.20")
@@ -292,7 +294,7 @@ def test_day_report_and_reprint(register):
     report = register.day_report("2026-03-14")
     assert (report.sales_count, report.net_total) == (1, "26.20")
     assert [t.amount for t in report.by_tender] == ["26.20"]
-    copy = register.reprint(sale, "alice", trader(), pos_ffi.ReceiptFormat.TEXT, "epson-tm-t20").decode()
+    copy = register.reprint(sale, "alice", pos_ffi.ReceiptFormat.TEXT, "epson-tm-t20").decode()
     assert "duplicata" in copy.lower()
     with pytest.raises(pos_ffi.PosError.Cart):
         register.day_report("14/03/2026")
