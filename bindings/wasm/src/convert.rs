@@ -8,9 +8,13 @@ use serde::Serialize;
 use std::str::FromStr;
 use wasm_bindgen::JsValue;
 
-/// Parses a decimal string (`"12.50"`); `field` names it in the error.
+/// Parses a decimal string (`"12.50"`); the error names `field` and the
+/// value given (its first 32 characters).
 pub(crate) fn decimal(field: &str, s: &str) -> Result<Decimal, PosError> {
-    Decimal::from_str(s.trim()).map_err(|_| PosError::invalid(field, "a decimal such as 12.50"))
+    Decimal::from_str(s.trim()).map_err(|_| {
+        let given: String = s.chars().take(32).collect();
+        PosError::invalid(&format!("{field} `{given}`"), "a decimal such as 12.50")
+    })
 }
 
 /// The JS type of `value` as `typeof` names it (`number`, `bigint`...), or
@@ -87,6 +91,10 @@ mod tests {
         assert_eq!(decimal("amount", " 12.50 ").unwrap().to_string(), "12.50");
         let e = decimal("amount", "12,50").unwrap_err();
         assert_eq!(e.code, "invalid_input");
+        assert_eq!(
+            e.detail,
+            "invalid amount `12,50`: expected a decimal such as 12.50"
+        );
         assert!(decimal("amount", "1e400").is_err());
     }
 }

@@ -166,7 +166,7 @@ fun errorTests() {
         val line = reg.scan(cart, "2000000001012")
         val e = assertThrows<PosException.Cart> { cart.setQuantity(line, "two") }
         checkEq(e.code, "invalid_input")
-        checkEq(e.detail, "invalid quantity: expected a decimal such as 12.50")
+        checkEq(e.detail, "invalid quantity `two`: expected a decimal such as 12.50")
         checkEq(cart.total(), "1.30")
     }
 

@@ -73,7 +73,7 @@ def test_a_pay_out_above_the_drawer_is_refused_and_changes_nothing(register):
     assert register.x_report() == before
     with pytest.raises(pos_ffi.PosError.Cart) as e:
         register.cash_pay_in("alice", "dix", pos_ffi.CashMoveReason.OTHER, None, None)
-    assert e.value.detail == "invalid amount: expected a decimal such as 12.50"
+    assert e.value.detail == "invalid amount `dix`: expected a decimal such as 12.50"
 
 
 def test_close_with_the_day_carries_pay_ins_and_pay_outs(register):

@@ -90,4 +90,4 @@ def test_stock_received_lost_transferred_and_counted(register):
     assert register.stock_level("CROISSANT").on_hand == "27"
     with pytest.raises(pos_ffi.PosError.Cart) as e:
         register.receive_stock("CROISSANT", "beaucoup", "alice", None)
-    assert e.value.detail == "invalid quantity: expected a decimal such as 12.50"
+    assert e.value.detail == "invalid quantity `beaucoup`: expected a decimal such as 12.50"

@@ -133,7 +133,7 @@ def test_errors_are_typed_and_change_nothing(register):
     with pytest.raises(pos_ffi.PosError.Cart) as e:
         cart.set_quantity(line, "two")
     assert e.value.code == "invalid_input"
-    assert str(e.value.detail) == "invalid quantity: expected a decimal such as 12.50"
+    assert str(e.value.detail) == "invalid quantity `two`: expected a decimal such as 12.50"
     assert cart.total() == "1.30"
     with pytest.raises(pos_ffi.PosError.Device):
         pos_ffi.describe_barcode("not a barcode", 2026)
