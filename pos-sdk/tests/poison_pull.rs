@@ -583,8 +583,10 @@ fn a_web_order_made_by_the_server_is_applied_not_skipped() {
                     lines: vec![pos_server::web::WebOrderLine {
                         sku: "BAG-TRAD".into(),
                         quantity: dec("2"),
+                        unit_price: None,
                     }],
                     pickup_at: Some("2026-09-01T17:00:00Z".into()),
+                    paid_online: false,
                 },
                 Some(at("2026-09-01T08:00:00Z")),
             )

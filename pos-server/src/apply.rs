@@ -494,6 +494,12 @@ pub fn apply_order_state(
     if !closes(from) && closes(to) {
         super::web::release(tx, &o)?;
     }
+    if matches!(
+        to,
+        pos_core::order::OrderStatus::Cancelled | pos_core::order::OrderStatus::Refunded
+    ) {
+        crate::web_sales::void(tx, store, id)?;
+    }
     o.state = to.as_str().to_owned();
     let mut doc: serde_json::Value =
         serde_json::from_str(&o.json).map_err(|_| SyncError::Corrupt { what: "order" })?;

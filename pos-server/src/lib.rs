@@ -49,6 +49,7 @@ pub mod validate;
 pub mod verify_job;
 pub mod web;
 mod web_api;
+pub mod web_sales;
 pub mod webhooks;
 
 pub use self::error::{Result, ServerError};

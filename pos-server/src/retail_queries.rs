@@ -330,9 +330,11 @@ pub fn start_order(
             .map(|l| web::WebOrderLine {
                 sku: l.sku.as_str().to_owned(),
                 quantity: l.quantity,
+                unit_price: None,
             })
             .collect(),
         pickup_at: o.pickup_at.clone(),
+        paid_online: false,
     };
     let stored = web::create_order(tx, &store, &order, Some(now))?;
     Ok(OrderResponse {

@@ -166,6 +166,7 @@ impl SqliteStorage {
         conn.pragma_update(None, "user_version", crate::schema::SCHEMA_VERSION)?;
         conn.execute_batch(crate::credentials::SQLITE_SCHEMA)?;
         conn.execute_batch(crate::refunds_rows::SCHEMA)?;
+        conn.execute_batch(crate::web_sales::SCHEMA)?;
         conn.execute_batch(crate::archives::SQLITE_SCHEMA)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),

@@ -20,6 +20,10 @@ pub struct WebOrderLine {
     pub sku: String,
     /// Quantity (positive, at most 3 decimals).
     pub quantity: Decimal,
+    /// Unit price, tax included, in the shop's currency (`"19.90"`): needed
+    /// when the order is paid online, so the back office counts its revenue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<Decimal>,
 }
 
 /// A web or click & collect order as the web shop sends it.
@@ -37,6 +41,10 @@ pub struct WebOrder {
     /// Pickup time for click & collect (RFC 3339).
     #[serde(default)]
     pub pickup_at: Option<String>,
+    /// Paid on the web shop: its revenue is the web channel's on the day it
+    /// is received. An order paid at pickup counts through the till's ticket.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paid_online: bool,
 }
 
 /// Available stock: on hand minus reserved.
@@ -92,6 +100,7 @@ fn check(o: &WebOrder, now: Option<DateTime<Utc>>) -> Result<()> {
     if let Some(p) = &o.pickup_at {
         validate::pickup_at(p, now)?;
     }
+    crate::web_sales::check_prices(o)?;
     Ok(())
 }
 
@@ -135,6 +144,9 @@ pub fn create_order(
     };
     tx.put_order(&stored)?;
     tx.append_change(store, ChangeKind::Order, &o.id, None, &stored.json)?;
+    if o.paid_online {
+        crate::web_sales::record(tx, store, o, now)?;
+    }
     Ok(stored)
 }
 

@@ -97,18 +97,22 @@ fn world<S: Storage>(server: Server<S>, xss: bool) -> World<S> {
 }
 
 fn viewer<S: Storage>(server: &Server<S>, user: &str) -> Viewer {
+    // Each sign-in its own session id (a suite may sign a user in twice).
+    static SESSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let sid = format!("sid-{user}-{n}");
     let now = Utc::now();
     service::login(
         server,
         user,
         PASSWORD,
         std::net::Ipv4Addr::LOCALHOST.into(),
-        &format!("sid-{user}"),
+        &sid,
         "csrf",
         now,
     )
     .unwrap();
-    service::viewer(server, &format!("sid-{user}"), now).unwrap()
+    service::viewer(server, &sid, now).unwrap()
 }
 
 fn verify_chain<S: Storage>(server: &Server<S>, till: &TestTill) {
@@ -319,6 +323,166 @@ fn sqlite_exchanges_count_in_the_day_total_like_the_z() {
     assert_eq!(d.by_payment["card"], 4000);
 }
 
+/// A stock receipt of `qty` units.
+fn movement(id: &str, sku: &str, loc: &str, qty: i64) -> pos_core::stock::StockMovement {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "reason": "receipt", "sku": sku, "location": loc,
+        "quantity": qty.to_string(), "operator": "backoffice", "at": t0(), "reference": null,
+    }))
+    .unwrap()
+}
+
+/// Web orders paid online count in the day's revenue, charts and best
+/// sellers under their channel; an order paid at pickup, a cancelled one
+/// and another retailer's count nowhere; the tills' part still equals the
+/// Z closures.
+fn web_revenue_by_channel<S: Storage>(w: &World<S>) {
+    use pos_server::web::{WebOrder, WebOrderLine};
+    let v1 = viewer(&w.server, "owner1");
+    let before = service::dashboard(&w.server, &v1, None, day()).unwrap();
+    for (store, loc, sku) in [
+        ("S1", "L1", "CROISSANT"),
+        ("S2", "L2", "TARTE"),
+        ("S3", "L3", "BORDEAUX"),
+    ] {
+        w.server
+            .add_stock(
+                store,
+                &[movement(
+                    &format!("00000000-0000-7000-8000-0000000{store}b01"),
+                    sku,
+                    loc,
+                    50,
+                )],
+            )
+            .unwrap();
+    }
+    let order = |id: &str,
+                 channel: &str,
+                 loc: &str,
+                 sku: &str,
+                 qty: &str,
+                 price: Option<&str>,
+                 paid: bool| WebOrder {
+        id: id.into(),
+        channel: channel.into(),
+        location: loc.into(),
+        lines: vec![WebOrderLine {
+            sku: sku.into(),
+            quantity: qty.parse().unwrap(),
+            unit_price: price.map(|p| p.parse().unwrap()),
+        }],
+        pickup_at: None,
+        paid_online: paid,
+    };
+    let at = t0() + Duration::hours(9); // 20:00 in Paris, the same day
+    let s = &w.server;
+    // Shipped: 3 × 1.25 = 3.75.
+    s.create_order_at(
+        "S1",
+        &order("WEB-1", "web", "L1", "CROISSANT", "3", Some("1.25"), true),
+        at,
+    )
+    .unwrap();
+    // Collected, paid online: 2 × 12.40 = 24.80.
+    s.create_order_at(
+        "S2",
+        &order(
+            "CC-1",
+            "click_collect",
+            "L2",
+            "TARTE",
+            "2",
+            Some("12.40"),
+            true,
+        ),
+        at,
+    )
+    .unwrap();
+    // Paid at pickup: the till's ticket will count it, not the order.
+    s.create_order_at(
+        "S2",
+        &order(
+            "CC-2",
+            "click_collect",
+            "L2",
+            "TARTE",
+            "1",
+            Some("12.40"),
+            false,
+        ),
+        at,
+    )
+    .unwrap();
+    // Paid, then cancelled: nothing.
+    s.create_order_at(
+        "S1",
+        &order("WEB-2", "web", "L1", "CROISSANT", "1", Some("1.25"), true),
+        at,
+    )
+    .unwrap();
+    s.set_order_state("S1", "WEB-2", "cancelled").unwrap();
+    // Another retailer's order.
+    s.create_order_at(
+        "S3",
+        &order("WEB-9", "web", "L3", "BORDEAUX", "1", Some("10.00"), true),
+        at,
+    )
+    .unwrap();
+    // Paid online without prices, or with a bad one: refused, nothing kept.
+    for bad in [
+        order("WEB-3", "web", "L1", "CROISSANT", "1", None, true),
+        order("WEB-4", "web", "L1", "CROISSANT", "1", Some("-1"), true),
+        order("WEB-5", "web", "L1", "CROISSANT", "1", Some("0.001"), true),
+    ] {
+        let e = s.create_order_at("S1", &bad, at).unwrap_err();
+        assert_eq!(e.code(), "invalid_amount", "{}", bad.id);
+        assert!(s.with_tx(|tx| tx.order("S1", &bad.id)).unwrap().is_none());
+    }
+    // Resent: counted once.
+    s.create_order_at(
+        "S1",
+        &order("WEB-1", "web", "L1", "CROISSANT", "3", Some("1.25"), true),
+        at,
+    )
+    .unwrap();
+
+    let d = service::dashboard(s, &v1, None, day()).unwrap();
+    assert_eq!(d.total, before.total + 375 + 2480);
+    assert_eq!(d.by_channel["store"], before.total);
+    assert_eq!(d.by_channel["web"], 375);
+    assert_eq!(d.by_channel["click_collect"], 2480);
+    assert_eq!(d.by_till, before.by_till);
+    assert_eq!(d.by_store["S1"], before.by_store["S1"] + 375);
+    assert_eq!(d.by_store["S2"], before.by_store["S2"] + 2480);
+    assert_eq!(d.by_payment["online"], 2855);
+    assert_eq!(d.by_hour[&20], 2855);
+    assert_eq!(d.tickets, before.tickets + 2);
+    let tarte = d.top.iter().find(|p| p.label == "TARTE").unwrap();
+    assert_eq!((tarte.qty_milli, tarte.revenue), (2000, 2480));
+    // Store S1 alone: its Z still equals its tills' part.
+    let d1 = service::dashboard(s, &v1, Some("S1"), day()).unwrap();
+    assert_eq!(d1.closures_total, d1.by_channel["store"]);
+    assert_eq!(d1.total, d1.closures_total + 375);
+    // The page says so and shows the channels.
+    let page = pos_server::backoffice::pages::charts(&d);
+    assert!(
+        page.contains("Click &amp; collect") || page.contains("Click & collect"),
+        "{page}"
+    );
+    // Retailer 2 sees its own order only.
+    let v2 = viewer(s, "owner2");
+    let d2 = service::dashboard(s, &v2, None, day()).unwrap();
+    assert_eq!(d2.by_channel["web"], 1000);
+    assert!(!d2.by_channel.contains_key("click_collect"));
+}
+
+#[test]
+fn sqlite_web_orders_paid_online_count_by_channel() {
+    let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
+    web_revenue_by_channel(&w);
+}
+
 #[test]
 fn sqlite_rgpd_export_erasure_retention_and_access_log() {
     let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
@@ -333,6 +497,7 @@ fn postgres_back_office_parity() {
     day_total_matches_z(&w);
     rgpd_suite(&w);
     http_suite(&w);
+    web_revenue_by_channel(&w);
 }
 
 #[test]
@@ -983,13 +1148,6 @@ fn the_live_feed_pushes_a_new_sale_without_reload() {
 #[test]
 fn stock_alerts_and_the_click_and_collect_queue() {
     let w = world(Server::new(SqliteStorage::in_memory().unwrap()), false);
-    let movement = |id: &str, sku: &str, loc: &str, qty: i64| -> pos_core::stock::StockMovement {
-        serde_json::from_value(serde_json::json!({
-            "id": id, "reason": "receipt", "sku": sku, "location": loc,
-            "quantity": qty.to_string(), "operator": "backoffice", "at": t0(), "reference": null,
-        }))
-        .unwrap()
-    };
     // S1 received 10 BAGUETTE and 100 FLOUR; the till sold 3 BAGUETTE.
     w.server
         .add_stock(
@@ -1021,8 +1179,10 @@ fn stock_alerts_and_the_click_and_collect_queue() {
         lines: vec![WebOrderLine {
             sku: sku.into(),
             quantity: qty.into(),
+            unit_price: None,
         }],
         pickup_at: pickup.map(Into::into),
+        paid_online: false,
     };
     w.server
         .create_order("S1", &order("W1", "web", "FLOUR", 1, None))

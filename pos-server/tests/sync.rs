@@ -211,8 +211,10 @@ pub fn run_fault_injection<S: Storage>(open: impl Fn() -> Server<S>, sales: usiz
             lines: vec![WebOrderLine {
                 sku: skus[k % 4].into(),
                 quantity: Decimal::from(2),
+                unit_price: None,
             }],
             pickup_at: None,
+            paid_online: false,
         };
         server.create_order("S1", &o).unwrap();
         if k % 3 == 0 {
@@ -484,8 +486,10 @@ fn the_web_shop_and_tills_never_get_the_same_last_item() {
                         lines: vec![WebOrderLine {
                             sku: "LAST".into(),
                             quantity: Decimal::ONE,
+                            unit_price: None,
                         }],
                         pickup_at: None,
+                        paid_online: false,
                     },
                 )
             })
@@ -961,8 +965,10 @@ fn stock_transfers_move_both_legs_at_once_and_reach_both_stores_tills() {
                 lines: vec![WebOrderLine {
                     sku: "APPLE".into(),
                     quantity: Decimal::from(2),
+                    unit_price: None,
                 }],
                 pickup_at: None,
+                paid_online: false,
             },
         )
         .unwrap();
@@ -1138,8 +1144,10 @@ fn webhooks_are_signed_both_ways_and_retried_until_delivered() {
                 lines: vec![WebOrderLine {
                     sku: "APPLE".into(),
                     quantity: Decimal::from(2),
+                    unit_price: None,
                 }],
                 pickup_at: None,
+                paid_online: false,
             },
         )
         .unwrap();
@@ -1249,8 +1257,10 @@ fn the_delivery_loop_sends_new_changes_and_retries_after_a_refusal() {
                 lines: vec![WebOrderLine {
                     sku: "APPLE".into(),
                     quantity: Decimal::from(1),
+                    unit_price: None,
                 }],
                 pickup_at: None,
+                paid_online: false,
             },
         )
         .unwrap();

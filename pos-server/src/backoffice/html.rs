@@ -54,6 +54,17 @@ pub fn payment_label(code: &str) -> &str {
         "voucher" => "Titre-restaurant",
         "stored_value" => "Carte cadeau / avoir",
         "other" => "Autre",
+        "online" => "Payé en ligne",
+        other => other,
+    }
+}
+
+/// A sales channel's French label.
+pub fn channel_label(code: &str) -> &str {
+    match code {
+        "store" => "Magasins",
+        "web" => "Web (livré)",
+        "click_collect" => "Click & collect",
         other => other,
     }
 }

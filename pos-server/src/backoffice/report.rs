@@ -15,11 +15,19 @@ use std::collections::BTreeMap;
 /// Category of products the catalog does not classify.
 pub const UNCLASSIFIED: &str = "Sans catégorie";
 
-/// One recorded ticket (series T or I), as the dashboard needs it.
+/// The channel of a till's ticket (the others are a web order's
+/// `web` or `click_collect`, paid online).
+pub const STORE_CHANNEL: &str = "store";
+
+/// One recorded ticket (series T or I), or one web order paid online, as
+/// the dashboard needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TicketFact {
     /// Store.
     pub store: String,
+    /// [`STORE_CHANNEL`] for a till's ticket; `web` or `click_collect` for
+    /// a web order paid online.
+    pub channel: String,
     /// Till (register).
     pub till: String,
     /// Series code and number, e.g. `T42`.
@@ -88,6 +96,7 @@ pub fn ticket_fact(store: &str, r: &StoredRecord) -> Option<TicketFact> {
         .collect();
     Some(TicketFact {
         store: store.to_owned(),
+        channel: STORE_CHANNEL.to_owned(),
         till: r.register.clone(),
         doc: format!("{}{}", r.series.code(), r.number),
         local: local_time(r)?,
@@ -141,6 +150,8 @@ pub struct PreviousWeek {
     pub by_payment: BTreeMap<String, i64>,
     /// By category name.
     pub by_category: BTreeMap<String, i64>,
+    /// By channel.
+    pub by_channel: BTreeMap<String, i64>,
 }
 
 /// Everything the dashboard shows for one local day. Amounts in cents.
@@ -156,9 +167,12 @@ pub struct Dashboard {
     pub by_hour: BTreeMap<u32, i64>,
     /// By store.
     pub by_store: BTreeMap<String, i64>,
-    /// By till.
+    /// By till (tills only: web orders have none).
     pub by_till: BTreeMap<String, i64>,
-    /// By payment method code (net of change).
+    /// By channel: [`STORE_CHANNEL`] (the tills, what the Z closures sum),
+    /// `web`, `click_collect`.
+    pub by_channel: BTreeMap<String, i64>,
+    /// By payment method code (net of change; `online` for web orders).
     pub by_payment: BTreeMap<String, i64>,
     /// By category name.
     pub by_category: BTreeMap<String, i64>,
@@ -206,6 +220,7 @@ pub fn dashboard(
         by_hour: (0..24).map(|h| (h, 0)).collect(),
         by_store: BTreeMap::new(),
         by_till: BTreeMap::new(),
+        by_channel: BTreeMap::new(),
         by_payment: BTreeMap::new(),
         by_category: BTreeMap::new(),
         vat: BTreeMap::new(),
@@ -228,7 +243,10 @@ pub fn dashboard(
             }
             let p = &mut d.previous_week;
             bump(&mut p.by_store, &t.store, t.total)?;
-            bump(&mut p.by_till, &t.till, t.total)?;
+            bump(&mut p.by_channel, &t.channel, t.total)?;
+            if t.channel == STORE_CHANNEL {
+                bump(&mut p.by_till, &t.till, t.total)?;
+            }
             for (m, a) in &t.payments {
                 bump(&mut p.by_payment, m, *a)?;
             }
@@ -247,7 +265,10 @@ pub fn dashboard(
             *h = add(*h, t.total)?;
         }
         bump(&mut d.by_store, &t.store, t.total)?;
-        bump(&mut d.by_till, &t.till, t.total)?;
+        bump(&mut d.by_channel, &t.channel, t.total)?;
+        if t.channel == STORE_CHANNEL {
+            bump(&mut d.by_till, &t.till, t.total)?;
+        }
         for (m, a) in &t.payments {
             bump(&mut d.by_payment, m, *a)?;
         }
@@ -309,6 +330,7 @@ mod tests {
     fn fact(store: &str, till: &str, at: &str, total: i64, label: &str) -> TicketFact {
         TicketFact {
             store: store.into(),
+            channel: STORE_CHANNEL.into(),
             till: till.into(),
             doc: "T1".into(),
             local: NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap(),
@@ -349,6 +371,39 @@ mod tests {
         assert_eq!(d.latest[0].till, "t3");
         assert_eq!(d.day_tickets.len(), 3);
         assert_eq!(d.day_tickets[0].till, "t1");
+        assert_eq!(d.by_channel[STORE_CHANNEL], 1000);
+    }
+
+    #[test]
+    fn web_orders_count_in_the_day_by_channel_but_not_by_till() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        let mut web = fact("s1", "web", "2026-03-10 21:30", 3980, "T-shirt");
+        web.channel = "web".into();
+        web.payments = BTreeMap::from([("online".into(), 3980)]);
+        let mut collect = fact("s2", "click_collect", "2026-03-10 08:00", 1990, "T-shirt");
+        collect.channel = "click_collect".into();
+        let t = [
+            fact("s1", "t1", "2026-03-10 09:15", 250, "Pain"),
+            web,
+            collect,
+        ];
+        let d = dashboard(day, &t, &[], &BTreeMap::new()).unwrap();
+        // 2.50 at the till + 39.80 shipped + 19.90 collected = 62.20.
+        assert_eq!(d.total, 6220);
+        assert_eq!(
+            d.by_channel,
+            BTreeMap::from([
+                ("click_collect".into(), 1990),
+                ("store".into(), 250),
+                ("web".into(), 3980),
+            ])
+        );
+        assert_eq!(d.by_till, BTreeMap::from([("t1".into(), 250)]));
+        assert_eq!(d.by_store["s1"], 4230);
+        assert_eq!(d.by_payment["online"], 3980);
+        assert_eq!(d.by_hour[&21], 3980);
+        assert_eq!(d.top[0].label, "T-shirt");
+        assert_eq!(d.top[0].revenue, 5970);
     }
 
     #[derive(serde::Deserialize)]
@@ -376,6 +431,7 @@ mod tests {
                 .into_iter()
                 .map(|t| TicketFact {
                     store: t.store,
+                    channel: STORE_CHANNEL.into(),
                     till: t.till,
                     doc: t.doc,
                     local: t.local,
@@ -451,6 +507,8 @@ mod tests {
                 let date = if *last_week { day - chrono::Duration::days(7) } else { day };
                 TicketFact {
                     store: format!("S{s}"),
+                    // Till 3 stands for the web shop's orders.
+                    channel: if *t == 3 { "web".into() } else { STORE_CHANNEL.into() },
                     till: format!("S{s}-T{t}"),
                     doc: format!("T{i}"),
                     local: date.and_hms_opt(*h, *m, 0).unwrap(),
@@ -464,7 +522,11 @@ mod tests {
             let d = dashboard(day, &facts, &[], &cats).unwrap();
             let sum = |m: &BTreeMap<String, i64>| m.values().sum::<i64>();
             proptest::prop_assert_eq!(sum(&d.by_store), d.total);
-            proptest::prop_assert_eq!(sum(&d.by_till), d.total);
+            proptest::prop_assert_eq!(sum(&d.by_channel), d.total);
+            proptest::prop_assert_eq!(
+                sum(&d.by_till),
+                d.by_channel.get(STORE_CHANNEL).copied().unwrap_or(0)
+            );
             proptest::prop_assert_eq!(sum(&d.by_payment), d.total);
             proptest::prop_assert_eq!(sum(&d.by_category), d.total);
             proptest::prop_assert_eq!(d.by_hour.values().sum::<i64>(), d.total);

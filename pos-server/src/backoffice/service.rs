@@ -253,8 +253,71 @@ fn facts(
                 }
             }
         }
+        tickets.extend(web_facts(tx, store, days)?);
     }
     Ok((tickets, closures))
+}
+
+/// The web orders paid online of `store` around `days`, as facts of their
+/// channel (lines labelled by the product's name in the store's catalog).
+fn web_facts(tx: &mut dyn Tx, store: &str, days: &[NaiveDate]) -> Result<Vec<TicketFact>> {
+    let bound = |d: Option<&NaiveDate>, shift: i64| {
+        d.and_then(|d| d.and_hms_opt(0, 0, 0)).and_then(|t| {
+            t.and_utc()
+                .checked_add_signed(chrono::Duration::days(shift))
+        })
+    };
+    let (Some(from), Some(to)) = (bound(days.iter().min(), -1), bound(days.iter().max(), 2)) else {
+        return Ok(Vec::new());
+    };
+    let sales = crate::web_sales::sales(tx, store, from, to)?;
+    if sales.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names = product_names(tx, store)?;
+    Ok(sales
+        .into_iter()
+        .map(|w| TicketFact {
+            store: w.store,
+            till: w.channel.clone(),
+            doc: w.order_id,
+            local: w.local,
+            refund: false,
+            total: w.total,
+            lines: w
+                .lines
+                .into_iter()
+                .map(|(sku, qty, amount)| (names.get(&sku).cloned().unwrap_or(sku), qty, amount))
+                .collect(),
+            payments: BTreeMap::from([("online".to_owned(), w.total)]),
+            vat: BTreeMap::new(),
+            channel: w.channel,
+        })
+        .collect())
+}
+
+/// SKU to product name, from the store's published catalog.
+fn product_names(tx: &mut dyn Tx, store: &str) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let Some((json, _)) = tx.document("catalog", store, "current")? else {
+        return Ok(out);
+    };
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    for p in at(at(&doc, "/catalog"), "/products")
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = at(p, "/name").as_str() else {
+            continue;
+        };
+        for v in at(p, "/variants").as_array().into_iter().flatten() {
+            if let Some(sku) = at(v, "/sku").as_str() {
+                out.insert(sku.to_owned(), name.to_owned());
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Line label to category name, from the stores' published catalogs and
