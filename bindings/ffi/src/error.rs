@@ -95,6 +95,7 @@ impl From<SdkError> for PosError {
             | SdkError::CartCompleted { .. }
             | SdkError::SessionClosed
             | SdkError::PermissionRequired { .. }
+            | SdkError::Operator(_)
             | SdkError::UnknownRefundLine { .. }
             | SdkError::Unsupported { .. } => PosError::Cart { code, detail },
             SdkError::Fiscal(_)
