@@ -10,6 +10,7 @@
 
 mod adjust;
 mod anywhere;
+mod async_sync;
 mod barcode;
 mod callbacks;
 mod card_refs;
@@ -21,9 +22,11 @@ mod convert;
 mod customers;
 mod devices;
 mod error;
+mod events;
 mod fiscal;
 mod gift;
 mod guard;
+mod logging;
 mod operators;
 mod orders;
 mod parked;
@@ -44,6 +47,7 @@ pub use adjust::{
     CartAdjustments, Discount, LineAdjustments, ManualDiscountInfo, PriceOverrideInfo,
 };
 pub use anywhere::{FoundOriginal, OriginalLine, RefundReservation};
+pub use async_sync::AsyncSyncTransport;
 pub use barcode::{BarcodeInfo, describe_barcode};
 pub use callbacks::{Clock, PrinterTransport, Signer};
 pub use card_refs::{CardReference, CardRefund};
@@ -56,8 +60,10 @@ pub use chain::{
 pub use customers::{Channel, Consent, ConsentSource, ConsentState, LoyaltyReward};
 pub use devices::{CustomerDisplay, DisplayCodePage, DisplayTransport, open_drawer};
 pub use error::PosError;
+pub use events::{PrinterStatus, RegisterListener, SaleCommitted};
 pub use fiscal::FiscalArchive;
 pub use guard::trigger_panic_for_tests;
+pub use logging::{LogLevel, Logger, set_logger};
 pub use operators::{OperatorInfo, OperatorSession};
 pub use orders::{OrderLine, PickupEntry};
 pub use parked::ParkedCartInfo;

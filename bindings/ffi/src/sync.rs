@@ -103,19 +103,7 @@ impl pos_sync::transport::Transport for TransportAdapter {
         &mut self,
         req: &pos_sync::transport::HttpRequest,
     ) -> pos_sync::Result<pos_sync::transport::HttpResponse> {
-        let request = HttpRequest {
-            method: req.method.to_owned(),
-            path: req.path.clone(),
-            headers: req
-                .headers
-                .iter()
-                .map(|(name, value)| HttpHeader {
-                    name: name.clone(),
-                    value: value.clone(),
-                })
-                .collect(),
-            body: req.body.clone(),
-        };
+        let request = to_ffi_request(req);
         let answer = self
             .0
             .send(request)
@@ -126,6 +114,23 @@ impl pos_sync::transport::Transport for TransportAdapter {
             answer.status,
             answer.body,
         ))
+    }
+}
+
+/// A protocol request as the app's transport receives it.
+pub(crate) fn to_ffi_request(req: &pos_sync::transport::HttpRequest) -> HttpRequest {
+    HttpRequest {
+        method: req.method.to_owned(),
+        path: req.path.clone(),
+        headers: req
+            .headers
+            .iter()
+            .map(|(name, value)| HttpHeader {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+        body: req.body.clone(),
     }
 }
 
@@ -151,7 +156,7 @@ impl From<pos_sync::SyncError> for PosError {
     }
 }
 
-fn not_enrolled() -> PosError {
+pub(crate) fn not_enrolled() -> PosError {
     PosError::Sync {
         code: "not_enrolled".to_owned(),
         detail: "the till is not enrolled with a sync server".to_owned(),
