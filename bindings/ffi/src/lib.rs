@@ -10,9 +10,9 @@
 
 mod adjust;
 mod anywhere;
+mod async_sync;
 mod barcode;
 mod callbacks;
-mod card_refs;
 mod card_refs;
 mod cart;
 mod cash;
@@ -22,9 +22,11 @@ mod convert;
 mod customers;
 mod devices;
 mod error;
+mod events;
 mod fiscal;
 mod gift;
 mod guard;
+mod logging;
 mod operators;
 mod orders;
 mod parked;
@@ -45,9 +47,9 @@ pub use adjust::{
     CartAdjustments, Discount, LineAdjustments, ManualDiscountInfo, PriceOverrideInfo,
 };
 pub use anywhere::{FoundOriginal, OriginalLine, RefundReservation};
+pub use async_sync::AsyncSyncTransport;
 pub use barcode::{BarcodeInfo, describe_barcode};
 pub use callbacks::{Clock, PrinterTransport, Signer};
-pub use card_refs::{CardReference, CardRefund};
 pub use card_refs::{CardReference, CardRefund};
 pub use cart::{Cart, Payment};
 pub use cash::{CashClose, CashMoveReason, TenderTotals, VatTotals, XReport};
@@ -58,8 +60,10 @@ pub use chain::{
 pub use customers::{Channel, Consent, ConsentSource, ConsentState, LoyaltyReward};
 pub use devices::{CustomerDisplay, DisplayCodePage, DisplayTransport, open_drawer};
 pub use error::PosError;
+pub use events::{PrinterStatus, RegisterListener, SaleCommitted};
 pub use fiscal::FiscalArchive;
 pub use guard::trigger_panic_for_tests;
+pub use logging::{LogLevel, Logger, set_logger};
 pub use operators::{OperatorInfo, OperatorSession};
 pub use orders::{OrderLine, PickupEntry};
 pub use parked::ParkedCartInfo;
