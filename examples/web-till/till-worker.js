@@ -134,7 +134,7 @@ const ops = {
       await persisted();
     }
     reg.setPromotionsJson(samplePromotionsJson());
-    reg.setTrader("Boulangerie du Canal", ["12 quai de Valmy", "75010 Paris"], "12345678900011");
+    reg.setTrader("Boulangerie du Canal", ["12 quai de Valmy", "75010 Paris"], "404 833 048 00022", "manager");
     resetCart();
     return { storage, cart: cartView(), status: await status() };
   },

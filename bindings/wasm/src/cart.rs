@@ -87,7 +87,7 @@ impl Cart {
         self.inner.try_borrow_mut().map_err(|_| busy())
     }
 
-    fn line_id(cart: &CoreCart, line: u32) -> Result<pos_core::cart::LineId, PosError> {
+    pub(crate) fn line_id(cart: &CoreCart, line: u32) -> Result<pos_core::cart::LineId, PosError> {
         cart.lines()
             .iter()
             .map(|l| l.id())

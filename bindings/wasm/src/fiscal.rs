@@ -109,7 +109,10 @@ impl Register {
         profile: &str,
     ) -> Result<Vec<u8>, JsValue> {
         let format = self::format(&format)?;
-        let facts = self.sdk()?.receipt_facts(sale.inner(), self.trader());
+        let facts = self
+            .sdk()?
+            .stored_receipt_facts(sale.inner().series, sale.inner().number)
+            .map_err(PosError::from)?;
         Ok(self.render(&facts, format, profile)?)
     }
 
@@ -129,7 +132,9 @@ impl Register {
             let (_, copy) = reg
                 .duplicate(sale.inner().series, sale.inner().number, &op)
                 .map_err(PosError::from)?;
-            let mut facts = reg.receipt_facts(sale.inner(), self.trader());
+            let mut facts = reg
+                .stored_receipt_facts(sale.inner().series, sale.inner().number)
+                .map_err(PosError::from)?;
             facts.kind = ReceiptKind::Duplicate { number: copy };
             facts
         };

@@ -11,12 +11,16 @@
 //! itself; elsewhere the database can be exported as bytes and reopened
 //! from them (kept in IndexedDB by the npm package's `idb-store`).
 
+mod adjust;
+mod anywhere;
 mod cart;
 mod cash;
+mod chain;
 mod clock;
 mod convert;
 mod customers;
 mod error;
+mod exchange;
 mod fiscal;
 mod gift;
 #[cfg(target_arch = "wasm32")]
@@ -26,11 +30,13 @@ mod refund;
 mod register;
 mod report;
 mod sale;
+mod search;
 mod stock;
 mod storage;
 mod sync;
 mod types;
 
+pub use anywhere::FoundOriginal;
 pub use cart::{Cart, Payment};
 pub use error::PosError;
 #[cfg(target_arch = "wasm32")]

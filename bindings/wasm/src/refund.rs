@@ -8,7 +8,7 @@ use pos_core::cart::{Actor, Permissions};
 use pos_sdk::RefundLine;
 use wasm_bindgen::prelude::*;
 
-fn actor(operator: &str, manager: Option<bool>) -> Result<Actor, PosError> {
+pub(crate) fn actor(operator: &str, manager: Option<bool>) -> Result<Actor, PosError> {
     let rights = if manager.unwrap_or(false) {
         Permissions::manager()
     } else {
@@ -19,7 +19,7 @@ fn actor(operator: &str, manager: Option<bool>) -> Result<Actor, PosError> {
 
 /// One `{line, quantity}` object of a partial refund (`line` numbered from
 /// 1; 0 reaches the facade, which refuses it naming the number).
-fn selection(value: &JsValue) -> Result<RefundLine, PosError> {
+pub(crate) fn selection(value: &JsValue) -> Result<RefundLine, PosError> {
     let bad = || PosError::invalid("refund line", "{ line: number, quantity: string }");
     if !value.is_object() {
         return Err(bad());

@@ -22,7 +22,6 @@ pub struct Register {
     clock: Arc<JsClock>,
     /// The database file (none for `inMemory`).
     path: Option<String>,
-    trader: pos_hw::receipt::TraderFacts,
     promotions: Arc<[pos_core::promotion::Promotion]>,
 }
 
@@ -142,25 +141,14 @@ impl Register {
             clock.clone(),
             ids_of(id_seed),
         )?;
-        Ok(Register::wrap(inner, clock, Some(path.to_owned()), store))
+        Ok(Register::wrap(inner, clock, Some(path.to_owned())))
     }
 
-    fn wrap(
-        inner: SdkRegister,
-        clock: Arc<JsClock>,
-        path: Option<String>,
-        store: &str,
-    ) -> Register {
+    fn wrap(inner: SdkRegister, clock: Arc<JsClock>, path: Option<String>) -> Register {
         Register {
             inner: RefCell::new(inner),
             clock,
             path,
-            trader: pos_hw::receipt::TraderFacts {
-                name: store.to_owned(),
-                address: Vec::new(),
-                siret: String::new(),
-                vat_number: None,
-            },
             promotions: Arc::from(Vec::new()),
         }
     }
@@ -222,7 +210,7 @@ impl Register {
         let inner =
             SdkRegister::in_memory(config, clock.clone(), ids_of(id_seed), Box::new(signer))
                 .map_err(PosError::from)?;
-        Ok(Register::wrap(inner, clock, None, store))
+        Ok(Register::wrap(inner, clock, None))
     }
 
     /// Reopens a till from the bytes `exportDatabase` gave (kept in
@@ -316,15 +304,31 @@ impl Register {
             .map_err(PosError::from)?)
     }
 
-    /// Sets who issues the receipts: name, address lines, SIRET.
+    /// Sets who issues the receipts (trader name, address lines, SIRET) in
+    /// the till's signed merchant settings: one JET 270 by `operator` (the
+    /// till's system operator when omitted), refused whole with the
+    /// setting's code (`invalid_siret`...). Returns false when nothing
+    /// changed. Receipts print the settings signed in force at the sale.
     #[wasm_bindgen(js_name = setTrader)]
-    pub fn set_trader(&mut self, name: &str, address: Vec<String>, siret: &str) {
-        self.trader = pos_hw::receipt::TraderFacts {
-            name: name.to_owned(),
-            address,
-            siret: siret.to_owned(),
-            vat_number: None,
+    pub fn set_trader(
+        &self,
+        name: &str,
+        address: Vec<String>,
+        siret: &str,
+        operator: Option<String>,
+    ) -> Result<bool, JsValue> {
+        let mut reg = self.inner()?;
+        let op = match operator {
+            Some(o) => convert::operator(&o)?,
+            None => reg.config().system_operator.clone(),
         };
+        let mut settings = reg.settings();
+        settings.trader_name = name.to_owned();
+        settings.address = address;
+        let refused = |e| PosError::from(pos_sdk::SdkError::from(e));
+        settings.set("siret", siret).map_err(refused)?;
+        settings.validate().map_err(refused)?;
+        Ok(reg.set_settings(settings, &op).map_err(PosError::from)?)
     }
 
     /// Replaces the catalog with a JSON document; returns the variant count.
@@ -478,7 +482,9 @@ impl Register {
     }
 
     /// Renders the receipt of `sale` as `text`, `html` or `svg` (with its
-    /// QR code) for the printer profile `profile` (`generic-80mm`...).
+    /// QR code) for the printer profile `profile` (`generic-80mm`...), with
+    /// the merchant settings signed in force at the sale (StoreError
+    /// `merchant_not_configured` before a trader name and SIRET are set).
     pub fn receipt(
         &self,
         sale: &CompletedSale,
@@ -492,9 +498,11 @@ impl Register {
             "svg" => OutputFormat::Svg,
             _ => return Err(PosError::invalid("format", "text, html or svg").into()),
         };
+        // The merchant block and link the journal signed in force at the sale.
         let facts = self
             .inner()?
-            .receipt_facts(sale.inner(), self.trader.clone());
+            .stored_receipt_facts(sale.inner().series, sale.inner().number)
+            .map_err(PosError::from)?;
         let doc = pos_hw::receipt::build_for_till(&facts, None);
         let profile = pos_hw::printer::PrinterProfile::by_id(profile).map_err(PosError::from)?;
         let bytes = pos_hw::receipt::render(&doc, format, &profile).map_err(PosError::from)?;
@@ -614,11 +622,6 @@ impl Register {
 }
 
 impl Register {
-    /// Who issues the receipts (`setTrader`).
-    pub(crate) fn trader(&self) -> pos_hw::receipt::TraderFacts {
-        self.trader.clone()
-    }
-
     /// The facade register, for the sync calls.
     pub(crate) fn sdk(&self) -> Result<RefMut<'_, SdkRegister>, PosError> {
         self.inner()

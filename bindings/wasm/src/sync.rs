@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 /// Carries requests through a JS function
 /// `(method, path, headers: [name, value][], body: Uint8Array) =>
 /// {status, body: Uint8Array}` that throws when the server is unreachable.
-struct JsTransport<'a>(&'a js_sys::Function);
+pub(crate) struct JsTransport<'a>(pub(crate) &'a js_sys::Function);
 
 impl Transport for JsTransport<'_> {
     fn send(&mut self, req: &HttpRequest) -> pos_sync::Result<HttpResponse> {

@@ -15,7 +15,7 @@ const BAGUETTE = "2000000001012"; // BAG-TRAD, 1.30
 function till(path, seed) {
   const reg = pos.Register.open(path, "paris-11", "till-1", "shop", T0, seed);
   reg.importCatalogJson(pos.sampleCatalogJson());
-  reg.setTrader("Boulangerie Test", ["1 rue de la Paix", "75002 Paris"], "12345678900011");
+  reg.setTrader("Boulangerie Test", ["1 rue de la Paix", "75002 Paris"], "404 833 048 00022", "alice");
   return reg;
 }
 
@@ -133,7 +133,9 @@ test("receipts as bytes: ESC/POS, PNG, SVG; a reprint is a signed duplicate", ()
 });
 
 test("stored receipts: a preview has no fiscal effect, a second print is a duplicate", () => {
-  const reg = till("/parity-stored.sqlite", 7n);
+  // No merchant set up yet (no setTrader).
+  const reg = pos.Register.open("/parity-stored.sqlite", "paris-11", "till-1", "shop", T0, 7n);
+  reg.importCatalogJson(pos.sampleCatalogJson());
   const sale = sell(reg, "card", BAGUETTE);
   assert.throws(() => reg.previewReceipt("T", 99, "text"), pos.PosError);
   assert.throws(() => reg.previewReceipt("?", 1, "text"), { code: "invalid_input" });

@@ -3,6 +3,7 @@ import init, { Register, sampleCatalogJson } from "@pos-sdk/wasm";
 await init(); // loads the module in the browser; resolves at once in Node
 const till = Register.inMemory("paris-11", "till-1", "shop");
 till.importCatalogJson(sampleCatalogJson());
+till.setTrader("Boulangerie Test", ["1 rue de la Paix", "75002 Paris"], "404 833 048 00022", "alice"); // printed on receipts, signed (JET 270)
 const cart = till.newCart();
 till.scan(cart, "2000000001012"); // a baguette, 1.30
 const payment = till.startPayment(cart);

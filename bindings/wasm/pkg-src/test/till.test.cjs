@@ -12,7 +12,7 @@ const T0 = 1773480600000;
 function till(path, seed) {
   const reg = pos.Register.open(path, "paris-11", "till-1", "shop", T0, seed);
   reg.importCatalogJson(pos.sampleCatalogJson());
-  reg.setTrader("Boulangerie Test", ["1 rue de la Paix", "75002 Paris"], "12345678900011");
+  reg.setTrader("Boulangerie Test", ["1 rue de la Paix", "75002 Paris"], "404 833 048 00022", "alice");
   return reg;
 }
 
@@ -130,6 +130,7 @@ test("errors are JS Errors with a name and a code, and change nothing", () => {
 test("with a receipt link base, each receipt carries the QR of its page", () => {
   const reg = pos.Register.open("/node-link.sqlite", "paris-11", "till-1", "shop", T0, 7n, "https://recus.example.fr");
   reg.importCatalogJson(pos.sampleCatalogJson());
+  reg.setTrader("Boulangerie Test", ["1 rue de la Paix", "75002 Paris"], "404 833 048 00022", "alice");
   const cart = reg.newCart();
   reg.scan(cart, "2000000001012");
   const payment = reg.startPayment(cart);

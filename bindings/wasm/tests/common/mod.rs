@@ -8,6 +8,16 @@ use wasm_bindgen::JsValue;
 pub fn sale_export_restore(path: &str, clock: Option<f64>, seed: Option<u64>) -> (f64, f64) {
     let reg = Register::open(path, "paris-11", "till-1", "shop", clock, seed, None).unwrap();
     reg.import_catalog_json(&sample_catalog_json()).unwrap();
+    // Receipts print the merchant the till's signed settings hold.
+    assert!(
+        reg.set_trader(
+            "Boulangerie Test",
+            vec!["1 rue de la Paix".into()],
+            "404 833 048 00022",
+            Some("alice".into()),
+        )
+        .unwrap()
+    );
     let cart = reg.new_cart().unwrap();
     reg.scan(&cart, "2000000001012").unwrap();
     reg.scan(&cart, "3760123000352").unwrap();
