@@ -219,6 +219,22 @@ impl Payment {
         consumed(&self.completed)?;
         self.borrow()
     }
+
+    /// Adds `method`'s tender of `amount` with the card reference `card`
+    /// (see `card_refs`); refused once the payment settled a sale.
+    pub(crate) fn add_with_card(
+        &self,
+        method: &str,
+        amount: &JsValue,
+        card: pos_core::tender::CardReference,
+    ) -> Result<(), PosError> {
+        let method = tender_method(method, None)?;
+        let amount = Money::new(convert::amount("amount", amount)?, self.currency);
+        let tender = pos_core::tender::Tender::new(method, amount).with_card(card);
+        consumed(&self.completed)?;
+        let mut payment = self.inner.try_borrow_mut().map_err(|_| busy())?;
+        Ok(payment.add(tender)?)
+    }
 }
 
 fn tender_method(

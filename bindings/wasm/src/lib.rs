@@ -13,6 +13,7 @@
 
 mod adjust;
 mod anywhere;
+mod card_refs;
 mod cart;
 mod cash;
 mod chain;
