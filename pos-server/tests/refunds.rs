@@ -34,7 +34,9 @@ fn catalog() -> String {
         "categories": [{"id": "c", "name": "C"}],
         "products": [
             {"id": "P-TS", "name": "T-shirt", "categories": ["c"], "vat": "20",
-             "variants": [{"sku": "TS-M", "barcodes": ["2000000000015"], "price": "19.90"}]}
+             "variants": [{"sku": "TS-M", "barcodes": ["2000000000015"], "price": "19.90"}]},
+            {"id": "P-CH", "name": "Chemise", "categories": ["c"], "vat": "20",
+             "variants": [{"sku": "CH-M", "price": "30.00"}, {"sku": "CH-L", "price": "30.00"}]}
         ],
         "price_lists": []
     })
@@ -593,6 +595,328 @@ fn cross_retailer_scenario<S: Storage>(server: Server<S>) {
     sync(&server, &mut a1);
     let (_, v) = lookup(&server, &b1, &id);
     assert_eq!(v["lines"][0]["refunded"], "4", "{v}");
+}
+
+/// Pays `cart` by card (charged or paid back) for `who`.
+fn pay_by_card(
+    register: &mut Register,
+    cart: pos_core::cart::Cart,
+    who: &str,
+    customer: Option<&pos_core::ids::CustomerId>,
+) -> pos_sdk::CompletedSale {
+    let mut pay = register.start_payment(&cart, None).unwrap();
+    let due = pay.outstanding().unwrap();
+    if !due.is_zero() {
+        pay.add(Tender::new(TenderMethod::Card, due)).unwrap();
+    }
+    let mut options = SaleOptions::by(OperatorId::new(who).unwrap());
+    options.customer = customer.cloned();
+    register.complete_sale(cart, pay, &options).unwrap()
+}
+
+/// A day of a chain (issue 16): two stores × two tills and a web shop on
+/// one server. A customer buys four shirts (M) at A1; B1 exchanges one
+/// for an L; A2 refunds two; B2 asks for two more online (refused: one is
+/// left) and, offline under manager approval, refunds the last one, which
+/// the server counts when B2 syncs; the web shop sells an L paid online.
+/// Every journal verifies; every till's Z and the back office agree to
+/// the cent; stock and loyalty points add up across the stores.
+fn chain_day_scenario<S: Storage>(server: Server<S>) {
+    use pos_core::ids::{LocationId as Loc, Sku};
+    use pos_core::stock::MovementReason;
+    let mut tills: Vec<Register> = [("s-a", "A1"), ("s-a", "A2"), ("s-b", "B1"), ("s-b", "B2")]
+        .iter()
+        .zip(31u8..)
+        .map(|((store, reg), seed)| till(&server, "R1", store, reg, seed))
+        .collect();
+    let boss = OperatorId::new("boss").unwrap();
+    let manager = pos_core::cart::Actor::new(boss.clone(), pos_core::cart::Permissions::manager());
+    let program = pos_core::loyalty::LoyaltyProgram {
+        currency: pos_core::Currency::EUR,
+        points_per_unit: Decimal::ONE,
+        bonuses: vec![],
+        tiers: vec![],
+        rewards: vec![],
+        point_value: pos_core::Money::parse("0.01", pos_core::Currency::EUR).unwrap(),
+        expiry_days: Some(365),
+        tier_window_days: 365,
+    };
+    // Each store receives 10 of each size (recorded by its first till).
+    for i in [0, 2] {
+        for sku in ["CH-M", "CH-L"] {
+            tills[i]
+                .record_stock(
+                    MovementReason::Receipt,
+                    &Sku::new(sku).unwrap(),
+                    &Loc::new("shop").unwrap(),
+                    Decimal::TEN,
+                    &boss,
+                    None,
+                )
+                .unwrap();
+        }
+    }
+    for t in &mut tills {
+        t.set_loyalty_program(Some(&program)).unwrap();
+    }
+    let customer = tills[0]
+        .create_customer(
+            pos_core::customer::PersonalData {
+                given_name: Some("Léa".into()),
+                family_name: Some("Martin".into()),
+                email: Some("lea.martin@example.fr".into()),
+                phone: None,
+                address: None,
+            },
+            None,
+        )
+        .unwrap()
+        .id()
+        .clone();
+
+    // A1: four M shirts for the customer, 120.00 by card (120 points).
+    let sale = {
+        let a1 = &mut tills[0];
+        let ctx = a1.price_context(None);
+        let mut cart = a1.new_cart();
+        a1.scan(&mut cart, "CH-M", &ctx).unwrap();
+        let line = cart.lines()[0].id();
+        cart.set_quantity(line, Decimal::from(4)).unwrap();
+        pay_by_card(a1, cart, "alice", Some(&customer))
+    };
+    let original = sale.ticket.id().to_owned();
+    for t in &mut tills {
+        sync(&server, t);
+    }
+
+    // B1: one M exchanged for an L, even, after a reservation.
+    {
+        let b1 = &mut tills[2];
+        let found = b1
+            .find_original(
+                &format!("s-a/A1/T{}", sale.number),
+                Some(&mut Direct(server.clone())),
+            )
+            .unwrap();
+        assert!(found.verified);
+        let one = [pos_sdk::RefundLine {
+            line: 1,
+            quantity: Decimal::ONE,
+        }];
+        let mut cart = b1.exchange_cart_from(&found, &one, &manager).unwrap();
+        b1.reserve_refund(&found, &cart, "b1-x", &mut Direct(server.clone()))
+            .unwrap();
+        let ctx = b1.price_context(None);
+        b1.scan(&mut cart, "CH-L", &ctx).unwrap();
+        let done = pay_by_card(b1, cart, "boss", Some(&customer));
+        assert!(done.ticket.total().is_zero());
+        sync(&server, b1);
+    }
+    // A2: two M refunded by card (-60.00).
+    {
+        let a2 = &mut tills[1];
+        let found = a2
+            .find_original(&original, Some(&mut Direct(server.clone())))
+            .unwrap();
+        assert_eq!(found.refundable[&1], Decimal::from(3));
+        let two = [pos_sdk::RefundLine {
+            line: 1,
+            quantity: Decimal::from(2),
+        }];
+        let cart = a2.refund_cart_from(&found, Some(&two), &manager).unwrap();
+        a2.reserve_refund(&found, &cart, "a2-r", &mut Direct(server.clone()))
+            .unwrap();
+        let done = pay_by_card(a2, cart, "boss", Some(&customer));
+        assert_eq!(
+            done.ticket.total(),
+            pos_core::Money::parse("-60.00", pos_core::Currency::EUR).unwrap()
+        );
+        sync(&server, a2);
+    }
+    // B2: two more asked online: refused, one is left.
+    {
+        let b2 = &mut tills[3];
+        let found = b2
+            .find_original(&original, Some(&mut Direct(server.clone())))
+            .unwrap();
+        assert_eq!(found.refundable[&1], Decimal::ONE);
+        let two = [pos_sdk::RefundLine {
+            line: 1,
+            quantity: Decimal::from(2),
+        }];
+        assert_eq!(
+            b2.refund_cart_from(&found, Some(&two), &manager)
+                .unwrap_err()
+                .code(),
+            "refund_exceeds_remaining"
+        );
+        // Offline, under manager approval: the last one, then synced.
+        b2.set_offline_refund_policy("manager_approval", &boss)
+            .unwrap();
+        let found = b2.find_original(&original, Some(&mut Offline)).unwrap();
+        assert!(!found.verified);
+        b2.check_offline_refund(&found, &manager).unwrap();
+        let one = [pos_sdk::RefundLine {
+            line: 1,
+            quantity: Decimal::ONE,
+        }];
+        let cart = b2.refund_cart_from(&found, Some(&one), &manager).unwrap();
+        pay_by_card(b2, cart, "boss", Some(&customer));
+        sync(&server, b2);
+    }
+    // Reconciled: every unit of the original is accounted for, none twice.
+    let b_dev = raw_device(&server, "R1", "s-b", "B9");
+    let (_, v) = lookup(&server, &b_dev, &original);
+    assert_eq!(v["lines"][0]["refunded"], "4", "{v}");
+    assert_eq!(refundable(&v, 0), Decimal::ZERO, "{v}");
+    assert!(
+        server
+            .refund_flags("R1")
+            .unwrap()
+            .iter()
+            .all(|f| f.reason != "over_refund")
+    );
+
+    // The web shop: an L paid online at store A (30.00).
+    let now = Utc::now();
+    server
+        .create_order_at(
+            "s-a",
+            &pos_server::web::WebOrder {
+                id: "WEB-100".into(),
+                channel: "web".into(),
+                location: "shop".into(),
+                lines: vec![pos_server::web::WebOrderLine {
+                    sku: "CH-L".into(),
+                    quantity: Decimal::ONE,
+                    unit_price: Some(Decimal::new(3000, 2)),
+                }],
+                pickup_at: None,
+                paid_online: true,
+            },
+            now,
+        )
+        .unwrap();
+
+    // Every till closes its day and syncs; every journal verifies.
+    for t in &mut tills {
+        t.close_day(None, None, &boss).unwrap();
+        sync(&server, t);
+        let report =
+            pos_sdk::verify::verify_connection(t.connection(), &Default::default()).unwrap();
+        assert!(report.defects.is_empty(), "{:?}", report.defects);
+    }
+    // The Zs: 120.00 at A1, -60.00 at A2, 0 at B1, -30.00 at B2.
+    let mut z_total = 0;
+    for (store, reg, expected) in [
+        ("s-a", "A1", 12000),
+        ("s-a", "A2", -6000),
+        ("s-b", "B1", 0),
+        ("s-b", "B2", -3000),
+    ] {
+        let z: Vec<_> = server
+            .with_tx(|tx| tx.fiscal_records(&format!("{store}/{reg}")))
+            .unwrap()
+            .iter()
+            .filter_map(|r| pos_server::backoffice::report::closure_fact(store, r))
+            .collect();
+        assert_eq!(z.len(), 1, "{reg}");
+        assert_eq!(z[0].payload.period_total, expected, "{reg}");
+        z_total += z[0].payload.period_total;
+    }
+    // The back office: the tills' part equals the Zs, the web adds 30.00.
+    server
+        .with_tx(|tx| {
+            pos_server::backoffice::service::add_user(
+                tx,
+                "R1",
+                "owner",
+                pos_server::backoffice::Role::Owner,
+                "a long enough password",
+                [7; 16],
+            )
+        })
+        .unwrap();
+    pos_server::backoffice::service::login(
+        &server,
+        "owner",
+        "a long enough password",
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        "sid-owner",
+        "csrf",
+        now,
+    )
+    .unwrap();
+    let viewer = pos_server::backoffice::service::viewer(&server, "sid-owner", now).unwrap();
+    let day = pos_server::backoffice::web::paris_today(now);
+    let d = pos_server::backoffice::service::dashboard(&server, &viewer, None, day).unwrap();
+    assert_eq!(d.by_channel["store"], z_total);
+    assert_eq!(d.closures_total, z_total);
+    assert_eq!(d.by_channel["web"], 3000);
+    assert_eq!(d.total, z_total + 3000);
+    assert_eq!(d.by_store["s-a"], 12000 - 6000 + 3000);
+    assert_eq!(d.by_store["s-b"], -3000);
+
+    // Stock across the stores, as any till sees it: A sold 4 and took 2
+    // back (the web order reserves an L); B took 1 M back in the exchange
+    // and 1 in the offline refund, and gave an L.
+    let levels = pos_sdk::chain::stock_in_stores(
+        &tills[3],
+        &mut Direct(server.clone()),
+        &Sku::new("CH-M").unwrap(),
+    )
+    .unwrap();
+    let on_hand = |store: &str| -> Decimal {
+        levels
+            .iter()
+            .filter(|l| l.store.as_str() == store)
+            .map(|l| l.on_hand)
+            .sum()
+    };
+    assert_eq!(
+        (on_hand("s-a"), on_hand("s-b")),
+        (Decimal::from(8), Decimal::from(12)),
+        "{levels:?}"
+    );
+    let levels = pos_sdk::chain::stock_in_stores(
+        &tills[0],
+        &mut Direct(server.clone()),
+        &Sku::new("CH-L").unwrap(),
+    )
+    .unwrap();
+    let at = |store: &str| {
+        levels
+            .iter()
+            .find(|l| l.store.as_str() == store)
+            .map(|l| (l.on_hand, l.reserved))
+            .unwrap()
+    };
+    assert_eq!(at("s-a"), (Decimal::TEN, Decimal::ONE), "{levels:?}");
+    assert_eq!(at("s-b"), (Decimal::from(9), Decimal::ZERO), "{levels:?}");
+
+    // Loyalty across the stores: 120 earned, 30 given back and 30 earned
+    // in the exchange, 60 and 30 given back by the refunds.
+    let found = pos_sdk::chain::search_customers(
+        &tills[3],
+        &mut Direct(server.clone()),
+        "lea.martin@example.fr",
+    )
+    .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].points, 30, "{found:?}");
+}
+
+#[test]
+fn a_chain_day_adds_up_on_sqlite() {
+    chain_day_scenario(Server::new(pos_server::SqliteStorage::in_memory().unwrap()));
+}
+
+#[test]
+fn a_chain_day_adds_up_on_postgres() {
+    let pg = support::pg::Pg::start();
+    chain_day_scenario(Server::new(
+        pos_server::PostgresStorage::connect(&pg.url).unwrap(),
+    ));
 }
 
 /// A transport that answers every request with the same 200 body.

@@ -129,6 +129,37 @@ pub(crate) fn returned_amount(ticket: &Ticket) -> Result<Decimal, SdkError> {
         .ok_or_else(|| pos_core::CoreError::Overflow.into())
 }
 
+/// Takes back the points of lines returned from an original sold at
+/// another till or store (this account does not hold its earning; that
+/// store's ledger on the server holds its points): what the returned lines
+/// earn under the program, as a loss on this account, never below zero
+/// here. Returns the points this account did not hold: the server's
+/// ledger, which sums the stores, must lose them too, so the sale event's
+/// points delta carries them.
+pub(crate) fn reverse_points_earned_elsewhere(
+    account: &mut pos_core::loyalty::LoyaltyAccount,
+    program: &pos_core::loyalty::LoyaltyProgram,
+    op: pos_core::ids::OperationId,
+    at: chrono::DateTime<chrono::Utc>,
+    returned: &[pos_core::loyalty::EarnLine],
+) -> Result<u64, SdkError> {
+    let points = program.points_for(returned)?.total;
+    if points == 0 {
+        return Ok(0);
+    }
+    let loss = i64::try_from(points)
+        .ok()
+        .and_then(i64::checked_neg)
+        .ok_or(pos_core::CoreError::Overflow)?;
+    // The lot id names no lot for a loss; the op keys the movement.
+    let lot = pos_core::ids::TicketId::new(op.as_str())?;
+    account.apply_remote(op, lot, at, None, loss)?;
+    Ok(match account.entries().last().map(|e| &e.kind) {
+        Some(pos_core::loyalty::EntryKind::Remote { unrecovered, .. }) => *unrecovered,
+        _ => 0,
+    })
+}
+
 /// Whether paying back `method` on `ticket` credits a store-credit account
 /// (a credit note, "avoir") rather than reversing an earlier redemption.
 /// An exchange's balance paid back as store credit is new value; so is a

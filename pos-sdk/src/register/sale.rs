@@ -770,27 +770,12 @@ fn post_customer(
     let before = account.entries().len();
     let balance_before =
         i64::try_from(account.balance()?).map_err(|_| pos_core::CoreError::Overflow)?;
-    // A refund gives back the points of what it returns; an exchange does
-    // that, then earns on what it sells.
-    if ticket.kind() != TicketKind::Sale
-        && let Some(original) = ticket.originals().first()
-    {
-        let returned = super::exchange::returned_amount(ticket)?;
-        if returned > Decimal::ZERO {
-            let op = OperationId::new(ids.next(ticket.at()))?;
-            account.reverse_refund(
-                op,
-                ticket.at(),
-                &TicketId::new(original.as_str())?,
-                returned,
-            )?;
-        }
-    }
-    if ticket.kind() != TicketKind::Refund {
-        let lines: Vec<EarnLine> = ticket
+    // The points a set of lines earns (returned lines counted as sold).
+    let earn_lines = |returned: bool| -> Vec<EarnLine> {
+        ticket
             .lines()
             .iter()
-            .filter(|l| l.return_of.is_none())
+            .filter(|l| l.return_of.is_some() == returned)
             .map(|l| EarnLine {
                 sku: l.sku.clone(),
                 categories: catalog
@@ -804,18 +789,50 @@ fn post_customer(
                     })
                     .map(|item| item.categories)
                     .unwrap_or_default(),
-                quantity: l.quantity,
-                eligible_amount: l.amount.amount(),
+                quantity: l.quantity.abs(),
+                eligible_amount: l.amount.amount().abs(),
             })
-            .collect();
-        account.earn(program, TicketId::new(ticket.id())?, ticket.at(), &lines)?;
+            .collect()
+    };
+    // A refund gives back the points of what it returns; an exchange does
+    // that, then earns on what it sells.
+    let mut unrecovered: u64 = 0;
+    if ticket.kind() != TicketKind::Sale
+        && let Some(original) = ticket.originals().first()
+    {
+        let returned = super::exchange::returned_amount(ticket)?;
+        if returned > Decimal::ZERO {
+            let op = OperationId::new(ids.next(ticket.at()))?;
+            let original = TicketId::new(original.as_str())?;
+            if account.earning(&original).is_some() {
+                account.reverse_refund(op, ticket.at(), &original, returned)?;
+            } else {
+                unrecovered = super::exchange::reverse_points_earned_elsewhere(
+                    &mut account,
+                    program,
+                    op,
+                    ticket.at(),
+                    &earn_lines(true),
+                )?;
+            }
+        }
+    }
+    if ticket.kind() != TicketKind::Refund {
+        account.earn(
+            program,
+            TicketId::new(ticket.id())?,
+            ticket.at(),
+            &earn_lines(false),
+        )?;
     }
     super::customers::save_loyalty(tx, &account, before, Some(ticket.id()), || {
         ids.next(ticket.at())
     })?;
     let after = i64::try_from(account.balance()?).map_err(|_| pos_core::CoreError::Overflow)?;
+    let unrecovered = i64::try_from(unrecovered).map_err(|_| pos_core::CoreError::Overflow)?;
     Ok(after
         .checked_sub(balance_before)
+        .and_then(|d| d.checked_sub(unrecovered))
         .ok_or(pos_core::CoreError::Overflow)?)
 }
 
