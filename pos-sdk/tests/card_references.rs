@@ -219,3 +219,58 @@ fn an_exchange_pay_back_to_card_points_at_the_charge() {
         .unwrap_err();
     assert_eq!(err.kind(), "card_reference_not_allowed");
 }
+
+#[test]
+fn a_pay_back_pointing_at_another_charge_is_refused_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = till(dir.path());
+    let sale = sell_by_card(&mut reg, "BAG-TRAD", "1");
+    let actor = Actor::new(ana(), Permissions::manager());
+    let cart = reg.refund_cart(sale.ticket.id(), None, &actor).unwrap();
+    let mut payment = reg.start_payment(&cart, None).unwrap();
+    let other = CardReference::refund_of(&CardReference::new("pi_someone_else").unwrap());
+    let due = payment.outstanding().unwrap();
+    payment
+        .add(Tender::new(TenderMethod::Card, due).with_card(other))
+        .unwrap();
+    let err = reg
+        .complete_sale(cart.clone(), payment, &SaleOptions::by(ana()))
+        .unwrap_err();
+    assert_eq!(err.kind(), "unknown_reference");
+    assert!(err.to_string().contains("pi_someone_else"), "{err}");
+    // Nothing recorded: the right pointer still refunds the whole line.
+    let mut payment = reg.start_payment(&cart, None).unwrap();
+    let (pointer, _) = reg
+        .ticket(sale.ticket.id())
+        .unwrap()
+        .card_refund_references()
+        .remove(0);
+    payment
+        .add(Tender::new(TenderMethod::Card, due).with_card(pointer))
+        .unwrap();
+    reg.complete_sale(cart, payment, &SaleOptions::by(ana()))
+        .unwrap();
+    // A sale (no original) cannot point at a charge either.
+    let ctx = reg.price_context(None);
+    let mut cart = reg.new_cart();
+    cart.add_sku(
+        reg.catalog().unwrap(),
+        &Sku::new("BAG-TRAD").unwrap(),
+        &ctx,
+        Decimal::ONE,
+    )
+    .unwrap();
+    let mut payment = reg.start_payment(&cart, None).unwrap();
+    payment
+        .add(
+            Tender::new(TenderMethod::Card, eur("1.30"))
+                .with_card(CardReference::refund_of(&charge())),
+        )
+        .unwrap();
+    assert_eq!(
+        reg.complete_sale(cart, payment, &SaleOptions::by(ana()))
+            .unwrap_err()
+            .kind(),
+        "unknown_reference"
+    );
+}

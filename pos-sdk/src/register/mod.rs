@@ -5,6 +5,7 @@
 //! Completing a sale writes everything it touches in ONE transaction (see
 //! [`sale`]).
 
+mod card_refs;
 mod cash;
 pub mod chain;
 mod closure_receipt;

@@ -191,6 +191,7 @@ impl Register {
         let id = key.unwrap_or_else(|| self.ids.next(now));
         let meta = self.ticket_meta(id, now, options);
         let ticket = cart.complete(payment, meta)?;
+        self.check_card_pointers(&ticket)?;
         let stamp = stamp(&self.config, now)?;
         // Loyalty bonuses need the items' categories: have the catalog built
         // before the transaction (a till without a catalog sells ad-hoc items).
