@@ -511,6 +511,72 @@ fn exchange_scenario<S: Storage>(server: Server<S>) {
     assert_eq!(flags[0].refund_ticket, over.ticket.id());
     assert_eq!(flags[0].excess, Some(Decimal::ONE));
     assert!(flags[0].unverified);
+
+    // The back office lists it for the retailer's owner, and not for
+    // another retailer's.
+    let page = pos_server::backoffice::pages::refund_flags(
+        &owner(&server, "R1"),
+        &pos_server::backoffice::service::refund_flags(&server, &owner(&server, "R1")).unwrap(),
+    );
+    for shown in [
+        "remboursé au-delà du vendu",
+        over.ticket.id(),
+        id.as_str(),
+        "oui, sans vérification",
+        "s-b/B3",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    code(&server, "R2", "x-1");
+    let other = owner(&server, "R2");
+    assert!(
+        pos_server::backoffice::service::refund_flags(&server, &other)
+            .unwrap()
+            .is_empty()
+    );
+    let page = pos_server::backoffice::pages::refund_flags(&other, &[]);
+    assert!(page.contains("Aucun remboursement signalé") && !page.contains(&id));
+}
+
+/// A back-office owner of `retailer`, signed in.
+fn owner<S: Storage>(
+    server: &Server<S>,
+    retailer: &str,
+) -> pos_server::backoffice::service::Viewer {
+    use pos_server::backoffice::service;
+    let user = format!("owner-{retailer}");
+    let now = Utc::now();
+    server
+        .with_tx(|tx| {
+            if tx.bo_user(&user)?.is_none() {
+                service::add_user(
+                    tx,
+                    retailer,
+                    &user,
+                    pos_server::backoffice::Role::Owner,
+                    "a long enough password",
+                    [7; 16],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    static SESSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let sid = format!(
+        "sid-{user}-{}",
+        SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    service::login(
+        server,
+        &user,
+        "a long enough password",
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        &sid,
+        "csrf",
+        now,
+    )
+    .unwrap();
+    service::viewer(server, &sid, now).unwrap()
 }
 
 /// A second retailer's till, holding valid credentials of its own, refunds
@@ -825,29 +891,7 @@ fn chain_day_scenario<S: Storage>(server: Server<S>) {
         z_total += z[0].payload.period_total;
     }
     // The back office: the tills' part equals the Zs, the web adds 30.00.
-    server
-        .with_tx(|tx| {
-            pos_server::backoffice::service::add_user(
-                tx,
-                "R1",
-                "owner",
-                pos_server::backoffice::Role::Owner,
-                "a long enough password",
-                [7; 16],
-            )
-        })
-        .unwrap();
-    pos_server::backoffice::service::login(
-        &server,
-        "owner",
-        "a long enough password",
-        std::net::Ipv4Addr::LOCALHOST.into(),
-        "sid-owner",
-        "csrf",
-        now,
-    )
-    .unwrap();
-    let viewer = pos_server::backoffice::service::viewer(&server, "sid-owner", now).unwrap();
+    let viewer = owner(&server, "R1");
     let day = pos_server::backoffice::web::paris_today(now);
     let d = pos_server::backoffice::service::dashboard(&server, &viewer, None, day).unwrap();
     assert_eq!(d.by_channel["store"], z_total);

@@ -98,6 +98,7 @@ pub fn page(title: &str, nav: Option<(&str, &str, &str)>, body: &str) -> String 
             out,
             "<header><strong>{}</strong> <nav><a href=\"/\">Tableau de bord</a> \
              <a href=\"/chart?by=hour\">Graphiques</a> <a href=\"/closures\">Clôtures (Z)</a> \
+             <a href=\"/refunds\">Remboursements signalés</a> \
              <a href=\"/journal\">Journaux</a> <a href=\"/downloads\">Téléchargements</a> \
              <a href=\"/customers\">Clients</a> <a href=\"/access-log\">Accès aux données</a> \
              <a href=\"/credentials\">Codes et clés</a></nav> \

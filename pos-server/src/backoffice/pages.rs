@@ -313,6 +313,52 @@ pub fn chart_page(v: &Viewer, d: &Dashboard, by: &str) -> String {
     page("Graphique", nav(v), &b)
 }
 
+/// The refunds flagged when they synced: more refunded than sold in all
+/// (the excess named), or an original the server does not hold; whether
+/// the till made it offline without a verified original.
+pub fn refund_flags(v: &Viewer, list: &[pos_sync::refunds::RefundFlag]) -> String {
+    let mut b = String::from(
+        "<p>Remboursements et échanges reçus des caisses qui dépassent ce qui a été \
+         vendu, ou dont le ticket d'origine est inconnu. Ils sont enregistrés (le journal \
+         fiscal de la caisse les contient) : à vérifier avec la caisse qui les a faits.</p>",
+    );
+    if list.is_empty() {
+        b.push_str("<p id=\"no-flags\">Aucun remboursement signalé.</p>");
+        return page("Remboursements signalés", nav(v), &b);
+    }
+    b.push_str(
+        "<table id=\"refund-flags\"><thead><tr><th>Magasin</th><th>Caisse</th>\
+         <th>Ticket de remboursement</th><th>Ticket d'origine</th><th>Motif</th>\
+         <th>Ligne</th><th>En trop</th><th>Hors ligne</th></tr></thead><tbody>",
+    );
+    for f in list {
+        let reason = match f.reason.as_str() {
+            "over_refund" => "remboursé au-delà du vendu",
+            "original_unknown" => "ticket d'origine inconnu",
+            other => other,
+        };
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&f.store),
+            esc(&f.device),
+            esc(&f.refund_ticket),
+            esc(&f.original),
+            esc(reason),
+            f.line.map(|l| l.to_string()).unwrap_or_default(),
+            esc(&f.excess.map(|e| e.to_string()).unwrap_or_default()),
+            if f.unverified {
+                "oui, sans vérification"
+            } else {
+                "non"
+            }
+        );
+    }
+    b.push_str("</tbody></table>");
+    page("Remboursements signalés", nav(v), &b)
+}
+
 /// The daily closures (Z) with their VAT breakdown.
 pub fn closures(v: &Viewer, list: &[ClosureFact]) -> String {
     let mut b = String::new();

@@ -383,6 +383,16 @@ fn categories(
     Ok(out)
 }
 
+/// The refunds flagged when they synced (over-refunds, unknown originals)
+/// in the viewer's stores, newest event last.
+pub fn refund_flags<S: Storage>(
+    server: &Server<S>,
+    viewer: &Viewer,
+) -> Result<Vec<pos_sync::refunds::RefundFlag>> {
+    let stores = viewer.stores.clone();
+    server.with_tx(|tx| crate::refunds::flags(tx, &stores))
+}
+
 /// The dashboard of one local day over the viewer's stores (or one store).
 pub fn dashboard<S: Storage>(
     server: &Server<S>,

@@ -286,6 +286,18 @@ pub(super) async fn closures<S: Storage>(State(app): St<S>, headers: HeaderMap) 
     }
 }
 
+pub(super) async fn refund_flags<S: Storage>(State(app): St<S>, headers: HeaderMap) -> Response {
+    let v = match viewer_of(&app, &headers).await {
+        Ok(v) => v,
+        Err(e) => return page_error(None, &e),
+    };
+    let (server, vv) = (app.server.clone(), v.clone());
+    match blocking(move || service::refund_flags(&server, &vv)).await {
+        Ok(list) => html(StatusCode::OK, pages::refund_flags(&v, &list)),
+        Err(e) => page_error(Some(&v), &e),
+    }
+}
+
 pub(super) async fn journal<S: Storage>(State(app): St<S>, headers: HeaderMap) -> Response {
     let v = match viewer_of(&app, &headers).await {
         Ok(v) => v,

@@ -87,6 +87,7 @@ pub fn router<S: Storage>(server: Server<S>, config: Config) -> Router {
         .route("/live", get(dashboard::live::<S>))
         .route("/chart", get(dashboard::chart::<S>))
         .route("/closures", get(dashboard::closures::<S>))
+        .route("/refunds", get(dashboard::refund_flags::<S>))
         .route("/journal", get(dashboard::journal::<S>))
         .route("/downloads", get(downloads::downloads::<S>))
         .route("/download/fec", get(downloads::download_fec::<S>))
