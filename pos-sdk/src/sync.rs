@@ -157,6 +157,18 @@ impl TillStore for TillSync<'_> {
             for c in changes {
                 tx.execute_batch("SAVEPOINT pulled_change").map_err(sql)?;
                 let outcome = match pulled::decode(c, &me, currency) {
+                    Ok(Pulled::Operator(op)) => {
+                        let (operator, hash, revision) = *op;
+                        crate::register::stamp(self.register.config(), now)
+                            .and_then(|stamp| {
+                                let signer = self.register.signer();
+                                crate::register::apply_pulled_operator(
+                                    &tx, signer, stamp, &operator, &hash, revision, now,
+                                )
+                            })
+                            .map(|_| ())
+                            .map_err(Failure::from)
+                    }
                     Ok(p) => apply_one(&tx, p, c, now, program.as_ref(), &mut catalog),
                     Err(skip) => Err(Failure::Skip(skip)),
                 };
@@ -295,6 +307,8 @@ fn apply_one(
         }
         Pulled::Catalog(json) => *catalog = Some(json),
         Pulled::Refund(r) => crate::register::refund_anywhere::apply_pulled(tx, &r, &c.key)?,
+        // Applied by the caller, which holds the till's key for its JET 130.
+        Pulled::Operator(_) => {}
     }
     Ok(())
 }

@@ -330,6 +330,7 @@ pub(crate) fn kind_name(k: ChangeKind) -> &'static str {
         ChangeKind::StoredValue => "stored_value",
         ChangeKind::Order => "order",
         ChangeKind::Refund => "refund",
+        ChangeKind::Operator => "operator",
     }
 }
 
@@ -342,6 +343,7 @@ pub(crate) fn kind_of(s: &str) -> Result<ChangeKind> {
         "stored_value" => ChangeKind::StoredValue,
         "order" => ChangeKind::Order,
         "refund" => ChangeKind::Refund,
+        "operator" => ChangeKind::Operator,
         _ => {
             return Err(ServerError::from(SyncError::Corrupt {
                 what: "change kind",

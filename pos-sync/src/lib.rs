@@ -40,6 +40,7 @@ mod error;
 #[cfg(feature = "http-client")]
 pub mod http_client;
 pub mod merge;
+pub mod operators;
 pub mod refunds;
 pub mod restore;
 pub mod retail;

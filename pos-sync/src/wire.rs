@@ -183,6 +183,9 @@ pub enum ChangeKind {
     /// Lines of a ticket of this store refunded at another till
     /// ([`crate::refunds::RefundedElsewhere`]).
     Refund,
+    /// An operator of the store made or changed in the back office
+    /// ([`crate::operators::OperatorChange`]).
+    Operator,
 }
 
 /// One change in the store's feed.

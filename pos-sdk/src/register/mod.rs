@@ -40,6 +40,7 @@ pub(crate) use customers::{erase_pulled, load_loyalty, save_loyalty};
 pub use exchange::exchange_cart_of;
 pub use gift::PrintedGiftReceipt;
 pub use operators::OperatorSource;
+pub(crate) use operators::apply_from_back_office as apply_pulled_operator;
 pub use orders::{OrderTicket, OrderUpdate};
 pub use parked::{MAX_PARKED_LABEL_LEN, ParkedSummary};
 pub use period::PeriodState;

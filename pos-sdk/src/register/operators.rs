@@ -307,26 +307,20 @@ fn log_rights_change(
     Ok(())
 }
 
-/// Applies an operator sent by the back office (sync): validated with
-/// pos-core's types, kept only when its revision is newer than the till's,
-/// logged as a JET 130. Returns whether it was applied.
-#[allow(dead_code)] // wired to the sync feed in the next step
+/// Applies an operator sent by the back office (sync), already checked
+/// with pos-core's types ([`pos_sync::operators::OperatorChange::validate`]):
+/// kept only when its revision is newer than the till's (a change pulled
+/// late never undoes a newer one), logged as a JET 130. Returns whether it
+/// was applied.
 pub(crate) fn apply_from_back_office(
     tx: &Transaction<'_>,
     signer: &dyn pos_fiscal::Signer,
     stamp: pos_fiscal::model::Stamp,
     operator: &Operator,
-    pin_hash: &str,
+    hash: &PinHash,
     revision: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, SdkError> {
-    let hash = PinHash::parse(pin_hash)?;
-    let operator = Operator::new(
-        operator.id.clone(),
-        &operator.name,
-        operator.role.clone(),
-        operator.active,
-    )?;
     let current: Option<i64> = tx
         .query_row(
             "SELECT revision FROM operators WHERE id = ?1",
@@ -337,7 +331,7 @@ pub(crate) fn apply_from_back_office(
     if current.is_some_and(|c| c >= revision) {
         return Ok(false);
     }
-    put(tx, &operator, &hash, revision, now)?;
-    log_rights_change(tx, signer, stamp, &operator, OperatorSource::BackOffice)?;
+    put(tx, operator, hash, revision, now)?;
+    log_rights_change(tx, signer, stamp, operator, OperatorSource::BackOffice)?;
     Ok(true)
 }

@@ -50,6 +50,15 @@ pub(crate) enum Pulled {
     Catalog(String),
     /// Lines of a ticket of this store refunded at another till.
     Refund(Box<pos_sync::refunds::RefundedElsewhere>),
+    /// An operator made or changed in the back office, checked, with the
+    /// back office's revision.
+    Operator(
+        Box<(
+            pos_core::operator::Operator,
+            pos_core::operator::PinHash,
+            i64,
+        )>,
+    ),
 }
 
 /// A pulled points movement.
@@ -91,7 +100,21 @@ pub(crate) fn decode(c: &Change, me: &str, currency: Currency) -> Result<Pulled,
         ChangeKind::Refund => crate::register::refund_anywhere::decode_pulled(c)
             .map(|r| Pulled::Refund(Box::new(r)))
             .ok_or_else(|| SkipReason::Undecodable.into()),
+        ChangeKind::Operator => operator(c),
     }
+}
+
+fn operator(c: &Change) -> Result<Pulled, Skip> {
+    let change: pos_sync::operators::OperatorChange =
+        serde_json::from_value(c.data.clone()).map_err(|_| SkipReason::Undecodable)?;
+    let (operator, hash) = change
+        .validate(&c.key)
+        .map_err(|e| Skip::because(SkipReason::Refused, e.kind()))?;
+    Ok(Pulled::Operator(Box::new((
+        operator,
+        hash,
+        change.revision,
+    ))))
 }
 
 fn stock(c: &Change) -> Result<Pulled, Skip> {
