@@ -2,7 +2,8 @@
 # Builds pos-wasm for wasm32 (profile release-wasm), generates the npm package into
 # build/wasm/pkg (web ESM + Node CommonJS + TypeScript types), and runs:
 # the wasm-bindgen-test suites in Node and in headless Chromium, `node --test`
-# on the package, and the web till's end-to-end test (playwright-core driving
+# on the package and on the cross-language contract (bindings/contract/node),
+# and the web till's end-to-end test (playwright-core driving
 # Debian's Chromium; screenshots in build/artifacts/web-till). Prints the
 # package size, and says when it is over its target. Called by `cargo xtask test`.
 set -euo pipefail
@@ -81,6 +82,9 @@ fi
 
 echo "== pos-wasm: node --test (the npm package from Node)"
 node --test "$PKG/test/"
+
+echo "== pos-wasm: the cross-language contract and the README snippets (bindings/contract/node)"
+POS_WASM_PKG="$PKG" node --test "$ROOT/bindings/contract/node/"
 
 echo "== web till: end-to-end test in headless Chromium; the package's types checked by tsc"
 TILL="$ROOT/examples/web-till"

@@ -32,3 +32,9 @@ pub use register::{
     UNCATEGORISED, VatTotals,
 };
 pub use register::{MAX_PARKED_LABEL_LEN, NoSaleOpening, OperatorSource, ParkedSummary};
+
+/// The root README's Rust snippet, compiled and run as a doc test
+/// (`cargo test -p pos-sdk --doc`; `cargo xtask test` runs the doc tests).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
