@@ -272,6 +272,7 @@ mod tests {
             Ok(Pulled::Order { .. }) => "ok:order".into(),
             Ok(Pulled::Catalog(_)) => "ok:catalog".into(),
             Ok(Pulled::Refund(_)) => "ok:refund".into(),
+            Ok(Pulled::Operator(_)) => "ok:operator".into(),
             Err(skip) => skip.reason.code().into(),
         }
     }
