@@ -33,6 +33,7 @@ mod handler;
 pub mod http;
 pub mod metrics;
 pub mod notify;
+pub mod operators;
 pub mod ops;
 mod pg_batch;
 pub mod postgres;

@@ -277,6 +277,7 @@ fn create_schema(c: &mut Client) -> Result<()> {
     c.batch_execute(crate::credentials::PG_SCHEMA)?;
     c.batch_execute(crate::refunds_rows::SCHEMA)?;
     c.batch_execute(crate::web_sales::SCHEMA)?;
+    c.batch_execute(crate::operators::SCHEMA)?;
     c.batch_execute(crate::archives::PG_SCHEMA)?;
     c.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
     c.execute(

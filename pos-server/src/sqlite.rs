@@ -167,6 +167,7 @@ impl SqliteStorage {
         conn.execute_batch(crate::credentials::SQLITE_SCHEMA)?;
         conn.execute_batch(crate::refunds_rows::SCHEMA)?;
         conn.execute_batch(crate::web_sales::SCHEMA)?;
+        conn.execute_batch(crate::operators::SCHEMA)?;
         conn.execute_batch(crate::archives::SQLITE_SCHEMA)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),

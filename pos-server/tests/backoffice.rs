@@ -1000,6 +1000,85 @@ fn http_suite<S: Storage>(w: &World<S>) {
     let key = secret_of(&key_page);
     assert_eq!(w.server.web_scope(&key).unwrap().stores, vec!["S2"]);
 
+    // The owner's operators page: a manager is refused; an operator saved
+    // there (CSRF token, a store of the retailer, a valid PIN) reaches its
+    // store's feed with the PIN's Argon2id hash only; the other retailer's
+    // owner neither sees nor disables them; a disable is a new revision.
+    assert_eq!(get(&url, "/operators", &cm).status, 403);
+    let put = |cookie: &str, form: &[(&str, &str)]| {
+        call(
+            agent()
+                .post(&format!("{url}/operators"))
+                .set("Cookie", cookie),
+            Some(form),
+        )
+    };
+    let anna = [
+        ("csrf", csrf1.as_str()),
+        ("store", "S1"),
+        ("id", "anna"),
+        ("name", "Anna"),
+        ("role", "manager"),
+        ("pin", "4821"),
+    ];
+    let operator_feed = || {
+        w.server
+            .with_tx(|tx| tx.changes_since("S1", 0, 10_000))
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.kind == pos_sync::wire::ChangeKind::Operator)
+            .map(|c| {
+                assert!(!c.data.to_string().contains("4821"), "no PIN in the feed");
+                serde_json::from_value::<pos_sync::operators::OperatorChange>(c.data).unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(put(&c1, &anna[1..]).status, 403, "no CSRF token");
+    let mut foreign = anna;
+    foreign[1] = ("store", "S3");
+    assert_eq!(put(&c1, &foreign).status, 403, "another retailer's store");
+    let mut weak = anna;
+    weak[5] = ("pin", "12");
+    assert_eq!(put(&c1, &weak).status, 400, "a PIN of 2 digits");
+    let mut owner_role = anna;
+    owner_role[4] = ("role", "owner");
+    assert_eq!(put(&c1, &owner_role).status, 400, "a role not offered");
+    assert!(operator_feed().is_empty(), "nothing published by a refusal");
+    let saved = put(&c1, &anna);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_well_formed("/operators", &saved.body);
+    assert!(saved.body.contains("révision 1"), "{}", saved.body);
+    assert!(!saved.body.contains("4821"));
+    let feed = operator_feed();
+    assert_eq!(feed.len(), 1);
+    let (op, hash) = feed[0].validate("anna").unwrap();
+    assert_eq!(op.role, pos_core::operator::Role::Manager);
+    assert!(hash.verify("4821") && !hash.verify("4822"));
+    let listed = get(&url, "/operators", &c1);
+    assert_well_formed("/operators", &listed.body);
+    assert!(listed.body.contains("Responsable") && listed.body.contains(">actif<"));
+    assert!(!get(&url, "/operators", &c2b).body.contains("anna"));
+    let disable = |cookie: &str, csrf: &str| {
+        call(
+            agent()
+                .post(&format!("{url}/operators/S1/anna/disable"))
+                .set("Cookie", cookie),
+            Some(&[("csrf", csrf)]),
+        )
+        .status
+    };
+    assert_eq!(disable(&c2b, &csrf2), 403, "another retailer's owner");
+    assert_eq!(operator_feed().len(), 1);
+    assert_eq!(disable(&c1, &csrf1), 303);
+    let feed = operator_feed();
+    assert_eq!(
+        feed.iter()
+            .map(|c| (c.revision, c.active))
+            .collect::<Vec<_>>(),
+        [(1, true), (2, false)]
+    );
+    assert!(get(&url, "/operators", &c1).body.contains("désactivé"));
+
     // Log out ends the session (CSRF-checked).
     let out = call(
         agent().post(&format!("{url}/logout")).set("Cookie", &c2),

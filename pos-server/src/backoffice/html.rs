@@ -101,7 +101,7 @@ pub fn page(title: &str, nav: Option<(&str, &str, &str)>, body: &str) -> String 
              <a href=\"/refunds\">Remboursements signalés</a> \
              <a href=\"/journal\">Journaux</a> <a href=\"/downloads\">Téléchargements</a> \
              <a href=\"/customers\">Clients</a> <a href=\"/access-log\">Accès aux données</a> \
-             <a href=\"/credentials\">Codes et clés</a></nav> \
+             <a href=\"/operators\">Opérateurs</a> <a href=\"/credentials\">Codes et clés</a></nav> \
              <form method=\"post\" action=\"/logout\" class=\"inline\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <span>{}</span> <button type=\"submit\">Se déconnecter</button></form></header>",

@@ -18,6 +18,7 @@ mod credentials;
 mod customers;
 mod dashboard;
 mod downloads;
+mod operators;
 mod respond;
 mod session;
 
@@ -115,6 +116,14 @@ pub fn router<S: Storage>(server: Server<S>, config: Config) -> Router {
         .route(
             "/credentials/web-keys/{id}/revoke",
             post(credentials::revoke_key::<S>),
+        )
+        .route(
+            "/operators",
+            get(operators::operators_page::<S>).post(operators::put_operator::<S>),
+        )
+        .route(
+            "/operators/{store}/{id}/disable",
+            post(operators::disable_operator::<S>),
         )
         .route(
             "/v1/web/customers/{id}/export",
