@@ -47,6 +47,8 @@ enum Command {
     Close(cmd::fiscal::CloseArgs),
     /// Archive a period of the fiscal journal into one file.
     Archive(cmd::fiscal::ArchiveArgs),
+    /// Keep the till file small: archive closed months, send the archives to the server, purge what they confirm beyond `journal_days_kept`, reclaim space: `pos retention --db PATH [--server URL]`.
+    Retention(cmd::retention::RetentionArgs),
     /// Export fiscal data (`fec`).
     Export(cmd::fiscal::ExportArgs),
     /// Run the sync server (SQLite): `pos sync-server --listen 127.0.0.1:PORT --db FILE`; the first start of an empty database prints one enrolment code and one web key. `pos sync-server backup --db FILE --out FILE` copies a live SQLite database.
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => cmd::fiscal::audit(&args),
         Command::Close(args) => cmd::fiscal::close(&args),
         Command::Archive(args) => cmd::fiscal::archive(&args),
+        Command::Retention(args) => cmd::retention::retention(&args),
         Command::Export(args) => cmd::fiscal::export(&args),
         Command::Journal(args) => cmd::fiscal::journal(&args),
         Command::SyncServer(args) => cmd::sync::server(&args),

@@ -12,6 +12,7 @@ pub mod price;
 pub mod receipt;
 pub mod refund;
 pub mod restore;
+pub mod retention;
 pub mod server_anchor;
 pub mod server_ops;
 pub mod sync;
