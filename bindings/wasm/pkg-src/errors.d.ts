@@ -4,8 +4,10 @@ export type PosErrorName = "CartError" | "FiscalError" | "DeviceError" | "SyncEr
  * Every failure of the till. `code` is stable: pos-core's kinds
  * (`invalid_input`, `empty_ticket`...), pos_sdk::codes (`cart_completed`,
  * `day_closed`, `session_closed`, `clock_implausible`, `storage_full`,
- * `idempotency_conflict`, `refund_too_large`...), and `freed` for an
- * object used after `free()`.
+ * `idempotency_conflict`, `refund_too_large`, `permission_required`...),
+ * the operators' (`unknown_operator`, `operator_inactive`, `wrong_pin`,
+ * `operator_locked`, `invalid_pin`, `unknown_role`, `unknown_permission`),
+ * and `freed` for an object used after `free()`.
  */
 export declare class PosError extends Error {
   constructor(message: string, code: string, name?: PosErrorName);

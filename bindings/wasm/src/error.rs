@@ -109,6 +109,7 @@ impl From<SdkError> for PosError {
             | SdkError::CartCompleted { .. }
             | SdkError::SessionClosed
             | SdkError::PermissionRequired { .. }
+            | SdkError::Operator(_)
             | SdkError::UnknownRefundLine { .. }
             | SdkError::Unsupported { .. } => ErrorKind::Cart,
             SdkError::Fiscal(_)

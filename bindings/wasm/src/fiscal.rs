@@ -77,7 +77,7 @@ fn stored(r: pos_sdk::PrintedReceipt) -> JsValue {
     ])
 }
 
-fn refs(made: &[pos_fiscal::model::DocRef]) -> Vec<String> {
+pub(crate) fn refs(made: &[pos_fiscal::model::DocRef]) -> Vec<String> {
     made.iter()
         .map(|d| format!("{} {}", d.series.code(), d.number))
         .collect()

@@ -24,9 +24,11 @@ mod error;
 mod exchange;
 mod fiscal;
 mod gift;
+mod operators;
 #[cfg(target_arch = "wasm32")]
 mod opfs;
 mod orders;
+mod parked;
 mod refund;
 mod register;
 mod report;
@@ -40,6 +42,7 @@ mod types;
 pub use anywhere::FoundOriginal;
 pub use cart::{Cart, Payment};
 pub use error::PosError;
+pub use operators::OperatorSession;
 #[cfg(target_arch = "wasm32")]
 pub use opfs::install_opfs_storage;
 pub use register::Register;
