@@ -148,6 +148,23 @@ pub enum CoreError {
         /// The barcode asked for (at most 64 characters kept).
         barcode: String,
     },
+    /// A GS1 code (EAN, UPC, GTIN, in-store label) whose check digit does
+    /// not match its other digits: a misread or a misprint, not an unknown
+    /// item; the cashier scans it again.
+    #[error(
+        "barcode `{barcode}` was misread: its {digit} check digit is {found}, {expected} expected; scan it again"
+    )]
+    BadCheckDigit {
+        /// The code as scanned (at most 64 characters kept).
+        barcode: String,
+        /// Which check digit: `gtin` or `measure` (the price or weight
+        /// field of an in-store label).
+        digit: String,
+        /// The digit the other digits give.
+        expected: u8,
+        /// The digit in the code.
+        found: u8,
+    },
     /// No weighed item has this in-store article code.
     #[error("unknown article code `{code}`")]
     UnknownArticleCode {
@@ -461,6 +478,7 @@ impl CoreError {
             CoreError::CatalogImport { .. } => "catalog_import",
             CoreError::UnknownSku { .. } => "unknown_sku",
             CoreError::UnknownBarcode { .. } => "unknown_barcode",
+            CoreError::BadCheckDigit { .. } => "bad_check_digit",
             CoreError::UnknownArticleCode { .. } => "unknown_article_code",
             // cart, tenders, tickets (core-cart)
             CoreError::UnknownLine { .. } => "unknown_line",

@@ -652,3 +652,29 @@ fn a_till_opened_with_a_clock_in_seconds_logs_it_and_sells_nothing() {
     assert_eq!(code(&reg.period_state().unwrap_err()), "clock_implausible");
     assert!(reg.verify().unwrap().defects.is_empty());
 }
+
+#[test]
+fn a_misread_check_digit_is_told_apart_from_an_unknown_code() {
+    let t = till();
+    let ctx = t.reg.price_context(None);
+    let mut cart = t.reg.new_cart();
+    t.reg.scan(&mut cart, BAGUETTE, &ctx).unwrap();
+    let before = cart.clone();
+    // The Comté's code with its last digit misread (3 for 2), and the
+    // baguette's in-store code likewise: a misread, scan again.
+    for (scanned, expected, found) in [("3760123000353", 2, 3), ("2000000001013", 2, 3)] {
+        let e = t.reg.scan(&mut cart, scanned, &ctx).unwrap_err();
+        assert_eq!(code(&e), "bad_check_digit", "{scanned}: {e}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "barcode `{scanned}` was misread: its gtin check digit is {found}, {expected} expected; scan it again"
+            )
+        );
+        assert_eq!(cart, before, "a refused scan changes nothing");
+    }
+    // A well-formed code no item carries is unknown, as before.
+    let e = t.reg.scan(&mut cart, "3760123000994", &ctx).unwrap_err();
+    assert_eq!(code(&e), "unknown_barcode", "{e}");
+    assert_eq!(cart, before);
+}

@@ -39,8 +39,15 @@ impl Register {
             return Ok((item, one));
         };
         if !info.valid {
-            return Err(CoreError::UnknownBarcode {
-                barcode: code.chars().take(32).collect(),
+            let barcode = code.trim().chars().take(64).collect();
+            return Err(match &info.check_digit_mismatch {
+                Some(m) => CoreError::BadCheckDigit {
+                    barcode,
+                    digit: m.digit.to_owned(),
+                    expected: m.expected,
+                    found: m.found,
+                },
+                None => CoreError::UnknownBarcode { barcode },
             }
             .into());
         }
