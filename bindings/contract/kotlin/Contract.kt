@@ -71,7 +71,30 @@ class Driver(start: Long) {
                 val mismatch = (Json(info.json).parse() as Map<String, Any?>)["check_digit_mismatch"] as Map<String, Any?>?
                 return mapOf("kind" to info.kind, "valid" to info.valid, "check_digit_expected" to mismatch?.get("expected"))
             }
-            "preview_receipt" -> till.previewReceipt(step.str("series"), step.long("number").toULong(), ReceiptFormat.TEXT)
+            "preview_receipt" -> {
+                val r = till.previewReceipt(step.str("series"), step.long("number").toULong(), ReceiptFormat.TEXT)
+                return mapOf("text" to r.bytes.toString(Charsets.UTF_8))
+            }
+            "set_setting" -> till.setSetting(step.str("key"), step.str("value"), "alice")
+            "pay_card" -> {
+                @Suppress("UNCHECKED_CAST")
+                val c = step["card"] as Map<String, String?>
+                val card = CardReference(
+                    processorReference = c["processor_reference"],
+                    authorisationCode = c["authorisation_code"],
+                    maskedPan = c["masked_pan"],
+                    scheme = c["scheme"],
+                    entryMode = c["entry_mode"],
+                    terminalId = c["terminal_id"],
+                    originalReference = c["original_reference"],
+                )
+                paying().addCard(method((step["method"] as String?) ?: "card"), step.str("amount"), card)
+            }
+            "card_refunds" -> return mapOf(
+                "refunds" to till.refundCardReferences(original(step)).map {
+                    mapOf("original_reference" to it.card.originalReference, "masked_pan" to it.card.maskedPan, "charged" to it.charged)
+                },
+            )
             else -> throw AssertionError("unknown op $op: the Kotlin driver lacks it")
         }
         return emptyMap()
@@ -123,9 +146,16 @@ fun check(step: Map<String, Any?>, got: Map<String, Any?>, ticket: String?) {
         for (part in (want["message_has"] as List<String>?) ?: emptyList()) {
             if (part !in message) throw AssertionError("$op: <$part> not in <$message>")
         }
+        for (part in (want["message_lacks"] as List<String>?) ?: emptyList()) {
+            if (part in message) throw AssertionError("$op: <$part> in <$message>")
+        }
         return
     }
+    for (part in (want["text_has"] as List<String>?) ?: emptyList()) {
+        if (part !in (got["text"] as String)) throw AssertionError("$op: <$part> not in <${got["text"]}>")
+    }
     for ((key, value) in want) {
+        if (key == "text_has") continue
         if (got[key] != value) throw AssertionError("$op: $key is <${got[key]}>, expected <$value>")
     }
 }

@@ -78,12 +78,25 @@ class Driver:
             self.cart = self.till.partial_refund_cart(self.original(step), lines, step.get("operator", "alice"), step.get("manager", True))
             self.payment = None
             return {"total": self.cart.total()}
+        elif op == "set_setting":
+            self.till.set_setting(step["key"], step["value"], "alice")
+        elif op == "pay_card":
+            if self.payment is None:
+                self.payment = self.till.start_payment(self.cart, None)
+            card = pos_ffi.CardReference(**step["card"])
+            self.payment.add_card(method(step.get("method", "card")), step["amount"], card)
+        elif op == "card_refunds":
+            return {"refunds": [
+                {"original_reference": r.card.original_reference, "masked_pan": r.card.masked_pan, "charged": r.charged}
+                for r in self.till.refund_card_references(self.original(step))
+            ]}
         elif op == "describe_barcode":
             info = pos_ffi.describe_barcode(step["code"], 2026)
             mismatch = json.loads(info.json)["check_digit_mismatch"]
             return {"kind": info.kind, "valid": info.valid, "check_digit_expected": mismatch and mismatch["expected"]}
         elif op == "preview_receipt":
-            self.till.preview_receipt(step["series"], step["number"], pos_ffi.ReceiptFormat.TEXT)
+            receipt = self.till.preview_receipt(step["series"], step["number"], pos_ffi.ReceiptFormat.TEXT)
+            return {"text": bytes(receipt.bytes).decode("utf-8")}
         else:
             raise AssertionError(f"unknown op {op!r}: the Python driver lacks it")
         return {}
@@ -115,9 +128,15 @@ def check(step, got, ticket):
             assert got["message"] == want["message"].replace("{ticket}", ticket or "")
         for part in want.get("message_has", []):
             assert part in got["message"], f"{part!r} not in {got['message']!r}"
+        for part in want.get("message_lacks", []):
+            assert part not in got["message"], f"{part!r} in {got['message']!r}"
         return
     assert "error" not in got, f"{step['op']} failed: {got}"
+    for part in want.get("text_has", []):
+        assert part in got["text"], f"{part!r} not in {got['text']!r}"
     for key, value in want.items():
+        if key == "text_has":
+            continue
         assert got.get(key) == value, f"{step['op']}: {key} is {got.get(key)!r}, expected {value!r}"
 
 
