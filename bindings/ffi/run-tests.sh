@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Builds the pos-ffi cdylib (debug), generates the Python / Kotlin / Swift
 # bindings into build/bindings/<lang>, and runs: the Python tests (pytest),
-# the Kotlin tests on the JVM, the Swift header and symbol checks, and the
-# Python and Kotlin examples. Called by `cargo xtask test`.
+# the cross-language contract in Python (bindings/contract), the Kotlin tests
+# on the JVM, the Swift header and symbol checks, the Python and Kotlin
+# examples, then packages the library (package.sh: a platform-tagged wheel,
+# a jar and POM in a local Maven repository) and tests the packages
+# (test-packages.sh: the README snippets, the Python tests and contract
+# against the installed wheel, the Kotlin contract against the jar). Called by
+# `cargo xtask test`.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -35,12 +40,17 @@ echo "== pos-ffi: Python tests"
 if [ ! -x "$ROOT/.venv/bin/python" ]; then
     python3 -m venv "$ROOT/.venv"
 fi
-if ! "$ROOT/.venv/bin/python" -c "import pytest, cryptography" 2>/dev/null; then
-    "$ROOT/.venv/bin/pip" install --quiet "pytest>=7" "cryptography>=41"
+# setuptools >= 70.1 (its own bdist_wheel), wheel and auditwheel build and
+# tag the wheel (package.sh).
+if ! "$ROOT/.venv/bin/python" -c "import pytest, cryptography, auditwheel, wheel, setuptools.command.bdist_wheel" 2>/dev/null; then
+    "$ROOT/.venv/bin/pip" install --quiet "pytest>=7" "cryptography>=41" "setuptools>=70.1" wheel auditwheel
 fi
 cp "$OUT/python/pos_ffi.py" "$PY_PKG/pos_ffi/_uniffi.py"
 cp "$LIB" "$PY_PKG/pos_ffi/"
 (cd "$PY_PKG" && "$ROOT/.venv/bin/python" -m pytest -q tests) | tee "$LOGS/python"
+
+echo "== pos-ffi: the cross-language contract in Python (bindings/contract)"
+(cd "$ROOT/bindings/contract/python" && PYTHONPATH="$PY_PKG" "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider .) | tee "$LOGS/contract"
 
 echo "== pos-ffi: Kotlin tests"
 JNA=/usr/share/java/jna.jar
@@ -55,11 +65,14 @@ if [ ! -x "$KOTLINC" ]; then
     npm install --prefix "$TOOLS" --no-audit --no-fund --silent kotlin-compiler@2.4.20
 fi
 KOTLIN_LIB="$TOOLS/node_modules/kotlin-compiler/lib"
+# The async exports (suspend functions) need kotlinx-coroutines, which the
+# compiler package ships.
+COROUTINES="$KOTLIN_LIB/kotlinx-coroutines-core-jvm.jar"
 KT_OUT="$ROOT/build/kotlin"
 mkdir -p "$KT_OUT"
 # The generated bindings and the tests in one jar; the example against it.
-"$KOTLINC" -nowarn -cp "$JNA" "$OUT/kotlin" bindings/ffi/kotlin/tests -d "$KT_OUT/pos-ffi-tests.jar"
-KT_CP="$KT_OUT/pos-ffi-tests.jar:$KOTLIN_LIB/kotlin-stdlib.jar:$JNA"
+"$KOTLINC" -nowarn -cp "$JNA:$COROUTINES" "$OUT/kotlin" bindings/ffi/kotlin/tests -d "$KT_OUT/pos-ffi-tests.jar"
+KT_CP="$KT_OUT/pos-ffi-tests.jar:$KOTLIN_LIB/kotlin-stdlib.jar:$JNA:$COROUTINES"
 java -Djna.library.path="$TARGET/debug" -cp "$KT_CP" pos.ffi.tests.MainKt | tee "$LOGS/kotlin"
 
 echo "== pos-ffi: Swift header and symbols"
@@ -68,13 +81,21 @@ bash bindings/ffi/swift/check.sh "$OUT/swift" "$LIB"
 
 echo "== pos-ffi: examples"
 PYTHONPATH="$PY_PKG" "$ROOT/.venv/bin/python" examples/python/ring_up.py
-"$KOTLINC" -nowarn -cp "$KT_OUT/pos-ffi-tests.jar:$JNA" examples/kotlin/RingUp.kt -d "$KT_OUT/ring-up.jar"
+"$KOTLINC" -nowarn -cp "$KT_OUT/pos-ffi-tests.jar:$JNA:$COROUTINES" examples/kotlin/RingUp.kt -d "$KT_OUT/ring-up.jar"
 java -Djna.library.path="$TARGET/debug" -cp "$KT_OUT/ring-up.jar:$KT_CP" RingUpKt
 
+echo "== pos-ffi: packages (wheel, jar and POM) and their tests"
+bash bindings/ffi/package.sh "$ROOT/.venv/bin/python" "$KOTLINC"
+bash bindings/ffi/test-packages.sh "$KOTLINC" | tee "$LOGS/packages"
+
 # Every suite passed (set -e stopped at the first failure): one closing line
-# counting the Python and Kotlin tests, the two Swift checks (header compiles,
-# every symbol exported) and the two examples.
+# counting the Python and Kotlin tests, the Python contract cases, the two
+# Swift checks (header compiles, every symbol exported), the two examples and
+# the package checks (with the Python tests and contract run again on the
+# wheel, and the Kotlin contract cases on the jar).
 py_passed="$(grep -oE '[0-9]+ passed' "$LOGS/python" | tail -n 1 | cut -d' ' -f1)"
+ct_passed="$(grep -oE '[0-9]+ passed' "$LOGS/contract" | tail -n 1 | cut -d' ' -f1)"
 kt_passed="$(grep -E '^[0-9]+ passed, 0 failed$' "$LOGS/kotlin" | tail -n 1 | cut -d' ' -f1)"
-echo "== pos-ffi: all binding suites passed (python ${py_passed}, kotlin ${kt_passed}, swift 2, examples 2)"
-echo "pos-ffi: $((py_passed + kt_passed + 4)) passed, 0 failed"
+pk_passed="$(grep -E '^packages: [0-9]+ passed, 0 failed$' "$LOGS/packages" | tail -n 1 | cut -d' ' -f2)"
+echo "== pos-ffi: all binding suites passed (python ${py_passed}, contract ${ct_passed}, kotlin ${kt_passed}, swift 2, examples 2, packages ${pk_passed})"
+echo "pos-ffi: $((py_passed + ct_passed + kt_passed + 4 + pk_passed)) passed, 0 failed"
