@@ -323,9 +323,7 @@ fn a_refund_cart_is_not_parked() {
         .complete_sale(cart, payment, &pos_sdk::SaleOptions::by(op("anna")))
         .unwrap();
     let manager = Actor::new(op("marc"), Permissions::manager());
-    let refund = reg
-        .refund_cart(sale.ticket.id(), None, &manager)
-        .unwrap();
+    let refund = reg.refund_cart(sale.ticket.id(), None, &manager).unwrap();
     let e = reg.park_cart(&refund, "refund").unwrap_err();
     assert_eq!(e.kind(), "invalid_input");
     assert!(reg.parked_carts().unwrap().is_empty());
