@@ -205,14 +205,10 @@ pub(super) async fn credentials_page<S: Storage>(
     State(app): St<S>,
     headers: HeaderMap,
 ) -> Response {
-    let v = match viewer_of(&app, &headers).await {
-        Ok(v) => v,
-        Err(e) => return page_error(None, &e),
-    };
-    if let Err(e) = v.require(&[Role::Owner], ACTION) {
-        return page_error(Some(&v), &e);
+    match viewer_in_role(&app, &headers, &[Role::Owner], ACTION).await {
+        Ok(v) => show(&app, v, None).await,
+        Err(page) => page,
     }
-    show(&app, v, None).await
 }
 
 async fn owner_for_change<S: Storage>(
@@ -220,9 +216,7 @@ async fn owner_for_change<S: Storage>(
     headers: &HeaderMap,
     csrf: &str,
 ) -> Result<Viewer> {
-    let v = viewer_for_change(app, headers, csrf).await?;
-    v.require(&[Role::Owner], ACTION)?;
-    Ok(v)
+    changer_in_role(app, headers, csrf, &[Role::Owner], ACTION).await
 }
 
 pub(super) async fn issue_code<S: Storage>(

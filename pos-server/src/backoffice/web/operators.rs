@@ -202,14 +202,10 @@ async fn show<S: Storage>(
 }
 
 pub(super) async fn operators_page<S: Storage>(State(app): St<S>, headers: HeaderMap) -> Response {
-    let v = match viewer_of(&app, &headers).await {
-        Ok(v) => v,
-        Err(e) => return page_error(None, &e),
-    };
-    if let Err(e) = v.require(&[Role::Owner], ACTION) {
-        return page_error(Some(&v), &e);
+    match viewer_in_role(&app, &headers, &[Role::Owner], ACTION).await {
+        Ok(v) => show(&app, v, None).await,
+        Err(page) => page,
     }
-    show(&app, v, None).await
 }
 
 async fn owner_for_change<S: Storage>(
@@ -218,8 +214,7 @@ async fn owner_for_change<S: Storage>(
     csrf: &str,
     store: &str,
 ) -> Result<Viewer> {
-    let v = viewer_for_change(app, headers, csrf).await?;
-    v.require(&[Role::Owner], ACTION)?;
+    let v = changer_in_role(app, headers, csrf, &[Role::Owner], ACTION).await?;
     v.check_store(store)?;
     Ok(v)
 }

@@ -81,6 +81,37 @@ pub(super) async fn viewer_for_change<S: Storage>(
     Ok(v)
 }
 
+/// The signed-in viewer of a page only `roles` may see; otherwise the page
+/// saying why (the sign-in page without a session).
+pub(super) async fn viewer_in_role<S: Storage>(
+    app: &Arc<App<S>>,
+    headers: &HeaderMap,
+    roles: &[crate::backoffice::model::Role],
+    action: &'static str,
+) -> std::result::Result<Viewer, Response> {
+    let v = viewer_of(app, headers)
+        .await
+        .map_err(|e| page_error(None, &e))?;
+    match v.require(roles, action) {
+        Ok(()) => Ok(v),
+        Err(e) => Err(page_error(Some(&v), &e)),
+    }
+}
+
+/// The viewer sending a form (same origin, CSRF token checked) who holds
+/// one of `roles`.
+pub(super) async fn changer_in_role<S: Storage>(
+    app: &Arc<App<S>>,
+    headers: &HeaderMap,
+    csrf: &str,
+    roles: &[crate::backoffice::model::Role],
+    action: &'static str,
+) -> Result<Viewer> {
+    let v = viewer_for_change(app, headers, csrf).await?;
+    v.require(roles, action)?;
+    Ok(v)
+}
+
 pub(super) async fn login_page() -> Response {
     html(StatusCode::OK, pages::login(None))
 }
