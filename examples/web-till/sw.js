@@ -1,7 +1,7 @@
 // Keeps the till's page and wasm package available offline (cache first);
 // the sync requests always go to the network.
-const CACHE = "web-till-v3";
-const SHELL = ["./", "index.html", "style.css", "app.js", "till-worker.js", "pkg/web/index.js", "pkg/web/pos_wasm.js", "pkg/web/pos_wasm_bg.wasm", "pkg/web/idb-store.js", "pkg/web/errors.js"];
+const CACHE = "web-till-v4";
+const SHELL = ["./", "index.html", "style.css", "app.js", "till-worker.js", "pkg/web/index.js", "pkg/web/pos_wasm.js", "pkg/web/pos_wasm_bg.wasm", "pkg/web/idb-store.js", "pkg/web/errors.js", "pkg/web/transport.js"];
 
 self.addEventListener("install", (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

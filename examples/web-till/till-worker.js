@@ -5,7 +5,7 @@
 // nothing. Where OPFS is unavailable the database stays in wasm memory and
 // is copied to IndexedDB after every write (the older, weaker fallback).
 // The page sends {id, op, args} and gets {id, value} or {id, error}.
-import init, { installOpfsStorage, Register, sampleCatalogJson, samplePromotionsJson, storageReserveBytes } from "./pkg/web/index.js";
+import init, { fetchTransport, installOpfsStorage, Register, sampleCatalogJson, samplePromotionsJson, setLogLevel, storageReserveBytes } from "./pkg/web/index.js";
 import { openPersistentTill } from "./pkg/web/idb-store.js";
 
 const DB_NAME = "pos-web-till";
@@ -29,6 +29,8 @@ let customer = null;
 // files for a moment after a reload, so a busy pool is retried.
 async function openTill(cfg) {
   await init();
+  // The till's warnings (offline periods, refusals, printer) in the console.
+  setLogLevel("warn");
   const path = `/${cfg.store}-${cfg.register}.sqlite`;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -100,8 +102,8 @@ function resetCart() {
 // emulated per page): no request is tried while it says offline.
 let online = true;
 
-// The sync transport: a synchronous request (allowed in a Worker) to this
-// origin, which forwards /sync/* to the `pos sync-server`.
+// Enrolment's transport: a synchronous request (allowed in a Worker) to
+// this origin, which forwards /sync/* to the `pos sync-server`.
 function http(method, path, headers, body) {
   if (!online) throw new Error("offline");
   const xhr = new XMLHttpRequest();
@@ -111,6 +113,15 @@ function http(method, path, headers, body) {
   xhr.send(method === "GET" ? null : body);
   if (xhr.status === 0) throw new Error("unreachable");
   return { status: xhr.status, body: new Uint8Array(xhr.response ?? new ArrayBuffer(0)) };
+}
+
+// The sync rounds' transport: `fetch` to the same origin, awaited by
+// `syncAsync`, so the worker keeps selling while a round waits for the
+// server (the register is only borrowed between requests).
+const fetchHttp = fetchTransport(`${self.location.origin}/sync`);
+function asyncHttp(method, path, headers, body) {
+  if (!online) return Promise.reject(new Error("offline"));
+  return fetchHttp(method, path, headers, body);
 }
 
 async function status() {
@@ -261,7 +272,7 @@ const ops = {
       if (!reg.syncStatus().enrolled) {
         reg.enroll(http, code);
       }
-      report = reg.sync(http);
+      report = await reg.syncAsync(asyncHttp);
     } catch (e) {
       error = { name: e.name, code: e.code, message: e.message };
     }

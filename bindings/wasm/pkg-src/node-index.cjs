@@ -12,3 +12,5 @@ module.exports.SyncError = errors.SyncError;
 module.exports.StoreError = errors.StoreError;
 module.exports.setErrorFactory(errors.makeError);
 errors.guardFreed(module.exports);
+// Plain JS (no wasm argument to check): added after the guard.
+module.exports.fetchTransport = require("./transport.cjs").fetchTransport;

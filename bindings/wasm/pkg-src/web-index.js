@@ -6,6 +6,7 @@ import { guardFreed, makeError } from "./errors.js";
 
 export * from "./pos_wasm.js";
 export { PosError, CartError, FiscalError, DeviceError, SyncError, StoreError } from "./errors.js";
+export { fetchTransport } from "./transport.js";
 
 const checked = guardFreed(wasm);
 // The plain functions that take strings, checked (these names win over

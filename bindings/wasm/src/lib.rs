@@ -10,9 +10,13 @@
 //! puts the till's SQLite files in OPFS, so every commit is durable by
 //! itself; elsewhere the database can be exported as bytes and reopened
 //! from them (kept in IndexedDB by the npm package's `idb-store`).
+//! `syncAsync` syncs through an async (`fetch`) transport as a Promise,
+//! `setListener` delivers the till's events to JS callbacks, and
+//! `setLogLevel` / `setLogger` forward the crates' logs to the console.
 
 mod adjust;
 mod anywhere;
+mod async_sync;
 mod card_refs;
 mod cart;
 mod cash;
@@ -21,9 +25,11 @@ mod clock;
 mod convert;
 mod customers;
 mod error;
+mod events;
 mod exchange;
 mod fiscal;
 mod gift;
+mod logging;
 mod operators;
 #[cfg(target_arch = "wasm32")]
 mod opfs;
@@ -42,6 +48,7 @@ mod types;
 pub use anywhere::FoundOriginal;
 pub use cart::{Cart, Payment};
 pub use error::PosError;
+pub use logging::{set_log_level, set_logger};
 pub use operators::OperatorSession;
 #[cfg(target_arch = "wasm32")]
 pub use opfs::install_opfs_storage;

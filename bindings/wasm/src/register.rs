@@ -1,5 +1,6 @@
-//! The till: the facade's `Register` behind a `RefCell`, one method per
-//! facade call, each converting simple values and mapping errors.
+//! The till: the facade's `Register` behind a shared `RefCell` (an async
+//! sync round holds it between its steps), one method per facade call,
+//! each converting simple values and mapping errors.
 
 use crate::cart::{Cart, Payment};
 use crate::clock::JsClock;
@@ -9,8 +10,9 @@ use pos_core::ids::{CustomerId, LocationId, RegisterId, StoreId};
 use pos_sdk::{IdGenerator, Register as SdkRegister};
 use rusqlite::{Connection, MAIN_DB};
 use serde::Serialize;
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -18,7 +20,11 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Register {
-    inner: RefCell<SdkRegister>,
+    /// Shared with a running `syncAsync` round, which borrows it for one
+    /// synchronous step at a time.
+    inner: Rc<RefCell<SdkRegister>>,
+    /// Whether a `syncAsync` round is running (one at a time).
+    syncing: Rc<Cell<bool>>,
     clock: Arc<JsClock>,
     /// The database file (none for `inMemory`).
     path: Option<String>,
@@ -146,7 +152,8 @@ impl Register {
 
     fn wrap(inner: SdkRegister, clock: Arc<JsClock>, path: Option<String>) -> Register {
         Register {
-            inner: RefCell::new(inner),
+            inner: Rc::new(RefCell::new(inner)),
+            syncing: Rc::new(Cell::new(false)),
             clock,
             path,
             promotions: Arc::from(Vec::new()),
@@ -625,6 +632,12 @@ impl Register {
     /// The facade register, for the sync calls.
     pub(crate) fn sdk(&self) -> Result<RefMut<'_, SdkRegister>, PosError> {
         self.inner()
+    }
+
+    /// The facade register itself, for a future that outlives the call
+    /// (`syncAsync`), and the flag saying a round is running.
+    pub(crate) fn shared(&self) -> (Rc<RefCell<SdkRegister>>, Rc<Cell<bool>>) {
+        (self.inner.clone(), self.syncing.clone())
     }
 }
 

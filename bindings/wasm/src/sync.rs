@@ -1,6 +1,7 @@
 //! Sync with a `pos sync-server` through an HTTP function the app gives
-//! (in the browser: a synchronous `XMLHttpRequest` to the same origin),
-//! and the sync status the till shows.
+//! (a synchronous one here, e.g. an `XMLHttpRequest` in a Worker; the
+//! Promise-based round is `syncAsync`, in `async_sync`), and the sync
+//! status the till shows.
 
 use crate::register::Register;
 use crate::{PosError, convert};
@@ -16,43 +17,67 @@ pub(crate) struct JsTransport<'a>(pub(crate) &'a js_sys::Function);
 impl Transport for JsTransport<'_> {
     fn send(&mut self, req: &HttpRequest) -> pos_sync::Result<HttpResponse> {
         let unreachable = |kind: &'static str| pos_sync::SyncError::Transport { kind };
-        let headers = js_sys::Array::new();
-        for (name, value) in &req.headers {
-            headers.push(&js_sys::Array::of2(
-                &name.as_str().into(),
-                &value.as_str().into(),
-            ));
-        }
-        let args = js_sys::Array::of4(
-            &req.method.into(),
-            &req.path.as_str().into(),
-            &headers,
-            &js_sys::Uint8Array::from(req.body.as_slice()),
-        );
         let out = self
             .0
-            .apply(&JsValue::NULL, &args)
+            .apply(&JsValue::NULL, &request_args(req))
             .map_err(|_| unreachable("unreachable"))?;
-        let status = js_sys::Reflect::get(&out, &"status".into())
-            .ok()
-            .and_then(|s| s.as_f64())
-            .and_then(|s| {
-                if (100.0..600.0).contains(&s) {
-                    Some(s)
-                } else {
-                    None
-                }
-            })
-            .ok_or_else(|| unreachable("no_status"))?;
-        let body =
-            js_sys::Reflect::get(&out, &"body".into()).map_err(|_| unreachable("no_body"))?;
-        // Checked above: an HTTP status code.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let status = status as u16;
-        Ok(HttpResponse::new(
-            status,
-            js_sys::Uint8Array::new(&body).to_vec(),
-        ))
+        response_of(&out)
+    }
+}
+
+/// The JS transport's arguments for `req`: `(method, path, headers:
+/// [name, value][], body: Uint8Array)`.
+pub(crate) fn request_args(req: &HttpRequest) -> js_sys::Array {
+    let headers = js_sys::Array::new();
+    for (name, value) in &req.headers {
+        headers.push(&js_sys::Array::of2(
+            &name.as_str().into(),
+            &value.as_str().into(),
+        ));
+    }
+    js_sys::Array::of4(
+        &req.method.into(),
+        &req.path.as_str().into(),
+        &headers,
+        &js_sys::Uint8Array::from(req.body.as_slice()),
+    )
+}
+
+/// The server's answer from what the JS transport returned: `{status,
+/// body}`, `body` a `Uint8Array` or an `ArrayBuffer`. Anything else is a
+/// transport failure (the outcome is unknown; sending again is safe).
+pub(crate) fn response_of(out: &JsValue) -> pos_sync::Result<HttpResponse> {
+    let unreachable = |kind: &'static str| pos_sync::SyncError::Transport { kind };
+    let status = js_sys::Reflect::get(out, &"status".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .filter(|s| (100.0..600.0).contains(s))
+        .ok_or_else(|| unreachable("no_status"))?;
+    let body = js_sys::Reflect::get(out, &"body".into()).map_err(|_| unreachable("no_body"))?;
+    // Checked above: an HTTP status code.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let status = status as u16;
+    Ok(HttpResponse::new(
+        status,
+        js_sys::Uint8Array::new(&body).to_vec(),
+    ))
+}
+
+/// The error of a round asked of a till that is not enrolled.
+pub(crate) fn not_enrolled() -> PosError {
+    PosError {
+        kind: crate::error::ErrorKind::Sync,
+        code: "not_enrolled".to_owned(),
+        detail: "this till is not enrolled with a sync server".to_owned(),
+    }
+}
+
+/// The error of a round asked while a `syncAsync` round is running.
+pub(crate) fn sync_in_progress() -> PosError {
+    PosError {
+        kind: crate::error::ErrorKind::Sync,
+        code: "sync_in_progress".to_owned(),
+        detail: "a sync round of this till is already running".to_owned(),
     }
 }
 
@@ -85,7 +110,7 @@ struct RejectionView {
 /// What one sync round did, and where the till stands after it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RoundView {
+pub(crate) struct RoundView {
     /// Push requests the server answered.
     pushes: u32,
     /// Outbox events the server acknowledged in this round.
@@ -105,7 +130,7 @@ struct RoundView {
 }
 
 impl RoundView {
-    fn new(
+    pub(crate) fn new(
         r: pos_sync::client::RoundReport,
         before: u64,
         after: &pos_sdk::sync::SyncStatus,
@@ -175,20 +200,20 @@ impl Register {
     /// `{pushes, pushed, acknowledged, pulled, rejected: {seq, code}[],
     /// quarantined: {id, records, defects}[], pending, lastSuccessMillis}`.
     /// A transport failure opens an offline period (JET 70) and throws a
-    /// `SyncError`; the next success closes it (JET 120).
+    /// `SyncError` `transport`; the next success closes it (JET 120).
+    /// While a `syncAsync` round runs: `SyncError` `sync_in_progress`.
     #[wasm_bindgen(unchecked_return_type = "SyncReport")]
     pub fn sync(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SyncHttp")] http: &js_sys::Function,
     ) -> Result<JsValue, JsValue> {
+        if self.shared().1.get() {
+            return Err(sync_in_progress().into());
+        }
         let mut reg = self.sdk()?;
         let client = pos_sdk::sync::client(&mut reg)
             .map_err(PosError::from)?
-            .ok_or_else(|| PosError {
-                kind: crate::error::ErrorKind::Sync,
-                code: "not_enrolled".to_owned(),
-                detail: "this till is not enrolled with a sync server".to_owned(),
-            })?;
+            .ok_or_else(not_enrolled)?;
         let before = pos_sdk::sync::status(&mut reg)
             .map_err(PosError::from)?
             .pending;

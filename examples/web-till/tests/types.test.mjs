@@ -2,7 +2,7 @@
 // them (wasm-bindgen declares `[Symbol.dispose]`: an app needs the
 // `esnext.disposable` lib, or skipLibCheck): CommonJS (require, no init), Node ESM and the browser build (a
 // default init), the string unions refusing a wrong value, PosError and
-// its subclasses. Each app file imports "@pos-sdk/wasm" by name from a
+// its subclasses, the listener, logger and async sync callbacks. Each app file imports "@pos-sdk/wasm" by name from a
 // scratch project whose node_modules links to the built package.
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -46,9 +46,32 @@ try {
     console.log(code, family.name, n, json.total, bytes.length, state, x, reason);
   }
 }
+// Events, logs and the async sync, with typed callbacks.
+const listener: RegisterListener = {
+  saleCommitted: (s: SaleCommittedEvent) => console.log(s.number + 1, s.total.length, s.outboxSeq ?? 0),
+  syncStatusChanged: (st) => console.log(st.pending + 1, st.offlineSinceMillis ?? 0),
+  connectivityChanged: (online) => console.log(online === true),
+  printerStatusChanged: (p) => console.log(p === "paper_out"),
+};
+till.setListener(listener);
+// @ts-expect-error: a sale event carries no customer
+till.setListener({ saleCommitted: (s: SaleCommittedEvent) => s.customer });
+till.setListener(null);
+till.reportPrinterStatus("paper_out");
+// @ts-expect-error: not a printer status
+till.reportPrinterStatus("jammed");
+setLogger((level, target, message) => console.log(level === "warn", target.length, message.length), "info");
+setLogger(null);
+// @ts-expect-error: not a log level
+setLogLevel("verbose");
+const round: Promise<SyncReport> = till.syncAsync(fetchTransport("https://sync.example.fr", { timeoutMs: 10000 }));
+round.then((r) => console.log(r.pending + 1), () => undefined);
+till.syncAsync(async (method, p, headers, body) => ({ status: 200, body: new Uint8Array(body.length + method.length + p.length + headers.length) }));
+// @ts-expect-error: the transport answers {status, body}
+till.syncAsync(async () => "ok");
 `;
-const NAMES = "Register, PosError, CartError, FiscalError, DeviceError, SyncError, StoreError";
-const TYPES = "SaleSummary, PeriodState, XReport, CashMoveReason";
+const NAMES = "Register, PosError, CartError, FiscalError, DeviceError, SyncError, StoreError, fetchTransport, setLogger, setLogLevel";
+const TYPES = "SaleSummary, PeriodState, XReport, CashMoveReason, RegisterListener, SaleCommittedEvent, SyncReport";
 
 const VARIANTS = {
   // CommonJS: require, and no default init in its types.
@@ -58,6 +81,7 @@ type CartError = InstanceType<typeof pos.CartError>; type FiscalError = Instance
 type DeviceError = InstanceType<typeof pos.DeviceError>; type SyncError = InstanceType<typeof pos.SyncError>;
 type StoreError = InstanceType<typeof pos.StoreError>; type PosError = InstanceType<typeof pos.PosError>;
 type SaleSummary = pos.SaleSummary; type PeriodState = pos.PeriodState; type XReport = pos.XReport; type CashMoveReason = pos.CashMoveReason;
+type RegisterListener = pos.RegisterListener; type SaleCommittedEvent = pos.SaleCommittedEvent; type SyncReport = pos.SyncReport;
 // @ts-expect-error: CommonJS has no init
 pos.default();
 ${COMMON}`,
