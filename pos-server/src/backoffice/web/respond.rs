@@ -59,23 +59,36 @@ pub(super) fn status_of(e: &ServerError) -> StatusCode {
     StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// Adds `Retry-After` to the answer of a database that cannot serve now
+/// (503), as the sync API does: a browser or script may come back then.
+fn with_retry_after(mut r: Response, e: &ServerError) -> Response {
+    if let Some(s) = e.retry_after_s() {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    r
+}
+
 /// An error as a page (or the sign-in redirect when there is no session).
 pub(super) fn page_error(v: Option<&Viewer>, e: &ServerError) -> Response {
     if matches!(e, ServerError::BackOffice(BackOfficeFailure::NoSession)) {
         return redirect("/");
     }
-    html(status_of(e), pages::error(v, &e.to_string()))
+    with_retry_after(html(status_of(e), pages::error(v, &e.to_string())), e)
 }
 
 /// An error as a JSON body.
 pub(super) fn json_error(e: &ServerError) -> Response {
-    secure_headers(
-        (
-            status_of(e),
-            [(header::CONTENT_TYPE, "application/json")],
-            serde_json::json!({ "code": e.code(), "message": e.to_string() }).to_string(),
-        )
-            .into_response(),
+    with_retry_after(
+        secure_headers(
+            (
+                status_of(e),
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::json!({ "code": e.code(), "message": e.to_string() }).to_string(),
+            )
+                .into_response(),
+        ),
+        e,
     )
 }
 
@@ -101,4 +114,43 @@ pub(super) fn download(content_type: &'static str, name: &str, body: Vec<u8>) ->
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     secure_headers(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: i32) -> ServerError {
+        ServerError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    fn retry_after(r: &Response) -> Option<&str> {
+        r.headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn a_database_that_cannot_serve_now_answers_503_with_retry_after() {
+        for (code, after) in [
+            (rusqlite::ffi::SQLITE_BUSY, "1"),
+            (rusqlite::ffi::SQLITE_IOERR, "2"),
+        ] {
+            for r in [page_error(None, &sqlite(code)), json_error(&sqlite(code))] {
+                assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+                assert_eq!(retry_after(&r), Some(after));
+            }
+        }
+        // A refusal or a broken database is not "come back later".
+        for e in [
+            sqlite(rusqlite::ffi::SQLITE_CORRUPT),
+            ServerError::from(SyncError::NotFound { what: "store" }),
+        ] {
+            assert_eq!(retry_after(&page_error(None, &e)), None);
+            assert_eq!(retry_after(&json_error(&e)), None);
+        }
+    }
 }
