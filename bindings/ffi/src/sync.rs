@@ -196,6 +196,38 @@ impl Register {
         })
     }
 
+    /// [`Register::sync_enrolled`] that rides out a short outage: a round
+    /// that fails transiently (the transport raised, or the server answered
+    /// 503: its database is unavailable) is tried again with capped
+    /// exponential backoff and jitter (first wait up to 250 ms, doubling to
+    /// 8 s) until it succeeds, fails otherwise (a refusal is never
+    /// retried), or `budget_ms` has passed since the first attempt; then
+    /// the last error is raised. The register is locked during each
+    /// attempt only, so sales go on while it waits. Blocking: call it off
+    /// the UI thread (or use `sync_enrolled_async`).
+    pub fn sync_enrolled_with_retry(
+        &self,
+        transport: Arc<dyn SyncTransport>,
+        budget_ms: u32,
+    ) -> Result<SyncReport, PosError> {
+        guard(|| {
+            let client = {
+                let mut reg = lock(&self.inner);
+                pos_sdk::sync::client(&mut reg)?.ok_or_else(not_enrolled)?
+            };
+            let policy = pos_sync::retry::RetryPolicy::with_budget(
+                std::time::Duration::from_millis(u64::from(budget_ms)),
+            );
+            let mut env = pos_sdk::sync::SystemRetryEnv::new();
+            let mut http = TransportAdapter(transport);
+            let report = pos_sync::retry::run(&policy, &mut env, &mut |_| {}, || {
+                let mut reg = lock(&self.inner);
+                pos_sdk::sync::sync_register(&mut reg, &client, &mut http)
+            })?;
+            Ok(report.into())
+        })
+    }
+
     /// Pending events, last success and offline state.
     pub fn sync_status(&self) -> Result<SyncStatus, PosError> {
         guard(|| {

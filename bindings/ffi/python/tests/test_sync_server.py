@@ -151,3 +151,66 @@ def test_sales_reach_the_real_server_once_across_an_offline_period(register, ser
     assert server.count("SELECT COUNT(*) FROM events WHERE device = 'paris-11/till-1' AND kind = 'sale'") == 2
     assert server.count("SELECT COUNT(*) FROM fiscal_records WHERE device = 'paris-11/till-1' AND series = 'T'") == 2
     assert register.verify().intact
+
+
+class Flaky(pos_ffi.SyncTransport):
+    """The app's HTTP stack during a short outage: the first `failures`
+    requests do not reach the server."""
+
+    def __init__(self, inner, failures):
+        self.inner, self.failures, self.calls = inner, failures, 0
+
+    def send(self, request):
+        self.calls += 1
+        if self.failures > 0:
+            self.failures -= 1
+            raise pos_ffi.PosError.Sync("transport", "ConnectionRefusedError")
+        return self.inner.send(request)
+
+
+def test_sync_with_retry_rides_out_a_short_outage_and_never_retries_a_refusal(register, server):
+    http = UrllibTransport(server.url)
+    register.enroll_sync(server.code, None, http)
+    sell(register, ring_up(register), (CARD, "26.20"))
+
+    # Without retry, one failed request fails the round.
+    with pytest.raises(pos_ffi.PosError.Sync) as e:
+        register.sync_enrolled(Flaky(http, 1))
+    assert e.value.code == "transport"
+    assert register.sync_status().pending >= 1
+
+    # With retry, two failures in a row are waited out and the round ends.
+    flaky = Flaky(http, 2)
+    report = register.sync_enrolled_with_retry(flaky, 20_000)
+    assert flaky.failures == 0 and flaky.calls > 2
+    assert report.pushes >= 1
+    status = register.sync_status()
+    assert (status.pending, status.offline_since_millis) == (0, None)
+    assert server.count("SELECT COUNT(*) FROM events WHERE device = 'paris-11/till-1' AND kind = 'sale'") == 1
+
+    # A server that stays away: tried again until the budget is spent, then
+    # the last error is raised.
+    sell(register, ring_up(register), (CARD, "26.20"))
+    down = Flaky(http, 10**6)
+    with pytest.raises(pos_ffi.PosError.Sync) as e:
+        register.sync_enrolled_with_retry(down, 1_000)
+    assert e.value.code == "transport"
+    assert down.calls >= 2
+
+    # A refusal (another till's credentials: the server answers 401) is
+    # not retried: one request, then the error.
+    class Counting(pos_ffi.SyncTransport):
+        calls = 0
+
+        def send(self, request):
+            Counting.calls += 1
+            return pos_ffi.HttpResponse(status=401, body=b'{"code":"unauthorized","message":"bad signature"}')
+
+    with pytest.raises(pos_ffi.PosError.Sync):
+        register.sync_enrolled_with_retry(Counting(), 20_000)
+    assert Counting.calls == 1
+
+    # Back: everything arrives once.
+    register.sync_enrolled_with_retry(http, 20_000)
+    assert register.sync_status().pending == 0
+    assert server.count("SELECT COUNT(*) FROM events WHERE device = 'paris-11/till-1' AND kind = 'sale'") == 2
