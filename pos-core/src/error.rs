@@ -165,6 +165,18 @@ pub enum CoreError {
         /// The digit in the code.
         found: u8,
     },
+    /// A coupon code that no promotion has (the cart is unchanged).
+    #[error("no promotion has the coupon code `{coupon}`")]
+    UnknownCoupon {
+        /// The code as entered (at most 64 characters).
+        coupon: String,
+    },
+    /// A coupon code already entered on this ticket (the cart is unchanged).
+    #[error("the coupon `{coupon}` is already on this ticket")]
+    DuplicateCoupon {
+        /// The code as entered (at most 64 characters).
+        coupon: String,
+    },
     /// No weighed item has this in-store article code.
     #[error("unknown article code `{code}`")]
     UnknownArticleCode {
@@ -479,6 +491,8 @@ impl CoreError {
             CoreError::UnknownSku { .. } => "unknown_sku",
             CoreError::UnknownBarcode { .. } => "unknown_barcode",
             CoreError::BadCheckDigit { .. } => "bad_check_digit",
+            CoreError::UnknownCoupon { .. } => "coupon_unknown",
+            CoreError::DuplicateCoupon { .. } => "coupon_duplicate",
             CoreError::UnknownArticleCode { .. } => "unknown_article_code",
             // cart, tenders, tickets (core-cart)
             CoreError::UnknownLine { .. } => "unknown_line",

@@ -802,6 +802,36 @@ mod promotions {
     }
 
     #[test]
+    fn entering_an_unknown_or_repeated_coupon_is_an_error_that_changes_nothing() {
+        let mut cart = promo_cart();
+        cart.add_item(
+            item("MUG", dec!(7.50), 2000, Unit::Piece),
+            ItemQuantity::Quantity(dec!(2)),
+        )
+        .unwrap();
+        let before = cart.clone();
+        let e = cart.enter_coupon("NOPE").unwrap_err();
+        assert_eq!(
+            (e.kind(), e.to_string().as_str()),
+            ("coupon_unknown", "no promotion has the coupon code `NOPE`")
+        );
+        assert_eq!(cart, before);
+        // Known but not yet applicable: kept, the reason returned.
+        let r = cart.enter_coupon("BIENVENUE10").unwrap();
+        assert_eq!(r.unwrap().kind(), "minimum_spend_not_reached");
+        let kept = cart.clone();
+        let e = cart.enter_coupon(" bienvenue10 ").unwrap_err();
+        assert_eq!(
+            (e.kind(), e.to_string().as_str()),
+            (
+                "coupon_duplicate",
+                "the coupon `bienvenue10` is already on this ticket"
+            )
+        );
+        assert_eq!(cart, kept);
+    }
+
+    #[test]
     fn free_item_rewards_are_added_and_dropped() {
         let promotions: Arc<[Promotion]> = Arc::from(
             parse_promotions_json(

@@ -75,6 +75,8 @@ class Driver(start: Long) {
                 val r = till.previewReceipt(step.str("series"), step.long("number").toULong(), ReceiptFormat.TEXT)
                 return mapOf("text" to r.bytes.toString(Charsets.UTF_8))
             }
+            "sample_promotions" -> till.importPromotionsJson(samplePromotionsJson())
+            "add_coupon" -> cart.addCoupon(step.str("code"))
             "set_setting" -> till.setSetting(step.str("key"), step.str("value"), "alice")
             "pay_card" -> {
                 @Suppress("UNCHECKED_CAST")

@@ -81,6 +81,12 @@ class Driver {
         this.cart = t.partialRefundCart(this.original(step), [{ line: step.line, quantity: step.quantity }], step.operator ?? "alice", step.manager ?? true);
         this.payment = null;
         return { total: this.cart.total() };
+      case "sample_promotions":
+        t.setPromotionsJson(pos.samplePromotionsJson());
+        return {};
+      case "add_coupon":
+        this.cart.addCoupon(step.code);
+        return {};
       case "set_setting":
         t.setSetting(step.key, step.value, "alice");
         return {};

@@ -78,6 +78,10 @@ class Driver:
             self.cart = self.till.partial_refund_cart(self.original(step), lines, step.get("operator", "alice"), step.get("manager", True))
             self.payment = None
             return {"total": self.cart.total()}
+        elif op == "sample_promotions":
+            self.till.import_promotions_json(pos_ffi.sample_promotions_json())
+        elif op == "add_coupon":
+            self.cart.add_coupon(step["code"])
         elif op == "set_setting":
             self.till.set_setting(step["key"], step["value"], "alice")
         elif op == "pay_card":

@@ -110,10 +110,14 @@ impl Cart {
         })
     }
 
-    /// Adds a coupon code; returns why it was rejected, or None if accepted.
+    /// Enters a coupon code: None when it applies, or why it does not
+    /// apply now (the code is kept and applies as soon as it can, e.g. once
+    /// the minimum spend is reached). A code no promotion has, or one
+    /// already on the ticket, raises `PosError.Cart` `coupon_unknown` /
+    /// `coupon_duplicate` and changes nothing.
     pub fn add_coupon(&self, code: String) -> Result<Option<String>, PosError> {
         guard(|| {
-            Ok(self.open()?.add_coupon(&code)?.map(|r| {
+            Ok(self.open()?.enter_coupon(&code)?.map(|r| {
                 serde_json::to_value(&r)
                     .ok()
                     .and_then(|v| v.get("reason").and_then(|x| x.as_str()).map(str::to_owned))

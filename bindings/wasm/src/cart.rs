@@ -168,12 +168,14 @@ impl Cart {
     }
 
     /// Enters a coupon code; returns `null` when it applies, or why it does
-    /// not apply now (it is kept and may apply later).
+    /// not apply now (it is kept and may apply later). A code no promotion
+    /// has, or one already on the ticket, throws `CartError`
+    /// `coupon_unknown` / `coupon_duplicate` and changes nothing.
     #[wasm_bindgen(js_name = addCoupon)]
     pub fn add_coupon(&self, code: &str) -> Result<JsValue, JsValue> {
         let rejection = self
             .borrow_mut()?
-            .add_coupon(code)
+            .enter_coupon(code)
             .map_err(PosError::from)?;
         Ok(match rejection {
             None => JsValue::NULL,

@@ -83,6 +83,24 @@ impl Cart {
         Ok(rejection)
     }
 
+    /// [`Cart::add_coupon`] for an app: a code that no promotion has, or
+    /// that is already on the ticket, is an error (`coupon_unknown`,
+    /// `coupon_duplicate`) and leaves the cart unchanged; a known code that
+    /// cannot apply now is kept on the cart (it applies as soon as it can,
+    /// e.g. once the minimum spend is reached) and the reason is returned;
+    /// `None` when it applies.
+    pub fn enter_coupon(&mut self, code: &str) -> Result<Option<CouponRejection>, CoreError> {
+        match self.add_coupon(code)? {
+            Some(CouponRejection::Unknown) => Err(CoreError::UnknownCoupon {
+                coupon: code.trim().chars().take(64).collect(),
+            }),
+            Some(CouponRejection::Duplicate) => Err(CoreError::DuplicateCoupon {
+                coupon: code.trim().chars().take(64).collect(),
+            }),
+            other => Ok(other),
+        }
+    }
+
     /// Removes a coupon code (compared trimmed and case-insensitively).
     pub fn remove_coupon(&mut self, code: &str) -> Result<(), CoreError> {
         let normalized = normalize_code(code);

@@ -322,8 +322,13 @@ def test_promotions_run_in_the_cart_and_a_coupon_applies(register):
     register.scan(cart, "3760123000352")  # Comté 24.90 -20 % = 19.92
     assert [line.amount for line in cart.lines()] == ["1.00", "1.00", "1.00", "19.92"]
     assert cart.total() == "22.92"
-    assert cart.add_coupon("NOPE") == "unknown"
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        cart.add_coupon("NOPE")
+    assert (e.value.code, e.value.detail) == ("coupon_unknown", "no promotion has the coupon code `NOPE`")
     assert cart.add_coupon("BIENVENUE10") is None
+    with pytest.raises(pos_ffi.PosError.Cart) as e:
+        cart.add_coupon(" bienvenue10 ")
+    assert e.value.code == "coupon_duplicate"
     assert cart.total() == "20.63"  # 22.92 - 10 % = 20.628
     payment = register.start_payment(cart, None)
     payment.add(pos_ffi.TenderMethod.CARD(), "20.63")
