@@ -26,7 +26,7 @@ pub use anchor::{
     server_anchor,
 };
 pub use archives::push_archives;
-pub use async_round::{SharedRegister, sync_register_async};
+pub use async_round::{SharedRegister, enroll_async, sync_register_async};
 pub use caps::{POINTS, STORED_VALUE, offline_allowance, set_offline_caps};
 pub(crate) use caps::{charge_points, charge_sale};
 pub use skipped::{SkipReason, SkippedChange};
@@ -538,6 +538,17 @@ pub fn enroll(
     code: &str,
     replaces: Option<&str>,
 ) -> Result<pos_sync::wire::EnrollResponse> {
+    let req = enroll_request(register, code, replaces)?;
+    let resp = transport.send(&req)?;
+    enroll_answered(register, &resp, replaces)
+}
+
+/// The enrolment request of this till (see [`enroll`]).
+pub(crate) fn enroll_request(
+    register: &Register,
+    code: &str,
+    replaces: Option<&str>,
+) -> Result<pos_sync::transport::HttpRequest> {
     let config = register.config();
     let body = pos_sync::wire::encode(&pos_sync::wire::EnrollRequest {
         device: config.register.to_string(),
@@ -546,7 +557,7 @@ pub fn enroll(
         public_key: hex::encode(register.signer().public_key_sec1()),
         replaces: replaces.map(str::to_owned),
     })?;
-    let req = pos_sync::transport::HttpRequest {
+    Ok(pos_sync::transport::HttpRequest {
         method: "POST",
         path: pos_sync::wire::paths::ENROLL.into(),
         headers: vec![
@@ -557,10 +568,17 @@ pub fn enroll(
             ("content-type".into(), "application/json".into()),
         ],
         body,
-    };
-    let resp = transport.send(&req)?;
+    })
+}
+
+/// Keeps what the server answered to [`enroll_request`] (see [`enroll`]).
+pub(crate) fn enroll_answered(
+    register: &mut Register,
+    resp: &pos_sync::transport::HttpResponse,
+    replaces: Option<&str>,
+) -> Result<pos_sync::wire::EnrollResponse> {
     if resp.status != 200 {
-        return Err(pos_sync::client::server_error(&resp));
+        return Err(pos_sync::client::server_error(resp));
     }
     let enrolled = pos_sync::wire::decode_enroll_response(&resp.body)?;
     let stamp = crate::register::stamp(register.config(), register.now()).map_err(till)?;

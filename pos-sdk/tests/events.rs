@@ -289,3 +289,68 @@ fn an_async_round_that_cannot_reach_the_server_opens_an_offline_period() {
     let status = pos_sdk::sync::status(&mut shared.lock().unwrap()).unwrap();
     assert_eq!((status.pending, status.offline_since), (0, None));
 }
+
+#[test]
+fn an_async_enrolment_leaves_the_register_free_while_the_request_is_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, running) = server(dir.path());
+    let (reg, clock) = till(dir.path());
+    let shared = Mutex::new(reg);
+    let open = Arc::new(AtomicBool::new(false));
+    let (gate, url) = (open.clone(), running.url().to_owned());
+    let code = code(&server, None);
+    let enrolment = pos_sdk::sync::enroll_async(
+        &shared,
+        move |req: HttpRequest| Gated {
+            open: gate,
+            url,
+            req,
+        },
+        &code,
+        None,
+    );
+    let mut enrolment = Box::pin(enrolment);
+    assert!(poll_once(enrolment.as_mut()).is_pending());
+    // The request is out: the till sells meanwhile, and is not enrolled yet.
+    {
+        let mut reg = shared.try_lock().expect("the enrolment holds the register");
+        sell(&mut reg, &clock, None);
+        assert!(pos_sdk::sync::client(&mut reg).unwrap().is_none());
+    }
+    open.store(true, Ordering::SeqCst);
+    let enrolled = loop {
+        if let Poll::Ready(r) = poll_once(enrolment.as_mut()) {
+            break r.unwrap();
+        }
+    };
+    drop(enrolment);
+    assert_eq!(enrolled.device, "lille-1/till-e");
+    let mut reg = shared.into_inner().unwrap();
+    let client = pos_sdk::sync::client(&mut reg).unwrap().unwrap();
+    let report =
+        pos_sdk::sync::sync_register(&mut reg, &client, &mut UreqTransport::new(running.url()))
+            .unwrap();
+    assert!(report.pushes >= 1);
+    assert_eq!(pos_sdk::sync::status(&mut reg).unwrap().pending, 0);
+
+    // The code is single-use: a second till cannot enrol with it, and keeps
+    // no credentials.
+    let other = tempfile::tempdir().unwrap();
+    let (reg2, _) = till(other.path());
+    let shared2 = Mutex::new(reg2);
+    let again = pos_sdk::sync::enroll_async(
+        &shared2,
+        |req: HttpRequest| std::future::ready(UreqTransport::new(running.url()).send(&req)),
+        &code,
+        None,
+    );
+    let Poll::Ready(out) = poll_once(std::pin::pin!(again)) else {
+        panic!("a ready transport completes at once");
+    };
+    assert!(out.is_err());
+    assert!(
+        pos_sdk::sync::client(&mut shared2.lock().unwrap())
+            .unwrap()
+            .is_none()
+    );
+}

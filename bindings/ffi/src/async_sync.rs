@@ -34,25 +34,49 @@ impl Register {
     ) -> Result<SyncReport, PosError> {
         let round = async {
             let client = pos_sdk::sync::client(&mut lock(&self.inner))?.ok_or_else(not_enrolled)?;
-            let send = |req: pos_sync::transport::HttpRequest| {
-                let transport = transport.clone();
-                async move {
-                    let answer = transport.send(to_ffi_request(&req)).await.map_err(|_| {
-                        pos_sync::SyncError::Transport {
-                            kind: "the app's transport failed",
-                        }
-                    })?;
-                    Ok(pos_sync::transport::HttpResponse::new(
-                        answer.status,
-                        answer.body,
-                    ))
-                }
-            };
+            let send = |req| carry(transport.clone(), req);
             let report = pos_sdk::sync::sync_register_async(&self.inner, &client, send).await?;
             Ok(SyncReport::from(report))
         };
         Guarded(Box::pin(round)).await
     }
+
+    /// `enroll_sync` awaiting the app's async `transport` (Kotlin
+    /// `suspend`, Swift `async`, a Python coroutine): the register is free
+    /// while the request is out. A code is single-use: after a transport
+    /// failure the till is not enrolled, and the owner may need a new code.
+    pub async fn enroll_sync_async(
+        &self,
+        code: String,
+        replaces: Option<String>,
+        transport: Arc<dyn AsyncSyncTransport>,
+    ) -> Result<(), PosError> {
+        let enrolment = async {
+            let send = |req| carry(transport.clone(), req);
+            pos_sdk::sync::enroll_async(&self.inner, send, &code, replaces.as_deref()).await?;
+            Ok(())
+        };
+        Guarded(Box::pin(enrolment)).await
+    }
+}
+
+/// Sends one of pos-sdk's requests through the app's async transport; its
+/// failure is a transport failure (the outcome is unknown).
+async fn carry(
+    transport: Arc<dyn AsyncSyncTransport>,
+    req: pos_sync::transport::HttpRequest,
+) -> pos_sync::Result<pos_sync::transport::HttpResponse> {
+    let answer =
+        transport
+            .send(to_ffi_request(&req))
+            .await
+            .map_err(|_| pos_sync::SyncError::Transport {
+                kind: "the app's transport failed",
+            })?;
+    Ok(pos_sync::transport::HttpResponse::new(
+        answer.status,
+        answer.body,
+    ))
 }
 
 /// A future whose panic comes back as `PosError.Internal` (the async

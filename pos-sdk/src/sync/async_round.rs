@@ -67,3 +67,25 @@ where
     register.with_register(Register::sync_round_ended);
     result
 }
+
+/// [`super::enroll`] without blocking: the enrolment request is built with
+/// the register lent for that step, sent by awaiting `send` (the app's
+/// async HTTP client) with the register free, and the answer kept with the
+/// register lent again. A code is single-use: a failure of `send` leaves
+/// the till not enrolled, and whether the server consumed the code is
+/// unknown (the owner issues a new one if it was).
+pub async fn enroll_async<R, F, Fut>(
+    register: &R,
+    send: F,
+    code: &str,
+    replaces: Option<&str>,
+) -> Result<pos_sync::wire::EnrollResponse>
+where
+    R: SharedRegister + ?Sized,
+    F: FnOnce(HttpRequest) -> Fut,
+    Fut: Future<Output = Result<HttpResponse>>,
+{
+    let req = register.with_register(|reg| super::enroll_request(reg, code, replaces))?;
+    let resp = send(req).await?;
+    register.with_register(|reg| super::enroll_answered(reg, &resp, replaces))
+}

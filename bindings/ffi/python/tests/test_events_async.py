@@ -199,3 +199,30 @@ def test_an_async_round_offline_then_back(register, server):  # noqa: F811
     assert heard.wait(4) == [
         ("online", False), ("sync", 1, True), ("online", True), ("sync", 0, False),
     ]
+
+
+def test_an_async_enrolment_leaves_the_till_selling_while_the_request_is_out(register, server, clock):  # noqa: F811
+    async def scenario():
+        gate = asyncio.Event()
+        http = AsyncTransport(server.url, gate)
+        enrolment = asyncio.ensure_future(register.enroll_sync_async(server.code, None, http))
+        await asyncio.wait_for(http.out.wait(), 10)
+        # The enrolment request is out and held: the till sells meanwhile
+        # and is not enrolled yet.
+        sale = sell(register, ring_up(register), (CARD, "26.20"))
+        with pytest.raises(pos_ffi.PosError.Sync) as e:
+            register.sync_enrolled(UrllibTransport(server.url))
+        assert e.value.code == "not_enrolled"
+        gate.set()
+        await asyncio.wait_for(enrolment, 30)
+        return sale, http.sent
+
+    sale, sent = asyncio.run(scenario())
+    assert sale.number() == 1
+    assert sent == ["/v1/enroll"]
+    assert server.count("SELECT COUNT(*) FROM devices WHERE id = 'paris-11/till-1'") == 1
+    report = asyncio.run(register.sync_enrolled_async(AsyncTransport(server.url)))
+    assert report.pushes >= 1 and register.sync_status().pending == 0
+    # The code was used: enrolling again with it is refused.
+    with pytest.raises(pos_ffi.PosError.Sync):
+        asyncio.run(register.enroll_sync_async(server.code, None, AsyncTransport(server.url)))
