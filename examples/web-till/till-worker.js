@@ -102,22 +102,10 @@ function resetCart() {
 // emulated per page): no request is tried while it says offline.
 let online = true;
 
-// Enrolment's transport: a synchronous request (allowed in a Worker) to
-// this origin, which forwards /sync/* to the `pos sync-server`.
-function http(method, path, headers, body) {
-  if (!online) throw new Error("offline");
-  const xhr = new XMLHttpRequest();
-  xhr.open(method, `/sync${path}`, false);
-  xhr.responseType = "arraybuffer";
-  for (const [name, value] of headers) xhr.setRequestHeader(name, value);
-  xhr.send(method === "GET" ? null : body);
-  if (xhr.status === 0) throw new Error("unreachable");
-  return { status: xhr.status, body: new Uint8Array(xhr.response ?? new ArrayBuffer(0)) };
-}
-
-// The sync rounds' transport: `fetch` to the same origin, awaited by
-// `syncAsync`, so the worker keeps selling while a round waits for the
-// server (the register is only borrowed between requests).
+// The sync transport: `fetch` to this origin (which forwards /sync/* to
+// the `pos sync-server`), awaited by `enrollAsync` and `syncAsync`, so the
+// worker keeps selling while a request is out (the register is only
+// borrowed between requests).
 const fetchHttp = fetchTransport(`${self.location.origin}/sync`);
 function asyncHttp(method, path, headers, body) {
   if (!online) return Promise.reject(new Error("offline"));
@@ -270,7 +258,7 @@ const ops = {
     let report = null;
     try {
       if (!reg.syncStatus().enrolled) {
-        reg.enroll(http, code);
+        await reg.enrollAsync(asyncHttp, code);
       }
       report = await reg.syncAsync(asyncHttp);
     } catch (e) {

@@ -95,8 +95,40 @@ async fn round(
     convert::to_js(&RoundView::new(report, before, &after))
 }
 
+/// An enrolment, the register lent to build the request and keep the
+/// answer only.
+async fn enrolment(
+    register: Rc<RefCell<SdkRegister>>,
+    running: Rc<Cell<bool>>,
+    http: js_sys::Function,
+    code: String,
+) -> Result<JsValue, PosError> {
+    let _running = Running::claim(running)?;
+    pos_sdk::sync::enroll_async(&Shared(register), |req| send(http, req), &code, None).await?;
+    Ok(JsValue::UNDEFINED)
+}
+
 #[wasm_bindgen]
 impl Register {
+    /// `enroll` as a Promise: the enrolment request goes through the
+    /// app's async `http` (e.g. `fetchTransport(baseUrl)`) while the till
+    /// stays usable. The code is single-use: after a transport failure the
+    /// till is not enrolled and the owner may need to issue a new code. Not
+    /// while a sync round runs (`sync_in_progress`).
+    #[wasm_bindgen(js_name = enrollAsync, unchecked_return_type = "Promise<void>")]
+    pub fn enroll_async(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AsyncSyncHttp")] http: js_sys::Function,
+        code: String,
+    ) -> js_sys::Promise {
+        let (register, running) = self.shared();
+        future_to_promise(async move {
+            enrolment(register, running, http, code)
+                .await
+                .map_err(JsValue::from)
+        })
+    }
+
     /// One sync round like `sync`, as a Promise of its `SyncReport`:
     /// `http(method, path, headers, body)` returns a Promise of `{status,
     /// body}` (`fetchTransport(baseUrl)` makes one with `fetch`) and is

@@ -365,3 +365,31 @@ test("the TypeScript types declare the async, listener and logging API", () => {
   assert.match(fs.readFileSync(path.join(__dirname, "../web/transport.d.ts"), "utf8"), /export declare function fetchTransport\(baseUrl: string, options\?: FetchTransportOptions\): AsyncSyncHttp;/);
   assert.equal(typeof pos.fetchTransport, "function");
 });
+
+test("enrollAsync enrols through fetch while the till keeps selling; the code is single-use", needsServer, async () => {
+  const server = await startServer();
+  try {
+    const reg = till("async-enrol", 7n);
+    const gate = gatedTransport(server.base);
+    gate.hold();
+    const enrolment = reg.enrollAsync(gate.send, server.code);
+    assert.ok(enrolment instanceof Promise);
+    await settle();
+    assert.equal(gate.waiting, 1);
+    // The request is out: the till sells and is not enrolled yet.
+    assert.equal(sellOne(reg).number, 1);
+    assert.equal(reg.syncStatus().enrolled, false);
+    await assert.rejects(reg.syncAsync(gate.send), { name: "SyncError", code: "sync_in_progress" });
+    gate.release();
+    assert.equal(await enrolment, undefined);
+    assert.equal(reg.syncStatus().enrolled, true);
+    const report = await reg.syncAsync(gate.send);
+    assert.equal(report.pending, 0);
+    // The code was used: a second till cannot enrol with it.
+    const other = till("async-enrol-2", 8n);
+    await assert.rejects(other.enrollAsync(pos.fetchTransport(server.base), server.code), (e) => e instanceof pos.SyncError);
+    assert.equal(other.syncStatus().enrolled, false);
+  } finally {
+    server.child.kill();
+  }
+});
