@@ -30,8 +30,13 @@ pub enum HwError {
     #[error("image encoding failed")]
     ImageEncoding,
     /// No built-in printer profile has this id.
-    #[error("unknown printer profile")]
-    UnknownPrinterProfile,
+    #[error("unknown printer profile `{id}` (the built-in profiles are {known})")]
+    UnknownPrinterProfile {
+        /// The id asked for (at most 64 characters kept).
+        id: String,
+        /// The built-in profiles' ids, comma-separated.
+        known: String,
+    },
     /// The output format name is not one of escpos, text, html, png, svg.
     #[error("unknown receipt output format (expected escpos, text, html, png or svg)")]
     UnknownOutputFormat,
@@ -259,4 +264,17 @@ pub enum HwError {
         /// The element that is missing or wrong.
         at: &'static str,
     },
+}
+
+impl HwError {
+    /// A stable snake_case code: `unknown_printer_profile` and
+    /// `unknown_output_format` for the two an app's input causes, `device`
+    /// for the others.
+    pub fn code(&self) -> &'static str {
+        match self {
+            HwError::UnknownPrinterProfile { .. } => "unknown_printer_profile",
+            HwError::UnknownOutputFormat => "unknown_output_format",
+            _ => "device",
+        }
+    }
 }

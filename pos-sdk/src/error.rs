@@ -185,7 +185,7 @@ impl SdkError {
             SdkError::SchemaTooNew { .. } => "schema_too_new",
             SdkError::NotFound { .. } => "not_found",
             SdkError::WrongRegister { .. } => "wrong_register",
-            SdkError::Device(_) => "device",
+            SdkError::Device(e) => e.code(),
             SdkError::Precondition { .. } => "precondition",
             SdkError::OfflineCapReached { .. } => "offline_cap_reached",
             SdkError::Unsupported { .. } => "unsupported",

@@ -122,7 +122,7 @@ impl From<pos_core::CoreError> for PosError {
 impl From<pos_hw::HwError> for PosError {
     fn from(e: pos_hw::HwError) -> PosError {
         PosError::Device {
-            code: "device".to_owned(),
+            code: e.code().to_owned(),
             detail: e.to_string(),
         }
     }
@@ -241,7 +241,9 @@ mod tests {
         )));
         assert!(matches!(fiscal, PosError::Fiscal { .. }), "{fiscal:?}");
         assert_eq!(fiscal.code(), "signer");
-        let device = PosError::from(pos_hw::HwError::UnknownPrinterProfile);
+        let device = PosError::from(pos_hw::printer::PrinterProfile::by_id("tm-t20").unwrap_err());
         assert!(matches!(device, PosError::Device { .. }), "{device:?}");
+        assert_eq!(device.code(), "unknown_printer_profile");
+        assert!(device.to_string().contains("`tm-t20`"), "{device}");
     }
 }

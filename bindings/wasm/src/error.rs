@@ -132,7 +132,7 @@ impl From<pos_hw::HwError> for PosError {
     fn from(e: pos_hw::HwError) -> PosError {
         PosError {
             kind: ErrorKind::Device,
-            code: "device".to_owned(),
+            code: e.code().to_owned(),
             detail: e.to_string(),
         }
     }

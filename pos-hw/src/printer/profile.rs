@@ -100,10 +100,19 @@ impl PrinterProfile {
 
     /// A built-in profile by id.
     pub fn by_id(id: &str) -> Result<PrinterProfile, HwError> {
-        Self::builtin()
+        let builtin = Self::builtin();
+        let known = builtin
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        builtin
             .into_iter()
             .find(|p| p.id == id)
-            .ok_or(HwError::UnknownPrinterProfile)
+            .ok_or_else(|| HwError::UnknownPrinterProfile {
+                id: id.chars().take(64).collect(),
+                known,
+            })
     }
 
     /// Line width in characters, as `usize`.
@@ -121,9 +130,16 @@ mod tests {
         for p in PrinterProfile::builtin() {
             assert_eq!(PrinterProfile::by_id(&p.id).unwrap(), p);
         }
-        assert_eq!(
-            PrinterProfile::by_id("nope"),
-            Err(HwError::UnknownPrinterProfile)
+        let e = PrinterProfile::by_id("epson-tm-t2O").unwrap_err();
+        assert_eq!(e.code(), "unknown_printer_profile");
+        let message = e.to_string();
+        assert!(
+            message
+                .starts_with("unknown printer profile `epson-tm-t2O` (the built-in profiles are "),
+            "{message}"
         );
+        for p in PrinterProfile::builtin() {
+            assert!(message.contains(&p.id), "{message}");
+        }
     }
 }
